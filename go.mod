@@ -1,0 +1,3 @@
+module github.com/citylens/citylens
+
+go 1.26.8

@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/citylens/citylens"
+)
+
+// aggPlan is the aggregation compiled for one framework and method: for each
+// aggregate, bottom-up, the positions of its children in the output matrix.
+type aggPlan struct {
+	codes    []string // output columns: indicators, then aggregates bottom-up
+	nInd     int
+	children [][]int       // per aggregate: child columns in codes
+	nodes    [][]int       // per aggregate: child node indices in the framework (for weights)
+	spec     []Aggregation // per aggregate
+	aggNode  []int         // per aggregate: its node index
+}
+
+func newAggPlan(f *Framework, m *Method) *aggPlan {
+	p := &aggPlan{nInd: len(f.inds)}
+	col := make(map[int]int, len(f.nodes))
+	for _, i := range f.inds {
+		col[i] = len(p.codes)
+		p.codes = append(p.codes, f.nodes[i].Code)
+	}
+	for _, i := range f.aggs {
+		col[i] = len(p.codes)
+		p.codes = append(p.codes, f.nodes[i].Code)
+	}
+	base := m.Aggregate.resolved()
+	for _, i := range f.aggs {
+		kids := make([]int, len(f.children[i]))
+		for k, c := range f.children[i] {
+			kids[k] = col[c]
+		}
+		p.children = append(p.children, kids)
+		p.nodes = append(p.nodes, f.children[i])
+		spec := base
+		if s, ok := m.AggregateLevels[f.level[i]]; ok {
+			spec = s.resolved()
+		}
+		if s, ok := m.AggregateNodes[f.nodes[i].Code]; ok {
+			spec = s.resolved()
+		}
+		p.spec = append(p.spec, spec)
+		p.aggNode = append(p.aggNode, i)
+	}
+	return p
+}
+
+// nodeWeights returns the weight of every framework node, with overrides.
+func nodeWeights(f *Framework, overrides map[string]float64) []float64 {
+	w := make([]float64, len(f.nodes))
+	for i, n := range f.nodes {
+		w[i] = n.Weight
+		if v, ok := overrides[n.Code]; ok {
+			w[i] = v
+		}
+	}
+	return w
+}
+
+// aggScratch is per-goroutine scratch space for aggregation.
+type aggScratch struct {
+	w, wn, x []float64
+}
+
+// aggregateInto fills out (codes = p.codes) from the normalised indicators.
+func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, w []float64, out *Matrix, s *aggScratch) error {
+	for j := 0; j < p.nInd; j++ {
+		copy(out.Cols[j], norm.Cols[j])
+	}
+	nu := len(norm.Units)
+	for a, kids := range p.children {
+		dst := out.Cols[p.nInd+a]
+		spec := p.spec[a]
+		k := len(kids)
+		s.w = append(s.w[:0], make([]float64, k)...)
+		s.wn = append(s.wn[:0], make([]float64, k)...)
+		var sum float64
+		for c, ni := range p.nodes[a] {
+			s.w[c] = w[ni]
+			sum += w[ni]
+		}
+		for c := range s.w {
+			s.wn[c] = s.w[c] / sum
+		}
+		if spec.Method == AggCopeland {
+			copeland(out, kids, s.wn, spec.Threshold, dst)
+			continue
+		}
+		for u := 0; u < nu; u++ {
+			v, err := p.aggregateUnit(out, kids, u, spec, s)
+			if err != nil {
+				return citylens.Errorf(citylens.EINVALID, "aggregate %q, unit %q: %s", f.nodes[p.aggNode[a]].Code, norm.Units[u], err.Error())
+			}
+			dst[u] = v
+		}
+	}
+	return nil
+}
+
+type aggError string
+
+func (e aggError) Error() string { return string(e) }
+
+func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation, s *aggScratch) (float64, error) {
+	present := 0
+	for _, c := range kids {
+		if !IsNA(out.Cols[c][u]) {
+			present++
+		}
+	}
+	if present == 0 || float64(present)/float64(len(kids)) < spec.Threshold {
+		return NA, nil
+	}
+	switch spec.Method {
+	case AggAMean:
+		if present == len(kids) {
+			var y float64
+			for c, col := range kids {
+				y += s.wn[c] * out.Cols[col][u]
+			}
+			return y, nil
+		}
+		var sw float64
+		for c, col := range kids {
+			if !IsNA(out.Cols[col][u]) {
+				sw += s.w[c]
+			}
+		}
+		var y float64
+		for c, col := range kids {
+			if x := out.Cols[col][u]; !IsNA(x) {
+				y += s.w[c] / sw * x
+			}
+		}
+		return y, nil
+	case AggGMean:
+		return gmean(out, kids, u, s.w)
+	case AggHMean:
+		var sw, sx float64
+		for c, col := range kids {
+			x := out.Cols[col][u]
+			if IsNA(x) {
+				continue
+			}
+			if x == 0 {
+				return NA, aggError("harmonic mean over a zero value of " + out.Codes[col])
+			}
+			sw += s.w[c]
+			sx += s.w[c] / x
+		}
+		return sw / sx, nil
+	case AggGenMean:
+		if spec.P == 0 {
+			return gmean(out, kids, u, s.w)
+		}
+		var sw, sx float64
+		for c, col := range kids {
+			x := out.Cols[col][u]
+			if IsNA(x) {
+				continue
+			}
+			if x < 0 || (x == 0 && spec.P < 0) {
+				return NA, aggError("generalised mean with p < 0 or over a negative value of " + out.Codes[col])
+			}
+			sw += s.w[c]
+			sx += s.w[c] * math.Pow(x, spec.P)
+		}
+		return math.Pow(sx/sw, 1/spec.P), nil
+	}
+	return NA, aggError("unknown aggregation " + spec.Method)
+}
+
+func gmean(out *Matrix, kids []int, u int, w []float64) (float64, error) {
+	var sw, sl float64
+	for c, col := range kids {
+		x := out.Cols[col][u]
+		if IsNA(x) {
+			continue
+		}
+		if x <= 0 {
+			return NA, aggError("geometric mean over a value <= 0 (" + out.Codes[col] + " = " + formatFloat(x) + "): normalise to a positive range such as min-max 1-100, or use another aggregation")
+		}
+		sw += w[c]
+		sl += w[c] * math.Log(x)
+	}
+	return math.Exp(sl / sw), nil
+}
+
+// copeland is COINr's a_copeland: each unit's row sum of the outranking
+// matrix, where unit i outranks j on a child by its (normalised) weight and
+// ties count half; comparisons with a missing value count nothing.
+func copeland(out *Matrix, kids []int, wn []float64, thresh float64, dst []float64) {
+	nu := len(dst)
+	for i := 0; i < nu; i++ {
+		present := 0
+		for _, c := range kids {
+			if !IsNA(out.Cols[c][i]) {
+				present++
+			}
+		}
+		if present == 0 || float64(present)/float64(len(kids)) < thresh {
+			dst[i] = NA
+			continue
+		}
+		var score float64
+		for j := 0; j < nu; j++ {
+			if j == i {
+				continue
+			}
+			for c, col := range kids {
+				xi, xj := out.Cols[col][i], out.Cols[col][j]
+				switch {
+				case xi > xj:
+					score += wn[c]
+				case xi == xj:
+					score += wn[c] / 2
+				}
+			}
+		}
+		dst[i] = score
+	}
+}

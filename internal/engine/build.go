@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/citylens/citylens"
+)
+
+// Version identifies the engine's mathematics; releases record it.
+const Version = "1"
+
+// Result is every data set of a build, so a score explains itself.
+type Result struct {
+	Framework *Framework
+	Method    Method
+
+	Raw, Denominated, Imputed, Screened, Treated, Normalised *Matrix
+	// Aggregated holds the normalised indicators and every aggregate, bottom-up.
+	Aggregated *Matrix
+	// Ranks ranks every column of Aggregated (1 = highest, ties share the lowest rank).
+	Ranks *Matrix
+
+	Screen []ScreenRow        // every unit of the data, with Included false for the unranked
+	Treat  []TreatDetail      // per indicator
+	Weight map[string]float64 // the weights used, by node code
+	// Warnings announce every value that became missing on the way (a missing
+	// denominator, a group with nothing to impute from).
+	Warnings []string
+}
+
+// Build runs the whole pipeline. It checks ctx between steps.
+func Build(ctx context.Context, f *Framework, d *Data, m Method) (*Result, error) {
+	if f == nil {
+		return nil, citylens.Errorf(citylens.EINVALID, "framework: empty framework")
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := m.Validate(f, d); err != nil {
+		return nil, err
+	}
+	r := &Result{Framework: f, Method: m}
+	var err error
+	if r.Raw, err = raw(f, d); err != nil {
+		return nil, err
+	}
+	r.Denominated = r.Raw
+	if m.Denominate {
+		var warn []string
+		if r.Denominated, warn, err = denominate(f, d, r.Raw); err != nil {
+			return nil, err
+		}
+		r.Warnings = append(r.Warnings, warn...)
+	}
+	var warn []string
+	if r.Imputed, warn, err = impute(m.Impute, d, r.Denominated); err != nil {
+		return nil, err
+	}
+	r.Warnings = append(r.Warnings, warn...)
+	r.Screened, r.Screen = screen(m.Screen, r.Imputed)
+	if len(r.Screened.Units) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)
+	}
+	r.Treated, r.Treat = treat(m.Treat, r.Screened)
+	if r.Normalised, err = normalise(f, &m, r.Treated); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)
+	}
+	plan := newAggPlan(f, &m)
+	w := nodeWeights(f, m.Weights)
+	r.Aggregated = newMatrix(r.Normalised.Units, plan.codes)
+	if err := plan.aggregateInto(f, r.Normalised, w, r.Aggregated, &aggScratch{}); err != nil {
+		return nil, err
+	}
+	r.Ranks = Ranks(r.Aggregated)
+	r.Weight = make(map[string]float64, len(f.nodes))
+	for i, n := range f.nodes {
+		r.Weight[n.Code] = w[i]
+	}
+	return r, nil
+}
+
+// Unranked returns the units screened out, with their data availability.
+func (r *Result) Unranked() []ScreenRow {
+	var out []ScreenRow
+	for _, s := range r.Screen {
+		if !s.Included {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
