@@ -1,0 +1,197 @@
+// Package catalogue is CityLens's indicator catalogue and its editions: the
+// indicators a network can ask its cities for (with a crosswalk to U4SSC, ISO
+// 37120/37122/37123, the SDGs and ESG pillars) and, per edition of the index,
+// the framework, method, reference year and data-call window drawn from it.
+//
+// It holds rules only; the store packages implement its narrow interfaces.
+package catalogue
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens"
+)
+
+// ESG pillars.
+const (
+	PillarE = "E" // environmental
+	PillarS = "S" // social
+	PillarG = "G" // governance
+)
+
+// PillarName returns the long name of an ESG pillar code.
+func PillarName(p string) string {
+	switch p {
+	case PillarE:
+		return "Environmental"
+	case PillarS:
+		return "Social"
+	case PillarG:
+		return "Governance"
+	}
+	return p
+}
+
+// Indicator is one entry of the catalogue.
+type Indicator struct {
+	Code       string `json:"code"` // CityLens code, URL-safe (e.g. EC-ICT-ICT-1C)
+	Name       string `json:"name"`
+	Definition string `json:"definition"`
+	Unit       string `json:"unit"`
+	// Direction is +1 when higher is better, -1 when lower is better and 0
+	// when the catalogue cannot say (an edition must then choose).
+	Direction int `json:"direction"`
+	// Min and Max bound valid values; nil leaves a side open.
+	Min      *float64 `json:"min,omitempty"`
+	Max      *float64 `json:"max,omitempty"`
+	Guidance string   `json:"guidance"` // where cities find the data and how to report it
+	// Notes record where the entry came from and its known problems.
+	Notes string    `json:"notes,omitempty"`
+	Xwalk Crosswalk `json:"crosswalk"`
+}
+
+// Crosswalk ties an indicator to the frameworks cities already report to.
+type Crosswalk struct {
+	U4SSC        string   `json:"u4ssc,omitempty"`        // e.g. "EC: ICT: ICT: 1C"
+	U4SSCTier    string   `json:"u4ssc_tier,omitempty"`   // core or advanced
+	Dimension    string   `json:"dimension,omitempty"`    // U4SSC dimension
+	Subdimension string   `json:"subdimension,omitempty"` // U4SSC sub-dimension
+	Category     string   `json:"category,omitempty"`     // U4SSC category
+	ISO37120     string   `json:"iso37120,omitempty"`     // clause, e.g. "5.1"
+	ISO37122     string   `json:"iso37122,omitempty"`
+	ISO37123     string   `json:"iso37123,omitempty"`
+	SDGGoals     []int    `json:"sdg_goals,omitempty"`
+	SDGTargets   []string `json:"sdg_targets,omitempty"` // e.g. "11.6"
+	Pillar       string   `json:"pillar"`                // E, S or G
+}
+
+// ValidCode reports whether code may name an indicator, an aggregate or an
+// edition: 1 to 40 letters, digits, '-', '_' or '.', starting with a letter or digit.
+func ValidCode(code string) bool {
+	if code == "" || len(code) > 40 {
+		return false
+	}
+	for i, r := range code {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		case (r == '-' || r == '_' || r == '.') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks an indicator, naming the code and field at fault.
+func (ind *Indicator) Validate() error {
+	bad := func(format string, args ...any) error {
+		return citylens.Errorf(citylens.EINVALID, "indicator %q: "+format, append([]any{ind.Code}, args...)...)
+	}
+	if !ValidCode(ind.Code) {
+		return citylens.Errorf(citylens.EINVALID, "indicator code %q: use 1 to 40 letters, digits, '-', '_' or '.'", ind.Code)
+	}
+	if strings.TrimSpace(ind.Name) == "" {
+		return bad("name is required")
+	}
+	switch ind.Direction {
+	case -1, 0, 1:
+	default:
+		return bad("direction must be 1 (higher is better), -1 (lower is better) or 0 (undecided), got %d", ind.Direction)
+	}
+	for _, b := range []*float64{ind.Min, ind.Max} {
+		if b != nil && (math.IsNaN(*b) || math.IsInf(*b, 0)) {
+			return bad("valid range bounds must be finite numbers")
+		}
+	}
+	if ind.Min != nil && ind.Max != nil && !(*ind.Min < *ind.Max) {
+		return bad("valid range: minimum %v must be below maximum %v", *ind.Min, *ind.Max)
+	}
+	switch ind.Xwalk.Pillar {
+	case PillarE, PillarS, PillarG:
+	default:
+		return bad("ESG pillar must be E, S or G, got %q", ind.Xwalk.Pillar)
+	}
+	for _, g := range ind.Xwalk.SDGGoals {
+		if g < 1 || g > 17 {
+			return bad("SDG goal %d is not between 1 and 17", g)
+		}
+	}
+	for _, t := range ind.Xwalk.SDGTargets {
+		goal, _, ok := strings.Cut(t, ".")
+		n, err := strconv.Atoi(goal)
+		if !ok || err != nil || n < 1 || n > 17 {
+			return bad("SDG target %q is not of the form goal.target (e.g. 11.6)", t)
+		}
+	}
+	return nil
+}
+
+// InRange reports whether v lies within the indicator's valid range.
+func (ind *Indicator) InRange(v float64) bool {
+	if ind.Min != nil && v < *ind.Min {
+		return false
+	}
+	if ind.Max != nil && v > *ind.Max {
+		return false
+	}
+	return true
+}
+
+// RangeText describes the valid range for people: "0 to 100", "at least 0", "any number".
+func (ind *Indicator) RangeText() string {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	switch {
+	case ind.Min != nil && ind.Max != nil:
+		return f(*ind.Min) + " to " + f(*ind.Max)
+	case ind.Min != nil:
+		return "at least " + f(*ind.Min)
+	case ind.Max != nil:
+		return "at most " + f(*ind.Max)
+	}
+	return "any number"
+}
+
+// DirectionText describes the direction for people.
+func DirectionText(d int) string {
+	switch d {
+	case 1:
+		return "higher is better"
+	case -1:
+		return "lower is better"
+	}
+	return "not set"
+}
+
+// Store keeps the catalogue. Implementations live in the store packages.
+type Store interface {
+	// Indicators returns the whole catalogue ordered by code.
+	Indicators(ctx context.Context) ([]Indicator, error)
+	// Indicator returns one indicator or an ENOTFOUND error.
+	Indicator(ctx context.Context, code string) (Indicator, error)
+	// PutIndicators inserts or replaces indicators by code, in one transaction.
+	PutIndicators(ctx context.Context, inds []Indicator) error
+}
+
+// Index maps codes to indicators.
+func Index(inds []Indicator) map[string]Indicator {
+	m := make(map[string]Indicator, len(inds))
+	for _, ind := range inds {
+		m[ind.Code] = ind
+	}
+	return m
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// GoalsText joins SDG goals for display.
+func (x Crosswalk) GoalsText() string {
+	s := make([]string, len(x.SDGGoals))
+	for i, g := range x.SDGGoals {
+		s[i] = fmt.Sprintf("SDG %d", g)
+	}
+	return strings.Join(s, ", ")
+}
