@@ -15,11 +15,12 @@ type aggPlan struct {
 	nodes    [][]int       // per aggregate: child node indices in the framework (for weights)
 	spec     []Aggregation // per aggregate
 	aggNode  []int         // per aggregate: its node index
+	col      []int         // per framework node: its column in codes
 }
 
 func newAggPlan(f *Framework, m *Method) *aggPlan {
-	p := &aggPlan{nInd: len(f.inds)}
-	col := make(map[int]int, len(f.nodes))
+	p := &aggPlan{nInd: len(f.inds), col: make([]int, len(f.nodes))}
+	col := p.col
 	for _, i := range f.inds {
 		col[i] = len(p.codes)
 		p.codes = append(p.codes, f.nodes[i].Code)
@@ -67,9 +68,15 @@ type aggScratch struct {
 }
 
 // aggregateInto fills out (codes = p.codes) from the normalised indicators.
-func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, w []float64, out *Matrix, s *aggScratch) error {
+// Columns in exclude (indicator positions) are left out as if missing.
+func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, w []float64, out *Matrix, s *aggScratch, exclude ...int) error {
 	for j := 0; j < p.nInd; j++ {
 		copy(out.Cols[j], norm.Cols[j])
+	}
+	for _, j := range exclude {
+		for i := range out.Cols[j] {
+			out.Cols[j][i] = NA
+		}
 	}
 	nu := len(norm.Units)
 	for a, kids := range p.children {

@@ -107,3 +107,20 @@ func FormatNumber(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
+
+// ReadRecords reads a CSV file with a header into one map per row.
+func ReadRecords(name string, r io.Reader) ([]map[string]string, error) {
+	t, err := readTable(name, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]map[string]string, len(t.rows))
+	for i, row := range t.rows {
+		m := make(map[string]string, len(t.header))
+		for j, h := range t.header {
+			m[h] = strings.TrimSpace(row[j])
+		}
+		out[i] = m
+	}
+	return out, nil
+}

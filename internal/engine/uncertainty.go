@@ -1,0 +1,596 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens"
+)
+
+// UncertaintySpec declares the uncertain inputs of an index and what to track.
+type UncertaintySpec struct {
+	Inputs []UncertainInput `json:"inputs"`
+	// Target is the node ranked (default: the framework's root).
+	Target string `json:"target,omitempty"`
+	// Nodes get score quantiles besides the target (default: the target's children).
+	Nodes []string `json:"nodes,omitempty"`
+}
+
+// UncertainInput is one uncertain assumption. Param names what varies:
+//   - a path into the method by its JSON names ("treat.winmax", "normalise",
+//     "aggregate", "impute", "aggregate_levels.4", "weights.CO2", "screen.threshold", ...),
+//     varied over Values (a discrete list of JSON values set at the path) or Range
+//     ([low, high], sampled uniformly; Integer for whole numbers);
+//   - "weights" with Noise: every weight w of the named levels or nodes becomes
+//     w + w·factor·(2u−1), u ~ U(0,1) (COINr's noisy weights);
+//   - "exclude" with Indicators: leave out none or one of these indicators.
+type UncertainInput struct {
+	Name       string            `json:"name"`
+	Param      string            `json:"param"`
+	Values     []json.RawMessage `json:"values,omitempty"`
+	Range      []float64         `json:"range,omitempty"`
+	Integer    bool              `json:"integer,omitempty"`
+	Noise      []WeightNoise     `json:"noise,omitempty"`
+	Indicators []string          `json:"indicators,omitempty"`
+}
+
+// WeightNoise perturbs the weights of one level or one node's children.
+type WeightNoise struct {
+	Level  int     `json:"level,omitempty"`
+	Node   string  `json:"node,omitempty"` // the children of this aggregate
+	Factor float64 `json:"factor"`
+}
+
+// Analysis is a compiled uncertainty/sensitivity set-up over one index.
+type Analysis struct {
+	f       *Framework
+	d       *Data
+	base    Method
+	inputs  []UncertainInput
+	noisy   [][]int // per input: node indices whose weight is perturbed (weights inputs)
+	factor  [][]float64
+	target  string
+	nodes   []string // target first
+	nominal *Result
+	// Workers is the number of goroutines (0: all cores). Results do not depend on it.
+	Workers int
+	// Progress, when set, is called now and then with replications done and total.
+	Progress func(done, total int)
+}
+
+// NewAnalysis checks every uncertain input against the framework and method
+// (unknown nodes or parameters, empty lists, bad ranges) and builds the nominal index.
+func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec UncertaintySpec) (*Analysis, error) {
+	if len(spec.Inputs) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: no uncertain inputs declared")
+	}
+	nominal, err := Build(ctx, f, d, base)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analysis{f: f, d: d, base: base, inputs: spec.Inputs, nominal: nominal,
+		noisy: make([][]int, len(spec.Inputs)), factor: make([][]float64, len(spec.Inputs))}
+	a.target = spec.Target
+	if a.target == "" {
+		roots := f.Roots()
+		if len(roots) != 1 {
+			return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: the framework has %d roots (%s): name the target", len(roots), strings.Join(roots, ", "))
+		}
+		a.target = roots[0]
+	}
+	if _, ok := f.index[a.target]; !ok {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: target %q is not in the framework", a.target)
+	}
+	a.nodes = []string{a.target}
+	extra := spec.Nodes
+	if extra == nil {
+		extra = f.Children(a.target)
+	}
+	for _, c := range extra {
+		if _, ok := f.index[c]; !ok {
+			return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: node %q is not in the framework", c)
+		}
+		if c != a.target {
+			a.nodes = append(a.nodes, c)
+		}
+	}
+	seen := map[string]bool{}
+	for k, in := range spec.Inputs {
+		name := in.Name
+		if name == "" {
+			name = in.Param
+			a.inputs[k].Name = name
+		}
+		bad := func(format string, args ...any) error {
+			return citylens.Errorf(citylens.EINVALID, "uncertainty: input %q: "+format, append([]any{name}, args...)...)
+		}
+		if seen[name] {
+			return nil, bad("declared twice")
+		}
+		seen[name] = true
+		switch {
+		case in.Param == "weights" && len(in.Noise) > 0:
+			for _, nz := range in.Noise {
+				if !(nz.Factor > 0) || nz.Factor >= 1 {
+					return nil, bad("noise factor must be above 0 and below 1, got %v", nz.Factor)
+				}
+				var hit []int
+				switch {
+				case nz.Node != "":
+					p, ok := f.index[nz.Node]
+					if !ok || f.nodes[p].Kind != Aggregate {
+						return nil, bad("noise node %q is not an aggregate of the framework", nz.Node)
+					}
+					hit = f.children[p]
+				case nz.Level >= 1 && nz.Level <= f.maxLevel:
+					for i := range f.nodes {
+						if f.level[i] == nz.Level {
+							hit = append(hit, i)
+						}
+					}
+				default:
+					return nil, bad("noise level %d is not a level of the framework (1 to %d)", nz.Level, f.maxLevel)
+				}
+				for _, i := range hit {
+					a.noisy[k] = append(a.noisy[k], i)
+					a.factor[k] = append(a.factor[k], nz.Factor)
+				}
+			}
+		case in.Param == "exclude":
+			if len(in.Indicators) == 0 {
+				return nil, bad("exclude needs a list of indicators")
+			}
+			for _, c := range in.Indicators {
+				if n, ok := f.Node(c); !ok || n.Kind != Indicator {
+					return nil, bad("%q is not an indicator of the framework", c)
+				}
+			}
+		case len(in.Values) > 0 && len(in.Range) > 0:
+			return nil, bad("give either values or a range, not both")
+		case len(in.Values) > 0:
+			for v := range in.Values {
+				m := base
+				if err := setMethodParam(&m, in.Param, in.Values[v]); err != nil {
+					return nil, bad("value %d: %v", v+1, err)
+				}
+				if err := m.Validate(f, d); err != nil {
+					return nil, bad("value %d: %s", v+1, citylens.ErrorMessage(err))
+				}
+			}
+		case len(in.Range) > 0:
+			if len(in.Range) != 2 || !(in.Range[1] > in.Range[0]) || math.IsInf(in.Range[0], 0) || math.IsInf(in.Range[1], 0) {
+				return nil, bad("range must be [low, high] with high above low")
+			}
+			for _, v := range in.Range {
+				m := base
+				if err := setMethodParam(&m, in.Param, json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))); err != nil {
+					return nil, bad("%v", err)
+				}
+				if err := m.Validate(f, d); err != nil {
+					return nil, bad("range end %v: %s", v, citylens.ErrorMessage(err))
+				}
+			}
+		case in.Values != nil:
+			return nil, bad("the list of alternatives is empty")
+		default:
+			return nil, bad("needs values, a range, noise (param weights) or indicators (param exclude)")
+		}
+	}
+	return a, nil
+}
+
+// Dim is the number of uncertain inputs.
+func (a *Analysis) Dim() int { return len(a.inputs) }
+
+// Inputs returns the names of the uncertain inputs.
+func (a *Analysis) Inputs() []string {
+	out := make([]string, len(a.inputs))
+	for k, in := range a.inputs {
+		out[k] = in.Name
+	}
+	return out
+}
+
+// Nominal is the index built with the base method.
+func (a *Analysis) Nominal() *Result { return a.nominal }
+
+// Target is the node whose ranks are analysed.
+func (a *Analysis) Target() string { return a.target }
+
+// replication maps a point u of [0,1)^d to a replication. wseed seeds the
+// weight noise, drawn from its own stream so the other inputs do not shift it.
+func (a *Analysis) replication(u []float64, wseed [2]uint64) (Replication, error) {
+	rep := Replication{Method: a.base}
+	for k, in := range a.inputs {
+		switch {
+		case in.Param == "weights" && len(in.Noise) > 0:
+			if rep.Weights == nil {
+				rep.Weights = nodeWeights(a.f, a.base.Weights)
+			}
+			// u picks one noisy weight set: a stream seeded by u's bits.
+			rng := rand.New(rand.NewPCG(wseed[0]^math.Float64bits(u[k]), wseed[1]+uint64(k)))
+			for j, i := range a.noisy[k] {
+				w := rep.Weights[i]
+				rep.Weights[i] = w + w*a.factor[k][j]*(2*rng.Float64()-1)
+			}
+		case in.Param == "exclude":
+			pick := pickIndex(u[k], len(in.Indicators)+1)
+			if pick > 0 {
+				rep.Exclude = append(rep.Exclude, in.Indicators[pick-1])
+			}
+		case len(in.Values) > 0:
+			if err := setMethodParam(&rep.Method, in.Param, in.Values[pickIndex(u[k], len(in.Values))]); err != nil {
+				return rep, err
+			}
+		default:
+			lo, hi := in.Range[0], in.Range[1]
+			v := lo + u[k]*(hi-lo)
+			if in.Integer {
+				v = math.Floor(math.Ceil(lo) + u[k]*(math.Floor(hi)-math.Ceil(lo)+1))
+			}
+			if err := setMethodParam(&rep.Method, in.Param, json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))); err != nil {
+				return rep, err
+			}
+		}
+	}
+	return rep, nil
+}
+
+func pickIndex(u float64, k int) int {
+	return min(int(u*float64(k)), k-1)
+}
+
+// uaPoint is replication r's point: its own stream, so any split of the
+// replications over cores or servers draws the same points.
+func uaPoint(seed uint64, r int, d int) ([]float64, [2]uint64) {
+	rng := rand.New(rand.NewPCG(seed, uint64(r)+1))
+	u := make([]float64, d)
+	for k := range u {
+		u[k] = rng.Float64()
+	}
+	return u, [2]uint64{rng.Uint64(), rng.Uint64()}
+}
+
+// UAReplications returns replications [from, to) of an uncertainty analysis with this seed.
+func (a *Analysis) UAReplications(seed uint64, from, to int) ([]Replication, error) {
+	reps := make([]Replication, 0, to-from)
+	for r := from; r < to; r++ {
+		u, ws := uaPoint(seed, r, a.Dim())
+		rep, err := a.replication(u, ws)
+		if err != nil {
+			return nil, err
+		}
+		reps = append(reps, rep)
+	}
+	return reps, nil
+}
+
+// RunUAPart runs replications [from, to) of an N-replication uncertainty
+// analysis. Parts run anywhere (another core, another server) and MergeUA
+// joins them into the same result as one run.
+func (a *Analysis) RunUAPart(ctx context.Context, seed uint64, from, to int) (*ReplicaOutput, error) {
+	if from < 0 || to <= from {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: empty replication range [%d, %d)", from, to)
+	}
+	reps, err := a.UAReplications(seed, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return runReplications(ctx, a.f, a.d, reps, from, a.nodes, replayOptions{workers: a.Workers, progress: a.Progress})
+}
+
+// RunUA runs an uncertainty analysis of n replications.
+func (a *Analysis) RunUA(ctx context.Context, n int, seed uint64) (*UAResult, error) {
+	if n < 2 {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: N must be at least 2, got %d", n)
+	}
+	part, err := a.RunUAPart(ctx, seed, 0, n)
+	if err != nil {
+		return nil, err
+	}
+	return a.MergeUA(part)
+}
+
+// MergeUA joins the parts of an analysis (in any order; they must cover
+// 0..N-1 without gaps or overlaps) and summarises them.
+func (a *Analysis) MergeUA(parts ...*ReplicaOutput) (*UAResult, error) {
+	return summarise(a.nominal, a.target, a.nodes, parts)
+}
+
+// Replay runs exactly the given replications (e.g. another tool's sampled
+// parameters) and summarises them against the nominal method.
+func Replay(ctx context.Context, f *Framework, d *Data, nominal Method, reps []Replication, nodes []string, workers int) (*UAResult, error) {
+	if len(reps) < 2 {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: N must be at least 2, got %d", len(reps))
+	}
+	if len(nodes) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: name the node to rank")
+	}
+	nom, err := Build(ctx, f, d, nominal)
+	if err != nil {
+		return nil, err
+	}
+	out, err := runReplications(ctx, f, d, reps, 0, nodes, replayOptions{workers: workers})
+	if err != nil {
+		return nil, err
+	}
+	return summarise(nom, nodes[0], nodes, []*ReplicaOutput{out})
+}
+
+// UnitUncertainty is one unit's rank under uncertainty.
+type UnitUncertainty struct {
+	Unit         string
+	NominalRank  int     // 0 when not ranked in the nominal index
+	NominalScore float64 // NA when not ranked
+	Ranked       int     // replications in which the unit was ranked
+	MeanRank     float64
+	MedianRank   float64
+	Q5, Q95      float64 // 5th and 95th percentile ranks (R's quantile type 7)
+	MeanAbsShift float64 // mean |rank − nominal rank|
+	// TieGroup numbers groups of units, in nominal rank order, whose 5–95 %
+	// rank intervals overlap their neighbours' (chained); 0 when not ranked.
+	TieGroup int
+}
+
+// NodeQuantiles are one unit's score quantiles for one node.
+type NodeQuantiles struct {
+	Unit, Node      string
+	Nominal, Mean   float64
+	Q5, Median, Q95 float64
+}
+
+// UAResult is the summary of an uncertainty analysis.
+type UAResult struct {
+	N      int
+	Failed int
+	// Failures counts failed replications by reason, most frequent first.
+	Failures []FailureCount
+	Target   string
+	Units    []UnitUncertainty // data order
+	Scores   []NodeQuantiles   // unit-major, nodes in tracked order
+	// MeanAbsShift[r] is replication r's mean absolute rank shift over the units
+	// ranked in both it and the nominal index (NA for a failed replication).
+	MeanAbsShift []float64
+	// Output holds every replication's tracked scores and ranks.
+	Output *ReplicaOutput
+}
+
+// FailureCount is how many replications failed for one reason.
+type FailureCount struct {
+	Reason string
+	Count  int
+}
+
+func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutput) (*UAResult, error) {
+	if len(parts) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: no replications to merge")
+	}
+	sort.Slice(parts, func(i, j int) bool { return parts[i].From < parts[j].From })
+	all := &ReplicaOutput{Units: parts[0].Units, Nodes: parts[0].Nodes, Scores: make([][][]float64, len(parts[0].Nodes))}
+	next := 0
+	for _, p := range parts {
+		if p.From != next {
+			return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: parts do not join: expected replication %d, part starts at %d", next, p.From)
+		}
+		if len(p.Nodes) != len(all.Nodes) || len(p.Units) != len(all.Units) {
+			return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: parts track different nodes or units")
+		}
+		next += len(p.Failed)
+		all.Failed = append(all.Failed, p.Failed...)
+		all.Ranks = append(all.Ranks, p.Ranks...)
+		for k := range all.Scores {
+			all.Scores[k] = append(all.Scores[k], p.Scores[k]...)
+		}
+	}
+	n := len(all.Failed)
+	res := &UAResult{N: n, Target: target, Output: all, MeanAbsShift: make([]float64, n)}
+	reasons := map[string]int{}
+	for _, f := range all.Failed {
+		if f != "" {
+			res.Failed++
+			reasons[f]++
+		}
+	}
+	for r, c := range reasons {
+		res.Failures = append(res.Failures, FailureCount{r, c})
+	}
+	sort.Slice(res.Failures, func(i, j int) bool {
+		if res.Failures[i].Count != res.Failures[j].Count {
+			return res.Failures[i].Count > res.Failures[j].Count
+		}
+		return res.Failures[i].Reason < res.Failures[j].Reason
+	})
+	// Nominal ranks and scores, by data unit.
+	nu := len(all.Units)
+	nomRank := make([]int, nu)
+	nomScore := make([][]float64, len(nodes))
+	row := map[string]int{}
+	for i, u := range nom.Aggregated.Units {
+		row[u] = i
+	}
+	tcol, _ := nom.Ranks.Col(target)
+	for k, code := range nodes {
+		nomScore[k] = make([]float64, nu)
+		col, _ := nom.Aggregated.Col(code)
+		for u, code := range all.Units {
+			nomScore[k][u] = NA
+			if i, ok := row[code]; ok {
+				nomScore[k][u] = col[i]
+				if k == 0 && !IsNA(tcol[i]) {
+					nomRank[u] = int(tcol[i])
+				}
+			}
+		}
+	}
+	for r := 0; r < n; r++ {
+		if all.Failed[r] != "" {
+			res.MeanAbsShift[r] = NA
+			continue
+		}
+		var s float64
+		cnt := 0
+		for u, rk := range all.Ranks[r] {
+			if rk > 0 && nomRank[u] > 0 {
+				s += math.Abs(float64(int(rk) - nomRank[u]))
+				cnt++
+			}
+		}
+		res.MeanAbsShift[r] = NA
+		if cnt > 0 {
+			res.MeanAbsShift[r] = s / float64(cnt)
+		}
+	}
+	buf := make([]float64, 0, n)
+	for u, code := range all.Units {
+		uu := UnitUncertainty{Unit: code, NominalRank: nomRank[u], NominalScore: nomScore[0][u]}
+		buf = buf[:0]
+		var shift float64
+		for r := 0; r < n; r++ {
+			if rk := all.Ranks[r][u]; rk > 0 && all.Failed[r] == "" {
+				buf = append(buf, float64(rk))
+				if nomRank[u] > 0 {
+					shift += math.Abs(float64(int(rk) - nomRank[u]))
+				}
+			}
+		}
+		uu.Ranked = len(buf)
+		uu.MeanRank, uu.MedianRank, uu.Q5, uu.Q95, uu.MeanAbsShift = NA, NA, NA, NA, NA
+		if len(buf) > 0 {
+			uu.MeanRank = sum(buf) / float64(len(buf))
+			sort.Float64s(buf)
+			uu.MedianRank = quantile7(buf, 0.5)
+			uu.Q5 = quantile7(buf, 0.05)
+			uu.Q95 = quantile7(buf, 0.95)
+			if nomRank[u] > 0 {
+				uu.MeanAbsShift = shift / float64(len(buf))
+			}
+		}
+		res.Units = append(res.Units, uu)
+		for k, node := range nodes {
+			q := NodeQuantiles{Unit: code, Node: node, Nominal: nomScore[k][u]}
+			buf = buf[:0]
+			for r := 0; r < n; r++ {
+				if v := all.Scores[k][r][u]; !IsNA(v) {
+					buf = append(buf, v)
+				}
+			}
+			q.Mean, q.Q5, q.Median, q.Q95 = NA, NA, NA, NA
+			if len(buf) > 0 {
+				q.Mean = sum(buf) / float64(len(buf))
+				sort.Float64s(buf)
+				q.Q5, q.Median, q.Q95 = quantile7(buf, 0.05), quantile7(buf, 0.5), quantile7(buf, 0.95)
+			}
+			res.Scores = append(res.Scores, q)
+		}
+	}
+	tieGroups(res.Units)
+	return res, nil
+}
+
+func sum(x []float64) float64 {
+	var s float64
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// tieGroups chains units, in nominal rank order, whose rank intervals overlap.
+func tieGroups(units []UnitUncertainty) {
+	var idx []int
+	for i, u := range units {
+		if u.NominalRank > 0 && !IsNA(u.Q5) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return units[idx[a]].NominalRank < units[idx[b]].NominalRank })
+	g := 0
+	hi := math.Inf(-1)
+	for _, i := range idx {
+		if units[i].Q5 > hi || g == 0 {
+			g++
+			hi = units[i].Q95
+		} else {
+			hi = math.Max(hi, units[i].Q95)
+		}
+		units[i].TieGroup = g
+	}
+}
+
+// setMethodParam sets the method field at a dotted path of JSON names to the
+// JSON value raw (replacing what was there). Maps on the way are copied, so
+// the base method's maps are never changed.
+func setMethodParam(m *Method, path string, raw json.RawMessage) error {
+	if path == "" {
+		return fmt.Errorf("empty parameter path")
+	}
+	v, err := setPath(reflect.ValueOf(*m), strings.Split(path, "."), raw, path)
+	if err != nil {
+		return err
+	}
+	*m = v.Interface().(Method)
+	return nil
+}
+
+func setPath(v reflect.Value, segs []string, raw json.RawMessage, path string) (reflect.Value, error) {
+	if len(segs) == 0 {
+		nv := reflect.New(v.Type())
+		if err := json.Unmarshal(raw, nv.Interface()); err != nil {
+			return v, fmt.Errorf("parameter %q: %s does not fit: %v", path, raw, err)
+		}
+		return nv.Elem(), nil
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			if strings.Split(t.Field(i).Tag.Get("json"), ",")[0] != segs[0] {
+				continue
+			}
+			out := reflect.New(t).Elem()
+			out.Set(v)
+			nf, err := setPath(out.Field(i), segs[1:], raw, path)
+			if err != nil {
+				return v, err
+			}
+			out.Field(i).Set(nf)
+			return out, nil
+		}
+		return v, fmt.Errorf("parameter %q: %q is not a method setting", path, segs[0])
+	case reflect.Map:
+		key := reflect.New(v.Type().Key()).Elem()
+		switch key.Kind() {
+		case reflect.Int:
+			n, err := strconv.Atoi(segs[0])
+			if err != nil {
+				return v, fmt.Errorf("parameter %q: %q is not a level number", path, segs[0])
+			}
+			key.SetInt(int64(n))
+		case reflect.String:
+			key.SetString(segs[0])
+		}
+		nm := reflect.MakeMapWithSize(v.Type(), v.Len()+1)
+		it := v.MapRange()
+		for it.Next() {
+			nm.SetMapIndex(it.Key(), it.Value())
+		}
+		cur := v.MapIndex(key)
+		if !cur.IsValid() {
+			cur = reflect.Zero(v.Type().Elem())
+		}
+		nv, err := setPath(cur, segs[1:], raw, path)
+		if err != nil {
+			return v, err
+		}
+		nm.SetMapIndex(key, nv)
+		return nm, nil
+	}
+	return v, fmt.Errorf("parameter %q: %q is a value, not a group of settings", path, segs[0])
+}
