@@ -108,10 +108,11 @@ func treatColumn(code string, x []float64, t Treatment, buf []float64) TreatDeta
 	}
 	d.NWin = nwin
 	d.After = cur
+	// COINr reports the clipped points even when the log fallback then replaces the column.
+	d.WinHi = append([]int(nil), imax...)
+	d.WinLo = append([]int(nil), imin...)
 	if cur.Pass || t.Fallback == "none" {
 		copy(x, w)
-		d.WinHi = append([]int(nil), imax...)
-		d.WinLo = append([]int(nil), imin...)
 		return d
 	}
 	// Discard the winsorisation; log_CT on the original column.

@@ -112,7 +112,9 @@ func ReadTreatDetails(name string, r io.Reader) ([]engine.TreatDetail, error) {
 }
 
 // WriteTreatPoints writes COINr's Treat_points layout: per unit and indicator
-// "winhi"/"winlo" for clipped points, "+log_CT" for log-transformed columns.
+// "winhi"/"winlo" for clipped points, "+log_CT" appended for every point of a
+// log-transformed column (so "winhi+log_CT" for a point clipped before the
+// fallback discarded the winsorisation, as COINr writes it).
 func WriteTreatPoints(w io.Writer, units []string, details []engine.TreatDetail) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, 1+len(details))
@@ -128,17 +130,16 @@ func WriteTreatPoints(w io.Writer, units []string, details []engine.TreatDetail)
 		cells[i] = make([]string, len(details))
 	}
 	for j, d := range details {
-		if d.Logged {
-			for i := range units {
-				cells[i][j] = "+log_CT"
-			}
-			continue
-		}
 		for _, i := range d.WinHi {
 			cells[i][j] = "winhi"
 		}
 		for _, i := range d.WinLo {
 			cells[i][j] = "winlo"
+		}
+		if d.Logged { // COINr appends the log mark to the winsorised points' marks
+			for i := range units {
+				cells[i][j] += "+log_CT"
+			}
 		}
 	}
 	for i, u := range units {
