@@ -249,21 +249,21 @@ func pickIndex(u float64, k int) int {
 
 // uaPoint is replication r's point: its own stream, so any split of the
 // replications over cores or servers draws the same points.
-func uaPoint(seed uint64, r int, d int) ([]float64, [2]uint64) {
+func uaPoint(seed uint64, r int, d int) []float64 {
 	rng := rand.New(rand.NewPCG(seed, uint64(r)+1))
 	u := make([]float64, d)
 	for k := range u {
 		u[k] = rng.Float64()
 	}
-	return u, [2]uint64{rng.Uint64(), rng.Uint64()}
+	return u
 }
 
 // UAReplications returns replications [from, to) of an uncertainty analysis with this seed.
 func (a *Analysis) UAReplications(seed uint64, from, to int) ([]Replication, error) {
 	reps := make([]Replication, 0, to-from)
+	ws := weightSeed(seed)
 	for r := from; r < to; r++ {
-		u, ws := uaPoint(seed, r, a.Dim())
-		rep, err := a.replication(u, ws)
+		rep, err := a.replication(uaPoint(seed, r, a.Dim()), ws)
 		if err != nil {
 			return nil, err
 		}
