@@ -114,14 +114,18 @@ func NewFramework(nodes []Node) (*Framework, error) {
 		}
 		f.children[p] = append(f.children[p], i)
 	}
-	// Cycles: walk up from every node; a walk longer than the node count loops.
+	// Cycles: walk up from every node; a walk that comes back to its start
+	// found a cycle. (A node below a cycle walks into it without returning: the
+	// cycle's own members report it, so the message names the right codes.)
 	for i := range f.nodes {
 		steps, j := 0, i
-		for f.nodes[j].Parent != "" {
+		path := []string{f.nodes[i].Code}
+		for f.nodes[j].Parent != "" && steps <= len(f.nodes) {
 			j = f.index[f.nodes[j].Parent]
 			steps++
-			if j == i || steps > len(f.nodes) {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q is part of a cycle of parents", f.nodes[i].Code)
+			path = append(path, f.nodes[j].Code)
+			if j == i {
+				return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q is part of a cycle of parents (%s)", f.nodes[i].Code, strings.Join(path, " -> "))
 			}
 		}
 	}
