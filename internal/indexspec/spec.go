@@ -277,8 +277,9 @@ func checkFields(name string, b []byte, t reflect.Type) error {
 	if err := w.object(t, ""); err != nil {
 		return err
 	}
+	after := w.start(dec.InputOffset())
 	if _, err := dec.Token(); err != io.EOF {
-		l, c := position(b, w.start(dec.InputOffset()))
+		l, c := position(b, after)
 		return citylens.Errorf(citylens.EINVALID, "%s: line %d, column %d: unexpected data after the spec's closing brace", name, l, c)
 	}
 	return nil
