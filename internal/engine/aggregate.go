@@ -64,12 +64,16 @@ func nodeWeights(f *Framework, overrides map[string]float64) []float64 {
 
 // aggScratch is per-goroutine scratch space for aggregation.
 type aggScratch struct {
-	w, wn, x []float64
+	w, wn []float64
+	logs  [][]float64 // ln of the normalised indicator columns, or nil
 }
 
 // aggregateInto fills out (codes = p.codes) from the normalised indicators.
-// Columns in exclude (indicator positions) are left out as if missing.
-func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, w []float64, out *Matrix, s *aggScratch, exclude ...int) error {
+// Columns in exclude (indicator positions) are left out as if missing. logs,
+// when not nil, holds ln of every normalised value (NA where not positive),
+// shared by replications that aggregate the same normalised data.
+func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, logs [][]float64, w []float64, out *Matrix, s *aggScratch, exclude ...int) error {
+	s.logs = logs
 	for j := 0; j < p.nInd; j++ {
 		copy(out.Cols[j], norm.Cols[j])
 	}
@@ -83,8 +87,8 @@ func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, w []float64, out *Ma
 		dst := out.Cols[p.nInd+a]
 		spec := p.spec[a]
 		k := len(kids)
-		s.w = append(s.w[:0], make([]float64, k)...)
-		s.wn = append(s.wn[:0], make([]float64, k)...)
+		s.w = growFloats(s.w, k)
+		s.wn = growFloats(s.wn, k)
 		var sum float64
 		for c, ni := range p.nodes[a] {
 			s.w[c] = w[ni]
@@ -145,7 +149,7 @@ func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation
 		}
 		return y, nil
 	case AggGMean:
-		return gmean(out, kids, u, s.w)
+		return gmean(out, kids, u, s.w, s.logs)
 	case AggHMean:
 		var sw, sx float64
 		for c, col := range kids {
@@ -162,7 +166,7 @@ func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation
 		return sw / sx, nil
 	case AggGenMean:
 		if spec.P == 0 {
-			return gmean(out, kids, u, s.w)
+			return gmean(out, kids, u, s.w, s.logs)
 		}
 		var sw, sx float64
 		for c, col := range kids {
@@ -181,7 +185,7 @@ func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation
 	return NA, aggError("unknown aggregation " + spec.Method)
 }
 
-func gmean(out *Matrix, kids []int, u int, w []float64) (float64, error) {
+func gmean(out *Matrix, kids []int, u int, w []float64, logs [][]float64) (float64, error) {
 	var sw, sl float64
 	for c, col := range kids {
 		x := out.Cols[col][u]
@@ -192,9 +196,28 @@ func gmean(out *Matrix, kids []int, u int, w []float64) (float64, error) {
 			return NA, aggError("geometric mean over a value <= 0 (" + out.Codes[col] + " = " + formatFloat(x) + "): normalise to a positive range such as min-max 1-100, or use another aggregation")
 		}
 		sw += w[c]
-		sl += w[c] * math.Log(x)
+		if col < len(logs) {
+			sl += w[c] * logs[col][u]
+		} else {
+			sl += w[c] * math.Log(x)
+		}
 	}
 	return math.Exp(sl / sw), nil
+}
+
+// logColumns returns ln of every value of m (NA where missing or not positive).
+func logColumns(m *Matrix) [][]float64 {
+	out := newMatrix(m.Units, m.Codes)
+	for j, c := range m.Cols {
+		for i, v := range c {
+			if v > 0 {
+				out.Cols[j][i] = math.Log(v)
+			} else {
+				out.Cols[j][i] = NA
+			}
+		}
+	}
+	return out.Cols
 }
 
 // copeland is COINr's a_copeland: each unit's row sum of the outranking

@@ -75,7 +75,7 @@ func Build(ctx context.Context, f *Framework, d *Data, m Method) (*Result, error
 	plan := newAggPlan(f, &m)
 	w := nodeWeights(f, m.Weights)
 	r.Aggregated = newMatrix(r.Normalised.Units, plan.codes)
-	if err := plan.aggregateInto(f, r.Normalised, w, r.Aggregated, &aggScratch{}); err != nil {
+	if err := plan.aggregateInto(f, r.Normalised, nil, w, r.Aggregated, &aggScratch{}); err != nil {
 		return nil, err
 	}
 	r.Ranks = Ranks(r.Aggregated)

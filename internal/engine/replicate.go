@@ -19,6 +19,7 @@ type Replication struct {
 	Method  Method
 	Weights []float64
 	Exclude []string
+	keys    *stageKeys // set by an Analysis, which knows what each input changes
 }
 
 // ReplicaOutput is what a set of replications produced for the nodes tracked:
@@ -90,7 +91,8 @@ func keysOf(m *Method) (stageKeys, error) {
 type prefix struct {
 	once   sync.Once
 	norm   *Matrix
-	rows   []int // data unit index of each row of norm
+	logs   [][]float64 // ln of norm, when a replication of the group uses a geometric mean
+	rows   []int       // data unit index of each row of norm
 	err    error
 	remain atomic.Int32
 }
@@ -135,7 +137,9 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 	groupOf := map[string]int{}
 	var groups [][]int
 	for r := range reps {
-		if keys[r], err = keysOf(&reps[r].Method); err != nil {
+		if reps[r].keys != nil {
+			keys[r] = *reps[r].keys
+		} else if keys[r], err = keysOf(&reps[r].Method); err != nil {
 			return nil, err
 		}
 		g, ok := groupOf[keys[r].norm]
@@ -191,12 +195,17 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 				it := items[k]
 				p := prefixes[it.g]
 				first := groups[it.g][0]
-				p.once.Do(func() { p.norm, p.rows, p.err = ws.prefix(rawM, &reps[first].Method, keys[first]) })
+				p.once.Do(func() {
+					p.norm, p.rows, p.err = ws.prefix(rawM, &reps[first].Method, keys[first])
+					if p.err == nil && groupUsesLog(reps, groups[it.g]) {
+						p.logs = logColumns(p.norm)
+					}
+				})
 				for _, r := range groups[it.g][it.lo:it.hi] {
 					if p.err != nil {
 						out.Failed[r] = citylens.ErrorMessage(p.err)
 						fillNA(out, r)
-					} else if err := ws.finish(p.norm, p.rows, &reps[r], keys[r].agg, out, r); err != nil {
+					} else if err := ws.finish(p.norm, p.logs, p.rows, &reps[r], keys[r].agg, out, r); err != nil {
 						out.Failed[r] = citylens.ErrorMessage(err)
 						fillNA(out, r)
 					}
@@ -206,7 +215,7 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 					}
 				}
 				if p.remain.Add(-1) == 0 {
-					p.norm = nil // let the prefix go once its last chunk is done
+					p.norm, p.logs = nil, nil // let the prefix go once its last chunk is done
 				}
 			}
 		}()
@@ -301,7 +310,7 @@ func treatedOf(f *Framework, d *Data, rawM *Matrix, m *Method) (*Matrix, []int, 
 
 // finish aggregates one replication from its normalised prefix and records
 // the tracked nodes' scores and the target's ranks.
-func (ws *repWorker) finish(norm *Matrix, rows []int, rep *Replication, aggKey string, out *ReplicaOutput, r int) error {
+func (ws *repWorker) finish(norm *Matrix, logs [][]float64, rows []int, rep *Replication, aggKey string, out *ReplicaOutput, r int) error {
 	f := ws.f
 	plan, ok := ws.plans[aggKey]
 	if !ok {
@@ -328,7 +337,7 @@ func (ws *repWorker) finish(norm *Matrix, rows []int, rep *Replication, aggKey s
 		}
 		excl = append(excl, plan.col[i])
 	}
-	if err := plan.aggregateInto(f, norm, w, ws.agg, &ws.scratch, excl...); err != nil {
+	if err := plan.aggregateInto(f, norm, logs, w, ws.agg, &ws.scratch, excl...); err != nil {
 		return err
 	}
 	for k, ni := range ws.nodeCol {
@@ -373,4 +382,29 @@ func nodeWeightsInto(w []float64, f *Framework, overrides map[string]float64) []
 		}
 	}
 	return w
+}
+
+// groupUsesLog reports whether any replication of a group aggregates with a
+// geometric mean (directly or as a generalised mean with p = 0).
+func groupUsesLog(reps []Replication, group []int) bool {
+	isLog := func(a Aggregation) bool {
+		return a.Method == AggGMean || (a.Method == AggGenMean && a.P == 0)
+	}
+	for _, r := range group {
+		m := &reps[r].Method
+		if isLog(m.Aggregate) {
+			return true
+		}
+		for _, a := range m.AggregateLevels {
+			if isLog(a) {
+				return true
+			}
+		}
+		for _, a := range m.AggregateNodes {
+			if isLog(a) {
+				return true
+			}
+		}
+	}
+	return false
 }

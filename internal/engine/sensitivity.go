@@ -58,14 +58,20 @@ func saPoints(seed uint64, j, d int) [][]float64 {
 func (a *Analysis) SAReplications(seed uint64, from, to int) ([]Replication, error) {
 	d := a.Dim()
 	ws := weightSeed(seed)
-	reps := make([]Replication, 0, (to-from)*(d+2))
-	for j := from; j < to; j++ {
-		for _, u := range saPoints(seed, j, d) {
-			rep, err := a.replication(u, ws)
-			if err != nil {
-				return nil, err
+	reps := make([]Replication, (to-from)*(d+2))
+	errs := make([]error, to-from)
+	parallelFor(to-from, a.Workers, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			for k, u := range saPoints(seed, from+j, d) {
+				if reps[j*(d+2)+k], errs[j] = a.replication(u, ws); errs[j] != nil {
+					return
+				}
 			}
-			reps = append(reps, rep)
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	return reps, nil
@@ -95,7 +101,7 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 	if err != nil {
 		return nil, err
 	}
-	ua, err := summarise(a.nominal, a.target, a.nodes[:1], []*ReplicaOutput{out})
+	ua, err := summarise(a.nominal, a.target, a.nodes[:1], []*ReplicaOutput{out}, a.Workers)
 	if err != nil {
 		return nil, err
 	}

@@ -78,3 +78,27 @@ func TestSobolSkipsFailedRuns(t *testing.T) {
 		t.Fatalf("indices of input 2 missing: %+v", idx[1])
 	}
 }
+
+func TestQuantilesBySelectionAndCounting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 3, 10, 101, 1000} {
+		x := make([]float64, n)
+		counts := make([]int, 60)
+		for i := range x {
+			v := rng.IntN(50) + 1
+			x[i] = float64(v)
+			counts[v]++
+		}
+		sorted := append([]float64(nil), x...)
+		sortFloats(sorted)
+		for _, p := range []float64{0, 0.05, 0.5, 0.95, 1} {
+			want := quantile7(sorted, p)
+			if got := selectQuantile7(append([]float64(nil), x...), p); got != want {
+				t.Errorf("n=%d p=%v: selection %v, sorting %v", n, p, got, want)
+			}
+			if got := countQuantile7(counts, n, p); got != want {
+				t.Errorf("n=%d p=%v: counting %v, sorting %v", n, p, got, want)
+			}
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -145,7 +147,7 @@ func rankDesc(x []float64, out []float64, idx []int) {
 			idx = append(idx, i)
 		}
 	}
-	sort.Slice(idx, func(a, b int) bool { return x[idx[a]] > x[idx[b]] })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(x[b], x[a]) })
 	for k, i := range idx {
 		if k > 0 && x[i] == x[idx[k-1]] {
 			out[i] = out[idx[k-1]]
@@ -200,3 +202,5 @@ func rankAverage(x []float64) []float64 {
 	}
 	return out
 }
+
+func sortFloats(x []float64) { sort.Float64s(x) }

@@ -7,9 +7,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/citylens/citylens"
 )
@@ -56,6 +58,8 @@ type Analysis struct {
 	inputs  []UncertainInput
 	noisy   [][]int // per input: node indices whose weight is perturbed (weights inputs)
 	factor  [][]float64
+	leaves  [][]reflect.Value // per input: the decoded value of each discrete alternative
+	stage   []int             // per input: the first pipeline stage it changes
 	target  string
 	nodes   []string // target first
 	nominal *Result
@@ -75,8 +79,9 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 	if err != nil {
 		return nil, err
 	}
-	a := &Analysis{f: f, d: d, base: base, inputs: spec.Inputs, nominal: nominal,
-		noisy: make([][]int, len(spec.Inputs)), factor: make([][]float64, len(spec.Inputs))}
+	a := &Analysis{f: f, d: d, base: base, inputs: append([]UncertainInput(nil), spec.Inputs...), nominal: nominal,
+		noisy: make([][]int, len(spec.Inputs)), factor: make([][]float64, len(spec.Inputs)),
+		leaves: make([][]reflect.Value, len(spec.Inputs)), stage: make([]int, len(spec.Inputs))}
 	a.target = spec.Target
 	if a.target == "" {
 		roots := f.Roots()
@@ -157,9 +162,11 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 		case len(in.Values) > 0:
 			for v := range in.Values {
 				m := base
-				if err := setMethodParam(&m, in.Param, in.Values[v]); err != nil {
+				leaf, err := setMethodLeaf(&m, in.Param, jsonLeaf(in.Param, in.Values[v]))
+				if err != nil {
 					return nil, bad("value %d: %v", v+1, err)
 				}
+				a.leaves[k] = append(a.leaves[k], leaf)
 				if err := m.Validate(f, d); err != nil {
 					return nil, bad("value %d: %s", v+1, citylens.ErrorMessage(err))
 				}
@@ -170,7 +177,7 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 			}
 			for _, v := range in.Range {
 				m := base
-				if err := setMethodParam(&m, in.Param, json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))); err != nil {
+				if _, err := setMethodLeaf(&m, in.Param, numberLeaf(in.Param, v)); err != nil {
 					return nil, bad("%v", err)
 				}
 				if err := m.Validate(f, d); err != nil {
@@ -182,8 +189,33 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 		default:
 			return nil, bad("needs values, a range, noise (param weights) or indicators (param exclude)")
 		}
+		a.stage[k] = stageOf(in.Param)
 	}
 	return a, nil
+}
+
+// Pipeline stages an input can change first; replications that agree on the
+// inputs of the earlier stages share those stages' results.
+const (
+	stagePre = iota // denominate, impute, screen
+	stageTreat
+	stageNorm
+	stageAggPlan // aggregation methods
+	stageRep     // weights, exclusions: per replication only
+)
+
+func stageOf(param string) int {
+	switch strings.SplitN(param, ".", 2)[0] {
+	case "denominate", "impute", "screen":
+		return stagePre
+	case "treat":
+		return stageTreat
+	case "normalise", "normalise_indicators":
+		return stageNorm
+	case "aggregate", "aggregate_levels", "aggregate_nodes":
+		return stageAggPlan
+	}
+	return stageRep
 }
 
 // Dim is the number of uncertain inputs.
@@ -208,38 +240,57 @@ func (a *Analysis) Target() string { return a.target }
 // weight noise, drawn from its own stream so the other inputs do not shift it.
 func (a *Analysis) replication(u []float64, wseed [2]uint64) (Replication, error) {
 	rep := Replication{Method: a.base}
+	var parts [stageRep][]byte
 	for k, in := range a.inputs {
 		switch {
 		case in.Param == "weights" && len(in.Noise) > 0:
-			if rep.Weights == nil {
-				rep.Weights = nodeWeights(a.f, a.base.Weights)
-			}
-			// u picks one noisy weight set: a stream seeded by u's bits.
-			rng := rand.New(rand.NewPCG(wseed[0]^math.Float64bits(u[k]), wseed[1]+uint64(k)))
-			for j, i := range a.noisy[k] {
-				w := rep.Weights[i]
-				rep.Weights[i] = w + w*a.factor[k][j]*(2*rng.Float64()-1)
-			}
+			continue // after the other inputs, which may set weights too
 		case in.Param == "exclude":
 			pick := pickIndex(u[k], len(in.Indicators)+1)
 			if pick > 0 {
 				rep.Exclude = append(rep.Exclude, in.Indicators[pick-1])
 			}
 		case len(in.Values) > 0:
-			if err := setMethodParam(&rep.Method, in.Param, in.Values[pickIndex(u[k], len(in.Values))]); err != nil {
+			pick := pickIndex(u[k], len(in.Values))
+			leaf := a.leaves[k][pick]
+			if _, err := setMethodLeaf(&rep.Method, in.Param, func(reflect.Type) (reflect.Value, error) { return leaf, nil }); err != nil {
 				return rep, err
+			}
+			if s := a.stage[k]; s < stageRep {
+				parts[s] = append(strconv.AppendInt(append(strconv.AppendInt(parts[s], int64(k), 10), ':'), int64(pick), 10), ';')
 			}
 		default:
 			lo, hi := in.Range[0], in.Range[1]
 			v := lo + u[k]*(hi-lo)
 			if in.Integer {
-				v = math.Floor(math.Ceil(lo) + u[k]*(math.Floor(hi)-math.Ceil(lo)+1))
+				v = math.Min(math.Floor(math.Ceil(lo)+u[k]*(math.Floor(hi)-math.Ceil(lo)+1)), math.Floor(hi))
 			}
-			if err := setMethodParam(&rep.Method, in.Param, json.RawMessage(strconv.FormatFloat(v, 'g', -1, 64))); err != nil {
+			if _, err := setMethodLeaf(&rep.Method, in.Param, numberLeaf(in.Param, v)); err != nil {
 				return rep, err
+			}
+			if s := a.stage[k]; s < stageRep {
+				parts[s] = append(strconv.AppendFloat(append(strconv.AppendInt(parts[s], int64(k), 10), ':'), v, 'g', -1, 64), ';')
 			}
 		}
 	}
+	// Noisy weights start from the weights the other inputs left.
+	for k, in := range a.inputs {
+		if in.Param != "weights" || len(in.Noise) == 0 {
+			continue
+		}
+		if rep.Weights == nil {
+			rep.Weights = nodeWeights(a.f, rep.Method.Weights)
+		}
+		// u picks one noisy weight set: a stream seeded by u's bits.
+		rng := rand.New(rand.NewPCG(wseed[0]^math.Float64bits(u[k]), wseed[1]+uint64(k)))
+		for j, i := range a.noisy[k] {
+			w := rep.Weights[i]
+			rep.Weights[i] = w + w*a.factor[k][j]*(2*rng.Float64()-1)
+		}
+	}
+	pre := string(parts[stagePre])
+	treat := pre + "|" + string(parts[stageTreat])
+	rep.keys = &stageKeys{pre: pre, treat: treat, norm: treat + "|" + string(parts[stageNorm]), agg: string(parts[stageAggPlan])}
 	return rep, nil
 }
 
@@ -260,14 +311,18 @@ func uaPoint(seed uint64, r int, d int) []float64 {
 
 // UAReplications returns replications [from, to) of an uncertainty analysis with this seed.
 func (a *Analysis) UAReplications(seed uint64, from, to int) ([]Replication, error) {
-	reps := make([]Replication, 0, to-from)
+	reps := make([]Replication, to-from)
 	ws := weightSeed(seed)
-	for r := from; r < to; r++ {
-		rep, err := a.replication(uaPoint(seed, r, a.Dim()), ws)
+	errs := make([]error, to-from)
+	parallelFor(to-from, a.Workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			reps[i], errs[i] = a.replication(uaPoint(seed, from+i, a.Dim()), ws)
+		}
+	})
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		reps = append(reps, rep)
 	}
 	return reps, nil
 }
@@ -301,7 +356,7 @@ func (a *Analysis) RunUA(ctx context.Context, n int, seed uint64) (*UAResult, er
 // MergeUA joins the parts of an analysis (in any order; they must cover
 // 0..N-1 without gaps or overlaps) and summarises them.
 func (a *Analysis) MergeUA(parts ...*ReplicaOutput) (*UAResult, error) {
-	return summarise(a.nominal, a.target, a.nodes, parts)
+	return summarise(a.nominal, a.target, a.nodes, parts, a.Workers)
 }
 
 // Replay runs exactly the given replications (e.g. another tool's sampled
@@ -321,7 +376,7 @@ func Replay(ctx context.Context, f *Framework, d *Data, nominal Method, reps []R
 	if err != nil {
 		return nil, err
 	}
-	return summarise(nom, nodes[0], nodes, []*ReplicaOutput{out})
+	return summarise(nom, nodes[0], nodes, []*ReplicaOutput{out}, workers)
 }
 
 // UnitUncertainty is one unit's rank under uncertainty.
@@ -368,7 +423,7 @@ type FailureCount struct {
 	Count  int
 }
 
-func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutput) (*UAResult, error) {
+func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutput, workers int) (*UAResult, error) {
 	if len(parts) == 0 {
 		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: no replications to merge")
 	}
@@ -447,49 +502,54 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 			res.MeanAbsShift[r] = s / float64(cnt)
 		}
 	}
-	buf := make([]float64, 0, n)
-	for u, code := range all.Units {
-		uu := UnitUncertainty{Unit: code, NominalRank: nomRank[u], NominalScore: nomScore[0][u]}
-		buf = buf[:0]
-		var shift float64
-		for r := 0; r < n; r++ {
-			if rk := all.Ranks[r][u]; rk > 0 && all.Failed[r] == "" {
-				buf = append(buf, float64(rk))
-				if nomRank[u] > 0 {
-					shift += math.Abs(float64(int(rk) - nomRank[u]))
-				}
-			}
-		}
-		uu.Ranked = len(buf)
-		uu.MeanRank, uu.MedianRank, uu.Q5, uu.Q95, uu.MeanAbsShift = NA, NA, NA, NA, NA
-		if len(buf) > 0 {
-			uu.MeanRank = sum(buf) / float64(len(buf))
-			sort.Float64s(buf)
-			uu.MedianRank = quantile7(buf, 0.5)
-			uu.Q5 = quantile7(buf, 0.05)
-			uu.Q95 = quantile7(buf, 0.95)
-			if nomRank[u] > 0 {
-				uu.MeanAbsShift = shift / float64(len(buf))
-			}
-		}
-		res.Units = append(res.Units, uu)
-		for k, node := range nodes {
-			q := NodeQuantiles{Unit: code, Node: node, Nominal: nomScore[k][u]}
-			buf = buf[:0]
+	res.Units = make([]UnitUncertainty, nu)
+	res.Scores = make([]NodeQuantiles, nu*len(nodes))
+	parallelFor(nu, workers, func(lo, hi int) {
+		buf := make([]float64, 0, n)
+		counts := make([]int, nu+2)
+		for u := lo; u < hi; u++ {
+			code := all.Units[u]
+			uu := UnitUncertainty{Unit: code, NominalRank: nomRank[u], NominalScore: nomScore[0][u]}
+			clear(counts)
+			var rankSum, shift float64
 			for r := 0; r < n; r++ {
-				if v := all.Scores[k][r][u]; !IsNA(v) {
-					buf = append(buf, v)
+				if rk := int(all.Ranks[r][u]); rk > 0 && all.Failed[r] == "" {
+					counts[min(rk, nu+1)]++
+					uu.Ranked++
+					rankSum += float64(rk)
+					if nomRank[u] > 0 {
+						shift += math.Abs(float64(rk - nomRank[u]))
+					}
 				}
 			}
-			q.Mean, q.Q5, q.Median, q.Q95 = NA, NA, NA, NA
-			if len(buf) > 0 {
-				q.Mean = sum(buf) / float64(len(buf))
-				sort.Float64s(buf)
-				q.Q5, q.Median, q.Q95 = quantile7(buf, 0.05), quantile7(buf, 0.5), quantile7(buf, 0.95)
+			uu.MeanRank, uu.MedianRank, uu.Q5, uu.Q95, uu.MeanAbsShift = NA, NA, NA, NA, NA
+			if uu.Ranked > 0 {
+				uu.MeanRank = rankSum / float64(uu.Ranked)
+				uu.Q5 = countQuantile7(counts, uu.Ranked, 0.05)
+				uu.MedianRank = countQuantile7(counts, uu.Ranked, 0.5)
+				uu.Q95 = countQuantile7(counts, uu.Ranked, 0.95)
+				if nomRank[u] > 0 {
+					uu.MeanAbsShift = shift / float64(uu.Ranked)
+				}
 			}
-			res.Scores = append(res.Scores, q)
+			res.Units[u] = uu
+			for k, node := range nodes {
+				q := NodeQuantiles{Unit: code, Node: node, Nominal: nomScore[k][u]}
+				buf = buf[:0]
+				for r := 0; r < n; r++ {
+					if v := all.Scores[k][r][u]; !IsNA(v) {
+						buf = append(buf, v)
+					}
+				}
+				q.Mean, q.Q5, q.Median, q.Q95 = NA, NA, NA, NA
+				if len(buf) > 0 {
+					q.Mean = sum(buf) / float64(len(buf))
+					q.Q5, q.Median, q.Q95 = selectQuantile7(buf, 0.05), selectQuantile7(buf, 0.5), selectQuantile7(buf, 0.95)
+				}
+				res.Scores[u*len(nodes)+k] = q
+			}
 		}
-	}
+	})
 	tieGroups(res.Units)
 	return res, nil
 }
@@ -528,24 +588,68 @@ func tieGroups(units []UnitUncertainty) {
 // JSON value raw (replacing what was there). Maps on the way are copied, so
 // the base method's maps are never changed.
 func setMethodParam(m *Method, path string, raw json.RawMessage) error {
-	if path == "" {
-		return fmt.Errorf("empty parameter path")
-	}
-	v, err := setPath(reflect.ValueOf(*m), strings.Split(path, "."), raw, path)
-	if err != nil {
-		return err
-	}
-	*m = v.Interface().(Method)
-	return nil
+	_, err := setMethodLeaf(m, path, jsonLeaf(path, raw))
+	return err
 }
 
-func setPath(v reflect.Value, segs []string, raw json.RawMessage, path string) (reflect.Value, error) {
-	if len(segs) == 0 {
-		nv := reflect.New(v.Type())
+// leafFunc makes the new value of the setting at a path, given its type.
+type leafFunc func(t reflect.Type) (reflect.Value, error)
+
+func jsonLeaf(path string, raw json.RawMessage) leafFunc {
+	return func(t reflect.Type) (reflect.Value, error) {
+		nv := reflect.New(t)
 		if err := json.Unmarshal(raw, nv.Interface()); err != nil {
-			return v, fmt.Errorf("parameter %q: %s does not fit: %v", path, raw, err)
+			return reflect.Value{}, fmt.Errorf("parameter %q: %s does not fit: %v", path, raw, err)
 		}
 		return nv.Elem(), nil
+	}
+}
+
+// numberLeaf sets a numeric setting without going through JSON.
+func numberLeaf(path string, x float64) leafFunc {
+	return func(t reflect.Type) (reflect.Value, error) {
+		v := reflect.New(t).Elem()
+		switch t.Kind() {
+		case reflect.Float64, reflect.Float32:
+			v.SetFloat(x)
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			if x != math.Trunc(x) {
+				return v, fmt.Errorf("parameter %q: %v is not a whole number", path, x)
+			}
+			v.SetInt(int64(x))
+		default:
+			return v, fmt.Errorf("parameter %q is not a number", path)
+		}
+		return v, nil
+	}
+}
+
+// setMethodLeaf sets the setting at path and returns the value it set.
+func setMethodLeaf(m *Method, path string, leaf leafFunc) (reflect.Value, error) {
+	if path == "" {
+		return reflect.Value{}, fmt.Errorf("empty parameter path")
+	}
+	var set reflect.Value
+	capture := func(t reflect.Type) (reflect.Value, error) {
+		v, err := leaf(t)
+		set = v
+		return v, err
+	}
+	v, err := setPath(reflect.ValueOf(*m), strings.Split(path, "."), capture, path)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	*m = v.Interface().(Method)
+	return set, nil
+}
+
+func setPath(v reflect.Value, segs []string, leaf leafFunc, path string) (reflect.Value, error) {
+	if len(segs) == 0 {
+		nv, err := leaf(v.Type())
+		if err != nil {
+			return v, err
+		}
+		return nv, nil
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -556,7 +660,7 @@ func setPath(v reflect.Value, segs []string, raw json.RawMessage, path string) (
 			}
 			out := reflect.New(t).Elem()
 			out.Set(v)
-			nf, err := setPath(out.Field(i), segs[1:], raw, path)
+			nf, err := setPath(out.Field(i), segs[1:], leaf, path)
 			if err != nil {
 				return v, err
 			}
@@ -585,7 +689,7 @@ func setPath(v reflect.Value, segs []string, raw json.RawMessage, path string) (
 		if !cur.IsValid() {
 			cur = reflect.Zero(v.Type().Elem())
 		}
-		nv, err := setPath(cur, segs[1:], raw, path)
+		nv, err := setPath(cur, segs[1:], leaf, path)
 		if err != nil {
 			return v, err
 		}
@@ -593,4 +697,109 @@ func setPath(v reflect.Value, segs []string, raw json.RawMessage, path string) (
 		return nm, nil
 	}
 	return v, fmt.Errorf("parameter %q: %q is a value, not a group of settings", path, segs[0])
+}
+
+// countQuantile7 is R's type-7 quantile of n integer values given as counts
+// per value (counts[v] values equal to v).
+func countQuantile7(counts []int, n int, p float64) float64 {
+	h := float64(n-1) * p
+	lo := int(math.Floor(h))
+	at := func(i int) float64 { // the i-th smallest value, 0-based
+		c := 0
+		for v, k := range counts {
+			c += k
+			if c > i {
+				return float64(v)
+			}
+		}
+		return float64(len(counts) - 1)
+	}
+	x := at(lo)
+	if lo+1 >= n {
+		return x
+	}
+	return x + (h-float64(lo))*(at(lo+1)-x)
+}
+
+// selectQuantile7 is R's type-7 quantile by selection (reorders buf).
+func selectQuantile7(buf []float64, p float64) float64 {
+	n := len(buf)
+	h := float64(n-1) * p
+	lo := int(math.Floor(h))
+	x := nthSmallest(buf, lo)
+	if lo+1 >= n {
+		return x
+	}
+	next := math.Inf(1)
+	for _, v := range buf[lo+1:] {
+		if v < next {
+			next = v
+		}
+	}
+	return x + (h-float64(lo))*(next-x)
+}
+
+// nthSmallest partially sorts buf so that buf[k] is its k-th smallest value
+// (0-based), smaller values before it and larger after (quickselect).
+func nthSmallest(buf []float64, k int) float64 {
+	lo, hi := 0, len(buf)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		// Median of three as pivot.
+		if buf[mid] < buf[lo] {
+			buf[mid], buf[lo] = buf[lo], buf[mid]
+		}
+		if buf[hi] < buf[lo] {
+			buf[hi], buf[lo] = buf[lo], buf[hi]
+		}
+		if buf[hi] < buf[mid] {
+			buf[hi], buf[mid] = buf[mid], buf[hi]
+		}
+		pivot := buf[mid]
+		i, j := lo, hi
+		for i <= j {
+			for buf[i] < pivot {
+				i++
+			}
+			for buf[j] > pivot {
+				j--
+			}
+			if i <= j {
+				buf[i], buf[j] = buf[j], buf[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return buf[k]
+		}
+	}
+	return buf[k]
+}
+
+// parallelFor splits [0, n) into contiguous ranges over workers goroutines.
+func parallelFor(n, workers int, body func(lo, hi int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	if workers <= 1 {
+		body(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	step := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += step {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			body(lo, hi)
+		}(lo, min(lo+step, n))
+	}
+	wg.Wait()
 }
