@@ -117,17 +117,19 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 		}
 		outputs = append(outputs, code)
 		values = append(values, col)
-		_ = u
 	}
-	brng := rand.New(rand.NewPCG(seed, 0x626f6f74))
-	for o, y := range values {
-		idx := sobol(y, n, d, bootstrap, brng)
-		for i := range idx {
-			idx[i].Output = outputs[o]
-			idx[i].Input = res.Inputs[i]
+	// Each output has its own bootstrap stream: the result does not depend on workers.
+	res.Indices = make([]SobolIndex, len(values)*d)
+	parallelFor(len(values), a.Workers, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			idx := sobol(values[o], n, d, bootstrap, rand.New(rand.NewPCG(seed^0x626f6f74, uint64(o))))
+			for i := range idx {
+				idx[i].Output = outputs[o]
+				idx[i].Input = res.Inputs[i]
+				res.Indices[o*d+i] = idx[i]
+			}
 		}
-		res.Indices = append(res.Indices, idx...)
-	}
+	})
 	return res, nil
 }
 

@@ -102,3 +102,25 @@ func TestQuantilesBySelectionAndCounting(t *testing.T) {
 		}
 	}
 }
+
+func TestTieGroups(t *testing.T) {
+	units := []UnitUncertainty{
+		{Unit: "A", NominalRank: 1, Q5: 1, Q95: 1},
+		{Unit: "B", NominalRank: 2, Q5: 2, Q95: 4},
+		{Unit: "C", NominalRank: 3, Q5: 2, Q95: 5},
+		{Unit: "D", NominalRank: 4, Q5: 4, Q95: 6}, // shares rank 4 with B and C
+		{Unit: "E", NominalRank: 5, Q5: 5, Q95: 7}, // shares 5 with C and D but not with B: new group
+		{Unit: "F", NominalRank: 0, Q5: NA, Q95: NA},
+	}
+	tieGroups(units)
+	got := map[string]int{}
+	for _, u := range units {
+		got[u.Unit] = u.TieGroup
+	}
+	want := map[string]int{"A": 1, "B": 2, "C": 2, "D": 2, "E": 3, "F": 0}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: group %d, want %d", k, got[k], v)
+		}
+	}
+}

@@ -389,8 +389,8 @@ type UnitUncertainty struct {
 	MedianRank   float64
 	Q5, Q95      float64 // 5th and 95th percentile ranks (R's quantile type 7)
 	MeanAbsShift float64 // mean |rank − nominal rank|
-	// TieGroup numbers groups of units, in nominal rank order, whose 5–95 %
-	// rank intervals overlap their neighbours' (chained); 0 when not ranked.
+	// TieGroup numbers groups of consecutive units (in nominal rank order)
+	// whose 5–95 % rank intervals share a rank; 0 when not ranked.
 	TieGroup int
 }
 
@@ -562,7 +562,9 @@ func sum(x []float64) float64 {
 	return s
 }
 
-// tieGroups chains units, in nominal rank order, whose rank intervals overlap.
+// tieGroups groups units, in nominal rank order, into runs whose 5–95 %
+// rank intervals all share at least one rank: within a group no unit is
+// statistically ahead of another.
 func tieGroups(units []UnitUncertainty) {
 	var idx []int
 	for i, u := range units {
@@ -572,14 +574,14 @@ func tieGroups(units []UnitUncertainty) {
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return units[idx[a]].NominalRank < units[idx[b]].NominalRank })
 	g := 0
-	hi := math.Inf(-1)
+	lo, hi := math.Inf(1), math.Inf(-1) // the ranks every member's interval covers
 	for _, i := range idx {
-		if units[i].Q5 > hi || g == 0 {
+		nlo, nhi := math.Max(lo, units[i].Q5), math.Min(hi, units[i].Q95)
+		if g == 0 || nlo > nhi {
 			g++
-			hi = units[i].Q95
-		} else {
-			hi = math.Max(hi, units[i].Q95)
+			nlo, nhi = units[i].Q5, units[i].Q95
 		}
+		lo, hi = nlo, nhi
 		units[i].TieGroup = g
 	}
 }
