@@ -133,7 +133,16 @@ func Audit(r *Result) (*AuditReport, error) {
 		}
 	}
 
-	rep := &AuditReport{}
+	nCorr := 0
+	for _, a := range f.Aggregates() {
+		k := len(f.Children(a))
+		nCorr += k + k*(k-1)/2
+	}
+	rep := &AuditReport{
+		Stats:        make([]ColumnStats, 0, len(f.Indicators())+len(agg.Codes)),
+		Correlations: make([]Correlation, 0, nCorr),
+		Aggregates:   make([]AggregateAudit, 0, len(f.Aggregates())),
+	}
 	buf := make([]float64, 0, len(r.Raw.Units))
 	for _, c := range f.Indicators() {
 		x, ok := r.Raw.Col(c)
@@ -143,9 +152,8 @@ func Audit(r *Result) (*AuditReport, error) {
 		buf = nonMissingSorted(x, buf)
 		rep.Stats = append(rep.Stats, columnStats(AuditRaw, c, f, len(x), buf))
 	}
-	ca := &corrAuditor{cols: make([]*auditColumn, len(agg.Cols)), rx: make([]float64, len(agg.Units)), ry: make([]float64, len(agg.Units))}
+	ca := &corrAuditor{cols: newAuditColumns(agg), rx: make([]float64, len(agg.Units)), ry: make([]float64, len(agg.Units))}
 	for j, c := range agg.Codes {
-		ca.cols[j] = newAuditColumn(agg.Cols[j])
 		rep.Stats = append(rep.Stats, columnStats(AuditAggregated, c, f, len(agg.Units), ca.cols[j].sorted))
 	}
 
@@ -222,53 +230,65 @@ type auditColumn struct {
 	mean   float64   // of the non-missing values
 }
 
-func newAuditColumn(x []float64) *auditColumn {
+// newAuditColumns prepares every column of m, in a few allocations.
+func newAuditColumns(m *Matrix) []auditColumn {
 	type unitValue struct {
 		v float64
 		i int
 	}
-	uv := make([]unitValue, 0, len(x))
-	var sum float64
-	for i, v := range x {
-		if !IsNA(v) {
-			uv = append(uv, unitValue{v, i})
-			sum += v
+	n := len(m.Units)
+	cols := make([]auditColumn, len(m.Cols))
+	floats := make([]float64, 2*n*len(m.Cols))
+	ints := make([]int, n*len(m.Cols))
+	uv := make([]unitValue, 0, n)
+	for j, x := range m.Cols {
+		uv = uv[:0]
+		var sum float64
+		for i, v := range x {
+			if !IsNA(v) {
+				uv = append(uv, unitValue{v, i})
+				sum += v
+			}
 		}
-	}
-	slices.SortFunc(uv, func(a, b unitValue) int {
-		// No NaN here: plain comparisons are enough, and faster than cmp.Compare.
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
+		slices.SortFunc(uv, func(a, b unitValue) int {
+			// No NaN here: plain comparisons are enough, and faster than cmp.Compare.
+			switch {
+			case a.v < b.v:
+				return -1
+			case a.v > b.v:
+				return 1
+			}
+			return 0
+		})
+		c := &cols[j]
+		c.x, c.mean = x, NA
+		c.sorted, floats = floats[:len(uv):len(uv)], floats[n:]
+		c.ranks, floats = floats[:n:n], floats[n:]
+		c.order, ints = ints[:len(uv):len(uv)], ints[n:]
+		for k, e := range uv {
+			c.sorted[k], c.order[k] = e.v, e.i
 		}
-		return 0
-	})
-	c := &auditColumn{x: x, sorted: make([]float64, len(uv)), order: make([]int, len(uv)), ranks: make([]float64, len(x)), mean: NA}
-	for k, e := range uv {
-		c.sorted[k], c.order[k] = e.v, e.i
+		if len(uv) > 0 {
+			c.mean = sum / float64(len(uv))
+		}
+		for i := range c.ranks {
+			c.ranks[i] = NA
+		}
+		rankOver(c.sorted, c.order, x, c.ranks)
 	}
-	if len(uv) > 0 {
-		c.mean = sum / float64(len(uv))
-	}
-	for i := range c.ranks {
-		c.ranks[i] = NA
-	}
-	rankOver(c.sorted, c.order, x, c.ranks)
-	return c
+	return cols
 }
 
 // corrAuditor correlates columns of Aggregated.
 type corrAuditor struct {
-	cols   []*auditColumn
+	cols   []auditColumn
 	rx, ry []float64 // scratch ranks
 }
 
 // correlate returns the Pearson and Spearman correlations of columns a and b
 // over the units where both are present, with the flag.
 func (ca *corrAuditor) correlate(a, b int) Correlation {
-	A, B := ca.cols[a], ca.cols[b]
+	A, B := &ca.cols[a], &ca.cols[b]
 	x, y := A.x, B.x
 	c := Correlation{Pearson: NA, Spearman: NA, N: len(x)}
 	// Spearman ranks over the complete pairs: a column keeps its own ranks
@@ -339,6 +359,14 @@ func rankOver(sorted []float64, order []int, other, out []float64) int {
 		e := s + 1
 		for e < len(order) && sorted[e] == sorted[s] {
 			e++
+		}
+		if e == s+1 { // no tie: the common case
+			if u := order[s]; !IsNA(other[u]) {
+				k++
+				out[u] = float64(k)
+			}
+			s = e
+			continue
 		}
 		kept := 0
 		for t := s; t < e; t++ {

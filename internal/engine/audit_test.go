@@ -153,6 +153,10 @@ func TestAuditCorrelations(t *testing.T) {
 		// over the complete pairs only: a ranks 1, 2, 3 (not 1, 3, 4), b 3, 2, 1.
 		{"spearman ranks over complete pairs", []float64{1, 2, 3, 4, na}, []float64{3, na, 2, 1, 5},
 			engine.Correlation{N: 3, Pearson: -3 / math.Sqrt(14.0/3*2), Spearman: -1, Flag: engine.FlagNegative}},
+		// Only b is missing: a's ranks over units 1, 3, 4, 5 are 1, 2, 3, 4; b's 2, 1, 4, 3:
+		// Spearman 1 - 6·4/(4·15) = 0.6; Pearson 3.5/√(8.75·5).
+		{"one column complete", []float64{1, 2, 3, 4, 5}, []float64{2, na, 1, 4, 3},
+			engine.Correlation{N: 4, Pearson: 3.5 / math.Sqrt(8.75*5), Spearman: 0.6}},
 		{"too few pairs", []float64{1, 2, na}, []float64{1, na, 3},
 			engine.Correlation{N: 1, Pearson: na, Spearman: na, Note: "1 complete pairs: at least 3 are needed"}},
 		{"constant over the complete pairs", []float64{0.1, 0.1, 0.1, 9}, []float64{1, 2, 3, na},
@@ -307,7 +311,7 @@ func TestAuditCrossCheck(t *testing.T) {
 			if j == 4 {
 				v = math.Exp(v) // skewed
 			}
-			if rng.Float64() < 0.1 {
+			if rng.Float64() < 0.1 && j != 2 { // c is complete
 				v = na
 			}
 			cols[j][i] = v
