@@ -182,7 +182,7 @@ func Audit(r *Result) (*AuditReport, error) {
 	return rep, nil
 }
 
-// columnStats describes a column of units values, sorted its non-missing values ascending.
+// columnStats describes a column of units values from its non-missing values, sorted ascending.
 func columnStats(dataset, code string, f *Framework, units int, sorted []float64) ColumnStats {
 	s := ColumnStats{Dataset: dataset, Code: code, Level: f.Level(code)}
 	if n, ok := f.Node(code); ok {
