@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-const uaSpec = "../../testdata/asem/uncertainty.json"
+const uaSpec = "../../testdata/uncertainty/asem.json"
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
