@@ -1,28 +1,435 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/mail"
+	"github.com/citylens/citylens/internal/postgres"
+	"github.com/citylens/citylens/internal/sqlite"
+	"github.com/citylens/citylens/internal/web"
 )
 
-// The platform commands arrive with the platform-core work.
+// platformConfig is the platform's configuration: flags first, then the
+// environment for flags left unset, validated once.
+type platformConfig struct {
+	Addr           string
+	DataDir        string
+	DatabaseURL    string
+	BaseURL        string
+	SecureCookies  bool
+	Demo           bool
+	Workers        int
+	JobLease       time.Duration
+	DiagnosticJobs bool
+	SMTP           mail.SMTPConfig
+}
+
+// bindPlatformFlags declares the database flags every platform command shares.
+func bindDatabaseFlags(fs *flag.FlagSet, c *platformConfig) {
+	fs.StringVar(&c.DataDir, "data", "", "data directory (env CITYLENS_DATA, default ./citylens-data)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "postgres://... to use PostgreSQL instead of SQLite (env CITYLENS_DATABASE_URL)")
+}
+
+func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
+	bindDatabaseFlags(fs, c)
+	fs.StringVar(&c.Addr, "addr", "", "listen address (env CITYLENS_ADDR, default 127.0.0.1:8080)")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public URL for links in e-mails (env CITYLENS_BASE_URL, default http://ADDR)")
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (TLS ends at a proxy) (env CITYLENS_SECURE_COOKIES)")
+	fs.BoolVar(&c.Demo, "demo", false, "seed the demo network and show the demo banner (env CITYLENS_DEMO)")
+	fs.IntVar(&c.Workers, "workers", 0, "background job workers (env CITYLENS_WORKERS, default 2)")
+	fs.DurationVar(&c.JobLease, "job-lease", 0, "job lease; a dead server's job is retried after it (env CITYLENS_JOB_LEASE, default 30s)")
+	fs.BoolVar(&c.DiagnosticJobs, "diagnostic-jobs", false, "register the diagnostic.sleep job kind (recovery drills, tests)")
+	fs.StringVar(&c.SMTP.Host, "smtp-host", "", "SMTP relay host; unset keeps mail in the admin outbox (env CITYLENS_SMTP_HOST)")
+	fs.IntVar(&c.SMTP.Port, "smtp-port", 0, "SMTP port (env CITYLENS_SMTP_PORT, default 587)")
+	fs.StringVar(&c.SMTP.Username, "smtp-username", "", "SMTP user (env CITYLENS_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", "", "From address (env CITYLENS_SMTP_FROM)")
+}
+
+// fromEnv fills what the flags left unset from the environment (getenv),
+// applies defaults and validates.
+func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string) error {
+	str := func(flagName, env string, dst *string, def string) {
+		if !set[flagName] {
+			if v := getenv(env); v != "" {
+				*dst = v
+			}
+		}
+		if *dst == "" {
+			*dst = def
+		}
+	}
+	var errs []string
+	boolean := func(flagName, env string, dst *bool) {
+		if v := getenv(env); !set[flagName] && v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q is not true or false", env, v))
+			}
+			*dst = b
+		}
+	}
+	integer := func(flagName, env string, dst *int, def int) {
+		if v := getenv(env); !set[flagName] && v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s=%q is not a number", env, v))
+			}
+			*dst = n
+		}
+		if *dst == 0 {
+			*dst = def
+		}
+	}
+	str("addr", "CITYLENS_ADDR", &c.Addr, "127.0.0.1:8080")
+	str("data", "CITYLENS_DATA", &c.DataDir, "citylens-data")
+	str("database-url", "CITYLENS_DATABASE_URL", &c.DatabaseURL, "")
+	str("base-url", "CITYLENS_BASE_URL", &c.BaseURL, "http://"+c.Addr)
+	boolean("secure-cookies", "CITYLENS_SECURE_COOKIES", &c.SecureCookies)
+	boolean("demo", "CITYLENS_DEMO", &c.Demo)
+	integer("workers", "CITYLENS_WORKERS", &c.Workers, 2)
+	if v := getenv("CITYLENS_JOB_LEASE"); !set["job-lease"] && v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("CITYLENS_JOB_LEASE=%q is not a duration", v))
+		}
+		c.JobLease = d
+	}
+	if c.JobLease == 0 {
+		c.JobLease = 30 * time.Second
+	}
+	str("smtp-host", "CITYLENS_SMTP_HOST", &c.SMTP.Host, "")
+	integer("smtp-port", "CITYLENS_SMTP_PORT", &c.SMTP.Port, 587)
+	str("smtp-username", "CITYLENS_SMTP_USERNAME", &c.SMTP.Username, "")
+	str("smtp-from", "CITYLENS_SMTP_FROM", &c.SMTP.From, "")
+	c.SMTP.Password = getenv("CITYLENS_SMTP_PASSWORD") // never a flag: it would show in ps
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Sprintf("addr %q is not host:port", c.Addr))
+	}
+	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+		errs = append(errs, fmt.Sprintf("database URL must start with postgres:// or postgresql:// (SQLite is the default: use --data)"))
+	}
+	if c.Workers < 0 || c.Workers > 64 {
+		errs = append(errs, fmt.Sprintf("workers %d is outside 0..64", c.Workers))
+	}
+	if c.JobLease < time.Second {
+		errs = append(errs, fmt.Sprintf("job lease %s is under a second", c.JobLease))
+	}
+	if err := c.SMTP.Validate(); err != nil {
+		errs = append(errs, citylens.ErrorMessage(err))
+	}
+	if len(errs) > 0 {
+		return usagef("configuration: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// platformStore is the database the platform runs on.
+type platformStore interface {
+	web.Store
+	Migrate(ctx context.Context) ([]string, error)
+	Close() error
+}
+
+// openStore opens and migrates SQLite (in the data dir) or PostgreSQL.
+func openStore(ctx context.Context, c *platformConfig, log *slog.Logger) (platformStore, error) {
+	var db platformStore
+	if c.DatabaseURL != "" {
+		pg, err := postgres.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		db = pg
+	} else {
+		path := filepath.Join(c.DataDir, "citylens.db")
+		sq, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		db = sq
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "database", db.Dialect(), "migrations", applied)
+	}
+	return db, nil
+}
+
+// parseFlags parses args, reporting which flags were set.
+func parseFlags(fs *flag.FlagSet, args []string) (map[string]bool, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("serve: not available in this build yet")
+	var c platformConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindServeFlags(fs, &c)
+	set, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if err := c.fromEnv(set, os.Getenv); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	db, err := openStore(ctx, &c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	host, _ := os.Hostname()
+	queue := jobs.NewQueue(db, jobs.Options{Owner: fmt.Sprintf("%s:%d", host, os.Getpid()), Lease: c.JobLease, Logger: log})
+	var sender mail.Sender
+	if c.SMTP.Host != "" {
+		sender = mail.SMTP{Config: c.SMTP}
+	}
+	srv, err := web.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
+		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs})
+	if err != nil {
+		return err
+	}
+	if c.Demo {
+		res, accts, err := srv.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		log.Info("demo network seeded", "cities_created", res.Created, "cities_unchanged", res.Unchanged)
+		for _, a := range accts {
+			log.Info("demo account", "email", a.Email, "password", web.DemoPassword, "role", a.Role, "scope", a.Scope)
+		}
+	}
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "serve: cannot listen on %s: %v", c.Addr, err)
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		queue.Run(workCtx, c.Workers)
+	}()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "demo", c.Demo, "workers", c.Workers, "job_kinds", queue.Kinds())
+
+	select {
+	case err := <-serveErr:
+		stopWork()
+		<-workersDone
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = httpSrv.Shutdown(shutdownCtx)
+	stopWork()
+	<-workersDone
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("migrate: not available in this build yet")
+	var c platformConfig
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindDatabaseFlags(fs, &c)
+	set, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := c.fromEnv(set, os.Getenv); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, &c, newLogger(io.Discard))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "%s database is up to date\n", db.Dialect())
+	return nil
+}
+
+// platformServer opens the store and a web server for commands that use
+// the domain services (user add, import).
+func platformServer(ctx context.Context, c *platformConfig) (platformStore, *web.Server, error) {
+	db, err := openStore(ctx, c, newLogger(io.Discard))
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := web.New(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL})
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, srv, nil
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("user: not available in this build yet")
+	if len(args) == 0 || args[0] != "add" {
+		return usagef("user: usage: citylens user add --email E --role R [--city CODE|--region CODE] [--name N] [--password-stdin]")
+	}
+	var c platformConfig
+	var email, role, city, region, name string
+	var passwordStdin bool
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindDatabaseFlags(fs, &c)
+	fs.StringVar(&email, "email", "", "e-mail address (required)")
+	fs.StringVar(&role, "role", "", "admin, regional_officer, focal_point, judge or partner (required)")
+	fs.StringVar(&city, "city", "", "city code (focal points)")
+	fs.StringVar(&region, "region", "", "region code (regional officers): AF, AS, EU, LA, NA, OC")
+	fs.StringVar(&name, "name", "", "display name")
+	fs.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input; otherwise one is generated and printed")
+	set, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if email == "" || role == "" {
+		return usagef("user add: --email and --role are required")
+	}
+	if err := c.fromEnv(set, os.Getenv); err != nil {
+		return err
+	}
+	password := ""
+	generated := false
+	if passwordStdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		password = strings.TrimRight(line, "\r\n")
+	} else {
+		password = accounts.NewToken()[:20]
+		generated = true
+	}
+	db, srv, err := platformServer(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := srv.Accounts().AddUser(ctx, auditlog.System("citylens user add"),
+		accounts.User{Email: email, Name: name, Role: accounts.Role(role), CityCode: city, RegionCode: region}, password)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s (%s)\n", u.Email, u.Role.Label())
+	if generated {
+		fmt.Fprintf(stdout, "password: %s\n", password)
+	}
+	return nil
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("import: not available in this build yet")
+	if len(args) == 0 || args[0] != "members" {
+		return usagef("import: usage: citylens import members FILE.csv")
+	}
+	var c platformConfig
+	fs := flag.NewFlagSet("import members", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindDatabaseFlags(fs, &c)
+	set, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("import members: name one CSV file")
+	}
+	if err := c.fromEnv(set, os.Getenv); err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "import members: %v", err)
+	}
+	defer f.Close()
+	db, srv, err := platformServer(ctx, &c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := srv.Members().ImportCSV(ctx, auditlog.System("citylens import members"), f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %s: %d created, %d updated, %d unchanged\n", fs.Arg(0), res.Created, res.Updated, res.Unchanged)
+	return nil
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return usagef("backup: not available in this build yet")
+	var c platformConfig
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	bindDatabaseFlags(fs, &c)
+	set, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("backup: usage: citylens backup [--data DIR] FILE")
+	}
+	if err := c.fromEnv(set, os.Getenv); err != nil {
+		return err
+	}
+	if c.DatabaseURL != "" {
+		return citylens.Errorf(citylens.EINVALID, "backup: on PostgreSQL use pg_dump (see docs/platform.md)")
+	}
+	path := filepath.Join(c.DataDir, "citylens.db")
+	if _, err := os.Stat(path); err != nil {
+		return citylens.Errorf(citylens.ENOTFOUND, "backup: no database at %s", path)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
+	return nil
 }

@@ -1,0 +1,321 @@
+// Package members holds the network's directory: world regions, regional
+// offices, member cities and partner organisations, with the rules for
+// changing them (validation, audit, all-or-nothing CSV import).
+package members
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/auditlog"
+)
+
+// Region is a world region (UN M49 continental grouping); fixed reference
+// data created by the first migration.
+type Region struct {
+	Code string `json:"code"` // AF, AS, EU, LA, NA, OC
+	Name string `json:"name"`
+}
+
+// Office is a regional office of the network, serving one region.
+type Office struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	RegionCode string `json:"region"`
+	HostCity   string `json:"host_city"`
+}
+
+// Membership statuses of a city.
+const (
+	StatusMember    = "member"
+	StatusCandidate = "candidate"
+	StatusSuspended = "suspended"
+	StatusFormer    = "former"
+)
+
+// Statuses lists every membership status, in display order.
+var Statuses = []string{StatusMember, StatusCandidate, StatusSuspended, StatusFormer}
+
+// City is a member city.
+type City struct {
+	Code        string  `json:"code"` // stable, URL-safe: "kr-seoul"
+	Name        string  `json:"name"`
+	LocalName   string  `json:"local_name"`
+	Country     string  `json:"country"` // ISO 3166-1 alpha-2 or alpha-3, upper case
+	RegionCode  string  `json:"region"`
+	OfficeCode  string  `json:"office"` // "" when no office serves the city
+	Latitude    float64 `json:"latitude"`
+	Longitude   float64 `json:"longitude"`
+	Population  int64   `json:"population"`
+	Status      string  `json:"status"`
+	MemberSince string  `json:"member_since"` // YYYY-MM-DD or ""
+}
+
+// Partner is a partner organisation (company, university, agency).
+type Partner struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Kind    string `json:"kind"`
+	Country string `json:"country"`
+	Website string `json:"website"`
+}
+
+// CityFilter selects cities; zero fields match all.
+type CityFilter struct {
+	RegionCode string
+	Country    string
+	Status     string
+	Query      string // substring of name or local name, case-insensitive
+}
+
+// Store is what this package needs from a database. Every method joins the
+// transaction carried by ctx (see InTx). Lookups of a missing thing return an
+// ENOTFOUND error.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	ListRegions(ctx context.Context) ([]Region, error)
+	Region(ctx context.Context, code string) (Region, error)
+	ListOffices(ctx context.Context) ([]Office, error)
+	Office(ctx context.Context, code string) (Office, error)
+	PutOffice(ctx context.Context, o Office) error
+	ListCities(ctx context.Context, f CityFilter) ([]City, error)
+	City(ctx context.Context, code string) (City, error)
+	PutCity(ctx context.Context, c City) error // insert or replace by code
+	ListPartners(ctx context.Context) ([]Partner, error)
+	PutPartner(ctx context.Context, p Partner) error
+}
+
+// Service applies the rules: validation, audit in the same transaction.
+type Service struct {
+	Store Store
+	Audit auditlog.Store
+	Now   func() time.Time
+}
+
+var (
+	cityCodePattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+	countryCodePattern = regexp.MustCompile(`^[A-Z]{2,3}$`)
+	datePattern        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
+
+// Problem is one reason a city is invalid: the field (CSV column) and why.
+type Problem struct {
+	Row    int    `json:"row,omitempty"` // CSV line number, 0 outside imports
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	if p.Row > 0 {
+		return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Reason)
+	}
+	return fmt.Sprintf("%s: %s", p.Column, p.Reason)
+}
+
+// ValidationError lists every problem found; its code is EINVALID.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problem(s): %s", len(e.Problems), strings.Join(lines, "; "))
+}
+
+// Unwrap lets citylens.ErrorCode see EINVALID.
+func (e *ValidationError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.Error()) }
+
+// ValidateCity checks a city's fields on their own (not against the
+// database): it returns the problems, empty when the city is valid.
+func ValidateCity(c City) []Problem {
+	var ps []Problem
+	add := func(col, format string, args ...any) {
+		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
+	}
+	if !cityCodePattern.MatchString(c.Code) {
+		add("code", "%q must be 2-63 lower-case letters, digits or dashes", c.Code)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		add("name", "is required")
+	} else if len(c.Name) > 200 {
+		add("name", "is longer than 200 characters")
+	}
+	if len(c.LocalName) > 200 {
+		add("local_name", "is longer than 200 characters")
+	}
+	if !countryCodePattern.MatchString(c.Country) {
+		add("country", "%q is not an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KR or KOR)", c.Country)
+	}
+	if c.RegionCode == "" {
+		add("region", "is required")
+	}
+	if c.Latitude < -90 || c.Latitude > 90 {
+		add("latitude", "%v is outside -90..90", c.Latitude)
+	}
+	if c.Longitude < -180 || c.Longitude > 180 {
+		add("longitude", "%v is outside -180..180", c.Longitude)
+	}
+	if c.Population < 0 {
+		add("population", "%d is negative", c.Population)
+	}
+	switch c.Status {
+	case StatusMember, StatusCandidate, StatusSuspended, StatusFormer:
+	default:
+		add("status", "%q is not one of %s", c.Status, strings.Join(Statuses, ", "))
+	}
+	if c.MemberSince != "" {
+		if _, err := time.Parse("2006-01-02", c.MemberSince); err != nil || !datePattern.MatchString(c.MemberSince) {
+			add("member_since", "%q is not a date YYYY-MM-DD", c.MemberSince)
+		}
+	}
+	return ps
+}
+
+// checkReferences reports a region or office that does not exist, or an
+// office of another region.
+func (s *Service) checkReferences(ctx context.Context, c City, regions map[string]bool, offices map[string]Office) []Problem {
+	var ps []Problem
+	if c.RegionCode != "" && !regions[c.RegionCode] {
+		ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("unknown region %q", c.RegionCode)})
+	}
+	if c.OfficeCode != "" {
+		o, ok := offices[c.OfficeCode]
+		switch {
+		case !ok:
+			ps = append(ps, Problem{Column: "office", Reason: fmt.Sprintf("unknown regional office %q", c.OfficeCode)})
+		case o.RegionCode != c.RegionCode:
+			ps = append(ps, Problem{Column: "office", Reason: fmt.Sprintf("office %q serves region %s, not %s", o.Code, o.RegionCode, c.RegionCode)})
+		}
+	}
+	return ps
+}
+
+func (s *Service) referenceSets(ctx context.Context) (map[string]bool, map[string]Office, error) {
+	regions, err := s.Store.ListRegions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	offices, err := s.Store.ListOffices(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs := make(map[string]bool, len(regions))
+	for _, r := range regions {
+		rs[r.Code] = true
+	}
+	os := make(map[string]Office, len(offices))
+	for _, o := range offices {
+		os[o.Code] = o
+	}
+	return rs, os, nil
+}
+
+// SaveCity validates and stores a city (created or replaced), recording the
+// change in the audit log in the same transaction. Saving an unchanged city
+// records nothing.
+func (s *Service) SaveCity(ctx context.Context, actor auditlog.Actor, c City) error {
+	c = normaliseCity(c)
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		regions, offices, err := s.referenceSets(ctx)
+		if err != nil {
+			return err
+		}
+		ps := append(ValidateCity(c), s.checkReferences(ctx, c, regions, offices)...)
+		if len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+		_, err = s.put(ctx, actor, c)
+		return err
+	})
+}
+
+// put stores c unless identical to the stored city, auditing the change.
+// It reports whether anything changed.
+func (s *Service) put(ctx context.Context, actor auditlog.Actor, c City) (string, error) {
+	before, err := s.Store.City(ctx, c.Code)
+	var prev any
+	outcome := "created"
+	switch {
+	case err == nil:
+		if before == c {
+			return "unchanged", nil
+		}
+		prev, outcome = before, "updated"
+	case citylens.ErrorCode(err) != citylens.ENOTFOUND:
+		return "", err
+	}
+	if err := s.Store.PutCity(ctx, c); err != nil {
+		return "", err
+	}
+	action := "city.update"
+	if outcome == "created" {
+		action = "city.create"
+	}
+	return outcome, auditlog.Record(ctx, s.Audit, s.Now(), actor, action, "city", c.Code, prev, c)
+}
+
+// SaveOffice validates and stores a regional office, with an audit entry.
+func (s *Service) SaveOffice(ctx context.Context, actor auditlog.Actor, o Office) error {
+	o.Code, o.Name, o.HostCity = strings.TrimSpace(o.Code), strings.TrimSpace(o.Name), strings.TrimSpace(o.HostCity)
+	if !cityCodePattern.MatchString(o.Code) {
+		return citylens.Errorf(citylens.EINVALID, "office code %q must be 2-63 lower-case letters, digits or dashes", o.Code)
+	}
+	if o.Name == "" {
+		return citylens.Errorf(citylens.EINVALID, "office name is required")
+	}
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.Store.Region(ctx, o.RegionCode); err != nil {
+			return citylens.Errorf(citylens.EINVALID, "office region %q: %s", o.RegionCode, citylens.ErrorMessage(err))
+		}
+		before, err := s.Store.Office(ctx, o.Code)
+		var prev any
+		if err == nil {
+			if before == o {
+				return nil
+			}
+			prev = before
+		} else if citylens.ErrorCode(err) != citylens.ENOTFOUND {
+			return err
+		}
+		if err := s.Store.PutOffice(ctx, o); err != nil {
+			return err
+		}
+		return auditlog.Record(ctx, s.Audit, s.Now(), actor, "office.put", "office", o.Code, prev, o)
+	})
+}
+
+// SavePartner validates and stores a partner organisation, with an audit entry.
+func (s *Service) SavePartner(ctx context.Context, actor auditlog.Actor, p Partner) error {
+	if !cityCodePattern.MatchString(p.Code) {
+		return citylens.Errorf(citylens.EINVALID, "partner code %q must be 2-63 lower-case letters, digits or dashes", p.Code)
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		return citylens.Errorf(citylens.EINVALID, "partner name is required")
+	}
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.PutPartner(ctx, p); err != nil {
+			return err
+		}
+		return auditlog.Record(ctx, s.Audit, s.Now(), actor, "partner.put", "partner", p.Code, nil, p)
+	})
+}
+
+func normaliseCity(c City) City {
+	c.Code = strings.TrimSpace(c.Code)
+	c.Name = strings.TrimSpace(c.Name)
+	c.LocalName = strings.TrimSpace(c.LocalName)
+	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
+	c.RegionCode = strings.TrimSpace(c.RegionCode)
+	c.OfficeCode = strings.TrimSpace(c.OfficeCode)
+	c.Status = strings.TrimSpace(c.Status)
+	c.MemberSince = strings.TrimSpace(c.MemberSince)
+	return c
+}

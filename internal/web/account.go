@@ -1,0 +1,180 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+)
+
+func (s *Server) registerAccountRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /login", AccessPublic, s.loginForm)
+	s.page(mux, "POST /login", AccessPublic, s.login)
+	s.page(mux, "POST /logout", AccessSignedIn, s.logout)
+	s.page(mux, "GET /password/forgot", AccessPublic, s.forgotForm)
+	s.page(mux, "POST /password/forgot", AccessPublic, s.forgot)
+	s.page(mux, "GET /password/reset", AccessPublic, s.oneTimeForm(accounts.PurposeReset))
+	s.page(mux, "POST /password/reset", AccessPublic, s.oneTimeSubmit(accounts.PurposeReset))
+	s.page(mux, "GET /invitations/accept", AccessPublic, s.oneTimeForm(accounts.PurposeInvite))
+	s.page(mux, "POST /invitations/accept", AccessPublic, s.oneTimeSubmit(accounts.PurposeInvite))
+	s.page(mux, "GET /account/tokens", AccessSignedIn, s.tokensPage)
+	s.page(mux, "POST /account/tokens", AccessSignedIn, s.createToken)
+	s.page(mux, "POST /account/tokens/{id}/revoke", AccessSignedIn, s.revokeToken)
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+type loginData struct {
+	Email, Next, Error string
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "login.html", "Sign in", loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	email, password := r.PostFormValue("email"), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	if strings.TrimSpace(email) == "" || password == "" {
+		return s.renderStatus(w, r, http.StatusBadRequest, "login.html", "Sign in",
+			loginData{Email: email, Next: next, Error: "Enter your e-mail and password."})
+	}
+	u, err := s.accounts.Authenticate(r.Context(), email, password, remoteIP(r))
+	if err != nil {
+		status := statusOf(err)
+		if status >= 500 {
+			return err
+		}
+		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: messageOf(err)})
+	}
+	// Rotate: end the session this browser had, then start a fresh one.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := s.accounts.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	token, _, err := s.accounts.StartSession(r.Context(), u, remoteIP(r))
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, r, token)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.EndSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/?flash="+url.QueryEscape("You are signed out."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "forgot.html", "Forgot your password?", map[string]any{"Sent": false})
+}
+
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	if email == "" {
+		return citylens.Errorf(citylens.EINVALID, "email: enter the e-mail address of your account")
+	}
+	if err := s.accounts.RequestPasswordReset(r.Context(), email, remoteIP(r)); err != nil {
+		return err
+	}
+	return s.render(w, r, "forgot.html", "Check your e-mail", map[string]any{"Sent": true, "Email": email})
+}
+
+type oneTimeData struct {
+	Purpose, Token, Email, Error string
+}
+
+func (s *Server) oneTimeForm(purpose string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		token := r.URL.Query().Get("token")
+		u, err := s.accounts.CheckOneTimeToken(r.Context(), token, purpose)
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, "onetime.html", oneTimeTitle(purpose), oneTimeData{Purpose: purpose, Token: token, Email: u.Email})
+	}
+}
+
+func oneTimeTitle(purpose string) string {
+	if purpose == accounts.PurposeInvite {
+		return "Accept your invitation"
+	}
+	return "Choose a new password"
+}
+
+func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		token, password := r.PostFormValue("token"), r.PostFormValue("password")
+		if password != r.PostFormValue("password_again") {
+			return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
+				oneTimeData{Purpose: purpose, Token: token, Error: "The two passwords differ."})
+		}
+		_, err := s.accounts.CompleteOneTimeToken(r.Context(), token, purpose, password, r.PostFormValue("name"), remoteIP(r))
+		if err != nil {
+			if statusOf(err) == http.StatusBadRequest {
+				return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
+					oneTimeData{Purpose: purpose, Token: token, Error: messageOf(err)})
+			}
+			return err
+		}
+		http.Redirect(w, r, "/login?flash="+url.QueryEscape("Your password is set: sign in."), http.StatusSeeOther)
+		return nil
+	}
+}
+
+type tokensData struct {
+	Tokens   []accounts.APIToken
+	NewToken string
+	NewName  string
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
+	ts, err := s.store.ListAPITokens(r.Context(), viewer(r).User.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "tokens.html", "API tokens", tokensData{Tokens: ts})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	plain, t, err := s.accounts.CreateAPIToken(r.Context(), actor(r), v.User, r.PostFormValue("name"), r.PostFormValue("scope"))
+	if err != nil {
+		return err
+	}
+	ts, err := s.store.ListAPITokens(r.Context(), v.User.ID)
+	if err != nil {
+		return err
+	}
+	// The plain token is shown this once; only its hash is stored.
+	return s.render(w, r, "tokens.html", "API tokens", tokensData{Tokens: ts, NewToken: plain, NewName: t.Name})
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "token id %q is not a number", r.PathValue("id"))
+	}
+	if err := s.accounts.RevokeAPIToken(r.Context(), actor(r), viewer(r).User, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/account/tokens?flash="+url.QueryEscape("Token revoked."), http.StatusSeeOther)
+	return nil
+}

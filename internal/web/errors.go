@@ -1,0 +1,129 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// statusOf is the one place error codes become HTTP statuses.
+func statusOf(err error) int {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status
+	}
+	var rl *accounts.RateLimitError
+	if errors.As(err, &rl) {
+		return http.StatusTooManyRequests
+	}
+	switch citylens.ErrorCode(err) {
+	case citylens.EINVALID:
+		return http.StatusBadRequest
+	case citylens.ENOTFOUND:
+		return http.StatusNotFound
+	case citylens.ECONFLICT:
+		return http.StatusConflict
+	case citylens.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case citylens.EFORBIDDEN:
+		return http.StatusForbidden
+	case citylens.ECANCELED:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// messageOf is what the user reads: the error's message, or for internal
+// errors a generic one (the details go to the log).
+func messageOf(err error) string {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.msg
+	}
+	var rl *accounts.RateLimitError
+	if errors.As(err, &rl) {
+		return rl.Error()
+	}
+	var ve *members.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Error()
+	}
+	return citylens.ErrorMessage(err)
+}
+
+// APIError is the body of every JSON error.
+type APIError struct {
+	Error struct {
+		Status   int               `json:"status"`
+		Code     string            `json:"code"`
+		Message  string            `json:"message"`
+		Problems []members.Problem `json:"problems,omitempty"`
+	} `json:"error"`
+}
+
+// writeError answers err as JSON (API routes) or an HTML error page.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	msg := messageOf(err)
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	var rl *accounts.RateLimitError
+	if errors.As(err, &rl) {
+		w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
+	}
+	var problems []members.Problem
+	var ve *members.ValidationError
+	if errors.As(err, &ve) {
+		problems = ve.Problems
+	}
+	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		var body APIError
+		body.Error.Status, body.Error.Code, body.Error.Message, body.Error.Problems = status, codeName(err, status), msg, problems
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="citylens"`)
+		}
+		writeJSON(w, status, body)
+		return
+	}
+	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": http.StatusText(status), "Message": msg, "Problems": problems})
+}
+
+func codeName(err error, status int) string {
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	}
+	return citylens.ErrorCode(err)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// decodeJSON reads a JSON request body into v, strictly.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return formError(err)
+		}
+		return citylens.Errorf(citylens.EINVALID, "the JSON body could not be read: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/citylens/citylens/internal/jobs"
+)
+
+// This file is the extension point for feature modules (catalogue and
+// editions, data call, survey, prize, cooperation). A feature:
+//
+//  1. defines its domain package with a narrow Store interface (like
+//     members.Store) and implements it in internal/sqlite/<feature>.go and
+//     internal/postgres/<feature>.go with migrations 100_<feature>.sql...;
+//  2. embeds that interface in FeatureStore below, so s.store offers it;
+//  3. writes its handlers in internal/web/<feature>.go with a
+//     register<Feature>Routes(mux) method, called from registerFeatureRoutes;
+//  4. registers its job kinds in registerFeatureJobs, its demo data in
+//     seedFeatureDemo, its navigation links in featureNav;
+//  5. adds the expected access of each new route for every role to the
+//     authorisation matrix (authz_features_test.go), or that test fails.
+
+// FeatureStore is what feature modules need from the database, e.g.
+//
+//	type FeatureStore interface {
+//		catalogue.Store
+//		datacall.Store
+//	}
+type FeatureStore interface{}
+
+// registerFeatureRoutes registers feature modules' routes.
+func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {}
+
+// registerFeatureJobs registers feature modules' job kinds, e.g.
+// q.Register("compute-edition", s.computeEdition).
+func (s *Server) registerFeatureJobs(q *jobs.Queue) {}
+
+// seedFeatureDemo adds feature modules' demo data (serve --demo); it must be
+// idempotent. Platform demo data (cities, accounts) exists when it runs.
+func (s *Server) seedFeatureDemo(ctx context.Context) error { return nil }
+
+// featureNav adds feature modules' navigation links for a viewer.
+func (s *Server) featureNav(v Viewer) []NavLink { return nil }

@@ -1,0 +1,154 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// metrics counts requests and their latency by route and status, written
+// in Prometheus' text exposition format (no client library needed).
+type metrics struct {
+	start   time.Time
+	mu      sync.Mutex
+	byRoute map[routeStatus]*histogram
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+var latencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+type histogram struct {
+	counts []uint64 // per bucket, cumulative at write time
+	sum    float64
+	n      uint64
+}
+
+func newMetrics() *metrics {
+	return &metrics{start: time.Now(), byRoute: map[routeStatus]*histogram{}}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// instrument records each request of route.
+func (m *metrics) instrument(route string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			m.observe(route, status, time.Since(start).Seconds())
+		}()
+		h.ServeHTTP(rec, r)
+	})
+}
+
+func (m *metrics) observe(route string, status int, seconds float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := routeStatus{route, status}
+	hg := m.byRoute[k]
+	if hg == nil {
+		hg = &histogram{counts: make([]uint64, len(latencyBuckets))}
+		m.byRoute[k] = hg
+	}
+	for i, b := range latencyBuckets {
+		if seconds <= b {
+			hg.counts[i]++
+		}
+	}
+	hg.sum += seconds
+	hg.n++
+}
+
+// write prints the metrics; jobCounts are the job queue's counts by state.
+func (m *metrics) write(w io.Writer, jobCounts map[string]int) {
+	m.mu.Lock()
+	keys := make([]routeStatus, 0, len(m.byRoute))
+	for k := range m.byRoute {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].route != keys[j].route {
+			return keys[i].route < keys[j].route
+		}
+		return keys[i].status < keys[j].status
+	})
+	fmt.Fprintln(w, "# HELP citylens_http_requests_total HTTP requests by route and status.")
+	fmt.Fprintln(w, "# TYPE citylens_http_requests_total counter")
+	for _, k := range keys {
+		fmt.Fprintf(w, "citylens_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, m.byRoute[k].n)
+	}
+	fmt.Fprintln(w, "# HELP citylens_http_request_duration_seconds HTTP request latency by route and status.")
+	fmt.Fprintln(w, "# TYPE citylens_http_request_duration_seconds histogram")
+	for _, k := range keys {
+		hg := m.byRoute[k]
+		for i, b := range latencyBuckets {
+			fmt.Fprintf(w, "citylens_http_request_duration_seconds_bucket{route=%q,status=\"%d\",le=\"%s\"} %d\n",
+				k.route, k.status, strconv.FormatFloat(b, 'g', -1, 64), hg.counts[i])
+		}
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_bucket{route=%q,status=\"%d\",le=\"+Inf\"} %d\n", k.route, k.status, hg.n)
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_sum{route=%q,status=\"%d\"} %g\n", k.route, k.status, hg.sum)
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_count{route=%q,status=\"%d\"} %d\n", k.route, k.status, hg.n)
+	}
+	m.mu.Unlock()
+
+	states := make([]string, 0, len(jobCounts))
+	for s := range jobCounts {
+		states = append(states, s)
+	}
+	sort.Strings(states)
+	fmt.Fprintln(w, "# HELP citylens_jobs Jobs in the queue by state.")
+	fmt.Fprintln(w, "# TYPE citylens_jobs gauge")
+	for _, s := range states {
+		fmt.Fprintf(w, "citylens_jobs{state=%q} %d\n", s, jobCounts[s])
+	}
+
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintln(w, "# HELP go_goroutines Number of goroutines.")
+	fmt.Fprintln(w, "# TYPE go_goroutines gauge")
+	fmt.Fprintf(w, "go_goroutines %d\n", runtime.NumGoroutine())
+	fmt.Fprintln(w, "# HELP go_memstats_heap_alloc_bytes Heap bytes allocated and in use.")
+	fmt.Fprintln(w, "# TYPE go_memstats_heap_alloc_bytes gauge")
+	fmt.Fprintf(w, "go_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
+	fmt.Fprintln(w, "# HELP go_memstats_sys_bytes Bytes obtained from the system.")
+	fmt.Fprintln(w, "# TYPE go_memstats_sys_bytes gauge")
+	fmt.Fprintf(w, "go_memstats_sys_bytes %d\n", ms.Sys)
+	fmt.Fprintln(w, "# HELP go_gc_cycles_total Completed GC cycles.")
+	fmt.Fprintln(w, "# TYPE go_gc_cycles_total counter")
+	fmt.Fprintf(w, "go_gc_cycles_total %d\n", ms.NumGC)
+	fmt.Fprintln(w, "# HELP process_start_time_seconds Start time of the process since the Unix epoch.")
+	fmt.Fprintln(w, "# TYPE process_start_time_seconds gauge")
+	fmt.Fprintf(w, "process_start_time_seconds %d\n", m.start.Unix())
+}

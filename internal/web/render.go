@@ -1,0 +1,131 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// templates/layout.html is the frame; every other file in templates/ is a
+// page defining "title" and "content". Feature modules add their pages
+// there (e.g. templates/datacall_form.html) and render them by file name.
+//
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+var templateFuncs = template.FuncMap{
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "—"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"roleLabel": func(r accounts.Role) string { return r.Label() },
+	"thousands": func(n int64) string {
+		s := fmt.Sprint(n)
+		var b strings.Builder
+		for i, c := range s {
+			if i > 0 && (len(s)-i)%3 == 0 {
+				b.WriteByte(',')
+			}
+			b.WriteRune(c)
+		}
+		return b.String()
+	},
+	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", base, err)
+		}
+		pages[base] = t
+	}
+	return pages, nil
+}
+
+// NavLink is one entry of the navigation bar.
+type NavLink struct {
+	Href, Label string
+}
+
+// PageData is what every page template receives; Data is the page's own.
+type PageData struct {
+	Title       string
+	Viewer      Viewer
+	CSRF        string
+	Demo        bool
+	Attribution string
+	Nav         []NavLink
+	Flash       string
+	Data        any
+}
+
+// render writes page (a templates/ file name) with status 200.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, page, title string, data any) error {
+	return s.renderStatus(w, r, http.StatusOK, page, title, data)
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no template %s", page)
+	}
+	v := viewer(r)
+	pd := PageData{Title: title, Viewer: v, CSRF: s.csrfToken(w, r), Demo: s.cfg.Demo, Nav: s.nav(v), Data: data,
+		Flash: r.URL.Query().Get("flash")}
+	if s.cfg.Demo {
+		pd.Attribution = members.DemoAttribution
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+		s.log.Error("template", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return nil
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// nav is the navigation for a viewer: the platform's links, then features'.
+func (s *Server) nav(v Viewer) []NavLink {
+	links := []NavLink{{"/", "Home"}, {"/members", "Member cities"}}
+	links = append(links, s.featureNav(v)...)
+	if v.SignedIn() {
+		switch v.User.Role {
+		case accounts.RoleAdmin:
+			links = append(links, NavLink{"/admin/users", "Users"}, NavLink{"/admin/members", "Members"},
+				NavLink{"/admin/audit", "Audit log"}, NavLink{"/admin/jobs", "Jobs"}, NavLink{"/admin/outbox", "Outbox"})
+		case accounts.RoleRegional, accounts.RoleFocal:
+			links = append(links, NavLink{"/admin/members", "My cities"})
+		}
+		links = append(links, NavLink{"/account/tokens", "API tokens"})
+	}
+	return links
+}

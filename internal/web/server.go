@@ -1,0 +1,144 @@
+// Package web is CityLens's HTTP layer: server-rendered pages (html/template,
+// embedded assets, no CDN) and the JSON API under /api/v1, on net/http's
+// ServeMux. Every route is registered through Server.page or Server.api
+// with an access rule, so the route table (Server.Routes) is complete and
+// the authorisation matrix test can walk it.
+//
+// Feature modules (catalogue, data call, survey, prize...) plug in through
+// features.go: their store interface, routes, job kinds and demo data.
+package web
+
+import (
+	"context"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/mail"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// Store is everything the web layer needs from the database: the platform's
+// store interfaces plus FeatureStore (features.go). *sqlite.DB and
+// *postgres.DB implement it.
+type Store interface {
+	members.Store
+	accounts.Store
+	auditlog.Store
+	jobs.Store
+	mail.OutboxStore
+	FeatureStore
+	Ready(ctx context.Context) error
+	Dialect() string
+}
+
+// Config is what a Server needs; cmd/citylens builds it from flags.
+type Config struct {
+	Store  Store
+	Logger *slog.Logger
+	Mail   mail.Sender // nil: the outbox
+	Queue  *jobs.Queue // nil: a queue is made (jobs then run only if someone calls Run)
+	// BaseURL prefixes links in e-mails; empty: http://localhost.
+	BaseURL string
+	// SecureCookies marks cookies Secure even when TLS ends at a proxy.
+	SecureCookies bool
+	// Demo shows the "demo data" banner on every page.
+	Demo bool
+	// MaxBodyBytes bounds request bodies (default 1 MiB); routes may raise it.
+	MaxBodyBytes int64
+	// DiagnosticJobs registers the diagnostic.sleep job kind (tests, drills).
+	DiagnosticJobs bool
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+	// LoginLimiter; default 5 failures per e-mail and 20 per address in 15 minutes.
+	LoginLimiter *accounts.LoginLimiter
+	// Argon2 parameters; default accounts.DefaultArgon2.
+	Argon2 *accounts.Argon2Params
+}
+
+// Server is the HTTP application.
+type Server struct {
+	store    Store
+	log      *slog.Logger
+	now      func() time.Time
+	cfg      Config
+	members  *members.Service
+	accounts *accounts.Service
+	queue    *jobs.Queue
+	mail     mail.Sender
+	pages    map[string]*template.Template
+	routes   []Route
+	metrics  *metrics
+	handler  http.Handler
+}
+
+// New builds a server and its route table.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, citylens.Errorf(citylens.EINVALID, "web: a store is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost"
+	}
+	if cfg.Mail == nil {
+		cfg.Mail = mail.Outbox{Store: cfg.Store, Now: cfg.Now}
+	}
+	if cfg.Queue == nil {
+		cfg.Queue = jobs.NewQueue(cfg.Store, jobs.Options{Logger: cfg.Logger, Now: cfg.Now})
+	}
+	if cfg.LoginLimiter == nil {
+		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
+	}
+	params := accounts.DefaultArgon2
+	if cfg.Argon2 != nil {
+		params = *cfg.Argon2
+	}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics()}
+	s.members = &members.Service{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now}
+	s.accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
+		Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	mux := http.NewServeMux()
+	s.registerRoutes(mux)
+	s.registerJobs(cfg.Queue)
+	s.handler = s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux))
+	return s, nil
+}
+
+// Handler is the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Queue is the job queue (cmd/citylens runs its workers).
+func (s *Server) Queue() *jobs.Queue { return s.queue }
+
+// Accounts is the account service (commands use it for `user add`).
+func (s *Server) Accounts() *accounts.Service { return s.accounts }
+
+// Members is the member directory service.
+func (s *Server) Members() *members.Service { return s.members }
+
+// Routes is the route table, sorted by pattern: every route with its access rule.
+func (s *Server) Routes() []Route {
+	rs := append([]Route(nil), s.routes...)
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Pattern < rs[j].Pattern })
+	return rs
+}
