@@ -1,0 +1,292 @@
+package datacall
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/citylens/citylens"
+)
+
+// DefaultMaxUploadBytes bounds an upload: a template of 1,000 cities × 300
+// indicators is about 25 MB.
+const DefaultMaxUploadBytes = 64 << 20
+
+// File types of an upload.
+const (
+	TypeXLSX = "xlsx"
+	TypeCSV  = "csv"
+)
+
+// ReadLimited reads all of r, refusing more than max bytes with an EINVALID
+// error that says the limit.
+func ReadLimited(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, citylens.Errorf(citylens.EINVALID, "reading the upload: %v", err)
+	}
+	if int64(len(b)) > max {
+		return nil, tooLarge(max)
+	}
+	return b, nil
+}
+
+func tooLarge(max int64) error {
+	return citylens.Errorf(citylens.EINVALID, "the file is larger than the %s limit: split it by city", sizeText(max))
+}
+
+func sizeText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", max(1, n>>10))
+}
+
+// DetectType tells an XLSX workbook from a CSV file by their content (the
+// name's extension only breaks a tie), with a clear error for anything else.
+func DetectType(name string, data []byte) (string, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	switch {
+	case len(data) == 0:
+		return "", citylens.Errorf(citylens.EINVALID, "the file %q is empty", name)
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return TypeXLSX, nil
+	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
+		return "", citylens.Errorf(citylens.EINVALID, "the file %q is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as CSV", name)
+	case bytes.HasPrefix(data, []byte("%PDF")):
+		return "", citylens.Errorf(citylens.EINVALID, "the file %q is a PDF: upload the XLSX template or a CSV file", name)
+	case ext == ".xlsx":
+		return "", citylens.Errorf(citylens.EINVALID, "the file %q is named .xlsx but is not an XLSX workbook", name)
+	}
+	sample := data[:min(len(data), 64<<10)]
+	for i := 0; i < 3 && len(sample) < len(data) && !utf8.Valid(sample); i++ {
+		sample = sample[:len(sample)-1] // a rune cut at the sample's end
+	}
+	if !utf8.Valid(sample) || bytes.IndexByte(sample, 0) >= 0 {
+		return "", citylens.Errorf(citylens.EINVALID, "the file %q is neither an XLSX workbook nor a UTF-8 CSV file: upload the template as .xlsx, or save it as CSV (UTF-8)", name)
+	}
+	switch ext {
+	case ".csv", ".txt", "":
+		return TypeCSV, nil
+	}
+	return "", citylens.Errorf(citylens.EINVALID, "the file %q has type %s: upload the XLSX template or a CSV file", name, ext)
+}
+
+// Parsed is the content of an upload.
+type Parsed struct {
+	Type    string
+	Edition string // the edition the template was made for ("" for CSV or an unmarked workbook)
+	Entries []Entry
+}
+
+// ParseUpload reads an XLSX template or a CSV file of the same columns.
+// Rows with every input cell empty are left out. Errors about the file's
+// shape (no header, a missing column) are EINVALID and name the column.
+func ParseUpload(ctx context.Context, name string, data []byte, maxBytes int64) (*Parsed, error) {
+	if maxBytes > 0 && int64(len(data)) > maxBytes {
+		return nil, tooLarge(maxBytes)
+	}
+	typ, err := DetectType(name, data)
+	if err != nil {
+		return nil, err
+	}
+	p := &Parsed{Type: typ}
+	switch typ {
+	case TypeXLSX:
+		err = parseXLSX(ctx, data, p)
+	case TypeCSV:
+		err = parseCSV(ctx, data, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Header labels of the template, in order. Uploads find columns by label, so
+// a CSV may order or omit the reference columns.
+var templateHeader = []string{
+	"City code", "City", "Indicator code", "Indicator", "Unit", "Valid range", "Last edition's value", "Guidance",
+	"Value", "Source", "Data year", "Method note", "Estimated (yes/no)", "Comment",
+}
+
+// firstInputCol is the index of the first column a city fills in ("Value").
+const firstInputCol = 8
+
+// headerKeys maps normalised header labels to columns.
+var headerKeys = map[string]string{
+	"city code": ColCity, "city": "", "indicator code": ColIndicator, "indicator": "",
+	"unit": ColUnit, "value": ColValue, "source": ColSource, "data year": ColDataYear,
+	"method note": ColMethodNote, "estimated": ColEstimated, "comment": ColComment,
+}
+
+var requiredCols = []string{ColCity, ColIndicator, ColValue, ColUnit, ColSource, ColDataYear}
+
+func normaliseHeader(h string) string {
+	h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+	if i := strings.Index(h, "("); i > 0 {
+		h = strings.TrimSpace(h[:i])
+	}
+	return strings.Join(strings.Fields(h), " ")
+}
+
+// columnMap finds each known column in a header row.
+type columnMap map[string]int
+
+func mapHeader(header []string) (columnMap, error) {
+	m := columnMap{}
+	for i, h := range header {
+		key, known := headerKeys[normaliseHeader(h)]
+		if !known || key == "" {
+			continue
+		}
+		if _, dup := m[key]; dup {
+			return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header names column %q twice", key)
+		}
+		m[key] = i
+	}
+	var missing []string
+	for _, c := range requiredCols {
+		if _, ok := m[c]; !ok {
+			missing = append(missing, fmt.Sprintf("%q", c))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header lacks the %s %s (expected the template's header: %s)",
+			plural(len(missing), "column", "columns"), strings.Join(missing, ", "), strings.Join(templateHeader, ", "))
+	}
+	return m, nil
+}
+
+// mask marks the columns an entry reads.
+func (m columnMap) mask() []bool {
+	n := 0
+	for _, i := range m {
+		n = max(n, i+1)
+	}
+	out := make([]bool, n)
+	for _, i := range m {
+		out[i] = true
+	}
+	return out
+}
+
+func (m columnMap) entry(row int, cells []string) (Entry, bool) {
+	get := func(col string) string {
+		if i, ok := m[col]; ok && i < len(cells) {
+			return cells[i]
+		}
+		return ""
+	}
+	e := Entry{
+		Row: row, City: get(ColCity), Indicator: get(ColIndicator), Value: get(ColValue), Unit: get(ColUnit),
+		Source: get(ColSource), DataYear: get(ColDataYear), MethodNote: get(ColMethodNote),
+		Estimated: get(ColEstimated), Comment: get(ColComment),
+	}
+	empty := strings.TrimSpace(e.City+e.Indicator+e.Value+e.Source+e.DataYear+e.MethodNote+e.Estimated+e.Comment) == ""
+	return e, !empty
+}
+
+// Sheet names of the template.
+const (
+	SheetData         = "Data"
+	SheetInstructions = "Instructions" // its cell B2 names the edition
+)
+
+func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
+	book, err := openXLSX(data)
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "the file is not a readable XLSX workbook: %v", err)
+	}
+	sheet := SheetData
+	if _, ok := book.sheets[sheet]; !ok {
+		if len(book.order) == 0 {
+			return citylens.Errorf(citylens.EINVALID, "the workbook has no sheets")
+		}
+		sheet = book.order[0]
+	}
+	if _, ok := book.sheets[SheetInstructions]; ok {
+		p.Edition = strings.TrimSpace(book.cell(SheetInstructions, 2, 1)) // B2
+	}
+	var cols columnMap
+	err = book.rows(sheet, func(row int, cells []string) error {
+		if cols == nil {
+			if len(cells) == 0 {
+				return nil
+			}
+			var err error
+			if cols, err = mapHeader(cells); err != nil {
+				return citylens.Errorf(citylens.EINVALID, "sheet %q, %s", sheet, citylens.ErrorMessage(err))
+			}
+			book.keep = cols.mask() // the reference columns need no reading
+			return nil
+		}
+		if row%10000 == 0 && ctx.Err() != nil {
+			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
+		}
+		if e, ok := cols.entry(row, cells); ok {
+			p.Entries = append(p.Entries, e)
+		}
+		return nil
+	})
+	var ce *citylens.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "sheet %q is not readable: %v", sheet, err)
+	}
+	if cols == nil {
+		return citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
+	}
+	return nil
+}
+
+func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	// Spreadsheets in many locales save CSV with semicolons.
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		r.Comma = ';'
+	}
+	var cols columnMap
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return citylens.Errorf(citylens.EINVALID, "row %d: the CSV is malformed: %v", pe.StartLine, pe.Err)
+			}
+			return citylens.Errorf(citylens.EINVALID, "reading the CSV: %v", err)
+		}
+		if cols == nil {
+			if cols, err = mapHeader(rec); err != nil {
+				return err
+			}
+			continue
+		}
+		if line%10000 == 0 && ctx.Err() != nil {
+			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
+		}
+		if e, ok := cols.entry(line, rec); ok {
+			p.Entries = append(p.Entries, e)
+		}
+	}
+	if cols == nil {
+		return citylens.Errorf(citylens.EINVALID, "the CSV is empty: it needs the template's header row")
+	}
+	return nil
+}

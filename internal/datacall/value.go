@@ -1,0 +1,365 @@
+// Package datacall is CityLens's data call: what a city's focal point enters
+// or uploads for an edition, the checks on every value, the XLSX template and
+// its upload, the submission workflow, the coverage board and the compute of
+// an edition from its accepted values.
+//
+// It holds rules only; the store packages implement its narrow interfaces.
+package datacall
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
+)
+
+// Provenance says where a value comes from.
+type Provenance struct {
+	Source     string `json:"source"`
+	DataYear   int    `json:"data_year"`
+	MethodNote string `json:"method_note,omitempty"`
+	Estimated  bool   `json:"estimated"`
+}
+
+// Value is one city's value of one indicator in one edition.
+type Value struct {
+	Edition   string  `json:"edition"`
+	City      string  `json:"city"`
+	Indicator string  `json:"indicator"`
+	Value     float64 `json:"value"`
+	Unit      string  `json:"unit"`
+	Provenance
+	Comment string `json:"comment,omitempty"` // the city's explanation (required for a large jump)
+
+	// Kept by the store.
+	ReviewComment string    `json:"review_comment,omitempty"` // the reviewer's comment when returned
+	UpdatedBy     string    `json:"updated_by,omitempty"`
+	UpdatedAt     time.Time `json:"updated_at,omitzero"`
+}
+
+// Key identifies a value within an edition.
+type Key struct{ City, Indicator string }
+
+// Key returns the value's key.
+func (v *Value) Key() Key { return Key{v.City, v.Indicator} }
+
+// SameEntry reports whether two values carry the same entry (value, unit,
+// provenance and comment), so re-uploading a file changes nothing.
+func (v *Value) SameEntry(o *Value) bool {
+	return v.Value == o.Value && v.Unit == o.Unit && v.Provenance == o.Provenance && v.Comment == o.Comment
+}
+
+// Entry is one value as entered: the raw text of a form or of a file row.
+type Entry struct {
+	Row        int // row in the file (1 = header); 0 for a web form
+	City       string
+	Indicator  string
+	Value      string
+	Unit       string
+	Source     string
+	DataYear   string
+	MethodNote string
+	Estimated  string
+	Comment    string
+}
+
+// blank reports whether nothing was entered in the input fields: a template
+// row the city left empty.
+func (e *Entry) blank() bool {
+	return e.Value == "" && e.Source == "" && e.DataYear == "" && e.MethodNote == "" && e.Estimated == "" && e.Comment == ""
+}
+
+// Columns, as the template and its uploads name them.
+const (
+	ColCity       = "city"
+	ColIndicator  = "indicator"
+	ColValue      = "value"
+	ColUnit       = "unit"
+	ColSource     = "source"
+	ColDataYear   = "data year"
+	ColMethodNote = "method note"
+	ColEstimated  = "estimated"
+	ColComment    = "comment"
+)
+
+// FieldError is one problem with one entry.
+type FieldError struct {
+	Row       int    `json:"row,omitempty"`
+	Column    string `json:"column"`
+	City      string `json:"city,omitempty"`
+	Indicator string `json:"indicator,omitempty"`
+	Reason    string `json:"reason"`
+}
+
+func (e FieldError) Error() string {
+	var b strings.Builder
+	if e.Row > 0 {
+		fmt.Fprintf(&b, "row %d, ", e.Row)
+	}
+	fmt.Fprintf(&b, "column %s", e.Column)
+	if e.City != "" {
+		fmt.Fprintf(&b, ", city %s", e.City)
+	}
+	if e.Indicator != "" {
+		fmt.Fprintf(&b, ", indicator %s", e.Indicator)
+	}
+	return b.String() + ": " + e.Reason
+}
+
+// ValidationError holds every problem found in a form or an upload. Nothing
+// of it was saved.
+type ValidationError struct {
+	Errors []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	const show = 5
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s; nothing was saved", len(e.Errors), plural(len(e.Errors), "error", "errors"))
+	for i, fe := range e.Errors {
+		if i == show {
+			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-show)
+			break
+		}
+		b.WriteString("; " + fe.Error())
+	}
+	return b.String()
+}
+
+// Unwrap makes the error an EINVALID citylens error.
+func (e *ValidationError) Unwrap() error {
+	return citylens.Errorf(citylens.EINVALID, "%s", e.Error())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Limits of free text, so a pasted document does not end up in a cell.
+const (
+	maxSourceLen  = 500
+	maxNoteLen    = 2000
+	maxCommentLen = 2000
+	maxDataAge    = 10 // years before the reference year
+)
+
+// Rules check entries for one edition.
+type Rules struct {
+	Edition   *catalogue.Edition
+	Catalogue map[string]catalogue.Indicator
+	// Cities the entries may name (a focal point: their own city only).
+	Cities map[string]bool
+	// Last holds last edition's values, for the year-on-year check.
+	Last map[Key]float64
+
+	inEdition map[string]catalogue.Indicator
+}
+
+func (r *Rules) init() {
+	if r.inEdition != nil {
+		return
+	}
+	r.inEdition = make(map[string]catalogue.Indicator)
+	for _, n := range r.Edition.Indicators() {
+		r.inEdition[n.Code] = r.Catalogue[n.Code]
+	}
+}
+
+// Check turns an entry into a value. ok is false for a blank entry (nothing
+// entered) and for an entry with errors, which are all returned.
+func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
+	r.init()
+	city, code := strings.TrimSpace(e.City), strings.TrimSpace(e.Indicator)
+	fail := func(col, format string, args ...any) {
+		errs = append(errs, FieldError{Row: e.Row, Column: col, City: city, Indicator: code, Reason: fmt.Sprintf(format, args...)})
+	}
+	if city == "" {
+		fail(ColCity, "missing: name the city by its code")
+	} else if !r.Cities[city] {
+		fail(ColCity, "city %q is not one you may enter data for", city)
+	}
+	ind, known := r.inEdition[code]
+	if code == "" {
+		fail(ColIndicator, "missing: name the indicator by its code")
+	} else if !known {
+		fail(ColIndicator, "indicator %q is not part of edition %s", code, r.Edition.Code)
+	}
+	if e.blank() {
+		return v, false, errs
+	}
+	v = Value{Edition: r.Edition.Code, City: city, Indicator: code}
+
+	raw := strings.TrimSpace(e.Value)
+	switch x, err := parseNumber(raw); {
+	case raw == "":
+		fail(ColValue, "missing: a value is required when source, year or comment are filled in")
+	case err != nil:
+		fail(ColValue, "%q is not a number (use digits, a dot for decimals, no thousands separators)", raw)
+	default:
+		v.Value = x
+		if known && !ind.InRange(x) {
+			fail(ColValue, "%s is outside the valid range (%s)", strconv.FormatFloat(x, 'g', -1, 64), ind.RangeText())
+		}
+	}
+	v.Unit = strings.TrimSpace(e.Unit)
+	if known && !strings.EqualFold(v.Unit, ind.Unit) {
+		if v.Unit == "" {
+			fail(ColUnit, "missing: the indicator's unit is %q", ind.Unit)
+		} else {
+			fail(ColUnit, "%q does not match the indicator's unit %q: convert the value to %q", v.Unit, ind.Unit, ind.Unit)
+		}
+	}
+	if known {
+		v.Unit = ind.Unit
+	}
+	v.Source = strings.TrimSpace(e.Source)
+	switch {
+	case v.Source == "":
+		fail(ColSource, "missing: say where the value comes from")
+	case utf8.RuneCountInString(v.Source) > maxSourceLen:
+		fail(ColSource, "longer than %d characters", maxSourceLen)
+	}
+	yr := strings.TrimSpace(e.DataYear)
+	ref := r.Edition.ReferenceYear
+	if y, err := parseYear(yr); yr == "" {
+		fail(ColDataYear, "missing: give the year the data describe")
+	} else if err != nil {
+		fail(ColDataYear, "%q is not a year", yr)
+	} else if y > ref {
+		fail(ColDataYear, "%d is after the edition's reference year %d", y, ref)
+	} else if y < ref-maxDataAge {
+		fail(ColDataYear, "%d is more than %d years before the reference year %d", y, maxDataAge, ref)
+	} else {
+		v.DataYear = y
+	}
+	v.MethodNote = strings.TrimSpace(e.MethodNote)
+	if utf8.RuneCountInString(v.MethodNote) > maxNoteLen {
+		fail(ColMethodNote, "longer than %d characters", maxNoteLen)
+	}
+	est, err := parseYesNo(e.Estimated)
+	if err != nil {
+		fail(ColEstimated, "%q is not yes or no", strings.TrimSpace(e.Estimated))
+	}
+	v.Estimated = est
+	v.Comment = strings.TrimSpace(e.Comment)
+	if utf8.RuneCountInString(v.Comment) > maxCommentLen {
+		fail(ColComment, "longer than %d characters", maxCommentLen)
+	}
+	if last, had := r.Last[Key{city, code}]; had && raw != "" && v.Comment == "" && len(errs) == 0 {
+		if isJump(last, v.Value, r.Edition.JumpThreshold) {
+			fail(ColComment, "the value changes from last edition's %s to %s (%s): explain the change in a comment",
+				strconv.FormatFloat(last, 'g', -1, 64), strconv.FormatFloat(v.Value, 'g', -1, 64), jumpText(last, v.Value, r.Edition.JumpThreshold))
+		}
+	}
+	return v, len(errs) == 0, errs
+}
+
+// isJump reports whether the change from last to v exceeds threshold, a
+// fraction of |last|. From 0, any change is a jump.
+func isJump(last, v, threshold float64) bool {
+	if last == 0 {
+		return v != 0
+	}
+	return math.Abs(v-last)/math.Abs(last) > threshold
+}
+
+func jumpText(last, v, threshold float64) string {
+	if last == 0 {
+		return "any change from zero needs one"
+	}
+	return fmt.Sprintf("%s, more than %s", percent(math.Abs(v-last)/math.Abs(last)), percent(threshold))
+}
+
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
+
+func parseNumber(s string) (float64, error) {
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, fmt.Errorf("not a number")
+	}
+	// ParseFloat accepts hex floats and underscores; a city's data should not.
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E') {
+			return 0, fmt.Errorf("not a number")
+		}
+	}
+	return x, nil
+}
+
+// parseYear accepts "2024" and, as spreadsheets store numbers, "2024.0".
+func parseYear(s string) (int, error) {
+	if y, err := strconv.Atoi(s); err == nil {
+		return y, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || f < 0 || f > 9999 {
+		return 0, fmt.Errorf("not a year")
+	}
+	return int(f), nil
+}
+
+func parseYesNo(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "no", "n", "false", "0":
+		return false, nil
+	case "yes", "y", "true", "1", "x":
+		return true, nil
+	}
+	return false, fmt.Errorf("not yes or no")
+}
+
+// Change is one value to write: Old is nil for a new value.
+type Change struct {
+	Old *Value
+	New Value
+}
+
+// Plan checks every entry and compares it with the current values. Any
+// invalid entry makes Plan return a *ValidationError with every problem and
+// no changes; otherwise it returns the changes to write and how many entries
+// equal the stored value (a second upload of the same file has no changes).
+func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, unchanged int, err error) {
+	var errs []FieldError
+	seen := make(map[Key]int, len(entries))
+	changes = make([]Change, 0, len(entries))
+	for _, e := range entries {
+		v, ok, fe := r.Check(e)
+		errs = append(errs, fe...)
+		if !ok {
+			continue
+		}
+		k := v.Key()
+		if prev, dup := seen[k]; dup {
+			errs = append(errs, FieldError{Row: e.Row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
+				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev)})
+			continue
+		}
+		seen[k] = e.Row
+		if len(errs) > 0 {
+			continue // no need to build changes that will not be written
+		}
+		if old, had := current[k]; had {
+			if old.SameEntry(&v) {
+				unchanged++
+				continue
+			}
+			changes = append(changes, Change{Old: &old, New: v})
+		} else {
+			changes = append(changes, Change{New: v})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, 0, &ValidationError{Errors: errs}
+	}
+	return changes, unchanged, nil
+}
