@@ -166,8 +166,10 @@ func DirectionText(d int) string {
 	return "not set"
 }
 
-// Store keeps the catalogue. Implementations live in the store packages.
+// Store keeps the catalogue. Implementations live in the store packages;
+// every method joins the transaction carried by ctx (see InTx).
 type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	// Indicators returns the whole catalogue ordered by code.
 	Indicators(ctx context.Context) ([]Indicator, error)
 	// Indicator returns one indicator or an ENOTFOUND error.

@@ -79,12 +79,6 @@ type DraftRelease struct {
 	ComputedAt time.Time    `json:"computed_at"`
 }
 
-// ReleaseStore keeps draft releases. Implementations live in the store packages.
-type ReleaseStore interface {
-	// CreateDraftRelease stores a draft release and returns its id.
-	CreateDraftRelease(ctx context.Context, r *DraftRelease) (int64, error)
-}
-
 // Compute builds an edition from the values of its accepted submissions. It
 // reports progress and stops, with an ECANCELED error, when ctx is done.
 func Compute(ctx context.Context, in ComputeInput, progress func(Progress)) (*DraftRelease, error) {

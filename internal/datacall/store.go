@@ -1,26 +1,63 @@
 package datacall
 
-import "context"
+import (
+	"context"
+	"time"
 
-// Store keeps an edition's values and submissions. Implementations live in
-// the store packages; each write is one transaction and records every
-// changed value in the audit log, so a failed write leaves nothing behind.
+	"github.com/citylens/citylens/internal/auditlog"
+)
+
+// Store keeps an edition's values, submissions and draft releases.
+// Implementations live in the store packages; every method joins the
+// transaction carried by ctx (see InTx), so an import or a transition and
+// its audit entries commit together or not at all.
 type Store interface {
-	// CityValues returns one city's values in an edition, by indicator code.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	// CityValues returns one city's values in an edition, ordered by indicator.
 	CityValues(ctx context.Context, edition, city string) ([]Value, error)
-	// EditionValues returns every value of an edition.
+	// EditionValues returns every value of an edition, ordered by city and indicator.
 	EditionValues(ctx context.Context, edition string) ([]Value, error)
-	// ApplyChanges writes changes (all or none) on behalf of by.
-	ApplyChanges(ctx context.Context, edition string, changes []Change, by Actor) error
-	// Submission returns a city's submission; a city that has none is a
-	// draft, so this returns StateDraft rather than ENOTFOUND.
+	// PutValues inserts or replaces values by (edition, city, indicator),
+	// keeping their review comments.
+	PutValues(ctx context.Context, values []Value) error
+	// SetReviewComments replaces the reviewer's comments on a city's values:
+	// indicators absent from comments get none.
+	SetReviewComments(ctx context.Context, edition, city string, comments map[string]string) error
+	// AppendValueAudits appends many audit entries at once (an import's).
+	AppendValueAudits(ctx context.Context, entries []auditlog.Entry) error
+
+	// Submission returns a city's submission; a city without one is a
+	// draft (State StateDraft), not ENOTFOUND.
 	Submission(ctx context.Context, edition, city string) (Submission, error)
-	// Submissions returns an edition's submissions.
+	// Submissions returns an edition's stored submissions, ordered by city.
 	Submissions(ctx context.Context, edition string) ([]Submission, error)
-	// Transition moves a submission from state from to s.State, with the
-	// reviewer's comments per indicator when returning. ECONFLICT when the
-	// stored state is not from (someone else acted first).
-	Transition(ctx context.Context, s Submission, from string, reviewComments map[string]string, by Actor) error
+	// PutSubmission inserts or replaces a submission.
+	PutSubmission(ctx context.Context, s Submission) error
+
+	ReleaseStore
+}
+
+// ReleaseInfo describes a stored draft release.
+type ReleaseInfo struct {
+	ID            int64     `json:"id"`
+	Edition       string    `json:"edition"`
+	Hash          string    `json:"hash"`
+	DataHash      string    `json:"data_hash"`
+	EngineVersion string    `json:"engine_version"`
+	Cities        int       `json:"cities"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// ReleaseStore keeps draft releases.
+type ReleaseStore interface {
+	// CreateDraftRelease stores a draft release and returns its id.
+	CreateDraftRelease(ctx context.Context, r *DraftRelease, createdBy string) (int64, error)
+	// DraftReleases lists an edition's draft releases, newest first.
+	DraftReleases(ctx context.Context, edition string) ([]ReleaseInfo, error)
+	// DraftRelease returns one draft release or ENOTFOUND.
+	DraftRelease(ctx context.Context, id int64) (*DraftRelease, ReleaseInfo, error)
 }
 
 // Current indexes values by key.

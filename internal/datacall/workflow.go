@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/auditlog"
 )
 
 // Submission states of a city in an edition.
@@ -33,10 +34,18 @@ const (
 
 // Actor is who acts.
 type Actor struct {
-	ID     string // for the audit log
 	Role   string
 	City   string // focal points
 	Region string // regional officers
+	// Who, for the audit log.
+	UserID     int64
+	Email      string
+	RemoteAddr string
+}
+
+// Audit is the actor as the audit log records it.
+func (a Actor) Audit() auditlog.Actor {
+	return auditlog.Actor{UserID: a.UserID, Email: a.Email, RemoteAddr: a.RemoteAddr}
 }
 
 // CityRef is what authorisation needs to know of a city.

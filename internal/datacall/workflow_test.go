@@ -9,13 +9,13 @@ import (
 func TestAllowed(t *testing.T) {
 	seoul := CityRef{Code: "SEO", Region: "asia"}
 	var (
-		admin    = Actor{ID: "1", Role: RoleAdmin}
-		focal    = Actor{ID: "2", Role: RoleFocal, City: "SEO"}
-		other    = Actor{ID: "3", Role: RoleFocal, City: "BUS"}
-		officer  = Actor{ID: "4", Role: RoleRegional, Region: "asia"}
-		outsider = Actor{ID: "5", Role: RoleRegional, Region: "europe"}
-		judge    = Actor{ID: "6", Role: "judge"}
-		unscoped = Actor{ID: "7", Role: RoleFocal} // a focal point without a city sees nothing
+		admin    = Actor{Role: RoleAdmin}
+		focal    = Actor{Role: RoleFocal, City: "SEO"}
+		other    = Actor{Role: RoleFocal, City: "BUS"}
+		officer  = Actor{Role: RoleRegional, Region: "asia"}
+		outsider = Actor{Role: RoleRegional, Region: "europe"}
+		judge    = Actor{Role: "judge"}
+		unscoped = Actor{Role: RoleFocal} // a focal point without a city sees nothing
 	)
 	const ok = ""
 	tests := []struct {

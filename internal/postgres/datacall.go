@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/datacall"
+)
+
+const valueColumns = `edition, city, indicator, value, unit, source, data_year, method_note, estimated, comment, review_comment, updated_by, updated_at`
+
+func scanValue(s scanner) (datacall.Value, error) {
+	var v datacall.Value
+	var est int
+	var at int64
+	err := s.Scan(&v.Edition, &v.City, &v.Indicator, &v.Value, &v.Unit, &v.Source, &v.DataYear, &v.MethodNote, &est, &v.Comment,
+		&v.ReviewComment, &v.UpdatedBy, &at)
+	v.Estimated, v.UpdatedAt = est != 0, tm(at)
+	return v, err
+}
+
+func (db *DB) queryValues(ctx context.Context, what, q string, args ...any) ([]datacall.Value, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, dbError(ctx, what, err)
+	}
+	defer rows.Close()
+	var out []datacall.Value
+	for rows.Next() {
+		v, err := scanValue(rows)
+		if err != nil {
+			return nil, dbError(ctx, what, err)
+		}
+		out = append(out, v)
+	}
+	return out, dbError(ctx, what, rows.Err())
+}
+
+func (db *DB) CityValues(ctx context.Context, edition, city string) ([]datacall.Value, error) {
+	return db.queryValues(ctx, "city values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 AND city = $2 ORDER BY indicator`, edition, city)
+}
+
+func (db *DB) EditionValues(ctx context.Context, edition string) ([]datacall.Value, error) {
+	return db.queryValues(ctx, "edition values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 ORDER BY city, indicator`, edition)
+}
+
+// batchInsert runs an INSERT of rows in statements of at most perStmt rows.
+func (db *DB) batchInsert(ctx context.Context, what, head, tail string, ncols, nrows, perStmt int, row func(i int) []any) error {
+	for start := 0; start < nrows; start += perStmt {
+		end := min(nrows, start+perStmt)
+		var b strings.Builder
+		b.WriteString(head)
+		args := make([]any, 0, (end-start)*ncols)
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteByte('(')
+			for c := 0; c < ncols; c++ {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString("$" + itoa(len(args)+c+1))
+			}
+			b.WriteByte(')')
+			args = append(args, row(i)...)
+		}
+		b.WriteString(tail)
+		if _, err := db.writer(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+			return dbError(ctx, what, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) PutValues(ctx context.Context, values []datacall.Value) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		return db.batchInsert(ctx, "save values",
+			`INSERT INTO datacall_values (edition, city, indicator, value, unit, source, data_year, method_note, estimated, comment, updated_by, updated_at) VALUES `,
+			` ON CONFLICT (edition, city, indicator) DO UPDATE SET value = excluded.value, unit = excluded.unit, source = excluded.source,
+				data_year = excluded.data_year, method_note = excluded.method_note, estimated = excluded.estimated, comment = excluded.comment,
+				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			12, len(values), 200, func(i int) []any {
+				v := &values[i]
+				est := 0
+				if v.Estimated {
+					est = 1
+				}
+				return []any{v.Edition, v.City, v.Indicator, v.Value, v.Unit, v.Source, v.DataYear, v.MethodNote, est, v.Comment, v.UpdatedBy, us(v.UpdatedAt)}
+			})
+	})
+}
+
+func (db *DB) SetReviewComments(ctx context.Context, edition, city string, comments map[string]string) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := db.writer(ctx).ExecContext(ctx, `UPDATE datacall_values SET review_comment = '' WHERE edition = $1 AND city = $2`, edition, city); err != nil {
+			return dbError(ctx, "review comments", err)
+		}
+		for ind, c := range comments {
+			if _, err := db.writer(ctx).ExecContext(ctx, `UPDATE datacall_values SET review_comment = $4 WHERE edition = $1 AND city = $2 AND indicator = $3`,
+				edition, city, ind, c); err != nil {
+				return dbError(ctx, "review comments", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		return db.batchInsert(ctx, "append audit",
+			`INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, remote_addr) VALUES `, ``,
+			9, len(entries), 500, func(i int) []any {
+				e := &entries[i]
+				before, after := string(e.Before), string(e.After)
+				if before == "" {
+					before = "null"
+				}
+				if after == "" {
+					after = "null"
+				}
+				return []any{us(e.At), e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, before, after, e.RemoteAddr}
+			})
+	})
+}
+
+const submissionColumns = `edition, city, state, comment, updated_by, updated_at`
+
+func scanSubmission(s scanner) (datacall.Submission, error) {
+	var sub datacall.Submission
+	var at int64
+	err := s.Scan(&sub.Edition, &sub.City, &sub.State, &sub.Comment, &sub.UpdatedBy, &at)
+	sub.UpdatedAt = tm(at)
+	return sub, err
+}
+
+func (db *DB) Submission(ctx context.Context, edition, city string) (datacall.Submission, error) {
+	sub, err := scanSubmission(db.reader(ctx).QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM datacall_submissions WHERE edition = $1 AND city = $2`, edition, city))
+	if citylens.ErrorCode(notFound(err, "")) == citylens.ENOTFOUND {
+		return datacall.Submission{Edition: edition, City: city, State: datacall.StateDraft}, nil
+	}
+	return sub, dbError(ctx, "submission", err)
+}
+
+func (db *DB) Submissions(ctx context.Context, edition string) ([]datacall.Submission, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+submissionColumns+` FROM datacall_submissions WHERE edition = $1 ORDER BY city`, edition)
+	if err != nil {
+		return nil, dbError(ctx, "submissions", err)
+	}
+	defer rows.Close()
+	var out []datacall.Submission
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return nil, dbError(ctx, "submissions", err)
+		}
+		out = append(out, sub)
+	}
+	return out, dbError(ctx, "submissions", rows.Err())
+}
+
+func (db *DB) PutSubmission(ctx context.Context, s datacall.Submission) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_submissions (`+submissionColumns+`) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (edition, city) DO UPDATE SET state = excluded.state, comment = excluded.comment, updated_by = excluded.updated_by,
+			updated_at = excluded.updated_at`, s.Edition, s.City, s.State, s.Comment, s.UpdatedBy, us(s.UpdatedAt))
+	return dbError(ctx, "submission "+s.Edition+"/"+s.City, err)
+}
+
+func (db *DB) CreateDraftRelease(ctx context.Context, r *datacall.DraftRelease, createdBy string) (int64, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return 0, citylens.Errorf(citylens.EINTERNAL, "draft release: %v", err)
+	}
+	var id int64
+	err = db.writer(ctx).QueryRowContext(ctx, `INSERT INTO draft_releases (edition, hash, data_hash, engine_version, cities, created_by, created_at, body_json)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.Edition, r.Hash, r.DataHash, r.EngineVersion, len(r.Results), createdBy, us(r.ComputedAt), string(body)).Scan(&id)
+	return id, dbError(ctx, "draft release", err)
+}
+
+const releaseColumns = `id, edition, hash, data_hash, engine_version, cities, created_by, created_at`
+
+func scanReleaseInfo(s scanner, extra ...any) (datacall.ReleaseInfo, error) {
+	var ri datacall.ReleaseInfo
+	var at int64
+	err := s.Scan(append([]any{&ri.ID, &ri.Edition, &ri.Hash, &ri.DataHash, &ri.EngineVersion, &ri.Cities, &ri.CreatedBy, &at}, extra...)...)
+	ri.CreatedAt = tm(at)
+	return ri, err
+}
+
+func (db *DB) DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+releaseColumns+` FROM draft_releases WHERE edition = $1 ORDER BY id DESC`, edition)
+	if err != nil {
+		return nil, dbError(ctx, "draft releases", err)
+	}
+	defer rows.Close()
+	var out []datacall.ReleaseInfo
+	for rows.Next() {
+		ri, err := scanReleaseInfo(rows)
+		if err != nil {
+			return nil, dbError(ctx, "draft releases", err)
+		}
+		out = append(out, ri)
+	}
+	return out, dbError(ctx, "draft releases", rows.Err())
+}
+
+func (db *DB) DraftRelease(ctx context.Context, id int64) (*datacall.DraftRelease, datacall.ReleaseInfo, error) {
+	var body string
+	ri, err := scanReleaseInfo(db.reader(ctx).QueryRowContext(ctx, `SELECT `+releaseColumns+`, body_json FROM draft_releases WHERE id = $1`, id), &body)
+	if err != nil {
+		return nil, ri, dbError(ctx, "draft release", notFound(err, "draft release %d not found", id))
+	}
+	var r datacall.DraftRelease
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		return nil, ri, citylens.Errorf(citylens.EINTERNAL, "draft release %d: stored body: %v", id, err)
+	}
+	return &r, ri, nil
+}

@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
+)
+
+const indicatorColumns = `code, name, definition, unit, direction, min_value, max_value, guidance, notes, crosswalk_json`
+
+func scanIndicator(s scanner) (catalogue.Indicator, error) {
+	var ind catalogue.Indicator
+	var lo, hi sql.NullFloat64
+	var xw string
+	if err := s.Scan(&ind.Code, &ind.Name, &ind.Definition, &ind.Unit, &ind.Direction, &lo, &hi, &ind.Guidance, &ind.Notes, &xw); err != nil {
+		return ind, err
+	}
+	if lo.Valid {
+		ind.Min = &lo.Float64
+	}
+	if hi.Valid {
+		ind.Max = &hi.Float64
+	}
+	if err := json.Unmarshal([]byte(xw), &ind.Xwalk); err != nil {
+		return ind, citylens.Errorf(citylens.EINTERNAL, "indicator %s: stored crosswalk: %v", ind.Code, err)
+	}
+	return ind, nil
+}
+
+func (db *DB) Indicators(ctx context.Context) ([]catalogue.Indicator, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+indicatorColumns+` FROM indicators ORDER BY code`)
+	if err != nil {
+		return nil, dbError(ctx, "list indicators", err)
+	}
+	defer rows.Close()
+	var out []catalogue.Indicator
+	for rows.Next() {
+		ind, err := scanIndicator(rows)
+		if err != nil {
+			return nil, dbError(ctx, "list indicators", err)
+		}
+		out = append(out, ind)
+	}
+	return out, dbError(ctx, "list indicators", rows.Err())
+}
+
+func (db *DB) Indicator(ctx context.Context, code string) (catalogue.Indicator, error) {
+	ind, err := scanIndicator(db.reader(ctx).QueryRowContext(ctx, `SELECT `+indicatorColumns+` FROM indicators WHERE code = $1`, code))
+	return ind, dbError(ctx, "indicator", notFound(err, "indicator %q not found", code))
+}
+
+func (db *DB) PutIndicators(ctx context.Context, inds []catalogue.Indicator) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		for _, ind := range inds {
+			xw, err := json.Marshal(ind.Xwalk)
+			if err != nil {
+				return err
+			}
+			_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO indicators (`+indicatorColumns+`, pillar)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (code) DO UPDATE SET name = excluded.name, definition = excluded.definition, unit = excluded.unit,
+					direction = excluded.direction, min_value = excluded.min_value, max_value = excluded.max_value,
+					guidance = excluded.guidance, notes = excluded.notes, crosswalk_json = excluded.crosswalk_json, pillar = excluded.pillar`,
+				ind.Code, ind.Name, ind.Definition, ind.Unit, ind.Direction, ind.Min, ind.Max, ind.Guidance, ind.Notes, string(xw), ind.Xwalk.Pillar)
+			if err != nil {
+				return dbError(ctx, "indicator "+ind.Code, err)
+			}
+		}
+		return nil
+	})
+}
+
+const editionColumns = `code, name, reference_year, previous_edition, opens_at, closes_at, status, jump_threshold, framework_json, method_json`
+
+func scanEdition(s scanner) (*catalogue.Edition, error) {
+	e := &catalogue.Edition{}
+	var opens, closes int64
+	var fw, m string
+	if err := s.Scan(&e.Code, &e.Name, &e.ReferenceYear, &e.PreviousEdition, &opens, &closes, &e.Status, &e.JumpThreshold, &fw, &m); err != nil {
+		return nil, err
+	}
+	e.Opens, e.Closes = tm(opens), tm(closes)
+	if err := json.Unmarshal([]byte(fw), &e.Framework); err != nil {
+		return nil, citylens.Errorf(citylens.EINTERNAL, "edition %s: stored framework: %v", e.Code, err)
+	}
+	if err := json.Unmarshal([]byte(m), &e.Method); err != nil {
+		return nil, citylens.Errorf(citylens.EINTERNAL, "edition %s: stored method: %v", e.Code, err)
+	}
+	return e, nil
+}
+
+func editionArgs(e *catalogue.Edition) ([]any, error) {
+	fw, err := json.Marshal(e.Framework)
+	if err != nil {
+		return nil, err
+	}
+	m, err := json.Marshal(e.Method)
+	if err != nil {
+		return nil, err
+	}
+	return []any{e.Code, e.Name, e.ReferenceYear, e.PreviousEdition, us(e.Opens), us(e.Closes), e.Status, e.JumpThreshold, string(fw), string(m)}, nil
+}
+
+func (db *DB) CreateEdition(ctx context.Context, e *catalogue.Edition) error {
+	args, err := editionArgs(e)
+	if err != nil {
+		return err
+	}
+	_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO editions (`+editionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
+	return dbError(ctx, "edition "+e.Code, err)
+}
+
+func (db *DB) Edition(ctx context.Context, code string) (*catalogue.Edition, error) {
+	e, err := scanEdition(db.reader(ctx).QueryRowContext(ctx, `SELECT `+editionColumns+` FROM editions WHERE code = $1`, code))
+	return e, dbError(ctx, "edition", notFound(err, "edition %q not found", code))
+}
+
+func (db *DB) Editions(ctx context.Context) ([]*catalogue.Edition, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+editionColumns+` FROM editions ORDER BY reference_year DESC, code DESC`)
+	if err != nil {
+		return nil, dbError(ctx, "list editions", err)
+	}
+	defer rows.Close()
+	var out []*catalogue.Edition
+	for rows.Next() {
+		e, err := scanEdition(rows)
+		if err != nil {
+			return nil, dbError(ctx, "list editions", err)
+		}
+		out = append(out, e)
+	}
+	return out, dbError(ctx, "list editions", rows.Err())
+}
+
+func (db *DB) UpdateEdition(ctx context.Context, e *catalogue.Edition) error {
+	args, err := editionArgs(e)
+	if err != nil {
+		return err
+	}
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE editions SET name = $2, reference_year = $3, previous_edition = $4, opens_at = $5,
+		closes_at = $6, status = $7, jump_threshold = $8, framework_json = $9, method_json = $10 WHERE code = $1`, args...)
+	if err != nil {
+		return dbError(ctx, "edition "+e.Code, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return citylens.Errorf(citylens.ENOTFOUND, "edition %q not found", e.Code)
+	}
+	return nil
+}

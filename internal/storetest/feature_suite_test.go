@@ -1,0 +1,7 @@
+package storetest
+
+import "testing"
+
+func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
+
+func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
