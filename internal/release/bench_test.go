@@ -1,0 +1,71 @@
+package release
+
+import (
+	"context"
+	"strconv"
+	"testing"
+)
+
+// BenchmarkWhatIf200x100: one city, one indicator changed, on 200 cities ×
+// 100 indicators (3 levels, imputation, winsorisation, screening). Target ≤ 5 ms.
+func BenchmarkWhatIf200x100(b *testing.B) {
+	r := mustPublish(b, PublishInput{Draft: syntheticDraft(b, 200, 100, 3, 1), Config: quickConfig()})
+	ctx := context.Background()
+	cities := r.Cities()
+	inds := r.f.Indicators()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ind := inds[i%len(inds)]
+		lo, hi := r.validRange(ind)
+		v := lo + (hi-lo)*float64(i%10)/10
+		if _, err := r.WhatIf(ctx, cities[i%len(cities)].Code, map[string]string{ind: strconv.FormatFloat(v, 'g', -1, 64)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPublish200x100: publishing 200 cities × 100 indicators with the
+// default analyses: N = 1,000 uncertainty replications and a sensitivity
+// analysis of 200 base samples (1,000 replications). Target ≤ 10 s on 2 cores.
+func BenchmarkPublish200x100(b *testing.B) {
+	d := syntheticDraft(b, 200, 100, 3, 1)
+	for i := 0; i < b.N; i++ {
+		r, err := Publish(context.Background(), PublishInput{Draft: d})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 {
+			b.ReportMetric(float64(r.d.Uncertainty.N+r.d.Uncertainty.SARuns), "replications")
+		}
+	}
+}
+
+// BenchmarkRankings1000x300: the rankings query on 1,000 cities × 300
+// indicators, filtered by region and sorted by score.
+func BenchmarkRankings1000x300(b *testing.B) {
+	r := mustPublish(b, PublishInput{Draft: syntheticDraft(b, 1000, 300, 3, 1), Config: quickConfig()})
+	for _, q := range []struct {
+		name string
+		q    RankingQuery
+	}{{"all", RankingQuery{}}, {"region_by_score", RankingQuery{Region: "Asia", Sort: SortScore}}, {"by_pillar", RankingQuery{Sort: r.d.Pillars[0]}}} {
+		b.Run(q.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := r.Rankings(q.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkProfile1000x300: a city profile (peers, twins, strengths) on 1,000 × 300.
+func BenchmarkProfile1000x300(b *testing.B) {
+	r := mustPublish(b, PublishInput{Draft: syntheticDraft(b, 1000, 300, 3, 1), Config: quickConfig()})
+	cities := r.Cities()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Profile(cities[i%len(cities)].Code); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package release
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+)
+
+// changeLog lists what a correction changes against the release it
+// corrects: every data point added, removed or changed (value or
+// provenance), every aggregate score and rank, every stage and rating that
+// moved, and whether the framework, method, configuration or cities changed.
+// Entries come in a fixed order: inputs, then per city (by code) its scores,
+// ranks, stages and rating.
+func changeLog(old, nu *Release) []Change {
+	var out []Change
+	same := func(a, b any) bool {
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(b)
+		return string(x) == string(y)
+	}
+	if !same(old.d.Framework, nu.d.Framework) {
+		out = append(out, Change{Kind: ChangeFramework, Old: "framework of " + short(old.d.Hash), New: "changed"})
+	}
+	if !same(old.d.Method, nu.d.Method) {
+		out = append(out, Change{Kind: ChangeMethod, Old: "method of " + short(old.d.Hash), New: "changed"})
+	}
+	if !same(old.d.Config, nu.d.Config) {
+		out = append(out, Change{Kind: ChangeConfig, Old: "configuration of " + short(old.d.Hash), New: "changed"})
+	}
+	for _, c := range nu.d.Cities {
+		if i, ok := old.cityIdx[c.Code]; !ok {
+			out = append(out, Change{Kind: ChangeCities, City: c.Code, Old: "", New: "added"})
+		} else if old.d.Cities[i] != c {
+			out = append(out, Change{Kind: ChangeCities, City: c.Code, Old: "details", New: "changed"})
+		}
+	}
+	for _, c := range old.d.Cities {
+		if _, ok := nu.cityIdx[c.Code]; !ok {
+			out = append(out, Change{Kind: ChangeCities, City: c.Code, Old: "present", New: "removed"})
+		}
+	}
+	// Data points: both lists are sorted by city, then indicator.
+	a, b := old.d.Data, nu.d.Data
+	for i, j := 0, 0; i < len(a) || j < len(b); {
+		switch {
+		case j == len(b) || i < len(a) && (a[i].City < b[j].City || a[i].City == b[j].City && a[i].Indicator < b[j].Indicator):
+			out = append(out, Change{Kind: ChangeValue, City: a[i].City, Code: a[i].Indicator, Old: num(a[i].Value), New: ""})
+			i++
+		case i == len(a) || a[i].City != b[j].City || a[i].Indicator != b[j].Indicator:
+			out = append(out, Change{Kind: ChangeValue, City: b[j].City, Code: b[j].Indicator, Old: "", New: num(b[j].Value)})
+			j++
+		default:
+			if a[i].Value != b[j].Value {
+				out = append(out, Change{Kind: ChangeValue, City: b[j].City, Code: b[j].Indicator, Old: num(a[i].Value), New: num(b[j].Value)})
+			}
+			if pa, pb := provenance(a[i]), provenance(b[j]); pa != pb {
+				out = append(out, Change{Kind: ChangeProvenance, City: b[j].City, Code: b[j].Indicator, Old: pa, New: pb})
+			}
+			i++
+			j++
+		}
+	}
+	// Results per city.
+	aggs := nu.f.Aggregates()
+	for ni, c := range nu.d.Cities {
+		oi, ok := old.cityIdx[c.Code]
+		if !ok {
+			continue
+		}
+		for k := len(aggs) - 1; k >= 0; k-- { // the index first, down to the smallest aggregates
+			code := aggs[k]
+			os, orank := old.aggScore(oi, code)
+			ns, nrank := nu.aggScore(ni, code)
+			if !(os == ns || math.IsNaN(os) && math.IsNaN(ns)) {
+				out = append(out, Change{Kind: ChangeScore, City: c.Code, Code: code, Old: num(os), New: num(ns)})
+			}
+			if orank != nrank {
+				out = append(out, Change{Kind: ChangeRank, City: c.Code, Code: code, Old: rankText(orank), New: rankText(nrank)})
+			}
+		}
+		or, nr := old.d.Results[oi], nu.d.Results[ni]
+		if or.Stage != nr.Stage {
+			out = append(out, Change{Kind: ChangeStage, City: c.Code, Code: nu.d.Index, Old: or.Stage, New: nr.Stage})
+		}
+		for k, p := range nu.d.Pillars {
+			os, ns := stageAt(old, or, p), ""
+			if k < len(nr.PillarStages) {
+				ns = nr.PillarStages[k]
+			}
+			if os != ns {
+				out = append(out, Change{Kind: ChangeStage, City: c.Code, Code: p, Old: os, New: ns})
+			}
+		}
+		if or.Rating != nr.Rating {
+			out = append(out, Change{Kind: ChangeRating, City: c.Code, Code: nu.d.Index, Old: or.Rating, New: nr.Rating})
+		}
+	}
+	return out
+}
+
+func stageAt(r *Release, res cityResult, pillar string) string {
+	k := indexOfCode(r.d.Pillars, pillar)
+	if k < 0 || k >= len(res.PillarStages) {
+		return ""
+	}
+	return res.PillarStages[k]
+}
+
+// aggScore returns city i's score and rank (0: none) on an aggregate.
+func (r *Release) aggScore(i int, code string) (float64, int) {
+	row, ok := r.rowIdx[r.d.Cities[i].Code]
+	j, has := r.colAgg[code]
+	if !ok || !has {
+		return math.NaN(), 0
+	}
+	rank := 0
+	if rk := r.d.Ranks.Cols[j][row]; !math.IsNaN(rk) {
+		rank = int(rk)
+	}
+	return r.d.Aggregated.Cols[j][row], rank
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func rankText(r int) string {
+	if r == 0 {
+		return ""
+	}
+	return strconv.Itoa(r)
+}
+
+func provenance(p DataPoint) string {
+	s := p.Source + "; " + strconv.Itoa(p.DataYear)
+	if p.Estimated {
+		s += "; estimated"
+	}
+	return s
+}

@@ -1,0 +1,473 @@
+package release
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
+)
+
+// PublishInput is everything a release is published from.
+type PublishInput struct {
+	Draft  Draft
+	Config Config
+	// Previous is the previous edition's release: rank changes are measured
+	// against it, matching cities by code. Nil for a first edition.
+	Previous *Release
+	// Corrects is the release of the same edition this one corrects; the new
+	// release carries a change log against it. Nil for a first release.
+	Corrects    *Release
+	PublishedAt time.Time
+	// Progress, when set, is called as publication goes: the stage and, for
+	// the analyses, replications done of total.
+	Progress func(Progress)
+	// Workers for the analyses (0: all cores); results do not depend on it.
+	Workers int
+}
+
+// Progress reports how far a publication is.
+type Progress struct {
+	Stage       string // building, uncertainty, sensitivity, finishing
+	Done, Total int
+}
+
+// Publication stages.
+const (
+	StageBuilding    = "building"
+	StageUncertainty = "uncertainty"
+	StageSensitivity = "sensitivity"
+	StageFinishing   = "finishing"
+)
+
+// Group columns a method may impute by, besides the data's own.
+const (
+	GroupRegion     = "region"
+	GroupCountry    = "country"
+	GroupPeer       = "peer_group"
+	GroupPopulation = "population_class"
+)
+
+// Publish builds a release: it reruns the engine on the draft, runs the
+// uncertainty and sensitivity analyses, assigns stages and ratings, measures
+// rank changes since the previous edition, hashes the inputs and, for a
+// correction, writes the change log. It stops with ECANCELED when ctx is done.
+func Publish(ctx context.Context, in PublishInput) (*Release, error) {
+	report := func(stage string, done, total int) {
+		if in.Progress != nil {
+			in.Progress(Progress{Stage: stage, Done: done, Total: total})
+		}
+	}
+	report(StageBuilding, 0, 1)
+	dr := in.Draft
+	if strings.TrimSpace(dr.Edition) == "" {
+		return nil, citylens.Errorf(citylens.EINVALID, "release: the draft names no edition")
+	}
+	f, err := engine.NewFramework(dr.Framework)
+	if err != nil {
+		return nil, err
+	}
+	index, pillars, err := indexOf(f)
+	if err != nil {
+		return nil, err
+	}
+	cities, err := checkCities(dr.Cities)
+	if err != nil {
+		return nil, err
+	}
+	data, d, err := engineData(f, cities, dr.Data)
+	if err != nil {
+		return nil, err
+	}
+	infos, err := checkInfos(f, dr.Indicators)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := in.Config.resolve(f, dr.Method, index, pillars)
+	if err != nil {
+		return nil, err
+	}
+	if in.Previous != nil && in.Previous.d.Edition == dr.Edition {
+		return nil, citylens.Errorf(citylens.EINVALID, "release: the previous release is of the same edition %s: publish a correction instead", dr.Edition)
+	}
+	if in.Corrects != nil && in.Corrects.d.Edition != dr.Edition {
+		return nil, citylens.Errorf(citylens.EINVALID, "release: a correction of edition %s cannot correct a release of edition %s", dr.Edition, in.Corrects.d.Edition)
+	}
+	dc := doc{Edition: dr.Edition, EngineVersion: engine.Version, PublishedAt: in.PublishedAt.UTC(),
+		Framework: f.Nodes(), Method: dr.Method, Data: data, Cities: cities, Indicators: infos,
+		Licence: dr.Licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
+	dc.Framework = append([]engine.Node(nil), dc.Framework...)
+	if in.Previous != nil {
+		dc.Previous, dc.PreviousEdition = in.Previous.d.Hash, in.Previous.d.Edition
+	}
+	if in.Corrects != nil {
+		// Same content as the release corrected: nothing to correct.
+		dc.Corrects = in.Corrects.d.Corrects
+		same, err := contentHash(&dc)
+		if err != nil {
+			return nil, err
+		}
+		if same == in.Corrects.d.Hash {
+			return nil, citylens.Errorf(citylens.ECONFLICT, "release: the correction changes nothing in release %s", short(in.Corrects.d.Hash))
+		}
+		dc.Corrects = in.Corrects.d.Hash
+	}
+	if dc.Hash, err = contentHash(&dc); err != nil {
+		return nil, err
+	}
+
+	// The build and the uncertainty analysis.
+	u := cfg.Uncertainty
+	a, err := engine.NewAnalysis(ctx, f, d, dr.Method, u.Spec)
+	if err != nil {
+		return nil, err
+	}
+	a.Workers = in.Workers
+	report(StageBuilding, 1, 1)
+	a.Progress = func(done, total int) { report(StageUncertainty, done, total) }
+	ua, err := a.RunUA(ctx, u.N, u.Seed)
+	if err != nil {
+		return nil, err
+	}
+	var sa *engine.SAResult
+	if !u.SkipSA {
+		a.Progress = func(done, total int) { report(StageSensitivity, done, total) }
+		if sa, err = a.RunSA(ctx, u.SAN, u.Seed, u.Bootstrap); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, citylens.Errorf(citylens.ECANCELED, "publication cancelled: %v", err)
+	}
+	report(StageFinishing, 0, 1)
+	nom := a.Nominal()
+	audit, err := engine.Audit(nom)
+	if err != nil {
+		return nil, err
+	}
+	fillResults(&dc, nom, ua, sa, audit, in.Previous)
+	r, err := load(dc)
+	if err != nil {
+		return nil, err
+	}
+	if in.Corrects != nil {
+		r.d.Changes = changeLog(in.Corrects, r)
+	}
+	report(StageFinishing, 1, 1)
+	return r, nil
+}
+
+// indexOf returns the index (the single root aggregate) and its pillars.
+func indexOf(f *engine.Framework) (string, []string, error) {
+	roots := f.Roots()
+	if len(roots) != 1 {
+		return "", nil, citylens.Errorf(citylens.EINVALID, "release: the framework has %d roots (%s): a release ranks one index", len(roots), strings.Join(roots, ", "))
+	}
+	if n, _ := f.Node(roots[0]); n.Kind != engine.Aggregate {
+		return "", nil, citylens.Errorf(citylens.EINVALID, "release: the framework has no aggregate to rank")
+	}
+	return roots[0], f.Children(roots[0]), nil
+}
+
+func checkCities(in []City) ([]City, error) {
+	bad := func(format string, args ...any) error {
+		return citylens.Errorf(citylens.EINVALID, "release: city "+format, args...)
+	}
+	if len(in) < 2 {
+		return nil, citylens.Errorf(citylens.EINVALID, "release: %d cities: a release ranks at least 2", len(in))
+	}
+	out := append([]City(nil), in...)
+	seen := map[string]bool{}
+	for i, c := range out {
+		if strings.TrimSpace(c.Code) == "" {
+			return nil, bad("%d has no code", i+1)
+		}
+		if seen[c.Code] {
+			return nil, bad("%q appears twice", c.Code)
+		}
+		seen[c.Code] = true
+		if out[i].Name == "" {
+			out[i].Name = c.Code
+		}
+		if c.Population < 0 {
+			return nil, bad("%q: population %d is negative", c.Code, c.Population)
+		}
+		if !(c.Lat >= -90 && c.Lat <= 90) || !(c.Lon >= -180 && c.Lon <= 180) {
+			return nil, bad("%q: coordinates %v, %v are not a latitude and a longitude", c.Code, c.Lat, c.Lon)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Code < out[b].Code })
+	return out, nil
+}
+
+// engineData checks the data points and lays them out for the engine: one
+// unit per city (by code), groups region, country, peer_group and
+// population_class, one column per indicator and denominator.
+func engineData(f *engine.Framework, cities []City, points []DataPoint) ([]DataPoint, *engine.Data, error) {
+	cols := map[string]bool{}
+	for _, c := range f.Indicators() {
+		cols[c] = true
+		if n, _ := f.Node(c); n.Denominator != "" {
+			cols[n.Denominator] = true
+		}
+	}
+	d := &engine.Data{Units: make([]string, len(cities)), Names: make([]string, len(cities)), Groups: map[string][]string{}, Columns: map[string][]float64{}}
+	for _, g := range []string{GroupRegion, GroupCountry, GroupPeer, GroupPopulation} {
+		d.Groups[g] = make([]string, len(cities))
+	}
+	unit := map[string]int{}
+	for i, c := range cities {
+		unit[c.Code] = i
+		d.Units[i], d.Names[i] = c.Code, c.Name
+		d.Groups[GroupRegion][i], d.Groups[GroupCountry][i] = c.Region, c.Country
+		d.Groups[GroupPeer][i], d.Groups[GroupPopulation][i] = c.PeerGroup, PopulationClassOf(c.Population)
+	}
+	for c := range cols {
+		col := make([]float64, len(cities))
+		for i := range col {
+			col[i] = engine.NA
+		}
+		d.Columns[c] = col
+	}
+	out := append([]DataPoint(nil), points...)
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].City != out[b].City {
+			return out[a].City < out[b].City
+		}
+		return out[a].Indicator < out[b].Indicator
+	})
+	for k, p := range out {
+		i, ok := unit[p.City]
+		if !ok {
+			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: city %q is not a city of the release", p.City, p.Indicator, p.City)
+		}
+		col, ok := d.Columns[p.Indicator]
+		if !ok {
+			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: %q is not an indicator or denominator of the framework", p.City, p.Indicator, p.Indicator)
+		}
+		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
+			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: value is not a finite number (leave a missing value out)", p.City, p.Indicator)
+		}
+		if k > 0 && out[k-1].City == p.City && out[k-1].Indicator == p.Indicator {
+			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s appears twice", p.City, p.Indicator)
+		}
+		col[i] = p.Value
+	}
+	return out, d, nil
+}
+
+func checkInfos(f *engine.Framework, in []IndicatorInfo) ([]IndicatorInfo, error) {
+	out := cloneInfos(in)
+	seen := map[string]bool{}
+	for _, x := range out {
+		if n, ok := f.Node(x.Code); !ok || n.Kind != engine.Indicator {
+			return nil, citylens.Errorf(citylens.EINVALID, "release: indicator information for %q, which is not an indicator of the framework", x.Code)
+		}
+		if seen[x.Code] {
+			return nil, citylens.Errorf(citylens.EINVALID, "release: indicator information for %q appears twice", x.Code)
+		}
+		seen[x.Code] = true
+		if x.Min != nil && x.Max != nil && !(*x.Max >= *x.Min) {
+			return nil, citylens.Errorf(citylens.EINVALID, "release: indicator %q: valid range %v to %v is empty", x.Code, *x.Min, *x.Max)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Code < out[b].Code })
+	return out, nil
+}
+
+// fillResults copies the build and analyses into the document and derives
+// stages, ratings and previous ranks.
+func fillResults(dc *doc, nom *engine.Result, ua *engine.UAResult, sa *engine.SAResult, audit *engine.AuditReport, prev *Release) {
+	dc.Raw, dc.Imputed, dc.Treated = fromEngine(nom.Raw), fromEngine(nom.Imputed), fromEngine(nom.Treated)
+	if dc.Method.Denominate {
+		dc.Denominated = fromEngine(nom.Denominated)
+	}
+	dc.Aggregated, dc.Ranks = fromEngine(nom.Aggregated), fromEngine(nom.Ranks)
+	dc.Weights = map[string]float64{}
+	for k, v := range nom.Weight {
+		dc.Weights[k] = v
+	}
+	dc.Warnings = append([]string(nil), nom.Warnings...)
+	for _, t := range nom.Treat {
+		if t.Logged || (t.Winsorised && t.NWin > 0) {
+			n := TreatNote{Indicator: t.Indicator, Logged: t.Logged}
+			if !t.Logged {
+				n.Winsorised = t.NWin
+			}
+			dc.Treatment = append(dc.Treatment, n)
+		}
+	}
+	row := map[string]int{}
+	for i, u := range nom.Aggregated.Units {
+		row[u] = i
+	}
+	score := nom.Aggregated.Cols[indexOfCode(nom.Aggregated.Codes, dc.Index)]
+	rank := nom.Ranks.Cols[indexOfCode(nom.Ranks.Codes, dc.Index)]
+	pcols := make([][]float64, len(dc.Pillars))
+	for k, p := range dc.Pillars {
+		pcols[k] = nom.Aggregated.Cols[indexOfCode(nom.Aggregated.Codes, p)]
+	}
+	uu := map[string]engine.UnitUncertainty{}
+	for _, x := range ua.Units {
+		uu[x.Unit] = x
+	}
+	nodes := 1 + len(dc.Pillars)
+	bandAt := map[string]int{}
+	for k := 0; k < len(ua.Scores); k += nodes {
+		bandAt[ua.Scores[k].Unit] = k
+	}
+	dc.Results = make([]cityResult, len(dc.Cities))
+	dc.ScoreBands = make([]scoreBand, len(dc.Cities)*nodes)
+	na := nfloat(math.NaN())
+	for i, c := range dc.Cities {
+		s := nom.Screen[i]
+		cr := cityResult{City: c.Code, DataAvail: s.DatAvail, Score: na, Median: na, Q5: na, Q95: na, MeanAbsShift: na}
+		for k := 0; k < nodes; k++ {
+			dc.ScoreBands[i*nodes+k] = scoreBand{na, na, na}
+		}
+		if j, ok := row[c.Code]; ok && !engine.IsNA(rank[j]) {
+			cr.Ranked, cr.Rank, cr.Score = true, int(rank[j]), nfloat(score[j])
+			cr.Stage = stageOf(dc.Config.Stages, score[j])
+			cr.PillarStages = make([]string, len(dc.Pillars))
+			for k, p := range dc.Pillars {
+				cr.PillarStages[k] = stageOf(dc.Config.pillarStages(p), pcols[k][j])
+			}
+			x := uu[c.Code]
+			cr.Median, cr.Q5, cr.Q95, cr.MeanAbsShift, cr.TieGroup = nfloat(x.MedianRank), nfloat(x.Q5), nfloat(x.Q95), nfloat(x.MeanAbsShift), x.TieGroup
+			if at, ok := bandAt[c.Code]; ok {
+				for k := 0; k < nodes; k++ {
+					q := ua.Scores[at+k]
+					dc.ScoreBands[i*nodes+k] = scoreBand{nfloat(q.Q5), nfloat(q.Median), nfloat(q.Q95)}
+				}
+			}
+			if prev != nil {
+				if pi, ok := prev.cityIdx[c.Code]; ok && prev.d.Results[pi].Ranked {
+					cr.PrevRank = prev.d.Results[pi].Rank
+				}
+			}
+		}
+		dc.Results[i] = cr
+	}
+	// Ratings within peer groups.
+	groups := map[string][]int{}
+	for i, c := range dc.Cities {
+		if c.PeerGroup != "" {
+			groups[c.PeerGroup] = append(groups[c.PeerGroup], i)
+		}
+	}
+	for _, g := range sortedKeys(groups) {
+		members := groups[g]
+		scores := make([]float64, len(members))
+		for k, i := range members {
+			scores[k] = float64(dc.Results[i].Score)
+		}
+		for k, rt := range dc.Config.Ratings.rate(scores) {
+			dc.Results[members[k]].Rating = rt
+		}
+	}
+	dc.Uncertainty = UncertaintyInfo{N: ua.N, Seed: dc.Config.Uncertainty.Seed, Failed: ua.Failed, Inputs: nil}
+	for _, fc := range ua.Failures {
+		dc.Uncertainty.Failures = append(dc.Uncertainty.Failures, FailureCount{fc.Reason, fc.Count})
+	}
+	for _, in := range dc.Config.Uncertainty.Spec.Inputs {
+		dc.Uncertainty.Inputs = append(dc.Uncertainty.Inputs, nameOr(in.Name, in.Param))
+	}
+	if sa != nil {
+		dc.Uncertainty.SAN, dc.Uncertainty.SARuns, dc.Uncertainty.SAFailed = sa.N, sa.Runs, sa.Failed
+		dc.Sobol = sobolSummary(sa)
+	}
+	dc.Audit = auditFlags(audit)
+}
+
+func indexOfCode(codes []string, c string) int {
+	for j, x := range codes {
+		if x == c {
+			return j
+		}
+	}
+	return -1
+}
+
+// sobolSummary keeps the indices of the mean absolute rank shift and, per
+// input, the mean over cities of the indices of their index scores.
+func sobolSummary(sa *engine.SAResult) []SobolIndex {
+	var out []SobolIndex
+	type acc struct {
+		s1, st float64
+		n      int
+	}
+	mean := make([]acc, len(sa.Inputs))
+	pos := map[string]int{}
+	for k, in := range sa.Inputs {
+		pos[in] = k
+	}
+	for _, x := range sa.Indices {
+		if x.Output == engine.MeanAbsShiftOutput {
+			out = append(out, SobolIndex{Output: SobolRankShift, Input: x.Input, S1: ptr(x.S1), ST: ptr(x.ST), S1Lo: ptr(x.S1Lo), S1Hi: ptr(x.S1Hi), STLo: ptr(x.STLo), STHi: ptr(x.STHi)})
+			continue
+		}
+		if !engine.IsNA(x.S1) && !engine.IsNA(x.ST) {
+			m := &mean[pos[x.Input]]
+			m.s1 += x.S1
+			m.st += x.ST
+			m.n++
+		}
+	}
+	for k, in := range sa.Inputs {
+		m := mean[k]
+		s := SobolIndex{Output: SobolCityScore, Input: in}
+		if m.n > 0 {
+			s.S1, s.ST = ptr(m.s1/float64(m.n)), ptr(m.st/float64(m.n))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Audit flag kinds.
+const (
+	FlagSkewKurtosis = "skew_kurtosis"
+	FlagWeak         = "weak"
+	FlagNegative     = "negative"
+	FlagRedundant    = "redundant"
+	FlagLowAlpha     = "low_alpha"
+)
+
+// auditFlags keeps what the audit flags: raw indicators failing the
+// skew–kurtosis check, weak, negative and redundant correlations within the
+// framework, and aggregates whose children are not consistent (alpha < 0.7).
+func auditFlags(a *engine.AuditReport) []AuditFlag {
+	var out []AuditFlag
+	for _, s := range a.Stats {
+		if s.Dataset == engine.AuditRaw && s.SkewKurtOutlier {
+			out = append(out, AuditFlag{Kind: FlagSkewKurtosis, Codes: []string{s.Code},
+				Text: fmt.Sprintf("%s is skewed (skewness %.2f, kurtosis %.2f): outliers may drive its scores", s.Code, s.Skew, s.Kurt)})
+		}
+	}
+	for _, c := range a.Correlations {
+		switch c.Flag {
+		case engine.FlagWeak, engine.FlagNegative, engine.FlagRedundant:
+			what := map[string]string{engine.FlagWeak: "weakly correlated with", engine.FlagNegative: "negatively correlated with", engine.FlagRedundant: "almost redundant with"}[c.Flag]
+			out = append(out, AuditFlag{Kind: c.Flag, Codes: []string{c.X, c.Y},
+				Text: fmt.Sprintf("%s is %s %s (Pearson r = %.2f over %d cities)", c.X, what, c.Y, c.Pearson, c.N)})
+		}
+	}
+	for _, g := range a.Aggregates {
+		if g.Applicable && !engine.IsNA(g.Alpha) && g.Alpha < 0.7 {
+			out = append(out, AuditFlag{Kind: FlagLowAlpha, Codes: []string{g.Code},
+				Text: fmt.Sprintf("the children of %s are not consistent (Cronbach's alpha %.2f < 0.7)", g.Code, g.Alpha)})
+		}
+	}
+	return out
+}
+
+func short(hash string) string {
+	if len(hash) > 12 {
+		return hash[:12]
+	}
+	return hash
+}

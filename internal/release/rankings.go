@@ -1,0 +1,317 @@
+package release
+
+import (
+	"math"
+	"sort"
+
+	"github.com/citylens/citylens"
+)
+
+// Population classes.
+const (
+	PopUnder300k = "under-300k" // fewer than 300,000 inhabitants
+	Pop300kTo1M  = "300k-1m"    // 300,000 to 999,999
+	Pop1MTo5M    = "1m-5m"      // 1 million to 4,999,999
+	Pop5MTo10M   = "5m-10m"     // 5 million to 9,999,999
+	PopOver10M   = "over-10m"   // 10 million or more
+)
+
+// PopulationClasses lists the classes, smallest first.
+func PopulationClasses() []string {
+	return []string{PopUnder300k, Pop300kTo1M, Pop1MTo5M, Pop5MTo10M, PopOver10M}
+}
+
+// PopulationClassOf returns the class of a population ("" when unknown, i.e. 0).
+func PopulationClassOf(pop int64) string {
+	switch {
+	case pop <= 0:
+		return ""
+	case pop < 300_000:
+		return PopUnder300k
+	case pop < 1_000_000:
+		return Pop300kTo1M
+	case pop < 5_000_000:
+		return Pop1MTo5M
+	case pop < 10_000_000:
+		return Pop5MTo10M
+	}
+	return PopOver10M
+}
+
+// Band is a 5–95 % interval with its median: of ranks (for a rank band) or of scores.
+type Band struct {
+	Q5     *float64 `json:"q5"`
+	Median *float64 `json:"median"`
+	Q95    *float64 `json:"q95"`
+}
+
+// PillarScore is a city's score, rank and stage on one pillar.
+type PillarScore struct {
+	Code  string   `json:"code"`
+	Score *float64 `json:"score"` // nil when missing
+	Rank  int      `json:"rank,omitempty"`
+	Stage string   `json:"stage,omitempty"`
+	Band  Band     `json:"band"` // score band
+}
+
+// RankingRow is one ranked city of a ranking.
+type RankingRow struct {
+	Rank            int      `json:"rank"`
+	City            City     `json:"city"`
+	PopulationClass string   `json:"population_class,omitempty"`
+	Score           float64  `json:"score"`
+	ScoreBand       Band     `json:"score_band"`
+	RankBand        Band     `json:"rank_band"` // Q5–Q95 of the rank under uncertainty
+	TieGroup        int      `json:"tie_group"`
+	TiedWith        []string `json:"tied_with,omitempty"` // codes of the other cities of the tie group, by rank
+	Stage           string   `json:"stage"`
+	Rating          string   `json:"rating,omitempty"`
+	// PrevRank is the rank in the previous edition (0: not ranked then);
+	// Change is PrevRank − Rank (positive: moved up), nil without a previous rank.
+	PrevRank int           `json:"prev_rank,omitempty"`
+	Change   *int          `json:"change,omitempty"`
+	Pillars  []PillarScore `json:"pillars"`
+}
+
+// clone deep-copies a cached row: every pointer gets its own number, so
+// nothing a caller does to a row reaches the release.
+func (row RankingRow) clone() RankingRow {
+	row.TiedWith = append([]string(nil), row.TiedWith...)
+	row.ScoreBand, row.RankBand = row.ScoreBand.clone(), row.RankBand.clone()
+	if row.Change != nil {
+		ch := *row.Change
+		row.Change = &ch
+	}
+	ps := make([]PillarScore, len(row.Pillars))
+	for k, p := range row.Pillars {
+		p.Score, p.Band = clonePtr(p.Score), p.Band.clone()
+		ps[k] = p
+	}
+	row.Pillars = ps
+	return row
+}
+
+func (b Band) clone() Band { return Band{clonePtr(b.Q5), clonePtr(b.Median), clonePtr(b.Q95)} }
+
+func clonePtr(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Ranking sort keys. Each has a natural order (rank: best first; name: A–Z;
+// score, pillar scores and change: highest first); Reverse turns it round.
+const (
+	SortRank   = "rank"
+	SortName   = "name"
+	SortScore  = "score"
+	SortChange = "change"
+)
+
+// RankingQuery filters and sorts a ranking. Empty filters match every city.
+type RankingQuery struct {
+	Region          string `json:"region,omitempty"`
+	PeerGroup       string `json:"peer_group,omitempty"`
+	PopulationClass string `json:"population_class,omitempty"`
+	Stage           string `json:"stage,omitempty"`
+	// Sort is SortRank (default), SortName, SortScore, SortChange or a pillar code.
+	Sort    string `json:"sort,omitempty"`
+	Reverse bool   `json:"reverse,omitempty"`
+}
+
+func (r *Release) scoreBand(i, k int) Band {
+	b := r.d.ScoreBands[i*(1+len(r.d.Pillars))+k]
+	return Band{ptr(float64(b.Q5)), ptr(float64(b.Median)), ptr(float64(b.Q95))}
+}
+
+// pillarScores returns city i's pillar scores (i in Cities order).
+func (r *Release) pillarScores(i int) []PillarScore {
+	res := r.d.Results[i]
+	out := make([]PillarScore, len(r.d.Pillars))
+	row, ok := r.rowIdx[r.d.Cities[i].Code]
+	for k, p := range r.d.Pillars {
+		out[k] = PillarScore{Code: p, Band: r.scoreBand(i, k+1)}
+		if !ok {
+			continue
+		}
+		out[k].Score = ptr(r.d.Aggregated.Cols[r.colAgg[p]][row])
+		if rk := r.d.Ranks.Cols[r.colAgg[p]][row]; !math.IsNaN(rk) {
+			out[k].Rank = int(rk)
+		}
+		if k < len(res.PillarStages) {
+			out[k].Stage = res.PillarStages[k]
+		}
+	}
+	return out
+}
+
+func (r *Release) buildRankRows() []RankingRow {
+	var rows []RankingRow
+	groups := map[int][]int{} // tie group -> rows
+	for i, res := range r.d.Results {
+		if !res.Ranked {
+			continue
+		}
+		c := r.d.Cities[i]
+		row := RankingRow{Rank: res.Rank, City: c, PopulationClass: PopulationClassOf(c.Population), Score: float64(res.Score),
+			ScoreBand: r.scoreBand(i, 0), RankBand: Band{ptr(float64(res.Q5)), ptr(float64(res.Median)), ptr(float64(res.Q95))},
+			TieGroup: res.TieGroup, Stage: res.Stage, Rating: res.Rating, PrevRank: res.PrevRank, Pillars: r.pillarScores(i)}
+		if res.PrevRank > 0 {
+			ch := res.PrevRank - res.Rank
+			row.Change = &ch
+		}
+		rows = append(rows, row)
+	}
+	sort.SliceStable(rows, func(a, b int) bool {
+		if rows[a].Rank != rows[b].Rank {
+			return rows[a].Rank < rows[b].Rank
+		}
+		return rows[a].City.Code < rows[b].City.Code
+	})
+	for k, row := range rows {
+		if row.TieGroup > 0 {
+			groups[row.TieGroup] = append(groups[row.TieGroup], k)
+		}
+	}
+	for _, members := range groups {
+		for _, k := range members {
+			for _, o := range members {
+				if o != k {
+					rows[k].TiedWith = append(rows[k].TiedWith, rows[o].City.Code)
+				}
+			}
+		}
+	}
+	return rows
+}
+
+// Rankings returns the ranked cities matching q, sorted as q asks (ties
+// broken by rank, then city code). Cities not ranked are listed by Unranked.
+func (r *Release) Rankings(q RankingQuery) ([]RankingRow, error) {
+	if q.PopulationClass != "" && !contains(PopulationClasses(), q.PopulationClass) {
+		return nil, citylens.Errorf(citylens.EINVALID, "rankings: unknown population class %q (%v)", q.PopulationClass, PopulationClasses())
+	}
+	if q.Stage != "" && !r.knownStage(q.Stage) {
+		return nil, citylens.Errorf(citylens.EINVALID, "rankings: unknown stage %q", q.Stage)
+	}
+	pillar := -1
+	switch q.Sort {
+	case "", SortRank, SortName, SortScore, SortChange:
+	default:
+		pillar = indexOfCode(r.d.Pillars, q.Sort)
+		if pillar < 0 {
+			return nil, citylens.Errorf(citylens.EINVALID, "rankings: cannot sort by %q: use rank, name, score, change or a pillar (%v)", q.Sort, r.d.Pillars)
+		}
+	}
+	out := make([]RankingRow, 0, len(r.rankRows))
+	for _, row := range r.rankRows {
+		if (q.Region != "" && row.City.Region != q.Region) || (q.PeerGroup != "" && row.City.PeerGroup != q.PeerGroup) ||
+			(q.PopulationClass != "" && row.PopulationClass != q.PopulationClass) || (q.Stage != "" && row.Stage != q.Stage) {
+			continue
+		}
+		out = append(out, row.clone())
+	}
+	// before reports whether a comes before b in the natural order; ok is
+	// false when they tie on the key (rank order then decides, never reversed).
+	var before func(a, b *RankingRow) (less, tie bool)
+	switch {
+	case pillar >= 0:
+		before = func(a, b *RankingRow) (bool, bool) {
+			return descMissingLast(a.Pillars[pillar].Score, b.Pillars[pillar].Score, q.Reverse)
+		}
+	case q.Sort == SortName:
+		before = func(a, b *RankingRow) (bool, bool) {
+			if a.City.Name == b.City.Name {
+				return false, true
+			}
+			return (a.City.Name < b.City.Name) != q.Reverse, false
+		}
+	case q.Sort == SortScore:
+		before = func(a, b *RankingRow) (bool, bool) {
+			return descMissingLast(&a.Score, &b.Score, q.Reverse)
+		}
+	case q.Sort == SortChange:
+		before = func(a, b *RankingRow) (bool, bool) {
+			var x, y *float64
+			if a.Change != nil {
+				x = ptr(float64(*a.Change))
+			}
+			if b.Change != nil {
+				y = ptr(float64(*b.Change))
+			}
+			return descMissingLast(x, y, q.Reverse)
+		}
+	default:
+		before = func(a, b *RankingRow) (bool, bool) {
+			if a.Rank == b.Rank {
+				return false, true
+			}
+			return (a.Rank < b.Rank) != q.Reverse, false
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if less, tie := before(&out[i], &out[j]); !tie {
+			return less
+		}
+		if out[i].Rank != out[j].Rank {
+			return out[i].Rank < out[j].Rank
+		}
+		return out[i].City.Code < out[j].City.Code
+	})
+	return out, nil
+}
+
+// descMissingLast orders high values first (low first when reverse), missing last.
+func descMissingLast(a, b *float64, reverse bool) (less, tie bool) {
+	switch {
+	case a == nil && b == nil:
+		return false, true
+	case a == nil:
+		return false, false
+	case b == nil:
+		return true, false
+	case *a == *b:
+		return false, true
+	}
+	return (*a > *b) != reverse, false
+}
+
+func (r *Release) knownStage(name string) bool {
+	for _, s := range r.d.Config.Stages {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// UnrankedCity is a city left out of the ranking for lack of data.
+type UnrankedCity struct {
+	City             City    `json:"city"`
+	DataAvailability float64 `json:"data_availability"` // share of indicators with a value
+}
+
+// Unranked returns the cities not ranked, by code.
+func (r *Release) Unranked() []UnrankedCity {
+	var out []UnrankedCity
+	for i, res := range r.d.Results {
+		if !res.Ranked {
+			out = append(out, UnrankedCity{City: r.d.Cities[i], DataAvailability: res.DataAvail})
+		}
+	}
+	return out
+}
+
+// Stages returns the stages of the index score, lowest first, and of a
+// pillar when code names one.
+func (r *Release) Stages(code string) ([]Stage, error) {
+	if code == "" || code == r.d.Index {
+		return append([]Stage(nil), r.d.Config.Stages...), nil
+	}
+	if !contains(r.d.Pillars, code) {
+		return nil, citylens.Errorf(citylens.ENOTFOUND, "no pillar %q in release %s", code, short(r.d.Hash))
+	}
+	return append([]Stage(nil), r.d.Config.pillarStages(code)...), nil
+}
