@@ -2,7 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/citylens/citylens"
 )
@@ -75,6 +78,23 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 		}
 		return mean(vals)
 	}
+	// Group values as small ints, so the per-column scans compare ints, not strings.
+	var gid []int
+	var cache []float64
+	var done []bool
+	if groups != nil {
+		gid = make([]int, len(groups))
+		ids := map[string]int{}
+		for i, g := range groups {
+			id, ok := ids[g]
+			if !ok {
+				id = len(ids)
+				ids[g] = id
+			}
+			gid[i] = id
+		}
+		cache, done = make([]float64, len(ids)), make([]bool, len(ids))
+	}
 	var buf []float64
 	for j, col := range out.Cols {
 		src := in.Cols[j]
@@ -95,27 +115,27 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 			}
 			continue
 		}
-		cache := map[string]float64{}
+		for g := range done {
+			done[g] = false
+		}
 		for i := range col {
 			if !IsNA(col[i]) {
 				continue
 			}
-			g := groups[i]
-			v, ok := cache[g]
-			if !ok {
+			g := gid[i]
+			if !done[g] {
 				buf = buf[:0]
 				for k := range src {
-					if groups[k] == g {
+					if gid[k] == g {
 						buf = append(buf, src[k])
 					}
 				}
-				v = stat(buf)
-				cache[g] = v
-				if IsNA(v) {
-					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, g))
+				cache[g], done[g] = stat(buf), true
+				if IsNA(cache[g]) {
+					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, groups[i]))
 				}
 			}
-			col[i] = v
+			col[i] = cache[g]
 		}
 	}
 	return out, warn, nil
@@ -193,11 +213,108 @@ func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
 // Ranks ranks every column: 1 is the highest value, ties share the lowest rank, NA stays NA.
 func Ranks(m *Matrix) *Matrix {
 	out := newMatrix(m.Units, m.Codes)
-	idx := make([]int, 0, len(m.Units))
-	for j, c := range m.Cols {
-		rankDesc(c, out.Cols[j], idx)
+	// Columns are independent: large matrices are ranked on every core.
+	workers := 1
+	if len(m.Units)*len(m.Cols) >= 1<<16 {
+		workers = min(runtime.GOMAXPROCS(0), len(m.Cols))
 	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s radixScratch
+			for j := w; j < len(m.Cols); j += workers {
+				rankDescRadix(m.Cols[j], out.Cols[j], &s)
+			}
+		}()
+	}
+	wg.Wait()
 	return out
+}
+
+// radixScratch is the reusable space of rankDescRadix.
+type radixScratch struct {
+	keys, keys2 []uint64
+	ids, ids2   []int32
+	idx         []int
+}
+
+// radixMin is the column length from which radix ranking pays.
+const radixMin = 256
+
+// rankDescRadix is rankDesc (1 = highest, ties share the lowest rank, NA
+// stays NA) by an LSD radix sort of order-preserving integer keys, which
+// avoids the comparison sort's branch mispredictions: several times faster
+// on the columns of a build, with identical ranks.
+func rankDescRadix(x, out []float64, s *radixScratch) {
+	n := 0
+	s.keys, s.ids = s.keys[:0], s.ids[:0]
+	for i, v := range x {
+		if IsNA(v) {
+			out[i] = NA
+			continue
+		}
+		if v == 0 {
+			v = 0 // -0 and +0 are equal values: one key
+		}
+		b := math.Float64bits(v)
+		if b>>63 == 1 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		// b ascends with v; ^b descends.
+		s.keys = append(s.keys, ^b)
+		s.ids = append(s.ids, int32(i))
+		n++
+	}
+	if n < radixMin {
+		// Small columns: the comparison sort beats the radix passes' fixed cost.
+		s.idx = append(s.idx[:0], make([]int, n)...)[:0]
+		rankDesc(x, out, s.idx)
+		return
+	}
+	s.keys2 = append(s.keys2[:0], make([]uint64, n)...)
+	s.ids2 = append(s.ids2[:0], make([]int32, n)...)
+	var counts [8][256]int
+	for _, k := range s.keys { // unrolled: a loop over d costs as much as the counting
+		counts[0][byte(k)]++
+		counts[1][byte(k>>8)]++
+		counts[2][byte(k>>16)]++
+		counts[3][byte(k>>24)]++
+		counts[4][byte(k>>32)]++
+		counts[5][byte(k>>40)]++
+		counts[6][byte(k>>48)]++
+		counts[7][byte(k>>56)]++
+	}
+	src, dst := s.keys, s.keys2
+	srcID, dstID := s.ids, s.ids2
+	for d := 0; d < 8; d++ {
+		c := &counts[d]
+		if c[byte(src[0]>>(8*d))] == n {
+			continue // every key has this digit: the pass would change nothing
+		}
+		pos := 0
+		for b := range c {
+			c[b], pos = pos, pos+c[b]
+		}
+		shift := uint(8 * d)
+		for k, key := range src {
+			p := c[byte(key>>shift)]
+			dst[p], dstID[p] = key, srcID[k]
+			c[byte(key>>shift)] = p + 1
+		}
+		src, dst = dst, src
+		srcID, dstID = dstID, srcID
+	}
+	for k, key := range src {
+		if k > 0 && key == src[k-1] {
+			out[srcID[k]] = out[srcID[k-1]]
+		} else {
+			out[srcID[k]] = float64(k + 1)
+		}
+	}
 }
 
 // sortUnitsByCode is used by readers that must present units in COINr's order.
