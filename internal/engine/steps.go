@@ -80,8 +80,9 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 	}
 	// Group values as small ints, so the per-column scans compare ints, not strings.
 	var gid []int
-	var cache []float64
+	var cache, sums []float64
 	var done []bool
+	var counts []int
 	if groups != nil {
 		gid = make([]int, len(groups))
 		ids := map[string]int{}
@@ -94,6 +95,7 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 			gid[i] = id
 		}
 		cache, done = make([]float64, len(ids)), make([]bool, len(ids))
+		sums, counts = make([]float64, len(ids)), make([]int, len(ids))
 	}
 	var buf []float64
 	for j, col := range out.Cols {
@@ -118,11 +120,46 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 		for g := range done {
 			done[g] = false
 		}
+		if !useMedian {
+			// Group means in one pass over the column (the same sums, in the
+			// same order, as mean() over each group's values), once it has a gap.
+			first := -1
+			for i, v := range col {
+				if IsNA(v) {
+					first = i
+					break
+				}
+			}
+			if first < 0 {
+				continue
+			}
+			for g := range sums {
+				sums[g], counts[g] = 0, 0
+			}
+			for k, v := range src {
+				if !IsNA(v) {
+					sums[gid[k]] += v
+					counts[gid[k]]++
+				}
+			}
+			for g := range cache {
+				cache[g] = NA
+				if counts[g] > 0 {
+					cache[g] = sums[g] / float64(counts[g])
+				}
+			}
+		}
 		for i := range col {
 			if !IsNA(col[i]) {
 				continue
 			}
 			g := gid[i]
+			if !useMedian && !done[g] {
+				done[g] = true
+				if IsNA(cache[g]) {
+					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, groups[i]))
+				}
+			}
 			if !done[g] {
 				buf = buf[:0]
 				for k := range src {
