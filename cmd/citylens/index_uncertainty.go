@@ -257,7 +257,7 @@ func writeReplicationColumns(w io.Writer, res *engine.UAResult, ranks bool) erro
 					rec = append(rec, "NA")
 				}
 			} else {
-				rec = append(rec, indexfile.FormatNumber(res.Output.Scores[0][r][u]))
+				rec = append(rec, indexfile.FormatNumber(res.Output.Scores[r][u]))
 			}
 		}
 		cw.Write(rec)

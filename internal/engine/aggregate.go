@@ -65,7 +65,12 @@ func nodeWeights(f *Framework, overrides map[string]float64) []float64 {
 // aggScratch is per-goroutine scratch space for aggregation.
 type aggScratch struct {
 	w, wn []float64
+	slow  []int
 	logs  [][]float64 // ln of the normalised indicator columns, or nil
+	// alias makes the output's indicator columns share the normalised data's
+	// storage instead of copying it (replications; the data is not changed).
+	alias bool
+	na    []float64
 }
 
 // aggregateInto fills out (codes = p.codes) from the normalised indicators.
@@ -75,9 +80,21 @@ type aggScratch struct {
 func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, logs [][]float64, w []float64, out *Matrix, s *aggScratch, exclude ...int) error {
 	s.logs = logs
 	for j := 0; j < p.nInd; j++ {
-		copy(out.Cols[j], norm.Cols[j])
+		if s.alias {
+			out.Cols[j] = norm.Cols[j] // read only: aggregation never writes indicator columns
+		} else {
+			copy(out.Cols[j], norm.Cols[j])
+		}
 	}
 	for _, j := range exclude {
+		if s.alias {
+			s.na = growFloats(s.na, len(norm.Units))
+			for i := range s.na {
+				s.na[i] = NA
+			}
+			out.Cols[j] = s.na
+			continue
+		}
 		for i := range out.Cols[j] {
 			out.Cols[j][i] = NA
 		}
@@ -101,7 +118,22 @@ func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, logs [][]float64, w 
 			copeland(out, kids, s.wn, spec.Threshold, dst)
 			continue
 		}
-		for u := 0; u < nu; u++ {
+		// Arithmetic and geometric means sweep whole columns (memory in
+		// order); units with a missing or non-positive child take the
+		// per-unit path below, with the same arithmetic.
+		slow := s.slow[:0]
+		switch spec.Method {
+		case AggAMean:
+			slow = sweepAMean(out, kids, s.wn, dst, slow)
+		case AggGMean:
+			slow = sweepGMean(out, kids, s.w, sum, logs, dst, slow)
+		default:
+			for u := 0; u < nu; u++ {
+				slow = append(slow, u)
+			}
+		}
+		s.slow = slow
+		for _, u := range slow {
 			v, err := p.aggregateUnit(out, kids, u, spec, s)
 			if err != nil {
 				return citylens.Errorf(citylens.EINVALID, "aggregate %q, unit %q: %s", f.nodes[p.aggNode[a]].Code, norm.Units[u], err.Error())
@@ -110,6 +142,60 @@ func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, logs [][]float64, w 
 		}
 	}
 	return nil
+}
+
+// sweepAMean computes Σ wn·x column by column for every unit, and returns in
+// slow the units with a missing child (their weights must be renormalised).
+func sweepAMean(out *Matrix, kids []int, wn []float64, dst []float64, slow []int) []int {
+	clear(dst)
+	for c, col := range kids {
+		x, w := out.Cols[col], wn[c]
+		for u, v := range x {
+			dst[u] += w * v // NA propagates: those units are redone below
+		}
+	}
+	for u, v := range dst {
+		if v != v {
+			slow = append(slow, u)
+		}
+	}
+	return slow
+}
+
+// sweepGMean computes exp(Σ w·ln x / Σ w) column by column, using the shared
+// logarithms of indicator columns when given; units with a missing or
+// non-positive child go to slow.
+func sweepGMean(out *Matrix, kids []int, w []float64, sumW float64, logs [][]float64, dst []float64, slow []int) []int {
+	clear(dst)
+	for c, col := range kids {
+		x, wc := out.Cols[col], w[c]
+		if col < len(logs) {
+			lx := logs[col]
+			for u, v := range x {
+				if v > 0 {
+					dst[u] += wc * lx[u]
+				} else {
+					dst[u] = NA
+				}
+			}
+			continue
+		}
+		for u, v := range x {
+			if v > 0 {
+				dst[u] += wc * math.Log(v)
+			} else {
+				dst[u] = NA
+			}
+		}
+	}
+	for u, v := range dst {
+		if v != v {
+			slow = append(slow, u)
+		} else {
+			dst[u] = math.Exp(v / sumW)
+		}
+	}
+	return slow
 }
 
 type aggError string
@@ -208,15 +294,17 @@ func gmean(out *Matrix, kids []int, u int, w []float64, logs [][]float64) (float
 // logColumns returns ln of every value of m (NA where missing or not positive).
 func logColumns(m *Matrix) [][]float64 {
 	out := newMatrix(m.Units, m.Codes)
-	for j, c := range m.Cols {
-		for i, v := range c {
-			if v > 0 {
-				out.Cols[j][i] = math.Log(v)
-			} else {
-				out.Cols[j][i] = NA
+	parallelFor(len(m.Cols), columnWorkers(m), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			for i, v := range m.Cols[j] {
+				if v > 0 {
+					out.Cols[j][i] = math.Log(v)
+				} else {
+					out.Cols[j][i] = NA
+				}
 			}
 		}
-	}
+	})
 	return out.Cols
 }
 

@@ -149,13 +149,19 @@ func rMean(x []float64) float64 {
 func normalise(f *Framework, m *Method, in *Matrix) (*Matrix, error) {
 	out := newMatrix(in.Units, in.Codes)
 	base := m.Normalise.resolved()
-	for j, c := range in.Codes {
-		spec := base
-		if o, ok := m.NormaliseIndicators[c]; ok {
-			spec = o.resolved()
+	errs := make([]error, len(in.Codes))
+	parallelFor(len(in.Codes), columnWorkers(in), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			spec := base
+			if o, ok := m.NormaliseIndicators[in.Codes[j]]; ok {
+				spec = o.resolved()
+			}
+			i := f.index[in.Codes[j]]
+			errs[j] = normaliseColumn(&f.nodes[i], spec, in.Cols[j], out.Cols[j])
 		}
-		i := f.index[c]
-		if err := normaliseColumn(&f.nodes[i], spec, in.Cols[j], out.Cols[j]); err != nil {
+	})
+	for _, err := range errs { // the first column's error, as a serial loop would give
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -22,19 +22,29 @@ type Replication struct {
 	keys    *stageKeys // set by an Analysis, which knows what each input changes
 }
 
-// ReplicaOutput is what a set of replications produced for the nodes tracked:
-// Scores[k][r][u] is node k's score of unit u (data order) in replication r of
-// the set; NA when the unit was screened out, the score was missing, or the
-// replication failed (Failed[r] then says why).
+// ReplicaOutput is what a set of replications produced for the nodes tracked
+// (Nodes[0] is the target, ranked): Scores[r][u] is the target's score of unit
+// u (data order) in replication r of the set, NodeScores[k-1][r][u] node k's
+// score, kept in float32 to halve the memory of large analyses (quantiles
+// of scores are shown to a few digits); NA when the unit was screened out, the
+// score was missing, or the replication failed (Failed[r] then says why).
 type ReplicaOutput struct {
-	Units  []string
-	Nodes  []string
-	From   int // index of the first replication of this part in the whole run
-	Scores [][][]float64
-	// Ranks[r][u] is unit u's rank on the first tracked node (the target) in
-	// replication r; 0 when not ranked.
+	Units      []string
+	Nodes      []string
+	From       int // index of the first replication of this part in the whole run
+	Scores     [][]float64
+	NodeScores [][][]float32
+	// Ranks[r][u] is unit u's rank on the target in replication r; 0 when not ranked.
 	Ranks  [][]int32
 	Failed []string // "" for a replication that succeeded
+}
+
+// Score returns node k's score of unit u in replication r.
+func (o *ReplicaOutput) Score(k, r, u int) float64 {
+	if k == 0 {
+		return o.Scores[r][u]
+	}
+	return float64(o.NodeScores[k-1][r][u])
 }
 
 // replayOptions tune a run of replications.
@@ -119,13 +129,18 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 	if len(nodes) == 0 {
 		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: no node to track")
 	}
-	out := &ReplicaOutput{Units: d.Units, Nodes: nodes, From: from, Failed: make([]string, len(reps)), Scores: make([][][]float64, len(nodes)), Ranks: make([][]int32, len(reps))}
+	out := &ReplicaOutput{Units: d.Units, Nodes: nodes, From: from, Failed: make([]string, len(reps)),
+		Scores: make([][]float64, len(reps)), NodeScores: make([][][]float32, len(nodes)-1), Ranks: make([][]int32, len(reps))}
 	nu := len(d.Units)
-	for k := range nodes {
-		out.Scores[k] = make([][]float64, len(reps))
-		buf := make([]float64, len(reps)*nu)
+	sbuf := make([]float64, len(reps)*nu)
+	for r := range reps {
+		out.Scores[r] = sbuf[r*nu : (r+1)*nu : (r+1)*nu]
+	}
+	for k := range out.NodeScores {
+		out.NodeScores[k] = make([][]float32, len(reps))
+		buf := make([]float32, len(reps)*nu)
 		for r := range reps {
-			out.Scores[k][r] = buf[r*nu : (r+1)*nu : (r+1)*nu]
+			out.NodeScores[k][r] = buf[r*nu : (r+1)*nu : (r+1)*nu]
 		}
 	}
 	rbuf := make([]int32, len(reps)*nu)
@@ -228,10 +243,13 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 }
 
 func fillNA(out *ReplicaOutput, r int) {
-	for k := range out.Scores {
-		s := out.Scores[k][r]
+	for u := range out.Scores[r] {
+		out.Scores[r][u] = NA
+	}
+	for k := range out.NodeScores {
+		s := out.NodeScores[k][r]
 		for u := range s {
-			s[u] = NA
+			s[u] = float32(NA)
 		}
 	}
 	for u := range out.Ranks[r] {
@@ -262,7 +280,7 @@ type repWorker struct {
 }
 
 func newRepWorker(f *Framework, d *Data, nodeCol []int, target int) *repWorker {
-	return &repWorker{f: f, d: d, nodeCol: nodeCol, target: target, plans: map[string]*aggPlan{}}
+	return &repWorker{f: f, d: d, nodeCol: nodeCol, target: target, plans: map[string]*aggPlan{}, scratch: aggScratch{alias: true}}
 }
 
 // prefix computes the normalised data set of a method (denominate to normalise),
@@ -325,7 +343,14 @@ func (ws *repWorker) finish(norm *Matrix, logs [][]float64, rows []int, rep *Rep
 		return citylens.Errorf(citylens.EINVALID, "replication: %d weights for %d nodes", len(w), len(f.nodes))
 	}
 	if ws.agg == nil || ws.aggPlan != plan || len(ws.agg.Units) != len(norm.Units) {
-		ws.agg = newMatrix(norm.Units, plan.codes)
+		// Indicator columns alias the normalised data: allocate aggregates only.
+		ws.agg = &Matrix{Units: norm.Units, Codes: plan.codes, Cols: make([][]float64, len(plan.codes))}
+		nu := len(norm.Units)
+		buf := make([]float64, (len(plan.codes)-plan.nInd)*nu)
+		for j := plan.nInd; j < len(plan.codes); j++ {
+			k := j - plan.nInd
+			ws.agg.Cols[j] = buf[k*nu : (k+1)*nu : (k+1)*nu]
+		}
 		ws.aggPlan = plan
 	}
 	ws.agg.Units = norm.Units
@@ -342,12 +367,22 @@ func (ws *repWorker) finish(norm *Matrix, logs [][]float64, rows []int, rep *Rep
 	}
 	for k, ni := range ws.nodeCol {
 		src := ws.agg.Cols[plan.col[ni]]
-		dst := out.Scores[k][r]
-		for u := range dst {
-			dst[u] = NA
-		}
-		for row, u := range rows {
-			dst[u] = src[row]
+		if k == 0 {
+			dst := out.Scores[r]
+			for u := range dst {
+				dst[u] = NA
+			}
+			for row, u := range rows {
+				dst[u] = src[row]
+			}
+		} else {
+			dst := out.NodeScores[k-1][r]
+			for u := range dst {
+				dst[u] = float32(NA)
+			}
+			for row, u := range rows {
+				dst[u] = float32(src[row])
+			}
 		}
 		if k == ws.target {
 			ws.rankBuf = growFloats(ws.rankBuf, len(src))

@@ -113,7 +113,7 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 	for u, code := range out.Units {
 		col := make([]float64, len(reps))
 		for r := range reps {
-			col[r] = out.Scores[0][r][u]
+			col[r] = out.Scores[r][u]
 		}
 		outputs = append(outputs, code)
 		values = append(values, col)

@@ -144,13 +144,25 @@ func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail) {
 		return in, details
 	}
 	out := in.Clone()
-	buf := make([]float64, len(in.Units))
-	for j, c := range out.Codes {
-		t := base
-		if o, ok := spec.Indicators[c]; ok {
-			t = o.resolved()
+	parallelFor(len(out.Codes), columnWorkers(in), func(lo, hi int) {
+		buf := make([]float64, len(in.Units))
+		for j := lo; j < hi; j++ {
+			c := out.Codes[j]
+			t := base
+			if o, ok := spec.Indicators[c]; ok {
+				t = o.resolved()
+			}
+			details[j] = treatColumn(c, out.Cols[j], t, buf)
 		}
-		details[j] = treatColumn(c, out.Cols[j], t, buf)
-	}
+	})
 	return out, details
+}
+
+// columnWorkers is how many goroutines a column-wise step uses: one for
+// small data sets, where starting goroutines costs more than it saves.
+func columnWorkers(m *Matrix) int {
+	if len(m.Units)*len(m.Codes) < 200_000 {
+		return 1
+	}
+	return 0 // all cores
 }

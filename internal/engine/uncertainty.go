@@ -428,7 +428,7 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 		return nil, citylens.Errorf(citylens.EINVALID, "uncertainty: no replications to merge")
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].From < parts[j].From })
-	all := &ReplicaOutput{Units: parts[0].Units, Nodes: parts[0].Nodes, Scores: make([][][]float64, len(parts[0].Nodes))}
+	all := &ReplicaOutput{Units: parts[0].Units, Nodes: parts[0].Nodes, NodeScores: make([][][]float32, len(parts[0].NodeScores))}
 	next := 0
 	for _, p := range parts {
 		if p.From != next {
@@ -440,8 +440,9 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 		next += len(p.Failed)
 		all.Failed = append(all.Failed, p.Failed...)
 		all.Ranks = append(all.Ranks, p.Ranks...)
-		for k := range all.Scores {
-			all.Scores[k] = append(all.Scores[k], p.Scores[k]...)
+		all.Scores = append(all.Scores, p.Scores...)
+		for k := range all.NodeScores {
+			all.NodeScores[k] = append(all.NodeScores[k], p.NodeScores[k]...)
 		}
 	}
 	n := len(all.Failed)
@@ -537,7 +538,7 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 				q := NodeQuantiles{Unit: code, Node: node, Nominal: nomScore[k][u]}
 				buf = buf[:0]
 				for r := 0; r < n; r++ {
-					if v := all.Scores[k][r][u]; !IsNA(v) {
+					if v := all.Score(k, r, u); !IsNA(v) {
 						buf = append(buf, v)
 					}
 				}

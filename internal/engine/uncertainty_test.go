@@ -86,7 +86,7 @@ func TestReplayMatchesCOINr(t *testing.T) {
 			}
 			for r := range reps {
 				got.Codes = append(got.Codes, "r_"+strconv.Itoa(r+1))
-				got.Cols = append(got.Cols, res.Output.Scores[0][r])
+				got.Cols = append(got.Cols, res.Output.Scores[r])
 				rk := make([]float64, len(d.Units))
 				for u, v := range res.Output.Ranks[r] {
 					rk[u] = float64(v)
