@@ -252,3 +252,11 @@ func tm(v int64) time.Time {
 	}
 	return time.UnixMicro(v).UTC()
 }
+
+// ExecRaw runs one SQL statement outside the store's methods; the store
+// tests use it to check rules the database itself enforces (the audit
+// log's triggers).
+func (db *DB) ExecRaw(ctx context.Context, q string) error {
+	_, err := db.writer(ctx).ExecContext(ctx, q)
+	return err
+}

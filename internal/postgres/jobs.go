@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -57,14 +59,20 @@ func (db *DB) ClaimJob(ctx context.Context, kinds []string, owner string, now, l
 		err := db.writer(ctx).QueryRowContext(ctx, `SELECT id FROM jobs
 			WHERE kind IN (`+strings.Join(ph, ", ")+`) AND (state = 'queued' OR (state = 'running' AND lease_expires_at < $1))
 			ORDER BY id LIMIT 1 `+claimLock, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // commit the failures above; report "nothing to do" below
+		}
 		if err != nil {
-			return notFound(err, "no job to run")
+			return err
 		}
 		j, err = scanJob(db.writer(ctx).QueryRowContext(ctx, `UPDATE jobs SET state = 'running', attempts = attempts + 1,
 			lease_owner = $2, lease_expires_at = $3, started_at = $4, error = '' WHERE id = $1 RETURNING `+jobColumns,
 			id, owner, us(leaseUntil), us(now)))
 		return err
 	})
+	if err == nil && j.ID == 0 {
+		return j, citylens.Errorf(citylens.ENOTFOUND, "no job to run")
+	}
 	return j, dbError(ctx, "claim job", err)
 }
 

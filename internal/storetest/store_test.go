@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func TestStores(t *testing.T) { RunSuite(t) }
