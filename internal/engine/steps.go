@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -255,6 +256,13 @@ func Ranks(m *Matrix) *Matrix {
 	if len(m.Units)*len(m.Cols) >= 1<<16 {
 		workers = min(runtime.GOMAXPROCS(0), len(m.Cols))
 	}
+	if workers == 1 {
+		var s radixScratch
+		for j, c := range m.Cols {
+			rankDescRadix(c, out.Cols[j], &s)
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -274,7 +282,12 @@ func Ranks(m *Matrix) *Matrix {
 type radixScratch struct {
 	keys, keys2 []uint64
 	ids, ids2   []int32
-	idx         []int
+	pairs       []rankPair
+}
+
+type rankPair struct {
+	key uint64
+	id  int32
 }
 
 // radixMin is the column length from which radix ranking pays.
@@ -307,9 +320,30 @@ func rankDescRadix(x, out []float64, s *radixScratch) {
 		n++
 	}
 	if n < radixMin {
-		// Small columns: the comparison sort beats the radix passes' fixed cost.
-		s.idx = append(s.idx[:0], make([]int, n)...)[:0]
-		rankDesc(x, out, s.idx)
+		// Small columns: a comparison sort beats the radix passes' fixed cost.
+		// Sorting the keys with their positions needs no comparison closure
+		// reaching back into x.
+		p := s.pairs[:0]
+		for k, key := range s.keys {
+			p = append(p, rankPair{key, s.ids[k]})
+		}
+		s.pairs = p
+		slices.SortFunc(p, func(a, b rankPair) int {
+			switch {
+			case a.key < b.key:
+				return -1
+			case a.key > b.key:
+				return 1
+			}
+			return 0
+		})
+		for k, q := range p {
+			if k > 0 && q.key == p[k-1].key {
+				out[q.id] = out[p[k-1].id]
+			} else {
+				out[q.id] = float64(k + 1)
+			}
+		}
 		return
 	}
 	s.keys2 = append(s.keys2[:0], make([]uint64, n)...)
