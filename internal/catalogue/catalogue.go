@@ -131,7 +131,7 @@ func (ind *Indicator) Validate() error {
 }
 
 // InRange reports whether v lies within the indicator's valid range.
-func (ind *Indicator) InRange(v float64) bool {
+func (ind Indicator) InRange(v float64) bool {
 	if ind.Min != nil && v < *ind.Min {
 		return false
 	}
@@ -142,7 +142,7 @@ func (ind *Indicator) InRange(v float64) bool {
 }
 
 // RangeText describes the valid range for people: "0 to 100", "at least 0", "any number".
-func (ind *Indicator) RangeText() string {
+func (ind Indicator) RangeText() string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	switch {
 	case ind.Min != nil && ind.Max != nil:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/jobs"
 )
 
@@ -27,18 +29,31 @@ import (
 //		catalogue.Store
 //		datacall.Store
 //	}
-type FeatureStore interface{}
+type FeatureStore interface {
+	catalogue.Store
+	catalogue.EditionStore
+	datacall.Store
+}
 
 // registerFeatureRoutes registers feature modules' routes.
-func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {}
+func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
+	s.registerCatalogueRoutes(mux)
+	s.registerDataCallRoutes(mux)
+}
 
 // registerFeatureJobs registers feature modules' job kinds, e.g.
 // q.Register("compute-edition", s.computeEdition).
-func (s *Server) registerFeatureJobs(q *jobs.Queue) {}
+func (s *Server) registerFeatureJobs(q *jobs.Queue) {
+	s.registerCatalogueJobs(q)
+}
 
 // seedFeatureDemo adds feature modules' demo data (serve --demo); it must be
 // idempotent. Platform demo data (cities, accounts) exists when it runs.
-func (s *Server) seedFeatureDemo(ctx context.Context) error { return nil }
+func (s *Server) seedFeatureDemo(ctx context.Context) error {
+	return s.seedDataCallDemo(ctx)
+}
 
 // featureNav adds feature modules' navigation links for a viewer.
-func (s *Server) featureNav(v Viewer) []NavLink { return nil }
+func (s *Server) featureNav(v Viewer) []NavLink {
+	return s.dataCallNav(v)
+}

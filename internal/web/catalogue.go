@@ -1,0 +1,264 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// The indicator catalogue (public), edition administration and the
+// compute-edition job.
+
+// JobComputeEdition is the kind of the job that computes an edition.
+const JobComputeEdition = "compute-edition"
+
+// ComputeEditionPayload is its payload.
+type ComputeEditionPayload struct {
+	Edition     string `json:"edition"`
+	RequestedBy string `json:"requested_by"`
+	UserID      int64  `json:"user_id"`
+}
+
+func (s *Server) registerCatalogueRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /catalogue", AccessPublic, s.catalogueList)
+	s.page(mux, "GET /catalogue/{code}", AccessPublic, s.catalogueIndicator)
+	s.page(mux, "GET /admin/editions", AccessAdmin, s.editionsPage)
+	s.page(mux, "POST /admin/editions", AccessAdmin, s.createEdition)
+	s.page(mux, "GET /admin/editions/{edition}", AccessAdmin, s.editionPage)
+	s.page(mux, "POST /admin/editions/{edition}/status", AccessAdmin, s.editionStatus)
+	s.page(mux, "POST /admin/editions/{edition}/compute", AccessAdmin, s.computeEditionRequest)
+	s.page(mux, "GET /admin/editions/{edition}/releases/{id}", AccessAdmin, s.draftReleasePage)
+}
+
+func (s *Server) registerCatalogueJobs(q *jobs.Queue) {
+	q.Register(JobComputeEdition, s.computeEditionJob)
+}
+
+func (s *Server) catalogueService() *catalogue.Service {
+	return &catalogue.Service{Store: s.store, Audit: s.store, Now: s.now}
+}
+
+func (s *Server) dataCallService() *datacall.Service {
+	return &datacall.Service{Store: s.store, Catalogue: s.store, Audit: s.store, Now: s.now}
+}
+
+func (s *Server) catalogueList(w http.ResponseWriter, r *http.Request) error {
+	inds, err := s.store.Indicators(r.Context())
+	if err != nil {
+		return err
+	}
+	pillar := r.URL.Query().Get("pillar")
+	var shown []catalogue.Indicator
+	for _, ind := range inds {
+		if pillar == "" || ind.Xwalk.Pillar == pillar {
+			shown = append(shown, ind)
+		}
+	}
+	return s.render(w, r, "catalogue_list.html", "Indicator catalogue", map[string]any{
+		"Indicators": shown, "Total": len(inds), "Pillar": pillar, "Attribution": catalogue.U4SSCAttribution,
+	})
+}
+
+func (s *Server) catalogueIndicator(w http.ResponseWriter, r *http.Request) error {
+	ind, err := s.store.Indicator(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "catalogue_indicator.html", ind.Name, map[string]any{
+		"Ind": ind, "Direction": catalogue.DirectionText(ind.Direction), "Pillar": catalogue.PillarName(ind.Xwalk.Pillar),
+		"Attribution": catalogue.U4SSCAttribution,
+	})
+}
+
+func (s *Server) editionsPage(w http.ResponseWriter, r *http.Request) error {
+	eds, err := s.store.Editions(r.Context())
+	if err != nil {
+		return err
+	}
+	inds, err := s.store.Indicators(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "datacall_editions.html", "Editions", map[string]any{"Editions": eds, "Indicators": len(inds),
+		"NextYear": s.now().Year()})
+}
+
+func parseDate(field, v string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
+	if err != nil {
+		return t, citylens.Errorf(citylens.EINVALID, "%s: %q is not a date (YYYY-MM-DD)", field, v)
+	}
+	return t, nil
+}
+
+func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f := r.PostForm
+	year, err := strconv.Atoi(strings.TrimSpace(f.Get("reference_year")))
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "reference year: %q is not a year", f.Get("reference_year"))
+	}
+	opens, err := parseDate("opens", f.Get("opens"))
+	if err != nil {
+		return err
+	}
+	closes, err := parseDate("closes", f.Get("closes"))
+	if err != nil {
+		return err
+	}
+	inds, err := s.store.Indicators(ctx)
+	if err != nil {
+		return err
+	}
+	code := strings.TrimSpace(f.Get("code"))
+	e, _, err := catalogue.NewEdition(code, strings.TrimSpace(f.Get("name")), year, opens, closes, inds)
+	if err != nil {
+		return err
+	}
+	e.PreviousEdition = strings.TrimSpace(f.Get("previous"))
+	if t := strings.TrimSpace(f.Get("jump_threshold")); t != "" {
+		pct, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return citylens.Errorf(citylens.EINVALID, "year-on-year threshold: %q is not a number of percent", t)
+		}
+		e.JumpThreshold = pct / 100
+	}
+	if m := strings.TrimSpace(f.Get("method")); m != "" {
+		if e.Method, err = catalogue.ParseMethod([]byte(m)); err != nil {
+			return err
+		}
+	}
+	if err := s.catalogueService().CreateEdition(ctx, actor(r), e); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(e.Code)+"?flash="+url.QueryEscape("Edition "+e.Code+" created as a draft."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) editionPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := s.store.Edition(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	rels, err := s.store.DraftReleases(ctx, e.Code)
+	if err != nil {
+		return err
+	}
+	js, err := s.store.ListJobs(ctx, jobs.Filter{Kind: JobComputeEdition, Limit: 20})
+	if err != nil {
+		return err
+	}
+	var mine []jobs.Job
+	for _, j := range js {
+		var p ComputeEditionPayload
+		if json.Unmarshal(j.Payload, &p) == nil && p.Edition == e.Code {
+			mine = append(mine, j)
+		}
+	}
+	method, _ := json.MarshalIndent(e.Method, "", "  ")
+	return s.render(w, r, "datacall_edition.html", "Edition "+e.Code, map[string]any{
+		"E": e, "Indicators": len(e.Indicators()), "Releases": rels, "Jobs": mine, "Method": string(method),
+		"CallOpen": e.CallOpen(s.now()),
+	})
+}
+
+func (s *Server) editionStatus(w http.ResponseWriter, r *http.Request) error {
+	code := r.PathValue("edition")
+	e, err := s.catalogueService().SetStatus(r.Context(), actor(r), code, r.PostFormValue("status"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(code)+"?flash="+url.QueryEscape("The data call of edition "+code+" is "+e.Status+"."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) computeEditionRequest(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := s.store.Edition(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	v := viewer(r)
+	j, err := s.queue.Enqueue(ctx, JobComputeEdition, ComputeEditionPayload{Edition: e.Code, RequestedBy: v.User.Email, UserID: v.User.ID}, 3)
+	if err != nil {
+		return err
+	}
+	if err := auditlog.Record(ctx, s.store, s.now(), actor(r), "edition.compute", "edition", e.Code, nil, map[string]any{"job": j.ID}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(e.Code)+"?flash="+url.QueryEscape(fmt.Sprintf("Computing edition %s (job %d): this page shows its progress.", e.Code, j.ID)), http.StatusSeeOther)
+	return nil
+}
+
+// computeEditionJob computes an edition from its accepted values; the
+// draft release and its audit entry commit together at the end, so a
+// killed run leaves nothing and its retry starts afresh.
+func (s *Server) computeEditionJob(ctx context.Context, j jobs.Job, progress jobs.Progress) error {
+	var p ComputeEditionPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil || p.Edition == "" {
+		return citylens.Errorf(citylens.EINVALID, "%s: payload needs an edition", JobComputeEdition)
+	}
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	in := make([]datacall.City, len(cities))
+	for i, c := range cities {
+		in[i] = datacall.City{Code: c.Code, Name: c.Name, Region: c.RegionCode, Country: c.Country}
+	}
+	who := auditlog.Actor{UserID: p.UserID, Email: p.RequestedBy}
+	if who.Email == "" {
+		who = auditlog.System("job")
+	}
+	_, _, err = s.dataCallService().ComputeEdition(ctx, who, p.Edition, in, func(pr datacall.Progress) {
+		progress(float64(pr.Done)/float64(pr.Total), pr.Stage)
+	})
+	return err
+}
+
+func (s *Server) draftReleasePage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rel, info, err := s.store.DraftRelease(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if rel.Edition != r.PathValue("edition") {
+		return citylens.Errorf(citylens.ENOTFOUND, "edition %s has no draft release %d", r.PathValue("edition"), id)
+	}
+	var pillars []string
+	for _, n := range rel.Framework {
+		if n.Kind == engine.Aggregate && n.Parent != "" {
+			pillars = append(pillars, n.Code)
+		}
+	}
+	root := ""
+	for _, n := range rel.Framework {
+		if n.Parent == "" && n.Kind == engine.Aggregate {
+			root = n.Code
+		}
+	}
+	return s.render(w, r, "datacall_release.html", fmt.Sprintf("Draft release %d", id), map[string]any{
+		"R": rel, "Info": info, "Pillars": pillars, "Root": root,
+	})
+}
+
+// isAdmin reports whether a viewer is a secretariat admin.
+func isAdmin(v Viewer) bool { return v.SignedIn() && v.User.Role == accounts.RoleAdmin }

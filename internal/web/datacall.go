@@ -1,0 +1,510 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// The data call: a city's page (form, template, upload, submit), review,
+// coverage and per-value history.
+
+// AccessReviewers: admins (every city) and regional officers (their region's).
+var AccessReviewers = Access{Name: "reviewers", Roles: []accounts.Role{accounts.RoleAdmin, accounts.RoleRegional}, Scoped: true}
+
+func (s *Server) registerDataCallRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /datacall", AccessCityEditors, s.dataCallHome)
+	s.page(mux, "GET /datacall/{edition}/cities/{city}", AccessCityEditors, s.dataCallCity)
+	s.page(mux, "POST /datacall/{edition}/cities/{city}/values", AccessCityEditors, s.dataCallSave)
+	s.page(mux, "GET /datacall/{edition}/cities/{city}/template.xlsx", AccessCityEditors, s.dataCallTemplate)
+	s.page(mux, "POST /datacall/{edition}/cities/{city}/upload", AccessCityEditors, s.dataCallUpload,
+		WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
+	s.page(mux, "POST /datacall/{edition}/cities/{city}/submit", AccessCityEditors, s.dataCallTransition(datacall.ActionSubmit))
+	s.page(mux, "POST /datacall/{edition}/cities/{city}/review", AccessReviewers, s.dataCallReview)
+	s.page(mux, "POST /datacall/{edition}/cities/{city}/reopen", AccessAdmin, s.dataCallTransition(datacall.ActionReopen))
+	s.page(mux, "GET /datacall/{edition}/cities/{city}/history/{indicator}", AccessCityEditors, s.dataCallHistory)
+	s.page(mux, "GET /datacall/{edition}/review", AccessReviewers, s.dataCallQueue)
+	s.page(mux, "GET /datacall/{edition}/coverage", AccessReviewers, s.dataCallCoverage)
+}
+
+// dataCallActor is the viewer as the data call's rules see them.
+func dataCallActor(r *http.Request) datacall.Actor {
+	v := viewer(r)
+	a := actor(r)
+	return datacall.Actor{Role: string(v.User.Role), City: v.User.CityCode, Region: v.User.RegionCode,
+		UserID: a.UserID, Email: a.Email, RemoteAddr: a.RemoteAddr}
+}
+
+// callCity loads the edition and city of the path and checks the viewer
+// may see the city's data (403 otherwise).
+func (s *Server) callCity(r *http.Request) (*datacall.Call, members.City, error) {
+	ctx := r.Context()
+	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	if err != nil {
+		return nil, members.City{}, err
+	}
+	c, err := s.store.City(ctx, r.PathValue("city"))
+	if err != nil {
+		return nil, c, err
+	}
+	if !datacall.CanView(dataCallActor(r), datacall.CityRef{Code: c.Code, Region: c.RegionCode}) {
+		return nil, c, citylens.Errorf(citylens.EFORBIDDEN, "you may not see the data of %s: it is outside your %s", c.Name, scopeWord(viewer(r)))
+	}
+	return call, c, nil
+}
+
+func cityRef(c members.City) datacall.CityRef {
+	return datacall.CityRef{Code: c.Code, Region: c.RegionCode}
+}
+
+func cityPath(edition, city string) string {
+	return "/datacall/" + url.PathEscape(edition) + "/cities/" + url.PathEscape(city)
+}
+
+func (s *Server) dataCallHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	eds, err := s.store.Editions(ctx)
+	if err != nil {
+		return err
+	}
+	var shown []*catalogue.Edition
+	for _, e := range eds {
+		if e.Status != catalogue.StatusDraft {
+			shown = append(shown, e)
+		}
+	}
+	cities, err := s.citiesFor(r, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	v := viewer(r)
+	return s.render(w, r, "datacall_home.html", "Data call", map[string]any{
+		"Editions": shown, "Cities": cities, "Reviewer": v.User.Role != accounts.RoleFocal,
+	})
+}
+
+// valueRow is one indicator of a city's data-call page.
+type valueRow struct {
+	Ind      catalogue.Indicator
+	Optional bool
+	Last     string
+	Value    datacall.Value
+	Has      bool
+	// What the form shows: the stored value or what was just posted.
+	In      datacall.Entry
+	Errors  []datacall.FieldError
+	History string
+}
+
+type cityPageData struct {
+	Call        *datacall.Call
+	City        members.City
+	Sub         datacall.Submission
+	Rows        []valueRow
+	Entered     int
+	Required    int
+	CanEdit     bool
+	CanSubmit   bool
+	CanReview   bool
+	CanReopen   bool
+	CallOpen    bool
+	Errors      []datacall.FieldError
+	Result      *datacall.ImportResult
+	Attribution string
+}
+
+func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// cityPage builds a city's page; posted and errs, when set, refill the form
+// after a failed save.
+func (s *Server) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []datacall.FieldError) (*cityPageData, error) {
+	ctx := r.Context()
+	svc := s.dataCallService()
+	e := call.Edition
+	sub, err := s.store.Submission(ctx, e.Code, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := s.store.CityValues(ctx, e.Code, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	last, err := svc.LastValues(ctx, e, []datacall.CityRef{cityRef(c)})
+	if err != nil {
+		return nil, err
+	}
+	cur := datacall.Current(vals)
+	byInd := map[string][]datacall.FieldError{}
+	for _, fe := range errs {
+		byInd[fe.Indicator] = append(byInd[fe.Indicator], fe)
+	}
+	a := dataCallActor(r)
+	open := e.CallOpen(s.now())
+	d := &cityPageData{Call: call, City: c, Sub: sub, Errors: errs, CallOpen: open, Attribution: catalogue.U4SSCAttribution,
+		CanEdit:   datacall.Allowed(a, cityRef(c), datacall.ActionEdit, sub.State, open) == nil,
+		CanSubmit: datacall.Allowed(a, cityRef(c), datacall.ActionSubmit, sub.State, open) == nil,
+		CanReview: datacall.Allowed(a, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
+		CanReopen: datacall.Allowed(a, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
+	}
+	for _, n := range e.Indicators() {
+		ind := call.Catalogue[n.Code]
+		row := valueRow{Ind: ind, Optional: n.Optional, Errors: byInd[n.Code],
+			History: cityPath(e.Code, c.Code) + "/history/" + url.PathEscape(n.Code)}
+		if l, ok := last[datacall.Key{City: c.Code, Indicator: n.Code}]; ok {
+			row.Last = fmtNum(l)
+		}
+		if v, ok := cur[datacall.Key{City: c.Code, Indicator: n.Code}]; ok {
+			row.Value, row.Has = v, true
+			row.In = datacall.Entry{Value: fmtNum(v.Value), Source: v.Source, DataYear: strconv.Itoa(v.DataYear), MethodNote: v.MethodNote, Comment: v.Comment}
+			if v.Estimated {
+				row.In.Estimated = "yes"
+			}
+			if !n.Optional {
+				d.Entered++
+			}
+		}
+		if p, ok := posted[n.Code]; ok {
+			row.In = p
+		}
+		if !n.Optional {
+			d.Required++
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d, nil
+}
+
+func (s *Server) dataCallCity(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.cityPage(r, call, c, nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+}
+
+func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	posted := map[string]datacall.Entry{}
+	var entries []datacall.Entry
+	for _, n := range call.Edition.Indicators() {
+		f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k + "_" + n.Code)) }
+		en := datacall.Entry{City: c.Code, Indicator: n.Code, Unit: call.Catalogue[n.Code].Unit, Value: f("v"), Source: f("src"),
+			DataYear: f("yr"), MethodNote: f("note"), Estimated: f("est"), Comment: f("com")}
+		posted[n.Code] = en
+		if en.Value != "" || en.Source != "" || en.DataYear != "" || en.MethodNote != "" || en.Comment != "" {
+			entries = append(entries, en)
+		}
+	}
+	res, err := s.dataCallService().Import(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, entries)
+	var ve *datacall.ValidationError
+	if errors.As(err, &ve) {
+		d, err := s.cityPage(r, call, c, posted, ve.Errors)
+		if err != nil {
+			return err
+		}
+		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Saved: %d %s changed, %d unchanged.", res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
+	http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	vals, err := s.store.CityValues(ctx, call.Edition.Code, c.Code)
+	if err != nil {
+		return err
+	}
+	last, err := s.dataCallService().LastValues(ctx, call.Edition, []datacall.CityRef{cityRef(c)})
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	err = datacall.WriteTemplate(&buf, datacall.TemplateInput{Edition: call.Edition, Catalogue: call.Catalogue,
+		Cities: []datacall.TemplateCity{{Code: c.Code, Name: c.Name}}, Last: last, Current: datacall.Current(vals)})
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("citylens-%s-%s.xlsx", call.Edition.Code, c.Code)
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm == nil {
+		return citylens.Errorf(citylens.EINVALID, "the upload must be sent as multipart/form-data with a file field named \"file\"")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "choose a file to upload (the XLSX template or a CSV file)")
+	}
+	defer f.Close()
+	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	res, err := s.dataCallService().Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, hdr.Filename, data)
+	var ve *datacall.ValidationError
+	if errors.As(err, &ve) {
+		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
+			"City": c, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": cityPath(call.Edition.Code, c.Code)})
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Imported %s: %d %s changed, %d unchanged.", hdr.Filename, res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
+	http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) dataCallTransition(action string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		call, c, err := s.callCity(r)
+		if err != nil {
+			return err
+		}
+		sub, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, "", nil)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape("The submission is now "+sub.State+"."), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	action := r.PostFormValue("action")
+	if action != datacall.ActionReturn && action != datacall.ActionAccept {
+		return citylens.Errorf(citylens.EINVALID, "action must be %q or %q", datacall.ActionReturn, datacall.ActionAccept)
+	}
+	comments := map[string]string{}
+	for _, n := range call.Edition.Indicators() {
+		if v := strings.TrimSpace(r.PostFormValue("rc_" + n.Code)); v != "" {
+			comments[n.Code] = v
+		}
+	}
+	sub, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
+		strings.TrimSpace(r.PostFormValue("comment")), comments)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("%s's submission is now %s.", c.Name, sub.State)
+	http.Redirect(w, r, "/datacall/"+url.PathEscape(call.Edition.Code)+"/review?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	code := r.PathValue("indicator")
+	ind, ok := call.Catalogue[code]
+	if !ok || !inEdition(call.Edition, code) {
+		return citylens.Errorf(citylens.ENOTFOUND, "indicator %q is not part of edition %s", code, call.Edition.Code)
+	}
+	hist, err := s.dataCallService().History(r.Context(), call.Edition.Code, c.Code, code)
+	if err != nil {
+		return err
+	}
+	rows := make([]historyRow, len(hist))
+	for i, h := range hist {
+		rows[i] = historyRow{Entry: h, Before: describeValue(h.Before), After: describeValue(h.After)}
+	}
+	return s.render(w, r, "datacall_history.html", "History of "+ind.Name, map[string]any{
+		"City": c, "Edition": call.Edition, "Ind": ind, "History": rows, "Back": cityPath(call.Edition.Code, c.Code)})
+}
+
+func inEdition(e *catalogue.Edition, code string) bool {
+	for _, n := range e.Indicators() {
+		if n.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// scopedCities lists the cities a reviewer oversees.
+func (s *Server) scopedCities(r *http.Request) ([]members.City, error) {
+	v := viewer(r)
+	f := members.CityFilter{}
+	if v.User.Role == accounts.RoleRegional {
+		if v.User.RegionCode == "" {
+			return nil, nil
+		}
+		f.RegionCode = v.User.RegionCode
+	}
+	return s.store.ListCities(r.Context(), f)
+}
+
+type reviewData struct {
+	Edition *catalogue.Edition
+	Queue   []queueRow
+	Region  string
+}
+
+type queueRow struct {
+	datacall.QueueItem
+	City members.City
+}
+
+func (s *Server) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	e, err := s.store.Edition(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	cities, err := s.scopedCities(r)
+	if err != nil {
+		return err
+	}
+	codes, byCode := cityIndex(cities)
+	vals, err := s.store.EditionValues(ctx, e.Code)
+	if err != nil {
+		return err
+	}
+	subs, err := s.store.Submissions(ctx, e.Code)
+	if err != nil {
+		return err
+	}
+	d := reviewData{Edition: e, Region: viewer(r).User.RegionCode}
+	for _, it := range datacall.ReviewQueue(e, codes, vals, subs) {
+		d.Queue = append(d.Queue, queueRow{QueueItem: it, City: byCode[it.City]})
+	}
+	return s.render(w, r, "datacall_review.html", "Review queue "+e.Code, d)
+}
+
+func cityIndex(cities []members.City) ([]string, map[string]members.City) {
+	codes := make([]string, len(cities))
+	by := make(map[string]members.City, len(cities))
+	for i, c := range cities {
+		codes[i] = c.Code
+		by[c.Code] = c
+	}
+	return codes, by
+}
+
+type coverageRow struct {
+	datacall.CityProgress
+	City members.City
+}
+
+type availabilityRow struct {
+	datacall.IndicatorAvailability
+	Name string
+}
+
+func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	cities, err := s.scopedCities(r)
+	if err != nil {
+		return err
+	}
+	codes, byCode := cityIndex(cities)
+	vals, err := s.store.EditionValues(ctx, call.Edition.Code)
+	if err != nil {
+		return err
+	}
+	subs, err := s.store.Submissions(ctx, call.Edition.Code)
+	if err != nil {
+		return err
+	}
+	progress, avail := datacall.Coverage(call.Edition, codes, vals, subs)
+	states := map[string]int{}
+	rows := make([]coverageRow, len(progress))
+	for i, p := range progress {
+		rows[i] = coverageRow{CityProgress: p, City: byCode[p.City]}
+		states[p.State]++
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Share < rows[j].Share })
+	av := make([]availabilityRow, len(avail))
+	for i, a := range avail {
+		av[i] = availabilityRow{IndicatorAvailability: a, Name: call.Catalogue[a.Indicator].Name}
+	}
+	return s.render(w, r, "datacall_coverage.html", "Coverage "+call.Edition.Code, map[string]any{
+		"Edition": call.Edition, "Cities": rows, "Availability": av, "States": states,
+		"StateOrder": []string{datacall.StateDraft, datacall.StateSubmitted, datacall.StateReturned, datacall.StateAccepted},
+	})
+}
+
+// historyRow is one change of a value, for people.
+type historyRow struct {
+	Entry         auditlog.Entry
+	Before, After string
+}
+
+// describeValue turns an audited value (JSON) into a line of text.
+func describeValue(raw []byte) string {
+	var v struct {
+		Value      *float64 `json:"value"`
+		Unit       string   `json:"unit"`
+		Source     string   `json:"source"`
+		DataYear   int      `json:"data_year"`
+		MethodNote string   `json:"method_note"`
+		Estimated  bool     `json:"estimated"`
+		Comment    string   `json:"comment"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil || v.Value == nil {
+		return "—"
+	}
+	out := fmt.Sprintf("%s %s; source: %s (%d)", fmtNum(*v.Value), v.Unit, v.Source, v.DataYear)
+	if v.Estimated {
+		out += "; estimated"
+	}
+	if v.MethodNote != "" {
+		out += "; method: " + v.MethodNote
+	}
+	if v.Comment != "" {
+		out += "; comment: " + v.Comment
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// dataCallNav adds the catalogue for everyone and the data call for the
+// people who take part in it.
+func (s *Server) dataCallNav(v Viewer) []NavLink {
+	links := []NavLink{{"/catalogue", "Indicators"}}
+	if !v.SignedIn() {
+		return links
+	}
+	switch v.User.Role {
+	case accounts.RoleAdmin:
+		links = append(links, NavLink{"/admin/editions", "Editions"}, NavLink{"/datacall", "Data call"})
+	case accounts.RoleRegional, accounts.RoleFocal:
+		links = append(links, NavLink{"/datacall", "Data call"})
+	}
+	return links
+}
+
+// demoSeoul is the city left for the newcomer's walk-through: its 2026
+// submission is an empty draft for the demo focal point to fill in.
+const demoSeoul = "kr-seoul"
+
+// seedDataCallDemo seeds, once, the U4SSC catalogue, a closed edition 2025
+// with every demo city's accepted values and an open edition 2026 (window
+// around now) where most cities are accepted, some wait for review, some
+// are drafts and Seoul has not started. Values are synthetic and
+// deterministic. Each edition is seeded in one transaction.
+func (s *Server) seedDataCallDemo(ctx context.Context) error {
+	sys := auditlog.System("demo-seed")
+	if _, err := s.catalogueService().SeedU4SSC(ctx, sys); err != nil {
+		return err
+	}
+	inds, err := s.store.Indicators(ctx)
+	if err != nil {
+		return err
+	}
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC().Truncate(24 * time.Hour)
+	specs := []struct {
+		code, prev string
+		ref        int
+		status     string
+		opens      time.Time
+		closes     time.Time
+	}{
+		{"2025", "", 2024, catalogue.StatusClosed, now.AddDate(-1, -1, 0), now.AddDate(-1, 2, 0)},
+		{"2026", "2025", 2025, catalogue.StatusOpen, now.AddDate(0, 0, -30), now.AddDate(0, 0, 60)},
+	}
+	admin := datacall.Actor{Role: datacall.RoleAdmin, Email: sys.Email}
+	for _, sp := range specs {
+		_, err := s.store.Edition(ctx, sp.code)
+		if err == nil {
+			continue
+		}
+		if citylens.ErrorCode(err) != citylens.ENOTFOUND {
+			return err
+		}
+		e, _, err := catalogue.NewEdition(sp.code, "Smart Cities Index "+sp.code, sp.ref, sp.opens, sp.closes, inds)
+		if err != nil {
+			return err
+		}
+		e.PreviousEdition, e.Status = sp.prev, sp.status
+		err = s.store.InTx(ctx, func(ctx context.Context) error {
+			if err := s.catalogueService().CreateEdition(ctx, sys, e); err != nil {
+				return err
+			}
+			return s.seedDemoValues(ctx, admin, e, catalogue.Index(inds), cities)
+		})
+		if err != nil {
+			return err
+		}
+		s.log.Info("demo edition seeded", "edition", e.Code, "cities", len(cities))
+	}
+	return nil
+}
+
+func (s *Server) seedDemoValues(ctx context.Context, admin datacall.Actor, e *catalogue.Edition, cat map[string]catalogue.Indicator, cities []members.City) error {
+	svc := s.dataCallService()
+	final := e.Status == catalogue.StatusClosed
+	var refs []datacall.CityRef
+	var entries []datacall.Entry
+	state := map[string]string{}
+	for i, c := range cities {
+		st := datacall.StateAccepted
+		switch {
+		case final:
+		case c.Code == demoSeoul:
+			st = ""
+		case i%9 == 1:
+			st = datacall.StateSubmitted
+		case i%9 == 2:
+			st = datacall.StateDraft
+		}
+		state[c.Code] = st
+		if st == "" {
+			continue
+		}
+		refs = append(refs, datacall.CityRef{Code: c.Code, Region: c.RegionCode})
+		for k, n := range e.Indicators() {
+			if st == datacall.StateDraft && k%2 == 1 {
+				continue // a draft half filled in
+			}
+			ind := cat[n.Code]
+			entries = append(entries, datacall.Entry{Row: len(entries) + 2, City: c.Code, Indicator: n.Code, Unit: ind.Unit,
+				Value:  strconv.FormatFloat(demoValue(ind, c.Code, e.ReferenceYear), 'f', -1, 64),
+				Source: "Demo city statistics office (synthetic data)", DataYear: strconv.Itoa(e.ReferenceYear)})
+		}
+	}
+	if _, err := svc.Import(ctx, admin, e.Code, refs, entries); err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		actions := map[string][]string{
+			datacall.StateSubmitted: {datacall.ActionSubmit},
+			datacall.StateAccepted:  {datacall.ActionSubmit, datacall.ActionAccept},
+		}[state[ref.Code]]
+		for _, a := range actions {
+			if _, err := svc.Transition(ctx, admin, e.Code, ref, a, "", nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// demoValue is a synthetic, plausible value of ind for city in year: a
+// fixed position of the city within the indicator's range, drifting a few
+// percent a year in the good direction.
+func demoValue(ind catalogue.Indicator, city string, year int) float64 {
+	h := fnv.New64a()
+	h.Write([]byte(ind.Code + "|" + city))
+	x := h.Sum64()
+	u := float64(x%10007) / 10007
+	drift := 1 + 0.03*float64(ind.Direction)*float64(year-2024)
+	round := func(v float64) float64 { return math.Round(v*100) / 100 }
+	switch {
+	case strings.HasPrefix(ind.Unit, "yes/no"):
+		if x%4 == 0 {
+			return 0
+		}
+		return 1
+	case ind.Unit == "years":
+		return round(62 + 22*u + 0.2*float64(year-2024))
+	case ind.Min != nil && ind.Max != nil:
+		lo, hi := *ind.Min, *ind.Max
+		return round(math.Min(hi, math.Max(lo, lo+(0.1+0.8*u)*(hi-lo)*drift)))
+	}
+	s := fnv.New32a()
+	s.Write([]byte(ind.Code))
+	scale := math.Pow(10, float64(1+s.Sum32()%3))
+	return round(scale * (0.3 + 1.4*u) * drift)
+}
