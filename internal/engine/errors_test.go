@@ -1,0 +1,111 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
+)
+
+// TestBuildErrorsNameTheCode checks that each input the engine cannot use
+// stops the build with an invalid-input error naming the code (and unit) at
+// fault, never a panic or a NaN in the results.
+func TestBuildErrorsNameTheCode(t *testing.T) {
+	nodes := func() []engine.Node {
+		return []engine.Node{
+			{Code: "a", Kind: engine.Indicator, Parent: "P", Weight: 1, Direction: 1, Denominator: "pop"},
+			{Code: "b", Kind: engine.Indicator, Parent: "P", Weight: 1, Direction: -1},
+			{Code: "c", Kind: engine.Indicator, Parent: "Q", Weight: 1, Direction: 1},
+			{Code: "P", Kind: engine.Aggregate, Parent: "Index", Weight: 1},
+			{Code: "Q", Kind: engine.Aggregate, Parent: "Index", Weight: 1},
+			{Code: "Index", Kind: engine.Aggregate, Weight: 1},
+		}
+	}
+	data := func() *engine.Data {
+		return &engine.Data{
+			Units:  []string{"X", "Y", "Z"},
+			Groups: map[string][]string{"region": {"N", "N", "S"}},
+			Columns: map[string][]float64{
+				"a": {1, 2, 3}, "b": {3, 1, 2}, "c": {5, 7, 6}, "pop": {10, 20, 30},
+			},
+		}
+	}
+	tests := []struct {
+		name   string
+		nodes  func([]engine.Node) []engine.Node
+		data   func(*engine.Data)
+		method func(*engine.Method)
+		want   []string
+	}{
+		{name: "empty framework", nodes: func([]engine.Node) []engine.Node { return nil },
+			want: []string{"framework: no nodes"}},
+		{name: "code twice", nodes: func(n []engine.Node) []engine.Node { return append(n, n[1]) },
+			want: []string{`code "b" appears twice`}},
+		{name: "unknown parent", nodes: func(n []engine.Node) []engine.Node { n[2].Parent = "R"; return n },
+			want: []string{`node "c": parent "R" is not in the framework`}},
+		{name: "cycle", nodes: func(n []engine.Node) []engine.Node { n[5].Parent = "P"; return n },
+			want: []string{`node "P" is part of a cycle of parents (P -> Index -> P)`}},
+		{name: "self parent", nodes: func(n []engine.Node) []engine.Node { n[4].Parent = "Q"; return n },
+			want: []string{`node "Q" is part of a cycle of parents (Q -> Q)`}},
+		{name: "zero weight", nodes: func(n []engine.Node) []engine.Node { n[0].Weight = 0; return n },
+			want: []string{`node "a": weight must be a positive number`}},
+		{name: "indicator without data", data: func(d *engine.Data) { delete(d.Columns, "c") },
+			want: []string{`indicator "c" has no column in the data`}},
+		{name: "unit twice", data: func(d *engine.Data) { d.Units[2] = "X" },
+			want: []string{`unit code "X" appears twice`}},
+		{name: "zero denominator", data: func(d *engine.Data) { d.Columns["pop"][1] = 0 },
+			method: func(m *engine.Method) { m.Denominate = true },
+			want:   []string{`unit "Y"`, `denominator "pop" of indicator "a" is zero`}},
+		{name: "missing denominator column", data: func(d *engine.Data) { delete(d.Columns, "pop") },
+			method: func(m *engine.Method) { m.Denominate = true },
+			want:   []string{`indicator "a": denominator "pop" is not a column of the data`}},
+		{name: "constant column under min-max", data: func(d *engine.Data) { d.Columns["c"] = []float64{4, 4, 4} },
+			want: []string{`indicator "c"`, "all 3 values are equal (4)"}},
+		{name: "geometric mean over zero", method: func(m *engine.Method) { m.Aggregate.Method = engine.AggGMean },
+			want: []string{`aggregate "P", unit "X"`, "geometric mean over a value <= 0"}},
+		{name: "geometric mean over a negative z-score", method: func(m *engine.Method) {
+			m.Normalise = engine.Normalisation{Method: engine.NormZScore}
+			m.AggregateLevels = map[int]engine.Aggregation{3: {Method: engine.AggGMean}}
+		}, want: []string{`aggregate "Index"`, "geometric mean over a value <= 0"}},
+		{name: "unknown method", method: func(m *engine.Method) { m.Impute.Method = "average" },
+			want: []string{`impute: unknown method "average"`}},
+		{name: "unknown group", method: func(m *engine.Method) { m.Impute = engine.Imputation{Method: engine.ImputeGroupMean, Group: "income"} },
+			want: []string{`group column "income" is not in the data`}},
+		{name: "everyone screened out", data: func(d *engine.Data) { d.Columns["b"] = []float64{engine.NA, engine.NA, engine.NA} },
+			method: func(m *engine.Method) { m.Screen = engine.Screening{Method: engine.ScreenByNA, Threshold: 0.9} },
+			want:   []string{"every unit is below the data-availability threshold 0.9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := nodes()
+			if tt.nodes != nil {
+				n = tt.nodes(n)
+			}
+			d := data()
+			if tt.data != nil {
+				tt.data(d)
+			}
+			m := engine.DefaultMethod()
+			if tt.method != nil {
+				tt.method(&m)
+			}
+			f, err := engine.NewFramework(n)
+			if err == nil {
+				_, err = engine.Build(context.Background(), f, d, m)
+			}
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if citylens.ErrorCode(err) != citylens.EINVALID {
+				t.Errorf("code %q, want %q", citylens.ErrorCode(err), citylens.EINVALID)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(citylens.ErrorMessage(err), w) {
+					t.Errorf("error %q does not say %q", citylens.ErrorMessage(err), w)
+				}
+			}
+		})
+	}
+}
