@@ -120,53 +120,27 @@ func (r *Release) Profile(code string) (*Profile, error) {
 	p := &Profile{City: c, PopulationClass: PopulationClassOf(c.Population), Ranked: res.Ranked, DataAvailability: res.DataAvail,
 		ScoreBand: r.scoreBand(i, 0), Strengths: []Standing{}, Weaknesses: []Standing{}, Peers: []Neighbour{}, Twins: []Neighbour{}}
 	if res.Ranked {
-		for _, row := range r.rankRows {
-			if row.City.Code == code {
-				row = row.clone()
-				p.Rank, p.Score, p.RankBand, p.TieGroup, p.TiedWith = row.Rank, ptr(row.Score), row.RankBand, row.TieGroup, row.TiedWith
-				p.Stage, p.Rating, p.PrevRank, p.Change = row.Stage, row.Rating, row.PrevRank, row.Change
-			}
-		}
+		row := cloneRows([]*RankingRow{&r.rankRows[r.dv.rankPos[code]]})[0]
+		p.Rank, p.Score, p.RankBand, p.TieGroup, p.TiedWith = row.Rank, ptr(row.Score), row.RankBand, row.TieGroup, row.TiedWith
+		p.Stage, p.Rating, p.PrevRank, p.Change = row.Stage, row.Rating, row.PrevRank, row.Change
 	}
-	pillars := r.pillarScores(i)
-	for _, ps := range pillars {
-		pp := PillarProfile{PillarScore: ps, Name: r.nodeName(ps.Code)}
-		col := r.d.Aggregated.Cols[r.colAgg[ps.Code]]
-		var peer, all []float64
-		best, bestCity := math.Inf(-1), ""
-		for _, row := range r.rankRows {
-			v := col[r.rowIdx[row.City.Code]]
-			if math.IsNaN(v) {
-				continue
-			}
-			all = append(all, v)
-			if c.PeerGroup != "" && row.City.PeerGroup == c.PeerGroup {
-				peer = append(peer, v)
-			}
-			if v > best || v == best && row.City.Code < bestCity {
-				best, bestCity = v, row.City.Code
-			}
-		}
-		pp.PeerSet = "peer_group"
-		if len(peer) < minCompareSet {
-			peer, pp.PeerSet = all, "network"
-		}
-		if len(peer) > 0 {
-			pp.PeerMedian = ptr(quantile7(peer, 0.5))
-		}
-		if bestCity != "" {
-			pp.NetworkBest, pp.BestCity = ptr(best), bestCity
+	group := c.PeerGroup
+	if group == "" || r.dv.groupSize[group] < minCompareSet {
+		group = networkKey
+	}
+	for k, ps := range r.pillarScores(i) {
+		pp := PillarProfile{PillarScore: ps, Name: r.nodeName(ps.Code), PeerSet: "peer_group",
+			PeerMedian: ptr(r.dv.pillarMedian[group][k]), NetworkBest: ptr(r.dv.pillarBest[k]), BestCity: r.dv.pillarBestAt[k]}
+		if group == networkKey {
+			pp.PeerSet = "network"
 		}
 		p.Pillars = append(p.Pillars, pp)
 	}
 	if res.Ranked {
 		p.Strengths, p.Weaknesses = r.standings(i)
-		if p.Peers, err = r.Peers(code, DefaultPeers); err != nil {
-			return nil, err
-		}
-		if p.Twins, err = r.Twins(code, DefaultTwins); err != nil {
-			return nil, err
-		}
+		dist, common := r.distancesFrom(i)
+		p.Peers = r.nearest(i, dist, common, DefaultPeers, false)
+		p.Twins = r.nearest(i, dist, common, DefaultTwins, true)
 	}
 	p.Values = r.values(i)
 	return p, nil
@@ -190,22 +164,24 @@ func (r *Release) observed(i, j int) bool {
 func (r *Release) standings(i int) (strengths, weaknesses []Standing) {
 	strengths, weaknesses = []Standing{}, []Standing{}
 	c := r.d.Cities[i]
-	me := r.rowIdx[c.Code]
-	for _, code := range r.f.Indicators() {
-		j := r.colRaw[code]
-		if !r.observed(i, j) {
+	me := r.dv.cityRow[i]
+	for k, code := range r.f.Indicators() {
+		if math.IsNaN(r.d.Raw.Cols[r.dv.indRaw[k]][i]) {
 			continue
 		}
-		col := r.d.Aggregated.Cols[r.colAgg[code]]
-		set, against := r.compareSet(c.PeerGroup, j, col), "peer_group"
-		if len(set) < minCompareSet {
-			set, against = r.compareSet("\x00network", j, col), "network"
+		v := r.d.Aggregated.Cols[r.dv.indAgg[k]][me]
+		against := "peer_group"
+		var set []float64
+		if c.PeerGroup != "" {
+			set = r.dv.sorted[c.PeerGroup][k]
 		}
 		if len(set) < minCompareSet {
+			set, against = r.dv.sorted[networkKey][k], "network"
+		}
+		if len(set) < minCompareSet || math.IsNaN(v) {
 			continue
 		}
-		v := col[me]
-		q1, q3 := quantile7(set, 0.25), quantile7(set, 0.75)
+		q1, q3 := sortedQuantile7(set, 0.25), sortedQuantile7(set, 0.75)
 		if !(q3 > q1) {
 			continue
 		}
@@ -222,66 +198,21 @@ func (r *Release) standings(i int) (strengths, weaknesses []Standing) {
 	return strengths, weaknesses
 }
 
-// compareSet returns the normalised scores of the ranked cities of a peer
-// group ("\x00network": every ranked city) that have their own value.
-func (r *Release) compareSet(group string, j int, col []float64) []float64 {
-	var set []float64
-	for _, row := range r.rankRows {
-		if group != "\x00network" && row.City.PeerGroup != group {
-			continue
-		}
-		ci := r.cityIdx[row.City.Code]
-		if v := col[r.rowIdx[row.City.Code]]; r.observed(ci, j) && !math.IsNaN(v) {
-			set = append(set, v)
-		}
-	}
-	return set
-}
-
-// midPercentile is (mid-rank − 1) / (n − 1) of v within set.
+// midPercentile is (mid-rank − 1) / (n − 1) of v within set (sorted ascending).
 func midPercentile(set []float64, v float64) float64 {
 	if len(set) < 2 {
 		return 0.5
 	}
-	below, equal := 0, 0
-	for _, x := range set {
-		switch {
-		case x < v:
-			below++
-		case x == v:
-			equal++
-		}
-	}
+	below := sort.SearchFloat64s(set, v)
+	equal := sort.Search(len(set), func(k int) bool { return set[k] > v }) - below
 	mid := float64(below) + float64(equal+1)/2 // mean rank of the equal values, 1-based
 	return (mid - 1) / float64(len(set)-1)
 }
 
-// distance is the Euclidean distance between two ranked cities over the
+// Distances between cities (distancesFrom) are Euclidean over the
 // normalised indicators both have their own value of, scaled to the full
 // indicator count (sqrt(Σd² · K / k)) so pairs sharing fewer indicators are
-// not nearer for it. ok is false when they share fewer than half the indicators.
-func (r *Release) distance(a, b int) (dist float64, common int, ok bool) {
-	ra, rb := r.rowIdx[r.d.Cities[a].Code], r.rowIdx[r.d.Cities[b].Code]
-	inds := r.f.Indicators()
-	var s float64
-	for _, code := range inds {
-		j := r.colRaw[code]
-		if !r.observed(a, j) || !r.observed(b, j) {
-			continue
-		}
-		col := r.d.Aggregated.Cols[r.colAgg[code]]
-		x, y := col[ra], col[rb]
-		if math.IsNaN(x) || math.IsNaN(y) {
-			continue
-		}
-		s += (x - y) * (x - y)
-		common++
-	}
-	if common == 0 || 2*common < len(inds) {
-		return 0, common, false
-	}
-	return math.Sqrt(s * float64(len(inds)) / float64(common)), common, true
-}
+// not nearer for it; pairs sharing fewer than half the indicators are not compared.
 
 func (r *Release) neighbour(i int) Neighbour {
 	res := r.d.Results[i]
@@ -293,17 +224,17 @@ func (r *Release) neighbour(i int) Neighbour {
 // indicator space (see distance), nearest first, ties by code. An unranked
 // city has no peers.
 func (r *Release) Peers(code string, k int) ([]Neighbour, error) {
-	return r.nearest(code, k, false)
+	return r.neighbours(code, k, false)
 }
 
 // Twins returns the city's aspirational twins: ranked cities of similar
 // context (the same peer group or the same population class) with a higher
 // index score, the k nearest in indicator space, each with the gap per score.
 func (r *Release) Twins(code string, k int) ([]Neighbour, error) {
-	return r.nearest(code, k, true)
+	return r.neighbours(code, k, true)
 }
 
-func (r *Release) nearest(code string, k int, twins bool) ([]Neighbour, error) {
+func (r *Release) neighbours(code string, k int, twins bool) ([]Neighbour, error) {
 	i, err := r.city(code)
 	if err != nil {
 		return nil, err
@@ -311,11 +242,17 @@ func (r *Release) nearest(code string, k int, twins bool) ([]Neighbour, error) {
 	if k < 1 {
 		return nil, citylens.Errorf(citylens.EINVALID, "ask for at least one city, got %d", k)
 	}
+	if !r.d.Results[i].Ranked {
+		return []Neighbour{}, nil
+	}
+	dist, common := r.distancesFrom(i)
+	return r.nearest(i, dist, common, k, twins), nil
+}
+
+// nearest picks the k nearest peers or twins of ranked city i.
+func (r *Release) nearest(i int, dist []float64, common []int, k int, twins bool) []Neighbour {
 	out := []Neighbour{}
 	me := r.d.Results[i]
-	if !me.Ranked {
-		return out, nil
-	}
 	c := r.d.Cities[i]
 	myClass := PopulationClassOf(c.Population)
 	for o, res := range r.d.Results {
@@ -335,12 +272,11 @@ func (r *Release) nearest(code string, k int, twins bool) ([]Neighbour, error) {
 				continue
 			}
 		}
-		d, common, ok := r.distance(i, o)
-		if !ok {
+		if math.IsNaN(dist[o]) {
 			continue
 		}
 		n := r.neighbour(o)
-		n.Distance, n.Common, n.Context = d, common, context
+		n.Distance, n.Common, n.Context = dist[o], common[o], context
 		if twins {
 			n.Gaps = r.gaps(i, o)
 		}
@@ -355,7 +291,7 @@ func (r *Release) nearest(code string, k int, twins bool) ([]Neighbour, error) {
 	if len(out) > k {
 		out = out[:k]
 	}
-	return out, nil
+	return out
 }
 
 // gaps returns city o's scores minus city i's: the index, then each pillar.
@@ -510,11 +446,16 @@ func Trend(code string, releases []*Release) ([]TrendPoint, error) {
 
 // quantile7 is R's type-7 quantile of the values (NaN for none).
 func quantile7(x []float64, p float64) float64 {
-	if len(x) == 0 {
-		return math.NaN()
-	}
 	s := append([]float64(nil), x...)
 	sort.Float64s(s)
+	return sortedQuantile7(s, p)
+}
+
+// sortedQuantile7 is quantile7 of values sorted ascending.
+func sortedQuantile7(s []float64, p float64) float64 {
+	if len(s) == 0 {
+		return math.NaN()
+	}
 	h := float64(len(s)-1) * p
 	lo := int(math.Floor(h))
 	if lo+1 >= len(s) {

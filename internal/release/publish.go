@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -234,11 +235,11 @@ func engineData(f *engine.Framework, cities []City, points []DataPoint) ([]DataP
 		d.Columns[c] = col
 	}
 	out := append([]DataPoint(nil), points...)
-	sort.SliceStable(out, func(a, b int) bool {
-		if out[a].City != out[b].City {
-			return out[a].City < out[b].City
+	slices.SortStableFunc(out, func(a, b DataPoint) int {
+		if c := strings.Compare(a.City, b.City); c != 0 {
+			return c
 		}
-		return out[a].Indicator < out[b].Indicator
+		return strings.Compare(a.Indicator, b.Indicator)
 	})
 	for k, p := range out {
 		i, ok := unit[p.City]

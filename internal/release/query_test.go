@@ -167,6 +167,10 @@ func TestRankings(t *testing.T) {
 		{"by score, lowest first", RankingQuery{Sort: SortScore, Reverse: true}, sorted(func(a, b RankingRow) bool { return a.Score < b.Score })},
 		{"by pillar G", RankingQuery{Sort: "G"}, sorted(func(a, b RankingRow) bool { return *a.Pillars[2].Score > *b.Pillars[2].Score })},
 		{"Europe by pillar E", RankingQuery{Region: "Europe", Sort: "E"}, []string{"ROT", "TAL", "BCN"}},
+		{"second page of 4", RankingQuery{Offset: 4, Limit: 4}, byRank[4:8]},
+		{"last page", RankingQuery{Offset: 8, Limit: 4}, byRank[8:]},
+		{"past the end", RankingQuery{Offset: 50}, nil},
+		{"first 2 by name", RankingQuery{Sort: SortName, Limit: 2}, sorted(func(a, b RankingRow) bool { return a.City.Name < b.City.Name })[:2]},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,6 +191,7 @@ func TestRankings(t *testing.T) {
 		{"unknown sort", RankingQuery{Sort: "popularity"}, "cannot sort by"},
 		{"unknown population class", RankingQuery{PopulationClass: "huge"}, "unknown population class"},
 		{"unknown stage", RankingQuery{Stage: "Stellar"}, "unknown stage"},
+		{"negative offset", RankingQuery{Offset: -1}, "offset and limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := r.Rankings(tc.q)
@@ -194,6 +199,18 @@ func TestRankings(t *testing.T) {
 				t.Errorf("got %v, want EINVALID %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestRankingTotal(t *testing.T) {
+	r := testRelease(t)
+	page, err := r.Ranking(RankingQuery{Region: "Asia", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := r.Rankings(RankingQuery{Region: "Asia"})
+	if page.Total != len(all) || len(page.Rows) != 2 || page.Total != 5 {
+		t.Errorf("total %d with %d rows; all Asian ranked cities: %d, want 5", page.Total, len(page.Rows), len(all))
 	}
 }
 

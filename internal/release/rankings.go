@@ -2,7 +2,9 @@ package release
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/citylens/citylens"
 )
@@ -68,37 +70,62 @@ type RankingRow struct {
 	Rating          string   `json:"rating,omitempty"`
 	// PrevRank is the rank in the previous edition (0: not ranked then);
 	// Change is PrevRank − Rank (positive: moved up), nil without a previous rank.
-	PrevRank int           `json:"prev_rank,omitempty"`
-	Change   *int          `json:"change,omitempty"`
-	Pillars  []PillarScore `json:"pillars"`
+	PrevRank int             `json:"prev_rank,omitempty"`
+	Change   *int            `json:"change,omitempty"`
+	Pillars  []RankingPillar `json:"pillars"`
+}
+
+// RankingPillar is a ranked city's score, rank and stage on one pillar
+// (the profile and comparison add its band).
+type RankingPillar struct {
+	Code  string   `json:"code"`
+	Score *float64 `json:"score"` // nil when missing
+	Rank  int      `json:"rank,omitempty"`
+	Stage string   `json:"stage,omitempty"`
 }
 
 // clone deep-copies a cached row: every pointer gets its own number, so
-// nothing a caller does to a row reaches the release.
-func (row RankingRow) clone() RankingRow {
-	row.TiedWith = append([]string(nil), row.TiedWith...)
-	row.ScoreBand, row.RankBand = row.ScoreBand.clone(), row.RankBand.clone()
+// nothing a caller does to a row reaches the release. Numbers come from the
+// arena and pillars from ps (len(row.Pillars) long), so a whole ranking
+// allocates a few times, not a few times per row.
+func (row RankingRow) clone(a *floatArena, ps []RankingPillar, change *int) RankingRow {
+	row.TiedWith = nil // cloneRows gives it its own copy
+	row.ScoreBand, row.RankBand = a.band(row.ScoreBand), a.band(row.RankBand)
 	if row.Change != nil {
-		ch := *row.Change
-		row.Change = &ch
+		*change = *row.Change
+		row.Change = change
 	}
-	ps := make([]PillarScore, len(row.Pillars))
 	for k, p := range row.Pillars {
-		p.Score, p.Band = clonePtr(p.Score), p.Band.clone()
+		p.Score = a.copy(p.Score)
 		ps[k] = p
 	}
 	row.Pillars = ps
 	return row
 }
 
-func (b Band) clone() Band { return Band{clonePtr(b.Q5), clonePtr(b.Median), clonePtr(b.Q95)} }
-
-func clonePtr(p *float64) *float64 {
-	if p == nil {
-		return nil
+// cloneRows deep-copies cached rows with one arena.
+func cloneRows(rows []*RankingRow) []RankingRow {
+	if len(rows) == 0 {
+		return []RankingRow{}
 	}
-	v := *p
-	return &v
+	np, nt := len(rows[0].Pillars), 0
+	for _, row := range rows {
+		nt += len(row.TiedWith)
+	}
+	a := newFloatArena(len(rows) * (6 + np))
+	ps := make([]RankingPillar, len(rows)*np)
+	tied := make([]string, 0, nt)
+	changes := make([]int, len(rows))
+	out := make([]RankingRow, len(rows))
+	for k, row := range rows {
+		out[k] = row.clone(a, ps[k*np:(k+1)*np:(k+1)*np], &changes[k])
+		if len(row.TiedWith) > 0 {
+			at := len(tied)
+			tied = append(tied, row.TiedWith...)
+			out[k].TiedWith = tied[at:len(tied):len(tied)]
+		}
+	}
+	return out
 }
 
 // Ranking sort keys. Each has a natural order (rank: best first; name: A–Z;
@@ -119,6 +146,15 @@ type RankingQuery struct {
 	// Sort is SortRank (default), SortName, SortScore, SortChange or a pillar code.
 	Sort    string `json:"sort,omitempty"`
 	Reverse bool   `json:"reverse,omitempty"`
+	// Offset and Limit page the rows (Limit 0: every row from Offset on).
+	Offset int `json:"offset,omitempty"`
+	Limit  int `json:"limit,omitempty"`
+}
+
+// Ranking is a page of a ranking: Total is the number of cities that match.
+type Ranking struct {
+	Total int          `json:"total"`
+	Rows  []RankingRow `json:"rows"`
 }
 
 func (r *Release) scoreBand(i, k int) Band {
@@ -157,7 +193,10 @@ func (r *Release) buildRankRows() []RankingRow {
 		c := r.d.Cities[i]
 		row := RankingRow{Rank: res.Rank, City: c, PopulationClass: PopulationClassOf(c.Population), Score: float64(res.Score),
 			ScoreBand: r.scoreBand(i, 0), RankBand: Band{ptr(float64(res.Q5)), ptr(float64(res.Median)), ptr(float64(res.Q95))},
-			TieGroup: res.TieGroup, Stage: res.Stage, Rating: res.Rating, PrevRank: res.PrevRank, Pillars: r.pillarScores(i)}
+			TieGroup: res.TieGroup, Stage: res.Stage, Rating: res.Rating, PrevRank: res.PrevRank}
+		for _, p := range r.pillarScores(i) {
+			row.Pillars = append(row.Pillars, RankingPillar{Code: p.Code, Score: p.Score, Rank: p.Rank, Stage: p.Stage})
+		}
 		if res.PrevRank > 0 {
 			ch := res.PrevRank - res.Rank
 			row.Change = &ch
@@ -190,6 +229,18 @@ func (r *Release) buildRankRows() []RankingRow {
 // Rankings returns the ranked cities matching q, sorted as q asks (ties
 // broken by rank, then city code). Cities not ranked are listed by Unranked.
 func (r *Release) Rankings(q RankingQuery) ([]RankingRow, error) {
+	page, err := r.Ranking(q)
+	if err != nil {
+		return nil, err
+	}
+	return page.Rows, nil
+}
+
+// Ranking is Rankings with the number of matching cities, for paging.
+func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
+	if q.Offset < 0 || q.Limit < 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "rankings: offset and limit must be 0 or more, got %d and %d", q.Offset, q.Limit)
+	}
 	if q.PopulationClass != "" && !contains(PopulationClasses(), q.PopulationClass) {
 		return nil, citylens.Errorf(citylens.EINVALID, "rankings: unknown population class %q (%v)", q.PopulationClass, PopulationClasses())
 	}
@@ -205,13 +256,14 @@ func (r *Release) Rankings(q RankingQuery) ([]RankingRow, error) {
 			return nil, citylens.Errorf(citylens.EINVALID, "rankings: cannot sort by %q: use rank, name, score, change or a pillar (%v)", q.Sort, r.d.Pillars)
 		}
 	}
-	out := make([]RankingRow, 0, len(r.rankRows))
-	for _, row := range r.rankRows {
+	keep := make([]*RankingRow, 0, len(r.rankRows))
+	for k := range r.rankRows {
+		row := &r.rankRows[k]
 		if (q.Region != "" && row.City.Region != q.Region) || (q.PeerGroup != "" && row.City.PeerGroup != q.PeerGroup) ||
 			(q.PopulationClass != "" && row.PopulationClass != q.PopulationClass) || (q.Stage != "" && row.Stage != q.Stage) {
 			continue
 		}
-		out = append(out, row.clone())
+		keep = append(keep, row)
 	}
 	// before reports whether a comes before b in the natural order; ok is
 	// false when they tie on the key (rank order then decides, never reversed).
@@ -234,14 +286,15 @@ func (r *Release) Rankings(q RankingQuery) ([]RankingRow, error) {
 		}
 	case q.Sort == SortChange:
 		before = func(a, b *RankingRow) (bool, bool) {
-			var x, y *float64
-			if a.Change != nil {
-				x = ptr(float64(*a.Change))
+			switch {
+			case a.Change == nil && b.Change == nil, a.Change != nil && b.Change != nil && *a.Change == *b.Change:
+				return false, true
+			case a.Change == nil:
+				return false, false
+			case b.Change == nil:
+				return true, false
 			}
-			if b.Change != nil {
-				y = ptr(float64(*b.Change))
-			}
-			return descMissingLast(x, y, q.Reverse)
+			return (*a.Change > *b.Change) != q.Reverse, false
 		}
 	default:
 		before = func(a, b *RankingRow) (bool, bool) {
@@ -251,16 +304,26 @@ func (r *Release) Rankings(q RankingQuery) ([]RankingRow, error) {
 			return (a.Rank < b.Rank) != q.Reverse, false
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if less, tie := before(&out[i], &out[j]); !tie {
-			return less
-		}
-		if out[i].Rank != out[j].Rank {
-			return out[i].Rank < out[j].Rank
-		}
-		return out[i].City.Code < out[j].City.Code
-	})
-	return out, nil
+	if (q.Sort != "" && q.Sort != SortRank) || q.Reverse { // keep is in rank order already
+		slices.SortStableFunc(keep, func(a, b *RankingRow) int {
+			if less, tie := before(a, b); !tie {
+				if less {
+					return -1
+				}
+				return 1
+			}
+			if a.Rank != b.Rank {
+				return a.Rank - b.Rank
+			}
+			return strings.Compare(a.City.Code, b.City.Code)
+		})
+	}
+	total := len(keep)
+	keep = keep[min(q.Offset, total):]
+	if q.Limit > 0 && len(keep) > q.Limit {
+		keep = keep[:q.Limit]
+	}
+	return &Ranking{Total: total, Rows: cloneRows(keep)}, nil
 }
 
 // descMissingLast orders high values first (low first when reverse), missing last.

@@ -20,7 +20,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -112,6 +114,7 @@ type Release struct {
 	points   map[[2]string]int
 	rankRows []RankingRow // ranked cities, by rank then code
 	data     *engine.Data // the data points laid out for the engine (what-if)
+	dv       derived
 }
 
 // doc is a release's JSON document.
@@ -423,6 +426,7 @@ func load(d doc) (*Release, error) {
 		return nil, err
 	}
 	r.rankRows = r.buildRankRows()
+	r.derive()
 	return r, nil
 }
 
@@ -434,11 +438,11 @@ func load(d doc) (*Release, error) {
 // and floats in their shortest exact form, so equal inputs give equal bytes.
 func contentHash(d *doc) (string, error) {
 	data := append([]DataPoint(nil), d.Data...)
-	sort.Slice(data, func(a, b int) bool {
-		if data[a].City != data[b].City {
-			return data[a].City < data[b].City
+	slices.SortFunc(data, func(a, b DataPoint) int {
+		if c := strings.Compare(a.City, b.City); c != 0 {
+			return c
 		}
-		return data[a].Indicator < data[b].Indicator
+		return strings.Compare(a.Indicator, b.Indicator)
 	})
 	cities := append([]City(nil), d.Cities...)
 	sort.Slice(cities, func(a, b int) bool { return cities[a].Code < cities[b].Code })

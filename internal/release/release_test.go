@@ -161,10 +161,15 @@ func TestPublishBadInput(t *testing.T) {
 		{"stages for no pillar", func(in *PublishInput) { in.Config.PillarStages = map[string][]Stage{"X": DefaultStages()} }, citylens.EINVALID, `"X" is not a pillar`},
 		{"rating rule", func(in *PublishInput) { in.Config.Ratings.Rule = "curve" }, citylens.EINVALID, "rule must be"},
 		{"rating scale", func(in *PublishInput) { in.Config.Ratings.Scale = []string{"A", "A"} }, citylens.EINVALID, "distinct"},
-		{"uncertainty target", func(in *PublishInput) { in.Config.Uncertainty.Spec = DefaultUncertainty(mustFramework(t, in.Draft), in.Draft.Method); in.Config.Uncertainty.Spec.Target = "E" }, citylens.EINVALID, "target must be the index"},
+		{"uncertainty target", func(in *PublishInput) {
+			in.Config.Uncertainty.Spec = DefaultUncertainty(mustFramework(t, in.Draft), in.Draft.Method)
+			in.Config.Uncertainty.Spec.Target = "E"
+		}, citylens.EINVALID, "target must be the index"},
 		{"one replication", func(in *PublishInput) { in.Config.Uncertainty.N = 1 }, citylens.EINVALID, "at least 2"},
 		{"method", func(in *PublishInput) { in.Draft.Method.Impute.Method = "magic" }, citylens.EINVALID, "unknown method"},
-		{"previous of the same edition", func(in *PublishInput) { in.Previous = mustPublish(t, PublishInput{Draft: testDraft(t), Config: testConfig()}) }, citylens.EINVALID, "publish a correction"},
+		{"previous of the same edition", func(in *PublishInput) {
+			in.Previous = mustPublish(t, PublishInput{Draft: testDraft(t), Config: testConfig()})
+		}, citylens.EINVALID, "publish a correction"},
 		{"correcting another edition", func(in *PublishInput) { in.Corrects = other }, citylens.EINVALID, "cannot correct"},
 	}
 	for _, tc := range cases {
