@@ -85,11 +85,11 @@ type PublishRequest struct {
 	CreatedAt  time.Time
 }
 
-// Store keeps a freshly published release and its audit entry in one
+// Save keeps a freshly published release and its audit entry in one
 // transaction. A correction (the release names the one it corrects) must
 // correct the latest published release of its edition, and its change note
 // is required; a release already stored is ECONFLICT.
-func (w *Workflow) Store(ctx context.Context, a auditlog.Actor, req PublishRequest) (Record, error) {
+func (w *Workflow) Save(ctx context.Context, a auditlog.Actor, req PublishRequest) (Record, error) {
 	r := req.Release
 	if r == nil {
 		return Record{}, citylens.Errorf(citylens.EINVALID, "nothing to publish")
@@ -168,11 +168,4 @@ func (w *Workflow) Load(ctx context.Context, hash string) (*Release, error) {
 		return nil, citylens.Errorf(citylens.EINTERNAL, "stored release %s: %v", short(hash), err)
 	}
 	return r, nil
-}
-
-func short(hash string) string {
-	if len(hash) > 12 {
-		return hash[:12]
-	}
-	return hash
 }
