@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,6 +54,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		status := statusOf(err)
 		if status >= 500 {
 			return err
+		}
+		var rl *accounts.RateLimitError
+		if errors.As(err, &rl) {
+			w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
 		}
 		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: messageOf(err)})
 	}
