@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func TestReleaseStores(t *testing.T) { RunReleaseSuite(t) }
