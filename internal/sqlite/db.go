@@ -265,13 +265,16 @@ func (db *DB) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the live database to path (VACUUM
-// INTO runs in a read transaction, so writers carry on). path must not exist.
+// Backup writes a consistent copy of the live database to path. VACUUM
+// INTO reads one snapshot; under WAL other processes (a running server)
+// keep writing meanwhile. It runs on this DB's writer connection (the
+// reader pool is query-only), so writes through this *DB wait for it.
+// path must not exist.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return citylens.Errorf(citylens.ECONFLICT, "backup: %s already exists", path)
 	}
-	if _, err := db.read.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
 		return dbError(ctx, "backup", err)
 	}
 	return nil
