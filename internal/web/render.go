@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 )
 
@@ -47,24 +48,78 @@ var templateFuncs = template.FuncMap{
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 }
 
+// parsePages parses every page once per language: the shared funcs plus the
+// language's catalogue functions ({{t "key"}}, {{lang}}). Pages are keyed
+// "<lang>/<file>" (see pageKey).
 func parsePages() (map[string]*template.Template, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	pages := map[string]*template.Template{}
-	for _, n := range names {
-		base := path.Base(n)
-		if base == "layout.html" {
-			continue
+	for _, lang := range i18n.Languages() {
+		funcs := template.FuncMap{}
+		for k, f := range templateFuncs {
+			funcs[k] = f
 		}
-		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("template %s: %w", base, err)
+		for k, f := range cat.Funcs(lang) {
+			funcs[k] = f
 		}
-		pages[base] = t
+		for _, n := range names {
+			base := path.Base(n)
+			if base == "layout.html" {
+				continue
+			}
+			t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", base, err)
+			}
+			pages[pageKey(lang, base)] = t
+		}
 	}
 	return pages, nil
+}
+
+func pageKey(lang i18n.Lang, page string) string { return string(lang) + "/" + page }
+
+// langCookie remembers a reader's language choice.
+const langCookie = "lang"
+
+// requestLang picks the page language: ?lang= (which also sets the cookie,
+// so the layout's switch links stick), the cookie, then Accept-Language.
+func requestLang(w http.ResponseWriter, r *http.Request) i18n.Lang {
+	if q := r.URL.Query().Get("lang"); q != "" {
+		if l, ok := i18n.Parse(q); ok {
+			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+			return l
+		}
+	}
+	choice := ""
+	if c, err := r.Cookie(langCookie); err == nil {
+		choice = c.Value
+	}
+	return i18n.Negotiate(choice, r.Header.Get("Accept-Language"))
+}
+
+// LangLink is one entry of the language switch.
+type LangLink struct {
+	Lang, Name, Href string
+	Current          bool
+}
+
+// langLinks are the switch's links: the current page in each language.
+func langLinks(r *http.Request, cur i18n.Lang) []LangLink {
+	var out []LangLink
+	for _, l := range i18n.Languages() {
+		q := r.URL.Query()
+		q.Set("lang", string(l))
+		out = append(out, LangLink{Lang: string(l), Name: l.Name(), Href: r.URL.Path + "?" + q.Encode(), Current: l == cur})
+	}
+	return out
 }
 
 // NavLink is one entry of the navigation bar.
@@ -82,6 +137,8 @@ type PageData struct {
 	Nav         []NavLink
 	Flash       string
 	Data        any
+	Lang        string
+	Langs       []LangLink
 }
 
 // render writes page (a templates/ file name) with status 200.
@@ -90,13 +147,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page, title stri
 }
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
-	t, ok := s.pages[page]
+	lang := requestLang(w, r)
+	t, ok := s.pages[pageKey(lang, page)]
 	if !ok {
 		return fmt.Errorf("web: no template %s", page)
 	}
 	v := viewer(r)
 	pd := PageData{Title: title, Viewer: v, CSRF: s.csrfToken(w, r), Demo: s.cfg.Demo, Nav: s.nav(v), Data: data,
-		Flash: r.URL.Query().Get("flash")}
+		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
 		pd.Attribution = members.DemoAttribution
 	}
@@ -107,6 +165,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return nil
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", string(lang))
+	w.Header().Set("Vary", "Accept-Language, Cookie")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
