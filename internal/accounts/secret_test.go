@@ -1,0 +1,72 @@
+package accounts
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHasherDefaultParameters(t *testing.T) {
+	h := NewHasher(DefaultArgon2)
+	enc := h.Hash("a long enough password")
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Count(enc, "$") != 5 {
+		t.Fatalf("encoding = %q, want PHC argon2id with m=19456,t=2,p=1", enc)
+	}
+	if enc == h.Hash("a long enough password") {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for _, tc := range []struct {
+		name, encoded, password string
+		want                    bool
+	}{
+		{"right", enc, "a long enough password", true},
+		{"wrong", enc, "a long enough passwort", false},
+		{"cheaper params verify with their own", NewHasher(Argon2Params{64, 1, 1}).Hash("pw"), "pw", true},
+		{"garbage", "$argon2id$v=19$m=x$$", "pw", false},
+		{"other algorithm", strings.Replace(enc, "argon2id", "argon2i", 1), "a long enough password", false},
+		{"absurd memory", "$argon2id$v=19$m=99999999,t=1,p=1$c2FsdA$aGFzaA", "pw", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := h.Verify(tc.encoded, tc.password); got != tc.want {
+				t.Errorf("Verify = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTokensAreRandomAndHashed(t *testing.T) {
+	a, b := NewToken(), NewToken()
+	if a == b || len(a) < 40 {
+		t.Fatalf("tokens %q %q", a, b)
+	}
+	if HashToken(a) == a || HashToken(a) != HashToken(a) || len(HashToken(a)) != 64 {
+		t.Error("HashToken is not a stable SHA-256 hex digest")
+	}
+}
+
+func TestLoginLimiter(t *testing.T) {
+	l := NewLoginLimiter(3, 5, time.Minute)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 3; i++ {
+		if ok, _ := l.Allow("a@x.org", "1.1.1.1", t0); !ok {
+			t.Fatalf("attempt %d refused", i)
+		}
+		l.Fail("a@x.org", "1.1.1.1", t0)
+	}
+	if ok, wait := l.Allow("a@x.org", "2.2.2.2", t0.Add(10*time.Second)); ok || wait != 50*time.Second {
+		t.Errorf("fourth attempt: ok=%v wait=%s, want refused for 50s", ok, wait)
+	}
+	if ok, _ := l.Allow("b@x.org", "1.1.1.1", t0); !ok {
+		t.Error("another e-mail from the same address refused before the address limit")
+	}
+	if ok, _ := l.Allow("a@x.org", "1.1.1.1", t0.Add(61*time.Second)); !ok {
+		t.Error("still refused after the window")
+	}
+	t1 := t0.Add(2 * time.Minute)
+	for _, e := range []string{"b", "c", "d", "e", "f"} {
+		l.Fail(e+"@x.org", "1.1.1.1", t1)
+	}
+	if ok, _ := l.Allow("g@x.org", "1.1.1.1", t1); ok {
+		t.Error("address with 5 failures allowed")
+	}
+}
