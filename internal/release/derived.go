@@ -20,10 +20,13 @@ type derived struct {
 	sorted map[string][][]float64
 	// pillarMedian[group][p] is the median score of pillar p over the ranked
 	// cities of a group (networkKey: all); pillarBest[p] the network's best.
-	pillarMedian map[string][]float64
-	groupSize    map[string]int // ranked cities per peer group
-	pillarBest   []float64
-	pillarBestAt []string
+	pillarMedian                map[string][]float64
+	groupSize                   map[string]int // ranked cities per peer group
+	pillarBest                  []float64
+	pillarBestAt                []string
+	indPos                      map[string]int // indicator code -> k
+	indName, indUnit, indPillar []string
+	cityPoints                  []int // city position -> its first data point (len(Data) when none)
 	// obs holds, row-major by ranked row, each indicator's normalised score
 	// where the city has its own value and NaN elsewhere: the space peers
 	// and twins are measured in.
@@ -36,6 +39,16 @@ func (r *Release) derive() {
 	d.indRaw, d.indAgg = make([]int, len(inds)), make([]int, len(inds))
 	for k, c := range inds {
 		d.indRaw[k], d.indAgg[k] = r.colRaw[c], r.colAgg[c]
+	}
+	d.indPos = make(map[string]int, len(inds))
+	d.indName, d.indUnit, d.indPillar = make([]string, len(inds)), make([]string, len(inds)), make([]string, len(inds))
+	for k, c := range inds {
+		n, _ := r.f.Node(c)
+		d.indPos[c], d.indName[k], d.indUnit[k], d.indPillar[k] = k, nameOr(n.Name, c), n.Unit, r.pillarOf(c)
+	}
+	d.cityPoints = make([]int, len(r.d.Cities))
+	for i, c := range r.d.Cities {
+		d.cityPoints[i] = sort.Search(len(r.d.Data), func(p int) bool { return r.d.Data[p].City >= c.Code })
 	}
 	d.rowCity = make([]int, len(r.d.Aggregated.Units))
 	d.cityRow = make([]int, len(r.d.Cities))

@@ -1,8 +1,11 @@
 package release
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -105,7 +108,7 @@ type Profile struct {
 func (r *Release) city(code string) (int, error) {
 	i, ok := r.cityIdx[code]
 	if !ok {
-		return 0, citylens.Errorf(citylens.ENOTFOUND, "no city %q in release %s of edition %s", code, short(r.d.Hash), r.d.Edition)
+		return 0, citylens.Errorf(citylens.ENOTFOUND, "no city %q in release %s of edition %s", code, shortHash(r.d.Hash), r.d.Edition)
 	}
 	return i, nil
 }
@@ -251,45 +254,46 @@ func (r *Release) neighbours(code string, k int, twins bool) ([]Neighbour, error
 
 // nearest picks the k nearest peers or twins of ranked city i.
 func (r *Release) nearest(i int, dist []float64, common []int, k int, twins bool) []Neighbour {
-	out := []Neighbour{}
 	me := r.d.Results[i]
 	c := r.d.Cities[i]
 	myClass := PopulationClassOf(c.Population)
+	var cand []int
 	for o, res := range r.d.Results {
-		if o == i || !res.Ranked {
+		if o == i || !res.Ranked || math.IsNaN(dist[o]) {
 			continue
 		}
-		oc := r.d.Cities[o]
-		var context []string
-		if twins {
-			if c.PeerGroup != "" && oc.PeerGroup == c.PeerGroup {
-				context = append(context, "peer_group")
-			}
-			if myClass != "" && PopulationClassOf(oc.Population) == myClass {
-				context = append(context, "population_class")
-			}
-			if len(context) == 0 || !(float64(res.Score) > float64(me.Score)) {
-				continue
-			}
-		}
-		if math.IsNaN(dist[o]) {
+		if twins && !(float64(res.Score) > float64(me.Score) && len(r.context(c, myClass, o)) > 0) {
 			continue
 		}
+		cand = append(cand, o)
+	}
+	slices.SortFunc(cand, func(a, b int) int {
+		if dist[a] != dist[b] {
+			return cmp.Compare(dist[a], dist[b])
+		}
+		return strings.Compare(r.d.Cities[a].Code, r.d.Cities[b].Code)
+	})
+	out := make([]Neighbour, 0, min(k, len(cand)))
+	for _, o := range cand[:min(k, len(cand))] {
 		n := r.neighbour(o)
-		n.Distance, n.Common, n.Context = dist[o], common[o], context
+		n.Distance, n.Common = dist[o], common[o]
 		if twins {
-			n.Gaps = r.gaps(i, o)
+			n.Context, n.Gaps = r.context(c, myClass, o), r.gaps(i, o)
 		}
 		out = append(out, n)
 	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Distance != out[b].Distance {
-			return out[a].Distance < out[b].Distance
-		}
-		return out[a].City.Code < out[b].City.Code
-	})
-	if len(out) > k {
-		out = out[:k]
+	return out
+}
+
+// context says what city o shares with city c: its peer group, its population class.
+func (r *Release) context(c City, class string, o int) []string {
+	var out []string
+	oc := r.d.Cities[o]
+	if c.PeerGroup != "" && oc.PeerGroup == c.PeerGroup {
+		out = append(out, "peer_group")
+	}
+	if class != "" && PopulationClassOf(oc.Population) == class {
+		out = append(out, "population_class")
 	}
 	return out
 }
@@ -307,28 +311,43 @@ func (r *Release) gaps(i, o int) []Gap {
 
 // values returns city i's value of every indicator, framework order.
 func (r *Release) values(i int) []Value {
-	c := r.d.Cities[i]
-	row, ranked := r.rowIdx[c.Code]
+	dv := &r.dv
+	row := dv.cityRow[i]
 	inds := r.f.Indicators()
-	out := make([]Value, 0, len(inds))
-	for _, code := range inds {
-		n, _ := r.f.Node(code)
-		j := r.colRaw[code]
-		v := Value{Indicator: code, Name: nameOr(n.Name, code), Unit: n.Unit, Pillar: r.pillarOf(code), Value: ptr(r.d.Raw.Cols[j][i])}
-		if p, ok := r.points[[2]string{c.Code, code}]; ok {
-			dp := r.d.Data[p]
+	// The city's data points are contiguous (sorted by city, then indicator).
+	point := make([]int, len(inds))
+	for k := range point {
+		point[k] = -1
+	}
+	for p := dv.cityPoints[i]; p < len(r.d.Data) && r.d.Data[p].City == r.d.Cities[i].Code; p++ {
+		if k, ok := dv.indPos[r.d.Data[p].Indicator]; ok {
+			point[k] = p
+		}
+	}
+	a := newFloatArena(3 * len(inds))
+	out := make([]Value, len(inds))
+	for k, code := range inds {
+		raw := r.d.Raw.Cols[dv.indRaw[k]][i]
+		v := Value{Indicator: code, Name: dv.indName[k], Unit: dv.indUnit[k], Pillar: dv.indPillar[k]}
+		if !math.IsNaN(raw) {
+			v.Value = a.copy(&raw)
+		}
+		if p := point[k]; p >= 0 {
+			dp := &r.d.Data[p]
 			v.Source, v.DataYear, v.Estimated = dp.Source, dp.DataYear, dp.Estimated
 		}
-		if imp := r.d.Imputed.Cols[j][i]; math.IsNaN(r.d.Raw.Cols[j][i]) && !math.IsNaN(imp) {
-			v.Imputed, v.ImputedValue = true, ptr(imp)
+		if imp := r.d.Imputed.Cols[dv.indRaw[k]][i]; math.IsNaN(raw) && !math.IsNaN(imp) {
+			v.Imputed, v.ImputedValue = true, a.copy(&imp)
 		}
-		if ranked {
-			v.Score = ptr(r.d.Aggregated.Cols[r.colAgg[code]][row])
-			if rk := r.d.Ranks.Cols[r.colAgg[code]][row]; !math.IsNaN(rk) {
+		if row >= 0 {
+			if s := r.d.Aggregated.Cols[dv.indAgg[k]][row]; !math.IsNaN(s) {
+				v.Score = a.copy(&s)
+			}
+			if rk := r.d.Ranks.Cols[dv.indAgg[k]][row]; !math.IsNaN(rk) {
 				v.Rank = int(rk)
 			}
 		}
-		out = append(out, v)
+		out[k] = v
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func Publish(ctx context.Context, in PublishInput) (*Release, error) {
 			return nil, err
 		}
 		if same == in.Corrects.d.Hash {
-			return nil, citylens.Errorf(citylens.ECONFLICT, "release: the correction changes nothing in release %s", short(in.Corrects.d.Hash))
+			return nil, citylens.Errorf(citylens.ECONFLICT, "release: the correction changes nothing in release %s", shortHash(in.Corrects.d.Hash))
 		}
 		dc.Corrects = in.Corrects.d.Hash
 	}
@@ -466,7 +466,7 @@ func auditFlags(a *engine.AuditReport) []AuditFlag {
 	return out
 }
 
-func short(hash string) string {
+func shortHash(hash string) string {
 	if len(hash) > 12 {
 		return hash[:12]
 	}

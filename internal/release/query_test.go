@@ -85,9 +85,9 @@ func TestScoresMatchTheMethod(t *testing.T) {
 		if math.Abs(row.Score-index[row.City.Code]) > 1e-9 {
 			t.Errorf("%s: index score %v, want %v", row.City.Code, row.Score, index[row.City.Code])
 		}
-		for _, p := range row.Pillars {
-			if math.Abs(*p.Score-pillar[row.City.Code][p.Code]) > 1e-9 {
-				t.Errorf("%s: pillar %s score %v, want %v", row.City.Code, p.Code, *p.Score, pillar[row.City.Code][p.Code])
+		for _, p := range row.Pillars.Slice() {
+			if p.Missing || math.Abs(p.Score-pillar[row.City.Code][p.Code]) > 1e-9 {
+				t.Errorf("%s: pillar %s score %v, want %v", row.City.Code, p.Code, p.Score, pillar[row.City.Code][p.Code])
 			}
 		}
 		if row.Rank != k+1 || (k > 0 && row.Score > rows[k-1].Score) {
@@ -165,7 +165,7 @@ func TestRankings(t *testing.T) {
 		{"by name Z-A", RankingQuery{Sort: SortName, Reverse: true}, sorted(func(a, b RankingRow) bool { return a.City.Name > b.City.Name })},
 		{"by score", RankingQuery{Sort: SortScore}, byRank},
 		{"by score, lowest first", RankingQuery{Sort: SortScore, Reverse: true}, sorted(func(a, b RankingRow) bool { return a.Score < b.Score })},
-		{"by pillar G", RankingQuery{Sort: "G"}, sorted(func(a, b RankingRow) bool { return *a.Pillars[2].Score > *b.Pillars[2].Score })},
+		{"by pillar G", RankingQuery{Sort: "G"}, sorted(func(a, b RankingRow) bool { return a.Pillars.At(2).Score > b.Pillars.At(2).Score })},
 		{"Europe by pillar E", RankingQuery{Region: "Europe", Sort: "E"}, []string{"ROT", "TAL", "BCN"}},
 		{"second page of 4", RankingQuery{Offset: 4, Limit: 4}, byRank[4:8]},
 		{"last page", RankingQuery{Offset: 8, Limit: 4}, byRank[8:]},
@@ -281,7 +281,7 @@ func TestProfile(t *testing.T) {
 		var peer []float64
 		best, bestCity := math.Inf(-1), ""
 		for _, x := range rows {
-			v := *x.Pillars[k].Score
+			v := x.Pillars.At(k).Score
 			if x.City.PeerGroup == "very-high" {
 				peer = append(peer, v)
 			}
@@ -293,7 +293,7 @@ func TestProfile(t *testing.T) {
 		if pp.PeerSet != "peer_group" || *pp.PeerMedian != peer[len(peer)/2] || *pp.NetworkBest != best || pp.BestCity != bestCity {
 			t.Errorf("pillar %s: median %v (%s) best %v %s; want %v, %v %s", pp.Code, *pp.PeerMedian, pp.PeerSet, *pp.NetworkBest, pp.BestCity, peer[len(peer)/2], best, bestCity)
 		}
-		if pp.Name == "" || *pp.Score != *row.Pillars[k].Score {
+		if pp.Name == "" || *pp.Score != row.Pillars.At(k).Score {
 			t.Errorf("pillar %s: name %q, score %v", pp.Code, pp.Name, *pp.Score)
 		}
 	}

@@ -1,6 +1,8 @@
 package release
 
 import (
+	"encoding/json"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -70,36 +72,72 @@ type RankingRow struct {
 	Rating          string   `json:"rating,omitempty"`
 	// PrevRank is the rank in the previous edition (0: not ranked then);
 	// Change is PrevRank − Rank (positive: moved up), nil without a previous rank.
-	PrevRank int             `json:"prev_rank,omitempty"`
-	Change   *int            `json:"change,omitempty"`
-	Pillars  []RankingPillar `json:"pillars"`
+	PrevRank int     `json:"prev_rank,omitempty"`
+	Change   *int    `json:"change,omitempty"`
+	Pillars  Pillars `json:"pillars"`
 }
+
+// Pillars are a ranked city's pillar results in the release's pillar
+// order. They are read-only: rows share them with the release (copying
+// them for every row of a long ranking would cost more than the query).
+type Pillars struct{ p []RankingPillar }
+
+// Len is the number of pillars.
+func (ps Pillars) Len() int { return len(ps.p) }
+
+// At returns the k-th pillar's result.
+func (ps Pillars) At(k int) RankingPillar { return ps.p[k] }
+
+// Slice returns a copy of the pillars' results.
+func (ps Pillars) Slice() []RankingPillar { return append([]RankingPillar(nil), ps.p...) }
+
+// All iterates over the pillars (templates range over it).
+func (ps Pillars) All() iter.Seq2[int, RankingPillar] {
+	return func(yield func(int, RankingPillar) bool) {
+		for k, p := range ps.p {
+			if !yield(k, p) {
+				return
+			}
+		}
+	}
+}
+
+// Equal reports whether two cities' pillar results are the same.
+func (ps Pillars) Equal(o Pillars) bool { return slices.Equal(ps.p, o.p) }
+
+// MarshalJSON writes the pillars as a JSON array.
+func (ps Pillars) MarshalJSON() ([]byte, error) {
+	if ps.p == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(ps.p)
+}
+
+// UnmarshalJSON reads a JSON array of pillar results.
+func (ps *Pillars) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, &ps.p) }
 
 // RankingPillar is a ranked city's score, rank and stage on one pillar
-// (the profile and comparison add its band).
+// (the profile and comparison add its band). It holds no pointers, so a
+// long ranking copies cheaply: a missing score is Missing, with Score 0.
 type RankingPillar struct {
-	Code  string   `json:"code"`
-	Score *float64 `json:"score"` // nil when missing
-	Rank  int      `json:"rank,omitempty"`
-	Stage string   `json:"stage,omitempty"`
+	Code    string  `json:"code"`
+	Score   float64 `json:"score"`
+	Missing bool    `json:"missing,omitempty"` // no score (e.g. no value under the pillar)
+	Rank    int     `json:"rank,omitempty"`
+	Stage   string  `json:"stage,omitempty"`
 }
 
-// clone deep-copies a cached row: every pointer gets its own number, so
-// nothing a caller does to a row reaches the release. Numbers come from the
-// arena and pillars from ps (len(row.Pillars) long), so a whole ranking
-// allocates a few times, not a few times per row.
-func (row RankingRow) clone(a *floatArena, ps []RankingPillar, change *int) RankingRow {
+// clone copies a cached row: every pointer gets its own number, so nothing
+// a caller does to a row reaches the release (Pillars are read-only).
+// Numbers come from the arena, so a whole ranking allocates a few times,
+// not a few times per row.
+func (row RankingRow) clone(a *floatArena, change *int) RankingRow {
 	row.TiedWith = nil // cloneRows gives it its own copy
 	row.ScoreBand, row.RankBand = a.band(row.ScoreBand), a.band(row.RankBand)
 	if row.Change != nil {
 		*change = *row.Change
 		row.Change = change
 	}
-	for k, p := range row.Pillars {
-		p.Score = a.copy(p.Score)
-		ps[k] = p
-	}
-	row.Pillars = ps
 	return row
 }
 
@@ -108,17 +146,16 @@ func cloneRows(rows []*RankingRow) []RankingRow {
 	if len(rows) == 0 {
 		return []RankingRow{}
 	}
-	np, nt := len(rows[0].Pillars), 0
+	nt := 0
 	for _, row := range rows {
 		nt += len(row.TiedWith)
 	}
-	a := newFloatArena(len(rows) * (6 + np))
-	ps := make([]RankingPillar, len(rows)*np)
+	a := newFloatArena(len(rows) * 6)
 	tied := make([]string, 0, nt)
 	changes := make([]int, len(rows))
 	out := make([]RankingRow, len(rows))
 	for k, row := range rows {
-		out[k] = row.clone(a, ps[k*np:(k+1)*np:(k+1)*np], &changes[k])
+		out[k] = row.clone(a, &changes[k])
 		if len(row.TiedWith) > 0 {
 			at := len(tied)
 			tied = append(tied, row.TiedWith...)
@@ -195,7 +232,11 @@ func (r *Release) buildRankRows() []RankingRow {
 			ScoreBand: r.scoreBand(i, 0), RankBand: Band{ptr(float64(res.Q5)), ptr(float64(res.Median)), ptr(float64(res.Q95))},
 			TieGroup: res.TieGroup, Stage: res.Stage, Rating: res.Rating, PrevRank: res.PrevRank}
 		for _, p := range r.pillarScores(i) {
-			row.Pillars = append(row.Pillars, RankingPillar{Code: p.Code, Score: p.Score, Rank: p.Rank, Stage: p.Stage})
+			rp := RankingPillar{Code: p.Code, Missing: p.Score == nil, Rank: p.Rank, Stage: p.Stage}
+			if p.Score != nil {
+				rp.Score = *p.Score
+			}
+			row.Pillars.p = append(row.Pillars.p, rp)
 		}
 		if res.PrevRank > 0 {
 			ch := res.PrevRank - res.Rank
@@ -271,7 +312,15 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 	switch {
 	case pillar >= 0:
 		before = func(a, b *RankingRow) (bool, bool) {
-			return descMissingLast(a.Pillars[pillar].Score, b.Pillars[pillar].Score, q.Reverse)
+			x, y := &a.Pillars.p[pillar], &b.Pillars.p[pillar]
+			var xs, ys *float64
+			if !x.Missing {
+				xs = &x.Score
+			}
+			if !y.Missing {
+				ys = &y.Score
+			}
+			return descMissingLast(xs, ys, q.Reverse)
 		}
 	case q.Sort == SortName:
 		before = func(a, b *RankingRow) (bool, bool) {
@@ -305,7 +354,7 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 		}
 	}
 	if (q.Sort != "" && q.Sort != SortRank) || q.Reverse { // keep is in rank order already
-		slices.SortStableFunc(keep, func(a, b *RankingRow) int {
+		slices.SortFunc(keep, func(a, b *RankingRow) int { // a total order: codes are unique
 			if less, tie := before(a, b); !tie {
 				if less {
 					return -1
@@ -374,7 +423,7 @@ func (r *Release) Stages(code string) ([]Stage, error) {
 		return append([]Stage(nil), r.d.Config.Stages...), nil
 	}
 	if !contains(r.d.Pillars, code) {
-		return nil, citylens.Errorf(citylens.ENOTFOUND, "no pillar %q in release %s", code, short(r.d.Hash))
+		return nil, citylens.Errorf(citylens.ENOTFOUND, "no pillar %q in release %s", code, shortHash(r.d.Hash))
 	}
 	return append([]Stage(nil), r.d.Config.pillarStages(code)...), nil
 }

@@ -115,8 +115,8 @@ func TestReleaseIsImmutable(t *testing.T) {
 	before, _ := json.Marshal(r)
 	r.Cities()[0].Name = "changed"
 	rows, _ := r.Rankings(RankingQuery{})
-	*rows[0].Pillars[0].Score = -1
-	rows[0].Pillars[0].Code = "X"
+	rows[0].Pillars.Slice()[0].Code = "X"
+	*rows[0].RankBand.Q5 = -1
 	rows[0].TiedWith = append(rows[0].TiedWith[:0], "X")
 	p, _ := r.Profile("SEO")
 	p.Values[0].Source = "changed"
@@ -133,7 +133,7 @@ func TestReleaseIsImmutable(t *testing.T) {
 		t.Error("changing what a release returned changed the release")
 	}
 	again, _ := r.Rankings(RankingQuery{})
-	if again[0].Pillars[0].Code == "X" || *again[0].Pillars[0].Score == -1 {
+	if again[0].Pillars.At(0).Code == "X" || *again[0].RankBand.Q5 == -1 {
 		t.Error("a ranking row's pillars are shared with the release")
 	}
 }
