@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -47,50 +46,38 @@ func (db *DB) EditionValues(ctx context.Context, edition string) ([]datacall.Val
 	return db.queryValues(ctx, "edition values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 ORDER BY city, indicator`, edition)
 }
 
-// batchInsert runs an INSERT of rows in statements of at most perStmt rows.
-func (db *DB) batchInsert(ctx context.Context, what, head, tail string, ncols, nrows, perStmt int, row func(i int) []any) error {
-	for start := 0; start < nrows; start += perStmt {
-		end := min(nrows, start+perStmt)
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, (end-start)*ncols)
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			for c := 0; c < ncols; c++ {
-				if c > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString("$" + itoa(len(args)+c+1))
-			}
-			b.WriteByte(')')
-			args = append(args, row(i)...)
-		}
-		b.WriteString(tail)
-		if _, err := db.writer(ctx).ExecContext(ctx, b.String(), args...); err != nil {
-			return dbError(ctx, what, err)
-		}
-	}
-	return nil
-}
-
+// PutValues sends the values as column arrays (unnest): one statement per
+// 20,000 values, so PostgreSQL parses and plans it once, not once per row batch.
 func (db *DB) PutValues(ctx context.Context, values []datacall.Value) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
-		return db.batchInsert(ctx, "save values",
-			`INSERT INTO datacall_values (edition, city, indicator, value, unit, source, data_year, method_note, estimated, comment, updated_by, updated_at) VALUES `,
-			` ON CONFLICT (edition, city, indicator) DO UPDATE SET value = excluded.value, unit = excluded.unit, source = excluded.source,
-				data_year = excluded.data_year, method_note = excluded.method_note, estimated = excluded.estimated, comment = excluded.comment,
-				updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-			12, len(values), 200, func(i int) []any {
-				v := &values[i]
-				est := 0
+		for start := 0; start < len(values); start += 20000 {
+			part := values[start:min(len(values), start+20000)]
+			n := len(part)
+			ed, city, ind, unit, src, note, com, by := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+				make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			val := make([]float64, n)
+			year, est, at := make([]int64, n), make([]int64, n), make([]int64, n)
+			for i := range part {
+				v := &part[i]
+				ed[i], city[i], ind[i], unit[i], src[i], note[i], com[i], by[i] = v.Edition, v.City, v.Indicator, v.Unit, v.Source, v.MethodNote, v.Comment, v.UpdatedBy
+				val[i], year[i], at[i] = v.Value, int64(v.DataYear), us(v.UpdatedAt)
 				if v.Estimated {
-					est = 1
+					est[i] = 1
 				}
-				return []any{v.Edition, v.City, v.Indicator, v.Value, v.Unit, v.Source, v.DataYear, v.MethodNote, est, v.Comment, v.UpdatedBy, us(v.UpdatedAt)}
-			})
+			}
+			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_values (edition, city, indicator, value, unit, source, data_year,
+				method_note, estimated, comment, updated_by, updated_at)
+				SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::int[], $8::text[],
+					$9::int[], $10::text[], $11::text[], $12::bigint[])
+				ON CONFLICT (edition, city, indicator) DO UPDATE SET value = excluded.value, unit = excluded.unit, source = excluded.source,
+					data_year = excluded.data_year, method_note = excluded.method_note, estimated = excluded.estimated, comment = excluded.comment,
+					updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+				ed, city, ind, val, unit, src, year, note, est, com, by, at)
+			if err != nil {
+				return dbError(ctx, "save values", err)
+			}
+		}
+		return nil
 	})
 }
 
@@ -109,21 +96,36 @@ func (db *DB) SetReviewComments(ctx context.Context, edition, city string, comme
 	})
 }
 
+// AppendValueAudits sends the entries as column arrays (see PutValues).
 func (db *DB) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
-		return db.batchInsert(ctx, "append audit",
-			`INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, remote_addr) VALUES `, ``,
-			9, len(entries), 500, func(i int) []any {
-				e := &entries[i]
-				before, after := string(e.Before), string(e.After)
-				if before == "" {
-					before = "null"
+		for start := 0; start < len(entries); start += 20000 {
+			part := entries[start:min(len(entries), start+20000)]
+			n := len(part)
+			at, actor := make([]int64, n), make([]int64, n)
+			email, action, typ, id, before, after, addr := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
+				make([]string, n), make([]string, n), make([]string, n)
+			for i := range part {
+				e := &part[i]
+				at[i], actor[i] = us(e.At), e.ActorID
+				email[i], action[i], typ[i], id[i], addr[i] = e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.RemoteAddr
+				before[i], after[i] = string(e.Before), string(e.After)
+				if before[i] == "" {
+					before[i] = "null"
 				}
-				if after == "" {
-					after = "null"
+				if after[i] == "" {
+					after[i] = "null"
 				}
-				return []any{us(e.At), e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, before, after, e.RemoteAddr}
-			})
+			}
+			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id,
+				before_json, after_json, remote_addr)
+				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+				at, actor, email, action, typ, id, before, after, addr)
+			if err != nil {
+				return dbError(ctx, "append audit", err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -63,7 +63,7 @@ func (db *DB) batchInsert(ctx context.Context, what, head, tail string, ncols, n
 				if c > 0 {
 					b.WriteByte(',')
 				}
-				b.WriteString("$" + itoa(len(args)+c+1))
+				b.WriteByte('?') // positional: SQLite looks "$N" names up one by one
 			}
 			b.WriteByte(')')
 			args = append(args, row(i)...)

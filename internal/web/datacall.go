@@ -70,6 +70,17 @@ func cityRef(c members.City) datacall.CityRef {
 	return datacall.CityRef{Code: c.Code, Region: c.RegionCode}
 }
 
+// mayEdit refuses (403) a viewer who may never enter this city's values,
+// before the request's body is looked at; the submission's state is
+// checked later, with the write.
+func mayEdit(r *http.Request, c members.City) error {
+	err := datacall.Allowed(dataCallActor(r), cityRef(c), datacall.ActionEdit, datacall.StateDraft, true)
+	if citylens.ErrorCode(err) == citylens.EFORBIDDEN {
+		return err
+	}
+	return nil
+}
+
 func cityPath(edition, city string) string {
 	return "/datacall/" + url.PathEscape(edition) + "/cities/" + url.PathEscape(city)
 }
@@ -204,6 +215,9 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := mayEdit(r, c); err != nil {
+		return err
+	}
 	posted := map[string]datacall.Entry{}
 	var entries []datacall.Entry
 	for _, n := range call.Edition.Indicators() {
@@ -270,6 +284,9 @@ func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	call, c, err := s.callCity(r)
 	if err != nil {
+		return err
+	}
+	if err := mayEdit(r, c); err != nil {
 		return err
 	}
 	if r.MultipartForm == nil {
