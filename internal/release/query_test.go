@@ -1,6 +1,7 @@
 package release
 
 import (
+	"encoding/json"
 	"math"
 	"sort"
 	"strings"
@@ -623,5 +624,39 @@ func TestTrend(t *testing.T) {
 	p, _ := fix.Profile("SEO")
 	if len(got) != 2 || got[0].Edition != "2025" || got[1].Hash != fix.Hash() || got[1].Rank != p.Rank || *got[1].Score != *p.Score || got[1].Cities != 11 {
 		t.Errorf("trend %+v", got)
+	}
+}
+
+// TestResultsEncodeAsJSON: no query answer holds a number JSON cannot carry
+// (NaN, infinity), so the API can encode every one of them.
+func TestResultsEncodeAsJSON(t *testing.T) {
+	r := testRelease(t)
+	answers := map[string]func() (any, error){
+		"rankings":         func() (any, error) { return r.Ranking(RankingQuery{}) },
+		"unranked":         func() (any, error) { return r.Unranked(), nil },
+		"profile":          func() (any, error) { return r.Profile("SEO") },
+		"unranked profile": func() (any, error) { return r.Profile("KGL") },
+		"compare":          func() (any, error) { return r.Compare([]string{"KGL", "SEO"}) },
+		"indicator":        func() (any, error) { return r.Indicator("G2") },
+		"methodology":      func() (any, error) { return r.Methodology(), nil },
+		"trend":            func() (any, error) { return Trend("KGL", []*Release{r}) },
+		"what-if":          func() (any, error) { return r.WhatIf(t.Context(), "KGL", map[string]string{"S1": "50"}) },
+		"summary":          func() (any, error) { return r.Summary(), nil },
+		"package":          func() (any, error) { return r.Package(), nil },
+	}
+	for name, answer := range answers {
+		t.Run(name, func(t *testing.T) {
+			v, err := answer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("%s does not encode: %v", name, err)
+			}
+			if len(b) < 3 {
+				t.Errorf("%s encodes as %s", name, b)
+			}
+		})
 	}
 }

@@ -29,7 +29,19 @@ func TestWhatIfEqualsFullRebuild(t *testing.T) {
 	deep.Method.Weights = map[string]float64{"i0003": 3, "L2_001": 2}
 	deep.Method.NormaliseIndicators = map[string]engine.Normalisation{"i0004": {Method: engine.NormZScore, Mean: 50, SD: 10}}
 	deep.Method.Treat.Indicators = map[string]engine.Treatment{"i0004": {Method: engine.TreatNone}}
+	// Denominated: i0002 per inhabitant of a "POP" column.
+	denom := syntheticDraft(t, 40, 20, 3, 8)
+	denom.Method.Denominate = true
+	for k, n := range denom.Framework {
+		if n.Code == "i0002" {
+			denom.Framework[k].Denominator = "POP"
+		}
+	}
+	for i, c := range denom.Cities {
+		denom.Data = append(denom.Data, DataPoint{City: c.Code, Indicator: "POP", Value: float64(100 + i), Source: "census"})
+	}
 	releases := map[string]*Release{
+		"denominated":    mustPublish(t, PublishInput{Draft: denom, Config: quickConfig()}),
 		"fixture":        testRelease(t),
 		"synthetic 3x":   mustPublish(t, PublishInput{Draft: syntheticDraft(t, 50, 30, 3, 2), Config: quickConfig()}),
 		"synthetic deep": mustPublish(t, PublishInput{Draft: deep, Config: quickConfig()}),
