@@ -92,3 +92,21 @@ func BenchmarkProfile1000x300(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUnmarshal1000x300: reading a stored release document of 1,000
+// cities × 300 indicators (checking its hash and deriving its indexes).
+func BenchmarkUnmarshal1000x300(b *testing.B) {
+	r := mustPublish(b, PublishInput{Draft: syntheticDraft(b, 1000, 300, 3, 1), Config: quickConfig()})
+	doc, err := r.MarshalJSON()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(doc))/(1<<20), "docMB")
+	b.ResetTimer()
+	defer reportCPU(b, cpuTime())
+	for i := 0; i < b.N; i++ {
+		if _, err := Unmarshal(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
