@@ -7,6 +7,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/release"
 )
 
 // This file is the extension point for feature modules (catalogue and
@@ -33,27 +34,34 @@ type FeatureStore interface {
 	catalogue.Store
 	catalogue.EditionStore
 	datacall.Store
+	release.Store
 }
 
 // registerFeatureRoutes registers feature modules' routes.
 func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
 	s.registerCatalogueRoutes(mux)
 	s.registerDataCallRoutes(mux)
+	s.registerReleaseRoutes(mux)
+	s.registerExplorerRoutes(mux)
 }
 
 // registerFeatureJobs registers feature modules' job kinds, e.g.
 // q.Register("compute-edition", s.computeEdition).
 func (s *Server) registerFeatureJobs(q *jobs.Queue) {
 	s.registerCatalogueJobs(q)
+	s.registerReleaseJobs(q)
 }
 
 // seedFeatureDemo adds feature modules' demo data (serve --demo); it must be
 // idempotent. Platform demo data (cities, accounts) exists when it runs.
 func (s *Server) seedFeatureDemo(ctx context.Context) error {
-	return s.seedDataCallDemo(ctx)
+	if err := s.seedDataCallDemo(ctx); err != nil {
+		return err
+	}
+	return s.seedReleaseDemo(ctx)
 }
 
 // featureNav adds feature modules' navigation links for a viewer.
 func (s *Server) featureNav(v Viewer) []NavLink {
-	return s.dataCallNav(v)
+	return append(s.releaseNav(v), s.dataCallNav(v)...)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /{$}", AccessPublic, s.home)
+	s.page(mux, "GET /{$}", AccessPublic, s.explorerHome)
 	s.page(mux, "GET /", AccessPublic, s.notFound)
 	s.page(mux, "GET /members", AccessPublic, s.memberDirectory)
 	s.page(mux, "GET /members/{code}", AccessPublic, s.memberPage)

@@ -76,6 +76,7 @@ type Server struct {
 	routes   []Route
 	metrics  *metrics
 	handler  http.Handler
+	explorer explorerState // published releases and their rendered pages (explorer.go)
 }
 
 // New builds a server and its route table.

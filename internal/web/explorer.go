@@ -1,0 +1,773 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/eurostat"
+	"github.com/citylens/citylens/internal/i18n"
+	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
+)
+
+// The public explorer: home with the network map, rankings with uncertainty
+// bands, city profiles with peers, twins and what-if, compare, indicator,
+// methodology and download pages of published releases. Pages of the
+// latest release live at /rankings, /cities/{code}...; any published
+// release's at /releases/{hash}/.... Only published releases are shown.
+
+func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
+	for _, base := range []string{"", "/releases/{hash}"} {
+		s.page(mux, "GET "+base+"/rankings", AccessPublic, s.explorerRankings)
+		s.page(mux, "GET "+base+"/cities/{code}", AccessPublic, s.explorerCity)
+		s.page(mux, "GET "+base+"/compare", AccessPublic, s.explorerCompare)
+		s.page(mux, "GET "+base+"/indicators/{code}", AccessPublic, s.explorerIndicator)
+		s.page(mux, "GET "+base+"/methodology", AccessPublic, s.explorerMethodology)
+	}
+	s.page(mux, "GET /releases", AccessPublic, s.explorerReleases)
+	s.page(mux, "GET /releases/{hash}", AccessPublic, s.explorerRelease)
+	s.page(mux, "GET /downloads", AccessPublic, s.explorerDownloads)
+	s.page(mux, "GET /releases/{hash}/download/{file}", AccessPublic, s.explorerDownload)
+	s.registerExplorerAPI(mux)
+}
+
+// explorerState caches what never changes (published releases, by hash,
+// and their rendered page content) and, briefly, the list of releases. Its
+// zero value is ready.
+type explorerState struct {
+	mu        sync.Mutex
+	releases  map[string]*release.Release
+	order     []string // load order, for eviction
+	records   []release.Record
+	network   map[string]bool // editions of the catalogue (the network's index)
+	recordsAt time.Time
+	pages     map[string]cachedPage
+	pageBytes int
+}
+
+type cachedPage struct {
+	Title, HTML template.HTML
+}
+
+const (
+	maxCachedReleases = 8
+	maxCachedPages    = 20000
+	maxPageCacheBytes = 128 << 20
+	// recordsTTL bounds how long another replica's new publication takes to
+	// show here; this replica's own forget() at once.
+	recordsTTL = 2 * time.Second
+)
+
+// forget drops the cached release list (a release was published).
+func (e *explorerState) forget() {
+	e.mu.Lock()
+	e.records, e.recordsAt = nil, time.Time{}
+	e.mu.Unlock()
+}
+
+// loadRelease returns a stored release by hash, from the cache when it
+// was read before.
+func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release, error) {
+	e := &s.explorer
+	e.mu.Lock()
+	r, ok := e.releases[hash]
+	e.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	r, err := s.releaseWorkflow().Load(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.releases == nil {
+		e.releases = map[string]*release.Release{}
+	}
+	if _, ok := e.releases[hash]; !ok {
+		if len(e.order) >= maxCachedReleases {
+			delete(e.releases, e.order[0])
+			e.order = e.order[1:]
+		}
+		e.releases[hash] = r
+		e.order = append(e.order, hash)
+	}
+	return r, nil
+}
+
+// publishedRecords lists the published releases, newest first, and which
+// editions are the network's (catalogue editions) rather than examples.
+func (s *Server) publishedRecords(ctx context.Context) ([]release.Record, map[string]bool, error) {
+	e := &s.explorer
+	e.mu.Lock()
+	if e.records != nil && s.now().Sub(e.recordsAt) < recordsTTL {
+		recs, net := e.records, e.network
+		e.mu.Unlock()
+		return recs, net, nil
+	}
+	e.mu.Unlock()
+	recs, err := s.store.StoredReleases(ctx, release.Filter{State: release.StatePublished})
+	if err != nil {
+		return nil, nil, err
+	}
+	eds, err := s.store.Editions(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	net := map[string]bool{}
+	for _, ed := range eds {
+		net[ed.Code] = true
+	}
+	if recs == nil {
+		recs = []release.Record{}
+	}
+	e.mu.Lock()
+	e.records, e.network, e.recordsAt = recs, net, s.now()
+	e.mu.Unlock()
+	return recs, net, nil
+}
+
+// latestRecord is the release the explorer shows by default: the newest
+// publication of the network's editions (an example edition only when the
+// network has none).
+func latestRecord(recs []release.Record, net map[string]bool) (release.Record, bool) {
+	for _, r := range recs {
+		if net[r.Edition] {
+			return r, true
+		}
+	}
+	if len(recs) > 0 {
+		return recs[0], true
+	}
+	return release.Record{}, false
+}
+
+// relView is the release a page shows, with what its templates need.
+type relView struct {
+	Rec         release.Record
+	Sum         release.Summary
+	Base        string // link prefix: "" (latest) or "/releases/{hash}"
+	Latest      bool
+	Attribution string
+	rel         *release.Release
+	records     []release.Record
+	network     map[string]bool
+}
+
+// DownloadBase is where the release's files are.
+func (v *relView) DownloadBase() string { return "/releases/" + v.Rec.Hash + "/download/" }
+
+// APIBase is the release's API prefix.
+func (v *relView) APIBase() string { return "/api/v1/releases/" + v.Rec.Hash }
+
+// Short is the first 12 characters of the hash.
+func (v *relView) Short() string { return shortHash(v.Rec.Hash) }
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// resolveRelease finds the release a request names: its {hash} path value
+// ("latest" or absent: the default release). Only published releases are
+// found; anything else is ENOTFOUND.
+func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
+	ctx := r.Context()
+	recs, net, err := s.publishedRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hash := r.PathValue("hash")
+	v := &relView{records: recs, network: net}
+	if hash == "" || hash == "latest" {
+		rec, ok := latestRecord(recs, net)
+		if !ok {
+			return nil, citylens.Errorf(citylens.ENOTFOUND, "no release has been published yet")
+		}
+		v.Rec, v.Latest = rec, true
+	} else {
+		found := false
+		for _, rec := range recs {
+			if rec.Hash == hash {
+				v.Rec, found = rec, true
+				break
+			}
+		}
+		if !found {
+			rec, err := s.store.StoredRelease(ctx, hash) // published by another replica a moment ago
+			if err != nil || rec.State != release.StatePublished {
+				return nil, citylens.Errorf(citylens.ENOTFOUND, "there is no published release %q", hash)
+			}
+			v.Rec = rec
+		}
+		v.Base = "/releases/" + v.Rec.Hash
+	}
+	v.rel, err = s.loadRelease(ctx, v.Rec.Hash)
+	if err != nil {
+		return nil, err
+	}
+	v.Sum = v.rel.Summary()
+	v.Attribution = v.Sum.Attribution
+	return v, nil
+}
+
+// family is the releases a trend runs over: the network's for a network
+// edition, the edition's own otherwise.
+func (s *Server) family(ctx context.Context, v *relView) ([]*release.Release, error) {
+	var out []*release.Release
+	for _, rec := range v.records {
+		if v.network[v.Rec.Edition] && v.network[rec.Edition] || rec.Edition == v.Rec.Edition {
+			r, err := s.loadRelease(ctx, rec.Hash)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// renderExplorer renders a page of a published release. Its content only
+// depends on the release (immutable), the URL and the language, so it is
+// rendered once and cached; the layout around it is rendered per request.
+func (s *Server) renderExplorer(w http.ResponseWriter, r *http.Request, page string, v *relView, build func() (any, error)) error {
+	lang := requestLang(w, r)
+	q := r.URL.Query()
+	q.Del("lang")
+	q.Del("flash")
+	key := string(lang) + "|" + v.Rec.Hash + "|" + r.URL.Path + "?" + q.Encode()
+	e := &s.explorer
+	e.mu.Lock()
+	cp, ok := e.pages[key]
+	e.mu.Unlock()
+	if !ok {
+		data, err := build()
+		if err != nil {
+			return err
+		}
+		t := s.pages[pageKey(lang, page)]
+		if t == nil {
+			return citylens.Errorf(citylens.EINTERNAL, "web: no template %s", page)
+		}
+		pd := PageData{Data: data, Demo: s.cfg.Demo, Lang: string(lang)}
+		var title, content bytes.Buffer
+		if err := t.ExecuteTemplate(&title, "title", pd); err != nil {
+			return citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
+		}
+		if err := t.ExecuteTemplate(&content, "content", pd); err != nil {
+			return citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
+		}
+		cp = cachedPage{Title: template.HTML(title.String()), HTML: template.HTML(content.String())}
+		e.mu.Lock()
+		if e.pages == nil || len(e.pages) >= maxCachedPages || e.pageBytes > maxPageCacheBytes {
+			e.pages, e.pageBytes = map[string]cachedPage{}, 0
+		}
+		e.pages[key] = cp
+		e.pageBytes += len(cp.HTML) + len(key)
+		e.mu.Unlock()
+	}
+	return s.render(w, r, "explorer_cached.html", "", cp)
+}
+
+// --- home ---
+
+type homeMapCity struct {
+	Code, Name string
+	X, Y       float64
+	Href       string // its profile in the latest release, "" when not in it
+	Stage      string
+}
+
+type explorerHomeData struct {
+	R          *relView
+	Cities     int
+	Members    int
+	Regions    []regionCount
+	Map        []homeMapCity
+	Land       template.HTML
+	Top        []release.RankingRow
+	MaxRank    int
+	Others     []release.Record // other editions' latest releases
+	HasRelease bool
+}
+
+//go:embed worldmap/land.svgpath
+var worldLand string
+
+// mapXY projects lon/lat equirectangularly onto the 720 × 360 map canvas.
+func mapXY(lat, lon float64) (x, y float64) { return (lon + 180) * 2, (90 - lat) * 2 }
+
+func (s *Server) explorerHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	regions, err := s.store.ListRegions(ctx)
+	if err != nil {
+		return err
+	}
+	d := explorerHomeData{Cities: len(cities), Land: template.HTML(template.HTMLEscapeString(worldLand))}
+	count := map[string]int{}
+	for _, c := range cities {
+		count[c.RegionCode]++
+		if c.Status == members.StatusMember {
+			d.Members++
+		}
+	}
+	for _, rg := range regions {
+		d.Regions = append(d.Regions, regionCount{rg, count[rg.Code]})
+	}
+	v, err := s.resolveRelease(r)
+	switch {
+	case err == nil:
+		d.R, d.HasRelease = v, true
+	case citylens.ErrorCode(err) != citylens.ENOTFOUND:
+		return err
+	}
+	inRelease := map[string]string{}
+	if d.HasRelease {
+		rows, err := v.rel.Rankings(release.RankingQuery{})
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			inRelease[row.City.Code] = row.Stage
+		}
+		d.MaxRank = len(rows)
+		if len(rows) > 10 {
+			rows = rows[:10]
+		}
+		d.Top = rows
+		seen := map[string]bool{v.Rec.Edition: true}
+		for _, rec := range v.records {
+			if !seen[rec.Edition] {
+				seen[rec.Edition] = true
+				d.Others = append(d.Others, rec)
+			}
+		}
+	}
+	for _, c := range cities {
+		if c.Latitude == 0 && c.Longitude == 0 {
+			continue
+		}
+		x, y := mapXY(c.Latitude, c.Longitude)
+		mc := homeMapCity{Code: c.Code, Name: c.Name, X: round1(x), Y: round1(y)}
+		if st, ok := inRelease[c.Code]; ok {
+			mc.Href, mc.Stage = "/cities/"+url.PathEscape(c.Code), st
+		}
+		d.Map = append(d.Map, mc)
+	}
+	return s.render(w, r, "explorer_home.html", "CityLens", d)
+}
+
+// --- rankings ---
+
+type rankingsData struct {
+	R          *relView
+	Query      release.RankingQuery
+	Rows       []release.RankingRow
+	Total      int
+	All        int // ranked cities
+	Page       int
+	Pages      int
+	Regions    []string
+	PeerGroups []string
+	PopClasses []string
+	Stages     []release.Stage
+	Unranked   []release.UnrankedCity
+	Names      map[string]string // city code → name (ties)
+	Pillars    []string
+	SortLinks  map[string]string
+	PageLinks  []pageLink
+	CSVHref    string
+	APIHref    string
+}
+
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+}
+
+const rankingsPerPage = 50
+
+func rankingQueryOf(q url.Values) (release.RankingQuery, error) {
+	rq := release.RankingQuery{Region: q.Get("region"), PeerGroup: q.Get("peer_group"), PopulationClass: q.Get("population_class"),
+		Stage: q.Get("stage"), Sort: q.Get("sort")}
+	switch q.Get("reverse") {
+	case "", "0", "false":
+	case "1", "true":
+		rq.Reverse = true
+	default:
+		return rq, citylens.Errorf(citylens.EINVALID, "reverse must be 1 or 0, not %q", q.Get("reverse"))
+	}
+	return rq, nil
+}
+
+func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, citylens.Errorf(citylens.EINVALID, "%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_rankings.html", v, func() (any, error) {
+		q := r.URL.Query()
+		rq, err := rankingQueryOf(q)
+		if err != nil {
+			return nil, err
+		}
+		page, err := intParam(q, "page", 1, 1, 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		all, err := v.rel.Ranking(release.RankingQuery{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		rq.Offset, rq.Limit = (page-1)*rankingsPerPage, rankingsPerPage
+		res, err := v.rel.Ranking(rq)
+		if err != nil {
+			return nil, err
+		}
+		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
+			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
+			Unranked: v.rel.Unranked(), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			CSVHref: v.DownloadBase() + release.FileResults}
+		stages, err := v.rel.Stages("")
+		if err != nil {
+			return nil, err
+		}
+		d.Stages = stages
+		regions, peers := map[string]bool{}, map[string]bool{}
+		for _, c := range v.rel.Cities() {
+			d.Names[c.Code] = c.Name
+			if c.Region != "" {
+				regions[c.Region] = true
+			}
+			if c.PeerGroup != "" {
+				peers[c.PeerGroup] = true
+			}
+		}
+		d.Regions, d.PeerGroups = sortedSet(regions), sortedSet(peers)
+		base := url.Values{}
+		for k, val := range map[string]string{"region": rq.Region, "peer_group": rq.PeerGroup, "population_class": rq.PopulationClass, "stage": rq.Stage} {
+			if val != "" {
+				base.Set(k, val)
+			}
+		}
+		api := url.Values{}
+		for k, vs := range base {
+			api[k] = vs
+		}
+		if rq.Sort != "" {
+			api.Set("sort", rq.Sort)
+		}
+		if rq.Reverse {
+			api.Set("reverse", "1")
+		}
+		d.APIHref = v.APIBase() + "/rankings?" + api.Encode()
+		for _, key := range append([]string{release.SortRank, release.SortName, release.SortScore, release.SortChange}, v.Sum.Pillars...) {
+			l := url.Values{}
+			for k, vs := range base {
+				l[k] = vs
+			}
+			l.Set("sort", key)
+			cur := rq.Sort
+			if cur == "" {
+				cur = release.SortRank
+			}
+			if cur == key && !rq.Reverse {
+				l.Set("reverse", "1")
+			}
+			d.SortLinks[key] = v.Base + "/rankings?" + l.Encode()
+		}
+		for p := 1; p <= d.Pages; p++ {
+			l := url.Values{}
+			for k, vs := range api {
+				l[k] = vs
+			}
+			l.Set("page", strconv.Itoa(p))
+			d.PageLinks = append(d.PageLinks, pageLink{N: p, Href: v.Base + "/rankings?" + l.Encode(), Current: p == page})
+		}
+		return d, nil
+	})
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// --- city profile ---
+
+type cityData struct {
+	R        *relView
+	P        *release.Profile
+	Trend    []release.TrendPoint
+	Chart    barChart
+	TrendSVG lineChart
+	Names    map[string]string // aggregate code → name
+	Whatif   []release.Value   // indicators offered in the what-if form
+	Stages   []release.Stage
+	MaxRank  int
+	Pillars  []string
+}
+
+func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_city.html", v, func() (any, error) {
+		p, err := v.rel.Profile(r.PathValue("code"))
+		if err != nil {
+			return nil, err
+		}
+		fam, err := s.family(r.Context(), v)
+		if err != nil {
+			return nil, err
+		}
+		trend, err := release.Trend(p.City.Code, fam)
+		if err != nil {
+			return nil, err
+		}
+		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars}
+		d.Stages, err = v.rel.Stages("")
+		if err != nil {
+			return nil, err
+		}
+		d.Chart = pillarChart(p, d.Names)
+		d.TrendSVG = trendChart(trend)
+		for _, val := range p.Values {
+			if val.Value != nil {
+				d.Whatif = append(d.Whatif, val)
+			}
+		}
+		return d, nil
+	})
+}
+
+func nodeNames(r *release.Release) map[string]string {
+	out := map[string]string{}
+	for _, n := range r.Methodology().Tree {
+		out[n.Code] = n.Name
+		if n.Name == "" {
+			out[n.Code] = n.Code
+		}
+	}
+	return out
+}
+
+// --- compare ---
+
+type compareData struct {
+	R      *relView
+	Codes  []string
+	Rows   []release.CompareRow
+	Cities []release.City
+	Names  map[string]string
+	Chart  groupedChart
+	Slots  []string // the form's four fields
+	Err    string
+}
+
+func (s *Server) explorerCompare(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_compare.html", v, func() (any, error) {
+		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
+		for _, c := range r.URL.Query()["c"] {
+			if c = strings.TrimSpace(c); c != "" {
+				d.Codes = append(d.Codes, c)
+			}
+		}
+		d.Slots = append(append([]string(nil), d.Codes...), make([]string, max(0, 4-len(d.Codes)))...)
+		if len(d.Codes) == 0 {
+			return d, nil
+		}
+		rows, err := v.rel.Compare(d.Codes)
+		if err != nil {
+			if citylens.ErrorCode(err) == citylens.EINVALID {
+				d.Err = citylens.ErrorMessage(err)
+				return d, nil
+			}
+			return nil, err
+		}
+		d.Rows = rows
+		d.Chart = compareChart(rows, v.Sum.Index, d.Names)
+		return d, nil
+	})
+}
+
+// --- indicator ---
+
+type indicatorData struct {
+	R     *relView
+	I     *release.IndicatorView
+	Hist  histChart
+	Names map[string]string
+}
+
+func (s *Server) explorerIndicator(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_indicator.html", v, func() (any, error) {
+		iv, err := v.rel.Indicator(r.PathValue("code"))
+		if err != nil {
+			return nil, err
+		}
+		return &indicatorData{R: v, I: iv, Hist: histChartOf(iv.Distribution), Names: nodeNames(v.rel)}, nil
+	})
+}
+
+// --- methodology ---
+
+type methodologyData struct {
+	R     *relView
+	M     *release.Methodology
+	Names map[string]string
+	Demo  bool
+}
+
+func (s *Server) explorerMethodology(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_methodology.html", v, func() (any, error) {
+		return &methodologyData{R: v, M: v.rel.Methodology(), Names: nodeNames(v.rel), Demo: v.Rec.Demo}, nil
+	})
+}
+
+// --- releases, downloads ---
+
+type releasesData struct {
+	Releases []release.Record
+	Latest   string
+	Files    []string
+	Network  map[string]bool
+}
+
+func (s *Server) explorerReleases(w http.ResponseWriter, r *http.Request) error {
+	recs, net, err := s.publishedRecords(r.Context())
+	if err != nil {
+		return err
+	}
+	d := releasesData{Releases: recs, Files: release.Files(), Network: net}
+	if l, ok := latestRecord(recs, net); ok {
+		d.Latest = l.Hash
+	}
+	return s.render(w, r, "explorer_releases.html", "", d)
+}
+
+func (s *Server) explorerDownloads(w http.ResponseWriter, r *http.Request) error {
+	recs, net, err := s.publishedRecords(r.Context())
+	if err != nil {
+		return err
+	}
+	d := releasesData{Releases: recs, Files: release.Files(), Network: net}
+	if l, ok := latestRecord(recs, net); ok {
+		d.Latest = l.Hash
+	}
+	return s.render(w, r, "explorer_downloads.html", "", d)
+}
+
+type releaseData struct {
+	R       *relView
+	Changes []release.Change
+	Files   []string
+}
+
+func (s *Server) explorerRelease(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	return s.renderExplorer(w, r, "explorer_release.html", v, func() (any, error) {
+		return &releaseData{R: v, Changes: v.rel.Changes(), Files: release.Files()}, nil
+	})
+}
+
+// downloadTypes are the media types of the release files.
+var downloadTypes = map[string]string{
+	release.FileResults:     "text/csv; charset=utf-8",
+	release.FileValues:      "text/csv; charset=utf-8",
+	release.FileXLSX:        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	release.FileJSON:        "application/json",
+	release.FileDataPackage: "application/json",
+}
+
+func (s *Server) explorerDownload(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	file := r.PathValue("file")
+	ct, ok := downloadTypes[file]
+	if !ok {
+		return citylens.Errorf(citylens.ENOTFOUND, "release %s has no file %q: it has %s", v.Short(), file, strings.Join(release.Files(), ", "))
+	}
+	var buf bytes.Buffer
+	switch file {
+	case release.FileResults:
+		err = v.rel.ResultsCSV(&buf)
+	case release.FileValues:
+		err = v.rel.ValuesCSV(&buf)
+	case release.FileXLSX:
+		err = v.rel.XLSX(&buf)
+	case release.FileJSON:
+		err = v.rel.JSON(&buf)
+	case release.FileDataPackage:
+		err = v.rel.DataPackageJSON(&buf)
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Rec.Edition+"-"+v.Short()+"-"+file+`"`)
+	// A published release never changes: its files may be cached for good.
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+v.Rec.Hash+"-"+file+`"`)
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// eurostatAttribution is shown on every page of the Eurostat example.
+var _ = eurostat.Attribution
+
+// langName is used by tests to check the switch.
+var _ = i18n.Korean
+
+func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

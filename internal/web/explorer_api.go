@@ -1,0 +1,226 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/release"
+)
+
+// The explorer's JSON API under /api/v1/releases: everything the public
+// pages show, for any published release ({hash} may be "latest"). Every
+// route is described in the OpenAPI document (openapi.go), which a test
+// checks against these handlers.
+
+func (s *Server) registerExplorerAPI(mux *http.ServeMux) {
+	s.api(mux, "GET /api/v1/openapi.json", AccessPublic, s.apiOpenAPI)
+	s.api(mux, "GET /api/v1/releases", AccessPublic, s.apiReleases)
+	s.api(mux, "GET /api/v1/releases/{hash}", AccessPublic, s.apiRelease)
+	s.api(mux, "GET /api/v1/releases/{hash}/rankings", AccessPublic, s.apiRankings)
+	s.api(mux, "GET /api/v1/releases/{hash}/cities/{code}", AccessPublic, s.apiCityProfile)
+	s.api(mux, "POST /api/v1/releases/{hash}/cities/{code}/whatif", AccessPublic, s.apiWhatIf, WithMaxBody(256<<10))
+	s.api(mux, "GET /api/v1/releases/{hash}/compare", AccessPublic, s.apiCompare)
+	s.api(mux, "GET /api/v1/releases/{hash}/indicators/{code}", AccessPublic, s.apiIndicator)
+	s.api(mux, "GET /api/v1/releases/{hash}/methodology", AccessPublic, s.apiMethodology)
+	s.api(mux, "GET /api/v1/releases/{hash}/downloads", AccessPublic, s.apiDownloads)
+}
+
+// releaseItem is one release of the list.
+type releaseItem struct {
+	release.Record
+	Summary release.Summary `json:"summary"`
+	Latest  bool            `json:"latest"`
+	Network bool            `json:"network"` // an edition of the network's index (not an example)
+}
+
+func (s *Server) apiReleases(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	recs, net, err := s.publishedRecords(ctx)
+	if err != nil {
+		return err
+	}
+	latest, _ := latestRecord(recs, net)
+	items := []releaseItem{}
+	for _, rec := range recs {
+		rel, err := s.loadRelease(ctx, rec.Hash)
+		if err != nil {
+			return err
+		}
+		items = append(items, releaseItem{Record: rec, Summary: rel.Summary(), Latest: rec.Hash == latest.Hash, Network: net[rec.Edition]})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"releases": items, "latest": latest.Hash})
+	return nil
+}
+
+func (s *Server) apiRelease(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	changes := v.rel.Changes()
+	if changes == nil {
+		changes = []release.Change{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"record": v.Rec, "summary": v.Sum, "changes": changes, "files": fileLinks(v)})
+	return nil
+}
+
+type fileLink struct {
+	Name      string `json:"name"`
+	URL       string `json:"url"`
+	MediaType string `json:"media_type"`
+}
+
+func fileLinks(v *relView) []fileLink {
+	var out []fileLink
+	for _, f := range release.Files() {
+		out = append(out, fileLink{Name: f, URL: v.DownloadBase() + f, MediaType: downloadTypes[f]})
+	}
+	return out
+}
+
+func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	rq, err := rankingQueryOf(q)
+	if err != nil {
+		return err
+	}
+	if rq.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
+		return err
+	}
+	if rq.Limit, err = intParam(q, "limit", 0, 0, 100000); err != nil {
+		return err
+	}
+	res, err := v.rel.Ranking(rq)
+	if err != nil {
+		return err
+	}
+	rows := res.Rows
+	if rows == nil {
+		rows = []release.RankingRow{}
+	}
+	unranked := v.rel.Unranked()
+	if unranked == nil {
+		unranked = []release.UnrankedCity{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "query": rq, "total": res.Total,
+		"rows": rows, "unranked": unranked})
+	return nil
+}
+
+func (s *Server) apiCityProfile(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	p, err := v.rel.Profile(r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	fam, err := s.family(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	trend, err := release.Trend(p.City.Code, fam)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "profile": p, "trend": trend})
+	return nil
+}
+
+// WhatIfRequest is the body of a what-if: indicator code → new value, as
+// a JSON number or a string holding one.
+type WhatIfRequest struct {
+	Values map[string]json.RawMessage `json:"values"`
+}
+
+func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	var in WhatIfRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if len(in.Values) == 0 {
+		return citylens.Errorf(citylens.EINVALID, "values: give at least one indicator value to change")
+	}
+	vals := map[string]string{}
+	for code, raw := range in.Values {
+		raw = bytes.TrimSpace(raw)
+		var str string
+		switch {
+		case len(raw) > 0 && raw[0] == '"':
+			if err := json.Unmarshal(raw, &str); err != nil {
+				return citylens.Errorf(citylens.EINVALID, "values.%s: %v", code, err)
+			}
+		case len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9'):
+			str = string(raw)
+		default:
+			return citylens.Errorf(citylens.EINVALID, "values.%s: %s is not a number", code, raw)
+		}
+		if strings.TrimSpace(str) == "" {
+			return citylens.Errorf(citylens.EINVALID, "values.%s: the value is empty: enter a number", code)
+		}
+		vals[code] = str
+	}
+	res, err := v.rel.WhatIf(r.Context(), r.PathValue("code"), vals)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "result": res})
+	return nil
+}
+
+func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	rows, err := v.rel.Compare(r.URL.Query()["c"])
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "cities": rows})
+	return nil
+}
+
+func (s *Server) apiIndicator(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	iv, err := v.rel.Indicator(r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "indicator": iv})
+	return nil
+}
+
+func (s *Server) apiMethodology(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "methodology": v.rel.Methodology()})
+	return nil
+}
+
+func (s *Server) apiDownloads(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "files": fileLinks(v), "datapackage": v.rel.Package()})
+	return nil
+}

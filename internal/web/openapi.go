@@ -1,0 +1,186 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The OpenAPI 3.1 document of /api/v1, built from APIOperations. A test
+// checks it against the route table and the real handlers: every operation
+// is a registered route answering the documented status with the
+// documented top-level fields, and every API route is documented.
+
+// APIOperation describes one API route.
+type APIOperation struct {
+	Method, Path string // Path in OpenAPI form: /api/v1/releases/{hash}
+	ID, Tag      string
+	Summary      string
+	Query        []APIParam
+	// Body names the request body schema ("" for none).
+	Body string
+	// Status is the success status; Fields the success body's top-level fields.
+	Status int
+	Fields []string
+	// Auth: needs a signed-in caller (bearer token); Public operations need none.
+	Auth bool
+	// Errors are the documented error statuses besides those every
+	// operation may answer (400, 500).
+	Errors []int
+}
+
+// APIParam is a query parameter.
+type APIParam struct {
+	Name, Type, Description string
+	Array                   bool
+}
+
+const hashDoc = "a published release's content hash, or latest"
+
+var rankingParams = []APIParam{
+	{Name: "region", Type: "string", Description: "only cities of this world region (AF, AS, EU, LA, NA, OC)"},
+	{Name: "peer_group", Type: "string", Description: "only cities of this peer group"},
+	{Name: "population_class", Type: "string", Description: "under-300k, 300k-1m, 1m-5m, 5m-10m or over-10m"},
+	{Name: "stage", Type: "string", Description: "only cities at this development stage"},
+	{Name: "sort", Type: "string", Description: "rank (default), name, score, change or a pillar code"},
+	{Name: "reverse", Type: "integer", Description: "1 reverses the sort's natural order"},
+	{Name: "offset", Type: "integer", Description: "rows to skip"},
+	{Name: "limit", Type: "integer", Description: "rows to return (0: all)"},
+}
+
+// APIOperations lists every /api/v1 operation.
+var APIOperations = []APIOperation{
+	{Method: "GET", Path: "/api/v1/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document", Status: 200, Fields: []string{"openapi", "info", "paths", "components"}},
+	{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", Summary: "A city's profile (scores, stages, peers, twins, strengths, weaknesses, values with provenance) and trend across editions", Status: 200, Fields: []string{"release", "edition", "profile", "trend"}, Errors: []int{404}},
+	{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", Summary: "Recompute a city's score, rank and stage with some indicator values changed (the release does not change)", Body: "WhatIfRequest", Status: 200, Fields: []string{"release", "result"}, Errors: []int{404, 415}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", Summary: "Two to four cities side by side", Query: []APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4"}}, Status: 200, Fields: []string{"release", "cities"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/regions", ID: "listRegions", Tag: "members", Summary: "World regions", Status: 200, Fields: []string{"regions"}},
+	{Method: "GET", Path: "/api/v1/offices", ID: "listOffices", Tag: "members", Summary: "Regional offices", Status: 200, Fields: []string{"offices"}},
+	{Method: "GET", Path: "/api/v1/cities", ID: "listCities", Tag: "members", Summary: "Member cities", Query: []APIParam{
+		{Name: "region", Type: "string", Description: "region code"}, {Name: "country", Type: "string", Description: "country code"},
+		{Name: "status", Type: "string", Description: "member or candidate"}, {Name: "q", Type: "string", Description: "name search"}},
+		Status: 200, Fields: []string{"cities"}},
+	{Method: "GET", Path: "/api/v1/cities/{code}", ID: "getCity", Tag: "members", Summary: "A member city", Status: 200, Fields: []string{"code", "name", "country", "region", "latitude", "longitude", "population"}, Errors: []int{404}},
+	{Method: "PUT", Path: "/api/v1/cities/{code}", ID: "putCity", Tag: "members", Summary: "Change a city's directory entry (admins; regional officers and focal points within their scope)", Body: "City", Status: 200, Auth: true, Errors: []int{401, 403, 404}},
+	{Method: "GET", Path: "/api/v1/me", ID: "me", Tag: "accounts", Summary: "The caller's account", Status: 200, Auth: true, Errors: []int{401}},
+	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Tag: "accounts", Summary: "The audit log (admins)", Status: 200, Auth: true, Errors: []int{401, 403}},
+	{Method: "GET", Path: "/api/v1/history/{entity_type}/{entity_id}", ID: "history", Tag: "accounts", Summary: "An entity's audit history", Status: 200, Auth: true, Errors: []int{401, 403}},
+	{Method: "GET", Path: "/api/v1/jobs/{id}", ID: "getJob", Tag: "jobs", Summary: "A background job's state and progress (admins)", Status: 200, Auth: true, Errors: []int{401, 403, 404}},
+}
+
+// OpenAPIDocument builds the OpenAPI 3.1 document.
+func OpenAPIDocument() map[string]any {
+	paths := map[string]any{}
+	for _, op := range APIOperations {
+		item, _ := paths[op.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[op.Path] = item
+		}
+		var params []any
+		for _, name := range pathParams(op.Path) {
+			desc := name
+			if name == "hash" {
+				desc = hashDoc
+			}
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
+		}
+		for _, p := range op.Query {
+			schema := map[string]any{"type": p.Type}
+			if p.Array {
+				schema = map[string]any{"type": "array", "items": map[string]any{"type": p.Type}}
+			}
+			params = append(params, map[string]any{"name": p.Name, "in": "query", "required": false, "description": p.Description, "schema": schema})
+		}
+		props := map[string]any{}
+		for _, f := range op.Fields {
+			props[f] = map[string]any{}
+		}
+		ok := map[string]any{"type": "object"}
+		if len(op.Fields) > 0 {
+			ok["properties"], ok["required"] = props, op.Fields
+		}
+		responses := map[string]any{
+			strconv.Itoa(op.Status): map[string]any{"description": "success", "content": map[string]any{"application/json": map[string]any{"schema": ok}}},
+			"400": map[string]any{"$ref": "#/components/responses/Error"},
+			"500": map[string]any{"$ref": "#/components/responses/Error"},
+		}
+		for _, st := range op.Errors {
+			responses[strconv.Itoa(st)] = map[string]any{"$ref": "#/components/responses/Error"}
+		}
+		o := map[string]any{"operationId": op.ID, "tags": []string{op.Tag}, "summary": op.Summary, "responses": responses}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		if op.Body != "" {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + op.Body}}}}
+		}
+		if op.Auth {
+			o["security"] = []any{map[string]any{"bearer": []string{}}}
+		} else {
+			o["security"] = []any{}
+		}
+		item[strings.ToLower(op.Method)] = o
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{"title": "CityLens API", "version": "1",
+			"description": "Published releases of the Smart Cities Index (rankings with uncertainty bands, city profiles, what-if, compare, indicators, methodology, downloads) and the member directory. Reads of public data need no token; other calls need Authorization: Bearer <API token>. Errors are {\"error\": {status, code, message, problems}}."},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{
+			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
+			"responses": map[string]any{"Error": map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{
+				"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}},
+			"schemas": map[string]any{
+				"Error": map[string]any{"type": "object", "required": []string{"error"}, "properties": map[string]any{"error": map[string]any{
+					"type": "object", "required": []string{"status", "code", "message"}, "properties": map[string]any{
+						"status": map[string]any{"type": "integer"}, "code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+						"problems": map[string]any{"type": "array"}}}}},
+				"WhatIfRequest": map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
+					"values": map[string]any{"type": "object", "description": "indicator code → new value (a number, or a string holding one)",
+						"additionalProperties": map[string]any{"type": []string{"number", "string"}}}}},
+				"City": map[string]any{"type": "object", "description": "a member city (see GET /api/v1/cities/{code})"},
+			},
+		},
+	}
+}
+
+// pathParams lists the {names} of an OpenAPI path, in order.
+func pathParams(p string) []string {
+	var out []string
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out = append(out, strings.Trim(seg, "{}"))
+		}
+	}
+	return out
+}
+
+// OpenAPIPattern turns an operation into its ServeMux pattern.
+func (op APIOperation) Pattern() string { return op.Method + " " + op.Path }
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	writeJSON(w, http.StatusOK, OpenAPIDocument())
+	return nil
+}
+
+// sortedOps is APIOperations by path then method (docs).
+func sortedOps() []APIOperation {
+	ops := append([]APIOperation(nil), APIOperations...)
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].Path != ops[j].Path {
+			return ops[i].Path < ops[j].Path
+		}
+		return ops[i].Method < ops[j].Method
+	})
+	return ops
+}
