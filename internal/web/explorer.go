@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/eurostat"
-	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
 )
@@ -763,11 +761,5 @@ func (s *Server) explorerDownload(w http.ResponseWriter, r *http.Request) error 
 	w.Write(buf.Bytes())
 	return nil
 }
-
-// eurostatAttribution is shown on every page of the Eurostat example.
-var _ = eurostat.Attribution
-
-// langName is used by tests to check the switch.
-var _ = i18n.Korean
 
 func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

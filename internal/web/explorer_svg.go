@@ -103,12 +103,12 @@ type barChart struct {
 }
 
 type barRow struct {
-	Code, Name           string
-	Y                    float64
-	W                    float64 // the city's bar
-	Median, Best         float64 // tick positions (-1: none)
+	Code, Name            string
+	Y                     float64
+	W                     float64 // the city's bar
+	Median, Best          float64 // tick positions (-1: none)
 	Score, MedianV, BestV *float64
-	Band1, Band2         float64 // score band (-1: none)
+	Band1, Band2          float64 // score band (-1: none)
 }
 
 type tick struct {

@@ -109,8 +109,8 @@ func OpenAPIDocument() map[string]any {
 		}
 		responses := map[string]any{
 			strconv.Itoa(op.Status): map[string]any{"description": "success", "content": map[string]any{"application/json": map[string]any{"schema": ok}}},
-			"400": map[string]any{"$ref": "#/components/responses/Error"},
-			"500": map[string]any{"$ref": "#/components/responses/Error"},
+			"400":                   map[string]any{"$ref": "#/components/responses/Error"},
+			"500":                   map[string]any{"$ref": "#/components/responses/Error"},
 		}
 		for _, st := range op.Errors {
 			responses[strconv.Itoa(st)] = map[string]any{"$ref": "#/components/responses/Error"}
