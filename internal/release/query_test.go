@@ -1,6 +1,7 @@
 package release
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"sort"
@@ -658,5 +659,40 @@ func TestResultsEncodeAsJSON(t *testing.T) {
 				t.Errorf("%s encodes as %s", name, b)
 			}
 		})
+	}
+}
+
+// TestConcurrentQueries: a published release answers many requests at once
+// (run with -race to check that no query writes to it).
+func TestConcurrentQueries(t *testing.T) {
+	r := testRelease(t)
+	want, _ := json.Marshal(r)
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var err error
+			for k := 0; k < 20 && err == nil; k++ {
+				city := r.d.Cities[(g+k)%len(r.d.Cities)].Code
+				switch k % 4 {
+				case 0:
+					_, err = r.WhatIf(context.Background(), city, map[string]string{"S1": "55"})
+				case 1:
+					_, err = r.Profile(city)
+				case 2:
+					_, err = r.Rankings(RankingQuery{Sort: "E"})
+				case 3:
+					_, err = r.Indicator("E1")
+				}
+			}
+			done <- err
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if got, _ := json.Marshal(r); string(got) != string(want) {
+		t.Error("concurrent queries changed the release")
 	}
 }
