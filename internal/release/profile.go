@@ -92,7 +92,10 @@ type Profile struct {
 	ScoreBand        Band            `json:"score_band"`
 	RankBand         Band            `json:"rank_band"`
 	TieGroup         int             `json:"tie_group,omitempty"`
-	TiedWith         []string        `json:"tied_with,omitempty"`
+	TiedWith         []string        `json:"tied_with,omitempty"` // as RankingRow's
+	TieSize          int             `json:"tie_size,omitempty"`
+	TieFrom          int             `json:"tie_from,omitempty"`
+	TieTo            int             `json:"tie_to,omitempty"`
 	Stage            string          `json:"stage,omitempty"`
 	Rating           string          `json:"rating,omitempty"`
 	PrevRank         int             `json:"prev_rank,omitempty"`
@@ -125,6 +128,7 @@ func (r *Release) Profile(code string) (*Profile, error) {
 	if res.Ranked {
 		row := cloneRows([]*RankingRow{&r.rankRows[r.dv.rankPos[code]]})[0]
 		p.Rank, p.Score, p.RankBand, p.TieGroup, p.TiedWith = row.Rank, ptr(row.Score), row.RankBand, row.TieGroup, row.TiedWith
+		p.TieSize, p.TieFrom, p.TieTo = row.TieSize, row.TieFrom, row.TieTo
 		p.Stage, p.Rating, p.PrevRank, p.Change = row.Stage, row.Rating, row.PrevRank, row.Change
 	}
 	group := c.PeerGroup

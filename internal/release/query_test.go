@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
 )
 
 // independentScores recomputes the fixture's index and pillar scores from
@@ -116,6 +118,9 @@ func TestScoresMatchTheMethod(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, row.TiedWith, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s tied with (-want +got):\n%s", row.City.Code, diff)
+		}
+		if row.TieSize != len(want)+1 || row.TieFrom > row.Rank || row.TieTo < row.Rank || row.TieTo-row.TieFrom+1 < len(want)+1 {
+			t.Errorf("%s: tie group of %d spanning ranks %d-%d, with %v", row.City.Code, row.TieSize, row.TieFrom, row.TieTo, want)
 		}
 	}
 }
@@ -695,4 +700,54 @@ func TestConcurrentQueries(t *testing.T) {
 	if got, _ := json.Marshal(r); string(got) != string(want) {
 		t.Error("concurrent queries changed the release")
 	}
+}
+
+// TestTiedWithLargeGroups: in a large tie group a row names at most
+// MaxTiedWith cities, the ones nearest in rank.
+func TestTiedWithLargeGroups(t *testing.T) {
+	r := mustPublish(t, PublishInput{Draft: syntheticDraft(t, 120, 20, 3, 4), Config: Config{Uncertainty: Uncertainty{N: 20, Seed: 1, SkipSA: true,
+		Spec: func() engine.UncertaintySpec {
+			d := syntheticDraft(t, 120, 20, 3, 4)
+			s := DefaultUncertainty(mustFramework(t, d), d.Method)
+			s.Inputs[0].Noise = []engine.WeightNoise{{Level: 1, Factor: 0.9}, {Level: 2, Factor: 0.9}}
+			return s
+		}()}}})
+	rows, _ := r.Rankings(RankingQuery{})
+	rankOf := map[string]int{}
+	for _, row := range rows {
+		rankOf[row.City.Code] = row.Rank
+	}
+	big := 0
+	for _, row := range rows {
+		if row.TieSize <= MaxTiedWith+1 {
+			if len(row.TiedWith) != row.TieSize-1 {
+				t.Errorf("%s: group of %d names %d", row.City.Code, row.TieSize, len(row.TiedWith))
+			}
+			continue
+		}
+		big++
+		if len(row.TiedWith) != MaxTiedWith {
+			t.Errorf("%s: group of %d names %d, want %d", row.City.Code, row.TieSize, len(row.TiedWith), MaxTiedWith)
+		}
+		// Every named city is at least as near in rank as any city of the group left out.
+		far := 0
+		for _, c := range row.TiedWith {
+			far = max(far, abs(rankOf[c]-row.Rank))
+		}
+		for _, o := range rows {
+			if o.TieGroup == row.TieGroup && o.City.Code != row.City.Code && !slices.Contains(row.TiedWith, o.City.Code) && abs(o.Rank-row.Rank) < far {
+				t.Errorf("%s (rank %d) names a city %d ranks away but not %s (rank %d)", row.City.Code, row.Rank, far, o.City.Code, o.Rank)
+			}
+		}
+	}
+	if big == 0 {
+		t.Fatal("no tie group larger than MaxTiedWith + 1: the test needs wider bands")
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }

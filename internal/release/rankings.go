@@ -60,16 +60,22 @@ type PillarScore struct {
 
 // RankingRow is one ranked city of a ranking.
 type RankingRow struct {
-	Rank            int      `json:"rank"`
-	City            City     `json:"city"`
-	PopulationClass string   `json:"population_class,omitempty"`
-	Score           float64  `json:"score"`
-	ScoreBand       Band     `json:"score_band"`
-	RankBand        Band     `json:"rank_band"` // Q5–Q95 of the rank under uncertainty
-	TieGroup        int      `json:"tie_group"`
-	TiedWith        []string `json:"tied_with,omitempty"` // codes of the other cities of the tie group, by rank
-	Stage           string   `json:"stage"`
-	Rating          string   `json:"rating,omitempty"`
+	Rank            int     `json:"rank"`
+	City            City    `json:"city"`
+	PopulationClass string  `json:"population_class,omitempty"`
+	Score           float64 `json:"score"`
+	ScoreBand       Band    `json:"score_band"`
+	RankBand        Band    `json:"rank_band"` // Q5–Q95 of the rank under uncertainty
+	TieGroup        int     `json:"tie_group"`
+	// TiedWith names the other cities of the tie group nearest in rank (at
+	// most MaxTiedWith, by rank); TieSize counts the group's cities (this one
+	// included) and TieFrom–TieTo are the ranks it spans.
+	TiedWith []string `json:"tied_with,omitempty"`
+	TieSize  int      `json:"tie_size"`
+	TieFrom  int      `json:"tie_from"`
+	TieTo    int      `json:"tie_to"`
+	Stage    string   `json:"stage"`
+	Rating   string   `json:"rating,omitempty"`
 	// PrevRank is the rank in the previous edition (0: not ranked then);
 	// Change is PrevRank − Rank (positive: moved up), nil without a previous rank.
 	PrevRank int     `json:"prev_rank,omitempty"`
@@ -165,6 +171,9 @@ func cloneRows(rows []*RankingRow) []RankingRow {
 	return out
 }
 
+// MaxTiedWith is the most cities a row names as tied with it.
+const MaxTiedWith = 10
+
 // Ranking sort keys. Each has a natural order (rank: best first; name: A–Z;
 // score, pillar scores and change: highest first); Reverse turns it round.
 const (
@@ -255,10 +264,13 @@ func (r *Release) buildRankRows() []RankingRow {
 			groups[row.TieGroup] = append(groups[row.TieGroup], k)
 		}
 	}
-	for _, members := range groups {
-		for _, k := range members {
-			for _, o := range members {
-				if o != k {
+	for _, members := range groups { // members are in rank order
+		for at, k := range members {
+			rows[k].TieSize, rows[k].TieFrom, rows[k].TieTo = len(members), rows[members[0]].Rank, rows[members[len(members)-1]].Rank
+			// The nearest in rank: a window around the city's place in the group.
+			lo := max(0, min(at-MaxTiedWith/2, len(members)-1-MaxTiedWith))
+			for _, o := range members[lo:min(len(members), lo+MaxTiedWith+1)] {
+				if o != k && len(rows[k].TiedWith) < MaxTiedWith {
 					rows[k].TiedWith = append(rows[k].TiedWith, rows[o].City.Code)
 				}
 			}
