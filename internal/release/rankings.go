@@ -318,66 +318,8 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 		}
 		keep = append(keep, row)
 	}
-	// before reports whether a comes before b in the natural order; ok is
-	// false when they tie on the key (rank order then decides, never reversed).
-	var before func(a, b *RankingRow) (less, tie bool)
-	switch {
-	case pillar >= 0:
-		before = func(a, b *RankingRow) (bool, bool) {
-			x, y := &a.Pillars.p[pillar], &b.Pillars.p[pillar]
-			var xs, ys *float64
-			if !x.Missing {
-				xs = &x.Score
-			}
-			if !y.Missing {
-				ys = &y.Score
-			}
-			return descMissingLast(xs, ys, q.Reverse)
-		}
-	case q.Sort == SortName:
-		before = func(a, b *RankingRow) (bool, bool) {
-			if a.City.Name == b.City.Name {
-				return false, true
-			}
-			return (a.City.Name < b.City.Name) != q.Reverse, false
-		}
-	case q.Sort == SortScore:
-		before = func(a, b *RankingRow) (bool, bool) {
-			return descMissingLast(&a.Score, &b.Score, q.Reverse)
-		}
-	case q.Sort == SortChange:
-		before = func(a, b *RankingRow) (bool, bool) {
-			switch {
-			case a.Change == nil && b.Change == nil, a.Change != nil && b.Change != nil && *a.Change == *b.Change:
-				return false, true
-			case a.Change == nil:
-				return false, false
-			case b.Change == nil:
-				return true, false
-			}
-			return (*a.Change > *b.Change) != q.Reverse, false
-		}
-	default:
-		before = func(a, b *RankingRow) (bool, bool) {
-			if a.Rank == b.Rank {
-				return false, true
-			}
-			return (a.Rank < b.Rank) != q.Reverse, false
-		}
-	}
 	if (q.Sort != "" && q.Sort != SortRank) || q.Reverse { // keep is in rank order already
-		slices.SortFunc(keep, func(a, b *RankingRow) int { // a total order: codes are unique
-			if less, tie := before(a, b); !tie {
-				if less {
-					return -1
-				}
-				return 1
-			}
-			if a.Rank != b.Rank {
-				return a.Rank - b.Rank
-			}
-			return strings.Compare(a.City.Code, b.City.Code)
-		})
+		sortRows(keep, q.Sort, pillar, q.Reverse)
 	}
 	total := len(keep)
 	keep = keep[min(q.Offset, total):]
@@ -387,19 +329,73 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 	return &Ranking{Total: total, Rows: cloneRows(keep)}, nil
 }
 
-// descMissingLast orders high values first (low first when reverse), missing last.
-func descMissingLast(a, b *float64, reverse bool) (less, tie bool) {
-	switch {
-	case a == nil && b == nil:
-		return false, true
-	case a == nil:
-		return false, false
-	case b == nil:
-		return true, false
-	case *a == *b:
-		return false, true
+// sortKey is a row with its sort key taken out, so sorting compares numbers
+// rather than calling through the row.
+type sortKey struct {
+	key     float64 // NaN: missing, always last
+	name    string
+	rank    int
+	code    string
+	row     *RankingRow
+	missing bool
+}
+
+// sortRows sorts rows by a key's natural order (rank: best first; name:
+// A–Z; score, pillar and change: highest first), turned round by reverse,
+// missing values last, ties by rank and then code (a total order: codes
+// are unique).
+func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
+	keys := make([]sortKey, len(rows))
+	for k, r := range rows {
+		sk := sortKey{rank: r.Rank, code: r.City.Code, row: r}
+		switch {
+		case pillar >= 0:
+			sk.key, sk.missing = r.Pillars.p[pillar].Score, r.Pillars.p[pillar].Missing
+		case by == SortScore:
+			sk.key = r.Score
+		case by == SortChange:
+			if r.Change == nil {
+				sk.missing = true
+			} else {
+				sk.key = float64(*r.Change)
+			}
+		case by == SortName:
+			sk.name = r.City.Name
+		default: // rank: lowest first is the natural order, so negate
+			sk.key = -float64(r.Rank)
+		}
+		keys[k] = sk
 	}
-	return (*a > *b) != reverse, false
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		switch {
+		case a.missing != b.missing:
+			if a.missing {
+				return 1
+			}
+			return -1
+		case by == SortName && pillar < 0 && a.name != b.name:
+			c := strings.Compare(a.name, b.name)
+			if reverse {
+				c = -c
+			}
+			return c
+		case !a.missing && a.key != b.key:
+			c := 1
+			if a.key > b.key {
+				c = -1
+			}
+			if reverse {
+				c = -c
+			}
+			return c
+		case a.rank != b.rank:
+			return a.rank - b.rank
+		}
+		return strings.Compare(a.code, b.code)
+	})
+	for k := range keys {
+		rows[k] = keys[k].row
+	}
 }
 
 func (r *Release) knownStage(name string) bool {
