@@ -329,15 +329,13 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 	return &Ranking{Total: total, Rows: cloneRows(keep)}, nil
 }
 
-// sortKey is a row with its sort key taken out, so sorting compares numbers
-// rather than calling through the row.
+// sortKey is a row's sort key taken out, free of pointers so that sorting
+// moves plain numbers (strings are read through idx when needed).
 type sortKey struct {
-	key     float64 // NaN: missing, always last
-	name    string
+	key     float64
 	rank    int
-	code    string
-	row     *RankingRow
-	missing bool
+	idx     int
+	missing bool // always last
 }
 
 // sortRows sorts rows by a key's natural order (rank: best first; name:
@@ -347,7 +345,7 @@ type sortKey struct {
 func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
 	keys := make([]sortKey, len(rows))
 	for k, r := range rows {
-		sk := sortKey{rank: r.Rank, code: r.City.Code, row: r}
+		sk := sortKey{rank: r.Rank, idx: k}
 		switch {
 		case pillar >= 0:
 			sk.key, sk.missing = r.Pillars.p[pillar].Score, r.Pillars.p[pillar].Missing
@@ -360,42 +358,44 @@ func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
 				sk.key = float64(*r.Change)
 			}
 		case by == SortName:
-			sk.name = r.City.Name
 		default: // rank: lowest first is the natural order, so negate
 			sk.key = -float64(r.Rank)
 		}
 		keys[k] = sk
 	}
+	byName := by == SortName && pillar < 0
 	slices.SortFunc(keys, func(a, b sortKey) int {
+		c := 0
 		switch {
 		case a.missing != b.missing:
 			if a.missing {
 				return 1
 			}
 			return -1
-		case by == SortName && pillar < 0 && a.name != b.name:
-			c := strings.Compare(a.name, b.name)
-			if reverse {
-				c = -c
-			}
-			return c
+		case byName:
+			c = strings.Compare(rows[a.idx].City.Name, rows[b.idx].City.Name)
 		case !a.missing && a.key != b.key:
-			c := 1
+			c = 1
 			if a.key > b.key {
 				c = -1
 			}
+		}
+		if c != 0 {
 			if reverse {
-				c = -c
+				return -c
 			}
 			return c
-		case a.rank != b.rank:
+		}
+		if a.rank != b.rank {
 			return a.rank - b.rank
 		}
-		return strings.Compare(a.code, b.code)
+		return strings.Compare(rows[a.idx].City.Code, rows[b.idx].City.Code)
 	})
+	sorted := make([]*RankingRow, len(rows))
 	for k := range keys {
-		rows[k] = keys[k].row
+		sorted[k] = rows[keys[k].idx]
 	}
+	copy(rows, sorted)
 }
 
 func (r *Release) knownStage(name string) bool {
