@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/citylens/citylens/internal/catalogue"
 )
 
@@ -78,16 +80,51 @@ func TestBulkWorkbook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("bulk workbook: skipped in -short mode")
 	}
-	r, data := bulkCall(t, 20, 30)
+	// Large enough for the sheet to be read in parts at once.
+	r, data := bulkCall(t, 150, 120)
 	p, err := ParseUpload(context.Background(), "bulk.xlsx", data, DefaultMaxUploadBytes)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The same sheet read row by row, in one part.
+	book, err := openXLSX(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := book.sheetXML(SheetData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bounds, _ := x.chunks(x.start, 4); len(bounds) != 5 {
+		t.Fatalf("the sheet splits into %d parts, want 4", len(bounds)-1)
+	}
+	var cols columnMap
+	var want []Entry
+	err = book.rows(SheetData, func(row int, cells []string) error {
+		if cols == nil {
+			cols, err = mapHeader(cells)
+			return err
+		}
+		if e, ok := cols.entry(row, cells); ok {
+			want = append(want, e)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Entries) != 150*120 {
+		t.Fatalf("%d entries, want %d", len(p.Entries), 150*120)
+	}
+	if diff := cmp.Diff(want, p.Entries); diff != "" {
+		t.Fatalf("read in parts (-one part +parts):\n%s", diff)
 	}
 	changes, _, err := Plan(p.Entries, r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(changes) != 600 || changes[599].New.City != "C0020" || changes[599].New.Indicator != "IND-030" || changes[599].New.Source != "National statistics office" {
-		t.Fatalf("%d changes, last %+v", len(changes), changes[len(changes)-1].New)
+	last := changes[len(changes)-1].New
+	if len(changes) != 150*120 || last.City != "C0150" || last.Indicator != "IND-120" || last.Source != "National statistics office" {
+		t.Fatalf("%d changes, last %+v", len(changes), last)
 	}
 }

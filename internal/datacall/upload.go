@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/citylens/citylens"
@@ -214,9 +216,26 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 	if _, ok := book.sheets[SheetInstructions]; ok {
 		p.Edition = strings.TrimSpace(book.cell(SheetInstructions, 2, 1)) // B2
 	}
+	bad := func(err error) error {
+		var ce *citylens.Error
+		if errors.As(err, &ce) {
+			return err
+		}
+		return citylens.Errorf(citylens.EINVALID, "sheet %q is not readable: %v", sheet, err)
+	}
+	x, err := book.sheetXML(sheet)
+	if err != nil {
+		return bad(err)
+	}
+	empty := citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
+	if x.start < 0 {
+		return empty
+	}
+	// The header: the first row with cells.
 	var cols columnMap
-	err = book.rows(sheet, func(row int, cells []string) error {
-		if cols == nil {
+	pos, rowNum := x.start, 0
+	for cols == nil {
+		next, n, err := book.scan(x, pos, len(x.d), rowNum, 1, func(row int, cells []string) error {
 			if len(cells) == 0 {
 				return nil
 			}
@@ -224,26 +243,64 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 			if cols, err = mapHeader(cells); err != nil {
 				return citylens.Errorf(citylens.EINVALID, "sheet %q, %s", sheet, citylens.ErrorMessage(err))
 			}
-			book.keep = cols.mask() // the reference columns need no reading
 			return nil
+		})
+		if err != nil {
+			return bad(err)
 		}
-		if row%10000 == 0 && ctx.Err() != nil {
-			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
+		if next == pos {
+			return empty // no more rows
 		}
-		if e, ok := cols.entry(row, cells); ok {
-			p.Entries = append(p.Entries, e)
-		}
-		return nil
-	})
-	var ce *citylens.Error
-	if errors.As(err, &ce) {
-		return err
+		pos, rowNum = next, n
 	}
-	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "sheet %q is not readable: %v", sheet, err)
+	book.keep = cols.mask() // the reference columns need no reading
+	// The data rows, in parts read at once on large sheets.
+	parts := 1
+	if len(x.d)-pos > 4<<20 {
+		parts = min(runtime.GOMAXPROCS(0), 8)
 	}
-	if cols == nil {
-		return citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
+	bounds, first := x.chunks(pos, parts)
+	first[0] = rowNum
+	results := make([][]Entry, len(first))
+	errs := make([]error, len(first))
+	lastRow := make([]int, len(first))
+	var wg sync.WaitGroup
+	for k := range first {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := first[k]
+			if k > 0 {
+				start-- // the part's first row carries this number + 1
+			}
+			_, last, err := book.scan(x, bounds[k], bounds[k+1], start, 0, func(row int, cells []string) error {
+				if row%10000 == 0 && ctx.Err() != nil {
+					return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
+				}
+				if e, ok := cols.entry(row, cells); ok {
+					results[k] = append(results[k], e)
+				}
+				return nil
+			})
+			errs[k], lastRow[k] = err, last
+		}()
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			return bad(err)
+		}
+		if k > 0 && first[k] <= lastRow[k-1] {
+			return bad(fmt.Errorf("row after row %d: bad row number %d", lastRow[k-1], first[k]))
+		}
+	}
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	p.Entries = make([]Entry, 0, n)
+	for _, r := range results {
+		p.Entries = append(p.Entries, r...)
 	}
 	return nil
 }

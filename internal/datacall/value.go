@@ -9,8 +9,10 @@ package datacall
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -329,22 +331,48 @@ type Change struct {
 // no changes; otherwise it returns the changes to write and how many entries
 // equal the stored value (a second upload of the same file has no changes).
 func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, unchanged int, err error) {
+	type checked struct {
+		v    Value
+		ok   bool
+		errs []FieldError
+	}
+	// Checking is pure: large uploads are checked in parts at once.
+	r.init()
+	out := make([]checked, len(entries))
+	parts := 1
+	if len(entries) >= 20000 {
+		parts = min(runtime.GOMAXPROCS(0), 8)
+	}
+	var wg sync.WaitGroup
+	for k := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := k * len(entries) / parts; i < (k+1)*len(entries)/parts; i++ {
+				c := &out[i]
+				c.v, c.ok, c.errs = r.Check(entries[i])
+			}
+		}()
+	}
+	wg.Wait()
+
 	var errs []FieldError
 	seen := make(map[Key]int, len(entries))
 	changes = make([]Change, 0, len(entries))
-	for _, e := range entries {
-		v, ok, fe := r.Check(e)
-		errs = append(errs, fe...)
-		if !ok {
+	for i := range out {
+		c := &out[i]
+		errs = append(errs, c.errs...)
+		if !c.ok {
 			continue
 		}
+		v, row := c.v, entries[i].Row
 		k := v.Key()
 		if prev, dup := seen[k]; dup {
-			errs = append(errs, FieldError{Row: e.Row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
+			errs = append(errs, FieldError{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
 				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev)})
 			continue
 		}
-		seen[k] = e.Row
+		seen[k] = row
 		if len(errs) > 0 {
 			continue // no need to build changes that will not be written
 		}

@@ -119,43 +119,86 @@ func (b *xlsxBook) part(name string) ([]byte, error) {
 	return nil, fmt.Errorf("the workbook has no part %s", name)
 }
 
-// rows calls fn with each row's number and cells (by column, "" for empty
-// cells) of the named sheet. cells is reused between calls.
-func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) error {
+// sheetXML is a worksheet's XML and the names of its elements.
+type sheetXML struct {
+	d                 []byte
+	start             int // where sheetData begins; -1 for a sheet without cells
+	prefix            string
+	rowOpen, rowClose []byte
+	cOpen, cClose     []byte
+	vOpen, vClose     []byte
+	tOpen, tClose     []byte
+}
+
+func (b *xlsxBook) sheetXML(sheet string) (*sheetXML, error) {
 	p, ok := b.sheets[sheet]
 	if !ok {
-		return fmt.Errorf("the workbook has no sheet %q", sheet)
+		return nil, fmt.Errorf("the workbook has no sheet %q", sheet)
 	}
 	d, err := b.part(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sd := bytes.Index(d, []byte("sheetData"))
 	if sd < 1 {
-		return nil // no cells
+		return &sheetXML{d: d, start: -1}, nil
 	}
 	// The spreadsheetml prefix, usually none, "x:" from some writers.
 	start := bytes.LastIndexByte(d[:sd], '<')
 	prefix := string(d[start+1 : sd])
-	rowOpen, rowClose := []byte("<"+prefix+"row"), []byte("</"+prefix+"row>")
-	cOpen, cClose := []byte("<"+prefix+"c"), []byte("</"+prefix+"c>")
-	vOpen, vClose := []byte("<"+prefix+"v"), []byte("</"+prefix+"v>")
-	tOpen, tClose := []byte("<"+prefix+"t"), []byte("</"+prefix+"t>")
+	return &sheetXML{d: d, start: sd, prefix: prefix,
+		rowOpen: []byte("<" + prefix + "row"), rowClose: []byte("</" + prefix + "row>"),
+		cOpen: []byte("<" + prefix + "c"), cClose: []byte("</" + prefix + "c>"),
+		vOpen: []byte("<" + prefix + "v"), vClose: []byte("</" + prefix + "v>"),
+		tOpen: []byte("<" + prefix + "t"), tClose: []byte("</" + prefix + "t>"),
+	}, nil
+}
+
+// rows calls fn with each row's number and cells (by column, "" for empty
+// cells) of the named sheet. cells is reused between calls.
+func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) error {
+	x, err := b.sheetXML(sheet)
+	if err != nil || x.start < 0 {
+		return err
+	}
+	_, _, err = b.scan(x, x.start, len(x.d), 0, 0, fn)
+	return err
+}
+
+// rowNumberAt returns the number of the row whose tag starts at pos, if the
+// tag carries one.
+func (x *sheetXML) rowNumberAt(pos int) (int, bool) {
+	attrs, _, end := tagAttrs(x.d, pos+len(x.rowOpen))
+	if end < 0 {
+		return 0, false
+	}
+	r, ok := attr(attrs, "r")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(r)
+	return n, err == nil && n > 0
+}
+
+// scan reads the rows that start in [pos, limit), numbered after rowNum, at
+// most maxRows of them (0: all). It returns the position after the last row
+// read and its number.
+func (b *xlsxBook) scan(x *sheetXML, pos, limit, rowNum, maxRows int, fn func(row int, cells []string) error) (int, int, error) {
+	d := x.d
 	var cells []string
-	pos, rowNum := sd, 0
-	for {
-		i := indexTag(d, pos, rowOpen)
-		if i < 0 {
-			return nil
+	for n := 0; maxRows == 0 || n < maxRows; n++ {
+		i := indexTag(d, pos, x.rowOpen)
+		if i < 0 || i >= limit {
+			return pos, rowNum, nil
 		}
-		attrs, selfClosing, end := tagAttrs(d, i+len(rowOpen))
+		attrs, selfClosing, end := tagAttrs(d, i+len(x.rowOpen))
 		if end < 0 {
-			return fmt.Errorf("row after row %d: unterminated tag", rowNum)
+			return pos, rowNum, fmt.Errorf("row after row %d: unterminated tag", rowNum)
 		}
 		if r, ok := attr(attrs, "r"); ok {
 			n, err := strconv.Atoi(r)
 			if err != nil || n <= rowNum {
-				return fmt.Errorf("row after row %d: bad row number %q", rowNum, r)
+				return pos, rowNum, fmt.Errorf("row after row %d: bad row number %q", rowNum, r)
 			}
 			rowNum = n
 		} else {
@@ -163,29 +206,33 @@ func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) er
 		}
 		if selfClosing {
 			pos = end
+			cells = cells[:0]
+			if err := fn(rowNum, cells); err != nil {
+				return pos, rowNum, err
+			}
 			continue
 		}
-		rowEnd := bytes.Index(d[end:], rowClose)
+		rowEnd := bytes.Index(d[end:], x.rowClose)
 		if rowEnd < 0 {
-			return fmt.Errorf("row %d: no end tag", rowNum)
+			return pos, rowNum, fmt.Errorf("row %d: no end tag", rowNum)
 		}
 		row := d[end : end+rowEnd]
-		pos = end + rowEnd + len(rowClose)
+		pos = end + rowEnd + len(x.rowClose)
 		cells = cells[:0]
 		cpos, col := 0, -1
 		for {
-			j := indexTag(row, cpos, cOpen)
+			j := indexTag(row, cpos, x.cOpen)
 			if j < 0 {
 				break
 			}
-			cattrs, cself, cend := tagAttrs(row, j+len(cOpen))
+			cattrs, cself, cend := tagAttrs(row, j+len(x.cOpen))
 			if cend < 0 {
-				return fmt.Errorf("row %d: unterminated cell tag", rowNum)
+				return pos, rowNum, fmt.Errorf("row %d: unterminated cell tag", rowNum)
 			}
 			if ref, ok := attr(cattrs, "r"); ok {
 				c, err := columnIndex(ref)
 				if err != nil || c <= col {
-					return fmt.Errorf("row %d: bad cell reference %q", rowNum, ref)
+					return pos, rowNum, fmt.Errorf("row %d: bad cell reference %q", rowNum, ref)
 				}
 				col = c
 			} else {
@@ -195,12 +242,12 @@ func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) er
 				cpos = cend
 				continue
 			}
-			k := bytes.Index(row[cend:], cClose)
+			k := bytes.Index(row[cend:], x.cClose)
 			if k < 0 {
-				return fmt.Errorf("row %d: cell without an end tag", rowNum)
+				return pos, rowNum, fmt.Errorf("row %d: cell without an end tag", rowNum)
 			}
 			content := row[cend : cend+k]
-			cpos = cend + k + len(cClose)
+			cpos = cend + k + len(x.cClose)
 			if b.keep != nil && (col >= len(b.keep) || !b.keep[col]) {
 				continue
 			}
@@ -208,9 +255,9 @@ func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) er
 			var val string
 			switch typ {
 			case "inlineStr":
-				val = joinText(content, tOpen, tClose, prefix)
+				val = joinText(content, x.tOpen, x.tClose, x.prefix)
 			default:
-				raw, ok := elementText(content, 0, vOpen, vClose)
+				raw, ok := elementText(content, 0, x.vOpen, x.vClose)
 				if !ok {
 					continue
 				}
@@ -218,7 +265,7 @@ func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) er
 				if typ == "s" {
 					n, err := strconv.Atoi(val)
 					if err != nil || n < 0 || n >= len(b.shared) {
-						return fmt.Errorf("row %d: shared string %q does not exist", rowNum, val)
+						return pos, rowNum, fmt.Errorf("row %d: shared string %q does not exist", rowNum, val)
 					}
 					val = b.shared[n]
 				}
@@ -229,9 +276,35 @@ func (b *xlsxBook) rows(sheet string, fn func(row int, cells []string) error) er
 			cells = append(cells, val)
 		}
 		if err := fn(rowNum, cells); err != nil {
-			return err
+			return pos, rowNum, err
 		}
 	}
+	return pos, rowNum, nil
+}
+
+// chunks splits the rows from pos into at most n parts of about equal
+// size, each starting at a row tag that carries its number (so parts can be
+// read at once); it returns the parts' bounds and first row numbers, or one
+// part when rows lack numbers.
+func (x *sheetXML) chunks(pos, n int) (bounds []int, first []int) {
+	bounds = []int{pos}
+	for k := 1; k < n; k++ {
+		at := indexTag(x.d, pos+(len(x.d)-pos)*k/n, x.rowOpen)
+		if at < 0 || at <= bounds[len(bounds)-1] {
+			break
+		}
+		bounds = append(bounds, at)
+	}
+	bounds = append(bounds, len(x.d))
+	first = make([]int, len(bounds)-1)
+	for k := 1; k < len(bounds)-1; k++ {
+		r, ok := x.rowNumberAt(bounds[k])
+		if !ok {
+			return []int{pos, len(x.d)}, []int{0}
+		}
+		first[k] = r
+	}
+	return bounds, first
 }
 
 // cell returns one cell's value ("" when empty) of a small sheet.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"sort"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -50,6 +51,9 @@ func (db *DB) EditionValues(ctx context.Context, edition string) ([]datacall.Val
 // 20,000 values, so PostgreSQL parses and plans it once, not once per row batch.
 func (db *DB) PutValues(ctx context.Context, values []datacall.Value) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.checkValueRefs(ctx, values); err != nil {
+			return err
+		}
 		for start := 0; start < len(values); start += 20000 {
 			part := values[start:min(len(values), start+20000)]
 			n := len(part)
@@ -127,6 +131,49 @@ func (db *DB) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) e
 		}
 		return nil
 	})
+}
+
+// checkValueRefs refuses values whose edition, city or indicator does not
+// exist, with one query per table (the table has no foreign keys; see
+// migration 101).
+func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error {
+	sets := [3]map[string]bool{{}, {}, {}}
+	for i := range values {
+		sets[0][values[i].Edition], sets[1][values[i].City], sets[2][values[i].Indicator] = true, true, true
+	}
+	for k, ref := range []struct{ table, what string }{{"editions", "edition"}, {"cities", "city"}, {"indicators", "indicator"}} {
+		codes := make([]string, 0, len(sets[k]))
+		for c := range sets[k] {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		found := map[string]bool{}
+		for start := 0; start < len(codes); start += 500 {
+			part := codes[start:min(len(codes), start+500)]
+			rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code FROM `+ref.table+` WHERE code = ANY($1::text[])`, part)
+			if err != nil {
+				return dbError(ctx, "save values", err)
+			}
+			for rows.Next() {
+				var c string
+				if err := rows.Scan(&c); err != nil {
+					rows.Close()
+					return dbError(ctx, "save values", err)
+				}
+				found[c] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return dbError(ctx, "save values", err)
+			}
+		}
+		for _, c := range codes {
+			if !found[c] {
+				return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, c)
+			}
+		}
+	}
+	return nil
 }
 
 const submissionColumns = `edition, city, state, comment, updated_by, updated_at`

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 
 	"github.com/citylens/citylens"
@@ -78,6 +79,9 @@ func (db *DB) batchInsert(ctx context.Context, what, head, tail string, ncols, n
 
 func (db *DB) PutValues(ctx context.Context, values []datacall.Value) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
+		if err := db.checkValueRefs(ctx, values); err != nil {
+			return err
+		}
 		return db.batchInsert(ctx, "save values",
 			`INSERT INTO datacall_values (edition, city, indicator, value, unit, source, data_year, method_note, estimated, comment, updated_by, updated_at) VALUES `,
 			` ON CONFLICT (edition, city, indicator) DO UPDATE SET value = excluded.value, unit = excluded.unit, source = excluded.source,
@@ -125,6 +129,53 @@ func (db *DB) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) e
 				return []any{us(e.At), e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, before, after, e.RemoteAddr}
 			})
 	})
+}
+
+// checkValueRefs refuses values whose edition, city or indicator does not
+// exist, with one query per table (the table has no foreign keys; see
+// migration 101).
+func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error {
+	sets := [3]map[string]bool{{}, {}, {}}
+	for i := range values {
+		sets[0][values[i].Edition], sets[1][values[i].City], sets[2][values[i].Indicator] = true, true, true
+	}
+	for k, ref := range []struct{ table, what string }{{"editions", "edition"}, {"cities", "city"}, {"indicators", "indicator"}} {
+		codes := make([]string, 0, len(sets[k]))
+		for c := range sets[k] {
+			codes = append(codes, c)
+		}
+		sort.Strings(codes)
+		found := map[string]bool{}
+		for start := 0; start < len(codes); start += 500 {
+			part := codes[start:min(len(codes), start+500)]
+			args := make([]any, len(part))
+			for i, c := range part {
+				args[i] = c
+			}
+			rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code FROM `+ref.table+` WHERE code IN (?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
+			if err != nil {
+				return dbError(ctx, "save values", err)
+			}
+			for rows.Next() {
+				var c string
+				if err := rows.Scan(&c); err != nil {
+					rows.Close()
+					return dbError(ctx, "save values", err)
+				}
+				found[c] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return dbError(ctx, "save values", err)
+			}
+		}
+		for _, c := range codes {
+			if !found[c] {
+				return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, c)
+			}
+		}
+	}
+	return nil
 }
 
 const submissionColumns = `edition, city, state, comment, updated_by, updated_at`
