@@ -26,7 +26,12 @@ func reportCPU(b *testing.B, start time.Duration) {
 
 // BenchmarkWhatIf200x100: one city, one indicator changed, on 200 cities ×
 // 100 indicators (3 levels, imputation, winsorisation, screening). Target ≤ 5 ms.
-func BenchmarkWhatIf200x100(b *testing.B) {
+func BenchmarkWhatIf200x100(b *testing.B) { benchWhatIf(b, false) }
+
+// BenchmarkWhatIfFullRebuild200x100 is the same with a full rebuild, for comparison.
+func BenchmarkWhatIfFullRebuild200x100(b *testing.B) { benchWhatIf(b, true) }
+
+func benchWhatIf(b *testing.B, full bool) {
 	r := mustPublish(b, PublishInput{Draft: syntheticDraft(b, 200, 100, 3, 1), Config: quickConfig()})
 	ctx := context.Background()
 	cities := r.Cities()
@@ -37,7 +42,7 @@ func BenchmarkWhatIf200x100(b *testing.B) {
 		ind := inds[i%len(inds)]
 		lo, hi := r.validRange(ind)
 		v := lo + (hi-lo)*float64(i%10)/10
-		if _, err := r.WhatIf(ctx, cities[i%len(cities)].Code, map[string]string{ind: strconv.FormatFloat(v, 'g', -1, 64)}); err != nil {
+		if _, err := r.whatIf(ctx, cities[i%len(cities)].Code, map[string]string{ind: strconv.FormatFloat(v, 'g', -1, 64)}, full); err != nil {
 			b.Fatal(err)
 		}
 	}
