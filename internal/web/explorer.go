@@ -45,6 +45,7 @@ func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
 type explorerState struct {
 	mu        sync.Mutex
 	releases  map[string]*release.Release
+	loading   map[string]*releaseLoad
 	order     []string // load order, for eviction
 	records   []release.Record
 	network   map[string]bool // editions of the catalogue (the network's index)
@@ -60,7 +61,7 @@ type cachedPage struct {
 const (
 	maxCachedReleases = 8
 	maxCachedPages    = 20000
-	maxPageCacheBytes = 128 << 20
+	maxPageCacheBytes = 256 << 20
 	// recordsTTL bounds how long another replica's new publication takes to
 	// show here; this replica's own forget() at once.
 	recordsTTL = 2 * time.Second
@@ -74,33 +75,56 @@ func (e *explorerState) forget() {
 }
 
 // loadRelease returns a stored release by hash, from the cache when it
-// was read before.
+// was read before. Concurrent first reads of one release share one load (a
+// large release takes a while to read, and a burst of requests must not
+// read it once each).
 func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release, error) {
 	e := &s.explorer
 	e.mu.Lock()
-	r, ok := e.releases[hash]
-	e.mu.Unlock()
-	if ok {
+	if r, ok := e.releases[hash]; ok {
+		e.mu.Unlock()
 		return r, nil
 	}
-	r, err := s.releaseWorkflow().Load(ctx, hash)
-	if err != nil {
-		return nil, err
+	if e.loading == nil {
+		e.loading = map[string]*releaseLoad{}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.releases == nil {
-		e.releases = map[string]*release.Release{}
-	}
-	if _, ok := e.releases[hash]; !ok {
-		if len(e.order) >= maxCachedReleases {
-			delete(e.releases, e.order[0])
-			e.order = e.order[1:]
+	l, ok := e.loading[hash]
+	if !ok {
+		l = &releaseLoad{done: make(chan struct{})}
+		e.loading[hash] = l
+		e.mu.Unlock()
+		// The load is shared: it must not stop because the first caller left.
+		l.r, l.err = s.releaseWorkflow().Load(context.WithoutCancel(ctx), hash)
+		e.mu.Lock()
+		delete(e.loading, hash)
+		if l.err == nil {
+			if e.releases == nil {
+				e.releases = map[string]*release.Release{}
+			}
+			if len(e.order) >= maxCachedReleases {
+				delete(e.releases, e.order[0])
+				e.order = e.order[1:]
+			}
+			e.releases[hash] = l.r
+			e.order = append(e.order, hash)
 		}
-		e.releases[hash] = r
-		e.order = append(e.order, hash)
+		e.mu.Unlock()
+		close(l.done)
+		return l.r, l.err
 	}
-	return r, nil
+	e.mu.Unlock()
+	select {
+	case <-l.done:
+		return l.r, l.err
+	case <-ctx.Done():
+		return nil, citylens.Errorf(citylens.ECANCELED, "loading release %s: %v", shortHash(hash), ctx.Err())
+	}
+}
+
+type releaseLoad struct {
+	done chan struct{}
+	r    *release.Release
+	err  error
 }
 
 // publishedRecords lists the published releases, newest first, and which
@@ -167,6 +191,14 @@ func (v *relView) DownloadBase() string { return "/releases/" + v.Rec.Hash + "/d
 
 // APIBase is the release's API prefix.
 func (v *relView) APIBase() string { return "/api/v1/releases/" + v.Rec.Hash }
+
+// Name is the index name with the edition, once ("Smart Cities Index 2026").
+func (v *relView) Name() string {
+	if strings.Contains(v.Sum.IndexName, v.Rec.Edition) {
+		return v.Sum.IndexName
+	}
+	return v.Sum.IndexName + " " + v.Rec.Edition
+}
 
 // Short is the first 12 characters of the hash.
 func (v *relView) Short() string { return shortHash(v.Rec.Hash) }
@@ -269,8 +301,21 @@ func (s *Server) renderExplorer(w http.ResponseWriter, r *http.Request, page str
 		}
 		cp = cachedPage{Title: template.HTML(title.String()), HTML: template.HTML(content.String())}
 		e.mu.Lock()
-		if e.pages == nil || len(e.pages) >= maxCachedPages || e.pageBytes > maxPageCacheBytes {
-			e.pages, e.pageBytes = map[string]cachedPage{}, 0
+		if e.pages == nil {
+			e.pages = map[string]cachedPage{}
+		}
+		// Over the bounds, drop entries at random (map order) down to
+		// three quarters: hot pages come back at once, and no burst of
+		// first renders follows as it would after emptying the cache.
+		for k, old := range e.pages {
+			if len(e.pages) < maxCachedPages*3/4 && e.pageBytes < maxPageCacheBytes*3/4 {
+				break
+			}
+			if len(e.pages) < maxCachedPages && e.pageBytes < maxPageCacheBytes {
+				break
+			}
+			delete(e.pages, k)
+			e.pageBytes -= len(old.HTML) + len(k)
 		}
 		e.pages[key] = cp
 		e.pageBytes += len(cp.HTML) + len(key)
@@ -401,6 +446,9 @@ type pageLink struct {
 }
 
 const rankingsPerPage = 50
+
+// maxStandings bounds the strengths and weaknesses a profile page lists.
+const maxStandings = 10
 
 func rankingQueryOf(q url.Values) (release.RankingQuery, error) {
 	rq := release.RankingQuery{Region: q.Get("region"), PeerGroup: q.Get("peer_group"), PopulationClass: q.Get("population_class"),
@@ -533,7 +581,6 @@ type cityData struct {
 	Chart    barChart
 	TrendSVG lineChart
 	Names    map[string]string // aggregate code → name
-	Whatif   []release.Value   // indicators offered in the what-if form
 	Stages   []release.Stage
 	MaxRank  int
 	Pillars  []string
@@ -562,13 +609,16 @@ func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
+		// The page lists the strongest and weakest few; every value is in
+		// the values table below.
+		if len(p.Strengths) > maxStandings {
+			p.Strengths = p.Strengths[:maxStandings]
+		}
+		if len(p.Weaknesses) > maxStandings {
+			p.Weaknesses = p.Weaknesses[:maxStandings]
+		}
 		d.Chart = pillarChart(p, d.Names)
 		d.TrendSVG = trendChart(trend)
-		for _, val := range p.Values {
-			if val.Value != nil {
-				d.Whatif = append(d.Whatif, val)
-			}
-		}
 		return d, nil
 	})
 }

@@ -19,7 +19,7 @@
   }
   function num(x) { return x === null || x === undefined ? "—" : (Math.round(x * 10) / 10).toFixed(1); }
   form.addEventListener("input", function (e) {
-    if (e.target.dataset && e.target.dataset.original !== undefined) {
+    if (e.target.name) {
       e.target.classList.toggle("changed", e.target.value.trim() !== e.target.defaultValue.trim());
     }
   });
