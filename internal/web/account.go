@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,7 +46,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	if strings.TrimSpace(email) == "" || password == "" {
 		return s.renderStatus(w, r, http.StatusBadRequest, "login.html", "Sign in",
-			loginData{Email: email, Next: next, Error: "Enter your e-mail and password."})
+			loginData{Email: email, Next: next, Error: s.tr(r, "login.error.missing")})
 	}
 	u, err := s.accounts.Authenticate(r.Context(), email, password, remoteIP(r))
 	if err != nil {
@@ -83,7 +82,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.clearCookie(w, r, sessionCookie)
-	http.Redirect(w, r, "/?flash="+url.QueryEscape("You are signed out."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/", "flash.signed_out")
 	return nil
 }
 
@@ -129,7 +128,7 @@ func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
 		token, password := r.PostFormValue("token"), r.PostFormValue("password")
 		if password != r.PostFormValue("password_again") {
 			return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
-				oneTimeData{Purpose: purpose, Token: token, Error: "The two passwords differ."})
+				oneTimeData{Purpose: purpose, Token: token, Error: s.tr(r, "onetime.error.differ")})
 		}
 		_, err := s.accounts.CompleteOneTimeToken(r.Context(), token, purpose, password, r.PostFormValue("name"), remoteIP(r))
 		if err != nil {
@@ -139,7 +138,7 @@ func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
 			}
 			return err
 		}
-		http.Redirect(w, r, "/login?flash="+url.QueryEscape("Your password is set: sign in."), http.StatusSeeOther)
+		s.redirectFlash(w, r, "/login", "flash.password_set")
 		return nil
 	}
 }
@@ -180,6 +179,6 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := s.accounts.RevokeAPIToken(r.Context(), actor(r), viewer(r).User, id); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/account/tokens?flash="+url.QueryEscape("Token revoked."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/account/tokens", "flash.token_revoked")
 	return nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -65,7 +64,7 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape("Invitation sent to "+u.Email+"."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/users", "flash.invited", u.Email)
 	return nil
 }
 
@@ -87,7 +86,7 @@ func (s *Server) changeRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/users?flash="+url.QueryEscape(u.Email+" is now "+u.Role.Label()+"."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/users", "flash.role_changed", u.Email, label(s.cat, readerLang(r), "role", u.Role))
 	return nil
 }
 
@@ -183,7 +182,7 @@ func (s *Server) saveCity(w http.ResponseWriter, r *http.Request) error {
 		v := strings.TrimSpace(r.PostFormValue(field))
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			problems = append(problems, members.Problem{Column: field, Reason: fmt.Sprintf("%q is not a number", v)})
+			problems = append(problems, members.Problem{Column: field, Reason: s.tr(r, "city.error.number", v)})
 			return
 		}
 		*dst = f
@@ -195,7 +194,7 @@ func (s *Server) saveCity(w http.ResponseWriter, r *http.Request) error {
 	if v := strings.TrimSpace(r.PostFormValue("population")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			problems = append(problems, members.Problem{Column: "population", Reason: fmt.Sprintf("%q is not a whole number", v)})
+			problems = append(problems, members.Problem{Column: "population", Reason: s.tr(r, "city.error.whole", v)})
 		}
 		c.Population = n
 	}
@@ -220,7 +219,7 @@ func (s *Server) saveCity(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.renderStatus(w, r, http.StatusBadRequest, "city_edit.html", "Edit "+c.Name, d)
 	}
-	http.Redirect(w, r, "/admin/members?flash="+url.QueryEscape(c.Name+" saved."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/members", "flash.city_saved", c.Name)
 	return nil
 }
 
@@ -234,8 +233,7 @@ func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Imported: %d created, %d updated, %d unchanged.", res.Created, res.Updated, res.Unchanged)
-	http.Redirect(w, r, "/admin/members?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/members", "flash.members_imported", res.Created, res.Updated, res.Unchanged)
 	return nil
 }
 
@@ -320,6 +318,6 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	if err := auditlog.Record(r.Context(), s.store, s.now(), actor(r), "job.cancel", "job", itoa(id), nil, nil); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/jobs?flash="+url.QueryEscape("Cancellation requested."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/jobs", "flash.job_cancel")
 	return nil
 }

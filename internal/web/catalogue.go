@@ -79,8 +79,7 @@ func (s *Server) catalogueIndicator(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return s.render(w, r, "catalogue_indicator.html", ind.Name, map[string]any{
-		"Ind": ind, "Direction": catalogue.DirectionText(ind.Direction), "Pillar": catalogue.PillarName(ind.Xwalk.Pillar),
-		"Attribution": catalogue.U4SSCAttribution,
+		"Ind": ind, "Attribution": catalogue.U4SSCAttribution,
 	})
 }
 
@@ -145,7 +144,7 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 	if err := s.catalogueService().CreateEdition(ctx, actor(r), e); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(e.Code)+"?flash="+url.QueryEscape("Edition "+e.Code+" created as a draft."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(e.Code), "flash.edition_created", e.Code)
 	return nil
 }
 
@@ -183,7 +182,7 @@ func (s *Server) editionStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(code)+"?flash="+url.QueryEscape("The data call of edition "+code+" is "+e.Status+"."), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(code), "flash.edition_status", code, label(s.cat, readerLang(r), "edition.status", e.Status))
 	return nil
 }
 
@@ -201,7 +200,7 @@ func (s *Server) computeEditionRequest(w http.ResponseWriter, r *http.Request) e
 	if err := auditlog.Record(ctx, s.store, s.now(), actor(r), "edition.compute", "edition", e.Code, nil, map[string]any{"job": j.ID}); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/editions/"+url.PathEscape(e.Code)+"?flash="+url.QueryEscape(fmt.Sprintf("Computing edition %s (job %d): this page shows its progress.", e.Code, j.ID)), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(e.Code), "flash.edition_computing", e.Code, j.ID)
 	return nil
 }
 

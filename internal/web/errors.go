@@ -91,7 +91,18 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, body)
 		return
 	}
-	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": http.StatusText(status), "Message": msg, "Problems": problems})
+	lang := readerLang(r)
+	statusText := http.StatusText(status)
+	if key := "error.status." + itoa(int64(status)); s.cat.Has(key) {
+		statusText = s.cat.T(lang, key)
+	}
+	var se *statusError
+	if status == http.StatusInternalServerError && !errors.As(err, &se) {
+		// The details are in the log. Messages of domain errors stay as the
+		// domain packages wrote them, in English for now (docs/platform.md).
+		msg = s.cat.T(lang, "error.internal")
+	}
+	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": problems})
 }
 
 func codeName(err error, status int) string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,9 +59,9 @@ func (s *Server) releaseWorkflow() *release.Workflow {
 // releaseNav adds the public explorer for everyone and the release
 // workflow for the secretariat.
 func (s *Server) releaseNav(v Viewer) []NavLink {
-	links := []NavLink{{"/rankings", "Rankings"}, {"/methodology", "Methodology"}, {"/downloads", "Downloads"}}
+	links := []NavLink{{"/rankings", "nav.rankings"}, {"/methodology", "nav.methodology"}, {"/downloads", "nav.downloads"}}
 	if isAdmin(v) {
-		links = append(links, NavLink{"/admin/releases", "Releases"})
+		links = append(links, NavLink{"/admin/releases", "nav.releases"})
 	}
 	return links
 }
@@ -249,11 +248,11 @@ func (s *Server) releasePublishRequest(correct bool) HandlerFunc {
 		if err != nil {
 			return err
 		}
-		what := "Publishing"
+		key := "flash.publishing"
 		if correct {
-			what = "Publishing a correction of"
+			key = "flash.publishing_correction"
 		}
-		http.Redirect(w, r, "/admin/releases?flash="+url.QueryEscape(fmt.Sprintf("%s edition %s from draft %d (job %d): this page shows its progress.", what, info.Edition, id, j.ID)), http.StatusSeeOther)
+		s.redirectFlash(w, r, "/admin/releases", key, info.Edition, id, j.ID)
 		return nil
 	}
 }

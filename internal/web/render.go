@@ -33,7 +33,6 @@ var templateFuncs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"roleLabel": func(r accounts.Role) string { return r.Label() },
 	"thousands": func(n int64) string {
 		s := fmt.Sprint(n)
 		var b strings.Builder
@@ -49,13 +48,8 @@ var templateFuncs = template.FuncMap{
 }
 
 // parsePages parses every page once per language: the shared funcs plus the
-// language's catalogue functions ({{t "key"}}, {{lang}}). Pages are keyed
-// "<lang>/<file>" (see pageKey).
-func parsePages() (map[string]*template.Template, error) {
-	cat, err := i18n.Load()
-	if err != nil {
-		return nil, err
-	}
+// language's (langFuncs). Pages are keyed "<lang>/<file>" (see pageKey).
+func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -66,7 +60,7 @@ func parsePages() (map[string]*template.Template, error) {
 		for k, f := range templateFuncs {
 			funcs[k] = f
 		}
-		for k, f := range cat.Funcs(lang) {
+		for k, f := range langFuncs(cat, lang) {
 			funcs[k] = f
 		}
 		for _, n := range names {
@@ -98,11 +92,7 @@ func requestLang(w http.ResponseWriter, r *http.Request) i18n.Lang {
 			return l
 		}
 	}
-	choice := ""
-	if c, err := r.Cookie(langCookie); err == nil {
-		choice = c.Value
-	}
-	return i18n.Negotiate(choice, r.Header.Get("Accept-Language"))
+	return readerLang(r)
 }
 
 // LangLink is one entry of the language switch.
@@ -122,7 +112,8 @@ func langLinks(r *http.Request, cur i18n.Lang) []LangLink {
 	return out
 }
 
-// NavLink is one entry of the navigation bar.
+// NavLink is one entry of the navigation bar. Label is a catalogue key
+// (nav.*), shown in the reader's language.
 type NavLink struct {
 	Href, Label string
 }
@@ -153,7 +144,11 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return fmt.Errorf("web: no template %s", page)
 	}
 	v := viewer(r)
-	pd := PageData{Title: title, Viewer: v, CSRF: s.csrfToken(w, r), Demo: s.cfg.Demo, Nav: s.nav(v), Data: data,
+	nav := s.nav(v)
+	for i := range nav {
+		nav[i].Label = s.cat.T(lang, nav[i].Label)
+	}
+	pd := PageData{Title: title, Viewer: v, CSRF: s.csrfToken(w, r), Demo: s.cfg.Demo, Nav: nav, Data: data,
 		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
 		pd.Attribution = members.DemoAttribution
@@ -175,17 +170,17 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 
 // nav is the navigation for a viewer: the platform's links, then features'.
 func (s *Server) nav(v Viewer) []NavLink {
-	links := []NavLink{{"/", "Home"}, {"/members", "Member cities"}}
+	links := []NavLink{{"/", "nav.home"}, {"/members", "nav.members"}}
 	links = append(links, s.featureNav(v)...)
 	if v.SignedIn() {
 		switch v.User.Role {
 		case accounts.RoleAdmin:
-			links = append(links, NavLink{"/admin/users", "Users"}, NavLink{"/admin/members", "Members"},
-				NavLink{"/admin/audit", "Audit log"}, NavLink{"/admin/jobs", "Jobs"}, NavLink{"/admin/outbox", "Outbox"})
+			links = append(links, NavLink{"/admin/users", "nav.users"}, NavLink{"/admin/members", "nav.admin_members"},
+				NavLink{"/admin/audit", "nav.audit"}, NavLink{"/admin/jobs", "nav.jobs"}, NavLink{"/admin/outbox", "nav.outbox"})
 		case accounts.RoleRegional, accounts.RoleFocal:
-			links = append(links, NavLink{"/admin/members", "My cities"})
+			links = append(links, NavLink{"/admin/members", "nav.my_cities"})
 		}
-		links = append(links, NavLink{"/account/tokens", "API tokens"})
+		links = append(links, NavLink{"/account/tokens", "nav.tokens"})
 	}
 	return links
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/members"
@@ -73,6 +74,7 @@ type Server struct {
 	queue    *jobs.Queue
 	mail     mail.Sender
 	pages    map[string]*template.Template
+	cat      *i18n.Catalog // the message catalogues (render.go)
 	routes   []Route
 	metrics  *metrics
 	handler  http.Handler
@@ -113,11 +115,15 @@ func New(cfg Config) (*Server, error) {
 	s.members = &members.Service{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now}
 	s.accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
 		Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
-	pages, err := parsePages()
+	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
-	s.pages = pages
+	pages, err := parsePages(cat)
+	if err != nil {
+		return nil, err
+	}
+	s.cat, s.pages = cat, pages
 	mux := http.NewServeMux()
 	s.registerRoutes(mux)
 	s.registerJobs(cfg.Queue)
