@@ -58,7 +58,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &rl) {
 			w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
 		}
-		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: messageOf(err)})
+		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: s.messageOf(readerLang(r), err)})
 	}
 	// Rotate: end the session this browser had, then start a fresh one.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -134,7 +134,7 @@ func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
 		if err != nil {
 			if statusOf(err) == http.StatusBadRequest {
 				return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
-					oneTimeData{Purpose: purpose, Token: token, Error: messageOf(err)})
+					oneTimeData{Purpose: purpose, Token: token, Error: s.messageOf(readerLang(r), err)})
 			}
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 )
 
@@ -38,9 +39,14 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// messageOf is what the user reads: the error's message, or for internal
-// errors a generic one (the details go to the log).
-func messageOf(err error) string {
+// messageOf is what the user reads, in lang: the error's message, or for
+// internal errors a generic one (the details go to the log). Errors the web
+// layer words itself are in lang; domain errors keep their own words.
+func (s *Server) messageOf(lang i18n.Lang, err error) string {
+	var we *wordedError
+	if errors.As(err, &we) {
+		return wording(s.cat, lang, we)
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.msg
@@ -69,7 +75,8 @@ type APIError struct {
 // writeError answers err as JSON (API routes) or an HTML error page.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	msg := messageOf(err)
+	lang := readerLang(r)
+	msg := s.messageOf(lang, err)
 	if status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
@@ -83,6 +90,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		problems = ve.Problems
 	}
 	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
+		msg = s.messageOf(i18n.English, err)
 		var body APIError
 		body.Error.Status, body.Error.Code, body.Error.Message, body.Error.Problems = status, codeName(err, status), msg, problems
 		if status == http.StatusUnauthorized {
@@ -91,7 +99,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, body)
 		return
 	}
-	lang := readerLang(r)
 	statusText := http.StatusText(status)
 	if key := "error.status." + itoa(int64(status)); s.cat.Has(key) {
 		statusText = s.cat.T(lang, key)

@@ -1,10 +1,15 @@
 package web
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"html"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template/parse"
@@ -352,5 +357,72 @@ func TestCodesHaveNames(t *testing.T) {
 	}
 	if got := label(cat, i18n.English, "job.state", "new-state"); got != "new-state" {
 		t.Errorf("an unknown code shows as %q, want itself", got)
+	}
+}
+
+// keyArgs are the Go functions that take a catalogue key (or, for label, a
+// key prefix) and the position of that argument.
+var keyArgs = map[string]int{"tr": 1, "redirectFlash": 3, "worded": 1, "wordedStatus": 1, "T": 1, "label": 2}
+
+// TestGoTextKeysExist checks every key the package's Go code names, so a
+// typo fails here rather than showing "[key]" on a page.
+func TestGoTextKeysExist(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := cat.Keys()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			var name string
+			switch fn := call.Fun.(type) {
+			case *ast.Ident:
+				name = fn.Name
+			case *ast.SelectorExpr:
+				name = fn.Sel.Name
+			}
+			pos, ok := keyArgs[name]
+			if !ok || pos >= len(call.Args) {
+				return true
+			}
+			lit, ok := call.Args[pos].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			key, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			if name == "label" {
+				i := sort.SearchStrings(keys, key+".")
+				if i == len(keys) || !strings.HasPrefix(keys[i], key+".") {
+					t.Errorf("%s: label prefix %q has no keys", fset.Position(lit.Pos()), key)
+				}
+			} else if !cat.Has(key) {
+				t.Errorf("%s: %s(%q): no such key in the catalogues", fset.Position(lit.Pos()), name, key)
+			}
+			return true
+		})
+	}
+	if checked < 20 {
+		t.Errorf("only %d keys found in Go code: is the scan still finding the calls?", checked)
 	}
 }

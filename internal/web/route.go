@@ -143,10 +143,10 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, v Viewer) {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		s.writeError(w, r, citylens.Errorf(citylens.EUNAUTHORIZED, "sign in first"))
+		s.writeError(w, r, worded(citylens.EUNAUTHORIZED, "error.sign_in_first"))
 		return
 	}
-	s.writeError(w, r, citylens.Errorf(citylens.EFORBIDDEN, "your role (%s) may not do this", v.User.Role.Label()))
+	s.writeError(w, r, worded(citylens.EFORBIDDEN, "error.role_denied", v.User.Role))
 }
 
 // statusError carries an HTTP status that is not one of the error codes'
@@ -169,12 +169,12 @@ func checkContentType(r *http.Request, api bool) error {
 			return nil
 		}
 		if err != nil || mt != "application/json" {
-			return &statusError{http.StatusUnsupportedMediaType, "Content-Type must be application/json, not " + quoteOrNone(ct)}
+			return &statusError{http.StatusUnsupportedMediaType, "Content-Type must be application/json, not " + quoteOrNone(ct)} // API only
 		}
 		return nil
 	}
 	if err != nil || (mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data") {
-		return &statusError{http.StatusUnsupportedMediaType, "Content-Type must be application/x-www-form-urlencoded or multipart/form-data, not " + quoteOrNone(ct)}
+		return wordedStatus(http.StatusUnsupportedMediaType, "error.form_type", quoteOrNone(ct))
 	}
 	return nil
 }
@@ -204,7 +204,7 @@ func formError(err error) error {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &statusError{http.StatusRequestEntityTooLarge, "the request body is larger than the limit of " + byteSize(mbe.Limit)}
+		return wordedStatus(http.StatusRequestEntityTooLarge, "error.too_large", byteSize(mbe.Limit))
 	}
 	return citylens.Errorf(citylens.EINVALID, "the form could not be read: %v", err)
 }
@@ -224,7 +224,7 @@ func (s *Server) checkCSRF(r *http.Request, v Viewer) error {
 		want = c.Value
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return citylens.Errorf(citylens.EFORBIDDEN, "the form's security token is missing or stale: reload the page and try again")
+		return worded(citylens.EFORBIDDEN, "error.csrf")
 	}
 	return nil
 }
