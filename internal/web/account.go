@@ -93,7 +93,7 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	if email == "" {
-		return citylens.Errorf(citylens.EINVALID, "email: enter the e-mail address of your account")
+		return worded(citylens.EINVALID, "error.forgot_email")
 	}
 	if err := s.accounts.RequestPasswordReset(r.Context(), email, remoteIP(r)); err != nil {
 		return err
@@ -174,7 +174,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "token id %q is not a number", r.PathValue("id"))
+		return worded(citylens.EINVALID, "error.token_id", r.PathValue("id"))
 	}
 	if err := s.accounts.RevokeAPIToken(r.Context(), actor(r), viewer(r).User, id); err != nil {
 		return err

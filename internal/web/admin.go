@@ -71,7 +71,7 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request) error {
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, citylens.Errorf(citylens.EINVALID, "%s %q is not a number", name, r.PathValue(name))
+		return 0, worded(citylens.EINVALID, "error.path_number", name, r.PathValue(name))
 	}
 	return id, nil
 }
@@ -127,7 +127,10 @@ func (s *Server) scopedCity(r *http.Request) (members.City, error) {
 		return c, err
 	}
 	if !canEditCity(viewer(r), c.Code, c.RegionCode) {
-		return c, citylens.Errorf(citylens.EFORBIDDEN, "you may not edit %s: it is outside your %s", c.Name, scopeWord(viewer(r)))
+		if viewer(r).User.Role == accounts.RoleFocal {
+			return c, worded(citylens.EFORBIDDEN, "error.edit_outside_city", c.Name)
+		}
+		return c, worded(citylens.EFORBIDDEN, "error.edit_outside_region", c.Name)
 	}
 	return c, nil
 }
@@ -226,7 +229,7 @@ func (s *Server) saveCity(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) importMembers(w http.ResponseWriter, r *http.Request) error {
 	f, _, err := r.FormFile("file")
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "file: choose a CSV file to upload")
+		return worded(citylens.EINVALID, "error.members_file")
 	}
 	defer f.Close()
 	res, err := s.members.ImportCSV(r.Context(), actor(r), f)
@@ -253,7 +256,7 @@ func auditFilter(q url.Values) (auditlog.Filter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := time.Parse("2006-01-02", v)
 			if err != nil {
-				return f, citylens.Errorf(citylens.EINVALID, "%s: %q is not a date YYYY-MM-DD", name, v)
+				return f, worded(citylens.EINVALID, "error.field_date", name, v)
 			}
 			*dst = t
 		}
@@ -265,7 +268,7 @@ func auditFilter(q url.Values) (auditlog.Filter, error) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return f, citylens.Errorf(citylens.EINVALID, "%s: %q is not a number", name, v)
+				return f, worded(citylens.EINVALID, "error.field_number", name, v)
 			}
 			*dst = n
 		}
@@ -273,7 +276,7 @@ func auditFilter(q url.Values) (auditlog.Filter, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return f, citylens.Errorf(citylens.EINVALID, "limit: %q is not a number", v)
+			return f, worded(citylens.EINVALID, "error.field_number", "limit", v)
 		}
 		f.Limit = n
 	}

@@ -99,7 +99,7 @@ func (s *Server) editionsPage(w http.ResponseWriter, r *http.Request) error {
 func parseDate(field, v string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(v))
 	if err != nil {
-		return t, citylens.Errorf(citylens.EINVALID, "%s: %q is not a date (YYYY-MM-DD)", field, v)
+		return t, worded(citylens.EINVALID, "error.field_date", field, v)
 	}
 	return t, nil
 }
@@ -109,7 +109,7 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	year, err := strconv.Atoi(strings.TrimSpace(f.Get("reference_year")))
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "reference year: %q is not a year", f.Get("reference_year"))
+		return worded(citylens.EINVALID, "error.reference_year", f.Get("reference_year"))
 	}
 	opens, err := parseDate("opens", f.Get("opens"))
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 	if t := strings.TrimSpace(f.Get("jump_threshold")); t != "" {
 		pct, err := strconv.ParseFloat(t, 64)
 		if err != nil {
-			return citylens.Errorf(citylens.EINVALID, "year-on-year threshold: %q is not a number of percent", t)
+			return worded(citylens.EINVALID, "error.jump_threshold", t)
 		}
 		e.JumpThreshold = pct / 100
 	}
@@ -240,7 +240,7 @@ func (s *Server) draftReleasePage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if rel.Edition != r.PathValue("edition") {
-		return citylens.Errorf(citylens.ENOTFOUND, "edition %s has no draft release %d", r.PathValue("edition"), id)
+		return worded(citylens.ENOTFOUND, "error.no_draft", r.PathValue("edition"), id)
 	}
 	var pillars []string
 	for _, n := range rel.Framework {

@@ -24,7 +24,7 @@ func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
-	return citylens.Errorf(citylens.ENOTFOUND, "there is no page at %s", r.URL.Path)
+	return worded(citylens.ENOTFOUND, "error.no_page", r.URL.Path)
 }
 
 type homeData struct {

@@ -206,7 +206,7 @@ func formError(err error) error {
 	if errors.As(err, &mbe) {
 		return wordedStatus(http.StatusRequestEntityTooLarge, "error.too_large", byteSize(mbe.Limit))
 	}
-	return citylens.Errorf(citylens.EINVALID, "the form could not be read: %v", err)
+	return worded(citylens.EINVALID, "error.form_unreadable", err.Error())
 }
 
 // checkCSRF enforces the synchronizer token: a signed-in viewer's form must
