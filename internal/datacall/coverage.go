@@ -58,69 +58,123 @@ type IndicatorAvailability struct {
 	Share     float64 `json:"share"`
 }
 
-// Coverage computes the coverage board: each city's progress (cities without
-// a submission are drafts) and each indicator's availability.
+// Coverage computes the coverage board from an edition's values: each
+// city's progress (cities without a submission are drafts) and each
+// indicator's availability among cities.
 func Coverage(e *catalogue.Edition, cities []string, values []Value, subs []Submission) ([]CityProgress, []IndicatorAvailability) {
+	cc, ic := countValues(e, cities, values, subs)
+	return CoverageFromCounts(e, cities, cc, ic, subs)
+}
+
+// OptionalIndicators lists the edition's optional indicators.
+func OptionalIndicators(e *catalogue.Edition) []string {
+	var out []string
+	for _, n := range e.Indicators() {
+		if n.Optional {
+			out = append(out, n.Code)
+		}
+	}
+	return out
+}
+
+// countValues counts values as Store.ValueCounts does.
+func countValues(e *catalogue.Edition, cities []string, values []Value, subs []Submission) ([]CityCount, []IndicatorCount) {
+	inCall := make(map[string]bool, len(cities))
+	for _, c := range cities {
+		inCall[c] = true
+	}
+	accepted := map[string]bool{}
+	for _, s := range subs {
+		accepted[s.City] = s.State == StateAccepted
+	}
+	optional := map[string]bool{}
+	inEd := map[string]bool{}
+	for _, n := range e.Indicators() {
+		inEd[n.Code], optional[n.Code] = true, n.Optional
+	}
+	byCity := map[string]*CityCount{}
+	byInd := map[string]*IndicatorCount{}
+	for _, v := range values {
+		if !inCall[v.City] || !inEd[v.Indicator] {
+			continue
+		}
+		c := byCity[v.City]
+		if c == nil {
+			c = &CityCount{City: v.City}
+			byCity[v.City] = c
+		}
+		c.Values++
+		if optional[v.Indicator] {
+			c.Optional++
+		}
+		i := byInd[v.Indicator]
+		if i == nil {
+			i = &IndicatorCount{Indicator: v.Indicator}
+			byInd[v.Indicator] = i
+		}
+		i.Cities++
+		if accepted[v.City] {
+			i.Accepted++
+		}
+	}
+	var cc []CityCount
+	for _, c := range byCity {
+		cc = append(cc, *c)
+	}
+	var ic []IndicatorCount
+	for _, i := range byInd {
+		ic = append(ic, *i)
+	}
+	return cc, ic
+}
+
+// CoverageFromCounts computes the coverage board from value counts (see
+// Store.ValueCounts).
+func CoverageFromCounts(e *catalogue.Edition, cities []string, cc []CityCount, ic []IndicatorCount, subs []Submission) ([]CityProgress, []IndicatorAvailability) {
 	state := make(map[string]string, len(subs))
 	for _, s := range subs {
 		state[s.City] = s.State
 	}
-	required := map[string]bool{}
+	nreq := 0
 	var order []string
 	for _, n := range e.Indicators() {
-		required[n.Code] = !n.Optional
-		order = append(order, n.Code)
-	}
-	nreq := 0
-	for _, r := range required {
-		if r {
+		if !n.Optional {
 			nreq++
 		}
+		order = append(order, n.Code)
 	}
-	inCall := make(map[string]int, len(cities))
+	counts := make(map[string]CityCount, len(cc))
+	for _, c := range cc {
+		counts[c.City] = c
+	}
 	progress := make([]CityProgress, len(cities))
 	for i, c := range cities {
-		inCall[c] = i
 		st := state[c]
 		if st == "" {
 			st = StateDraft
 		}
-		progress[i] = CityProgress{City: c, State: st, Required: nreq}
-	}
-	perInd := map[string]*IndicatorAvailability{}
-	for _, code := range order {
-		perInd[code] = &IndicatorAvailability{Indicator: code, Of: len(cities)}
-	}
-	for _, v := range values {
-		i, ok := inCall[v.City]
-		req, inEd := required[v.Indicator]
-		if !ok || !inEd {
-			continue
-		}
-		if req {
-			progress[i].Entered++
-		} else {
-			progress[i].Optional++
-		}
-		a := perInd[v.Indicator]
-		a.Cities++
-		if progress[i].State == StateAccepted {
-			a.Accepted++
-		}
-	}
-	for i := range progress {
+		n := counts[c]
+		progress[i] = CityProgress{City: c, State: st, Entered: n.Values - n.Optional, Required: nreq, Optional: n.Optional}
 		if nreq > 0 {
 			progress[i].Share = float64(progress[i].Entered) / float64(nreq)
 		}
 	}
 	sort.SliceStable(progress, func(a, b int) bool { return progress[a].City < progress[b].City })
+	perInd := make(map[string]IndicatorCount, len(ic))
+	for _, i := range ic {
+		n := perInd[i.Indicator]
+		n.Cities += i.Cities
+		n.Accepted += i.Accepted
+		perInd[i.Indicator] = n
+	}
 	avail := make([]IndicatorAvailability, 0, len(order))
 	for _, code := range order {
-		a := perInd[code]
+		n := perInd[code]
+		a := IndicatorAvailability{Indicator: code, Cities: n.Cities, Accepted: n.Accepted, Of: len(cities)}
 		if a.Of > 0 {
 			a.Share = float64(a.Cities) / float64(a.Of)
 		}
-		avail = append(avail, *a)
+		avail = append(avail, a)
 	}
 	return progress, avail
 }

@@ -34,8 +34,32 @@ type Store interface {
 	Submissions(ctx context.Context, edition string) ([]Submission, error)
 	// PutSubmission inserts or replaces a submission.
 	PutSubmission(ctx context.Context, s Submission) error
+	// ValueCounts returns an edition's value counts (see AddValueCounts):
+	// per city, and per indicator summed over the cities of region ("" for
+	// every region).
+	ValueCounts(ctx context.Context, edition, region string) ([]CityCount, []IndicatorCount, error)
+	// AddValueCounts adds to the counts: the service calls it with every
+	// write of new values and every acceptance or reopening.
+	AddValueCounts(ctx context.Context, edition string, cities []CityCount, indicators []IndicatorCount) error
+	// RecountValues rebuilds an edition's counts from its values.
+	RecountValues(ctx context.Context, edition string, optional []string) error
 
 	ReleaseStore
+}
+
+// CityCount is how many values a city has in an edition.
+type CityCount struct {
+	City     string
+	Values   int
+	Optional int // of which of optional indicators
+}
+
+// IndicatorCount is how many cities of a region have a value of an indicator.
+type IndicatorCount struct {
+	Indicator string
+	Region    string
+	Cities    int
+	Accepted  int // of which in accepted submissions
 }
 
 // ReleaseInfo describes a stored draft release.

@@ -176,6 +176,99 @@ func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error
 	return nil
 }
 
+func (db *DB) ValueCounts(ctx context.Context, edition, region string) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
+	q := `SELECT city, n_values, n_optional FROM datacall_city_counts WHERE edition = $1`
+	args := []any{edition}
+	iq := `SELECT indicator, sum(n_cities), sum(n_accepted) FROM datacall_indicator_counts WHERE edition = $1`
+	if region != "" {
+		q += ` AND city IN (SELECT code FROM cities WHERE region_code = $2)`
+		iq += ` AND region = $2`
+		args = append(args, region)
+	}
+	return db.valueCounts(ctx, q, args, iq+` GROUP BY indicator`, args)
+}
+
+func (db *DB) AddValueCounts(ctx context.Context, edition string, cities []datacall.CityCount, indicators []datacall.IndicatorCount) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		for _, c := range cities {
+			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (edition, city) DO UPDATE SET n_values = datacall_city_counts.n_values + excluded.n_values,
+					n_optional = datacall_city_counts.n_optional + excluded.n_optional`, edition, c.City, c.Values, c.Optional)
+			if err != nil {
+				return dbError(ctx, "value counts", err)
+			}
+		}
+		for _, c := range indicators {
+			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_indicator_counts (edition, region, indicator, n_cities, n_accepted)
+				VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (edition, region, indicator) DO UPDATE SET n_cities = datacall_indicator_counts.n_cities + excluded.n_cities,
+					n_accepted = datacall_indicator_counts.n_accepted + excluded.n_accepted`, edition, c.Region, c.Indicator, c.Cities, c.Accepted)
+			if err != nil {
+				return dbError(ctx, "value counts", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) RecountValues(ctx context.Context, edition string, optional []string) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		for _, t := range []string{"datacall_city_counts", "datacall_indicator_counts"} {
+			if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM `+t+` WHERE edition = $1`, edition); err != nil {
+				return dbError(ctx, "recount values", err)
+			}
+		}
+		if optional == nil {
+			optional = []string{}
+		}
+		if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional)
+			SELECT edition, city, count(*), count(*) FILTER (WHERE indicator = ANY($2::text[])) FROM datacall_values
+			WHERE edition = $1 GROUP BY edition, city`, edition, optional); err != nil {
+			return dbError(ctx, "recount values", err)
+		}
+		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_indicator_counts (edition, region, indicator, n_cities, n_accepted)
+			SELECT v.edition, c.region_code, v.indicator, count(*), sum(CASE WHEN s.state = 'accepted' THEN 1 ELSE 0 END)
+			FROM datacall_values v JOIN cities c ON c.code = v.city
+			LEFT JOIN datacall_submissions s ON s.edition = v.edition AND s.city = v.city
+			WHERE v.edition = $1 GROUP BY v.edition, c.region_code, v.indicator`, edition)
+		return dbError(ctx, "recount values", err)
+	})
+}
+
+func (db *DB) valueCounts(ctx context.Context, cityQ string, cityArgs []any, indQ string, indArgs []any) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, cityQ, cityArgs...)
+	if err != nil {
+		return nil, nil, dbError(ctx, "value counts", err)
+	}
+	var cc []datacall.CityCount
+	for rows.Next() {
+		var c datacall.CityCount
+		if err := rows.Scan(&c.City, &c.Values, &c.Optional); err != nil {
+			rows.Close()
+			return nil, nil, dbError(ctx, "value counts", err)
+		}
+		cc = append(cc, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, dbError(ctx, "value counts", err)
+	}
+	rows, err = db.reader(ctx).QueryContext(ctx, indQ, indArgs...)
+	if err != nil {
+		return nil, nil, dbError(ctx, "value counts", err)
+	}
+	defer rows.Close()
+	var ic []datacall.IndicatorCount
+	for rows.Next() {
+		var c datacall.IndicatorCount
+		if err := rows.Scan(&c.Indicator, &c.Cities, &c.Accepted); err != nil {
+			return nil, nil, dbError(ctx, "value counts", err)
+		}
+		ic = append(ic, c)
+	}
+	return cc, ic, dbError(ctx, "value counts", rows.Err())
+}
+
 const submissionColumns = `edition, city, state, comment, updated_by, updated_at`
 
 func scanSubmission(s scanner) (datacall.Submission, error) {

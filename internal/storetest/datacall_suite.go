@@ -25,6 +25,7 @@ var DataCallSuite = []struct {
 	{"ImportRollsBackOnStoreError", testImportRollsBack},
 	{"Workflow", testWorkflow},
 	{"ComputeStoresDraftRelease", testComputeRelease},
+	{"CoverageFromCounts", testCoverageCounts},
 }
 
 func dataCallService(s FeatureStore, now time.Time) *datacall.Service {
@@ -251,4 +252,74 @@ func testComputeRelease(t *testing.T, s FeatureStore) {
 	}
 	_, _, err = s.DraftRelease(ctx, id+100)
 	wantErrCode(t, err, citylens.ENOTFOUND)
+}
+
+func testCoverageCounts(t *testing.T, s FeatureStore) {
+	ctx := context.Background()
+	e := seedEdition(t, s, "2026", catalogue.StatusOpen)
+	// One optional indicator, so counts tell required from optional values.
+	e.Framework[len(e.Framework)-1].Optional = true
+	if err := s.UpdateEdition(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	svc := dataCallService(s, ft0)
+	admin := datacall.Actor{Role: datacall.RoleAdmin, Email: "admin@x"}
+	codes := []string{"kr-seoul", "kr-busan", "jp-tokyo", "fr-lyon"}
+	for i, code := range codes {
+		region := map[bool]string{true: "EU", false: "AS"}[i == 3]
+		featureCity(t, s, code, region)
+		entries := entriesFor(t, s, e, code, 10)
+		entries = entries[:len(entries)*(i+1)/4] // a quarter more each
+		ref := datacall.CityRef{Code: code, Region: region}
+		if _, err := svc.Import(ctx, admin, "2026", []datacall.CityRef{ref}, entries); err != nil {
+			t.Fatal(err)
+		}
+		if i == 3 {
+			for _, a := range []string{datacall.ActionSubmit, datacall.ActionAccept} {
+				if _, err := svc.Transition(ctx, admin, "2026", ref, a, "", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	vals, _ := s.EditionValues(ctx, "2026")
+	subs, _ := s.Submissions(ctx, "2026")
+	for _, scope := range []struct {
+		region string
+		cities []string
+	}{{"", codes}, {"AS", codes[:3]}, {"EU", codes[3:]}} {
+		wantP, wantA := datacall.Coverage(e, scope.cities, vals, subs)
+		board, err := svc.CoverageBoard(ctx, e, scope.region, scope.cities)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantP, board.Progress); diff != "" {
+			t.Errorf("progress from counts (-from values +from counts):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantA, board.Availability); diff != "" {
+			t.Errorf("availability from counts (-from values +from counts):\n%s", diff)
+		}
+	}
+	// Counts rebuilt from the values agree with the counts kept on the way.
+	before, _ := svc.CoverageBoard(ctx, e, "", codes)
+	if err := s.RecountValues(ctx, "2026", datacall.OptionalIndicators(e)); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := svc.CoverageBoard(ctx, e, "", codes)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("recounted board (-kept +recounted):\n%s", diff)
+	}
+	// Reopening takes a city's values out of the accepted counts.
+	if _, err := svc.Transition(ctx, admin, "2026", datacall.CityRef{Code: "fr-lyon", Region: "EU"}, datacall.ActionReopen, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	reopened, _ := svc.CoverageBoard(ctx, e, "", codes)
+	for _, a := range reopened.Availability {
+		if a.Accepted != 0 {
+			t.Fatalf("after reopening, %s has %d accepted values", a.Indicator, a.Accepted)
+		}
+	}
+	if board, err := svc.CoverageBoard(ctx, e, "AF", nil); err != nil || len(board.Progress) != 0 || board.Availability[0].Cities != 0 {
+		t.Errorf("a region without cities: %+v, %v", board, err)
+	}
 }

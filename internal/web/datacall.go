@@ -386,6 +386,14 @@ func inEdition(e *catalogue.Edition, code string) bool {
 	return false
 }
 
+// scopeRegion is the region a reviewer oversees, "" for the secretariat.
+func scopeRegion(r *http.Request) string {
+	if v := viewer(r); v.User.Role == accounts.RoleRegional {
+		return v.User.RegionCode
+	}
+	return ""
+}
+
 // scopedCities lists the cities a reviewer oversees.
 func (s *Server) scopedCities(r *http.Request) ([]members.City, error) {
 	v := viewer(r)
@@ -421,16 +429,12 @@ func (s *Server) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	vals, err := s.store.EditionValues(ctx, e.Code)
-	if err != nil {
-		return err
-	}
-	subs, err := s.store.Submissions(ctx, e.Code)
+	board, err := s.dataCallService().CoverageBoard(ctx, e, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}
 	d := reviewData{Edition: e, Region: viewer(r).User.RegionCode}
-	for _, it := range datacall.ReviewQueue(e, codes, vals, subs) {
+	for _, it := range datacall.ReviewQueue(board.Progress, board.Submissions) {
 		d.Queue = append(d.Queue, queueRow{QueueItem: it, City: byCode[it.City]})
 	}
 	return s.render(w, r, "datacall_review.html", "Review queue "+e.Code, d)
@@ -467,15 +471,11 @@ func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	vals, err := s.store.EditionValues(ctx, call.Edition.Code)
+	board, err := s.dataCallService().CoverageBoard(ctx, call.Edition, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}
-	subs, err := s.store.Submissions(ctx, call.Edition.Code)
-	if err != nil {
-		return err
-	}
-	progress, avail := datacall.Coverage(call.Edition, codes, vals, subs)
+	progress, avail := board.Progress, board.Availability
 	states := map[string]int{}
 	rows := make([]coverageRow, len(progress))
 	for i, p := range progress {
