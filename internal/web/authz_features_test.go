@@ -25,6 +25,7 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/editions/{edition}/compute":                    {{Path: "/admin/editions/2026/compute", Allow: only(webtest.Admin)}},
 	"GET /admin/editions/{edition}/releases/{id}":               {{Path: "/admin/editions/2026/releases/999999", Allow: only(webtest.Admin)}},
 	"GET /datacall":                                             {{Path: "/datacall", Allow: only(webtest.Admin, webtest.Regional, webtest.Focal)}},
+	"POST /datacall/{edition}/upload":                           {{Path: "/datacall/2026/upload", Allow: only(webtest.Admin)}},
 	"GET /datacall/{edition}/review":                            {{Path: "/datacall/2026/review", Allow: only(webtest.Admin, webtest.Regional)}},
 	"GET /datacall/{edition}/coverage":                          {{Path: "/datacall/2026/coverage", Allow: only(webtest.Admin, webtest.Regional)}},
 	"GET /datacall/{edition}/cities/{city}":                     callProbes("", viewers),

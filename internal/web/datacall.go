@@ -36,6 +36,8 @@ func (s *Server) registerDataCallRoutes(mux *http.ServeMux) {
 	s.page(mux, "POST /datacall/{edition}/cities/{city}/review", AccessReviewers, s.dataCallReview)
 	s.page(mux, "POST /datacall/{edition}/cities/{city}/reopen", AccessAdmin, s.dataCallTransition(datacall.ActionReopen))
 	s.page(mux, "GET /datacall/{edition}/cities/{city}/history/{indicator}", AccessCityEditors, s.dataCallHistory)
+	s.page(mux, "POST /datacall/{edition}/upload", AccessAdmin, s.dataCallNetworkUpload,
+		WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
 	s.page(mux, "GET /datacall/{edition}/review", AccessReviewers, s.dataCallQueue)
 	s.page(mux, "GET /datacall/{edition}/coverage", AccessReviewers, s.dataCallCoverage)
 }
@@ -312,6 +314,50 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := fmt.Sprintf("Imported %s: %d %s changed, %d unchanged.", hdr.Filename, res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
 	http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+// dataCallNetworkUpload imports the secretariat's workbook of many cities
+// (the template's columns, one row per city and indicator) in one
+// transaction: any invalid row imports nothing.
+func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	if r.MultipartForm == nil {
+		return citylens.Errorf(citylens.EINVALID, "the upload must be sent as multipart/form-data with a file field named \"file\"")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "choose a file to upload (the XLSX template or a CSV file)")
+	}
+	defer f.Close()
+	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	refs := make([]datacall.CityRef, len(cities))
+	for i, c := range cities {
+		refs[i] = cityRef(c)
+	}
+	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
+	res, err := s.dataCallService().Upload(ctx, dataCallActor(r), call.Edition.Code, refs, hdr.Filename, data)
+	var ve *datacall.ValidationError
+	if errors.As(err, &ve) {
+		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
+			"City": members.City{Name: "the network"}, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": back})
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Imported %s: %d %s changed, %d unchanged.", hdr.Filename, res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
+	http.Redirect(w, r, back+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
 }
 
