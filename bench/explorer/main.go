@@ -7,6 +7,13 @@
 //
 //	go build -o /tmp/citylens ./cmd/citylens
 //	go run ./bench/explorer --bin /tmp/citylens --rate 1000 --duration 20s
+//
+// To see where the server spends its time, build it with the benchprofile
+// tag (net/http/pprof on a separate loopback listener, never in release
+// builds) and name a file for the CPU profile of the measured run:
+//
+//	go build -tags benchprofile -o /tmp/citylens-prof ./cmd/citylens
+//	go run ./bench/explorer --bin /tmp/citylens-prof --cpuprofile /tmp/serve.pprof
 package main
 
 import (
@@ -42,6 +49,7 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to send (at most 2m)")
 	warmup := flag.Duration("warmup", 3*time.Second, "unmeasured load first (fills the page cache)")
 	profiles := flag.Int("profiles", 1000, "distinct city profiles requested")
+	cpuprofile := flag.String("cpuprofile", "", "write the server's CPU profile of the measured run here (needs a -tags benchprofile binary)")
 	flag.Parse()
 	if *bin == "" || *rate <= 0 || *rate > 5000 || *duration <= 0 || *duration > 2*time.Minute || *cities < 10 || *inds < 3 {
 		fmt.Fprintln(os.Stderr, "usage: explorer --bin PATH [--cities 1000] [--indicators 300] [--rate 1000 (≤5000)] [--duration 20s (≤2m)]")
@@ -66,6 +74,11 @@ func main() {
 
 	addr := freeAddr()
 	cmd := exec.Command(*bin, "serve", "--addr", addr, "--data", dir, "--workers", "1")
+	pprofAddr := ""
+	if *cpuprofile != "" {
+		pprofAddr = freeAddr()
+		cmd.Env = append(os.Environ(), "CITYLENS_PPROF_ADDR="+pprofAddr)
+	}
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	check(cmd.Start())
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
@@ -93,8 +106,38 @@ func main() {
 	fmt.Printf("warming up %s at %d req/s...\n", *warmup, *rate)
 	run(client, urls, *rate, *warmup)
 	fmt.Printf("measuring %s at %d req/s over %d URLs (%d profiles, half the requests rankings pages)\n", *duration, *rate, len(urls), len(urls)-10)
+	var prof chan error
+	if pprofAddr != "" {
+		prof = make(chan error, 1)
+		go func() { prof <- cpuProfile(pprofAddr, *duration, *cpuprofile) }()
+	}
 	res := run(client, urls, *rate, *duration)
 	report(res, *duration)
+	if prof != nil {
+		check(<-prof)
+		fmt.Printf("server CPU profile: %s\n", *cpuprofile)
+	}
+}
+
+// cpuProfile fetches the server's CPU profile over d into file.
+func cpuProfile(addr string, d time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		return fmt.Errorf("cpu profile (is the binary built with -tags benchprofile?): %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cpu profile: %s", resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 type target struct{ kind, url string }

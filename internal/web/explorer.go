@@ -3,7 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -40,18 +44,35 @@ func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
 }
 
 // explorerState caches what never changes (published releases, by hash,
-// and their rendered page content) and, briefly, the list of releases. Its
-// zero value is ready.
+// their rendered page content and, for anonymous readers, whole responses)
+// and, briefly, the list of releases and member cities. Reads of the hot
+// path take no lock shared by all requests. Its zero value is ready.
 type explorerState struct {
-	mu        sync.Mutex
-	releases  map[string]*release.Release
+	mu        sync.Mutex // guards loading, order, pages, pageBytes, previews
+	releases  sync.Map   // hash → *loadedRelease
 	loading   map[string]*releaseLoad
 	order     []string // load order, for eviction
-	records   []release.Record
-	network   map[string]bool // editions of the catalogue (the network's index)
-	recordsAt time.Time
+	snap      atomic.Pointer[recordsSnap]
+	refresh   atomic.Bool // a refresh of snap is under way
 	pages     map[string]cachedPage
 	pageBytes int
+	previews  map[string]*release.Release // parsed draft previews, by hash
+	responses responseCache
+}
+
+// recordsSnap is the list of published releases, newest first, the
+// network's editions and member cities, as read at a moment.
+type recordsSnap struct {
+	records []release.Record
+	network map[string]bool
+	members map[string]members.City // member cities by code
+	digest  string                  // identifies the members' list in cache keys
+	at      time.Time
+}
+
+type loadedRelease struct {
+	rel *release.Release
+	sum release.Summary
 }
 
 type cachedPage struct {
@@ -69,9 +90,7 @@ const (
 
 // forget drops the cached release list (a release was published).
 func (e *explorerState) forget() {
-	e.mu.Lock()
-	e.records, e.recordsAt = nil, time.Time{}
-	e.mu.Unlock()
+	e.snap.Store(nil)
 }
 
 // loadRelease returns a stored release by hash, from the cache when it
@@ -79,11 +98,22 @@ func (e *explorerState) forget() {
 // large release takes a while to read, and a burst of requests must not
 // read it once each).
 func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release, error) {
+	l, err := s.loadedRelease(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	return l.rel, nil
+}
+
+func (s *Server) loadedRelease(ctx context.Context, hash string) (*loadedRelease, error) {
 	e := &s.explorer
+	if r, ok := e.releases.Load(hash); ok {
+		return r.(*loadedRelease), nil
+	}
 	e.mu.Lock()
-	if r, ok := e.releases[hash]; ok {
+	if r, ok := e.releases.Load(hash); ok {
 		e.mu.Unlock()
-		return r, nil
+		return r.(*loadedRelease), nil
 	}
 	if e.loading == nil {
 		e.loading = map[string]*releaseLoad{}
@@ -94,18 +124,19 @@ func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release
 		e.loading[hash] = l
 		e.mu.Unlock()
 		// The load is shared: it must not stop because the first caller left.
-		l.r, l.err = s.releaseWorkflow().Load(context.WithoutCancel(ctx), hash)
+		rel, err := s.releaseWorkflow().Load(context.WithoutCancel(ctx), hash)
+		if err == nil {
+			l.r = &loadedRelease{rel: rel, sum: rel.Summary()}
+		}
+		l.err = err
 		e.mu.Lock()
 		delete(e.loading, hash)
 		if l.err == nil {
-			if e.releases == nil {
-				e.releases = map[string]*release.Release{}
-			}
 			if len(e.order) >= maxCachedReleases {
-				delete(e.releases, e.order[0])
+				e.releases.Delete(e.order[0])
 				e.order = e.order[1:]
 			}
-			e.releases[hash] = l.r
+			e.releases.Store(hash, l.r)
 			e.order = append(e.order, hash)
 		}
 		e.mu.Unlock()
@@ -123,40 +154,64 @@ func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release
 
 type releaseLoad struct {
 	done chan struct{}
-	r    *release.Release
+	r    *loadedRelease
 	err  error
 }
 
 // publishedRecords lists the published releases, newest first, and which
 // editions are the network's (catalogue editions) rather than examples.
 func (s *Server) publishedRecords(ctx context.Context) ([]release.Record, map[string]bool, error) {
-	e := &s.explorer
-	e.mu.Lock()
-	if e.records != nil && s.now().Sub(e.recordsAt) < recordsTTL {
-		recs, net := e.records, e.network
-		e.mu.Unlock()
-		return recs, net, nil
-	}
-	e.mu.Unlock()
-	recs, err := s.store.StoredReleases(ctx, release.Filter{State: release.StatePublished})
+	snap, err := s.explorerSnap(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	return snap.records, snap.network, nil
+}
+
+// explorerSnap returns the current list of releases and members, read
+// again after recordsTTL: by one request while the others keep the one
+// they have.
+func (s *Server) explorerSnap(ctx context.Context) (*recordsSnap, error) {
+	e := &s.explorer
+	old := e.snap.Load()
+	if old != nil && s.now().Sub(old.at) < recordsTTL {
+		return old, nil
+	}
+	if old != nil && !e.refresh.CompareAndSwap(false, true) {
+		return old, nil // another request is reading it
+	}
+	if old != nil {
+		defer e.refresh.Store(false)
+	}
+	recs, err := s.store.StoredReleases(ctx, release.Filter{State: release.StatePublished})
+	if err != nil {
+		return nil, err
 	}
 	eds, err := s.store.Editions(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	net := map[string]bool{}
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return nil, err
+	}
+	snap := &recordsSnap{records: recs, network: map[string]bool{}, members: map[string]members.City{}, at: s.now()}
 	for _, ed := range eds {
-		net[ed.Code] = true
+		snap.network[ed.Code] = true
 	}
-	if recs == nil {
-		recs = []release.Record{}
+	if snap.records == nil {
+		snap.records = []release.Record{}
 	}
-	e.mu.Lock()
-	e.records, e.network, e.recordsAt = recs, net, s.now()
-	e.mu.Unlock()
-	return recs, net, nil
+	h := sha256.New()
+	for _, c := range cities {
+		if c.Status == members.StatusMember {
+			snap.members[c.Code] = c
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode)
+		}
+	}
+	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
+	e.snap.Store(snap)
+	return snap, nil
 }
 
 // latestRecord is the release the explorer shows by default: the newest
@@ -184,6 +239,7 @@ type relView struct {
 	rel         *release.Release
 	records     []release.Record
 	network     map[string]bool
+	snap        *recordsSnap
 }
 
 // DownloadBase is where the release's files are.
@@ -215,12 +271,13 @@ func shortHash(h string) string {
 // found; anything else is ENOTFOUND.
 func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
 	ctx := r.Context()
-	recs, net, err := s.publishedRecords(ctx)
+	snap, err := s.explorerSnap(ctx)
 	if err != nil {
 		return nil, err
 	}
+	recs, net := snap.records, snap.network
 	hash := r.PathValue("hash")
-	v := &relView{records: recs, network: net}
+	v := &relView{records: recs, network: net, snap: snap}
 	if hash == "" || hash == "latest" {
 		rec, ok := latestRecord(recs, net)
 		if !ok {
@@ -244,11 +301,12 @@ func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
 		}
 		v.Base = "/releases/" + v.Rec.Hash
 	}
-	v.rel, err = s.loadRelease(ctx, v.Rec.Hash)
+	l, err := s.loadedRelease(ctx, v.Rec.Hash)
 	if err != nil {
 		return nil, err
 	}
-	v.Sum = v.rel.Summary()
+	v.rel, v.Sum = l.rel, l.sum
+	v.Sum.Pillars = append([]string(nil), l.sum.Pillars...)
 	v.Attribution = v.Sum.Attribution
 	return v, nil
 }
@@ -267,61 +325,6 @@ func (s *Server) family(ctx context.Context, v *relView) ([]*release.Release, er
 		}
 	}
 	return out, nil
-}
-
-// renderExplorer renders a page of a published release. Its content only
-// depends on the release (immutable), the URL and the language, so it is
-// rendered once and cached; the layout around it is rendered per request.
-func (s *Server) renderExplorer(w http.ResponseWriter, r *http.Request, page string, v *relView, build func() (any, error)) error {
-	lang := requestLang(w, r)
-	q := r.URL.Query()
-	q.Del("lang")
-	q.Del("flash")
-	key := string(lang) + "|" + v.Rec.Hash + "|" + r.URL.Path + "?" + q.Encode()
-	e := &s.explorer
-	e.mu.Lock()
-	cp, ok := e.pages[key]
-	e.mu.Unlock()
-	if !ok {
-		data, err := build()
-		if err != nil {
-			return err
-		}
-		t := s.pages[pageKey(lang, page)]
-		if t == nil {
-			return citylens.Errorf(citylens.EINTERNAL, "web: no template %s", page)
-		}
-		pd := PageData{Data: data, Demo: s.cfg.Demo, Lang: string(lang)}
-		var title, content bytes.Buffer
-		if err := t.ExecuteTemplate(&title, "title", pd); err != nil {
-			return citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
-		}
-		if err := t.ExecuteTemplate(&content, "content", pd); err != nil {
-			return citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
-		}
-		cp = cachedPage{Title: template.HTML(title.String()), HTML: template.HTML(content.String())}
-		e.mu.Lock()
-		if e.pages == nil {
-			e.pages = map[string]cachedPage{}
-		}
-		// Over the bounds, drop entries at random (map order) down to
-		// three quarters: hot pages come back at once, and no burst of
-		// first renders follows as it would after emptying the cache.
-		for k, old := range e.pages {
-			if len(e.pages) < maxCachedPages*3/4 && e.pageBytes < maxPageCacheBytes*3/4 {
-				break
-			}
-			if len(e.pages) < maxCachedPages && e.pageBytes < maxPageCacheBytes {
-				break
-			}
-			delete(e.pages, k)
-			e.pageBytes -= len(old.HTML) + len(k)
-		}
-		e.pages[key] = cp
-		e.pageBytes += len(cp.HTML) + len(key)
-		e.mu.Unlock()
-	}
-	return s.render(w, r, "explorer_cached.html", "", cp)
 }
 
 // --- home ---

@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,8 +17,7 @@ import (
 // in Prometheus' text exposition format (no client library needed).
 type metrics struct {
 	start   time.Time
-	mu      sync.Mutex
-	byRoute map[routeStatus]*histogram
+	byRoute sync.Map // routeStatus → *histogram; requests record without a shared lock
 }
 
 type routeStatus struct {
@@ -27,13 +28,13 @@ type routeStatus struct {
 var latencyBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 type histogram struct {
-	counts []uint64 // per bucket, cumulative at write time
-	sum    float64
-	n      uint64
+	counts []atomic.Uint64 // per bucket, cumulative at write time
+	sum    atomic.Uint64   // float64 bits
+	n      atomic.Uint64
 }
 
 func newMetrics() *metrics {
-	return &metrics{start: time.Now(), byRoute: map[routeStatus]*histogram{}}
+	return &metrics{start: time.Now()}
 }
 
 type statusRecorder struct {
@@ -74,30 +75,35 @@ func (m *metrics) instrument(route string, h http.Handler) http.Handler {
 }
 
 func (m *metrics) observe(route string, status int, seconds float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	k := routeStatus{route, status}
-	hg := m.byRoute[k]
-	if hg == nil {
-		hg = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.byRoute[k] = hg
+	v, ok := m.byRoute.Load(k)
+	if !ok {
+		v, _ = m.byRoute.LoadOrStore(k, &histogram{counts: make([]atomic.Uint64, len(latencyBuckets))})
 	}
+	hg := v.(*histogram)
 	for i, b := range latencyBuckets {
 		if seconds <= b {
-			hg.counts[i]++
+			hg.counts[i].Add(1)
 		}
 	}
-	hg.sum += seconds
-	hg.n++
+	for {
+		old := hg.sum.Load()
+		if hg.sum.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+seconds)) {
+			break
+		}
+	}
+	hg.n.Add(1)
 }
 
 // write prints the metrics; jobCounts are the job queue's counts by state.
 func (m *metrics) write(w io.Writer, jobCounts map[string]int) {
-	m.mu.Lock()
-	keys := make([]routeStatus, 0, len(m.byRoute))
-	for k := range m.byRoute {
-		keys = append(keys, k)
-	}
+	var keys []routeStatus
+	hists := map[routeStatus]*histogram{}
+	m.byRoute.Range(func(k, v any) bool {
+		keys = append(keys, k.(routeStatus))
+		hists[k.(routeStatus)] = v.(*histogram)
+		return true
+	})
 	sort.Slice(keys, func(i, j int) bool {
 		if keys[i].route != keys[j].route {
 			return keys[i].route < keys[j].route
@@ -107,21 +113,20 @@ func (m *metrics) write(w io.Writer, jobCounts map[string]int) {
 	fmt.Fprintln(w, "# HELP citylens_http_requests_total HTTP requests by route and status.")
 	fmt.Fprintln(w, "# TYPE citylens_http_requests_total counter")
 	for _, k := range keys {
-		fmt.Fprintf(w, "citylens_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, m.byRoute[k].n)
+		fmt.Fprintf(w, "citylens_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, hists[k].n.Load())
 	}
 	fmt.Fprintln(w, "# HELP citylens_http_request_duration_seconds HTTP request latency by route and status.")
 	fmt.Fprintln(w, "# TYPE citylens_http_request_duration_seconds histogram")
 	for _, k := range keys {
-		hg := m.byRoute[k]
+		hg := hists[k]
 		for i, b := range latencyBuckets {
 			fmt.Fprintf(w, "citylens_http_request_duration_seconds_bucket{route=%q,status=\"%d\",le=\"%s\"} %d\n",
-				k.route, k.status, strconv.FormatFloat(b, 'g', -1, 64), hg.counts[i])
+				k.route, k.status, strconv.FormatFloat(b, 'g', -1, 64), hg.counts[i].Load())
 		}
-		fmt.Fprintf(w, "citylens_http_request_duration_seconds_bucket{route=%q,status=\"%d\",le=\"+Inf\"} %d\n", k.route, k.status, hg.n)
-		fmt.Fprintf(w, "citylens_http_request_duration_seconds_sum{route=%q,status=\"%d\"} %g\n", k.route, k.status, hg.sum)
-		fmt.Fprintf(w, "citylens_http_request_duration_seconds_count{route=%q,status=\"%d\"} %d\n", k.route, k.status, hg.n)
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_bucket{route=%q,status=\"%d\",le=\"+Inf\"} %d\n", k.route, k.status, hg.n.Load())
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_sum{route=%q,status=\"%d\"} %g\n", k.route, k.status, math.Float64frombits(hg.sum.Load()))
+		fmt.Fprintf(w, "citylens_http_request_duration_seconds_count{route=%q,status=\"%d\"} %d\n", k.route, k.status, hg.n.Load())
 	}
-	m.mu.Unlock()
 
 	states := make([]string, 0, len(jobCounts))
 	for s := range jobCounts {

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -139,22 +140,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page, title stri
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
 	lang := requestLang(w, r)
-	t, ok := s.pages[pageKey(lang, page)]
-	if !ok {
+	if _, ok := s.pages[pageKey(lang, page)]; !ok {
 		return fmt.Errorf("web: no template %s", page)
 	}
-	v := viewer(r)
-	nav := s.nav(v)
-	for i := range nav {
-		nav[i].Label = s.cat.T(lang, nav[i].Label)
-	}
-	pd := PageData{Title: title, Viewer: v, CSRF: s.csrfToken(w, r), Demo: s.cfg.Demo, Nav: nav, Data: data,
-		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
-	if s.cfg.Demo {
-		pd.Attribution = members.DemoAttribution
-	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", pd); err != nil {
+	if err := s.renderLayout(&buf, r, lang, page, title, data, s.csrfToken(w, r)); err != nil {
 		s.log.Error("template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
@@ -166,6 +156,27 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// renderLayout writes page in the layout for r's viewer in lang; csrf is
+// the token its forms carry ("" for a page without forms, which then sets
+// no cookie).
+func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page, title string, data any, csrf string) error {
+	t, ok := s.pages[pageKey(lang, page)]
+	if !ok {
+		return fmt.Errorf("web: no template %s", page)
+	}
+	v := viewer(r)
+	nav := s.nav(v)
+	for i := range nav {
+		nav[i].Label = s.cat.T(lang, nav[i].Label)
+	}
+	pd := PageData{Title: title, Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
+		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
+	if s.cfg.Demo {
+		pd.Attribution = members.DemoAttribution
+	}
+	return t.ExecuteTemplate(w, "layout", pd)
 }
 
 // nav is the navigation for a viewer: the platform's links, then features'.
