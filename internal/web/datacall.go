@@ -529,12 +529,20 @@ func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error 
 		states[p.State]++
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Share < rows[j].Share })
+	// Cities furthest behind first, a page at a time.
+	const perPage = 200
+	pages := max(1, (len(rows)+perPage-1)/perPage)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = min(max(page, 1), pages)
+	total := len(rows)
+	rows = rows[(page-1)*perPage : min(len(rows), page*perPage)]
 	av := make([]availabilityRow, len(avail))
 	for i, a := range avail {
 		av[i] = availabilityRow{IndicatorAvailability: a, Name: call.Catalogue[a.Indicator].Name}
 	}
 	return s.render(w, r, "datacall_coverage.html", "Coverage "+call.Edition.Code, map[string]any{
-		"Edition": call.Edition, "Cities": rows, "Availability": av, "States": states,
+		"Edition": call.Edition, "Cities": rows, "Availability": av, "States": states, "Total": total,
+		"Page": page, "Pages": pages, "Prev": page - 1, "Next": (page + 1) % (pages + 1),
 		"StateOrder": []string{datacall.StateDraft, datacall.StateSubmitted, datacall.StateReturned, datacall.StateAccepted},
 	})
 }
