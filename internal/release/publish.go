@@ -64,6 +64,74 @@ func Publish(ctx context.Context, in PublishInput) (*Release, error) {
 		}
 	}
 	report(StageBuilding, 0, 1)
+	p, err := prepare(in)
+	if err != nil {
+		return nil, err
+	}
+	dc, f, d, cfg, dr := p.dc, p.f, p.d, p.cfg, in.Draft
+
+	// The build and the uncertainty analysis.
+	u := cfg.Uncertainty
+	a, err := engine.NewAnalysis(ctx, f, d, dr.Method, u.Spec)
+	if err != nil {
+		return nil, err
+	}
+	a.Workers = in.Workers
+	report(StageBuilding, 1, 1)
+	a.Progress = func(done, total int) { report(StageUncertainty, done, total) }
+	ua, err := a.RunUA(ctx, u.N, u.Seed)
+	if err != nil {
+		return nil, err
+	}
+	var sa *engine.SAResult
+	if !u.SkipSA {
+		a.Progress = func(done, total int) { report(StageSensitivity, done, total) }
+		if sa, err = a.RunSA(ctx, u.SAN, u.Seed, u.Bootstrap); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, citylens.Errorf(citylens.ECANCELED, "publication cancelled: %v", err)
+	}
+	report(StageFinishing, 0, 1)
+	nom := a.Nominal()
+	audit, err := engine.Audit(nom)
+	if err != nil {
+		return nil, err
+	}
+	fillResults(&dc, nom, ua, sa, audit, in.Previous)
+	r, err := load(dc)
+	if err != nil {
+		return nil, err
+	}
+	if in.Corrects != nil {
+		r.d.Changes = changeLog(in.Corrects, r)
+	}
+	report(StageFinishing, 1, 1)
+	return r, nil
+}
+
+// ContentHash is the hash Publish would give a release of in, without
+// running the analyses: a preview made earlier is current when its hash
+// equals this one.
+func ContentHash(in PublishInput) (string, error) {
+	p, err := prepare(in)
+	if err != nil {
+		return "", err
+	}
+	return p.dc.Hash, nil
+}
+
+type prepared struct {
+	dc  doc
+	f   *engine.Framework
+	d   *engine.Data
+	cfg Config
+}
+
+// prepare checks the inputs and hashes them: everything Publish does
+// before the analyses.
+func prepare(in PublishInput) (*prepared, error) {
 	dr := in.Draft
 	if strings.TrimSpace(dr.Edition) == "" {
 		return nil, citylens.Errorf(citylens.EINVALID, "release: the draft names no edition")
@@ -120,46 +188,7 @@ func Publish(ctx context.Context, in PublishInput) (*Release, error) {
 	if dc.Hash, err = contentHash(&dc); err != nil {
 		return nil, err
 	}
-
-	// The build and the uncertainty analysis.
-	u := cfg.Uncertainty
-	a, err := engine.NewAnalysis(ctx, f, d, dr.Method, u.Spec)
-	if err != nil {
-		return nil, err
-	}
-	a.Workers = in.Workers
-	report(StageBuilding, 1, 1)
-	a.Progress = func(done, total int) { report(StageUncertainty, done, total) }
-	ua, err := a.RunUA(ctx, u.N, u.Seed)
-	if err != nil {
-		return nil, err
-	}
-	var sa *engine.SAResult
-	if !u.SkipSA {
-		a.Progress = func(done, total int) { report(StageSensitivity, done, total) }
-		if sa, err = a.RunSA(ctx, u.SAN, u.Seed, u.Bootstrap); err != nil {
-			return nil, err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, citylens.Errorf(citylens.ECANCELED, "publication cancelled: %v", err)
-	}
-	report(StageFinishing, 0, 1)
-	nom := a.Nominal()
-	audit, err := engine.Audit(nom)
-	if err != nil {
-		return nil, err
-	}
-	fillResults(&dc, nom, ua, sa, audit, in.Previous)
-	r, err := load(dc)
-	if err != nil {
-		return nil, err
-	}
-	if in.Corrects != nil {
-		r.d.Changes = changeLog(in.Corrects, r)
-	}
-	report(StageFinishing, 1, 1)
-	return r, nil
+	return &prepared{dc: dc, f: f, d: d, cfg: cfg}, nil
 }
 
 // indexOf returns the index (the single root aggregate) and its pillars.

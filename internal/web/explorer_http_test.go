@@ -43,6 +43,7 @@ func init() {
 	featureMatrix["GET /admin/releases/drafts/{id}"] = admin("/admin/releases/drafts/999999")
 	featureMatrix["POST /admin/releases/drafts/{id}/publish"] = admin("/admin/releases/drafts/999999/publish")
 	featureMatrix["POST /admin/releases/drafts/{id}/correct"] = admin("/admin/releases/drafts/999999/correct")
+	featureMatrix["POST /admin/releases/drafts/{id}/preview"] = admin("/admin/releases/drafts/999999/preview")
 	featureMatrix["GET /api/v1/openapi.json"] = pub("/api/v1/openapi.json")
 	featureMatrix["GET /api/v1/releases"] = pub("/api/v1/releases")
 	featureMatrix["GET /api/v1/releases/{hash}"] = pub("/api/v1/releases/latest")

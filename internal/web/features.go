@@ -35,6 +35,7 @@ type FeatureStore interface {
 	catalogue.EditionStore
 	datacall.Store
 	release.Store
+	release.PreviewStore
 }
 
 // registerFeatureRoutes registers feature modules' routes.

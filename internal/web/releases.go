@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/citylens/citylens"
@@ -46,10 +45,12 @@ func (s *Server) registerReleaseRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /admin/releases/drafts/{id}", AccessAdmin, s.releaseReview)
 	s.page(mux, "POST /admin/releases/drafts/{id}/publish", AccessAdmin, s.releasePublishRequest(false))
 	s.page(mux, "POST /admin/releases/drafts/{id}/correct", AccessAdmin, s.releasePublishRequest(true))
+	s.page(mux, "POST /admin/releases/drafts/{id}/preview", AccessAdmin, s.releasePreviewRequest)
 }
 
 func (s *Server) registerReleaseJobs(q *jobs.Queue) {
 	q.Register(JobPublishRelease, s.publishReleaseJob)
+	q.Register(JobPreviewRelease, s.previewReleaseJob)
 }
 
 func (s *Server) releaseWorkflow() *release.Workflow {
@@ -140,6 +141,10 @@ type releaseReviewData struct {
 	Published  bool
 	DefaultN   int
 	Indicators int
+	// Preview is the draft's latest preview (nil: none yet), PreviewJobs
+	// the latest preview jobs with their progress.
+	Preview     *previewView
+	PreviewJobs []jobs.Job
 }
 
 func (s *Server) releaseReview(w http.ResponseWriter, r *http.Request) error {
@@ -207,6 +212,15 @@ func (s *Server) releaseReview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Published = s.publishedDrafts(pub)[id]
+	if d.Preview, err = s.draftPreview(ctx, id); err != nil {
+		return err
+	}
+	if d.Preview != nil && d.Preview.Rec.N > 0 {
+		d.DefaultN = d.Preview.Rec.N // publish what was previewed
+	}
+	if d.PreviewJobs, err = s.previewJobs(ctx, id); err != nil {
+		return err
+	}
 	return s.render(w, r, "release_review.html", fmt.Sprintf("Draft release %d", id), d)
 }
 
@@ -222,12 +236,8 @@ func (s *Server) releasePublishRequest(correct bool) HandlerFunc {
 			return err
 		}
 		p := PublishReleasePayload{DraftID: id, Correct: correct, ChangeNote: strings.TrimSpace(r.PostFormValue("note"))}
-		if v := strings.TrimSpace(r.PostFormValue("n")); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 10 || n > maxPublishN {
-				return citylens.Errorf(citylens.EINVALID, "the number of uncertainty replications must be a whole number from 10 to %d, not %q", maxPublishN, v)
-			}
-			p.N = n
+		if p.N, err = replicationsParam(r); err != nil {
+			return err
 		}
 		_, liveErr := s.releaseWorkflow().Latest(ctx, info.Edition)
 		hasLive := liveErr == nil
