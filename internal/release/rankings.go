@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
 )
 
 // Population classes.
@@ -435,3 +436,7 @@ func (r *Release) Stages(code string) ([]Stage, error) {
 	}
 	return append([]Stage(nil), r.d.Config.pillarStages(code)...), nil
 }
+
+// Screening is the method's screening of cities with too little data: a
+// city whose data availability is below its threshold is not ranked.
+func (r *Release) Screening() engine.Screening { return r.d.Method.Screen }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
 )
@@ -433,7 +435,7 @@ type rankingsData struct {
 	PeerGroups []string
 	PopClasses []string
 	Stages     []release.Stage
-	Unranked   []release.UnrankedCity
+	Unranked   []unrankedRow
 	Names      map[string]string // city code → name (ties)
 	Pillars    []string
 	SortLinks  map[string]string
@@ -504,7 +506,7 @@ func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error 
 		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
-			Unranked: v.rel.Unranked(), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			Unranked: s.unrankedRows(pageLang(r), v), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
 			CSVHref: v.DownloadBase() + release.FileResults}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -575,6 +577,67 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
+// unrankedRow is a city of the network not ranked in a release, and why.
+type unrankedRow struct {
+	Code, Name, Country string
+	Availability        float64 // share of the indicators with a value
+	InRelease           bool    // false: no accepted data at all
+	Why                 string
+}
+
+// whyUnranked says, in lang, why a city is not ranked: no data in the
+// release, below the method's data-availability threshold, or too little
+// data otherwise.
+func (s *Server) whyUnranked(lang i18n.Lang, rel *release.Release, inRelease bool, avail float64) string {
+	if !inRelease {
+		return s.cat.T(lang, "ex.unranked.no_data")
+	}
+	if sc := rel.Screening(); sc.Method != "" && sc.Method != engine.ScreenNone && sc.Threshold > 0 && avail < sc.Threshold {
+		return s.cat.T(lang, "ex.unranked.screened", pct(avail), pct(sc.Threshold))
+	}
+	return s.cat.T(lang, "ex.unranked.low", pct(avail))
+}
+
+// pageLang is the language a page is rendered in (requestLang without
+// setting the cookie).
+func pageLang(r *http.Request) i18n.Lang {
+	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
+		return l
+	}
+	return readerLang(r)
+}
+
+func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
+
+// unrankedRows lists the release's cities that are not ranked and, for a
+// release of the network's index, the member cities it has no data for: no
+// city of the network is silently dropped. By name.
+func (s *Server) unrankedRows(lang i18n.Lang, v *relView) []unrankedRow {
+	var out []unrankedRow
+	in := map[string]bool{}
+	for _, c := range v.rel.Cities() {
+		in[c.Code] = true
+	}
+	for _, u := range v.rel.Unranked() {
+		out = append(out, unrankedRow{Code: u.City.Code, Name: u.City.Name, Country: u.City.Country, Availability: u.DataAvailability,
+			InRelease: true, Why: s.whyUnranked(lang, v.rel, true, u.DataAvailability)})
+	}
+	if v.snap != nil && v.network[v.Rec.Edition] {
+		for code, m := range v.snap.members {
+			if !in[code] {
+				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: s.whyUnranked(lang, v.rel, false, 0)})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
 // --- city profile ---
 
 type cityData struct {
@@ -587,6 +650,11 @@ type cityData struct {
 	Stages   []release.Stage
 	MaxRank  int
 	Pillars  []string
+	// A city not ranked here: why, and its latest ranking elsewhere (nil:
+	// none). NotInRelease marks a member city the release has no data for.
+	NotInRelease bool
+	Why          string
+	RankedIn     *release.TrendPoint
 }
 
 func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -595,7 +663,19 @@ func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.renderExplorer(w, r, "explorer_city.html", v, func() (any, error) {
-		p, err := v.rel.Profile(r.PathValue("code"))
+		code := r.PathValue("code")
+		p, err := v.rel.Profile(code)
+		notIn := false
+		if citylens.ErrorCode(err) == citylens.ENOTFOUND {
+			// A member city of the network the release has no data for gets
+			// a page saying so; an unknown code stays a 404.
+			m, ok := v.snap.members[code]
+			if !ok || !v.network[v.Rec.Edition] {
+				return nil, err
+			}
+			p, err, notIn = &release.Profile{City: release.City{Code: m.Code, Name: m.Name, Country: m.Country, Region: m.RegionCode,
+				Population: m.Population}}, nil, true
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -604,10 +684,19 @@ func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		trend, err := release.Trend(p.City.Code, fam)
-		if err != nil {
+		if err != nil && !(notIn && citylens.ErrorCode(err) == citylens.ENOTFOUND) {
 			return nil, err
 		}
-		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars}
+		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
+		if !p.Ranked {
+			d.Why = s.whyUnranked(pageLang(r), v.rel, !notIn, p.DataAvailability)
+			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
+				if trend[i].Ranked && trend[i].Hash != v.Rec.Hash {
+					d.RankedIn = &trend[i]
+					break
+				}
+			}
+		}
 		d.Stages, err = v.rel.Stages("")
 		if err != nil {
 			return nil, err
