@@ -135,13 +135,6 @@ func (s *Server) scopedCity(r *http.Request) (members.City, error) {
 	return c, nil
 }
 
-func scopeWord(v Viewer) string {
-	if v.User.Role == accounts.RoleFocal {
-		return "city"
-	}
-	return "region"
-}
-
 type cityFormData struct {
 	City     members.City
 	Regions  []members.Region

@@ -16,6 +16,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 )
 
@@ -63,7 +64,10 @@ func (s *Server) callCity(r *http.Request) (*datacall.Call, members.City, error)
 		return nil, c, err
 	}
 	if !datacall.CanView(dataCallActor(r), datacall.CityRef{Code: c.Code, Region: c.RegionCode}) {
-		return nil, c, citylens.Errorf(citylens.EFORBIDDEN, "you may not see the data of %s: it is outside your %s", c.Name, scopeWord(viewer(r)))
+		if viewer(r).User.Role == accounts.RoleFocal {
+			return nil, c, worded(citylens.EFORBIDDEN, "error.view_outside_city", c.Name)
+		}
+		return nil, c, worded(citylens.EFORBIDDEN, "error.view_outside_region", c.Name)
 	}
 	return call, c, nil
 }
@@ -243,16 +247,12 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Saved: %d %s changed, %d unchanged.", res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
-	http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
-	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+	key := "flash.dc_saved"
+	if res.Changed == 1 {
+		key = "flash.dc_saved_one"
 	}
-	return many
+	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, res.Changed, res.Unchanged)
+	return nil
 }
 
 func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error {
@@ -292,11 +292,11 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if r.MultipartForm == nil {
-		return citylens.Errorf(citylens.EINVALID, "the upload must be sent as multipart/form-data with a file field named \"file\"")
+		return worded(citylens.EINVALID, "error.dc_multipart")
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "choose a file to upload (the XLSX template or a CSV file)")
+		return worded(citylens.EINVALID, "error.dc_file")
 	}
 	defer f.Close()
 	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
@@ -312,8 +312,11 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Imported %s: %d %s changed, %d unchanged.", hdr.Filename, res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
-	http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	key := "flash.dc_imported"
+	if res.Changed == 1 {
+		key = "flash.dc_imported_one"
+	}
+	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, hdr.Filename, res.Changed, res.Unchanged)
 	return nil
 }
 
@@ -327,11 +330,11 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if r.MultipartForm == nil {
-		return citylens.Errorf(citylens.EINVALID, "the upload must be sent as multipart/form-data with a file field named \"file\"")
+		return worded(citylens.EINVALID, "error.dc_multipart")
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "choose a file to upload (the XLSX template or a CSV file)")
+		return worded(citylens.EINVALID, "error.dc_file")
 	}
 	defer f.Close()
 	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
@@ -351,13 +354,16 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: "the network"}, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": back})
+			"City": members.City{Name: s.tr(r, "dc.upload.network")}, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": back})
 	}
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Imported %s: %d %s changed, %d unchanged.", hdr.Filename, res.Changed, plural(res.Changed, "value", "values"), res.Unchanged)
-	http.Redirect(w, r, back+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	key := "flash.dc_imported"
+	if res.Changed == 1 {
+		key = "flash.dc_imported_one"
+	}
+	s.redirectFlash(w, r, back, key, hdr.Filename, res.Changed, res.Unchanged)
 	return nil
 }
 
@@ -371,7 +377,7 @@ func (s *Server) dataCallTransition(action string) HandlerFunc {
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, cityPath(call.Edition.Code, c.Code)+"?flash="+url.QueryEscape("The submission is now "+sub.State+"."), http.StatusSeeOther)
+		s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), "flash.dc_state", label(s.cat, readerLang(r), "dc.state", sub.State))
 		return nil
 	}
 }
@@ -383,7 +389,7 @@ func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 	}
 	action := r.PostFormValue("action")
 	if action != datacall.ActionReturn && action != datacall.ActionAccept {
-		return citylens.Errorf(citylens.EINVALID, "action must be %q or %q", datacall.ActionReturn, datacall.ActionAccept)
+		return worded(citylens.EINVALID, "error.dc_action", datacall.ActionReturn, datacall.ActionAccept)
 	}
 	comments := map[string]string{}
 	for _, n := range call.Edition.Indicators() {
@@ -396,8 +402,7 @@ func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%s's submission is now %s.", c.Name, sub.State)
-	http.Redirect(w, r, "/datacall/"+url.PathEscape(call.Edition.Code)+"/review?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/datacall/"+url.PathEscape(call.Edition.Code)+"/review", "flash.dc_reviewed", c.Name, label(s.cat, readerLang(r), "dc.state", sub.State))
 	return nil
 }
 
@@ -409,15 +414,16 @@ func (s *Server) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("indicator")
 	ind, ok := call.Catalogue[code]
 	if !ok || !inEdition(call.Edition, code) {
-		return citylens.Errorf(citylens.ENOTFOUND, "indicator %q is not part of edition %s", code, call.Edition.Code)
+		return worded(citylens.ENOTFOUND, "error.dc_not_in_edition", code, call.Edition.Code)
 	}
 	hist, err := s.dataCallService().History(r.Context(), call.Edition.Code, c.Code, code)
 	if err != nil {
 		return err
 	}
 	rows := make([]historyRow, len(hist))
+	lang := readerLang(r)
 	for i, h := range hist {
-		rows[i] = historyRow{Entry: h, Before: describeValue(h.Before), After: describeValue(h.After)}
+		rows[i] = historyRow{Entry: h, Before: describeValue(s.cat, lang, h.Before), After: describeValue(s.cat, lang, h.After)}
 	}
 	return s.render(w, r, "datacall_history.html", "History of "+ind.Name, map[string]any{
 		"City": c, "Edition": call.Edition, "Ind": ind, "History": rows, "Back": cityPath(call.Edition.Code, c.Code)})
@@ -553,8 +559,8 @@ type historyRow struct {
 	Before, After string
 }
 
-// describeValue turns an audited value (JSON) into a line of text.
-func describeValue(raw []byte) string {
+// describeValue turns an audited value (JSON) into a line of text in lang.
+func describeValue(cat *i18n.Catalog, lang i18n.Lang, raw []byte) string {
 	var v struct {
 		Value      *float64 `json:"value"`
 		Unit       string   `json:"unit"`
@@ -567,15 +573,15 @@ func describeValue(raw []byte) string {
 	if err := json.Unmarshal(raw, &v); err != nil || v.Value == nil {
 		return "—"
 	}
-	out := fmt.Sprintf("%s %s; source: %s (%d)", fmtNum(*v.Value), v.Unit, v.Source, v.DataYear)
+	out := cat.T(lang, "dc.hist.value", fmtNum(*v.Value), v.Unit, v.Source, v.DataYear)
 	if v.Estimated {
-		out += "; estimated"
+		out += "; " + cat.T(lang, "dc.hist.estimated")
 	}
 	if v.MethodNote != "" {
-		out += "; method: " + v.MethodNote
+		out += "; " + cat.T(lang, "dc.hist.method", v.MethodNote)
 	}
 	if v.Comment != "" {
-		out += "; comment: " + v.Comment
+		out += "; " + cat.T(lang, "dc.hist.comment", v.Comment)
 	}
 	return out
 }

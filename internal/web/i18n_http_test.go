@@ -16,7 +16,9 @@ import (
 var missingKey = regexp.MustCompile(`\[[a-z][a-z0-9_]*(\.[A-Za-z0-9_\-]+)+\]`)
 
 // hangul reports whether s has Korean letters.
-func hangul(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) >= 0 }
+func hangul(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) >= 0
+}
 
 // TestPagesInEnglishAndKorean renders a sample of the platform's pages
 // (sign-in, the member directory, an error page, a focal point's data call,
@@ -124,6 +126,18 @@ func TestPagesInEnglishAndKorean(t *testing.T) {
 		res, body := anon.do(req)
 		check("empty login (ko)", res, body, http.StatusBadRequest, "ko", []string{"이메일과 비밀번호를 입력하세요."}, []string{"Enter your e-mail and password."})
 		forgetLang(focal)
+		form := url.Values{"csrf": {focal.csrf}, "v_EC-P-EM-1C": {"50.5"}, "src_EC-P-EM-1C": {"KOSTAT"}, "yr_EC-P-EM-1C": {"2025"}}
+		req, _ = http.NewRequest(http.MethodPost, env.ts.URL+"/datacall/2026/cities/kr-seoul/values", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "ko")
+		res, body = focal.do(req)
+		if got := flash(res); res.StatusCode != http.StatusSeeOther || got != "저장했습니다: 값 1개 변경, 0개 변경 없음." {
+			t.Errorf("saving a value in Korean: %d, flash %q\n%.500s", res.StatusCode, got, body)
+		}
+		res, body = get(focal, "/datacall/2026/cities/kr-seoul/history/EC-P-EM-1C", "ko")
+		check("value history (ko)", res, body, 200, "ko", []string{"50.5 %; 출처: KOSTAT (2025)", "Unemployment Rate 변경 이력"}, []string{"source:"})
+		res, body = get(focal, "/datacall/2026/cities/kr-seoul/history/EC-P-EM-1C", "en")
+		check("value history (en)", res, body, 200, "en", []string{"50.5 %; source: KOSTAT (2025)"}, nil)
 		req, _ = http.NewRequest(http.MethodPost, env.ts.URL+"/logout", strings.NewReader(url.Values{"csrf": {focal.csrf}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Accept-Language", "ko")
