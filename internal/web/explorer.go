@@ -33,9 +33,12 @@ import (
 func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
 	for _, base := range []string{"", "/releases/{hash}"} {
 		s.page(mux, "GET "+base+"/rankings", AccessPublic, s.explorerRankings)
+		s.page(mux, "GET "+base+"/rankings.csv", AccessPublic, s.explorerRankingsCSV)
 		s.page(mux, "GET "+base+"/cities/{code}", AccessPublic, s.explorerCity)
 		s.page(mux, "GET "+base+"/compare", AccessPublic, s.explorerCompare)
+		s.page(mux, "GET "+base+"/compare.csv", AccessPublic, s.explorerCompareCSV)
 		s.page(mux, "GET "+base+"/indicators/{code}", AccessPublic, s.explorerIndicator)
+		s.page(mux, "GET "+base+"/indicators/{code}/distribution.csv", AccessPublic, s.explorerDistributionCSV)
 		s.page(mux, "GET "+base+"/methodology", AccessPublic, s.explorerMethodology)
 	}
 	s.page(mux, "GET /releases", AccessPublic, s.explorerReleases)
@@ -507,7 +510,7 @@ func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error 
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
 			Unranked: s.unrankedRows(pageLang(r), v), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
-			CSVHref: v.DownloadBase() + release.FileResults}
+		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
 			return nil, err
@@ -541,6 +544,7 @@ func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error 
 			api.Set("reverse", "1")
 		}
 		d.APIHref = v.APIBase() + "/rankings?" + api.Encode()
+		d.CSVHref = v.Base + "/rankings.csv?" + api.Encode()
 		for _, key := range append([]string{release.SortRank, release.SortName, release.SortScore, release.SortChange}, v.Sum.Pillars...) {
 			l := url.Values{}
 			for k, vs := range base {

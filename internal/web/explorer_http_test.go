@@ -30,6 +30,9 @@ func init() {
 	for _, base := range []string{"", "/releases/{hash}"} {
 		p := strings.ReplaceAll(base, "{hash}", "latest")
 		featureMatrix["GET "+base+"/rankings"] = pub(p + "/rankings")
+		featureMatrix["GET "+base+"/rankings.csv"] = pub(p + "/rankings.csv")
+		featureMatrix["GET "+base+"/compare.csv"] = pub(p + "/compare.csv?c=a&c=b")
+		featureMatrix["GET "+base+"/indicators/{code}/distribution.csv"] = pub(p + "/indicators/EC-ICT-ICT-1C/distribution.csv")
 		featureMatrix["GET "+base+"/cities/{code}"] = pub(p + "/cities/" + webtest.CityX)
 		featureMatrix["GET "+base+"/compare"] = pub(p + "/compare?c=a&c=b")
 		featureMatrix["GET "+base+"/indicators/{code}"] = pub(p + "/indicators/EC-ICT-ICT-1C")
