@@ -14,8 +14,9 @@ import (
 // editions, data call, survey, prize, cooperation). A feature:
 //
 //  1. defines its domain package with a narrow Store interface (like
-//     members.Store) and implements it in internal/sqlite/<feature>.go and
-//     internal/postgres/<feature>.go with migrations 100_<feature>.sql...;
+//     members.Store) and implements it once in internal/sqlstore/<feature>.go,
+//     with migrations 100_<feature>.sql... in internal/sqlite and
+//     internal/postgres;
 //  2. embeds that interface in FeatureStore below, so s.store offers it;
 //  3. writes its handlers in internal/web/<feature>.go with a
 //     register<Feature>Routes(mux) method, called from registerFeatureRoutes;

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 // Previews of draft releases (release.PreviewStore): one per draft, the
 // latest replacing the one before.
 
-func (db *DB) PutPreview(ctx context.Context, p release.Preview, doc []byte) error {
+func (db *Store) PutPreview(ctx context.Context, p release.Preview, doc []byte) error {
 	if p.DraftID <= 0 || p.Hash == "" || len(doc) == 0 {
 		return citylens.Errorf(citylens.EINVALID, "a release preview needs a draft, a hash and a document")
 	}
@@ -19,17 +19,17 @@ func (db *DB) PutPreview(ctx context.Context, p release.Preview, doc []byte) err
 		ON CONFLICT (draft_id) DO UPDATE SET hash = excluded.hash, n = excluded.n, job_id = excluded.job_id,
 			created_by = excluded.created_by, created_at = excluded.created_at, body_json = excluded.body_json`,
 		p.DraftID, p.Hash, p.N, p.JobID, p.CreatedBy, us(p.CreatedAt), string(doc))
-	return dbError(ctx, "release preview", err)
+	return db.dbError(ctx, "release preview", err)
 }
 
-func (db *DB) Preview(ctx context.Context, draftID int64) (release.Preview, []byte, error) {
+func (db *Store) Preview(ctx context.Context, draftID int64) (release.Preview, []byte, error) {
 	p := release.Preview{DraftID: draftID}
 	var created int64
 	var body string
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT hash, n, job_id, created_by, created_at, body_json FROM release_previews WHERE draft_id = $1`,
 		draftID).Scan(&p.Hash, &p.N, &p.JobID, &p.CreatedBy, &created, &body)
 	if err != nil {
-		return p, nil, dbError(ctx, "release preview", notFound(err, "draft release %d has no preview", draftID))
+		return p, nil, db.dbError(ctx, "release preview", notFound(err, "draft release %d has no preview", draftID))
 	}
 	p.CreatedAt = tm(created)
 	return p, []byte(body), nil

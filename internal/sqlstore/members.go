@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -7,60 +7,60 @@ import (
 	"github.com/citylens/citylens/internal/members"
 )
 
-func (db *DB) ListRegions(ctx context.Context) ([]members.Region, error) {
+func (db *Store) ListRegions(ctx context.Context) ([]members.Region, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code, name FROM regions ORDER BY code`)
 	if err != nil {
-		return nil, dbError(ctx, "list regions", err)
+		return nil, db.dbError(ctx, "list regions", err)
 	}
 	defer rows.Close()
 	var out []members.Region
 	for rows.Next() {
 		var r members.Region
 		if err := rows.Scan(&r.Code, &r.Name); err != nil {
-			return nil, dbError(ctx, "list regions", err)
+			return nil, db.dbError(ctx, "list regions", err)
 		}
 		out = append(out, r)
 	}
-	return out, dbError(ctx, "list regions", rows.Err())
+	return out, db.dbError(ctx, "list regions", rows.Err())
 }
 
-func (db *DB) Region(ctx context.Context, code string) (members.Region, error) {
+func (db *Store) Region(ctx context.Context, code string) (members.Region, error) {
 	var r members.Region
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT code, name FROM regions WHERE code = $1`, code).Scan(&r.Code, &r.Name)
-	return r, dbError(ctx, "region", notFound(err, "region %q not found", code))
+	return r, db.dbError(ctx, "region", notFound(err, "region %q not found", code))
 }
 
 const officeColumns = `code, name, region_code, host_city`
 
-func (db *DB) ListOffices(ctx context.Context) ([]members.Office, error) {
+func (db *Store) ListOffices(ctx context.Context) ([]members.Office, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+officeColumns+` FROM offices ORDER BY region_code, code`)
 	if err != nil {
-		return nil, dbError(ctx, "list offices", err)
+		return nil, db.dbError(ctx, "list offices", err)
 	}
 	defer rows.Close()
 	var out []members.Office
 	for rows.Next() {
 		var o members.Office
 		if err := rows.Scan(&o.Code, &o.Name, &o.RegionCode, &o.HostCity); err != nil {
-			return nil, dbError(ctx, "list offices", err)
+			return nil, db.dbError(ctx, "list offices", err)
 		}
 		out = append(out, o)
 	}
-	return out, dbError(ctx, "list offices", rows.Err())
+	return out, db.dbError(ctx, "list offices", rows.Err())
 }
 
-func (db *DB) Office(ctx context.Context, code string) (members.Office, error) {
+func (db *Store) Office(ctx context.Context, code string) (members.Office, error) {
 	var o members.Office
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT `+officeColumns+` FROM offices WHERE code = $1`, code).
 		Scan(&o.Code, &o.Name, &o.RegionCode, &o.HostCity)
-	return o, dbError(ctx, "office", notFound(err, "regional office %q not found", code))
+	return o, db.dbError(ctx, "office", notFound(err, "regional office %q not found", code))
 }
 
-func (db *DB) PutOffice(ctx context.Context, o members.Office) error {
+func (db *Store) PutOffice(ctx context.Context, o members.Office) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO offices (code, name, region_code, host_city) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, host_city = excluded.host_city`,
 		o.Code, o.Name, o.RegionCode, o.HostCity)
-	return dbError(ctx, "office "+o.Code, err)
+	return db.dbError(ctx, "office "+o.Code, err)
 }
 
 const cityColumns = `code, name, local_name, country, region_code, COALESCE(office_code, ''), latitude, longitude, population, status, member_since`
@@ -74,7 +74,7 @@ func scanCity(s scanner) (members.City, error) {
 	return c, err
 }
 
-func (db *DB) ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error) {
+func (db *Store) ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error) {
 	q := `SELECT ` + cityColumns + ` FROM cities WHERE 1=1`
 	var args []any
 	arg := func(v any) string {
@@ -97,26 +97,26 @@ func (db *DB) ListCities(ctx context.Context, f members.CityFilter) ([]members.C
 	q += ` ORDER BY name, code`
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, dbError(ctx, "list cities", err)
+		return nil, db.dbError(ctx, "list cities", err)
 	}
 	defer rows.Close()
 	var out []members.City
 	for rows.Next() {
 		c, err := scanCity(rows)
 		if err != nil {
-			return nil, dbError(ctx, "list cities", err)
+			return nil, db.dbError(ctx, "list cities", err)
 		}
 		out = append(out, c)
 	}
-	return out, dbError(ctx, "list cities", rows.Err())
+	return out, db.dbError(ctx, "list cities", rows.Err())
 }
 
-func (db *DB) City(ctx context.Context, code string) (members.City, error) {
+func (db *Store) City(ctx context.Context, code string) (members.City, error) {
 	c, err := scanCity(db.reader(ctx).QueryRowContext(ctx, `SELECT `+cityColumns+` FROM cities WHERE code = $1`, code))
-	return c, dbError(ctx, "city", notFound(err, "city %q not found", code))
+	return c, db.dbError(ctx, "city", notFound(err, "city %q not found", code))
 }
 
-func (db *DB) PutCity(ctx context.Context, c members.City) error {
+func (db *Store) PutCity(ctx context.Context, c members.City) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO cities (code, name, local_name, country, region_code, office_code,
 		latitude, longitude, population, status, member_since)
 		VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, $8, $9, $10, $11)
@@ -125,29 +125,29 @@ func (db *DB) PutCity(ctx context.Context, c members.City) error {
 		longitude = excluded.longitude, population = excluded.population, status = excluded.status,
 		member_since = excluded.member_since`,
 		c.Code, c.Name, c.LocalName, c.Country, c.RegionCode, c.OfficeCode, c.Latitude, c.Longitude, c.Population, c.Status, c.MemberSince)
-	return dbError(ctx, "city "+c.Code, err)
+	return db.dbError(ctx, "city "+c.Code, err)
 }
 
-func (db *DB) ListPartners(ctx context.Context) ([]members.Partner, error) {
+func (db *Store) ListPartners(ctx context.Context) ([]members.Partner, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code, name, kind, country, website FROM partners ORDER BY name, code`)
 	if err != nil {
-		return nil, dbError(ctx, "list partners", err)
+		return nil, db.dbError(ctx, "list partners", err)
 	}
 	defer rows.Close()
 	var out []members.Partner
 	for rows.Next() {
 		var p members.Partner
 		if err := rows.Scan(&p.Code, &p.Name, &p.Kind, &p.Country, &p.Website); err != nil {
-			return nil, dbError(ctx, "list partners", err)
+			return nil, db.dbError(ctx, "list partners", err)
 		}
 		out = append(out, p)
 	}
-	return out, dbError(ctx, "list partners", rows.Err())
+	return out, db.dbError(ctx, "list partners", rows.Err())
 }
 
-func (db *DB) PutPartner(ctx context.Context, p members.Partner) error {
+func (db *Store) PutPartner(ctx context.Context, p members.Partner) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO partners (code, name, kind, country, website) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, country = excluded.country, website = excluded.website`,
 		p.Code, p.Name, p.Kind, p.Country, p.Website)
-	return dbError(ctx, "partner "+p.Code, err)
+	return db.dbError(ctx, "partner "+p.Code, err)
 }

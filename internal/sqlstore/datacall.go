@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -22,121 +22,65 @@ func scanValue(s scanner) (datacall.Value, error) {
 	return v, err
 }
 
-func (db *DB) queryValues(ctx context.Context, what, q string, args ...any) ([]datacall.Value, error) {
+func (db *Store) queryValues(ctx context.Context, what, q string, args ...any) ([]datacall.Value, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, dbError(ctx, what, err)
+		return nil, db.dbError(ctx, what, err)
 	}
 	defer rows.Close()
 	var out []datacall.Value
 	for rows.Next() {
 		v, err := scanValue(rows)
 		if err != nil {
-			return nil, dbError(ctx, what, err)
+			return nil, db.dbError(ctx, what, err)
 		}
 		out = append(out, v)
 	}
-	return out, dbError(ctx, what, rows.Err())
+	return out, db.dbError(ctx, what, rows.Err())
 }
 
-func (db *DB) CityValues(ctx context.Context, edition, city string) ([]datacall.Value, error) {
+func (db *Store) CityValues(ctx context.Context, edition, city string) ([]datacall.Value, error) {
 	return db.queryValues(ctx, "city values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 AND city = $2 ORDER BY indicator`, edition, city)
 }
 
-func (db *DB) EditionValues(ctx context.Context, edition string) ([]datacall.Value, error) {
+func (db *Store) EditionValues(ctx context.Context, edition string) ([]datacall.Value, error) {
 	return db.queryValues(ctx, "edition values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 ORDER BY city, indicator`, edition)
 }
 
-// PutValues sends the values as column arrays (unnest): one statement per
-// 20,000 values, so PostgreSQL parses and plans it once, not once per row batch.
-func (db *DB) PutValues(ctx context.Context, values []datacall.Value) error {
+func (db *Store) PutValues(ctx context.Context, values []datacall.Value) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		if err := db.checkValueRefs(ctx, values); err != nil {
 			return err
 		}
-		for start := 0; start < len(values); start += 20000 {
-			part := values[start:min(len(values), start+20000)]
-			n := len(part)
-			ed, city, ind, unit, src, note, com, by := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-				make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-			val := make([]float64, n)
-			year, est, at := make([]int64, n), make([]int64, n), make([]int64, n)
-			for i := range part {
-				v := &part[i]
-				ed[i], city[i], ind[i], unit[i], src[i], note[i], com[i], by[i] = v.Edition, v.City, v.Indicator, v.Unit, v.Source, v.MethodNote, v.Comment, v.UpdatedBy
-				val[i], year[i], at[i] = v.Value, int64(v.DataYear), us(v.UpdatedAt)
-				if v.Estimated {
-					est[i] = 1
-				}
-			}
-			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_values (edition, city, indicator, value, unit, source, data_year,
-				method_note, estimated, comment, updated_by, updated_at)
-				SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::int[], $8::text[],
-					$9::int[], $10::text[], $11::text[], $12::bigint[])
-				ON CONFLICT (edition, city, indicator) DO UPDATE SET value = excluded.value, unit = excluded.unit, source = excluded.source,
-					data_year = excluded.data_year, method_note = excluded.method_note, estimated = excluded.estimated, comment = excluded.comment,
-					updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-				ed, city, ind, val, unit, src, year, note, est, com, by, at)
-			if err != nil {
-				return dbError(ctx, "save values", err)
-			}
-		}
-		return nil
+		return db.dbError(ctx, "save values", db.dialect.PutValues(ctx, db.writer(ctx), values))
 	})
 }
 
-func (db *DB) SetReviewComments(ctx context.Context, edition, city string, comments map[string]string) error {
+func (db *Store) SetReviewComments(ctx context.Context, edition, city string, comments map[string]string) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		if _, err := db.writer(ctx).ExecContext(ctx, `UPDATE datacall_values SET review_comment = '' WHERE edition = $1 AND city = $2`, edition, city); err != nil {
-			return dbError(ctx, "review comments", err)
+			return db.dbError(ctx, "review comments", err)
 		}
 		for ind, c := range comments {
 			if _, err := db.writer(ctx).ExecContext(ctx, `UPDATE datacall_values SET review_comment = $4 WHERE edition = $1 AND city = $2 AND indicator = $3`,
 				edition, city, ind, c); err != nil {
-				return dbError(ctx, "review comments", err)
+				return db.dbError(ctx, "review comments", err)
 			}
 		}
 		return nil
 	})
 }
 
-// AppendValueAudits sends the entries as column arrays (see PutValues).
-func (db *DB) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) error {
+func (db *Store) AppendValueAudits(ctx context.Context, entries []auditlog.Entry) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
-		for start := 0; start < len(entries); start += 20000 {
-			part := entries[start:min(len(entries), start+20000)]
-			n := len(part)
-			at, actor := make([]int64, n), make([]int64, n)
-			email, action, typ, id, before, after, addr := make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-				make([]string, n), make([]string, n), make([]string, n)
-			for i := range part {
-				e := &part[i]
-				at[i], actor[i] = us(e.At), e.ActorID
-				email[i], action[i], typ[i], id[i], addr[i] = e.ActorEmail, e.Action, e.EntityType, e.EntityID, e.RemoteAddr
-				before[i], after[i] = string(e.Before), string(e.After)
-				if before[i] == "" {
-					before[i] = "null"
-				}
-				if after[i] == "" {
-					after[i] = "null"
-				}
-			}
-			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id,
-				before_json, after_json, remote_addr)
-				SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
-				at, actor, email, action, typ, id, before, after, addr)
-			if err != nil {
-				return dbError(ctx, "append audit", err)
-			}
-		}
-		return nil
+		return db.dbError(ctx, "append audit", db.dialect.AppendAudits(ctx, db.writer(ctx), entries))
 	})
 }
 
 // checkValueRefs refuses values whose edition, city or indicator does not
 // exist, with one query per table (the table has no foreign keys; see
 // migration 101).
-func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error {
+func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) error {
 	sets := [3]map[string]bool{{}, {}, {}}
 	for i := range values {
 		sets[0][values[i].Edition], sets[1][values[i].City], sets[2][values[i].Indicator] = true, true, true
@@ -150,21 +94,22 @@ func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error
 		found := map[string]bool{}
 		for start := 0; start < len(codes); start += 500 {
 			part := codes[start:min(len(codes), start+500)]
-			rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code FROM `+ref.table+` WHERE code = ANY($1::text[])`, part)
+			q, args := db.dialect.CodesIn(ref.table, part)
+			rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 			if err != nil {
-				return dbError(ctx, "save values", err)
+				return db.dbError(ctx, "save values", err)
 			}
 			for rows.Next() {
 				var c string
 				if err := rows.Scan(&c); err != nil {
 					rows.Close()
-					return dbError(ctx, "save values", err)
+					return db.dbError(ctx, "save values", err)
 				}
 				found[c] = true
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return dbError(ctx, "save values", err)
+				return db.dbError(ctx, "save values", err)
 			}
 		}
 		for _, c := range codes {
@@ -176,7 +121,7 @@ func (db *DB) checkValueRefs(ctx context.Context, values []datacall.Value) error
 	return nil
 }
 
-func (db *DB) ValueCounts(ctx context.Context, edition, region string) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
+func (db *Store) ValueCounts(ctx context.Context, edition, region string) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
 	q := `SELECT city, n_values, n_optional FROM datacall_city_counts WHERE edition = $1`
 	args := []any{edition}
 	iq := `SELECT indicator, sum(n_cities), sum(n_accepted) FROM datacall_indicator_counts WHERE edition = $1`
@@ -188,14 +133,14 @@ func (db *DB) ValueCounts(ctx context.Context, edition, region string) ([]dataca
 	return db.valueCounts(ctx, q, args, iq+` GROUP BY indicator`, args)
 }
 
-func (db *DB) AddValueCounts(ctx context.Context, edition string, cities []datacall.CityCount, indicators []datacall.IndicatorCount) error {
+func (db *Store) AddValueCounts(ctx context.Context, edition string, cities []datacall.CityCount, indicators []datacall.IndicatorCount) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for _, c := range cities {
 			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional) VALUES ($1, $2, $3, $4)
 				ON CONFLICT (edition, city) DO UPDATE SET n_values = datacall_city_counts.n_values + excluded.n_values,
 					n_optional = datacall_city_counts.n_optional + excluded.n_optional`, edition, c.City, c.Values, c.Optional)
 			if err != nil {
-				return dbError(ctx, "value counts", err)
+				return db.dbError(ctx, "value counts", err)
 			}
 		}
 		for _, c := range indicators {
@@ -204,69 +149,65 @@ func (db *DB) AddValueCounts(ctx context.Context, edition string, cities []datac
 				ON CONFLICT (edition, region, indicator) DO UPDATE SET n_cities = datacall_indicator_counts.n_cities + excluded.n_cities,
 					n_accepted = datacall_indicator_counts.n_accepted + excluded.n_accepted`, edition, c.Region, c.Indicator, c.Cities, c.Accepted)
 			if err != nil {
-				return dbError(ctx, "value counts", err)
+				return db.dbError(ctx, "value counts", err)
 			}
 		}
 		return nil
 	})
 }
 
-func (db *DB) RecountValues(ctx context.Context, edition string, optional []string) error {
+func (db *Store) RecountValues(ctx context.Context, edition string, optional []string) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for _, t := range []string{"datacall_city_counts", "datacall_indicator_counts"} {
 			if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM `+t+` WHERE edition = $1`, edition); err != nil {
-				return dbError(ctx, "recount values", err)
+				return db.dbError(ctx, "recount values", err)
 			}
 		}
-		if optional == nil {
-			optional = []string{}
-		}
-		if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional)
-			SELECT edition, city, count(*), count(*) FILTER (WHERE indicator = ANY($2::text[])) FROM datacall_values
-			WHERE edition = $1 GROUP BY edition, city`, edition, optional); err != nil {
-			return dbError(ctx, "recount values", err)
+		q, args := db.dialect.RecountCities(edition, optional)
+		if _, err := db.writer(ctx).ExecContext(ctx, q, args...); err != nil {
+			return db.dbError(ctx, "recount values", err)
 		}
 		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_indicator_counts (edition, region, indicator, n_cities, n_accepted)
 			SELECT v.edition, c.region_code, v.indicator, count(*), sum(CASE WHEN s.state = 'accepted' THEN 1 ELSE 0 END)
 			FROM datacall_values v JOIN cities c ON c.code = v.city
 			LEFT JOIN datacall_submissions s ON s.edition = v.edition AND s.city = v.city
 			WHERE v.edition = $1 GROUP BY v.edition, c.region_code, v.indicator`, edition)
-		return dbError(ctx, "recount values", err)
+		return db.dbError(ctx, "recount values", err)
 	})
 }
 
-func (db *DB) valueCounts(ctx context.Context, cityQ string, cityArgs []any, indQ string, indArgs []any) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
+func (db *Store) valueCounts(ctx context.Context, cityQ string, cityArgs []any, indQ string, indArgs []any) ([]datacall.CityCount, []datacall.IndicatorCount, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, cityQ, cityArgs...)
 	if err != nil {
-		return nil, nil, dbError(ctx, "value counts", err)
+		return nil, nil, db.dbError(ctx, "value counts", err)
 	}
 	var cc []datacall.CityCount
 	for rows.Next() {
 		var c datacall.CityCount
 		if err := rows.Scan(&c.City, &c.Values, &c.Optional); err != nil {
 			rows.Close()
-			return nil, nil, dbError(ctx, "value counts", err)
+			return nil, nil, db.dbError(ctx, "value counts", err)
 		}
 		cc = append(cc, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, dbError(ctx, "value counts", err)
+		return nil, nil, db.dbError(ctx, "value counts", err)
 	}
 	rows, err = db.reader(ctx).QueryContext(ctx, indQ, indArgs...)
 	if err != nil {
-		return nil, nil, dbError(ctx, "value counts", err)
+		return nil, nil, db.dbError(ctx, "value counts", err)
 	}
 	defer rows.Close()
 	var ic []datacall.IndicatorCount
 	for rows.Next() {
 		var c datacall.IndicatorCount
 		if err := rows.Scan(&c.Indicator, &c.Cities, &c.Accepted); err != nil {
-			return nil, nil, dbError(ctx, "value counts", err)
+			return nil, nil, db.dbError(ctx, "value counts", err)
 		}
 		ic = append(ic, c)
 	}
-	return cc, ic, dbError(ctx, "value counts", rows.Err())
+	return cc, ic, db.dbError(ctx, "value counts", rows.Err())
 }
 
 const submissionColumns = `edition, city, state, comment, updated_by, updated_at`
@@ -279,39 +220,39 @@ func scanSubmission(s scanner) (datacall.Submission, error) {
 	return sub, err
 }
 
-func (db *DB) Submission(ctx context.Context, edition, city string) (datacall.Submission, error) {
+func (db *Store) Submission(ctx context.Context, edition, city string) (datacall.Submission, error) {
 	sub, err := scanSubmission(db.reader(ctx).QueryRowContext(ctx, `SELECT `+submissionColumns+` FROM datacall_submissions WHERE edition = $1 AND city = $2`, edition, city))
 	if citylens.ErrorCode(notFound(err, "")) == citylens.ENOTFOUND {
 		return datacall.Submission{Edition: edition, City: city, State: datacall.StateDraft}, nil
 	}
-	return sub, dbError(ctx, "submission", err)
+	return sub, db.dbError(ctx, "submission", err)
 }
 
-func (db *DB) Submissions(ctx context.Context, edition string) ([]datacall.Submission, error) {
+func (db *Store) Submissions(ctx context.Context, edition string) ([]datacall.Submission, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+submissionColumns+` FROM datacall_submissions WHERE edition = $1 ORDER BY city`, edition)
 	if err != nil {
-		return nil, dbError(ctx, "submissions", err)
+		return nil, db.dbError(ctx, "submissions", err)
 	}
 	defer rows.Close()
 	var out []datacall.Submission
 	for rows.Next() {
 		sub, err := scanSubmission(rows)
 		if err != nil {
-			return nil, dbError(ctx, "submissions", err)
+			return nil, db.dbError(ctx, "submissions", err)
 		}
 		out = append(out, sub)
 	}
-	return out, dbError(ctx, "submissions", rows.Err())
+	return out, db.dbError(ctx, "submissions", rows.Err())
 }
 
-func (db *DB) PutSubmission(ctx context.Context, s datacall.Submission) error {
+func (db *Store) PutSubmission(ctx context.Context, s datacall.Submission) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_submissions (`+submissionColumns+`) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (edition, city) DO UPDATE SET state = excluded.state, comment = excluded.comment, updated_by = excluded.updated_by,
 			updated_at = excluded.updated_at`, s.Edition, s.City, s.State, s.Comment, s.UpdatedBy, us(s.UpdatedAt))
-	return dbError(ctx, "submission "+s.Edition+"/"+s.City, err)
+	return db.dbError(ctx, "submission "+s.Edition+"/"+s.City, err)
 }
 
-func (db *DB) CreateDraftRelease(ctx context.Context, r *datacall.DraftRelease, createdBy string) (int64, error) {
+func (db *Store) CreateDraftRelease(ctx context.Context, r *datacall.DraftRelease, createdBy string) (int64, error) {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return 0, citylens.Errorf(citylens.EINTERNAL, "draft release: %v", err)
@@ -320,7 +261,7 @@ func (db *DB) CreateDraftRelease(ctx context.Context, r *datacall.DraftRelease, 
 	err = db.writer(ctx).QueryRowContext(ctx, `INSERT INTO draft_releases (edition, hash, data_hash, engine_version, cities, created_by, created_at, body_json)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		r.Edition, r.Hash, r.DataHash, r.EngineVersion, len(r.Results), createdBy, us(r.ComputedAt), string(body)).Scan(&id)
-	return id, dbError(ctx, "draft release", err)
+	return id, db.dbError(ctx, "draft release", err)
 }
 
 const releaseColumns = `id, edition, hash, data_hash, engine_version, cities, created_by, created_at`
@@ -333,28 +274,28 @@ func scanReleaseInfo(s scanner, extra ...any) (datacall.ReleaseInfo, error) {
 	return ri, err
 }
 
-func (db *DB) DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error) {
+func (db *Store) DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+releaseColumns+` FROM draft_releases WHERE edition = $1 ORDER BY id DESC`, edition)
 	if err != nil {
-		return nil, dbError(ctx, "draft releases", err)
+		return nil, db.dbError(ctx, "draft releases", err)
 	}
 	defer rows.Close()
 	var out []datacall.ReleaseInfo
 	for rows.Next() {
 		ri, err := scanReleaseInfo(rows)
 		if err != nil {
-			return nil, dbError(ctx, "draft releases", err)
+			return nil, db.dbError(ctx, "draft releases", err)
 		}
 		out = append(out, ri)
 	}
-	return out, dbError(ctx, "draft releases", rows.Err())
+	return out, db.dbError(ctx, "draft releases", rows.Err())
 }
 
-func (db *DB) DraftRelease(ctx context.Context, id int64) (*datacall.DraftRelease, datacall.ReleaseInfo, error) {
+func (db *Store) DraftRelease(ctx context.Context, id int64) (*datacall.DraftRelease, datacall.ReleaseInfo, error) {
 	var body string
 	ri, err := scanReleaseInfo(db.reader(ctx).QueryRowContext(ctx, `SELECT `+releaseColumns+`, body_json FROM draft_releases WHERE id = $1`, id), &body)
 	if err != nil {
-		return nil, ri, dbError(ctx, "draft release", notFound(err, "draft release %d not found", id))
+		return nil, ri, db.dbError(ctx, "draft release", notFound(err, "draft release %d not found", id))
 	}
 	var r datacall.DraftRelease
 	if err := json.Unmarshal([]byte(body), &r); err != nil {

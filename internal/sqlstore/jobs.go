@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -26,21 +26,17 @@ func scanJob(s scanner) (jobs.Job, error) {
 	return j, err
 }
 
-func (db *DB) EnqueueJob(ctx context.Context, j jobs.Job) (jobs.Job, error) {
+func (db *Store) EnqueueJob(ctx context.Context, j jobs.Job) (jobs.Job, error) {
 	if len(j.Payload) == 0 {
 		j.Payload = []byte("null")
 	}
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO jobs (kind, payload, state, max_attempts, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, j.Kind, string(j.Payload), string(jobs.StateQueued), j.MaxAttempts, us(j.CreatedAt)).Scan(&j.ID)
 	j.State = jobs.StateQueued
-	return j, dbError(ctx, "enqueue job", err)
+	return j, db.dbError(ctx, "enqueue job", err)
 }
 
-// claimLock locks the candidate row on PostgreSQL; SQLite's single writer
-// transaction already serialises claims.
-const claimLock = ``
-
-func (db *DB) ClaimJob(ctx context.Context, kinds []string, owner string, now, leaseUntil time.Time) (jobs.Job, error) {
+func (db *Store) ClaimJob(ctx context.Context, kinds []string, owner string, now, leaseUntil time.Time) (jobs.Job, error) {
 	var j jobs.Job
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		// Jobs whose server died on their last attempt give up.
@@ -58,7 +54,7 @@ func (db *DB) ClaimJob(ctx context.Context, kinds []string, owner string, now, l
 		var id int64
 		err := db.writer(ctx).QueryRowContext(ctx, `SELECT id FROM jobs
 			WHERE kind IN (`+strings.Join(ph, ", ")+`) AND (state = 'queued' OR (state = 'running' AND lease_expires_at < $1))
-			ORDER BY id LIMIT 1 `+claimLock, args...).Scan(&id)
+			ORDER BY id LIMIT 1 `+db.dialect.ClaimLock, args...).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // commit the failures above; report "nothing to do" below
 		}
@@ -73,10 +69,10 @@ func (db *DB) ClaimJob(ctx context.Context, kinds []string, owner string, now, l
 	if err == nil && j.ID == 0 {
 		return j, citylens.Errorf(citylens.ENOTFOUND, "no job to run")
 	}
-	return j, dbError(ctx, "claim job", err)
+	return j, db.dbError(ctx, "claim job", err)
 }
 
-func (db *DB) RenewJobLease(ctx context.Context, id int64, owner string, progress float64, message string, leaseUntil time.Time) (bool, error) {
+func (db *Store) RenewJobLease(ctx context.Context, id int64, owner string, progress float64, message string, leaseUntil time.Time) (bool, error) {
 	var cancel int
 	err := db.writer(ctx).QueryRowContext(ctx, `UPDATE jobs SET lease_expires_at = $3, progress = $4, message = $5
 		WHERE id = $1 AND lease_owner = $2 AND state = 'running' RETURNING cancel_requested`,
@@ -85,12 +81,12 @@ func (db *DB) RenewJobLease(ctx context.Context, id int64, owner string, progres
 		if e := notFound(err, ""); citylens.ErrorCode(e) == citylens.ENOTFOUND {
 			return false, citylens.Errorf(citylens.ECONFLICT, "job %d: lease lost by %s", id, owner)
 		}
-		return false, dbError(ctx, "renew job lease", err)
+		return false, db.dbError(ctx, "renew job lease", err)
 	}
 	return cancel != 0, nil
 }
 
-func (db *DB) FinishJob(ctx context.Context, id int64, owner string, state jobs.State, message, errText string, now time.Time) error {
+func (db *Store) FinishJob(ctx context.Context, id int64, owner string, state jobs.State, message, errText string, now time.Time) error {
 	progress := "progress"
 	if state == jobs.StateDone {
 		progress = "1"
@@ -98,14 +94,14 @@ func (db *DB) FinishJob(ctx context.Context, id int64, owner string, state jobs.
 	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE jobs SET state = $3, message = $4, error = $5, finished_at = $6,
 		lease_owner = '', lease_expires_at = 0, progress = `+progress+`
 		WHERE id = $1 AND lease_owner = $2 AND state = 'running'`, id, owner, string(state), message, errText, us(now))
-	if err := affectedOne(ctx, res, err, "running job", itoa(int(id))); citylens.ErrorCode(err) == citylens.ENOTFOUND {
+	if err := db.affectedOne(ctx, res, err, "running job", itoa(int(id))); citylens.ErrorCode(err) == citylens.ENOTFOUND {
 		return citylens.Errorf(citylens.ECONFLICT, "job %d: lease lost by %s", id, owner)
 	} else {
 		return err
 	}
 }
 
-func (db *DB) RequestJobCancel(ctx context.Context, id int64, now time.Time) error {
+func (db *Store) RequestJobCancel(ctx context.Context, id int64, now time.Time) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		j, err := db.Job(ctx, id)
 		if err != nil {
@@ -120,16 +116,16 @@ func (db *DB) RequestJobCancel(ctx context.Context, id int64, now time.Time) err
 		default:
 			return citylens.Errorf(citylens.ECONFLICT, "job %d is already %s", id, j.State)
 		}
-		return dbError(ctx, "cancel job", err)
+		return db.dbError(ctx, "cancel job", err)
 	})
 }
 
-func (db *DB) Job(ctx context.Context, id int64) (jobs.Job, error) {
+func (db *Store) Job(ctx context.Context, id int64) (jobs.Job, error) {
 	j, err := scanJob(db.reader(ctx).QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = $1`, id))
-	return j, dbError(ctx, "job", notFound(err, "job %d not found", id))
+	return j, db.dbError(ctx, "job", notFound(err, "job %d not found", id))
 }
 
-func (db *DB) ListJobs(ctx context.Context, f jobs.Filter) ([]jobs.Job, error) {
+func (db *Store) ListJobs(ctx context.Context, f jobs.Filter) ([]jobs.Job, error) {
 	q := `SELECT ` + jobColumns + ` FROM jobs WHERE 1=1`
 	var args []any
 	if f.Kind != "" {
@@ -148,24 +144,24 @@ func (db *DB) ListJobs(ctx context.Context, f jobs.Filter) ([]jobs.Job, error) {
 	q += ` ORDER BY id DESC LIMIT $` + itoa(len(args))
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, dbError(ctx, "list jobs", err)
+		return nil, db.dbError(ctx, "list jobs", err)
 	}
 	defer rows.Close()
 	var out []jobs.Job
 	for rows.Next() {
 		j, err := scanJob(rows)
 		if err != nil {
-			return nil, dbError(ctx, "list jobs", err)
+			return nil, db.dbError(ctx, "list jobs", err)
 		}
 		out = append(out, j)
 	}
-	return out, dbError(ctx, "list jobs", rows.Err())
+	return out, db.dbError(ctx, "list jobs", rows.Err())
 }
 
-func (db *DB) CountJobsByState(ctx context.Context) (map[jobs.State]int, error) {
+func (db *Store) CountJobsByState(ctx context.Context) (map[jobs.State]int, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT state, count(*) FROM jobs GROUP BY state`)
 	if err != nil {
-		return nil, dbError(ctx, "count jobs", err)
+		return nil, db.dbError(ctx, "count jobs", err)
 	}
 	defer rows.Close()
 	out := map[jobs.State]int{}
@@ -176,9 +172,9 @@ func (db *DB) CountJobsByState(ctx context.Context) (map[jobs.State]int, error) 
 		var s string
 		var n int
 		if err := rows.Scan(&s, &n); err != nil {
-			return nil, dbError(ctx, "count jobs", err)
+			return nil, db.dbError(ctx, "count jobs", err)
 		}
 		out[jobs.State(s)] = n
 	}
-	return out, dbError(ctx, "count jobs", rows.Err())
+	return out, db.dbError(ctx, "count jobs", rows.Err())
 }

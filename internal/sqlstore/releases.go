@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -31,7 +31,7 @@ func scanStoredRelease(s scanner) (release.Record, error) {
 	return rec, nil
 }
 
-func (db *DB) PutRelease(ctx context.Context, rec *release.Record, doc []byte) error {
+func (db *Store) PutRelease(ctx context.Context, rec *release.Record, doc []byte) error {
 	if rec.Hash == "" || rec.Edition == "" || len(doc) == 0 {
 		return citylens.Errorf(citylens.EINVALID, "a release needs an edition, a hash and a document")
 	}
@@ -54,38 +54,38 @@ func (db *DB) PutRelease(ctx context.Context, rec *release.Record, doc []byte) e
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		rec.Edition, rec.Hash, rec.State, rec.Corrects, rec.DraftID, rec.Title, demo, rec.Cities, rec.ChangeNote,
 		string(changes), rec.CreatedBy, us(rec.CreatedAt), rec.PublishedBy, us(rec.PublishedAt), string(doc)).Scan(&rec.ID)
-	return dbError(ctx, "release "+rec.Hash, err)
+	return db.dbError(ctx, "release "+rec.Hash, err)
 }
 
-func (db *DB) StoredReleases(ctx context.Context, f release.Filter) ([]release.Record, error) {
+func (db *Store) StoredReleases(ctx context.Context, f release.Filter) ([]release.Record, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+storedReleaseColumns+` FROM releases
 		WHERE ($1 = '' OR edition = $1) AND ($2 = '' OR state = $2)
 		ORDER BY published_at DESC, id DESC`, f.Edition, f.State)
 	if err != nil {
-		return nil, dbError(ctx, "releases", err)
+		return nil, db.dbError(ctx, "releases", err)
 	}
 	defer rows.Close()
 	var out []release.Record
 	for rows.Next() {
 		rec, err := scanStoredRelease(rows)
 		if err != nil {
-			return nil, dbError(ctx, "releases", err)
+			return nil, db.dbError(ctx, "releases", err)
 		}
 		out = append(out, rec)
 	}
-	return out, dbError(ctx, "releases", rows.Err())
+	return out, db.dbError(ctx, "releases", rows.Err())
 }
 
-func (db *DB) StoredRelease(ctx context.Context, hash string) (release.Record, error) {
+func (db *Store) StoredRelease(ctx context.Context, hash string) (release.Record, error) {
 	rec, err := scanStoredRelease(db.reader(ctx).QueryRowContext(ctx, `SELECT `+storedReleaseColumns+` FROM releases WHERE hash = $1`, hash))
-	return rec, dbError(ctx, "release", notFound(err, "there is no release %s", hash))
+	return rec, db.dbError(ctx, "release", notFound(err, "there is no release %s", hash))
 }
 
-func (db *DB) ReleaseDocument(ctx context.Context, hash string) ([]byte, error) {
+func (db *Store) ReleaseDocument(ctx context.Context, hash string) ([]byte, error) {
 	var body string
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT body_json FROM releases WHERE hash = $1`, hash).Scan(&body)
 	if err != nil {
-		return nil, dbError(ctx, "release document", notFound(err, "there is no release %s", hash))
+		return nil, db.dbError(ctx, "release document", notFound(err, "there is no release %s", hash))
 	}
 	return []byte(body), nil
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -6,19 +6,19 @@ import (
 	"github.com/citylens/citylens/internal/mail"
 )
 
-func (db *DB) PutOutboxMessage(ctx context.Context, m mail.Message) (mail.Message, error) {
+func (db *Store) PutOutboxMessage(ctx context.Context, m mail.Message) (mail.Message, error) {
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO mail_outbox (to_addr, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		m.To, m.Subject, m.Body, us(m.CreatedAt)).Scan(&m.ID)
-	return m, dbError(ctx, "outbox", err)
+	return m, db.dbError(ctx, "outbox", err)
 }
 
-func (db *DB) ListOutbox(ctx context.Context, limit int) ([]mail.Message, error) {
+func (db *Store) ListOutbox(ctx context.Context, limit int) ([]mail.Message, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200
 	}
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, to_addr, subject, body, created_at FROM mail_outbox ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
-		return nil, dbError(ctx, "list outbox", err)
+		return nil, db.dbError(ctx, "list outbox", err)
 	}
 	defer rows.Close()
 	var out []mail.Message
@@ -26,10 +26,10 @@ func (db *DB) ListOutbox(ctx context.Context, limit int) ([]mail.Message, error)
 		var m mail.Message
 		var c int64
 		if err := rows.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &c); err != nil {
-			return nil, dbError(ctx, "list outbox", err)
+			return nil, db.dbError(ctx, "list outbox", err)
 		}
 		m.CreatedAt = tm(c)
 		out = append(out, m)
 	}
-	return out, dbError(ctx, "list outbox", rows.Err())
+	return out, db.dbError(ctx, "list outbox", rows.Err())
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -30,29 +30,29 @@ func scanIndicator(s scanner) (catalogue.Indicator, error) {
 	return ind, nil
 }
 
-func (db *DB) Indicators(ctx context.Context) ([]catalogue.Indicator, error) {
+func (db *Store) Indicators(ctx context.Context) ([]catalogue.Indicator, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+indicatorColumns+` FROM indicators ORDER BY code`)
 	if err != nil {
-		return nil, dbError(ctx, "list indicators", err)
+		return nil, db.dbError(ctx, "list indicators", err)
 	}
 	defer rows.Close()
 	var out []catalogue.Indicator
 	for rows.Next() {
 		ind, err := scanIndicator(rows)
 		if err != nil {
-			return nil, dbError(ctx, "list indicators", err)
+			return nil, db.dbError(ctx, "list indicators", err)
 		}
 		out = append(out, ind)
 	}
-	return out, dbError(ctx, "list indicators", rows.Err())
+	return out, db.dbError(ctx, "list indicators", rows.Err())
 }
 
-func (db *DB) Indicator(ctx context.Context, code string) (catalogue.Indicator, error) {
+func (db *Store) Indicator(ctx context.Context, code string) (catalogue.Indicator, error) {
 	ind, err := scanIndicator(db.reader(ctx).QueryRowContext(ctx, `SELECT `+indicatorColumns+` FROM indicators WHERE code = $1`, code))
-	return ind, dbError(ctx, "indicator", notFound(err, "indicator %q not found", code))
+	return ind, db.dbError(ctx, "indicator", notFound(err, "indicator %q not found", code))
 }
 
-func (db *DB) PutIndicators(ctx context.Context, inds []catalogue.Indicator) error {
+func (db *Store) PutIndicators(ctx context.Context, inds []catalogue.Indicator) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for _, ind := range inds {
 			xw, err := json.Marshal(ind.Xwalk)
@@ -66,7 +66,7 @@ func (db *DB) PutIndicators(ctx context.Context, inds []catalogue.Indicator) err
 					guidance = excluded.guidance, notes = excluded.notes, crosswalk_json = excluded.crosswalk_json, pillar = excluded.pillar`,
 				ind.Code, ind.Name, ind.Definition, ind.Unit, ind.Direction, ind.Min, ind.Max, ind.Guidance, ind.Notes, string(xw), ind.Xwalk.Pillar)
 			if err != nil {
-				return dbError(ctx, "indicator "+ind.Code, err)
+				return db.dbError(ctx, "indicator "+ind.Code, err)
 			}
 		}
 		return nil
@@ -104,38 +104,38 @@ func editionArgs(e *catalogue.Edition) ([]any, error) {
 	return []any{e.Code, e.Name, e.ReferenceYear, e.PreviousEdition, us(e.Opens), us(e.Closes), e.Status, e.JumpThreshold, string(fw), string(m)}, nil
 }
 
-func (db *DB) CreateEdition(ctx context.Context, e *catalogue.Edition) error {
+func (db *Store) CreateEdition(ctx context.Context, e *catalogue.Edition) error {
 	args, err := editionArgs(e)
 	if err != nil {
 		return err
 	}
 	_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO editions (`+editionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
-	return dbError(ctx, "edition "+e.Code, err)
+	return db.dbError(ctx, "edition "+e.Code, err)
 }
 
-func (db *DB) Edition(ctx context.Context, code string) (*catalogue.Edition, error) {
+func (db *Store) Edition(ctx context.Context, code string) (*catalogue.Edition, error) {
 	e, err := scanEdition(db.reader(ctx).QueryRowContext(ctx, `SELECT `+editionColumns+` FROM editions WHERE code = $1`, code))
-	return e, dbError(ctx, "edition", notFound(err, "edition %q not found", code))
+	return e, db.dbError(ctx, "edition", notFound(err, "edition %q not found", code))
 }
 
-func (db *DB) Editions(ctx context.Context) ([]*catalogue.Edition, error) {
+func (db *Store) Editions(ctx context.Context) ([]*catalogue.Edition, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+editionColumns+` FROM editions ORDER BY reference_year DESC, code DESC`)
 	if err != nil {
-		return nil, dbError(ctx, "list editions", err)
+		return nil, db.dbError(ctx, "list editions", err)
 	}
 	defer rows.Close()
 	var out []*catalogue.Edition
 	for rows.Next() {
 		e, err := scanEdition(rows)
 		if err != nil {
-			return nil, dbError(ctx, "list editions", err)
+			return nil, db.dbError(ctx, "list editions", err)
 		}
 		out = append(out, e)
 	}
-	return out, dbError(ctx, "list editions", rows.Err())
+	return out, db.dbError(ctx, "list editions", rows.Err())
 }
 
-func (db *DB) UpdateEdition(ctx context.Context, e *catalogue.Edition) error {
+func (db *Store) UpdateEdition(ctx context.Context, e *catalogue.Edition) error {
 	args, err := editionArgs(e)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (db *DB) UpdateEdition(ctx context.Context, e *catalogue.Edition) error {
 	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE editions SET name = $2, reference_year = $3, previous_edition = $4, opens_at = $5,
 		closes_at = $6, status = $7, jump_threshold = $8, framework_json = $9, method_json = $10 WHERE code = $1`, args...)
 	if err != nil {
-		return dbError(ctx, "edition "+e.Code, err)
+		return db.dbError(ctx, "edition "+e.Code, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return citylens.Errorf(citylens.ENOTFOUND, "edition %q not found", e.Code)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 )
 
-func (db *DB) AppendAudit(ctx context.Context, e auditlog.Entry) (auditlog.Entry, error) {
+func (db *Store) AppendAudit(ctx context.Context, e auditlog.Entry) (auditlog.Entry, error) {
 	before, after := string(e.Before), string(e.After)
 	if before == "" {
 		before = "null"
@@ -17,10 +17,10 @@ func (db *DB) AppendAudit(ctx context.Context, e auditlog.Entry) (auditlog.Entry
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO audit_log (at, actor_id, actor_email, action, entity_type, entity_id,
 		before_json, after_json, remote_addr) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		us(e.At), e.ActorID, e.ActorEmail, e.Action, e.EntityType, e.EntityID, before, after, e.RemoteAddr).Scan(&e.ID)
-	return e, dbError(ctx, "append audit", err)
+	return e, db.dbError(ctx, "append audit", err)
 }
 
-func (db *DB) ListAudit(ctx context.Context, f auditlog.Filter) ([]auditlog.Entry, error) {
+func (db *Store) ListAudit(ctx context.Context, f auditlog.Filter) ([]auditlog.Entry, error) {
 	q := `SELECT id, at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, remote_addr FROM audit_log WHERE 1=1`
 	var args []any
 	arg := func(v any) string {
@@ -51,7 +51,7 @@ func (db *DB) ListAudit(ctx context.Context, f auditlog.Filter) ([]auditlog.Entr
 	q += ` ORDER BY id DESC LIMIT ` + arg(auditlog.ClampLimit(f.Limit))
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, dbError(ctx, "list audit", err)
+		return nil, db.dbError(ctx, "list audit", err)
 	}
 	defer rows.Close()
 	var out []auditlog.Entry
@@ -60,10 +60,10 @@ func (db *DB) ListAudit(ctx context.Context, f auditlog.Filter) ([]auditlog.Entr
 		var at int64
 		var before, after string
 		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorEmail, &e.Action, &e.EntityType, &e.EntityID, &before, &after, &e.RemoteAddr); err != nil {
-			return nil, dbError(ctx, "list audit", err)
+			return nil, db.dbError(ctx, "list audit", err)
 		}
 		e.At, e.Before, e.After = tm(at), []byte(before), []byte(after)
 		out = append(out, e)
 	}
-	return out, dbError(ctx, "list audit", rows.Err())
+	return out, db.dbError(ctx, "list audit", rows.Err())
 }
