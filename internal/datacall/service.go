@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -33,6 +34,8 @@ type Service struct {
 	}
 	Audit auditlog.Store
 	Now   func() time.Time
+	// Calls, if set, keeps loaded calls between requests (see CallCache).
+	Calls *CallCache
 }
 
 func (s *Service) now() time.Time {
@@ -42,14 +45,26 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
-// Call is an edition with what checking its values needs.
+// Call is an edition with what checking its values needs. A loaded call
+// may be shared between requests (see CallCache): read it, never change it.
 type Call struct {
 	Edition   *catalogue.Edition
 	Catalogue map[string]catalogue.Indicator
+
+	inEdition map[string]catalogue.Indicator // the edition's indicators
+	optional  map[string]bool                // of which optional
 }
 
-// LoadCall loads an edition and the catalogue.
+// LoadCall loads an edition and the catalogue, from s.Calls when set.
 func (s *Service) LoadCall(ctx context.Context, edition string) (*Call, error) {
+	if s.Calls == nil {
+		return s.loadCall(ctx, edition)
+	}
+	versions, _ := s.Catalogue.(CatalogueVersioner)
+	return s.Calls.get(ctx, edition, versions, s.loadCall)
+}
+
+func (s *Service) loadCall(ctx context.Context, edition string) (*Call, error) {
 	e, err := s.Catalogue.Edition(ctx, edition)
 	if err != nil {
 		return nil, err
@@ -58,12 +73,23 @@ func (s *Service) LoadCall(ctx context.Context, edition string) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Call{Edition: e, Catalogue: catalogue.Index(inds)}, nil
+	return newCall(e, inds), nil
+}
+
+// rules are the checks of call's values.
+func (c *Call) rules(cities map[string]bool, last map[Key]float64) *Rules {
+	return &Rules{Edition: c.Edition, Catalogue: c.Catalogue, Cities: cities, Last: last, inEdition: c.inEdition}
 }
 
 // LastValues returns last edition's values of the given cities (all of the
 // previous edition when cities holds more than one).
 func (s *Service) LastValues(ctx context.Context, e *catalogue.Edition, cities []CityRef) (map[Key]float64, error) {
+	return s.lastValues(ctx, e, cities, nil)
+}
+
+// lastValues is LastValues, of the given indicators only when indicators
+// is not nil and cities holds one city.
+func (s *Service) lastValues(ctx context.Context, e *catalogue.Edition, cities []CityRef, indicators []string) (map[Key]float64, error) {
 	out := map[Key]float64{}
 	if e.PreviousEdition == "" || len(cities) == 0 {
 		return out, nil
@@ -71,7 +97,7 @@ func (s *Service) LastValues(ctx context.Context, e *catalogue.Edition, cities [
 	var vals []Value
 	var err error
 	if len(cities) == 1 {
-		vals, err = s.Store.CityValues(ctx, e.PreviousEdition, cities[0].Code)
+		vals, err = s.cityValues(ctx, e.PreviousEdition, cities[0].Code, indicators)
 	} else {
 		vals, err = s.Store.EditionValues(ctx, e.PreviousEdition)
 	}
@@ -82,6 +108,35 @@ func (s *Service) LastValues(ctx context.Context, e *catalogue.Edition, cities [
 		out[v.Key()] = v.Value
 	}
 	return out, nil
+}
+
+// maxKeyedRead is the most indicators a save of one city's values reads
+// one by one (see CityValuesOfStore) instead of reading the city's every
+// value.
+const maxKeyedRead = 64
+
+// cityValues reads a city's values of indicators, or all of them when
+// indicators is nil or the store cannot read chosen ones.
+func (s *Service) cityValues(ctx context.Context, edition, city string, indicators []string) ([]Value, error) {
+	if indicators != nil {
+		if st, ok := s.Store.(CityValuesOfStore); ok {
+			return st.CityValuesOf(ctx, edition, city, indicators)
+		}
+	}
+	return s.Store.CityValues(ctx, edition, city)
+}
+
+// entryIndicators lists the indicator codes entries name, once each.
+func entryIndicators(entries []Entry) []string {
+	out := make([]string, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
+	for _, en := range entries {
+		if c := strings.TrimSpace(en.Indicator); c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ImportResult says what an import or a form save changed.
@@ -109,6 +164,12 @@ func (s *Service) Upload(ctx context.Context, a Actor, edition string, cities []
 // writes every changed value with its audit entry, all or nothing: any
 // invalid entry returns a *ValidationError listing every problem, and a
 // city whose submission cannot be edited refuses the whole import.
+//
+// Checking needs no database, so it runs before the write transaction,
+// which then holds only what must be read and written together (the
+// submission's state, the current values to compare with, the writes): on
+// SQLite, writers take turns. A save of a few values of one city reads and
+// writes only those values.
 func (s *Service) Import(ctx context.Context, a Actor, edition string, cities []CityRef, entries []Entry) (ImportResult, error) {
 	call, err := s.LoadCall(ctx, edition)
 	if err != nil {
@@ -120,10 +181,15 @@ func (s *Service) Import(ctx context.Context, a Actor, edition string, cities []
 	for _, c := range cities {
 		allowed[c.Code] = true
 	}
-	last, err := s.LastValues(ctx, e, cities)
+	var only []string // the indicators to read, nil for all
+	if len(cities) == 1 && len(entries) <= maxKeyedRead {
+		only = entryIndicators(entries)
+	}
+	last, err := s.lastValues(ctx, e, cities, only)
 	if err != nil {
 		return ImportResult{}, err
 	}
+	checked, checkErr := CheckEntries(entries, call.rules(allowed, last))
 	var res ImportResult
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
 		states, err := s.states(ctx, edition, cities)
@@ -142,22 +208,22 @@ func (s *Service) Import(ctx context.Context, a Actor, edition string, cities []
 				return citylens.Errorf(citylens.ErrorCode(err), "%s: %s", c.Code, citylens.ErrorMessage(err))
 			}
 		}
+		// A refused submission says so before the entries' errors.
+		if checkErr != nil {
+			return checkErr
+		}
 		var current []Value
 		if len(cities) == 1 {
-			current, err = s.Store.CityValues(ctx, edition, cities[0].Code)
+			current, err = s.cityValues(ctx, edition, cities[0].Code, only)
 		} else {
 			current, err = s.Store.EditionValues(ctx, edition)
 		}
 		if err != nil {
 			return err
 		}
-		rules := &Rules{Edition: e, Catalogue: call.Catalogue, Cities: allowed, Last: last}
-		changes, unchanged, err := Plan(entries, rules, Current(current))
-		if err != nil {
-			return err
-		}
+		changes, unchanged := checked.Diff(Current(current))
 		res = ImportResult{Changed: len(changes), Unchanged: unchanged}
-		return s.write(ctx, a, e, cities, changes)
+		return s.write(ctx, a, call, cities, changes)
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -206,10 +272,11 @@ func auditOf(v *Value) *auditValue {
 	return &auditValue{v.Value, v.Unit, v.Source, v.DataYear, v.MethodNote, v.Estimated, v.Comment}
 }
 
-func (s *Service) write(ctx context.Context, a Actor, e *catalogue.Edition, cities []CityRef, changes []Change) error {
+func (s *Service) write(ctx context.Context, a Actor, call *Call, cities []CityRef, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
+	e := call.Edition
 	at := s.now().UTC()
 	vals := make([]Value, len(changes))
 	entries := make([]auditlog.Entry, len(changes))
@@ -217,9 +284,12 @@ func (s *Service) write(ctx context.Context, a Actor, e *catalogue.Edition, citi
 	for _, c := range cities {
 		region[c.Code] = c.Region
 	}
-	optional := map[string]bool{}
-	for _, o := range OptionalIndicators(e) {
-		optional[o] = true
+	optional := call.optional
+	if optional == nil {
+		optional = map[string]bool{}
+		for _, o := range OptionalIndicators(e) {
+			optional[o] = true
+		}
 	}
 	cityN := map[string]*CityCount{}
 	indN := map[[2]string]*IndicatorCount{}

@@ -92,3 +92,12 @@ func Current(values []Value) map[Key]Value {
 	}
 	return m
 }
+
+// CityValuesOfStore is a Store that reads chosen values of one city, so
+// that saving a few values reads only those. Without it the service reads
+// the city's every value.
+type CityValuesOfStore interface {
+	// CityValuesOf returns a city's values of the given indicators (those
+	// it has), ordered by indicator.
+	CityValuesOf(ctx context.Context, edition, city string, indicators []string) ([]Value, error)
+}

@@ -331,6 +331,24 @@ type Change struct {
 // no changes; otherwise it returns the changes to write and how many entries
 // equal the stored value (a second upload of the same file has no changes).
 func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, unchanged int, err error) {
+	c, err := CheckEntries(entries, r)
+	if err != nil {
+		return nil, 0, err
+	}
+	changes, unchanged = c.Diff(current)
+	return changes, unchanged, nil
+}
+
+// Checked holds entries that passed every check, as values.
+type Checked struct {
+	Values []Value
+}
+
+// CheckEntries checks every entry (see Plan): any invalid entry, or two entries of
+// the same city and indicator, make it return a *ValidationError with every
+// problem. It needs no database, so the service runs it before its write
+// transaction.
+func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 	type checked struct {
 		v    Value
 		ok   bool
@@ -358,7 +376,7 @@ func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, u
 
 	var errs []FieldError
 	seen := make(map[Key]int, len(entries))
-	changes = make([]Change, 0, len(entries))
+	vals := make([]Value, 0, len(entries))
 	for i := range out {
 		c := &out[i]
 		errs = append(errs, c.errs...)
@@ -374,9 +392,22 @@ func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, u
 		}
 		seen[k] = row
 		if len(errs) > 0 {
-			continue // no need to build changes that will not be written
+			continue // no need to keep values that will not be written
 		}
-		if old, had := current[k]; had {
+		vals = append(vals, v)
+	}
+	if len(errs) > 0 {
+		return nil, &ValidationError{Errors: errs}
+	}
+	return &Checked{Values: vals}, nil
+}
+
+// Diff compares the checked values with the current ones: the changes to
+// write, and how many values equal the stored ones.
+func (c *Checked) Diff(current map[Key]Value) (changes []Change, unchanged int) {
+	changes = make([]Change, 0, len(c.Values))
+	for _, v := range c.Values {
+		if old, had := current[v.Key()]; had {
 			if old.SameEntry(&v) {
 				unchanged++
 				continue
@@ -386,8 +417,5 @@ func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, u
 			changes = append(changes, Change{New: v})
 		}
 	}
-	if len(errs) > 0 {
-		return nil, 0, &ValidationError{Errors: errs}
-	}
-	return changes, unchanged, nil
+	return changes, unchanged
 }

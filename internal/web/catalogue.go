@@ -53,7 +53,7 @@ func (s *Server) catalogueService() *catalogue.Service {
 }
 
 func (s *Server) dataCallService() *datacall.Service {
-	return &datacall.Service{Store: s.store, Catalogue: s.store, Audit: s.store, Now: s.now}
+	return &datacall.Service{Store: s.store, Catalogue: s.store, Audit: s.store, Now: s.now, Calls: s.calls}
 }
 
 func (s *Server) catalogueList(w http.ResponseWriter, r *http.Request) error {
@@ -141,7 +141,9 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if err := s.catalogueService().CreateEdition(ctx, actor(r), e); err != nil {
+	err = s.catalogueService().CreateEdition(ctx, actor(r), e)
+	s.calls.Invalidate()
+	if err != nil {
 		return err
 	}
 	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(e.Code), "flash.edition_created", e.Code)
@@ -179,6 +181,7 @@ func (s *Server) editionPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) editionStatus(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("edition")
 	e, err := s.catalogueService().SetStatus(r.Context(), actor(r), code, r.PostFormValue("status"))
+	s.calls.Invalidate()
 	if err != nil {
 		return err
 	}

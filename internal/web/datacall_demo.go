@@ -42,6 +42,7 @@ const demoSeoul = "kr-seoul"
 // are drafts and Seoul has not started. Values are synthetic and
 // deterministic. Each edition is seeded in one transaction.
 func (s *Server) seedDataCallDemo(ctx context.Context) error {
+	defer s.calls.Invalidate()
 	sys := auditlog.System("demo-seed")
 	if _, err := s.catalogueService().SeedU4SSC(ctx, sys); err != nil {
 		return err

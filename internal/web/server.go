@@ -19,6 +19,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
@@ -78,7 +79,8 @@ type Server struct {
 	routes   []Route
 	metrics  *metrics
 	handler  http.Handler
-	explorer explorerState // published releases and their rendered pages (explorer.go)
+	explorer explorerState       // published releases and their rendered pages (explorer.go)
+	calls    *datacall.CallCache // the data call's editions and catalogue (catalogue.go)
 }
 
 // New builds a server and its route table.
@@ -111,7 +113,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Argon2 != nil {
 		params = *cfg.Argon2
 	}
-	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics()}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
+		calls: &datacall.CallCache{}}
 	s.members = &members.Service{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now}
 	s.accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
 		Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
