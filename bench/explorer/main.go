@@ -17,6 +17,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,7 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to send (at most 2m)")
 	warmup := flag.Duration("warmup", 3*time.Second, "unmeasured load first (fills the page cache)")
 	profiles := flag.Int("profiles", 1000, "distinct city profiles requested")
+	flag.BoolVar(&askGzip, "gzip", true, "ask for gzipped pages and unpack them, as a browser does (false: plain pages, as wrk or curl ask)")
 	cpuprofile := flag.String("cpuprofile", "", "write the server's CPU profile of the measured run here (needs a -tags benchprofile binary)")
 	flag.Parse()
 	if *bin == "" || *rate <= 0 || *rate > 5000 || *duration <= 0 || *duration > 2*time.Minute || *cities < 10 || *inds < 3 {
@@ -94,7 +97,8 @@ func main() {
 	for i := 0; i < *profiles && i < len(codes); i++ {
 		urls = append(urls, target{"city", base + "/cities/" + codes[i].Code})
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0}, Timeout: 10 * time.Second}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0, DisableCompression: true},
+		Timeout: 10 * time.Second}
 	// Published releases never change, so the server renders each page
 	// once and serves it from memory; the first pass fills that cache and
 	// is timed on its own (first renders), then a short unmeasured burst.
@@ -103,6 +107,8 @@ func main() {
 	slices.Sort(first)
 	fmt.Printf("first render of %d pages (2 at a time): %s total, p50 %s, p99 %s\n", len(urls), time.Since(t0).Round(time.Millisecond),
 		fmtDur(first[len(first)/2]), fmtDur(first[len(first)*99/100]))
+	fmt.Printf("mean page: rankings %d kB, city profile %d kB (unpacked); %d of %d answers gzipped\n",
+		pageBytes["rankings"].Load()/10/1000, pageBytes["city"].Load()/int64(len(urls)-10)/1000, gzippedN.Load(), len(urls))
 	fmt.Printf("warming up %s at %d req/s...\n", *warmup, *rate)
 	run(client, urls, *rate, *warmup)
 	fmt.Printf("measuring %s at %d req/s over %d URLs (%d profiles, half the requests rankings pages)\n", *duration, *rate, len(urls), len(urls)-10)
@@ -111,8 +117,10 @@ func main() {
 		prof = make(chan error, 1)
 		go func() { prof <- cpuProfile(pprofAddr, *duration, *cpuprofile) }()
 	}
+	before := serverBuckets(base)
 	res := run(client, urls, *rate, *duration)
 	report(res, *duration)
+	reportServer(before, serverBuckets(base))
 	if prof != nil {
 		check(<-prof)
 		fmt.Printf("server CPU profile: %s\n", *cpuprofile)
@@ -142,6 +150,52 @@ func cpuProfile(addr string, d time.Duration, file string) error {
 
 type target struct{ kind, url string }
 
+// askGzip makes the load ask for gzipped pages. The load unpacks them
+// itself with pooled readers (as cheap as a load generator can be: it
+// shares the cores with the server it measures).
+var askGzip bool
+
+var gzipReaders sync.Pool
+
+func get(client *http.Client, url string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if askGzip {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
+	return client.Do(req)
+}
+
+// readBody reads and closes a response's body, unpacking it when
+// gzipped; it returns the unpacked size.
+func readBody(resp *http.Response) (int64, error) {
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		return io.Copy(io.Discard, resp.Body)
+	}
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(resp.Body)
+	} else {
+		err = zr.Reset(resp.Body)
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(io.Discard, zr)
+	gzipReaders.Put(zr)
+	return n, err
+}
+
+// Page sizes by kind and gzipped answers, counted while warming.
+var (
+	pageBytes = map[string]*atomic.Int64{"rankings": {}, "city": {}}
+	gzippedN  atomic.Int64
+)
+
 // warm requests every URL once, two at a time, returning the latencies.
 func warm(client *http.Client, urls []target) []time.Duration {
 	out := make([]time.Duration, len(urls))
@@ -157,9 +211,14 @@ func warm(client *http.Client, urls []target) []time.Duration {
 					return
 				}
 				s := time.Now()
-				resp, err := client.Get(urls[i].url)
+				resp, err := get(client, urls[i].url)
 				check(err)
-				io.Copy(io.Discard, resp.Body)
+				n, err := readBody(resp)
+				check(err)
+				pageBytes[urls[i].kind].Add(n)
+				if resp.Header.Get("Content-Encoding") == "gzip" {
+					gzippedN.Add(1)
+				}
 				resp.Body.Close()
 				if resp.StatusCode != 200 {
 					check(fmt.Errorf("GET %s: %d", urls[i].url, resp.StatusCode))
@@ -204,12 +263,11 @@ func run(client *http.Client, urls []target, rate int, d time.Duration) []result
 			defer wg.Done()
 			defer inflight.Add(-1)
 			s := time.Now()
-			resp, err := client.Get(tg.url)
+			resp, err := get(client, tg.url)
 			bad := err != nil
 			if err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				bad = resp.StatusCode != http.StatusOK
+				_, err = readBody(resp)
+				bad = err != nil || resp.StatusCode != http.StatusOK
 			}
 			out[i] = result{kind: tg.kind, dur: time.Since(s), err: bad}
 		}(i, tg)
@@ -242,6 +300,50 @@ func report(res []result, d time.Duration) {
 		fmt.Printf("%-9s %8d %9s %9s %9s %9s %7d\n", k, len(ds), q(0.5), q(0.9), q(0.99), q(1), errs[k])
 	}
 	fmt.Printf("achieved %.0f req/s\n", float64(len(res))/d.Seconds())
+}
+
+// serverBuckets reads the server's own latency histogram of the rankings
+// and city routes from /metrics: requests by upper bound (le), summed.
+func serverBuckets(base string) map[string]float64 {
+	resp, err := http.Get(base + "/metrics")
+	check(err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	check(err)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "citylens_http_request_duration_seconds_bucket{") ||
+			!(strings.Contains(line, `route="GET /rankings"`) || strings.Contains(line, `route="GET /cities/{code}"`)) {
+			continue
+		}
+		_, rest, _ := strings.Cut(line, `le="`)
+		le, count, _ := strings.Cut(rest, `"} `)
+		n, err := strconv.ParseFloat(strings.TrimSpace(count), 64)
+		check(err)
+		out[le] += n
+	}
+	return out
+}
+
+// reportServer prints how long the server itself took over the measured
+// run (from its /metrics histogram): the client's figures above add the
+// time the load's own goroutines wait for a core.
+func reportServer(before, after map[string]float64) {
+	total := after["+Inf"] - before["+Inf"]
+	if total <= 0 {
+		return
+	}
+	fmt.Printf("server side (its /metrics, %.0f requests):", total)
+	for _, le := range []string{"0.005", "0.01", "0.025", "0.05"} {
+		fmt.Printf(" %.2f%% ≤ %sms", 100*(after[le]-before[le])/total, strconv.FormatFloat(mustFloat(le)*1000, 'f', -1, 64))
+	}
+	fmt.Println()
+}
+
+func mustFloat(s string) float64 {
+	f, err := strconv.ParseFloat(s, 64)
+	check(err)
+	return f
 }
 
 func fmtDur(d time.Duration) string {

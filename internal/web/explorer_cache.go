@@ -156,7 +156,7 @@ func (s *Server) renderExplorer(w http.ResponseWriter, r *http.Request, page str
 		return citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
 	}
 	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	io.Copy(zw, bytes.NewReader(plain.Bytes()))
 	zw.Close()
 	cr := &cachedResponse{gz: bytes.Clone(gz.Bytes()), plain: bytes.Clone(plain.Bytes()), lang: string(lang)}

@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/storetest"
@@ -65,5 +67,62 @@ func TestExplorerNotRanked(t *testing.T) {
 			t.Errorf("API profile of a city not in the release: %d, want 404", st)
 		}
 		t.Logf("%d cities not ranked in the latest release", len(rk.Unranked))
+	})
+}
+
+// TestExplorerNotRankedLinksToLatestRanking: a member city ranked in 2025
+// but left out of a correction of 2026 links to its 2025 ranking.
+func TestExplorerNotRankedLinksToLatestRanking(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := demoEnv(t, s)
+		ctx := context.Background()
+		rs := s.(release.Store)
+		wf := &release.Workflow{Store: rs, Audit: s}
+		load := func(edition string) *release.Release {
+			t.Helper()
+			rec, err := wf.Latest(ctx, edition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := wf.Load(ctx, rec.Hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		r25, r26 := load("2025"), load("2026")
+		rows, err := r25.Rankings(release.RankingQuery{Limit: 1})
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("2025 ranking: %v", err)
+		}
+		gone := rows[0].City
+		dr := r26.Draft()
+		var cities []release.City
+		for _, c := range dr.Cities {
+			if c.Code != gone.Code {
+				cities = append(cities, c)
+			}
+		}
+		var data []release.DataPoint
+		for _, p := range dr.Data {
+			if p.City != gone.Code {
+				data = append(data, p)
+			}
+		}
+		dr.Cities, dr.Data = cities, data
+		cfg := r26.Config()
+		cfg.Uncertainty.N, cfg.Uncertainty.SkipSA = 20, true
+		fix, err := release.Publish(ctx, release.PublishInput{Draft: dr, Config: cfg, Previous: r25, Corrects: r26, PublishedAt: time.Now().UTC()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wf.Save(ctx, auditlog.System("test"), release.PublishRequest{Release: fix, Title: "2026 without " + gone.Code, ChangeNote: "withdrawn"}); err != nil {
+			t.Fatal(err)
+		}
+		res, body := env.Client().Get("/cities/" + gone.Code)
+		want := `id="ranked-in" href="/releases/` + r25.Hash() + `/cities/` + gone.Code + `"`
+		if res.StatusCode != 200 || !strings.Contains(body, `id="not-ranked"`) || !strings.Contains(body, want) {
+			t.Errorf("GET /cities/%s after its withdrawal: %d, want a page linking to its 2025 ranking (%s)\n%.1500s", gone.Code, res.StatusCode, want, body)
+		}
 	})
 }
