@@ -24,10 +24,11 @@ var dialect = sqlstore.Dialect{
 	Migrations:     migrationFiles,
 	SchemaMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
-	PutValues:     putValues,
-	AppendAudits:  appendAudits,
-	CodesIn:       codesIn,
-	RecountCities: recountCities,
+	PutValues:         putValues,
+	AppendAudits:      appendAudits,
+	CodesIn:           codesIn,
+	RecountCities:     recountCities,
+	PrepareStatements: true, // modernc.org/sqlite parses every statement it is given
 }
 
 func constraintCode(err error) string {

@@ -150,3 +150,12 @@ func (db *Store) UpdateEdition(ctx context.Context, e *catalogue.Edition) error 
 	}
 	return nil
 }
+
+// CatalogueVersion is the version of the catalogue and the editions, which
+// triggers on both tables bump with every write (migration 103), whoever
+// makes it: datacall.CallCache reloads them when it changes.
+func (db *Store) CatalogueVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT version FROM catalogue_version WHERE id = 1`).Scan(&v)
+	return v, db.dbError(ctx, "catalogue version", err)
+}

@@ -3,7 +3,10 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -43,6 +46,26 @@ func (db *Store) CityValues(ctx context.Context, edition, city string) ([]dataca
 	return db.queryValues(ctx, "city values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 AND city = $2 ORDER BY indicator`, edition, city)
 }
 
+// CityValuesOf reads only the values a save of a few values needs.
+func (db *Store) CityValuesOf(ctx context.Context, edition, city string, indicators []string) ([]datacall.Value, error) {
+	if len(indicators) == 0 {
+		return nil, nil
+	}
+	// One shape per list length, so the statement is prepared once.
+	var b strings.Builder
+	args := make([]any, 0, 2+len(indicators))
+	args = append(args, edition, city)
+	for i, ind := range indicators {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+3))
+		args = append(args, ind)
+	}
+	return db.queryValues(ctx, "city values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 AND city = $2 AND indicator IN (`+
+		b.String()+`) ORDER BY indicator`, args...)
+}
+
 func (db *Store) EditionValues(ctx context.Context, edition string) ([]datacall.Value, error) {
 	return db.queryValues(ctx, "edition values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 ORDER BY city, indicator`, edition)
 }
@@ -78,14 +101,56 @@ func (db *Store) AppendValueAudits(ctx context.Context, entries []auditlog.Entry
 }
 
 // checkValueRefs refuses values whose edition, city or indicator does not
-// exist, with one query per table (the table has no foreign keys; see
-// migration 101).
+// exist (the table has no foreign keys; see migration 101): with one query
+// for a few values (a save), one query per table otherwise.
 func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) error {
 	sets := [3]map[string]bool{{}, {}, {}}
 	for i := range values {
 		sets[0][values[i].Edition], sets[1][values[i].City], sets[2][values[i].Indicator] = true, true, true
 	}
-	for k, ref := range []struct{ table, what string }{{"editions", "edition"}, {"cities", "city"}, {"indicators", "indicator"}} {
+	refs := []struct{ table, what string }{{"editions", "edition"}, {"cities", "city"}, {"indicators", "indicator"}}
+	if n := len(sets[0]) + len(sets[1]) + len(sets[2]); n <= 64 {
+		// A save of a few values: one statement for the three tables.
+		var b strings.Builder
+		args := make([]any, 0, n)
+		for k, ref := range refs {
+			if k > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			fmt.Fprintf(&b, "SELECT %d, code FROM %s WHERE code IN (", k, ref.table)
+			for i, c := range sortedCodes(sets[k]) {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				args = append(args, c)
+				b.WriteString("$" + strconv.Itoa(len(args)))
+			}
+			b.WriteString(")")
+		}
+		rows, err := db.reader(ctx).QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return db.dbError(ctx, "save values", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k int
+			var c string
+			if err := rows.Scan(&k, &c); err != nil {
+				return db.dbError(ctx, "save values", err)
+			}
+			delete(sets[k], c)
+		}
+		if err := rows.Err(); err != nil {
+			return db.dbError(ctx, "save values", err)
+		}
+		for k, ref := range refs {
+			if missing := sortedCodes(sets[k]); len(missing) > 0 {
+				return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, missing[0])
+			}
+		}
+		return nil
+	}
+	for k, ref := range refs {
 		codes := make([]string, 0, len(sets[k]))
 		for c := range sets[k] {
 			codes = append(codes, c)
@@ -119,6 +184,15 @@ func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) er
 		}
 	}
 	return nil
+}
+
+func sortedCodes(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (db *Store) ValueCounts(ctx context.Context, edition, region string) ([]datacall.CityCount, []datacall.IndicatorCount, error) {

@@ -69,6 +69,10 @@ type Dialect struct {
 	// CodesIn is the query of the codes among codes (up to 500) that a
 	// table with a code column holds.
 	CodesIn func(table string, codes []string) (query string, args []any)
+	// PrepareStatements keeps every statement the store runs prepared
+	// (see stmtcache.go), for a driver that does not cache them itself.
+	PrepareStatements bool
+
 	// RecountCities is the statement that fills datacall_city_counts for
 	// edition from its values, counting those of the optional indicators
 	// in n_optional.
@@ -80,6 +84,7 @@ type Store struct {
 	write   *sql.DB // writes and transactions
 	read    *sql.DB // reads outside transactions; may be write
 	dialect Dialect
+	stmts   stmtCache // when dialect.PrepareStatements
 }
 
 // New is the store over write (for writes and transactions) and read (for
@@ -91,6 +96,7 @@ func New(write, read *sql.DB, d Dialect) *Store {
 
 // Close closes the pools.
 func (db *Store) Close() error {
+	db.stmts.close()
 	if db.read == db.write {
 		return db.write.Close()
 	}
@@ -111,7 +117,11 @@ type txKey struct{ db *Store }
 
 // writer is the transaction in ctx or the write pool.
 func (db *Store) writer(ctx context.Context) Querier {
-	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+	tx, _ := ctx.Value(txKey{db}).(*sql.Tx)
+	if db.dialect.PrepareStatements {
+		return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx}
+	}
+	if tx != nil {
 		return tx
 	}
 	return db.write
@@ -120,7 +130,14 @@ func (db *Store) writer(ctx context.Context) Querier {
 // reader is the transaction in ctx (so a transaction sees its own writes)
 // or the read pool.
 func (db *Store) reader(ctx context.Context) Querier {
-	if tx, ok := ctx.Value(txKey{db}).(*sql.Tx); ok {
+	tx, _ := ctx.Value(txKey{db}).(*sql.Tx)
+	if db.dialect.PrepareStatements {
+		if tx != nil {
+			return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx}
+		}
+		return preparedQuerier{cache: &db.stmts, pool: db.read}
+	}
+	if tx != nil {
 		return tx
 	}
 	return db.read

@@ -32,6 +32,7 @@ var CatalogueSuite = []struct {
 	{"IndicatorRoundTrip", testIndicatorRoundTrip},
 	{"Editions", testEditions},
 	{"EditionStatusAudited", testEditionStatus},
+	{"CatalogueVersion", testCatalogueVersion},
 }
 
 // RunFeatureSuite runs a feature suite against every database.
@@ -213,4 +214,52 @@ func testEditionStatus(t *testing.T, s FeatureStore) {
 	if err != nil || len(hist) != 2 || hist[0].Action != "edition.status" {
 		t.Fatalf("history %+v, %v; want create then status", hist, err)
 	}
+}
+
+// testCatalogueVersion checks that every write to the catalogue or the
+// editions changes the version servers cache them by, and nothing else does.
+func testCatalogueVersion(t *testing.T, s FeatureStore) {
+	ctx := context.Background()
+	vs, ok := s.(datacall.CatalogueVersioner)
+	if !ok {
+		t.Fatalf("%T does not tell the catalogue's version", s)
+	}
+	last, err := vs.CatalogueVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(what string, changes bool, fn func() error) {
+		t.Helper()
+		if err := fn(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		v, err := vs.CatalogueVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (v != last) != changes {
+			t.Errorf("%s: version %d → %d, want changed=%v", what, last, v, changes)
+		}
+		last = v
+	}
+	var e *catalogue.Edition
+	step("seeding the catalogue and an edition", true, func() error { e = seedEdition(t, s, "2026", catalogue.StatusDraft); return nil })
+	step("reading", false, func() error { _, err := s.Indicators(ctx); return err })
+	featureCity(t, s, "kr-seoul", "AS")
+	step("saving a value", false, func() error {
+		return s.PutValues(ctx, []datacall.Value{{Edition: "2026", City: "kr-seoul", Indicator: "EC-P-EM-1C", Value: 4, Unit: "%",
+			Provenance: datacall.Provenance{Source: "KOSTAT", DataYear: 2024}, UpdatedBy: "focal@seoul", UpdatedAt: ft0}})
+	})
+	step("editing an indicator", true, func() error {
+		ind, err := s.Indicator(ctx, "EC-P-EM-1C")
+		if err != nil {
+			return err
+		}
+		ind.Guidance = "from the labour force survey"
+		return s.PutIndicators(ctx, []catalogue.Indicator{ind})
+	})
+	step("changing an edition", true, func() error {
+		e.Closes = e.Closes.AddDate(0, 0, 7)
+		return s.UpdateEdition(ctx, e)
+	})
 }

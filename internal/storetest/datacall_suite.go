@@ -21,6 +21,7 @@ var DataCallSuite = []struct {
 	Test func(t *testing.T, s FeatureStore)
 }{
 	{"ValuesRoundTrip", testValuesRoundTrip},
+	{"CityValuesOf", testCityValuesOf},
 	{"ImportAllOrNothing", testImportAllOrNothing},
 	{"ImportRollsBackOnStoreError", testImportRollsBack},
 	{"Workflow", testWorkflow},
@@ -91,6 +92,44 @@ func testValuesRoundTrip(t *testing.T, s FeatureStore) {
 	sub, err := s.Submission(ctx, "2026", "kr-seoul")
 	if err != nil || sub.State != datacall.StateDraft {
 		t.Fatalf("a city without a submission: %+v, %v; want a draft", sub, err)
+	}
+}
+
+// testCityValuesOf checks the read of chosen values that a save of a few
+// values makes: only those, of that city and edition, none for an empty list.
+func testCityValuesOf(t *testing.T, s FeatureStore) {
+	ctx := context.Background()
+	featureCity(t, s, "kr-seoul", "AS")
+	featureCity(t, s, "kr-busan", "AS")
+	e := seedEdition(t, s, "2026", catalogue.StatusOpen)
+	var all []datacall.Value
+	for i, n := range e.Indicators()[:5] {
+		for _, city := range []string{"kr-seoul", "kr-busan"} {
+			all = append(all, datacall.Value{Edition: "2026", City: city, Indicator: n.Code, Value: float64(i), Unit: "u",
+				Provenance: datacall.Provenance{Source: "stats", DataYear: 2024}, UpdatedBy: "x@y", UpdatedAt: ft0})
+		}
+	}
+	if err := s.PutValues(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	st, ok := s.(datacall.CityValuesOfStore)
+	if !ok {
+		t.Fatalf("%T cannot read chosen values", s)
+	}
+	inds := e.Indicators()
+	got, err := st.CityValuesOf(ctx, "2026", "kr-busan", []string{inds[3].Code, inds[0].Code, "NOT-STORED"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []datacall.Value{all[1], all[7]}
+	if inds[3].Code < inds[0].Code {
+		want = []datacall.Value{all[7], all[1]}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("chosen values (-want +got):\n%s", diff)
+	}
+	if got, err := st.CityValuesOf(ctx, "2026", "kr-busan", nil); err != nil || len(got) != 0 {
+		t.Errorf("no indicators: %v, %v; want none", got, err)
 	}
 }
 
