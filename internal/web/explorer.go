@@ -509,7 +509,7 @@ func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error 
 		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
-			Unranked: s.unrankedRows(pageLang(r), v), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			Unranked: s.unrankedRows(pageLang(r), v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
 		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -615,20 +615,28 @@ func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%"
 
 // unrankedRows lists the release's cities that are not ranked and, for a
 // release of the network's index, the member cities it has no data for: no
-// city of the network is silently dropped. By name.
-func (s *Server) unrankedRows(lang i18n.Lang, v *relView) []unrankedRow {
+// city of the network is silently dropped. Those of the ranking's region,
+// peer group and population class filters, by name.
+func (s *Server) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQuery) []unrankedRow {
+	match := func(region, peerGroup string, population int64) bool {
+		return (rq.Region == "" || rq.Region == region) && (rq.PeerGroup == "" || rq.PeerGroup == peerGroup) &&
+			(rq.PopulationClass == "" || rq.PopulationClass == release.PopulationClassOf(population))
+	}
 	var out []unrankedRow
 	in := map[string]bool{}
 	for _, c := range v.rel.Cities() {
 		in[c.Code] = true
 	}
 	for _, u := range v.rel.Unranked() {
-		out = append(out, unrankedRow{Code: u.City.Code, Name: u.City.Name, Country: u.City.Country, Availability: u.DataAvailability,
-			InRelease: true, Why: s.whyUnranked(lang, v.rel, true, u.DataAvailability)})
+		if match(u.City.Region, u.City.PeerGroup, u.City.Population) {
+			out = append(out, unrankedRow{Code: u.City.Code, Name: u.City.Name, Country: u.City.Country, Availability: u.DataAvailability,
+				InRelease: true, Why: s.whyUnranked(lang, v.rel, true, u.DataAvailability)})
+		}
 	}
 	if v.snap != nil && v.network[v.Rec.Edition] {
 		for code, m := range v.snap.members {
-			if !in[code] {
+			// The network's peer groups are its regions (draftFromDataCall).
+			if !in[code] && match(m.RegionCode, m.RegionCode, m.Population) {
 				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: s.whyUnranked(lang, v.rel, false, 0)})
 			}
 		}

@@ -45,6 +45,13 @@ func TestExplorerNotRanked(t *testing.T) {
 				t.Errorf("the rankings page drops the not-ranked city %s", u.City.Code)
 			}
 		}
+		// Under a filter, only the not-ranked cities it matches.
+		if _, body := c.Get("/rankings?region=EU"); !strings.Contains(body, `data-city="zz-newtown"`) {
+			t.Errorf("the EU rankings do not list the EU member city without data")
+		}
+		if _, body := c.Get("/rankings?region=AS"); strings.Contains(body, `data-city="zz-newtown"`) {
+			t.Errorf("the AS rankings list an EU city without data")
+		}
 		res, body = c.Get("/cities/zz-newtown")
 		if res.StatusCode != 200 || !strings.Contains(body, `id="not-ranked"`) || !strings.Contains(body, "no accepted data for this edition") ||
 			!strings.Contains(body, `id="never-ranked"`) || strings.Contains(body, `id="whatif"`) {
