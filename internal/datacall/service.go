@@ -175,7 +175,13 @@ func (s *Service) Import(ctx context.Context, a Actor, edition string, cities []
 	if err != nil {
 		return ImportResult{}, err
 	}
+	return s.ImportCall(ctx, a, call, cities, entries)
+}
+
+// ImportCall is Import into a call the caller has just loaded (LoadCall).
+func (s *Service) ImportCall(ctx context.Context, a Actor, call *Call, cities []CityRef, entries []Entry) (ImportResult, error) {
 	e := call.Edition
+	edition := e.Code
 	open := e.CallOpen(s.now())
 	allowed := make(map[string]bool, len(cities))
 	for _, c := range cities {

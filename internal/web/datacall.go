@@ -224,20 +224,39 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 	if err := mayEdit(r, c); err != nil {
 		return err
 	}
-	posted := map[string]datacall.Entry{}
-	var entries []datacall.Entry
-	for _, n := range call.Edition.Indicators() {
-		f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k + "_" + n.Code)) }
-		en := datacall.Entry{City: c.Code, Indicator: n.Code, Unit: call.Catalogue[n.Code].Unit, Value: f("v"), Source: f("src"),
-			DataYear: f("yr"), MethodNote: f("note"), Estimated: f("est"), Comment: f("com")}
-		posted[n.Code] = en
-		if en.Value != "" || en.Source != "" || en.DataYear != "" || en.MethodNote != "" || en.Comment != "" {
-			entries = append(entries, en)
+	// The form has every indicator's fields; only the filled-in ones are
+	// entries (as in an upload), found from the posted fields.
+	r.ParseMultipartForm(32 << 20) // as PostFormValue does: a bad body leaves the form empty
+	field := func(name, code string) string {
+		if vs := r.PostForm[name+"_"+code]; len(vs) > 0 {
+			return strings.TrimSpace(vs[0])
+		}
+		return ""
+	}
+	entry := func(code string) datacall.Entry {
+		return datacall.Entry{City: c.Code, Indicator: code, Unit: call.Catalogue[code].Unit, Value: field("v", code), Source: field("src", code),
+			DataYear: field("yr", code), MethodNote: field("note", code), Estimated: field("est", code), Comment: field("com", code)}
+	}
+	filled := map[string]bool{}
+	for k, vs := range r.PostForm {
+		name, code, ok := strings.Cut(k, "_")
+		if ok && len(vs) > 0 && strings.TrimSpace(vs[0]) != "" && (name == "v" || name == "src" || name == "yr" || name == "note" || name == "com") {
+			filled[code] = true
 		}
 	}
-	res, err := s.dataCallService().Import(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, entries)
+	var entries []datacall.Entry
+	for _, n := range call.Edition.Indicators() {
+		if filled[n.Code] {
+			entries = append(entries, entry(n.Code))
+		}
+	}
+	res, err := s.dataCallService().ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
+		posted := map[string]datacall.Entry{} // the form as sent, to fill in again
+		for _, n := range call.Edition.Indicators() {
+			posted[n.Code] = entry(n.Code)
+		}
 		d, err := s.cityPage(r, call, c, posted, ve.Errors)
 		if err != nil {
 			return err
