@@ -49,7 +49,7 @@ func TestRanksMatchDefinition(t *testing.T) {
 		}
 		return rng.NormFloat64() * 100
 	}
-	for _, size := range []struct{ units, cols int }{{1, 1}, {7, 3}, {51, 60}, {255, 2}, {256, 2}, {1000, 5}, {3000, 30}} {
+	for _, size := range []struct{ units, cols int }{{1, 1}, {7, 3}, {51, 60}, {64, 4}, {65, 4}, {255, 2}, {256, 2}, {1000, 5}, {3000, 30}} {
 		m := &engine.Matrix{}
 		for i := 0; i < size.units; i++ {
 			m.Units = append(m.Units, "u")

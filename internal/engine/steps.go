@@ -328,15 +328,27 @@ func rankDescRadix(x, out []float64, s *radixScratch) {
 			p = append(p, rankPair{key, s.ids[k]})
 		}
 		s.pairs = p
-		slices.SortFunc(p, func(a, b rankPair) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
+		if len(p) <= 64 {
+			// Insertion sort: no comparison calls, fastest on networks of a few dozen units.
+			for i := 1; i < len(p); i++ {
+				q := p[i]
+				j := i
+				for ; j > 0 && p[j-1].key > q.key; j-- {
+					p[j] = p[j-1]
+				}
+				p[j] = q
 			}
-			return 0
-		})
+		} else {
+			slices.SortFunc(p, func(a, b rankPair) int {
+				switch {
+				case a.key < b.key:
+					return -1
+				case a.key > b.key:
+					return 1
+				}
+				return 0
+			})
+		}
 		for k, q := range p {
 			if k > 0 && q.key == p[k-1].key {
 				out[q.id] = out[p[k-1].id]
@@ -346,8 +358,10 @@ func rankDescRadix(x, out []float64, s *radixScratch) {
 		}
 		return
 	}
-	s.keys2 = append(s.keys2[:0], make([]uint64, n)...)
-	s.ids2 = append(s.ids2[:0], make([]int32, n)...)
+	if cap(s.keys2) < n {
+		s.keys2, s.ids2 = make([]uint64, n), make([]int32, n)
+	}
+	s.keys2, s.ids2 = s.keys2[:n], s.ids2[:n] // every slot is written by the first pass
 	var counts [8][256]int
 	for _, k := range s.keys { // unrolled: a loop over d costs as much as the counting
 		counts[0][byte(k)]++

@@ -161,7 +161,7 @@ func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail) {
 // columnWorkers is how many goroutines a column-wise step uses: one for
 // small data sets, where starting goroutines costs more than it saves.
 func columnWorkers(m *Matrix) int {
-	if len(m.Units)*len(m.Codes) < 200_000 {
+	if len(m.Units)*len(m.Codes) < 1<<16 { // as Ranks
 		return 1
 	}
 	return 0 // all cores
