@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/citylens/citylens/internal/storetest"
@@ -93,6 +94,48 @@ func TestExplorerResponseCache(t *testing.T) {
 		}
 		if !bytes.Contains([]byte(body), []byte(`id="rankings"`)) {
 			t.Errorf("signed-in rankings page lacks the table")
+		}
+	})
+}
+
+// TestExplorerResponseCacheConcurrent: readers hitting the same and
+// different pages at once all get the page as a single reader would
+// (run with -race).
+func TestExplorerResponseCacheConcurrent(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := demoEnv(t, s)
+		paths := []string{"/rankings", "/rankings?page=2", "/rankings?region=EU", "/methodology", "/rankings?lang=ko", "/compare"}
+		want := map[string]string{}
+		for _, p := range paths {
+			_, want[p] = env.Client().Get(p)
+		}
+		errs := make(chan string, 64)
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := &http.Client{}
+				for i := range 30 {
+					p := paths[(g+i)%len(paths)]
+					res, err := c.Get(env.URL(p))
+					if err != nil {
+						errs <- err.Error()
+						return
+					}
+					b, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					if res.StatusCode != 200 || string(b) != want[p] {
+						errs <- p
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Errorf("concurrent GET %s: not the page a single reader gets", e)
 		}
 	})
 }
