@@ -83,19 +83,50 @@ func (c *stmtCache) close() {
 	c.stmts = nil
 }
 
+// txStmts are the statements a transaction prepared itself, for the
+// queries the pool had no statement for yet: a bulk import runs its row
+// batch statement hundreds of times in one transaction. The transaction
+// closes them when it ends.
+type txStmts struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+type txStmtsKey struct{ db *Store }
+
 // preparedQuerier runs statements prepared once on pool, within tx when
 // set.
 type preparedQuerier struct {
 	cache *stmtCache
 	pool  *sql.DB
 	tx    *sql.Tx
+	local *txStmts // with tx
 }
 
 func (q preparedQuerier) stmt(ctx context.Context, query string) *sql.Stmt {
 	s := q.cache.get(ctx, q.pool, query, q.tx != nil)
-	if s != nil && q.tx != nil {
+	if q.tx == nil {
+		return s
+	}
+	if s != nil {
 		return q.tx.StmtContext(ctx, s) // closed with the transaction
 	}
+	if q.local == nil || strings.Contains(query, ";") {
+		return nil
+	}
+	q.local.mu.Lock()
+	defer q.local.mu.Unlock()
+	if s, ok := q.local.stmts[query]; ok {
+		return s
+	}
+	s, err := q.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared, which reports the error
+	}
+	if q.local.stmts == nil {
+		q.local.stmts = map[string]*sql.Stmt{}
+	}
+	q.local.stmts[query] = s
 	return s
 }
 

@@ -119,7 +119,8 @@ type txKey struct{ db *Store }
 func (db *Store) writer(ctx context.Context) Querier {
 	tx, _ := ctx.Value(txKey{db}).(*sql.Tx)
 	if db.dialect.PrepareStatements {
-		return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx}
+		local, _ := ctx.Value(txStmtsKey{db}).(*txStmts)
+		return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx, local: local}
 	}
 	if tx != nil {
 		return tx
@@ -133,7 +134,8 @@ func (db *Store) reader(ctx context.Context) Querier {
 	tx, _ := ctx.Value(txKey{db}).(*sql.Tx)
 	if db.dialect.PrepareStatements {
 		if tx != nil {
-			return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx}
+			local, _ := ctx.Value(txStmtsKey{db}).(*txStmts)
+			return preparedQuerier{cache: &db.stmts, pool: db.write, tx: tx, local: local}
 		}
 		return preparedQuerier{cache: &db.stmts, pool: db.read}
 	}
@@ -161,7 +163,11 @@ func (db *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) (
 			panic(p)
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{db}, tx)); err != nil {
+	txCtx := context.WithValue(ctx, txKey{db}, tx)
+	if db.dialect.PrepareStatements {
+		txCtx = context.WithValue(txCtx, txStmtsKey{db}, &txStmts{})
+	}
+	if err := fn(txCtx); err != nil {
 		tx.Rollback()
 		return err
 	}
