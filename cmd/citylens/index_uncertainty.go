@@ -101,6 +101,18 @@ func parseUAFlags(name, usage string, args []string, stderr io.Writer, extra fun
 	return ix, spec, fl, nil
 }
 
+// newCLIAnalysis compiles the analysis of a loaded spec, with the workers
+// asked for and a progress bar on stderr.
+func newCLIAnalysis(ctx context.Context, ix *indexspec.Index, spec engine.UncertaintySpec, fl uaFlags, stderr io.Writer) (*engine.Analysis, error) {
+	a, err := engine.NewAnalysis(ctx, ix.Framework, ix.Data, ix.Method, spec)
+	if err != nil {
+		return nil, err
+	}
+	a.Workers = fl.workers
+	a.Progress = (&progressBar{w: stderr, label: "replications"}).update
+	return a, nil
+}
+
 // progressBar draws a bar on w, at most every 100 ms, and a last one at the end.
 type progressBar struct {
 	mu    sync.Mutex
@@ -132,13 +144,10 @@ func runIndexUncertainty(ctx context.Context, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	a, err := engine.NewAnalysis(ctx, ix.Framework, ix.Data, ix.Method, spec)
+	a, err := newCLIAnalysis(ctx, ix, spec, fl, stderr)
 	if err != nil {
 		return err
 	}
-	a.Workers = fl.workers
-	bar := &progressBar{w: stderr, label: "replications"}
-	a.Progress = bar.update
 	start := time.Now()
 	res, err := a.RunUA(ctx, fl.n, fl.seed)
 	if err != nil {
@@ -322,13 +331,10 @@ func runIndexSensitivity(ctx context.Context, args []string, stdout, stderr io.W
 	if bootstrap < 0 {
 		return usagef("index sensitivity: --bootstrap must be 0 or more")
 	}
-	a, err := engine.NewAnalysis(ctx, ix.Framework, ix.Data, ix.Method, spec)
+	a, err := newCLIAnalysis(ctx, ix, spec, fl, stderr)
 	if err != nil {
 		return err
 	}
-	a.Workers = fl.workers
-	bar := &progressBar{w: stderr, label: "replications"}
-	a.Progress = bar.update
 	start := time.Now()
 	res, err := a.RunSA(ctx, fl.n, fl.seed, bootstrap)
 	if err != nil {
