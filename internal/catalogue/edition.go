@@ -53,6 +53,10 @@ type Edition struct {
 	JumpThreshold   float64       `json:"jump_threshold"` // a relative year-on-year change above it needs a comment (0.5 = 50%)
 	Framework       []Node        `json:"framework"`
 	Method          engine.Method `json:"method"`
+	// Release is the edition's release configuration (development stages,
+	// ratings within peer groups, the uncertainty analysis), as the release
+	// package reads it; empty for its defaults.
+	Release json.RawMessage `json:"release,omitempty"`
 }
 
 // DefaultJumpThreshold is the year-on-year change that needs a comment unless an edition says otherwise.

@@ -73,14 +73,17 @@ func (db *Store) PutIndicators(ctx context.Context, inds []catalogue.Indicator) 
 	})
 }
 
-const editionColumns = `code, name, reference_year, previous_edition, opens_at, closes_at, status, jump_threshold, framework_json, method_json`
+const editionColumns = `code, name, reference_year, previous_edition, opens_at, closes_at, status, jump_threshold, framework_json, method_json, release_json`
 
 func scanEdition(s scanner) (*catalogue.Edition, error) {
 	e := &catalogue.Edition{}
 	var opens, closes int64
-	var fw, m string
-	if err := s.Scan(&e.Code, &e.Name, &e.ReferenceYear, &e.PreviousEdition, &opens, &closes, &e.Status, &e.JumpThreshold, &fw, &m); err != nil {
+	var fw, m, rel string
+	if err := s.Scan(&e.Code, &e.Name, &e.ReferenceYear, &e.PreviousEdition, &opens, &closes, &e.Status, &e.JumpThreshold, &fw, &m, &rel); err != nil {
 		return nil, err
+	}
+	if rel != "" {
+		e.Release = json.RawMessage(rel)
 	}
 	e.Opens, e.Closes = tm(opens), tm(closes)
 	if err := json.Unmarshal([]byte(fw), &e.Framework); err != nil {
@@ -101,7 +104,7 @@ func editionArgs(e *catalogue.Edition) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{e.Code, e.Name, e.ReferenceYear, e.PreviousEdition, us(e.Opens), us(e.Closes), e.Status, e.JumpThreshold, string(fw), string(m)}, nil
+	return []any{e.Code, e.Name, e.ReferenceYear, e.PreviousEdition, us(e.Opens), us(e.Closes), e.Status, e.JumpThreshold, string(fw), string(m), string(e.Release)}, nil
 }
 
 func (db *Store) CreateEdition(ctx context.Context, e *catalogue.Edition) error {
@@ -109,7 +112,7 @@ func (db *Store) CreateEdition(ctx context.Context, e *catalogue.Edition) error 
 	if err != nil {
 		return err
 	}
-	_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO editions (`+editionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
+	_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO editions (`+editionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
 	return db.dbError(ctx, "edition "+e.Code, err)
 }
 
@@ -141,7 +144,7 @@ func (db *Store) UpdateEdition(ctx context.Context, e *catalogue.Edition) error 
 		return err
 	}
 	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE editions SET name = $2, reference_year = $3, previous_edition = $4, opens_at = $5,
-		closes_at = $6, status = $7, jump_threshold = $8, framework_json = $9, method_json = $10 WHERE code = $1`, args...)
+		closes_at = $6, status = $7, jump_threshold = $8, framework_json = $9, method_json = $10, release_json = $11 WHERE code = $1`, args...)
 	if err != nil {
 		return db.dbError(ctx, "edition "+e.Code, err)
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -177,8 +178,12 @@ func testEditions(t *testing.T, s FeatureStore) {
 	wantErrCode(t, s.CreateEdition(ctx, e), citylens.ECONFLICT)
 	e2 := *e
 	e2.Code, e2.ReferenceYear, e2.PreviousEdition = "2027", 2026, "2026"
+	e2.Release = json.RawMessage(`{"stages":[{"name":"Low","from":0},{"name":"High","from":60}]}`)
 	if err := catalogueService(s).CreateEdition(ctx, auditlog.System("test"), &e2); err != nil {
 		t.Fatal(err)
+	}
+	if got, err := s.Edition(ctx, "2027"); err != nil || string(got.Release) != string(e2.Release) {
+		t.Errorf("release configuration after a round trip: %s, %v; want %s", got.Release, err, e2.Release)
 	}
 	e3 := e2
 	e3.Code, e3.PreviousEdition = "2028", "1999"

@@ -141,6 +141,12 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if rc := strings.TrimSpace(f.Get("release")); rc != "" {
+		if _, err := parseReleaseConfig([]byte(rc)); err != nil {
+			return err
+		}
+		e.Release = json.RawMessage(rc)
+	}
 	err = s.catalogueService().CreateEdition(ctx, actor(r), e)
 	s.calls.Invalidate()
 	if err != nil {
@@ -172,8 +178,14 @@ func (s *Server) editionPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	method, _ := json.MarshalIndent(e.Method, "", "  ")
+	relCfg, err := editionReleaseConfig(e)
+	if err != nil {
+		return err
+	}
+	relJSON, _ := json.MarshalIndent(relCfg, "", "  ")
 	return s.render(w, r, "datacall_edition.html", "Edition "+e.Code, map[string]any{
 		"E": e, "Indicators": len(e.Indicators()), "Releases": rels, "Jobs": mine, "Method": string(method),
+		"ReleaseConfig": string(relJSON), "ReleaseDefaults": len(e.Release) == 0,
 		"CallOpen": e.CallOpen(s.now()),
 	})
 }

@@ -311,6 +311,15 @@ func TestReleaseWorkflow(t *testing.T) {
 				t.Errorf("POST %s %v: %d, want %d\n%.300s", tt.path, tt.form, res.StatusCode, tt.status, body)
 			}
 		}
+		// The edition names its own development stages: the correction is published with them.
+		ed, err := fs.Edition(ctx, "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ed.Release = json.RawMessage(`{"stages": [{"name": "Seedling", "from": 0}, {"name": "Sapling", "from": 50}, {"name": "Canopy", "from": 58}]}`)
+		if err := fs.UpdateEdition(ctx, ed); err != nil {
+			t.Fatal(err)
+		}
 		res, _ = admin.PostForm("/admin/releases/drafts/"+id+"/correct", url.Values{"n": {"20"}, "note": {"Tokyo's value was mistyped"}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("correct: %d", res.StatusCode)
@@ -329,6 +338,18 @@ func TestReleaseWorkflow(t *testing.T) {
 		getJSON(t, env.Client(), "/api/v1/releases/latest/rankings", &rk)
 		if rk.Release != fix.Hash {
 			t.Errorf("latest release %s, want the correction %s", rk.Release, fix.Hash)
+		}
+		stages := map[string]bool{}
+		for _, row := range rk.Rows {
+			stages[row.Stage] = true
+		}
+		for st := range stages {
+			if st != "Seedling" && st != "Sapling" && st != "Canopy" {
+				t.Errorf("stage %q in the correction: want the edition's own stages", st)
+			}
+		}
+		if len(stages) < 2 {
+			t.Errorf("stages in the correction: %v, want several of the edition's", stages)
 		}
 		_, body = env.Client().Get("/releases/" + fix.Hash)
 		if !strings.Contains(body, `id="changelog"`) || !strings.Contains(body, "mistyped") {

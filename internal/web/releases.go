@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -331,7 +332,13 @@ func (s *Server) releaseInput(ctx context.Context, dr *datacall.DraftRelease, co
 			return in, err
 		}
 	}
-	if e, err := s.store.Edition(ctx, dr.Edition); err == nil && e.PreviousEdition != "" {
+	e, err := s.store.Edition(ctx, dr.Edition)
+	if err == nil {
+		if in.Config, err = editionReleaseConfig(e); err != nil {
+			return in, err
+		}
+	}
+	if err == nil && e.PreviousEdition != "" {
 		prev, err := wf.Latest(ctx, e.PreviousEdition)
 		switch {
 		case err == nil:
@@ -396,4 +403,39 @@ func draftFromDataCall(dr *datacall.DraftRelease, cities []members.City, cat map
 	}
 	d.Indicators = release.InfoFromCatalogue(cat, codes)
 	return d
+}
+
+// parseReleaseConfig reads an edition's release configuration (stages,
+// pillar stages, ratings, uncertainty): strictly, so a misspelt field is an
+// error naming it rather than a silent default. Ranges and names are checked
+// again against the framework when a release is previewed or published.
+func parseReleaseConfig(b []byte) (release.Config, error) {
+	var c release.Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, citylens.Errorf(citylens.EINVALID, "release configuration: %v", err)
+	}
+	if dec.More() {
+		return c, citylens.Errorf(citylens.EINVALID, "release configuration: one JSON object expected")
+	}
+	for i := 1; i < len(c.Stages); i++ {
+		if !(c.Stages[i].From > c.Stages[i-1].From) {
+			return c, citylens.Errorf(citylens.EINVALID, "release configuration: stage %q must start above stage %q", c.Stages[i].Name, c.Stages[i-1].Name)
+		}
+	}
+	return c, nil
+}
+
+// editionReleaseConfig is the release configuration an edition's releases
+// are published with: the edition's own, or the release package's defaults.
+func editionReleaseConfig(e *catalogue.Edition) (release.Config, error) {
+	if len(e.Release) == 0 {
+		return release.Config{}, nil
+	}
+	c, err := parseReleaseConfig(e.Release)
+	if err != nil {
+		return c, citylens.Errorf(citylens.EINVALID, "edition %s: %s", e.Code, citylens.ErrorMessage(err))
+	}
+	return c, nil
 }
