@@ -27,38 +27,9 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return worded(citylens.ENOTFOUND, "error.no_page", r.URL.Path)
 }
 
-type homeData struct {
-	Cities, Members int
-	Regions         []regionCount
-}
-
 type regionCount struct {
 	members.Region
 	Cities int
-}
-
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
-	if err != nil {
-		return err
-	}
-	regions, err := s.store.ListRegions(ctx)
-	if err != nil {
-		return err
-	}
-	d := homeData{Cities: len(cities)}
-	count := map[string]int{}
-	for _, c := range cities {
-		count[c.RegionCode]++
-		if c.Status == members.StatusMember {
-			d.Members++
-		}
-	}
-	for _, rg := range regions {
-		d.Regions = append(d.Regions, regionCount{rg, count[rg.Code]})
-	}
-	return s.render(w, r, "home.html", "CityLens", d)
 }
 
 type directoryData struct {
