@@ -48,6 +48,26 @@ Treat_details, Treat_points, Weights, the audit, and warnings.txt when a value
 went missing on the way. Flags may come before or after SPEC.
 `
 
+// parseSpecArgs parses the flags of an index command that takes one spec,
+// before or after it, and returns the spec's path. -h prints usage.
+func parseSpecArgs(name, usage string, fs *flag.FlagSet, args []string, stderr io.Writer) (string, error) {
+	pos, err := parseFlagsAnywhere(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, usage)
+		return "", err
+	}
+	if err != nil {
+		return "", usagef("%s: %v\n%s", name, err, usage)
+	}
+	switch {
+	case len(pos) == 0:
+		return "", usagef("%s: which spec?\n%s", name, usage)
+	case len(pos) > 1:
+		return "", usagef("%s: one spec at a time, got %q\n%s", name, pos, usage)
+	}
+	return pos[0], nil
+}
+
 // parseFlagsAnywhere parses flags that may come before or after the positional
 // arguments, which it returns.
 func parseFlagsAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -73,23 +93,14 @@ func runIndexBuild(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "folder to write the results into")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
-	pos, err := parseFlagsAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stderr, indexBuildUsage)
+	spec, err := parseSpecArgs("index build", indexBuildUsage, fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return usagef("index build: %v\n%s", err, indexBuildUsage)
-	}
-	switch {
-	case len(pos) == 0:
-		return usagef("index build: which spec? \n%s", indexBuildUsage)
-	case len(pos) > 1:
-		return usagef("index build: one spec at a time, got %q\n%s", pos, indexBuildUsage)
-	case *out == "":
+	if *out == "" {
 		return usagef("index build: --out DIR is required\n%s", indexBuildUsage)
 	}
-	ix, err := indexspec.Load(pos[0])
+	ix, err := indexspec.Load(spec)
 	if err != nil {
 		return err
 	}

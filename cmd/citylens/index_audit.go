@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,21 +38,11 @@ func runIndexAudit(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("index audit", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("out", "", "folder to write the audit CSV files into")
-	pos, err := parseFlagsAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stderr, indexAuditUsage)
+	spec, err := parseSpecArgs("index audit", indexAuditUsage, fs, args, stderr)
+	if err != nil {
 		return err
 	}
-	if err != nil {
-		return usagef("index audit: %v\n%s", err, indexAuditUsage)
-	}
-	switch {
-	case len(pos) == 0:
-		return usagef("index audit: which spec?\n%s", indexAuditUsage)
-	case len(pos) > 1:
-		return usagef("index audit: one spec at a time, got %q\n%s", pos, indexAuditUsage)
-	}
-	ix, err := indexspec.Load(pos[0])
+	ix, err := indexspec.Load(spec)
 	if err != nil {
 		return err
 	}
@@ -75,7 +64,7 @@ func runIndexAudit(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	name := ix.Spec.Name
 	if name == "" {
-		name = pos[0]
+		name = spec
 	}
 	var buf bytes.Buffer
 	printAudit(&buf, name, r, rep)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,17 +64,11 @@ func parseUAFlags(name, usage string, args []string, stderr io.Writer, extra fun
 	if extra != nil {
 		extra(fs)
 	}
-	pos, err := parseFlagsAnywhere(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stderr, usage)
+	path, err := parseSpecArgs(name, usage, fs, args, stderr)
+	if err != nil {
 		return nil, spec, fl, err
 	}
-	if err != nil {
-		return nil, spec, fl, usagef("%s: %v\n%s", name, err, usage)
-	}
 	switch {
-	case len(pos) != 1:
-		return nil, spec, fl, usagef("%s: give one spec\n%s", name, usage)
 	case fl.n < 2:
 		return nil, spec, fl, usagef("%s: --n must be at least 2, got %d\n%s", name, fl.n, usage)
 	case fl.out == "":
@@ -83,17 +76,17 @@ func parseUAFlags(name, usage string, args []string, stderr io.Writer, extra fun
 	case fl.workers < 0:
 		return nil, spec, fl, usagef("%s: --workers must be 0 or more", name)
 	}
-	ix, err := indexspec.Load(pos[0])
+	ix, err := indexspec.Load(path)
 	if err != nil {
 		return nil, spec, fl, err
 	}
 	if len(ix.Spec.Uncertainty) == 0 {
-		return nil, spec, fl, citylens.Errorf(citylens.EINVALID, "%s: the spec declares no uncertain inputs: add an \"uncertainty\" section (see docs/uncertainty.md)", pos[0])
+		return nil, spec, fl, citylens.Errorf(citylens.EINVALID, "%s: the spec declares no uncertain inputs: add an \"uncertainty\" section (see docs/uncertainty.md)", path)
 	}
 	dec := json.NewDecoder(bytes.NewReader(ix.Spec.Uncertainty))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&spec); err != nil {
-		return nil, spec, fl, citylens.Errorf(citylens.EINVALID, "%s: uncertainty: %v", pos[0], err)
+		return nil, spec, fl, citylens.Errorf(citylens.EINVALID, "%s: uncertainty: %v", path, err)
 	}
 	if err := os.MkdirAll(fl.out, 0o755); err != nil {
 		return nil, spec, fl, citylens.Errorf(citylens.EINVALID, "--out %s: %v", fl.out, err)

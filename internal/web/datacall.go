@@ -310,23 +310,15 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if err := mayEdit(r, c); err != nil {
 		return err
 	}
-	if r.MultipartForm == nil {
-		return worded(citylens.EINVALID, "error.dc_multipart")
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return worded(citylens.EINVALID, "error.dc_file")
-	}
-	defer f.Close()
-	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
+	filename, data, err := uploadedFile(r)
 	if err != nil {
 		return err
 	}
-	res, err := s.dataCallService().Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, hdr.Filename, data)
+	res, err := s.dataCallService().Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": c, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": cityPath(call.Edition.Code, c.Code)})
+			"City": c, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": cityPath(call.Edition.Code, c.Code)})
 	}
 	if err != nil {
 		return err
@@ -335,7 +327,7 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if res.Changed == 1 {
 		key = "flash.dc_imported_one"
 	}
-	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, hdr.Filename, res.Changed, res.Unchanged)
+	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, filename, res.Changed, res.Unchanged)
 	return nil
 }
 
@@ -348,15 +340,7 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if r.MultipartForm == nil {
-		return worded(citylens.EINVALID, "error.dc_multipart")
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return worded(citylens.EINVALID, "error.dc_file")
-	}
-	defer f.Close()
-	data, err := datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
+	filename, data, err := uploadedFile(r)
 	if err != nil {
 		return err
 	}
@@ -369,11 +353,11 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 		refs[i] = cityRef(c)
 	}
 	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
-	res, err := s.dataCallService().Upload(ctx, dataCallActor(r), call.Edition.Code, refs, hdr.Filename, data)
+	res, err := s.dataCallService().Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: s.tr(r, "dc.upload.network")}, "Edition": call.Edition, "File": hdr.Filename, "Errors": ve.Errors, "Back": back})
+			"City": members.City{Name: s.tr(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": back})
 	}
 	if err != nil {
 		return err
@@ -382,7 +366,7 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 	if res.Changed == 1 {
 		key = "flash.dc_imported_one"
 	}
-	s.redirectFlash(w, r, back, key, hdr.Filename, res.Changed, res.Unchanged)
+	s.redirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
 	return nil
 }
 
@@ -603,4 +587,19 @@ func describeValue(cat *i18n.Catalog, lang i18n.Lang, raw []byte) string {
 		out += "; " + cat.T(lang, "dc.hist.comment", v.Comment)
 	}
 	return out
+}
+
+// uploadedFile reads the "file" part of a multipart upload, within the data
+// call's size limit.
+func uploadedFile(r *http.Request) (name string, data []byte, err error) {
+	if r.MultipartForm == nil {
+		return "", nil, worded(citylens.EINVALID, "error.dc_multipart")
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, worded(citylens.EINVALID, "error.dc_file")
+	}
+	defer f.Close()
+	data, err = datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)
+	return hdr.Filename, data, err
 }
