@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -86,46 +87,119 @@ func ValidCode(code string) bool {
 	return true
 }
 
-// Validate checks an indicator, naming the code and field at fault.
-func (ind *Indicator) Validate() error {
-	bad := func(format string, args ...any) error {
-		return citylens.Errorf(citylens.EINVALID, "indicator %q: "+format, append([]any{ind.Code}, args...)...)
+// U4SSC tiers of an indicator.
+const (
+	TierCore     = "core"
+	TierAdvanced = "advanced"
+)
+
+// Problem is one reason an indicator is invalid: the field at fault (named
+// as the indicator form and the JSON name it) and why, in words that name
+// it too.
+type Problem struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string { return p.Reason }
+
+// ValidationError lists every problem of an indicator; its code is EINVALID.
+type ValidationError struct {
+	Code     string
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	rs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		rs[i] = p.Reason
+	}
+	return fmt.Sprintf("indicator %q: %s", e.Code, strings.Join(rs, "; "))
+}
+
+// Unwrap lets citylens.ErrorCode see EINVALID.
+func (e *ValidationError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.Error()) }
+
+var isoClausePattern = regexp.MustCompile(`^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$`)
+
+// Problems checks every field of an indicator, returning what is wrong
+// with each (empty when the indicator is valid).
+func (ind *Indicator) Problems() []Problem {
+	var ps []Problem
+	add := func(field, format string, args ...any) {
+		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
 	}
 	if !ValidCode(ind.Code) {
-		return citylens.Errorf(citylens.EINVALID, "indicator code %q: use 1 to 40 letters, digits, '-', '_' or '.'", ind.Code)
+		add("code", "indicator code %q: use 1 to 40 letters, digits, '-', '_' or '.'", ind.Code)
 	}
 	if strings.TrimSpace(ind.Name) == "" {
-		return bad("name is required")
+		add("name", "name is required")
+	} else if len(ind.Name) > 300 {
+		add("name", "name is longer than 300 characters")
+	}
+	if len(ind.Unit) > 100 {
+		add("unit", "unit is longer than 100 characters")
 	}
 	switch ind.Direction {
 	case -1, 0, 1:
 	default:
-		return bad("direction must be 1 (higher is better), -1 (lower is better) or 0 (undecided), got %d", ind.Direction)
+		add("direction", "direction must be 1 (higher is better), -1 (lower is better) or 0 (undecided), got %d", ind.Direction)
 	}
-	for _, b := range []*float64{ind.Min, ind.Max} {
-		if b != nil && (math.IsNaN(*b) || math.IsInf(*b, 0)) {
-			return bad("valid range bounds must be finite numbers")
+	for _, b := range []struct {
+		field string
+		v     *float64
+	}{{"min", ind.Min}, {"max", ind.Max}} {
+		if b.v != nil && (math.IsNaN(*b.v) || math.IsInf(*b.v, 0)) {
+			add(b.field, "valid range bounds must be finite numbers")
 		}
 	}
 	if ind.Min != nil && ind.Max != nil && !(*ind.Min < *ind.Max) {
-		return bad("valid range: minimum %v must be below maximum %v", *ind.Min, *ind.Max)
+		add("max", "valid range: minimum %v must be below maximum %v", *ind.Min, *ind.Max)
 	}
 	switch ind.Xwalk.Pillar {
 	case PillarE, PillarS, PillarG:
 	default:
-		return bad("ESG pillar must be E, S or G, got %q", ind.Xwalk.Pillar)
+		add("pillar", "ESG pillar must be E, S or G, got %q", ind.Xwalk.Pillar)
+	}
+	switch ind.Xwalk.U4SSCTier {
+	case "", TierCore, TierAdvanced:
+	default:
+		add("u4ssc_tier", "U4SSC tier must be core, advanced or empty, got %q", ind.Xwalk.U4SSCTier)
+	}
+	for _, iso := range []struct{ field, name, clause string }{
+		{"iso37120", "ISO 37120", ind.Xwalk.ISO37120}, {"iso37122", "ISO 37122", ind.Xwalk.ISO37122}, {"iso37123", "ISO 37123", ind.Xwalk.ISO37123},
+	} {
+		if iso.clause != "" && !isoClausePattern.MatchString(iso.clause) {
+			add(iso.field, "%s clause %q is not a clause number (e.g. 5.1)", iso.name, iso.clause)
+		}
 	}
 	for _, g := range ind.Xwalk.SDGGoals {
 		if g < 1 || g > 17 {
-			return bad("SDG goal %d is not between 1 and 17", g)
+			add("sdg_goals", "SDG goal %d is not between 1 and 17", g)
 		}
 	}
 	for _, t := range ind.Xwalk.SDGTargets {
-		goal, _, ok := strings.Cut(t, ".")
+		goal, target, ok := strings.Cut(t, ".")
 		n, err := strconv.Atoi(goal)
-		if !ok || err != nil || n < 1 || n > 17 {
-			return bad("SDG target %q is not of the form goal.target (e.g. 11.6)", t)
+		if !ok || err != nil || n < 1 || n > 17 || target == "" {
+			add("sdg_targets", "SDG target %q is not of the form goal.target (e.g. 11.6)", t)
 		}
+	}
+	for _, f := range []struct{ field, name, v string }{
+		{"definition", "definition", ind.Definition}, {"guidance", "guidance", ind.Guidance}, {"notes", "notes", ind.Notes},
+	} {
+		if len(f.v) > 10000 {
+			add(f.field, "%s is longer than 10,000 characters", f.name)
+		}
+	}
+	return ps
+}
+
+// Validate checks an indicator: nil, or a *ValidationError naming the
+// code and every field at fault.
+func (ind *Indicator) Validate() error {
+	if ps := ind.Problems(); len(ps) > 0 {
+		return &ValidationError{Code: ind.Code, Problems: ps}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,48 @@ func TestParseMethod(t *testing.T) {
 	}
 	if _, err := ParseMethod([]byte(`{"normalize":{}}`)); err == nil || !strings.Contains(err.Error(), "normalize") {
 		t.Errorf("unknown field accepted: %v", err)
+	}
+}
+
+// Problems names the form field at fault, and finds every problem at once.
+func TestIndicatorProblemsNameFields(t *testing.T) {
+	ind := Indicator{Code: "X 1", Name: "", Direction: 3, Min: ptr(10), Max: ptr(1),
+		Xwalk: Crosswalk{Pillar: "Q", U4SSCTier: "gold", ISO37120: "five", SDGGoals: []int{18}, SDGTargets: []string{"11."}}}
+	var fields []string
+	for _, p := range ind.Problems() {
+		fields = append(fields, p.Field)
+	}
+	want := []string{"code", "name", "direction", "max", "pillar", "u4ssc_tier", "iso37120", "sdg_goals", "sdg_targets"}
+	if diff := cmp.Diff(want, fields); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	err := ind.Validate()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || citylens.ErrorCode(err) != citylens.EINVALID || len(ve.Problems) != len(want) {
+		t.Errorf("Validate = %v, want a ValidationError (EINVALID) with %d problems", err, len(want))
+	}
+}
+
+func TestScoringChanges(t *testing.T) {
+	base := Indicator{Code: "X", Name: "X", Unit: "%", Direction: 1, Min: ptr(0), Max: ptr(100)}
+	for _, tc := range []struct {
+		name   string
+		modify func(*Indicator)
+		want   []string
+	}{
+		{"nothing", func(*Indicator) {}, nil},
+		{"name and guidance only", func(i *Indicator) { i.Name, i.Guidance = "Y", "G" }, nil},
+		{"same bounds, other pointers", func(i *Indicator) { i.Min, i.Max = ptr(0), ptr(100) }, nil},
+		{"direction", func(i *Indicator) { i.Direction = -1 }, []string{"direction"}},
+		{"unit and an opened bound", func(i *Indicator) { i.Unit, i.Max = "‰", nil }, []string{"unit", "max"}},
+		{"both bounds", func(i *Indicator) { i.Min, i.Max = ptr(1), ptr(99) }, []string{"min", "max"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			after := base
+			tc.modify(&after)
+			if diff := cmp.Diff(tc.want, ScoringChanges(base, after)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"time"
 
@@ -61,29 +62,132 @@ func (s *Service) SeedU4SSC(ctx context.Context, actor auditlog.Actor) (int, err
 	return added, err
 }
 
-// PutIndicator validates and stores one indicator, with its audit entry.
+// How an indicator write treats an existing indicator of the same code.
+type putMode int
+
+const (
+	upsert   putMode = iota // create or replace
+	mustNew                 // ECONFLICT when the code is taken
+	mustHave                // ENOTFOUND when there is none
+)
+
+// PutIndicator validates and stores one indicator, created or replaced,
+// with its audit entry. Storing an unchanged indicator records nothing.
 func (s *Service) PutIndicator(ctx context.Context, actor auditlog.Actor, ind Indicator) error {
-	if err := ind.Validate(); err != nil {
-		return err
-	}
+	return s.putIndicator(ctx, actor, ind, upsert)
+}
+
+// CreateIndicator validates and stores a new indicator, with its audit
+// entry; a code already in the catalogue is ECONFLICT.
+func (s *Service) CreateIndicator(ctx context.Context, actor auditlog.Actor, ind Indicator) error {
+	return s.putIndicator(ctx, actor, ind, mustNew)
+}
+
+// UpdateIndicator validates and replaces an indicator of the catalogue,
+// with its audit entry; ENOTFOUND when there is none. Editions draw their
+// indicators' direction, unit and goalposts from the catalogue when they
+// are computed (see EditionsUsing): published releases keep theirs.
+func (s *Service) UpdateIndicator(ctx context.Context, actor auditlog.Actor, ind Indicator) error {
+	return s.putIndicator(ctx, actor, ind, mustHave)
+}
+
+func (s *Service) putIndicator(ctx context.Context, actor auditlog.Actor, ind Indicator, mode putMode) error {
+	verr := ind.Validate()
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
 		before, err := s.Store.Indicator(ctx, ind.Code)
+		exists := err == nil
+		if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
+			return err
+		}
+		switch {
+		case mode == mustNew && exists:
+			p := Problem{Field: "code", Reason: fmt.Sprintf("indicator code %q is taken: the catalogue has it (%s)", ind.Code, before.Name)}
+			if ve, ok := verr.(*ValidationError); ok {
+				ve.Problems = append(ve.Problems, p)
+				return ve
+			}
+			return &ConflictError{Code: ind.Code, Problem: p}
+		case mode == mustHave && !exists:
+			return citylens.Errorf(citylens.ENOTFOUND, "indicator %q not found", ind.Code)
+		}
+		if verr != nil {
+			return verr
+		}
 		var prev any
-		switch citylens.ErrorCode(err) {
-		case "":
+		action := "indicator.create"
+		if exists {
 			if reflect.DeepEqual(before, ind) {
 				return nil
 			}
-			prev = before
-		case citylens.ENOTFOUND:
-		default:
-			return err
+			prev, action = before, "indicator.update"
 		}
 		if err := s.Store.PutIndicators(ctx, []Indicator{ind}); err != nil {
 			return err
 		}
-		return auditlog.Record(ctx, s.Audit, s.now(), actor, "indicator.put", "indicator", ind.Code, prev, ind)
+		return auditlog.Record(ctx, s.Audit, s.now(), actor, action, "indicator", ind.Code, prev, ind)
 	})
+}
+
+// ConflictError is an indicator code already taken; its code is ECONFLICT.
+type ConflictError struct {
+	Code    string
+	Problem Problem
+}
+
+func (e *ConflictError) Error() string { return e.Problem.Reason }
+
+// Unwrap lets citylens.ErrorCode see ECONFLICT.
+func (e *ConflictError) Unwrap() error { return citylens.Errorf(citylens.ECONFLICT, "%s", e.Error()) }
+
+// EditionUse is an edition whose framework holds an indicator.
+type EditionUse struct {
+	Edition *Edition
+	// Direction is the edition's own direction for the indicator (0: it
+	// takes the catalogue's).
+	Direction int
+	Optional  bool
+}
+
+// EditionsUsing lists the editions whose framework holds the indicator,
+// newest first. Their next computation takes the indicator's direction
+// (unless the edition sets its own), unit and valid range (the
+// goalposts) from the catalogue as it is then.
+func (s *Service) EditionsUsing(ctx context.Context, code string) ([]EditionUse, error) {
+	eds, err := s.Store.Editions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []EditionUse
+	for _, e := range eds {
+		for _, n := range e.Framework {
+			if n.Kind == KindIndicator && n.Code == code {
+				out = append(out, EditionUse{Edition: e, Direction: n.Direction, Optional: n.Optional})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// ScoringChanges names what changed between two versions of an indicator
+// that changes the scores or the checks of an edition using it: direction,
+// unit, min, max (in that order; empty when none did).
+func ScoringChanges(before, after Indicator) []string {
+	var out []string
+	if before.Direction != after.Direction {
+		out = append(out, "direction")
+	}
+	if before.Unit != after.Unit {
+		out = append(out, "unit")
+	}
+	same := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+	if !same(before.Min, after.Min) {
+		out = append(out, "min")
+	}
+	if !same(before.Max, after.Max) {
+		out = append(out, "max")
+	}
+	return out
 }
 
 // CreateEdition validates and stores a new edition.

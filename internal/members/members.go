@@ -6,6 +6,7 @@ package members
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -82,12 +83,15 @@ type Store interface {
 	Region(ctx context.Context, code string) (Region, error)
 	ListOffices(ctx context.Context) ([]Office, error)
 	Office(ctx context.Context, code string) (Office, error)
-	PutOffice(ctx context.Context, o Office) error
+	CreateOffice(ctx context.Context, o Office) error // ECONFLICT when the code is taken
+	PutOffice(ctx context.Context, o Office) error    // insert or replace by code
 	ListCities(ctx context.Context, f CityFilter) ([]City, error)
 	City(ctx context.Context, code string) (City, error)
 	PutCity(ctx context.Context, c City) error // insert or replace by code
 	ListPartners(ctx context.Context) ([]Partner, error)
-	PutPartner(ctx context.Context, p Partner) error
+	Partner(ctx context.Context, code string) (Partner, error)
+	CreatePartner(ctx context.Context, p Partner) error // ECONFLICT when the code is taken
+	PutPartner(ctx context.Context, p Partner) error    // insert or replace by code
 }
 
 // Service applies the rules: validation, audit in the same transaction.
@@ -262,49 +266,267 @@ func (s *Service) put(ctx context.Context, actor auditlog.Actor, c City) (string
 	return outcome, auditlog.Record(ctx, s.Audit, s.Now(), actor, action, "city", c.Code, prev, c)
 }
 
-// SaveOffice validates and stores a regional office, with an audit entry.
-func (s *Service) SaveOffice(ctx context.Context, actor auditlog.Actor, o Office) error {
-	o.Code, o.Name, o.HostCity = strings.TrimSpace(o.Code), strings.TrimSpace(o.Name), strings.TrimSpace(o.HostCity)
+// Partner kinds, in display order.
+const (
+	PartnerCompany       = "company"
+	PartnerUniversity    = "university"
+	PartnerResearch      = "research"
+	PartnerAgency        = "agency"        // a government or public agency
+	PartnerInternational = "international" // an international organisation
+	PartnerNonProfit     = "nonprofit"
+)
+
+// PartnerKinds lists every partner kind, in display order.
+var PartnerKinds = []string{PartnerCompany, PartnerUniversity, PartnerResearch, PartnerAgency, PartnerInternational, PartnerNonProfit}
+
+// ValidateOffice checks an office's fields on their own (its region's
+// existence is checked against the database when it is saved).
+func ValidateOffice(o Office) []Problem {
+	var ps []Problem
+	add := func(col, format string, args ...any) {
+		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
+	}
 	if !cityCodePattern.MatchString(o.Code) {
-		return citylens.Errorf(citylens.EINVALID, "office code %q must be 2-63 lower-case letters, digits or dashes", o.Code)
+		add("code", "%q must be 2-63 lower-case letters, digits or dashes", o.Code)
 	}
 	if o.Name == "" {
-		return citylens.Errorf(citylens.EINVALID, "office name is required")
+		add("name", "is required")
+	} else if len(o.Name) > 200 {
+		add("name", "is longer than 200 characters")
 	}
+	if o.RegionCode == "" {
+		add("region", "is required")
+	}
+	if len(o.HostCity) > 200 {
+		add("host_city", "is longer than 200 characters")
+	}
+	return ps
+}
+
+// ValidatePartner checks a partner organisation's fields.
+func ValidatePartner(p Partner) []Problem {
+	var ps []Problem
+	add := func(col, format string, args ...any) {
+		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
+	}
+	if !cityCodePattern.MatchString(p.Code) {
+		add("code", "%q must be 2-63 lower-case letters, digits or dashes", p.Code)
+	}
+	if p.Name == "" {
+		add("name", "is required")
+	} else if len(p.Name) > 200 {
+		add("name", "is longer than 200 characters")
+	}
+	known := false
+	for _, k := range PartnerKinds {
+		known = known || k == p.Kind
+	}
+	if !known {
+		add("kind", "%q is not one of %s", p.Kind, strings.Join(PartnerKinds, ", "))
+	}
+	if p.Country != "" && !countryCodePattern.MatchString(p.Country) {
+		add("country", "%q is not an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KR or KOR)", p.Country)
+	}
+	if p.Website != "" {
+		u, err := url.Parse(p.Website)
+		switch {
+		case len(p.Website) > 500:
+			add("website", "is longer than 500 characters")
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			add("website", "%q is not a web address starting with https:// or http://", p.Website)
+		}
+	}
+	return ps
+}
+
+func normaliseOffice(o Office) Office {
+	o.Code, o.Name = strings.TrimSpace(o.Code), strings.TrimSpace(o.Name)
+	o.RegionCode, o.HostCity = strings.TrimSpace(o.RegionCode), strings.TrimSpace(o.HostCity)
+	return o
+}
+
+func normalisePartner(p Partner) Partner {
+	p.Code, p.Name, p.Kind = strings.TrimSpace(p.Code), strings.TrimSpace(p.Name), strings.TrimSpace(p.Kind)
+	p.Country, p.Website = strings.ToUpper(strings.TrimSpace(p.Country)), strings.TrimSpace(p.Website)
+	return p
+}
+
+// How a save treats an existing record of the same code.
+type saveMode int
+
+const (
+	upsert   saveMode = iota // create or replace (seeding)
+	mustNew                  // ECONFLICT when the code is taken
+	mustHave                 // ENOTFOUND when there is none
+)
+
+// CreateOffice validates and stores a new regional office, with an audit
+// entry; a code already taken is ECONFLICT.
+func (s *Service) CreateOffice(ctx context.Context, actor auditlog.Actor, o Office) error {
+	return s.saveOffice(ctx, actor, o, mustNew)
+}
+
+// UpdateOffice validates and replaces an existing regional office, with an
+// audit entry; ENOTFOUND when there is none. An office serving cities keeps
+// its region: a city's office must serve the city's region.
+func (s *Service) UpdateOffice(ctx context.Context, actor auditlog.Actor, o Office) error {
+	return s.saveOffice(ctx, actor, o, mustHave)
+}
+
+// SaveOffice validates and stores a regional office, created or replaced,
+// with an audit entry. Saving an unchanged office records nothing.
+func (s *Service) SaveOffice(ctx context.Context, actor auditlog.Actor, o Office) error {
+	return s.saveOffice(ctx, actor, o, upsert)
+}
+
+func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office, mode saveMode) error {
+	o = normaliseOffice(o)
+	ps := ValidateOffice(o)
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Store.Region(ctx, o.RegionCode); err != nil {
-			return citylens.Errorf(citylens.EINVALID, "office region %q: %s", o.RegionCode, citylens.ErrorMessage(err))
+		if o.RegionCode != "" {
+			if _, err := s.Store.Region(ctx, o.RegionCode); citylens.ErrorCode(err) == citylens.ENOTFOUND {
+				ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("unknown region %q", o.RegionCode)})
+			} else if err != nil {
+				return err
+			}
 		}
 		before, err := s.Store.Office(ctx, o.Code)
-		var prev any
-		if err == nil {
-			if before == o {
-				return nil
+		exists := err == nil
+		if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
+			return err
+		}
+		switch {
+		case mode == mustNew && exists:
+			return conflict(ps, "code", fmt.Sprintf("a regional office with code %q already exists (%s)", o.Code, before.Name))
+		case mode == mustHave && !exists:
+			return citylens.Errorf(citylens.ENOTFOUND, "regional office %q not found", o.Code)
+		}
+		if exists && before.RegionCode != o.RegionCode && len(ps) == 0 {
+			n, err := s.citiesServedBy(ctx, o.Code)
+			if err != nil {
+				return err
 			}
-			prev = before
-		} else if citylens.ErrorCode(err) != citylens.ENOTFOUND {
+			if n > 0 {
+				ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("the office serves %d cities of region %s: move them to another office before changing its region", n, before.RegionCode)})
+			}
+		}
+		if len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+		if exists && before == o {
+			return nil
+		}
+		var prev any
+		action := "office.create"
+		if exists {
+			prev, action = before, "office.update"
+		}
+		if mode == mustNew {
+			err = s.Store.CreateOffice(ctx, o)
+			if citylens.ErrorCode(err) == citylens.ECONFLICT {
+				return conflict(nil, "code", fmt.Sprintf("a regional office with code %q already exists", o.Code))
+			}
+		} else {
+			err = s.Store.PutOffice(ctx, o)
+		}
+		if err != nil {
 			return err
 		}
-		if err := s.Store.PutOffice(ctx, o); err != nil {
-			return err
-		}
-		return auditlog.Record(ctx, s.Audit, s.Now(), actor, "office.put", "office", o.Code, prev, o)
+		return auditlog.Record(ctx, s.Audit, s.Now(), actor, action, "office", o.Code, prev, o)
 	})
 }
 
-// SavePartner validates and stores a partner organisation, with an audit entry.
+// conflict is the error of a code already taken: ECONFLICT naming the
+// field, or, when the record has other problems too, all of them together
+// as a ValidationError.
+func conflict(ps []Problem, column, reason string) error {
+	if len(ps) > 0 {
+		return &ValidationError{Problems: append(ps, Problem{Column: column, Reason: reason})}
+	}
+	return &ConflictError{Problem: Problem{Column: column, Reason: reason}}
+}
+
+// ConflictError is a code already taken, naming the field; its code is ECONFLICT.
+type ConflictError struct {
+	Problem Problem
+}
+
+func (e *ConflictError) Error() string { return e.Problem.String() }
+
+// Unwrap lets citylens.ErrorCode see ECONFLICT.
+func (e *ConflictError) Unwrap() error { return citylens.Errorf(citylens.ECONFLICT, "%s", e.Error()) }
+
+// citiesServedBy counts the cities an office serves.
+func (s *Service) citiesServedBy(ctx context.Context, office string) (int, error) {
+	cs, err := s.Store.ListCities(ctx, CityFilter{})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		if c.OfficeCode == office {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// CreatePartner validates and stores a new partner organisation, with an
+// audit entry; a code already taken is ECONFLICT.
+func (s *Service) CreatePartner(ctx context.Context, actor auditlog.Actor, p Partner) error {
+	return s.savePartner(ctx, actor, p, mustNew)
+}
+
+// UpdatePartner validates and replaces an existing partner organisation,
+// with an audit entry; ENOTFOUND when there is none.
+func (s *Service) UpdatePartner(ctx context.Context, actor auditlog.Actor, p Partner) error {
+	return s.savePartner(ctx, actor, p, mustHave)
+}
+
+// SavePartner validates and stores a partner organisation, created or
+// replaced, with an audit entry. Saving an unchanged partner records nothing.
 func (s *Service) SavePartner(ctx context.Context, actor auditlog.Actor, p Partner) error {
-	if !cityCodePattern.MatchString(p.Code) {
-		return citylens.Errorf(citylens.EINVALID, "partner code %q must be 2-63 lower-case letters, digits or dashes", p.Code)
-	}
-	if strings.TrimSpace(p.Name) == "" {
-		return citylens.Errorf(citylens.EINVALID, "partner name is required")
-	}
+	return s.savePartner(ctx, actor, p, upsert)
+}
+
+func (s *Service) savePartner(ctx context.Context, actor auditlog.Actor, p Partner, mode saveMode) error {
+	p = normalisePartner(p)
+	ps := ValidatePartner(p)
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.PutPartner(ctx, p); err != nil {
+		before, err := s.Store.Partner(ctx, p.Code)
+		exists := err == nil
+		if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
 			return err
 		}
-		return auditlog.Record(ctx, s.Audit, s.Now(), actor, "partner.put", "partner", p.Code, nil, p)
+		switch {
+		case mode == mustNew && exists:
+			return conflict(ps, "code", fmt.Sprintf("a partner organisation with code %q already exists (%s)", p.Code, before.Name))
+		case mode == mustHave && !exists:
+			return citylens.Errorf(citylens.ENOTFOUND, "partner organisation %q not found", p.Code)
+		}
+		if len(ps) > 0 {
+			return &ValidationError{Problems: ps}
+		}
+		if exists && before == p {
+			return nil
+		}
+		var prev any
+		action := "partner.create"
+		if exists {
+			prev, action = before, "partner.update"
+		}
+		if mode == mustNew {
+			err = s.Store.CreatePartner(ctx, p)
+			if citylens.ErrorCode(err) == citylens.ECONFLICT {
+				return conflict(nil, "code", fmt.Sprintf("a partner organisation with code %q already exists", p.Code))
+			}
+		} else {
+			err = s.Store.PutPartner(ctx, p)
+		}
+		if err != nil {
+			return err
+		}
+		return auditlog.Record(ctx, s.Audit, s.Now(), actor, action, "partner", p.Code, prev, p)
 	})
 }
 

@@ -92,3 +92,33 @@ func TestDemoCities(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateOfficeAndPartner(t *testing.T) {
+	columns := func(ps []Problem) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Column)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		got  []Problem
+		want []string
+	}{
+		{"valid office", ValidateOffice(Office{Code: "office-asia", Name: "Asia Office", RegionCode: "AS"}), nil},
+		{"office without anything", ValidateOffice(Office{}), []string{"code", "name", "region"}},
+		{"office with a long host city", ValidateOffice(Office{Code: "o-1", Name: "O", RegionCode: "AS", HostCity: strings.Repeat("x", 201)}), []string{"host_city"}},
+		{"valid partner", ValidatePartner(Partner{Code: "p-1", Name: "P", Kind: PartnerCompany, Country: "KOR", Website: "https://example.org"}), nil},
+		{"partner without country or website", ValidatePartner(Partner{Code: "p-1", Name: "P", Kind: PartnerAgency}), nil},
+		{"partner with every field wrong", ValidatePartner(Partner{Code: "P 1", Kind: "club", Country: "Korea", Website: "ftp://example.org"}),
+			[]string{"code", "name", "kind", "country", "website"}},
+		{"partner website without a host", ValidatePartner(Partner{Code: "p-1", Name: "P", Kind: PartnerCompany, Website: "https://"}), []string{"website"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if d := cmp.Diff(tc.want, columns(tc.got)); d != "" {
+				t.Errorf("problem columns (-want +got):\n%s\n%v", d, tc.got)
+			}
+		})
+	}
+}

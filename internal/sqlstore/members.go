@@ -56,6 +56,12 @@ func (db *Store) Office(ctx context.Context, code string) (members.Office, error
 	return o, db.dbError(ctx, "office", notFound(err, "regional office %q not found", code))
 }
 
+func (db *Store) CreateOffice(ctx context.Context, o members.Office) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO offices (code, name, region_code, host_city) VALUES ($1, $2, $3, $4)`,
+		o.Code, o.Name, o.RegionCode, o.HostCity)
+	return db.dbError(ctx, "office "+o.Code, err)
+}
+
 func (db *Store) PutOffice(ctx context.Context, o members.Office) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO offices (code, name, region_code, host_city) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, host_city = excluded.host_city`,
@@ -129,7 +135,7 @@ func (db *Store) PutCity(ctx context.Context, c members.City) error {
 }
 
 func (db *Store) ListPartners(ctx context.Context) ([]members.Partner, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code, name, kind, country, website FROM partners ORDER BY name, code`)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+partnerColumns+` FROM partners ORDER BY name, code`)
 	if err != nil {
 		return nil, db.dbError(ctx, "list partners", err)
 	}
@@ -143,6 +149,21 @@ func (db *Store) ListPartners(ctx context.Context) ([]members.Partner, error) {
 		out = append(out, p)
 	}
 	return out, db.dbError(ctx, "list partners", rows.Err())
+}
+
+const partnerColumns = `code, name, kind, country, website`
+
+func (db *Store) Partner(ctx context.Context, code string) (members.Partner, error) {
+	var p members.Partner
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT `+partnerColumns+` FROM partners WHERE code = $1`, code).
+		Scan(&p.Code, &p.Name, &p.Kind, &p.Country, &p.Website)
+	return p, db.dbError(ctx, "partner", notFound(err, "partner organisation %q not found", code))
+}
+
+func (db *Store) CreatePartner(ctx context.Context, p members.Partner) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO partners (`+partnerColumns+`) VALUES ($1, $2, $3, $4, $5)`,
+		p.Code, p.Name, p.Kind, p.Country, p.Website)
+	return db.dbError(ctx, "partner "+p.Code, err)
 }
 
 func (db *Store) PutPartner(ctx context.Context, p members.Partner) error {

@@ -98,6 +98,8 @@ func testNotFound(t *testing.T, s Store) {
 	wantCode(t, err, citylens.ENOTFOUND)
 	_, err = s.Office(ctx, "none")
 	wantCode(t, err, citylens.ENOTFOUND)
+	_, err = s.Partner(ctx, "none")
+	wantCode(t, err, citylens.ENOTFOUND)
 	_, err = s.User(ctx, 42)
 	wantCode(t, err, citylens.ENOTFOUND)
 	_, err = s.UserByEmail(ctx, "no@example.org")
@@ -184,6 +186,25 @@ func testMembers(t *testing.T, s Store) {
 	if d := cmp.Diff([]members.Partner{p}, ps); d != "" {
 		t.Errorf("partners (-want +got):\n%s", d)
 	}
+	if got, err := s.Partner(ctx, "p-1"); err != nil || got != p {
+		t.Errorf("Partner = %+v, %v; want %+v", got, err, p)
+	}
+	// Create refuses a code taken; Put replaces.
+	wantCode(t, s.CreatePartner(ctx, p), citylens.ECONFLICT)
+	wantCode(t, s.CreateOffice(ctx, o), citylens.ECONFLICT)
+	p2 := members.Partner{Code: "p-2", Name: "Partner Two", Kind: "university"}
+	if err := s.CreatePartner(ctx, p2); err != nil {
+		t.Fatal(err)
+	}
+	o2 := members.Office{Code: "office-europe", Name: "Europe Office", RegionCode: "EU"}
+	if err := s.CreateOffice(ctx, o2); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Office(ctx, "office-europe"); err != nil || got != o2 {
+		t.Errorf("created office = %+v, %v; want %+v", got, err, o2)
+	}
+	o2.Code, o2.RegionCode = "office-nowhere", "ZZ"
+	wantCode(t, s.CreateOffice(ctx, o2), citylens.EINVALID)
 }
 
 func testTransactionRollsBack(t *testing.T, s Store) {

@@ -26,6 +26,7 @@ func (s *Server) registerAdminRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /admin/audit", AccessAdmin, s.auditPage)
 	s.page(mux, "GET /admin/jobs", AccessAdmin, s.jobsPage)
 	s.page(mux, "POST /admin/jobs/{id}/cancel", AccessAdmin, s.cancelJob)
+	s.registerDirectoryRoutes(mux)
 }
 
 type usersData struct {

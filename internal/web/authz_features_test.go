@@ -18,6 +18,11 @@ var featureMatrix = map[string][]probe{
 	"GET /catalogue":        {{Path: "/catalogue", Allow: everyone}},
 	"GET /catalogue/{code}": {{Path: "/catalogue/EC-P-EM-1C", Allow: everyone}},
 
+	"GET /admin/catalogue/new":         {{Path: "/admin/catalogue/new", Allow: only(webtest.Admin)}},
+	"POST /admin/catalogue":            {{Path: "/admin/catalogue", Allow: only(webtest.Admin)}},
+	"GET /admin/catalogue/{code}/edit": {{Path: "/admin/catalogue/EC-P-EM-1C/edit", Allow: only(webtest.Admin)}},
+	"POST /admin/catalogue/{code}":     {{Path: "/admin/catalogue/EC-P-EM-1C", Allow: only(webtest.Admin)}},
+
 	"GET /admin/editions":                                       {{Path: "/admin/editions", Allow: only(webtest.Admin)}},
 	"POST /admin/editions":                                      {{Path: "/admin/editions", Allow: only(webtest.Admin)}},
 	"GET /admin/editions/{edition}":                             {{Path: "/admin/editions/2026", Allow: only(webtest.Admin)}},

@@ -338,6 +338,9 @@ func TestCodesHaveNames(t *testing.T) {
 		"user.status":    {accounts.StatusActive, accounts.StatusInvited, accounts.StatusDisabled},
 		"edition.status": {catalogue.StatusDraft, catalogue.StatusOpen, catalogue.StatusClosed},
 		"dc.state":       {datacall.StateDraft, datacall.StateSubmitted, datacall.StateReturned, datacall.StateAccepted},
+		"partner.kind":   members.PartnerKinds,
+		"cat.tier":       {catalogue.TierCore, catalogue.TierAdvanced},
+		"cat.change":     {"direction", "unit", "min", "max"},
 	}
 	for _, r := range accounts.Roles {
 		codes["role"] = append(codes["role"], string(r))

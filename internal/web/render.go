@@ -46,6 +46,16 @@ var templateFuncs = template.FuncMap{
 		return b.String()
 	},
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	// fieldError picks a form field's problem out of a page's problems by
+	// field, for the "field_error" template of an edit form.
+	"fieldError": func(errs map[string]string, field string) FieldError {
+		return FieldError{Field: field, Message: errs[field]}
+	},
+}
+
+// FieldError is a form field and what is wrong with it ("" for nothing).
+type FieldError struct {
+	Field, Message string
 }
 
 // parsePages parses every page once per language: the shared funcs plus the
@@ -187,6 +197,7 @@ func (s *Server) nav(v Viewer) []NavLink {
 		switch v.User.Role {
 		case accounts.RoleAdmin:
 			links = append(links, NavLink{"/admin/users", "nav.users"}, NavLink{"/admin/members", "nav.admin_members"},
+				NavLink{"/admin/offices", "nav.offices"}, NavLink{"/admin/partners", "nav.partners"},
 				NavLink{"/admin/audit", "nav.audit"}, NavLink{"/admin/jobs", "nav.jobs"}, NavLink{"/admin/outbox", "nav.outbox"})
 		case accounts.RoleRegional, accounts.RoleFocal:
 			links = append(links, NavLink{"/admin/members", "nav.my_cities"})

@@ -50,6 +50,9 @@ const (
 	CityY   = "fr-lyon"
 )
 
+// PartnerOrg is the fixture partner organisation's code.
+const PartnerOrg = "partner-udi"
+
 // Env is a running test server.
 type Env struct {
 	T      testing.TB
@@ -98,6 +101,10 @@ func (e *Env) seed() {
 		if err := e.Server.Members().SaveOffice(ctx, sys, o); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := e.Server.Members().SavePartner(ctx, sys, members.Partner{Code: PartnerOrg, Name: "Urban Data Institute",
+		Kind: members.PartnerResearch, Country: "NLD", Website: "https://example.org/udi"}); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range FixtureCities {
 		if err := e.Server.Members().SaveCity(ctx, sys, c); err != nil {

@@ -1,0 +1,236 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/citylens/citylens/internal/members"
+)
+
+// The secretariat's directory screens: regional offices and partner
+// organisations. Every change goes through members.Service, which
+// validates it and writes the audit entry in the same transaction.
+
+func (s *Server) registerDirectoryRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /admin/offices", AccessAdmin, s.officesPage)
+	s.page(mux, "POST /admin/offices", AccessAdmin, s.createOffice)
+	s.page(mux, "GET /admin/offices/{code}", AccessAdmin, s.editOfficeForm)
+	s.page(mux, "POST /admin/offices/{code}", AccessAdmin, s.updateOffice)
+	s.page(mux, "GET /admin/partners", AccessAdmin, s.partnersPage)
+	s.page(mux, "POST /admin/partners", AccessAdmin, s.createPartner)
+	s.page(mux, "GET /admin/partners/{code}", AccessAdmin, s.editPartnerForm)
+	s.page(mux, "POST /admin/partners/{code}", AccessAdmin, s.updatePartner)
+}
+
+// formProblems is what a rejected form shows: every problem at the top and
+// each field's next to it.
+type formProblems struct {
+	Problems []string          // one line per problem
+	Errors   map[string]string // reasons by form field
+}
+
+// add records a field's problem: line is its summary line.
+func (fp *formProblems) add(field, reason, line string) {
+	if fp.Errors == nil {
+		fp.Errors = map[string]string{}
+	}
+	fp.Problems = append(fp.Problems, line)
+	if prev := fp.Errors[field]; prev != "" {
+		reason = prev + "; " + reason
+	}
+	fp.Errors[field] = reason
+}
+
+func memberProblems(ps []members.Problem) formProblems {
+	var fp formProblems
+	for _, p := range ps {
+		fp.add(p.Column, p.Reason, p.String())
+	}
+	return fp
+}
+
+// rejection sorts a service's error: the status and problems of a form to
+// show again (400 for invalid fields, 409 for a code taken), or ok false
+// for any other error (not found, database), which writeError answers.
+func rejection(err error) (status int, ps []members.Problem, ok bool) {
+	var ve *members.ValidationError
+	if errors.As(err, &ve) {
+		return http.StatusBadRequest, ve.Problems, true
+	}
+	var ce *members.ConflictError
+	if errors.As(err, &ce) {
+		return http.StatusConflict, []members.Problem{ce.Problem}, true
+	}
+	return 0, nil, false
+}
+
+// officeRow is an office in the list: its region's name and how many
+// member cities it serves.
+type officeRow struct {
+	members.Office
+	RegionName string
+	Cities     int
+}
+
+type officesData struct {
+	Offices []officeRow
+	Regions []members.Region
+	Form    members.Office // the create form's values, or the edited office's
+	Editing bool           // the page edits Form.Code
+	Cities  int            // cities the edited office serves
+	formProblems
+}
+
+func (s *Server) officesData(r *http.Request, form members.Office, editing bool, ps []members.Problem) (officesData, error) {
+	ctx := r.Context()
+	d := officesData{Form: form, Editing: editing, formProblems: memberProblems(ps)}
+	var err error
+	if d.Regions, err = s.store.ListRegions(ctx); err != nil {
+		return d, err
+	}
+	offices, err := s.store.ListOffices(ctx)
+	if err != nil {
+		return d, err
+	}
+	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return d, err
+	}
+	served := map[string]int{}
+	for _, c := range cities {
+		served[c.OfficeCode]++
+	}
+	regionName := map[string]string{}
+	for _, rg := range d.Regions {
+		regionName[rg.Code] = rg.Name
+	}
+	for _, o := range offices {
+		d.Offices = append(d.Offices, officeRow{o, regionName[o.RegionCode], served[o.Code]})
+	}
+	d.Cities = served[form.Code]
+	return d, nil
+}
+
+func (s *Server) renderOffices(w http.ResponseWriter, r *http.Request, status int, form members.Office, editing bool, ps []members.Problem) error {
+	d, err := s.officesData(r, form, editing, ps)
+	if err != nil {
+		return err
+	}
+	title := "Regional offices"
+	if editing {
+		title = "Edit " + form.Name
+	}
+	return s.renderStatus(w, r, status, "admin_offices.html", title, d)
+}
+
+func (s *Server) officesPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderOffices(w, r, http.StatusOK, members.Office{}, false, nil)
+}
+
+func officeFromForm(r *http.Request, code string) members.Office {
+	return members.Office{Code: code, Name: r.PostFormValue("name"), RegionCode: r.PostFormValue("region"),
+		HostCity: r.PostFormValue("host_city")}
+}
+
+func (s *Server) createOffice(w http.ResponseWriter, r *http.Request) error {
+	o := officeFromForm(r, strings.TrimSpace(r.PostFormValue("code")))
+	err := s.members.CreateOffice(r.Context(), actor(r), o)
+	if status, ps, ok := rejection(err); ok {
+		return s.renderOffices(w, r, status, o, false, ps)
+	} else if err != nil {
+		return err
+	}
+	s.redirectFlash(w, r, "/admin/offices", "flash.office_created", strings.TrimSpace(o.Name), o.Code)
+	return nil
+}
+
+func (s *Server) editOfficeForm(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.store.Office(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.renderOffices(w, r, http.StatusOK, o, true, nil)
+}
+
+// updateOffice saves the edit form; the code is the path's (a code is
+// what cities and users refer to, so it does not change).
+func (s *Server) updateOffice(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.store.Office(r.Context(), r.PathValue("code")); err != nil {
+		return err
+	}
+	o := officeFromForm(r, r.PathValue("code"))
+	err := s.members.UpdateOffice(r.Context(), actor(r), o)
+	if status, ps, ok := rejection(err); ok {
+		return s.renderOffices(w, r, status, o, true, ps)
+	} else if err != nil {
+		return err
+	}
+	s.redirectFlash(w, r, "/admin/offices", "flash.office_saved", strings.TrimSpace(o.Name))
+	return nil
+}
+
+type partnersData struct {
+	Partners []members.Partner
+	Kinds    []string
+	Form     members.Partner
+	Editing  bool
+	formProblems
+}
+
+func (s *Server) renderPartners(w http.ResponseWriter, r *http.Request, status int, form members.Partner, editing bool, ps []members.Problem) error {
+	list, err := s.store.ListPartners(r.Context())
+	if err != nil {
+		return err
+	}
+	title := "Partner organisations"
+	if editing {
+		title = "Edit " + form.Name
+	}
+	return s.renderStatus(w, r, status, "admin_partners.html", title,
+		partnersData{Partners: list, Kinds: members.PartnerKinds, Form: form, Editing: editing, formProblems: memberProblems(ps)})
+}
+
+func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPartners(w, r, http.StatusOK, members.Partner{}, false, nil)
+}
+
+func partnerFromForm(r *http.Request, code string) members.Partner {
+	return members.Partner{Code: code, Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
+		Country: r.PostFormValue("country"), Website: r.PostFormValue("website")}
+}
+
+func (s *Server) createPartner(w http.ResponseWriter, r *http.Request) error {
+	p := partnerFromForm(r, strings.TrimSpace(r.PostFormValue("code")))
+	err := s.members.CreatePartner(r.Context(), actor(r), p)
+	if status, ps, ok := rejection(err); ok {
+		return s.renderPartners(w, r, status, p, false, ps)
+	} else if err != nil {
+		return err
+	}
+	s.redirectFlash(w, r, "/admin/partners", "flash.partner_created", strings.TrimSpace(p.Name), p.Code)
+	return nil
+}
+
+func (s *Server) editPartnerForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.store.Partner(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.renderPartners(w, r, http.StatusOK, p, true, nil)
+}
+
+func (s *Server) updatePartner(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.store.Partner(r.Context(), r.PathValue("code")); err != nil {
+		return err
+	}
+	p := partnerFromForm(r, r.PathValue("code"))
+	err := s.members.UpdatePartner(r.Context(), actor(r), p)
+	if status, ps, ok := rejection(err); ok {
+		return s.renderPartners(w, r, status, p, true, ps)
+	} else if err != nil {
+		return err
+	}
+	s.redirectFlash(w, r, "/admin/partners", "flash.partner_saved", strings.TrimSpace(p.Name))
+	return nil
+}

@@ -1,0 +1,265 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens/internal/catalogue"
+)
+
+// The secretariat's indicator editor. Changes go through
+// catalogue.Service (validation, audit). An indicator's direction, unit and
+// valid range feed every later computation of the editions that use it, so
+// changing one of those while an edition uses the indicator needs an
+// explicit confirmation.
+
+func (s *Server) registerCatalogueAdminRoutes(mux *http.ServeMux) {
+	s.page(mux, "GET /admin/catalogue/new", AccessAdmin, s.newIndicatorForm)
+	s.page(mux, "POST /admin/catalogue", AccessAdmin, s.createIndicator)
+	s.page(mux, "GET /admin/catalogue/{code}/edit", AccessAdmin, s.editIndicatorForm)
+	s.page(mux, "POST /admin/catalogue/{code}", AccessAdmin, s.updateIndicator)
+}
+
+// indicatorForm is the indicator form as typed, so a rejected form shows
+// exactly what was sent, unparsable numbers included.
+type indicatorForm struct {
+	Code, Name, Definition, Unit, Direction, Min, Max, Guidance, Notes string
+	Pillar, U4SSC, U4SSCTier, Dimension, Subdimension, Category        string
+	ISO37120, ISO37122, ISO37123, SDGGoals, SDGTargets                 string
+}
+
+func formatBound(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+func indicatorFormOf(ind catalogue.Indicator) indicatorForm {
+	goals := make([]string, len(ind.Xwalk.SDGGoals))
+	for i, g := range ind.Xwalk.SDGGoals {
+		goals[i] = strconv.Itoa(g)
+	}
+	x := ind.Xwalk
+	return indicatorForm{Code: ind.Code, Name: ind.Name, Definition: ind.Definition, Unit: ind.Unit,
+		Direction: strconv.Itoa(ind.Direction), Min: formatBound(ind.Min), Max: formatBound(ind.Max),
+		Guidance: ind.Guidance, Notes: ind.Notes, Pillar: x.Pillar, U4SSC: x.U4SSC, U4SSCTier: x.U4SSCTier,
+		Dimension: x.Dimension, Subdimension: x.Subdimension, Category: x.Category,
+		ISO37120: x.ISO37120, ISO37122: x.ISO37122, ISO37123: x.ISO37123,
+		SDGGoals: strings.Join(goals, ", "), SDGTargets: strings.Join(x.SDGTargets, ", ")}
+}
+
+func indicatorFormFrom(r *http.Request, code string) indicatorForm {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return indicatorForm{Code: code, Name: v("name"), Definition: v("definition"), Unit: v("unit"),
+		Direction: v("direction"), Min: v("min"), Max: v("max"), Guidance: v("guidance"), Notes: v("notes"),
+		Pillar: v("pillar"), U4SSC: v("u4ssc"), U4SSCTier: v("u4ssc_tier"), Dimension: v("dimension"),
+		Subdimension: v("subdimension"), Category: v("category"), ISO37120: v("iso37120"), ISO37122: v("iso37122"),
+		ISO37123: v("iso37123"), SDGGoals: v("sdg_goals"), SDGTargets: v("sdg_targets")}
+}
+
+// splitList splits a typed list on commas, semicolons and spaces.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
+}
+
+// indicator reads the form: the indicator and the problems of every field,
+// those of reading it (a number that is not one) and the catalogue's rules.
+func (s *Server) indicatorOfForm(r *http.Request, f indicatorForm) (catalogue.Indicator, formProblems) {
+	var fp formProblems
+	bad := func(field, key string, args ...any) {
+		msg := s.tr(r, key, args...)
+		fp.add(field, msg, msg)
+	}
+	ind := catalogue.Indicator{Code: f.Code, Name: f.Name, Definition: f.Definition, Unit: f.Unit, Guidance: f.Guidance, Notes: f.Notes,
+		Xwalk: catalogue.Crosswalk{Pillar: f.Pillar, U4SSC: f.U4SSC, U4SSCTier: f.U4SSCTier, Dimension: f.Dimension,
+			Subdimension: f.Subdimension, Category: f.Category, ISO37120: f.ISO37120, ISO37122: f.ISO37122, ISO37123: f.ISO37123}}
+	if d, err := strconv.Atoi(f.Direction); err != nil {
+		bad("direction", "cat.form.error.direction", f.Direction)
+	} else {
+		ind.Direction = d
+	}
+	for _, b := range []struct {
+		field, typed string
+		dst          **float64
+	}{{"min", f.Min, &ind.Min}, {"max", f.Max, &ind.Max}} {
+		if b.typed == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(b.typed, 64)
+		if err != nil {
+			bad(b.field, "cat.form.error.bound", b.typed)
+			continue
+		}
+		*b.dst = &v
+	}
+	for _, g := range splitList(f.SDGGoals) {
+		n, err := strconv.Atoi(g)
+		if err != nil {
+			bad("sdg_goals", "cat.form.error.goal", g)
+			continue
+		}
+		ind.Xwalk.SDGGoals = append(ind.Xwalk.SDGGoals, n)
+	}
+	ind.Xwalk.SDGTargets = splitList(f.SDGTargets)
+	for _, p := range ind.Problems() {
+		if _, seen := fp.Errors[p.Field]; !seen {
+			fp.add(p.Field, p.Reason, p.Reason)
+		}
+	}
+	return ind, fp
+}
+
+func catalogueProblems(ps []catalogue.Problem) formProblems {
+	var fp formProblems
+	for _, p := range ps {
+		fp.add(p.Field, p.Reason, p.Reason)
+	}
+	return fp
+}
+
+// editionUseRow is an edition using the edited indicator.
+type editionUseRow struct {
+	Code, Name, Status string
+	Direction          int  // the edition's own direction, 0: the catalogue's
+	Optional           bool // cities may leave it empty
+	Cities             int  // cities with a value of the indicator
+}
+
+type indicatorPageData struct {
+	Form       indicatorForm
+	Editing    bool
+	Directions []int
+	Pillars    []string
+	Tiers      []string
+	Uses       []editionUseRow
+	// Changes are the scoring fields the rejected form changes
+	// (direction, unit, min, max); set when it awaits confirmation.
+	Changes []string
+	formProblems
+}
+
+// editionUses lists the editions using an indicator, with how many cities
+// have a value of it in each (the data call's counts, one small query per
+// edition using it).
+func (s *Server) editionUses(r *http.Request, code string) ([]editionUseRow, error) {
+	uses, err := s.catalogueService().EditionsUsing(r.Context(), code)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]editionUseRow, 0, len(uses))
+	for _, u := range uses {
+		_, counts, err := s.store.ValueCounts(r.Context(), u.Edition.Code, "")
+		if err != nil {
+			return nil, err
+		}
+		row := editionUseRow{Code: u.Edition.Code, Name: u.Edition.Name, Status: u.Edition.Status, Direction: u.Direction, Optional: u.Optional}
+		for _, c := range counts {
+			if c.Indicator == code {
+				row.Cities = c.Cities
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+func (s *Server) renderIndicatorForm(w http.ResponseWriter, r *http.Request, status int, d indicatorPageData) error {
+	d.Directions = []int{1, -1, 0}
+	d.Pillars = []string{catalogue.PillarE, catalogue.PillarS, catalogue.PillarG}
+	d.Tiers = []string{catalogue.TierCore, catalogue.TierAdvanced}
+	if d.Editing && d.Uses == nil {
+		uses, err := s.editionUses(r, d.Form.Code)
+		if err != nil {
+			return err
+		}
+		d.Uses = uses
+	}
+	title := "New indicator"
+	if d.Editing {
+		title = "Edit " + d.Form.Code
+	}
+	return s.renderStatus(w, r, status, "catalogue_edit.html", title, d)
+}
+
+func (s *Server) newIndicatorForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{})
+}
+
+// indicatorRejection sorts a service error like rejection does.
+func indicatorRejection(err error) (int, formProblems, bool) {
+	var ve *catalogue.ValidationError
+	if errors.As(err, &ve) {
+		return http.StatusBadRequest, catalogueProblems(ve.Problems), true
+	}
+	var ce *catalogue.ConflictError
+	if errors.As(err, &ce) {
+		return http.StatusConflict, catalogueProblems([]catalogue.Problem{ce.Problem}), true
+	}
+	return 0, formProblems{}, false
+}
+
+func (s *Server) createIndicator(w http.ResponseWriter, r *http.Request) error {
+	f := indicatorFormFrom(r, strings.TrimSpace(r.PostFormValue("code")))
+	ind, fp := s.indicatorOfForm(r, f)
+	if len(fp.Problems) > 0 {
+		return s.renderIndicatorForm(w, r, http.StatusBadRequest, indicatorPageData{Form: f, formProblems: fp})
+	}
+	err := s.catalogueService().CreateIndicator(r.Context(), actor(r), ind)
+	if status, fp, ok := indicatorRejection(err); ok {
+		return s.renderIndicatorForm(w, r, status, indicatorPageData{Form: f, formProblems: fp})
+	} else if err != nil {
+		return err
+	}
+	s.calls.Invalidate()
+	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_created", ind.Code)
+	return nil
+}
+
+func (s *Server) editIndicatorForm(w http.ResponseWriter, r *http.Request) error {
+	ind, err := s.store.Indicator(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{Form: indicatorFormOf(ind), Editing: true})
+}
+
+// updateIndicator saves the edit form; the code is the path's (editions,
+// values and releases refer to it). A change of direction, unit or valid
+// range of an indicator some edition uses is refused (409, nothing
+// saved) until the form confirms it.
+func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
+	before, err := s.store.Indicator(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	f := indicatorFormFrom(r, before.Code)
+	d := indicatorPageData{Form: f, Editing: true}
+	ind, fp := s.indicatorOfForm(r, f)
+	if len(fp.Problems) > 0 {
+		d.formProblems = fp
+		return s.renderIndicatorForm(w, r, http.StatusBadRequest, d)
+	}
+	if changes := catalogue.ScoringChanges(before, ind); len(changes) > 0 && r.PostFormValue("confirm") != "yes" {
+		if d.Uses, err = s.editionUses(r, before.Code); err != nil {
+			return err
+		}
+		if len(d.Uses) > 0 {
+			d.Changes = changes
+			return s.renderIndicatorForm(w, r, http.StatusConflict, d)
+		}
+	}
+	err = s.catalogueService().UpdateIndicator(r.Context(), actor(r), ind)
+	if status, fp, ok := indicatorRejection(err); ok {
+		d.formProblems = fp
+		return s.renderIndicatorForm(w, r, status, d)
+	} else if err != nil {
+		return err
+	}
+	s.calls.Invalidate()
+	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_saved", ind.Code)
+	return nil
+}
