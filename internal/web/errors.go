@@ -18,6 +18,10 @@ func statusOf(err error) int {
 	if errors.As(err, &se) {
 		return se.status
 	}
+	var pe *problemsError
+	if errors.As(err, &pe) {
+		return pe.status
+	}
 	var rl *accounts.RateLimitError
 	if errors.As(err, &rl) {
 		return http.StatusTooManyRequests
@@ -65,12 +69,36 @@ func (s *Server) messageOf(lang i18n.Lang, err error) string {
 // APIError is the body of every JSON error.
 type APIError struct {
 	Error struct {
-		Status   int               `json:"status"`
-		Code     string            `json:"code"`
-		Message  string            `json:"message"`
-		Problems []members.Problem `json:"problems,omitempty"`
+		Status   int       `json:"status"`
+		Code     string    `json:"code"`
+		Message  string    `json:"message"`
+		Problems []Problem `json:"problems,omitempty"`
 	} `json:"error"`
 }
+
+// Problem is one problem of a request: a row and column of an imported
+// file, or an entry and field of a JSON batch.
+type Problem struct {
+	Row       int    `json:"row,omitempty"`
+	Column    string `json:"column,omitempty"`
+	Entry     *int   `json:"entry,omitempty"` // index in the batch, from 0
+	Indicator string `json:"indicator,omitempty"`
+	Field     string `json:"field,omitempty"`
+	Reason    string `json:"reason"`
+}
+
+// problemsError refuses a request with every problem found in it (see
+// Problem) and its status: 400 for a body that cannot be read, 422 for
+// one that breaks the rules. It is an EINVALID error.
+type problemsError struct {
+	status   int
+	msg      string
+	problems []Problem
+}
+
+func (e *problemsError) Error() string { return e.msg }
+
+func (e *problemsError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.msg) }
 
 // writeError answers err as JSON (API routes) or an HTML error page.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -85,14 +113,22 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
 	}
 	var problems []members.Problem
+	var apiProblems []Problem
 	var ve *members.ValidationError
 	if errors.As(err, &ve) {
 		problems = ve.Problems
+		for _, p := range ve.Problems {
+			apiProblems = append(apiProblems, Problem{Row: p.Row, Column: p.Column, Reason: p.Reason})
+		}
+	}
+	var pe *problemsError
+	if errors.As(err, &pe) {
+		apiProblems = pe.problems // API routes only
 	}
 	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
 		msg = s.messageOf(i18n.English, err)
 		var body APIError
-		body.Error.Status, body.Error.Code, body.Error.Message, body.Error.Problems = status, codeName(err, status), msg, problems
+		body.Error.Status, body.Error.Code, body.Error.Message, body.Error.Problems = status, codeName(err, status), msg, apiProblems
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="citylens"`)
 		}

@@ -43,6 +43,7 @@ type FeatureStore interface {
 func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
 	s.registerCatalogueRoutes(mux)
 	s.registerDataCallRoutes(mux)
+	s.registerDataCallAPIRoutes(mux)
 	s.registerReleaseRoutes(mux)
 	s.registerExplorerRoutes(mux)
 }

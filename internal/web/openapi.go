@@ -73,6 +73,19 @@ var APIOperations = []APIOperation{
 	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Tag: "accounts", Summary: "The audit log (admins)", Status: 200, Auth: true, Errors: []int{401, 403}},
 	{Method: "GET", Path: "/api/v1/history/{entity_type}/{entity_id}", ID: "history", Tag: "accounts", Summary: "An entity's audit history", Status: 200, Auth: true, Errors: []int{401, 403}},
 	{Method: "GET", Path: "/api/v1/jobs/{id}", ID: "getJob", Tag: "jobs", Summary: "A background job's state and progress (admins)", Status: 200, Auth: true, Errors: []int{401, 403, 404}},
+	{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
+	{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
+	{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
+}
+
+// dataCallFields are the top-level fields of a city's submission.
+var dataCallFields = []string{"edition", "city", "state", "review_comment", "updated_at", "updated_by", "can_edit", "can_submit", "entered", "required", "indicators"}
+
+// pathParamDocs describes path parameters other than their name says.
+var pathParamDocs = map[string]string{
+	"hash":    hashDoc,
+	"edition": "an edition's code, e.g. 2026",
+	"city":    "a member city's code, e.g. kr-seoul",
 }
 
 // OpenAPIDocument builds the OpenAPI 3.1 document.
@@ -87,8 +100,8 @@ func OpenAPIDocument() map[string]any {
 		var params []any
 		for _, name := range pathParams(op.Path) {
 			desc := name
-			if name == "hash" {
-				desc = hashDoc
+			if d, ok := pathParamDocs[name]; ok {
+				desc = d
 			}
 			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
 		}
@@ -132,7 +145,7 @@ func OpenAPIDocument() map[string]any {
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "CityLens API", "version": "1",
-			"description": "Published releases of the Smart Cities Index (rankings with uncertainty bands, city profiles, what-if, compare, indicators, methodology, downloads) and the member directory. Reads of public data need no token; other calls need Authorization: Bearer <API token>. Errors are {\"error\": {status, code, message, problems}}."},
+			"description": "Published releases of the Smart Cities Index (rankings with uncertainty bands, city profiles, what-if, compare, indicators, methodology, downloads), the member directory and the data call (a city's values, pushed from its own systems). Reads of public data need no token; other calls need Authorization: Bearer <API token>. Errors are {\"error\": {status, code, message, problems}}."},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
@@ -143,15 +156,41 @@ func OpenAPIDocument() map[string]any {
 				"Error": map[string]any{"type": "object", "required": []string{"error"}, "properties": map[string]any{"error": map[string]any{
 					"type": "object", "required": []string{"status", "code", "message"}, "properties": map[string]any{
 						"status": map[string]any{"type": "integer"}, "code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
-						"problems": map[string]any{"type": "array"}}}}},
+						"problems": map[string]any{"type": "array", "items": problemSchema}}}}},
 				"WhatIfRequest": map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
 					"values": map[string]any{"type": "object", "description": "indicator code → new value (a number, or a string holding one)",
 						"additionalProperties": map[string]any{"type": []string{"number", "string"}}}}},
-				"City": map[string]any{"type": "object", "description": "a member city (see GET /api/v1/cities/{code})"},
+				"City":           map[string]any{"type": "object", "description": "a member city (see GET /api/v1/cities/{code})"},
+				"DataCallValues": dataCallValuesSchema,
 			},
 		},
 	}
 }
+
+// problemSchema is one problem of a refused request: a row and column of an
+// imported file, or an entry and field of a JSON batch.
+var problemSchema = map[string]any{"type": "object", "required": []string{"reason"}, "properties": map[string]any{
+	"row":       map[string]any{"type": "integer", "description": "line of an imported file"},
+	"column":    map[string]any{"type": "string", "description": "column of an imported file"},
+	"entry":     map[string]any{"type": "integer", "description": "index of the entry in a JSON batch, from 0"},
+	"indicator": map[string]any{"type": "string", "description": "the entry's indicator code"},
+	"field":     map[string]any{"type": "string", "description": "the entry's field"},
+	"reason":    map[string]any{"type": "string"},
+}}
+
+// dataCallValuesSchema is a PUT's batch of a city's values.
+var dataCallValuesSchema = map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
+	"values": map[string]any{"type": "array", "minItems": 1, "description": "one entry per indicator; indicators left out keep their values",
+		"items": map[string]any{"type": "object", "required": []string{"indicator", "value", "source", "year"}, "additionalProperties": false, "properties": map[string]any{
+			"indicator": map[string]any{"type": "string", "description": "the indicator's code, e.g. EC-P-EM-1C"},
+			"value":     map[string]any{"type": "number", "description": "in the indicator's unit, within its valid range; a stored value cannot be cleared (null is refused)"},
+			"unit":      map[string]any{"type": "string", "description": "optional: if given, must be the indicator's unit (a guard against values in another unit)"},
+			"source":    map[string]any{"type": "string", "maxLength": 500, "description": "where the value comes from"},
+			"year":      map[string]any{"type": "integer", "description": "the year the data describe: at most the edition's reference year, at most 10 years before it"},
+			"note":      map[string]any{"type": "string", "maxLength": 2000, "description": "method note"},
+			"estimated": map[string]any{"type": "boolean", "description": "the value is an estimate"},
+			"comment":   map[string]any{"type": "string", "maxLength": 2000, "description": "the city's explanation; required when the value changes from last edition's by more than the edition's jump threshold"},
+		}}}}}
 
 // pathParams lists the {names} of an OpenAPI path, in order.
 func pathParams(p string) []string {

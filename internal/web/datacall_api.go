@@ -1,0 +1,447 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/members"
+)
+
+// The data call's JSON API: a city's statistics office pushes values from
+// its own systems instead of filling in the form. Same access rules, same
+// checks, same audit and same workflow as the pages (datacall.go): the
+// handlers go through the same service calls.
+
+// maxValuesBody bounds a values batch. The checks allow 4,500 characters
+// of source, note and comment per value: about 100 indicators of them,
+// escaped non-Latin text at up to 6 bytes a character, fit.
+const maxValuesBody = 4 << 20
+
+func (s *Server) registerDataCallAPIRoutes(mux *http.ServeMux) {
+	s.api(mux, "GET /api/v1/datacall/{edition}/cities/{city}", AccessCityEditors, s.apiDataCallCity)
+	s.api(mux, "PUT /api/v1/datacall/{edition}/cities/{city}/values", AccessCityEditors, s.apiDataCallPutValues,
+		WithMaxBody(maxValuesBody))
+	s.api(mux, "POST /api/v1/datacall/{edition}/cities/{city}/submit", AccessCityEditors, s.apiDataCallSubmit)
+}
+
+// apiCallEdition is the edition as a data-call client needs it.
+type apiCallEdition struct {
+	Code            string    `json:"code"`
+	Name            string    `json:"name"`
+	ReferenceYear   int       `json:"reference_year"`
+	PreviousEdition string    `json:"previous_edition,omitempty"`
+	Status          string    `json:"status"`
+	Opens           time.Time `json:"opens"`
+	Closes          time.Time `json:"closes"`
+	CallOpen        bool      `json:"call_open"`
+	JumpThreshold   float64   `json:"jump_threshold"`
+}
+
+type apiCallCity struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Region string `json:"region"`
+}
+
+// apiCallIndicator is one indicator of a city's submission.
+type apiCallIndicator struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Unit       string   `json:"unit"`
+	Min        *float64 `json:"min"`
+	Max        *float64 `json:"max"`
+	ValidRange string   `json:"valid_range"`
+	Required   bool     `json:"required"`
+	LastValue  *float64 `json:"last_value"` // last edition's, null if none
+	// Current is the stored value, null if none.
+	Current *apiCallValue `json:"current"`
+}
+
+// apiCallValue is a stored value with its provenance; its fields are named
+// as in a PUT's entries, so a client can send back what it read.
+type apiCallValue struct {
+	Value         float64   `json:"value"`
+	Source        string    `json:"source"`
+	Year          int       `json:"year"`
+	Note          string    `json:"note"`
+	Estimated     bool      `json:"estimated"`
+	Comment       string    `json:"comment"`
+	ReviewComment string    `json:"review_comment"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	UpdatedBy     string    `json:"updated_by"`
+}
+
+// apiCallSubmission is a city's submission in an edition: GET's body, and
+// the body of a PUT and a submit after them.
+type apiCallSubmission struct {
+	Edition apiCallEdition `json:"edition"`
+	City    apiCallCity    `json:"city"`
+	State   string         `json:"state"`
+	// ReviewComment is the reviewer's overall comment when returned.
+	ReviewComment string             `json:"review_comment"`
+	UpdatedAt     *time.Time         `json:"updated_at"` // the submission's state; null while never changed
+	UpdatedBy     string             `json:"updated_by"`
+	CanEdit       bool               `json:"can_edit"`
+	CanSubmit     bool               `json:"can_submit"`
+	Entered       int                `json:"entered"`  // required indicators with a value
+	Required      int                `json:"required"` // required indicators
+	Indicators    []apiCallIndicator `json:"indicators"`
+}
+
+// apiSubmission builds a city's submission from the same data as its page.
+func (s *Server) apiSubmission(r *http.Request, call *datacall.Call, c members.City) (*apiCallSubmission, error) {
+	d, err := s.cityPage(r, call, c, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	e := call.Edition
+	out := &apiCallSubmission{
+		Edition: apiCallEdition{Code: e.Code, Name: e.Name, ReferenceYear: e.ReferenceYear, PreviousEdition: e.PreviousEdition,
+			Status: e.Status, Opens: e.Opens, Closes: e.Closes, CallOpen: d.CallOpen, JumpThreshold: e.JumpThreshold},
+		City:  apiCallCity{Code: c.Code, Name: c.Name, Region: c.RegionCode},
+		State: d.Sub.State, ReviewComment: d.Sub.Comment, UpdatedBy: d.Sub.UpdatedBy,
+		CanEdit: d.CanEdit, CanSubmit: d.CanSubmit, Entered: d.Entered, Required: d.Required,
+		Indicators: make([]apiCallIndicator, 0, len(d.Rows)),
+	}
+	if !d.Sub.UpdatedAt.IsZero() {
+		at := d.Sub.UpdatedAt
+		out.UpdatedAt = &at
+	}
+	for _, row := range d.Rows {
+		ind := apiCallIndicator{Code: row.Ind.Code, Name: row.Ind.Name, Unit: row.Ind.Unit, Min: row.Ind.Min, Max: row.Ind.Max,
+			ValidRange: row.Ind.RangeText(), Required: !row.Optional}
+		if row.Last != "" { // the page's text of the number, which 'g' -1 keeps exact
+			if l, err := strconv.ParseFloat(row.Last, 64); err == nil {
+				ind.LastValue = &l
+			}
+		}
+		if row.Has {
+			v := row.Value
+			ind.Current = &apiCallValue{Value: v.Value, Source: v.Source, Year: v.DataYear, Note: v.MethodNote, Estimated: v.Estimated,
+				Comment: v.Comment, ReviewComment: v.ReviewComment, UpdatedAt: v.UpdatedAt, UpdatedBy: v.UpdatedBy}
+		}
+		out.Indicators = append(out.Indicators, ind)
+	}
+	return out, nil
+}
+
+func (s *Server) apiDataCallCity(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	sub, err := s.apiSubmission(r, call, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
+
+// apiValueEntry is one entry of a PUT's batch. Pointers tell a field left
+// out (or null) from a zero.
+type apiValueEntry struct {
+	Indicator string   `json:"indicator"`
+	Value     *float64 `json:"value"`
+	// Unit, if given, must be the indicator's (a guard against a client
+	// sending a value in another unit); left out, the indicator's is meant.
+	Unit      *string `json:"unit"`
+	Source    string  `json:"source"`
+	Year      *int    `json:"year"`
+	Note      string  `json:"note"`
+	Estimated bool    `json:"estimated"`
+	Comment   string  `json:"comment"`
+}
+
+// apiValuesResult is a PUT's answer: what changed, then the submission.
+type apiValuesResult struct {
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	*apiCallSubmission
+}
+
+// apiDataCallPutValues saves a batch of a city's values, all or nothing,
+// through the form's code path (datacall.Service.ImportCall): the same
+// checks, the same audit entries, the same workflow and call-window rules.
+// Entries equal to the stored values change nothing, so a batch sent twice
+// writes once.
+func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	if err := mayEdit(r, c); err != nil {
+		return err
+	}
+	batch, err := decodeValuesBatch(r)
+	if err != nil {
+		return err
+	}
+	entries := make([]datacall.Entry, len(batch))
+	for i, in := range batch {
+		entries[i] = valueEntry(i, c.Code, call, in)
+	}
+	res, err := s.dataCallService().ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	var ve *datacall.ValidationError
+	if errors.As(err, &ve) {
+		return batchProblems(batch, ve.Errors)
+	}
+	if err != nil {
+		return err
+	}
+	sub, err := s.apiSubmission(r, call, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiValuesResult{Changed: res.Changed, Unchanged: res.Unchanged, apiCallSubmission: sub})
+	return nil
+}
+
+// valueEntry turns entry i of a batch into the entry the form would make.
+// Its row is the entry's index, which the checks' errors carry back. An
+// entry is never blank (estimated is always said), so an entry without a
+// value is refused rather than skipped.
+func valueEntry(i int, city string, call *datacall.Call, in apiValueEntry) datacall.Entry {
+	code := strings.TrimSpace(in.Indicator)
+	en := datacall.Entry{Row: i, City: city, Indicator: in.Indicator, Unit: call.Catalogue[code].Unit,
+		Source: in.Source, MethodNote: in.Note, Estimated: "no", Comment: in.Comment}
+	if in.Value != nil {
+		en.Value = strconv.FormatFloat(*in.Value, 'g', -1, 64)
+	}
+	if in.Unit != nil {
+		en.Unit = *in.Unit
+	}
+	if in.Year != nil {
+		en.DataYear = strconv.Itoa(*in.Year)
+	}
+	if in.Estimated {
+		en.Estimated = "yes"
+	}
+	return en
+}
+
+// apiFields names the checks' columns as a batch's entries name them.
+var apiFields = map[string]string{
+	datacall.ColCity: "city", datacall.ColIndicator: "indicator", datacall.ColValue: "value", datacall.ColUnit: "unit",
+	datacall.ColSource: "source", datacall.ColDataYear: "year", datacall.ColMethodNote: "note",
+	datacall.ColEstimated: "estimated", datacall.ColComment: "comment",
+}
+
+// batchProblems is the 422 of a batch the checks refused: every problem,
+// by entry index, indicator and field.
+func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
+	ps := make([]Problem, len(errs))
+	for i, fe := range errs {
+		entry := fe.Row
+		field := apiFields[fe.Column]
+		if field == "" {
+			field = fe.Column
+		}
+		reason := fe.Reason
+		switch {
+		case field == "value" && entry >= 0 && entry < len(batch) && batch[entry].Value == nil:
+			reason = "missing: give a number (a stored value cannot be cleared, in the form or here; leave the indicator out of the batch to keep its value)"
+		case field == "indicator":
+			// The checks count rows; a batch counts entries.
+			reason = strings.Replace(reason, "(first on row ", "(first in entry ", 1)
+		}
+		ps[i] = Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
+	}
+	return &problemsError{status: http.StatusUnprocessableEntity, msg: problemsMessage(len(batch), ps), problems: ps}
+}
+
+// problemsMessage sums problems up in one line: the count, then the first few.
+func problemsMessage(entries int, ps []Problem) string {
+	const show = 5
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s in the batch of %d %s; nothing was saved", len(ps), plural(len(ps), "problem", "problems"),
+		entries, plural(entries, "entry", "entries"))
+	for i, p := range ps {
+		if i == show {
+			fmt.Fprintf(&b, "; and %d more", len(ps)-show)
+			break
+		}
+		b.WriteString("; ")
+		switch {
+		case p.Entry != nil && p.Field != "":
+			fmt.Fprintf(&b, "values[%d].%s", *p.Entry, p.Field)
+		case p.Entry != nil:
+			fmt.Fprintf(&b, "values[%d]", *p.Entry)
+		default:
+			b.WriteString(p.Field)
+		}
+		if p.Indicator != "" {
+			fmt.Fprintf(&b, " (%s)", p.Indicator)
+		}
+		b.WriteString(": " + p.Reason)
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// decodeValuesBatch reads {"values": [...]} strictly: malformed JSON is a
+// 400 naming the line and column, a field of the wrong type or unknown a
+// 400 naming the entry and field, with every entry's problem at once.
+func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, formError(err)
+		}
+		return nil, citylens.Errorf(citylens.EINVALID, "the body could not be read: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, `the body is empty: send {"values": [...]}`)
+	}
+	var top struct {
+		Values *[]json.RawMessage `json:"values"`
+	}
+	if err := strictJSON(body, &top); err != nil {
+		return nil, citylens.Errorf(citylens.EINVALID, "the JSON body could not be read: %s", jsonProblem(body, err))
+	}
+	if top.Values == nil {
+		return nil, citylens.Errorf(citylens.EINVALID, `values: missing: send {"values": [...]}`)
+	}
+	if len(*top.Values) == 0 {
+		return nil, citylens.Errorf(citylens.EINVALID, "values: the batch is empty: send at least one entry")
+	}
+	out := make([]apiValueEntry, len(*top.Values))
+	var ps []Problem
+	for i, raw := range *top.Values {
+		if err := strictJSON(raw, &out[i]); err != nil {
+			entry := i
+			field, reason := entryProblem(err)
+			ps = append(ps, Problem{Entry: &entry, Field: field, Reason: reason})
+		}
+	}
+	if len(ps) > 0 {
+		return nil, &problemsError{status: http.StatusBadRequest, msg: "the JSON body could not be read: " + problemsMessage(len(out), ps), problems: ps}
+	}
+	return out, nil
+}
+
+// strictJSON decodes one JSON value, refusing unknown fields and anything
+// after the value.
+func strictJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		rest := data[end:]
+		return &trailingDataError{offset: end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))}
+	}
+	return nil
+}
+
+// trailingDataError is data after a JSON value (a second object, a stray bracket).
+type trailingDataError struct{ offset int64 }
+
+func (e *trailingDataError) Error() string { return "unexpected data after the JSON value" }
+
+// jsonProblem describes a decoding error of data for people: where (line
+// and column, or field) and what.
+func jsonProblem(data []byte, err error) string {
+	var se *json.SyntaxError
+	var td *trailingDataError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := position(data, se.Offset-1) // Offset counts the offending byte
+		return fmt.Sprintf("line %d, column %d: %s", line, col, se.Error())
+	case errors.As(err, &td):
+		line, col := position(data, td.offset)
+		return fmt.Sprintf("line %d, column %d: %s", line, col, td.Error())
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return fmt.Sprintf(`expected an object {"values": [...]}, got a JSON %s`, te.Value)
+		}
+		return fmt.Sprintf("%s: expected %s, got a JSON %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := position(data, int64(len(data)))
+		return fmt.Sprintf("line %d, column %d: the JSON ends too soon", line, col)
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f + ` (the body is {"values": [...]})`
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// entryProblem is the field and reason of an entry's decoding error.
+func entryProblem(err error) (field, reason string) {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return "", "expected an object, got a JSON " + te.Value
+		}
+		return te.Field, fmt.Sprintf("expected %s, got a JSON %s", jsonKind(te.Type.Kind().String()), te.Value)
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return strings.Trim(f, `"`), "unknown field (the fields are indicator, value, unit, source, year, note, estimated, comment)"
+	}
+	return "", strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice":
+		return "an array"
+	case kind == "struct", kind == "map":
+		return "an object"
+	}
+	return kind
+}
+
+// position is the line and column (from 1, in bytes) of offset in data.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// apiDataCallSubmit submits a city's values for review, as the page's
+// button does: every required value must be there.
+func (s *Server) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := s.callCity(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
+		return err
+	}
+	sub, err := s.apiSubmission(r, call, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sub)
+	return nil
+}
