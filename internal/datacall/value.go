@@ -96,6 +96,11 @@ type FieldError struct {
 	City      string `json:"city,omitempty"`
 	Indicator string `json:"indicator,omitempty"`
 	Reason    string `json:"reason"`
+	// Duplicate marks a second entry for a city and indicator; FirstRow is
+	// the row of the first, so callers that number entries otherwise (the
+	// JSON API counts them from 0) can say where it is.
+	Duplicate bool `json:"-"`
+	FirstRow  int  `json:"-"`
 }
 
 func (e FieldError) Error() string {
@@ -387,7 +392,7 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		k := v.Key()
 		if prev, dup := seen[k]; dup {
 			errs = append(errs, FieldError{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
-				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev)})
+				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev), Duplicate: true, FirstRow: prev})
 			continue
 		}
 		seen[k] = row

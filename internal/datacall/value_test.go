@@ -149,7 +149,7 @@ func TestPlan(t *testing.T) {
 		want := []FieldError{
 			{Row: 3, Column: "value", City: "SEO", Indicator: "RATE", Reason: "-1 is outside the valid range (at least 0)"},
 			{Row: 4, Column: "value", City: "BUS", Indicator: "PLAN", Reason: "2 is outside the valid range (0 to 1)"},
-			{Row: 5, Column: "indicator", City: "SEO", Indicator: "SHARE", Reason: "a second value for this city and indicator (first on row 2)"},
+			{Row: 5, Column: "indicator", City: "SEO", Indicator: "SHARE", Reason: "a second value for this city and indicator (first on row 2)", Duplicate: true, FirstRow: 2},
 		}
 		if diff := cmp.Diff(want, ve.Errors, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)

@@ -250,9 +250,8 @@ func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
 		switch {
 		case field == "value" && entry >= 0 && entry < len(batch) && batch[entry].Value == nil:
 			reason = "missing: give a number (a stored value cannot be cleared, in the form or here; leave the indicator out of the batch to keep its value)"
-		case field == "indicator":
-			// The checks count rows; a batch counts entries.
-			reason = strings.Replace(reason, "(first on row ", "(first in entry ", 1)
+		case fe.Duplicate:
+			reason = fmt.Sprintf("a second value for this city and indicator (first in entry %d)", fe.FirstRow)
 		}
 		ps[i] = Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
 	}
