@@ -1,34 +1,101 @@
-// Package citylens holds the types every layer shares: the error codes that one
-// adapter turns into HTTP statuses and CLI messages.
+// Package citylens holds the types every layer shares: the one error type,
+// with its codes, that one adapter turns into HTTP statuses and messages in
+// the reader's language, and the CLI into English.
 package citylens
 
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // Error codes. The HTTP layer maps each to a status in one place.
 const (
-	EINVALID      = "invalid"      // bad input: the message names the row, field or code at fault
-	ENOTFOUND     = "not_found"    // the thing asked for does not exist
-	ECONFLICT     = "conflict"     // the request clashes with the current state
-	EUNAUTHORIZED = "unauthorized" // no valid credentials
-	EFORBIDDEN    = "forbidden"    // credentials valid, permission missing
-	ECANCELED     = "canceled"     // the caller gave up (context cancelled)
-	EINTERNAL     = "internal"     // a bug or an outage: details go to the log, not the user
+	EINVALID      = "invalid"                // bad input: the problems name the row, field or code at fault
+	ENOTFOUND     = "not_found"              // the thing asked for does not exist
+	ECONFLICT     = "conflict"               // the request clashes with the current state
+	EUNAUTHORIZED = "unauthorized"           // no valid credentials
+	EFORBIDDEN    = "forbidden"              // credentials valid, permission missing
+	ETOOLARGE     = "too_large"              // a body, file or request over its limit
+	EUNSUPPORTED  = "unsupported_media_type" // a body of a type the route does not take
+	ERATELIMITED  = "rate_limited"           // too many attempts: RetryAfter says when to try again
+	ECANCELED     = "canceled"               // the caller gave up (context cancelled)
+	EINTERNAL     = "internal"               // a bug or an outage: details go to the log, not the user
 )
 
-// Error is a CityLens error: a code for programs and a message for people.
+// Error is the CityLens error: a code for programs, a message for people and
+// the problems at fault. Domain packages word it by message-catalogue key
+// and arguments (Key, Args), so that the edge shows it in the reader's
+// language; Message is the English text for logs and callers that have no
+// catalogue (set by Errorf, or left empty when Key says it all).
 type Error struct {
-	Code    string
-	Message string
+	Code       string
+	Message    string
+	Key        string
+	Args       []any
+	Problems   []Problem
+	RetryAfter time.Duration // with ERATELIMITED
+	Status     int           // an HTTP status finer than the code's (e.g. 422 for a batch that breaks rules); 0: the code's
 }
 
-func (e *Error) Error() string { return e.Message }
+// Problem is one thing at fault in a request: a row and column of an
+// imported file, an entry and field of a JSON batch, a form field. Reason
+// is English; Key and Args word it for the catalogue.
+type Problem struct {
+	Row       int    `json:"row,omitempty"`
+	Column    string `json:"column,omitempty"`
+	Entry     *int   `json:"entry,omitempty"` // index in a batch, from 0
+	Indicator string `json:"indicator,omitempty"`
+	Field     string `json:"field,omitempty"`
+	Reason    string `json:"reason"`
+	Key       string `json:"-"`
+	Args      []any  `json:"-"`
+}
 
-// Errorf returns an *Error with the given code and a formatted message.
+func (e *Error) Error() string {
+	if e.Message != "" {
+		return e.Message
+	}
+	return keyText(e.Key, e.Args)
+}
+
+// keyText is a keyed message without its catalogue: "key (arg, arg)".
+func keyText(key string, args []any) string {
+	if len(args) == 0 {
+		return key
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = fmt.Sprint(a)
+	}
+	return key + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// Errorf returns an *Error with the given code and a formatted English
+// message (no catalogue key: shown as it is).
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// E returns an *Error worded by message-catalogue key and arguments.
+func E(code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args}
+}
+
+// WithProblems returns e with the problems at fault.
+func (e *Error) WithProblems(ps ...Problem) *Error {
+	e.Problems = append(e.Problems, ps...)
+	return e
+}
+
+// AsError returns the first *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
@@ -37,8 +104,7 @@ func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
+	if e := AsError(err); e != nil {
 		return e.Code
 	}
 	return EINTERNAL
@@ -50,9 +116,8 @@ func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
+	if e := AsError(err); e != nil {
+		return e.Error()
 	}
 	return "internal error"
 }

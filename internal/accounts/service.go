@@ -110,7 +110,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, remoteIP st
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
 	if ok, wait := s.Limiter.Allow(email, remoteIP, now); !ok {
-		return User{}, &RateLimitError{RetryAfter: wait}
+		return User{}, &citylens.Error{Code: citylens.ERATELIMITED, Key: "error.login_rate_limited", Args: []any{int(wait.Minutes()) + 1}, RetryAfter: wait}
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
@@ -122,22 +122,13 @@ func (s *Service) Authenticate(ctx context.Context, email, password, remoteIP st
 			s.Hasher.Verify(dummyHash, password)
 		}
 		s.Limiter.Fail(email, remoteIP, now)
-		return User{}, citylens.Errorf(citylens.EUNAUTHORIZED, "e-mail or password is wrong")
+		return User{}, citylens.E(citylens.EUNAUTHORIZED, "error.login_failed")
 	}
 	s.Limiter.Succeed(email)
 	return u, nil
 }
 
 var dummyHash = NewHasher(DefaultArgon2).Hash("not a password of anyone")
-
-// RateLimitError says too many logins failed; its code is EFORBIDDEN and
-// the web layer answers 429.
-type RateLimitError struct{ RetryAfter time.Duration }
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("too many failed logins: try again in %d minutes", int(e.RetryAfter.Minutes())+1)
-}
-func (e *RateLimitError) Unwrap() error { return citylens.Errorf(citylens.EFORBIDDEN, "%s", e.Error()) }
 
 // StartSession creates a session for u and returns the cookie token. The
 // caller deletes any previous session (rotation at login).

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,9 +53,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if status >= 500 {
 			return err
 		}
-		var rl *accounts.RateLimitError
-		if errors.As(err, &rl) {
-			w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
+		if e := citylens.AsError(err); e != nil && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
 		}
 		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: s.messageOf(readerLang(r), err)})
 	}

@@ -255,7 +255,7 @@ func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
 		}
 		ps[i] = Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
 	}
-	return &problemsError{status: http.StatusUnprocessableEntity, msg: problemsMessage(len(batch), ps), problems: ps}
+	return &citylens.Error{Code: citylens.EINVALID, Status: http.StatusUnprocessableEntity, Message: problemsMessage(len(batch), ps), Problems: ps}
 }
 
 // problemsMessage sums problems up in one line: the count, then the first few.
@@ -330,7 +330,7 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &problemsError{status: http.StatusBadRequest, msg: "the JSON body could not be read: " + problemsMessage(len(out), ps), problems: ps}
+		return nil, &citylens.Error{Code: citylens.EINVALID, Message: "the JSON body could not be read: " + problemsMessage(len(out), ps), Problems: ps}
 	}
 	return out, nil
 }

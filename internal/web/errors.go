@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,19 +15,16 @@ import (
 	"github.com/citylens/citylens/internal/members"
 )
 
+// Errors are answered here and only here: statusOf maps an error's code to
+// an HTTP status, messageOf words it in the reader's language (a keyed
+// citylens.Error through the message catalogues), and writeError writes an
+// error page or a JSON body. An internal error never shows its text: it is
+// logged with the request's id, which the page shows.
+
 // statusOf is the one place error codes become HTTP statuses.
 func statusOf(err error) int {
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status
-	}
-	var pe *problemsError
-	if errors.As(err, &pe) {
-		return pe.status
-	}
-	var rl *accounts.RateLimitError
-	if errors.As(err, &rl) {
-		return http.StatusTooManyRequests
+	if e := citylens.AsError(err); e != nil && e.Status != 0 {
+		return e.Status
 	}
 	switch citylens.ErrorCode(err) {
 	case citylens.EINVALID:
@@ -37,98 +37,133 @@ func statusOf(err error) int {
 		return http.StatusUnauthorized
 	case citylens.EFORBIDDEN:
 		return http.StatusForbidden
+	case citylens.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case citylens.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	case citylens.ERATELIMITED:
+		return http.StatusTooManyRequests
 	case citylens.ECANCELED:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
-// messageOf is what the user reads, in lang: the error's message, or for
-// internal errors a generic one (the details go to the log). Errors the web
-// layer words itself are in lang; domain errors keep their own words.
+// messageOf is what the user reads, in lang: a keyed error's message from
+// the catalogue, another error's own message, and for internal errors a
+// generic one (the details go to the log).
 func (s *Server) messageOf(lang i18n.Lang, err error) string {
-	var we *wordedError
-	if errors.As(err, &we) {
-		return wording(s.cat, lang, we)
-	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.msg
-	}
-	var rl *accounts.RateLimitError
-	if errors.As(err, &rl) {
-		return rl.Error()
-	}
 	var ve *members.ValidationError
 	if errors.As(err, &ve) {
 		return ve.Error()
 	}
-	return citylens.ErrorMessage(err)
+	e := citylens.AsError(err)
+	if e == nil || e.Code == citylens.EINTERNAL {
+		return s.cat.T(lang, "error.internal")
+	}
+	if e.Key != "" {
+		return s.keyed(lang, e.Key, e.Args)
+	}
+	return e.Message
+}
+
+// keyed is a message by key in lang; a role among its arguments is named
+// in lang too, and a keyed error among them is worded in lang.
+func (s *Server) keyed(lang i18n.Lang, key string, args []any) string {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case accounts.Role:
+			a = label(s.cat, lang, "role", v)
+		case *citylens.Error:
+			a = s.messageOf(lang, v)
+		}
+		out[i] = a
+	}
+	return s.cat.T(lang, key, out...)
+}
+
+// problemsOf are an error's problems, worded in lang.
+func (s *Server) problemsOf(lang i18n.Lang, err error) []citylens.Problem {
+	var ve *members.ValidationError
+	if errors.As(err, &ve) {
+		out := make([]citylens.Problem, len(ve.Problems))
+		for i, p := range ve.Problems {
+			out[i] = citylens.Problem{Row: p.Row, Column: p.Column, Reason: p.Reason}
+		}
+		return out
+	}
+	e := citylens.AsError(err)
+	if e == nil {
+		return nil
+	}
+	out := make([]citylens.Problem, len(e.Problems))
+	for i, p := range e.Problems {
+		if p.Key != "" {
+			p.Reason = s.keyed(lang, p.Key, p.Args)
+		}
+		out[i] = p
+	}
+	return out
 }
 
 // APIError is the body of every JSON error.
 type APIError struct {
 	Error struct {
-		Status   int       `json:"status"`
-		Code     string    `json:"code"`
-		Message  string    `json:"message"`
-		Problems []Problem `json:"problems,omitempty"`
+		Status    int                `json:"status"`
+		Code      string             `json:"code"`
+		Message   string             `json:"message"`
+		RequestID string             `json:"request_id,omitempty"` // internal errors: quote it to the operators
+		Problems  []citylens.Problem `json:"problems,omitempty"`
 	} `json:"error"`
 }
 
-// Problem is one problem of a request: a row and column of an imported
-// file, or an entry and field of a JSON batch.
-type Problem struct {
-	Row       int    `json:"row,omitempty"`
-	Column    string `json:"column,omitempty"`
-	Entry     *int   `json:"entry,omitempty"` // index in the batch, from 0
-	Indicator string `json:"indicator,omitempty"`
-	Field     string `json:"field,omitempty"`
-	Reason    string `json:"reason"`
+// Problem is one problem of a refused request (citylens.Problem).
+type Problem = citylens.Problem
+
+// problemLine is a problem as one line of an error page.
+func problemLine(p citylens.Problem) string {
+	var where []string
+	if p.Row > 0 {
+		where = append(where, "row "+itoa(p.Row))
+	}
+	if p.Entry != nil {
+		where = append(where, "entry "+itoa(*p.Entry))
+	}
+	if p.Indicator != "" {
+		where = append(where, p.Indicator)
+	}
+	if p.Column != "" {
+		where = append(where, p.Column)
+	}
+	if p.Field != "" {
+		where = append(where, p.Field)
+	}
+	if len(where) == 0 {
+		return p.Reason
+	}
+	return strings.Join(where, ", ") + ": " + p.Reason
 }
-
-// problemsError refuses a request with every problem found in it (see
-// Problem) and its status: 400 for a body that cannot be read, 422 for
-// one that breaks the rules. It is an EINVALID error.
-type problemsError struct {
-	status   int
-	msg      string
-	problems []Problem
-}
-
-func (e *problemsError) Error() string { return e.msg }
-
-func (e *problemsError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.msg) }
 
 // writeError answers err as JSON (API routes) or an HTML error page.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	lang := readerLang(r)
-	msg := s.messageOf(lang, err)
+	rid := requestID(r)
 	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		s.log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
 	}
-	var rl *accounts.RateLimitError
-	if errors.As(err, &rl) {
-		w.Header().Set("Retry-After", itoa(int64(rl.RetryAfter.Seconds())+1))
+	if e := citylens.AsError(err); e != nil && e.Code == citylens.ERATELIMITED && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
 	}
-	var problems []members.Problem
-	var apiProblems []Problem
-	var ve *members.ValidationError
-	if errors.As(err, &ve) {
-		problems = ve.Problems
-		for _, p := range ve.Problems {
-			apiProblems = append(apiProblems, Problem{Row: p.Row, Column: p.Column, Reason: p.Reason})
-		}
-	}
-	var pe *problemsError
-	if errors.As(err, &pe) {
-		apiProblems = pe.problems // API routes only
-	}
+	internal := status == http.StatusInternalServerError
 	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
-		msg = s.messageOf(i18n.English, err)
 		var body APIError
-		body.Error.Status, body.Error.Code, body.Error.Message, body.Error.Problems = status, codeName(err, status), msg, apiProblems
+		body.Error.Status, body.Error.Code = status, citylens.ErrorCode(err)
+		body.Error.Message, body.Error.Problems = s.messageOf(i18n.English, err), s.problemsOf(i18n.English, err)
+		if internal {
+			body.Error.Code, body.Error.RequestID, body.Error.Problems = citylens.EINTERNAL, rid, nil
+		}
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="citylens"`)
 		}
@@ -139,25 +174,35 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if key := "error.status." + itoa(int64(status)); s.cat.Has(key) {
 		statusText = s.cat.T(lang, key)
 	}
-	var se *statusError
-	if status == http.StatusInternalServerError && !errors.As(err, &se) {
-		// The details are in the log. Messages of domain errors stay as the
-		// domain packages wrote them, in English for now (docs/platform.md).
-		msg = s.cat.T(lang, "error.internal")
+	msg, problems := s.messageOf(lang, err), s.problemsOf(lang, err)
+	if internal {
+		msg, problems = s.cat.T(lang, "error.internal_ref", rid), nil
 	}
-	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": problems})
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = problemLine(p)
+	}
+	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": lines})
 }
 
-func codeName(err error, status int) string {
-	switch status {
-	case http.StatusRequestEntityTooLarge:
-		return "too_large"
-	case http.StatusUnsupportedMediaType:
-		return "unsupported_media_type"
-	case http.StatusTooManyRequests:
-		return "rate_limited"
-	}
-	return citylens.ErrorCode(err)
+type requestIDKey struct{}
+
+// withRequestID gives every request an id (X-Request-ID on the response),
+// which the log and an internal error's page both show.
+func withRequestID(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [8]byte
+		rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-ID", id)
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+	})
+}
+
+// requestID is r's id ("" outside withRequestID).
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -177,7 +222,7 @@ func decodeJSON(r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return formError(err)
 		}
-		return citylens.Errorf(citylens.EINVALID, "the JSON body could not be read: %v", err)
+		return citylens.E(citylens.EINVALID, "error.json_unreadable", err.Error())
 	}
 	return nil
 }

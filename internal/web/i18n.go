@@ -89,45 +89,20 @@ func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, target, k
 	http.Redirect(w, r, target+sep+"flash="+url.QueryEscape(s.tr(r, key, args...)), http.StatusSeeOther)
 }
 
-// wordedError is an error the web layer words itself, by catalogue key
-// (a refused role, a stale form, a body over the limit): the API answers
-// it in English, pages in the reader's language.
-type wordedError struct {
-	code   string // a citylens error code, or
-	status int    // an HTTP status that is not one of the codes' (413, 415)
-	key    string
-	args   []any
-}
-
-func (e *wordedError) Error() string { return fmt.Sprint(append([]any{e.key + ":"}, e.args...)...) }
-
-// Unwrap gives statusOf and codeName the error's code or status.
-func (e *wordedError) Unwrap() error {
-	if e.status != 0 {
-		return &statusError{e.status, e.key}
-	}
-	return &citylens.Error{Code: e.code, Message: e.key}
-}
-
 // worded is an error with a citylens code and a catalogue message.
-func worded(code, key string, args ...any) error {
-	return &wordedError{code: code, key: key, args: args}
-}
+func worded(code, key string, args ...any) error { return citylens.E(code, key, args...) }
 
-// wordedStatus is an error with an HTTP status and a catalogue message.
+// wordedStatus is an error with an HTTP status that is not one of the codes'
+// (413, 415) and a catalogue message.
 func wordedStatus(status int, key string, args ...any) error {
-	return &wordedError{status: status, key: key, args: args}
-}
-
-// wording is a worded error's message in lang; a role among its
-// arguments is named in lang too.
-func wording(cat *i18n.Catalog, lang i18n.Lang, e *wordedError) string {
-	args := make([]any, len(e.args))
-	for i, a := range e.args {
-		if r, ok := a.(accounts.Role); ok {
-			a = label(cat, lang, "role", r)
-		}
-		args[i] = a
+	e := citylens.E(citylens.EINVALID, key, args...)
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		e.Code = citylens.ETOOLARGE
+	case http.StatusUnsupportedMediaType:
+		e.Code = citylens.EUNSUPPORTED
+	default:
+		e.Status = status
 	}
-	return cat.T(lang, e.key, args...)
+	return e
 }

@@ -18,6 +18,19 @@ import (
 type metrics struct {
 	start   time.Time
 	byRoute sync.Map // routeStatus → *histogram; requests record without a shared lock
+	gaugeMu sync.Mutex
+	gauges  []gauge // areas' gauges (Server.Gauge)
+}
+
+type gauge struct {
+	name, help string
+	value      func() float64
+}
+
+func (m *metrics) addGauge(name, help string, value func() float64) {
+	m.gaugeMu.Lock()
+	defer m.gaugeMu.Unlock()
+	m.gauges = append(m.gauges, gauge{name, help, value})
 }
 
 type routeStatus struct {
@@ -141,6 +154,13 @@ func (m *metrics) write(w io.Writer, jobCounts map[string]int) {
 
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	m.gaugeMu.Lock()
+	gauges := append([]gauge(nil), m.gauges...)
+	m.gaugeMu.Unlock()
+	for _, g := range gauges {
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", g.name, g.help, g.name, g.name, strconv.FormatFloat(g.value(), 'g', -1, 64))
+	}
+
 	fmt.Fprintln(w, "# HELP go_goroutines Number of goroutines.")
 	fmt.Fprintln(w, "# TYPE go_goroutines gauge")
 	fmt.Fprintf(w, "go_goroutines %d\n", runtime.NumGoroutine())

@@ -17,7 +17,7 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				s.log.Error("panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				s.writeError(w, r, citylens.Errorf(citylens.EINTERNAL, "panic: %v", p))
 			}
 		}()

@@ -48,7 +48,7 @@ func TestLoginSessionAndLogout(t *testing.T) {
 		c.Get("/login")
 		res, body = c.Login("admin@test.citylens", "wrong password!")
 		expectStatus(t, "wrong password", res, body, http.StatusUnauthorized)
-		if !strings.Contains(body, "e-mail or password is wrong") {
+		if !strings.Contains(body, "E-mail or password is wrong.") {
 			t.Errorf("wrong-password page does not say so:\n%s", body)
 		}
 		res, body = c.PostForm("/login", url.Values{"email": {"ADMIN@test.citylens "}, "password": {webtest.Password}, "next": {"/admin/users"}})
@@ -163,7 +163,7 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 		res, body := c.Login("judge@test.citylens", webtest.Password)
 		expectStatus(t, "sixth login, right password", res, body, http.StatusTooManyRequests)
-		if !strings.Contains(body, "too many failed logins") || res.Header.Get("Retry-After") == "" {
+		if !strings.Contains(body, "Too many failed sign-ins") || res.Header.Get("Retry-After") == "" {
 			t.Errorf("429 without explanation or Retry-After:\n%s", body)
 		}
 		// Per address: 20 failures over different e-mails block the address.

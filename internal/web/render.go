@@ -60,34 +60,63 @@ type FieldError struct {
 
 // parsePages parses every page once per language: the shared funcs plus the
 // language's (langFuncs). Pages are keyed "<lang>/<file>" (see pageKey).
-func parsePages(cat *i18n.Catalog) (map[string]*template.Template, error) {
-	names, err := fs.Glob(templateFiles, "templates/*.html")
+// Areas' pages (AreaTemplates) are parsed the same way, each with the
+// core's layout; a page name used twice is an error.
+func parsePages(cat *i18n.Catalog, areas []Area) (map[string]*template.Template, error) {
+	type source struct {
+		fsys fs.FS
+		glob string
+	}
+	sources := []source{{templateFiles, "templates/*.html"}}
+	extra := template.FuncMap{}
+	for _, a := range areas {
+		if at, ok := a.(AreaTemplates); ok {
+			sources = append(sources, source{at.Templates(), "*.html"})
+			for k, f := range at.TemplateFuncs() {
+				extra[k] = f
+			}
+		}
+	}
+	layout, err := fs.ReadFile(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}
 	pages := map[string]*template.Template{}
 	for _, lang := range i18n.Languages() {
 		funcs := template.FuncMap{}
-		for k, f := range templateFuncs {
-			funcs[k] = f
-		}
-		for k, f := range langFuncs(cat, lang) {
-			funcs[k] = f
-		}
-		for _, n := range names {
-			base := path.Base(n)
-			if base == "layout.html" {
-				continue
+		for _, m := range []template.FuncMap{templateFuncs, extra, langFuncs(cat, lang)} {
+			for k, f := range m {
+				funcs[k] = f
 			}
-			t, err := template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		}
+		for _, src := range sources {
+			names, err := fs.Glob(src.fsys, src.glob)
 			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", base, err)
+				return nil, err
 			}
-			pages[pageKey(lang, base)] = t
+			for _, n := range names {
+				base := path.Base(n)
+				if base == "layout.html" {
+					continue
+				}
+				if _, dup := pages[pageKey(lang, base)]; dup {
+					return nil, fmt.Errorf("template %s: defined twice", base)
+				}
+				t, err := template.New(base).Funcs(funcs).Parse(string(layout))
+				if err == nil {
+					t, err = t.ParseFS(src.fsys, n)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("template %s: %w", base, err)
+				}
+				pages[pageKey(lang, base)] = t
+			}
 		}
 	}
 	return pages, nil
 }
+
+func errNoTemplate(page string) error { return fmt.Errorf("web: no template %s", page) }
 
 func pageKey(lang i18n.Lang, page string) string { return string(lang) + "/" + page }
 
@@ -193,6 +222,11 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 func (s *Server) nav(v Viewer) []NavLink {
 	links := []NavLink{{"/", "nav.home"}, {"/members", "nav.members"}}
 	links = append(links, s.featureNav(v)...)
+	for _, a := range s.areas {
+		if an, ok := a.(AreaNav); ok {
+			links = append(links, an.Nav(v)...)
+		}
+	}
 	if v.SignedIn() {
 		switch v.User.Role {
 		case accounts.RoleAdmin:

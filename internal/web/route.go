@@ -149,15 +149,6 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request, v Viewer) {
 	s.writeError(w, r, worded(citylens.EFORBIDDEN, "error.role_denied", v.User.Role))
 }
 
-// statusError carries an HTTP status that is not one of the error codes'
-// (413, 415, 429).
-type statusError struct {
-	status int
-	msg    string
-}
-
-func (e *statusError) Error() string { return e.msg }
-
 func checkContentType(r *http.Request, api bool) error {
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
@@ -169,7 +160,7 @@ func checkContentType(r *http.Request, api bool) error {
 			return nil
 		}
 		if err != nil || mt != "application/json" {
-			return &statusError{http.StatusUnsupportedMediaType, "Content-Type must be application/json, not " + quoteOrNone(ct)} // API only
+			return wordedStatus(http.StatusUnsupportedMediaType, "error.api_content_type", quoteOrNone(ct))
 		}
 		return nil
 	}

@@ -79,12 +79,14 @@ type Server struct {
 	routes   []Route
 	metrics  *metrics
 	handler  http.Handler
+	mux      *http.ServeMux
+	areas    []Area
 	explorer explorerState       // published releases and their rendered pages (explorer.go)
 	calls    *datacall.CallCache // the data call's editions and catalogue (catalogue.go)
 }
 
-// New builds a server and its route table.
-func New(cfg Config) (*Server, error) {
+// New builds a server with its areas and its route table.
+func New(cfg Config, areas ...Area) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, citylens.Errorf(citylens.EINVALID, "web: a store is required")
 	}
@@ -122,15 +124,19 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(cat)
+	pages, err := parsePages(cat, areas)
 	if err != nil {
 		return nil, err
 	}
-	s.cat, s.pages = cat, pages
+	s.cat, s.pages, s.areas = cat, pages, areas
 	mux := http.NewServeMux()
+	s.mux = mux
 	s.registerRoutes(mux)
+	for _, a := range areas {
+		a.Register(s)
+	}
 	s.registerJobs(cfg.Queue)
-	s.handler = s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux))
+	s.handler = withRequestID(s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	return s, nil
 }
 
