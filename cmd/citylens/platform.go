@@ -18,6 +18,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
@@ -221,7 +222,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.SMTP.Host != "" {
 		sender = mail.SMTP{Config: c.SMTP}
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
+	srv, err := app.NewServer(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
 		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs})
 	if err != nil {
 		return err

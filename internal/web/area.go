@@ -97,7 +97,9 @@ func (s *Server) RedirectFlash(w http.ResponseWriter, r *http.Request, target, k
 }
 
 // WriteError answers err: JSON on API routes, an error page otherwise.
-func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) { s.writeError(w, r, err) }
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, err)
+}
 
 // T is the catalogue's message key, with args, in the reader's language.
 func (s *Server) T(r *http.Request, key string, args ...any) string { return s.tr(r, key, args...) }
@@ -165,7 +167,9 @@ func PathID(r *http.Request, name string) (int64, error) { return pathID(r, name
 
 // CanEditCity reports whether the viewer may change a city: admins any,
 // regional officers their region's, focal points their own.
-func CanEditCity(v Viewer, cityCode, cityRegion string) bool { return canEditCity(v, cityCode, cityRegion) }
+func CanEditCity(v Viewer, cityCode, cityRegion string) bool {
+	return canEditCity(v, cityCode, cityRegion)
+}
 
 // Itoa formats an integer.
 func Itoa[T ~int | ~int64](n T) string { return itoa(n) }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/storetest"
@@ -79,7 +80,7 @@ func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 	for _, c := range configure {
 		c(&cfg)
 	}
-	srv, err := web.New(cfg)
+	srv, err := app.NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
