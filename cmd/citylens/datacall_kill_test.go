@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -51,6 +52,7 @@ func TestDataCallImportSurvivesKill9(t *testing.T) {
 			ctx := context.Background()
 			var env []string
 			var store killStore
+			var writing func() bool // whether the server is inside the import's write transaction
 			if dbName == "postgres" {
 				u := storetest.PostgresURL(t)
 				env = []string{"CITYLENS_DATABASE_URL=" + u}
@@ -62,6 +64,7 @@ func TestDataCallImportSurvivesKill9(t *testing.T) {
 					t.Fatal(err)
 				}
 				store = db
+				writing = postgresWritingValues(t, u)
 			} else {
 				data := t.TempDir()
 				env = []string{"CITYLENS_DATA=" + data}
@@ -73,6 +76,7 @@ func TestDataCallImportSurvivesKill9(t *testing.T) {
 					t.Fatal(err)
 				}
 				store = db
+				writing = sqliteWriting(t, filepath.Join(data, "citylens.db"))
 			}
 			defer store.Close()
 			workbook := seedKillNetwork(t, store, nCities, nInd)
@@ -92,13 +96,10 @@ func TestDataCallImportSurvivesKill9(t *testing.T) {
 				}
 				done <- fmt.Sprintf("status %d, %s", res.StatusCode, res.Header.Get("Location"))
 			}()
-			time.Sleep(1500 * time.Millisecond)
-			select {
-			case r := <-done:
-				t.Fatalf("the import ended before the kill (%s): make the workbook larger", r)
-			default:
-			}
+			start := time.Now()
+			waitWriting(t, writing, done)
 			first.Kill9()
+			t.Logf("killed %v after the upload began, inside the import's write transaction", time.Since(start).Round(time.Millisecond))
 			if r := <-done; !strings.HasPrefix(r, "error") {
 				t.Fatalf("upload to a killed server: %s", r)
 			}
@@ -139,6 +140,78 @@ func TestDataCallImportSurvivesKill9(t *testing.T) {
 				t.Fatalf("after the import: %d values, %d audit entries for the last value; want %d and 1", len(vals), len(hist), nCities*nInd)
 			}
 		})
+	}
+}
+
+// waitWriting polls until the server has been writing the import for a
+// moment (so the kill lands inside its transaction), failing the test if
+// the upload ends first.
+func waitWriting(t *testing.T, writing func() bool, done <-chan string) {
+	t.Helper()
+	const hold = 150 * time.Millisecond // longer than any other write of the server (a session, a job claim)
+	deadline := time.Now().Add(2 * time.Minute)
+	var since time.Time // when the write was first seen, zero while not
+	for time.Now().Before(deadline) {
+		select {
+		case r := <-done:
+			t.Fatalf("the import ended before the kill (%s): make the workbook larger", r)
+		default:
+		}
+		switch {
+		case !writing():
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+		case time.Since(since) >= hold:
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the server did not start writing the import within 2 minutes")
+}
+
+// sqliteWriting reports whether another connection holds the database's
+// write lock: a BEGIN IMMEDIATE that would wait fails at once instead.
+func sqliteWriting(t *testing.T, path string) func() bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(0)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return func() bool {
+		tx, err := db.Begin()
+		if err != nil {
+			if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
+				return true
+			}
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		return false
+	}
+}
+
+// postgresWritingValues reports whether another session has written data-call
+// values in the test's schema within a transaction still open.
+func postgresWritingValues(t *testing.T, dbURL string) func() bool {
+	t.Helper()
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return func() bool {
+		var held bool
+		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+			JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = current_schema() AND c.relname = 'datacall_values' AND l.mode = 'RowExclusiveLock'
+				AND l.granted AND l.pid <> pg_backend_pid())`).Scan(&held)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
 	}
 }
 

@@ -124,7 +124,7 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 		errs = append(errs, fmt.Sprintf("addr %q is not host:port", c.Addr))
 	}
 	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
-		errs = append(errs, fmt.Sprintf("database URL must start with postgres:// or postgresql:// (SQLite is the default: use --data)"))
+		errs = append(errs, "database URL must start with postgres:// or postgresql:// (SQLite is the default: use --data)")
 	}
 	if c.Workers < 0 || c.Workers > 64 {
 		errs = append(errs, fmt.Sprintf("workers %d is outside 0..64", c.Workers))

@@ -101,7 +101,7 @@ func ParseUpload(ctx context.Context, name string, data []byte, maxBytes int64) 
 	p := &Parsed{Type: typ}
 	switch typ {
 	case TypeXLSX:
-		err = parseXLSX(ctx, data, p)
+		err = parseXLSX(ctx, data, p, parseHooks{})
 	case TypeCSV:
 		err = parseCSV(ctx, data, p)
 	}
@@ -117,9 +117,6 @@ var templateHeader = []string{
 	"City code", "City", "Indicator code", "Indicator", "Unit", "Valid range", "Last edition's value", "Guidance",
 	"Value", "Source", "Data year", "Method note", "Estimated (yes/no)", "Comment",
 }
-
-// firstInputCol is the index of the first column a city fills in ("Value").
-const firstInputCol = 8
 
 // headerKeys maps normalised header labels to columns.
 var headerKeys = map[string]string{
@@ -201,7 +198,13 @@ const (
 	SheetInstructions = "Instructions" // its cell B2 names the edition
 )
 
-func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
+// parseHooks are set by tests only: they force parts and inject a fault.
+type parseHooks struct {
+	parts     int           // 0: by the sheet's size
+	beforeRow func(row int) // called before each data row is read
+}
+
+func parseXLSX(ctx context.Context, data []byte, p *Parsed, hooks parseHooks) error {
 	book, err := openXLSX(data)
 	if err != nil {
 		return citylens.Errorf(citylens.EINVALID, "the file is not a readable XLSX workbook: %v", err)
@@ -259,16 +262,21 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 	if len(x.d)-pos > 4<<20 {
 		parts = min(runtime.GOMAXPROCS(0), 8)
 	}
+	if hooks.parts > 0 {
+		parts = hooks.parts
+	}
 	bounds, first := x.chunks(pos, parts)
 	first[0] = rowNum
 	results := make([][]Entry, len(first))
 	errs := make([]error, len(first))
 	lastRow := make([]int, len(first))
 	var wg sync.WaitGroup
+	var wp workerPanic
 	for k := range first {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer wp.catch("reading the workbook")
 			start := first[k]
 			if k > 0 {
 				start-- // the part's first row carries this number + 1
@@ -276,6 +284,12 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 			_, last, err := book.scan(x, bounds[k], bounds[k+1], start, 0, func(row int, cells []string) error {
 				if row%10000 == 0 && ctx.Err() != nil {
 					return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
+				}
+				if wp.stopped() {
+					return errPartStopped
+				}
+				if hooks.beforeRow != nil {
+					hooks.beforeRow(row)
 				}
 				if e, ok := cols.entry(row, cells); ok {
 					results[k] = append(results[k], e)
@@ -286,6 +300,9 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 		}()
 	}
 	wg.Wait()
+	if wp.err != nil { // before the parts' errors: a stopped part's is errPartStopped
+		return wp.err
+	}
 	for k, err := range errs {
 		if err != nil {
 			return bad(err)
@@ -304,6 +321,9 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed) error {
 	}
 	return nil
 }
+
+// errPartStopped ends a part of a workbook's rows after another part panicked.
+var errPartStopped = errors.New("stopped: another part failed")
 
 func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))

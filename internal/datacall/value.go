@@ -168,6 +168,8 @@ type Rules struct {
 	Last map[Key]float64
 
 	inEdition map[string]catalogue.Indicator
+	// beforeCheck, set by tests only, is called before CheckEntries checks entry i.
+	beforeCheck func(i int)
 }
 
 func (r *Rules) init() {
@@ -367,17 +369,25 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		parts = min(runtime.GOMAXPROCS(0), 8)
 	}
 	var wg sync.WaitGroup
+	var wp workerPanic
 	for k := range parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := k * len(entries) / parts; i < (k+1)*len(entries)/parts; i++ {
+			defer wp.catch("checking entries")
+			for i := k * len(entries) / parts; i < (k+1)*len(entries)/parts && !wp.stopped(); i++ {
+				if r.beforeCheck != nil {
+					r.beforeCheck(i)
+				}
 				c := &out[i]
 				c.v, c.ok, c.errs = r.Check(entries[i])
 			}
 		}()
 	}
 	wg.Wait()
+	if wp.err != nil {
+		return nil, wp.err
+	}
 
 	var errs []FieldError
 	seen := make(map[Key]int, len(entries))

@@ -292,9 +292,9 @@ func gmean(out *Matrix, kids []int, u int, w []float64, logs [][]float64) (float
 }
 
 // logColumns returns ln of every value of m (NA where missing or not positive).
-func logColumns(m *Matrix) [][]float64 {
+func logColumns(m *Matrix) ([][]float64, error) {
 	out := newMatrix(m.Units, m.Codes)
-	parallelFor(len(m.Cols), columnWorkers(m), func(lo, hi int) {
+	err := parallelFor(len(m.Cols), columnWorkers(m), "log column worker", func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			for i, v := range m.Cols[j] {
 				if v > 0 {
@@ -305,7 +305,7 @@ func logColumns(m *Matrix) [][]float64 {
 			}
 		}
 	})
-	return out.Cols
+	return out.Cols, err
 }
 
 // copeland is COINr's a_copeland: each unit's row sum of the outranking

@@ -31,6 +31,15 @@ type Result struct {
 
 // Build runs the whole pipeline. It checks ctx between steps.
 func Build(ctx context.Context, f *Framework, d *Data, m Method) (*Result, error) {
+	return build(ctx, f, d, m, buildHooks{})
+}
+
+// buildHooks are set by tests only, to inject a fault.
+type buildHooks struct {
+	beforeRankCol func(j int) // called before ranking column j
+}
+
+func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHooks) (*Result, error) {
 	if f == nil {
 		return nil, citylens.Errorf(citylens.EINVALID, "framework: empty framework")
 	}
@@ -65,7 +74,9 @@ func Build(ctx context.Context, f *Framework, d *Data, m Method) (*Result, error
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)
 	}
-	r.Treated, r.Treat = treat(m.Treat, r.Screened)
+	if r.Treated, r.Treat, err = treat(m.Treat, r.Screened); err != nil {
+		return nil, err
+	}
 	if r.Normalised, err = normalise(f, &m, r.Treated); err != nil {
 		return nil, err
 	}
@@ -78,7 +89,9 @@ func Build(ctx context.Context, f *Framework, d *Data, m Method) (*Result, error
 	if err := plan.aggregateInto(f, r.Normalised, nil, w, r.Aggregated, &aggScratch{}); err != nil {
 		return nil, err
 	}
-	r.Ranks = Ranks(r.Aggregated)
+	if r.Ranks, err = ranks(r.Aggregated, hooks.beforeRankCol); err != nil {
+		return nil, err
+	}
 	r.Weight = make(map[string]float64, len(f.nodes))
 	for i, n := range f.nodes {
 		r.Weight[n.Code] = w[i]

@@ -67,7 +67,10 @@ func TestRanksMatchDefinition(t *testing.T) {
 			}
 			m.Cols = append(m.Cols, col)
 		}
-		got := engine.Ranks(m)
+		got, err := engine.Ranks(m)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for j, col := range m.Cols {
 			if diff := cmp.Diff(naiveRank(col), got.Cols[j], cmp.Comparer(func(a, b float64) bool {
 				return a == b || (engine.IsNA(a) && engine.IsNA(b))

@@ -150,7 +150,7 @@ func normalise(f *Framework, m *Method, in *Matrix) (*Matrix, error) {
 	out := newMatrix(in.Units, in.Codes)
 	base := m.Normalise.resolved()
 	errs := make([]error, len(in.Codes))
-	parallelFor(len(in.Codes), columnWorkers(in), func(lo, hi int) {
+	err := parallelFor(len(in.Codes), columnWorkers(in), "normalise column worker", func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			spec := base
 			if o, ok := m.NormaliseIndicators[in.Codes[j]]; ok {
@@ -160,6 +160,9 @@ func normalise(f *Framework, m *Method, in *Matrix) (*Matrix, error) {
 			errs[j] = normaliseColumn(&f.nodes[i], spec, in.Cols[j], out.Cols[j])
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	for _, err := range errs { // the first column's error, as a serial loop would give
 		if err != nil {
 			return nil, err

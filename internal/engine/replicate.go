@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/citylens/citylens"
 )
@@ -51,6 +52,13 @@ func (o *ReplicaOutput) Score(k, r, u int) float64 {
 type replayOptions struct {
 	workers  int
 	progress func(done, total int)
+	runHooks
+}
+
+// runHooks are set by tests only: they inject a fault or speed up progress.
+type runHooks struct {
+	beforeRep     func(r int)   // called by a worker before replication r
+	progressEvery time.Duration // 0: progressEvery
 }
 
 // stageKeys identify the pipeline prefix a replication shares with others,
@@ -191,21 +199,18 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 		}
 	}
 	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	var ctxErr atomic.Value
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var g group
+	reporter := startProgress(&g, opt.progress, &done, len(reps), opt.progressEvery)
+	for range workers {
+		g.Go("replication worker", func() error {
 			ws := newRepWorker(f, d, nodeCol, 0)
-			for {
+			for !g.Stopped() {
 				k := int(next.Add(1)) - 1
 				if k >= len(items) {
-					return
+					return nil
 				}
 				if err := ctx.Err(); err != nil {
-					ctxErr.Store(err)
-					return
+					return citylens.Errorf(citylens.ECANCELED, "replications cancelled: %v", err)
 				}
 				it := items[k]
 				p := prefixes[it.g]
@@ -213,10 +218,13 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 				p.once.Do(func() {
 					p.norm, p.rows, p.err = ws.prefix(rawM, &reps[first].Method, keys[first])
 					if p.err == nil && groupUsesLog(reps, groups[it.g]) {
-						p.logs = logColumns(p.norm)
+						p.logs, p.err = logColumns(p.norm)
 					}
 				})
 				for _, r := range groups[it.g][it.lo:it.hi] {
+					if opt.beforeRep != nil {
+						opt.beforeRep(r)
+					}
 					if p.err != nil {
 						out.Failed[r] = citylens.ErrorMessage(p.err)
 						fillNA(out, r)
@@ -224,20 +232,19 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 						out.Failed[r] = citylens.ErrorMessage(err)
 						fillNA(out, r)
 					}
-					n := done.Add(1)
-					if opt.progress != nil && (n%64 == 0 || int(n) == len(reps)) {
-						opt.progress(int(n), len(reps))
-					}
+					done.Add(1)
 				}
 				if p.remain.Add(-1) == 0 {
 					p.norm, p.logs = nil, nil // let the prefix go once its last chunk is done
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if err, ok := ctxErr.Load().(error); ok && err != nil {
-		return nil, citylens.Errorf(citylens.ECANCELED, "replications cancelled: %v", err)
+	g.Wait()
+	reporter.finish(!g.Stopped())
+	if g.err != nil { // a worker's, or the progress callback's
+		return nil, g.err
 	}
 	return out, nil
 }
@@ -274,7 +281,6 @@ type repWorker struct {
 	aggPlan *aggPlan
 	scratch aggScratch
 	w       []float64
-	col     []float64
 	rankBuf []float64
 	idx     []int
 }
@@ -322,7 +328,10 @@ func treatedOf(f *Framework, d *Data, rawM *Matrix, m *Method) (*Matrix, []int, 
 			rows = append(rows, i)
 		}
 	}
-	tr, _ := treat(m.Treat, scr)
+	tr, _, err := treat(m.Treat, scr)
+	if err != nil {
+		return nil, nil, err
+	}
 	return tr, rows, nil
 }
 

@@ -60,7 +60,7 @@ func (a *Analysis) SAReplications(seed uint64, from, to int) ([]Replication, err
 	ws := weightSeed(seed)
 	reps := make([]Replication, (to-from)*(d+2))
 	errs := make([]error, to-from)
-	parallelFor(to-from, a.Workers, func(lo, hi int) {
+	err := parallelFor(to-from, a.Workers, "sensitivity sampling worker", func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			for k, u := range saPoints(seed, from+j, d) {
 				if reps[j*(d+2)+k], errs[j] = a.replication(u, ws); errs[j] != nil {
@@ -69,6 +69,9 @@ func (a *Analysis) SAReplications(seed uint64, from, to int) ([]Replication, err
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -97,7 +100,7 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 	if err != nil {
 		return nil, err
 	}
-	out, err := runReplications(ctx, a.f, a.d, reps, 0, a.nodes[:1], replayOptions{workers: a.Workers, progress: a.Progress})
+	out, err := runReplications(ctx, a.f, a.d, reps, 0, a.nodes[:1], a.replayOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +123,7 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 	}
 	// Each output has its own bootstrap stream: the result does not depend on workers.
 	res.Indices = make([]SobolIndex, len(values)*d)
-	parallelFor(len(values), a.Workers, func(lo, hi int) {
+	err = parallelFor(len(values), a.Workers, "sensitivity index worker", func(lo, hi int) {
 		for o := lo; o < hi; o++ {
 			idx := sobol(values[o], n, d, bootstrap, rand.New(rand.NewPCG(seed^0x626f6f74, uint64(o))))
 			for i := range idx {
@@ -130,6 +133,9 @@ func (a *Analysis) RunSA(ctx context.Context, n int, seed uint64, bootstrap int)
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

@@ -177,30 +177,4 @@ func rankAsc(x []float64, out []float64) {
 	}
 }
 
-// rankAverage ranks ascending with ties sharing their mean rank (for Spearman).
-func rankAverage(x []float64) []float64 {
-	out := make([]float64, len(x))
-	idx := make([]int, 0, len(x))
-	for i, v := range x {
-		if IsNA(v) {
-			out[i] = NA
-		} else {
-			idx = append(idx, i)
-		}
-	}
-	sort.Slice(idx, func(a, b int) bool { return x[idx[a]] < x[idx[b]] })
-	for k := 0; k < len(idx); {
-		e := k + 1
-		for e < len(idx) && x[idx[e]] == x[idx[k]] {
-			e++
-		}
-		r := float64(k+1+e) / 2
-		for t := k; t < e; t++ {
-			out[idx[t]] = r
-		}
-		k = e
-	}
-	return out
-}
-
 func sortFloats(x []float64) { sort.Float64s(x) }

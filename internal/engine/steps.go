@@ -5,8 +5,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sort"
-	"sync"
 
 	"github.com/citylens/citylens"
 )
@@ -249,33 +247,41 @@ func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
 }
 
 // Ranks ranks every column: 1 is the highest value, ties share the lowest rank, NA stays NA.
-func Ranks(m *Matrix) *Matrix {
+// Its only error is an EINTERNAL one, should a column worker panic.
+func Ranks(m *Matrix) (*Matrix, error) { return ranks(m, nil) }
+
+// ranks is Ranks; beforeCol, set by tests only, is called before each column.
+func ranks(m *Matrix, beforeCol func(j int)) (*Matrix, error) {
 	out := newMatrix(m.Units, m.Codes)
 	// Columns are independent: large matrices are ranked on every core.
 	workers := 1
 	if len(m.Units)*len(m.Cols) >= 1<<16 {
 		workers = min(runtime.GOMAXPROCS(0), len(m.Cols))
 	}
-	if workers == 1 {
-		var s radixScratch
-		for j, c := range m.Cols {
-			rankDescRadix(c, out.Cols[j], &s)
-		}
-		return out
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var g group
+	rank := func(w int) func() error {
+		return func() error {
 			var s radixScratch
-			for j := w; j < len(m.Cols); j += workers {
+			for j := w; j < len(m.Cols) && !g.Stopped(); j += workers {
+				if beforeCol != nil {
+					beforeCol(j)
+				}
 				rankDescRadix(m.Cols[j], out.Cols[j], &s)
 			}
-		}()
+			return nil
+		}
 	}
-	wg.Wait()
-	return out
+	if workers == 1 {
+		g.Do("rank column worker", rank(0))
+	} else {
+		for w := range workers {
+			g.Go("rank column worker", rank(w))
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // radixScratch is the reusable space of rankDescRadix.
@@ -400,14 +406,4 @@ func rankDescRadix(x, out []float64, s *radixScratch) {
 			out[srcID[k]] = float64(k + 1)
 		}
 	}
-}
-
-// sortUnitsByCode is used by readers that must present units in COINr's order.
-func sortUnitsByCode(units []string) []int {
-	idx := make([]int, len(units))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return units[idx[a]] < units[idx[b]] })
-	return idx
 }

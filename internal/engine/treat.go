@@ -128,7 +128,7 @@ func treatColumn(code string, x []float64, t Treatment, buf []float64) TreatDeta
 }
 
 // treat applies treatment to every indicator column.
-func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail) {
+func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail, error) {
 	details := make([]TreatDetail, len(in.Codes))
 	base := spec.resolved()
 	anyOn := base.Method != TreatNone
@@ -141,10 +141,10 @@ func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail) {
 		for j, c := range in.Codes {
 			details[j] = TreatDetail{Indicator: c, Method: TreatNone}
 		}
-		return in, details
+		return in, details, nil
 	}
 	out := in.Clone()
-	parallelFor(len(out.Codes), columnWorkers(in), func(lo, hi int) {
+	err := parallelFor(len(out.Codes), columnWorkers(in), "treat column worker", func(lo, hi int) {
 		buf := make([]float64, len(in.Units))
 		for j := lo; j < hi; j++ {
 			c := out.Codes[j]
@@ -155,7 +155,10 @@ func treat(spec Treatment, in *Matrix) (*Matrix, []TreatDetail) {
 			details[j] = treatColumn(c, out.Cols[j], t, buf)
 		}
 	})
-	return out, details
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, details, nil
 }
 
 // columnWorkers is how many goroutines a column-wise step uses: one for

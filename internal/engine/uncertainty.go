@@ -7,11 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/citylens/citylens"
 )
@@ -65,8 +63,17 @@ type Analysis struct {
 	nominal *Result
 	// Workers is the number of goroutines (0: all cores). Results do not depend on it.
 	Workers int
-	// Progress, when set, is called now and then with replications done and total.
+	// Progress, when set, receives replications done of total while RunUA,
+	// RunUAPart or RunSA runs: from one goroutine (never a worker), at most
+	// every 250 ms while the count moves, and last with total, total once
+	// every replication ran. A slow Progress does not slow the workers.
 	Progress func(done, total int)
+
+	hooks runHooks // tests only
+}
+
+func (a *Analysis) replayOptions() replayOptions {
+	return replayOptions{workers: a.Workers, progress: a.Progress, runHooks: a.hooks}
 }
 
 // NewAnalysis checks every uncertain input against the framework and method
@@ -314,11 +321,14 @@ func (a *Analysis) UAReplications(seed uint64, from, to int) ([]Replication, err
 	reps := make([]Replication, to-from)
 	ws := weightSeed(seed)
 	errs := make([]error, to-from)
-	parallelFor(to-from, a.Workers, func(lo, hi int) {
+	err := parallelFor(to-from, a.Workers, "uncertainty sampling worker", func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			reps[i], errs[i] = a.replication(uaPoint(seed, from+i, a.Dim()), ws)
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -338,7 +348,7 @@ func (a *Analysis) RunUAPart(ctx context.Context, seed uint64, from, to int) (*R
 	if err != nil {
 		return nil, err
 	}
-	return runReplications(ctx, a.f, a.d, reps, from, a.nodes, replayOptions{workers: a.Workers, progress: a.Progress})
+	return runReplications(ctx, a.f, a.d, reps, from, a.nodes, a.replayOptions())
 }
 
 // RunUA runs an uncertainty analysis of n replications.
@@ -505,7 +515,7 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 	}
 	res.Units = make([]UnitUncertainty, nu)
 	res.Scores = make([]NodeQuantiles, nu*len(nodes))
-	parallelFor(nu, workers, func(lo, hi int) {
+	err := parallelFor(nu, workers, "uncertainty summary worker", func(lo, hi int) {
 		buf := make([]float64, 0, n)
 		counts := make([]int, nu+2)
 		for u := lo; u < hi; u++ {
@@ -551,6 +561,9 @@ func summarise(nom *Result, target string, nodes []string, parts []*ReplicaOutpu
 			}
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	tieGroups(res.Units)
 	return res, nil
 }
@@ -585,14 +598,6 @@ func tieGroups(units []UnitUncertainty) {
 		lo, hi = nlo, nhi
 		units[i].TieGroup = g
 	}
-}
-
-// setMethodParam sets the method field at a dotted path of JSON names to the
-// JSON value raw (replacing what was there). Maps on the way are copied, so
-// the base method's maps are never changed.
-func setMethodParam(m *Method, path string, raw json.RawMessage) error {
-	_, err := setMethodLeaf(m, path, jsonLeaf(path, raw))
-	return err
 }
 
 // leafFunc makes the new value of the setting at a path, given its type.
@@ -783,26 +788,4 @@ func nthSmallest(buf []float64, k int) float64 {
 		}
 	}
 	return buf[k]
-}
-
-// parallelFor splits [0, n) into contiguous ranges over workers goroutines.
-func parallelFor(n, workers int, body func(lo, hi int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, n)
-	if workers <= 1 {
-		body(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	step := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += step {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+step, n))
-	}
-	wg.Wait()
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -79,8 +80,9 @@ type Store interface {
 	CountJobsByState(ctx context.Context) (map[State]int, error)
 }
 
-// Progress reports a fraction done (0..1) and a message; handlers call it
-// now and then (each call writes to the database).
+// Progress reports a fraction done (0..1) and a message. It returns at once:
+// the queue writes the latest report to the database at most once per
+// Options.ProgressInterval, so handlers may call it as often as they like.
 type Progress func(fraction float64, message string)
 
 // Handler runs a job. ctx is cancelled when the job is cancelled or the
@@ -91,14 +93,16 @@ type Handler func(ctx context.Context, job Job, progress Progress) error
 
 // Queue runs registered handlers on jobs from the store.
 type Queue struct {
-	store    Store
-	owner    string
-	lease    time.Duration
-	poll     time.Duration
-	log      *slog.Logger
-	now      func() time.Time
-	handlers map[string]Handler
-	mu       sync.Mutex
+	store Store
+	owner string
+	lease time.Duration
+	poll  time.Duration
+	// progressEvery is the least time between two progress writes of a job.
+	progressEvery time.Duration
+	log           *slog.Logger
+	now           func() time.Time
+	handlers      map[string]Handler
+	mu            sync.Mutex
 }
 
 // Options tune a queue; zero values take defaults.
@@ -106,8 +110,11 @@ type Options struct {
 	Owner        string        // this replica's name in leases, e.g. host:pid
 	Lease        time.Duration // default 30s; renewed every Lease/3
 	PollInterval time.Duration // default 1s
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// ProgressInterval is the least time between two progress writes of a
+	// job (default 500ms); a job's last progress before it fails is written too.
+	ProgressInterval time.Duration
+	Logger           *slog.Logger
+	Now              func() time.Time
 }
 
 // NewQueue returns a queue over store.
@@ -118,6 +125,9 @@ func NewQueue(store Store, o Options) *Queue {
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
 	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = 500 * time.Millisecond
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -127,7 +137,8 @@ func NewQueue(store Store, o Options) *Queue {
 	if o.Owner == "" {
 		o.Owner = "worker"
 	}
-	return &Queue{store: store, owner: o.Owner, lease: o.Lease, poll: o.PollInterval, log: o.Logger, now: o.Now, handlers: map[string]Handler{}}
+	return &Queue{store: store, owner: o.Owner, lease: o.Lease, poll: o.PollInterval, progressEvery: o.ProgressInterval,
+		log: o.Logger, now: o.Now, handlers: map[string]Handler{}}
 }
 
 // Register sets the handler of a kind; registering a kind twice panics
@@ -224,35 +235,10 @@ func (q *Queue) RunOne(ctx context.Context, owner string) (bool, error) {
 
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var mu sync.Mutex
-	progress, message := 0.0, ""
-	report := func(f float64, m string) {
-		mu.Lock()
-		progress, message = min(max(f, 0), 1), m
-		mu.Unlock()
-		q.renew(jobCtx, job.ID, owner, f, m, cancel)
-	}
-	stopRenew := make(chan struct{})
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		t := time.NewTicker(q.lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-stopRenew:
-				return
-			case <-t.C:
-				mu.Lock()
-				f, m := progress, message
-				mu.Unlock()
-				q.renew(jobCtx, job.ID, owner, f, m, cancel)
-			}
-		}
-	}()
-	herr := runHandler(jobCtx, h, job, report)
-	close(stopRenew)
-	<-renewed
+	k := q.keep(jobCtx, job.ID, owner, cancel)
+	herr := q.runHandler(jobCtx, h, job, k.report)
+	// A failed job keeps the progress it reached; a done one gets 1 anyway.
+	k.close(herr != nil)
 
 	state, errText, msg := StateDone, "", "done"
 	switch {
@@ -271,6 +257,12 @@ func (q *Queue) RunOne(ctx context.Context, owner string) (bool, error) {
 		state, errText, msg = StateFailed, citylens.ErrorMessage(herr), "failed"
 		if citylens.ErrorCode(herr) == citylens.EINTERNAL {
 			errText = herr.Error()
+		}
+		// A panic recovered deeper down (an engine worker) keeps its stack
+		// apart from the message: the log gets it, the job's error does not.
+		var p interface{ Stack() []byte }
+		if errors.As(herr, &p) {
+			q.log.Error("job failed on a panic", "job", job.ID, "kind", job.Kind, "err", herr, "stack", string(p.Stack()))
 		}
 	}
 	// Finish with a fresh context: the job's may be cancelled.
@@ -305,12 +297,106 @@ func (q *Queue) renew(ctx context.Context, id int64, owner string, f float64, m 
 	}
 }
 
-// runHandler turns a handler panic into a failed job.
-func runHandler(ctx context.Context, h Handler, j Job, p Progress) (err error) {
+// runHandler runs h, turning its panic into an error (a failed job) with
+// the stack in the log, so that a handler's bug cannot stop the worker.
+func (q *Queue) runHandler(ctx context.Context, h Handler, j Job, p Progress) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("job handler panicked: %v", r)
+			q.log.Error("job handler panicked", "job", j.ID, "kind", j.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = citylens.Errorf(citylens.EINTERNAL, "job %s: the handler panicked: %v", j.Kind, r)
 		}
 	}()
 	return h(ctx, j, p)
+}
+
+// keeper renews a running job's lease and writes its progress, from one
+// goroutine: the lease every Lease/3, progress at most once per
+// ProgressInterval. A handler reporting progress often thus neither waits
+// for the database nor floods it with writes.
+type keeper struct {
+	q      *Queue
+	ctx    context.Context
+	id     int64
+	owner  string
+	cancel context.CancelCauseFunc
+
+	mu       sync.Mutex
+	fraction float64
+	message  string
+	dirty    bool // progress reported but not written
+
+	kick   chan struct{} // progress reported (capacity 1: never blocks the handler)
+	stop   chan bool     // true: write pending progress before exiting
+	exited chan struct{}
+}
+
+func (q *Queue) keep(ctx context.Context, id int64, owner string, cancel context.CancelCauseFunc) *keeper {
+	k := &keeper{q: q, ctx: ctx, id: id, owner: owner, cancel: cancel,
+		kick: make(chan struct{}, 1), stop: make(chan bool, 1), exited: make(chan struct{})}
+	go k.run()
+	return k
+}
+
+// report is the handler's Progress: it records the latest value only.
+func (k *keeper) report(f float64, m string) {
+	k.mu.Lock()
+	k.fraction, k.message, k.dirty = min(max(f, 0), 1), m, true
+	k.mu.Unlock()
+	select {
+	case k.kick <- struct{}{}:
+	default: // a write is already due; it will take the latest value
+	}
+}
+
+// close stops the keeper, first writing pending progress when flush is set.
+func (k *keeper) close(flush bool) {
+	k.stop <- flush
+	<-k.exited
+}
+
+func (k *keeper) run() {
+	defer close(k.exited)
+	lease := time.NewTicker(k.q.lease / 3)
+	defer lease.Stop()
+	var last time.Time       // of the last write
+	var due <-chan time.Time // set while progress waits for its slot
+	write := func() {
+		k.mu.Lock()
+		f, m := k.fraction, k.message
+		k.dirty = false
+		k.mu.Unlock()
+		k.q.renew(k.ctx, k.id, k.owner, f, m, k.cancel)
+		last = time.Now()
+	}
+	for {
+		select {
+		case flush := <-k.stop:
+			k.mu.Lock()
+			dirty := k.dirty
+			k.mu.Unlock()
+			if flush && dirty {
+				write()
+			}
+			return
+		case <-lease.C:
+			write()
+		case <-k.kick:
+			if due != nil {
+				continue
+			}
+			if wait := k.q.progressEvery - time.Since(last); wait > 0 {
+				due = time.After(wait)
+				continue
+			}
+			write()
+		case <-due:
+			due = nil
+			k.mu.Lock()
+			dirty := k.dirty
+			k.mu.Unlock()
+			if dirty { // else the lease renewal wrote it meanwhile
+				write()
+			}
+		}
+	}
 }

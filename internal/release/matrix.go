@@ -30,15 +30,6 @@ func fromEngine(m *engine.Matrix) *matrix {
 	return out
 }
 
-func (m *matrix) col(code string) []float64 {
-	for j, c := range m.Codes {
-		if c == code {
-			return m.Cols[j]
-		}
-	}
-	return nil
-}
-
 func appendFloat(b []byte, v float64) []byte {
 	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
