@@ -45,6 +45,11 @@ type City struct {
 	PeerGroup string `json:"peer_group,omitempty"`
 }
 
+// unit is the city as the engine's data set knows it.
+func (c City) unit() catalogue.Unit {
+	return catalogue.Unit{Code: c.Code, Name: c.Name, Region: c.Region, Country: c.Country, PeerGroup: c.PeerGroup, Population: c.Population}
+}
+
 // DataPoint is one value a release is computed from, with its provenance.
 // Its JSON is that of the data call's data points. A missing value is a
 // missing data point; denominators are data points too.
