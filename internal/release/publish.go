@@ -149,15 +149,19 @@ func prepare(in PublishInput) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := in.Config.resolve(f, dr.Method, index, pillars)
+	if err != nil {
+		return nil, err
+	}
+	licence, err := cfg.applyPolicy(cities, dr.Licence)
+	if err != nil {
+		return nil, err
+	}
 	data, d, err := engineData(f, cities, dr.Data)
 	if err != nil {
 		return nil, err
 	}
 	infos, err := checkInfos(f, dr.Indicators)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := in.Config.resolve(f, dr.Method, index, pillars)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +173,7 @@ func prepare(in PublishInput) (*prepared, error) {
 	}
 	dc := doc{Edition: dr.Edition, EngineVersion: engine.Version, PublishedAt: in.PublishedAt.UTC(),
 		Framework: f.Nodes(), Method: dr.Method, Data: data, Cities: cities, Indicators: infos,
-		Licence: dr.Licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
+		Licence: licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
 	dc.Framework = append([]engine.Node(nil), dc.Framework...)
 	if in.Previous != nil {
 		dc.Previous, dc.PreviousEdition = in.Previous.d.Hash, in.Previous.d.Edition

@@ -301,6 +301,15 @@ func (r *Release) Summary() Summary {
 		Cities: len(r.d.Cities), Ranked: ranked, Indicators: len(r.f.Indicators()), Licence: r.d.Licence, Attribution: r.d.Attribution}
 }
 
+// WithPublishedAt returns the release as published at another time: the same
+// release (the publication time is not hashed), e.g. a preview computed
+// earlier and published now.
+func (r *Release) WithPublishedAt(at time.Time) *Release {
+	c := *r // shares the immutable content
+	c.d.PublishedAt = at.UTC()
+	return &c
+}
+
 // Hash is the release's content hash, its identity.
 func (r *Release) Hash() string { return r.d.Hash }
 
