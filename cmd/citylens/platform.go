@@ -20,6 +20,7 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/postgres"
@@ -228,13 +229,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if c.Demo {
-		res, accts, err := srv.SeedDemo(ctx)
+		sv := srv.Services()
+		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
+			DataCall: sv.DataCall, Publication: sv.Publication, Log: log})
 		if err != nil {
 			return err
 		}
-		log.Info("demo network seeded", "cities_created", res.Created, "cities_unchanged", res.Unchanged)
-		for _, a := range accts {
-			log.Info("demo account", "email", a.Email, "password", web.DemoPassword, "role", a.Role, "scope", a.Scope)
+		log.Info("demo network seeded", "cities_created", res.Members.Created, "cities_unchanged", res.Members.Unchanged)
+		for _, a := range res.Accounts {
+			log.Info("demo account", "email", a.Email, "password", demo.Password, "role", a.Role, "scope", a.Scope)
 		}
 	}
 

@@ -18,13 +18,13 @@ import (
 
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/diagnostic"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/postgres"
 	"github.com/citylens/citylens/internal/sqlite"
 	"github.com/citylens/citylens/internal/storetest"
-	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
@@ -216,8 +216,8 @@ func TestJobSurvivesKill9(t *testing.T) {
 				store = db
 			}
 			defer store.Close()
-			job, err := jobs.Enqueue(ctx, store, time.Now(), web.DiagnosticSleep,
-				web.DiagnosticSleepPayload{Steps: 30, StepMS: 100, Label: "kill drill"}, 3)
+			job, err := jobs.Enqueue(ctx, store, time.Now(), diagnostic.Sleep,
+				diagnostic.SleepPayload{Steps: 30, StepMS: 100, Label: "kill drill"}, 3)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -99,7 +99,11 @@ func (e *Edition) Validate(cat map[string]Indicator) error {
 	if err != nil {
 		return bad("%s", citylens.ErrorMessage(err))
 	}
-	d := &engine.Data{Units: []string{"x"}, Groups: map[string][]string{"region": {""}, "country": {""}}, Columns: map[string][]float64{}}
+	// The method is checked against the shape of the edition's data sets.
+	d, err := DataSet(f, []Unit{{Code: "x"}}, nil)
+	if err != nil {
+		return bad("%s", citylens.ErrorMessage(err))
+	}
 	if err := e.Method.Validate(f, d); err != nil {
 		return bad("%s", citylens.ErrorMessage(err))
 	}

@@ -46,8 +46,11 @@ type cachedCall struct {
 	loaded  time.Time
 }
 
-// Invalidate drops every cached call.
+// Invalidate drops every cached call (nothing on a nil cache).
 func (c *CallCache) Invalidate() {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	c.gen++
 	c.calls = nil

@@ -14,12 +14,22 @@ import (
 	"github.com/citylens/citylens/internal/engine"
 )
 
-// City is a city of the data call, with the groups the method may use.
+// City is a city of the data call, with what the method may group it by
+// (catalogue.Groups).
 type City struct {
 	Code    string `json:"code"`
 	Name    string `json:"name"`
 	Region  string `json:"region"`
 	Country string `json:"country"`
+	// PeerGroup is the group the city's rating is relative to, given by
+	// the edition's release configuration (release.Config.PeerGroupOf).
+	PeerGroup  string `json:"peer_group,omitempty"`
+	Population int64  `json:"population,omitempty"`
+}
+
+// Unit is the city as the engine's data set knows it.
+func (c City) Unit() catalogue.Unit {
+	return catalogue.Unit{Code: c.Code, Name: c.Name, Region: c.Region, Country: c.Country, PeerGroup: c.PeerGroup, Population: c.Population}
 }
 
 // Progress reports how far a compute is: Done of Total steps, Stage names the current one.
@@ -111,31 +121,20 @@ func Compute(ctx context.Context, in ComputeInput, progress func(Progress)) (*Dr
 		return nil, citylens.Errorf(citylens.ECONFLICT, "edition %s has %d accepted %s: an index needs at least 2", e.Code, len(cities), plural(len(cities), "city", "cities"))
 	}
 	unit := make(map[string]int, len(cities))
-	d := &engine.Data{
-		Units: make([]string, len(cities)), Names: make([]string, len(cities)),
-		Groups:  map[string][]string{"region": make([]string, len(cities)), "country": make([]string, len(cities))},
-		Columns: map[string][]float64{},
-	}
+	units := make([]catalogue.Unit, len(cities))
 	for i, c := range cities {
 		unit[c.Code] = i
-		d.Units[i], d.Names[i] = c.Code, c.Name
-		d.Groups["region"][i], d.Groups["country"][i] = c.Region, c.Country
+		units[i] = c.Unit()
 	}
-	for _, code := range f.Indicators() {
-		col := make([]float64, len(cities))
-		for i := range col {
-			col[i] = engine.NA
-		}
-		d.Columns[code] = col
+	inEd := map[string]bool{}
+	for _, c := range catalogue.DataColumns(f) {
+		inEd[c] = true
 	}
 	var data []DataPoint
 	for _, v := range in.Values {
-		i, ok := unit[v.City]
-		col, inEd := d.Columns[v.Indicator]
-		if v.Edition != e.Code || !ok || !inEd {
+		if _, ok := unit[v.City]; v.Edition != e.Code || !ok || !inEd[v.Indicator] {
 			continue
 		}
-		col[i] = v.Value
 		data = append(data, DataPoint{City: v.City, Indicator: v.Indicator, Value: v.Value, Source: v.Source, DataYear: v.DataYear, Estimated: v.Estimated})
 	}
 	sort.Slice(data, func(a, b int) bool {
@@ -144,6 +143,14 @@ func Compute(ctx context.Context, in ComputeInput, progress func(Progress)) (*Dr
 		}
 		return data[a].Indicator < data[b].Indicator
 	})
+	points := make([]catalogue.Point, len(data))
+	for k, p := range data {
+		points[k] = catalogue.Point{City: p.City, Indicator: p.Indicator, Value: p.Value}
+	}
+	d, err := catalogue.DataSet(f, units, points)
+	if err != nil {
+		return nil, citylens.Errorf(citylens.ErrorCode(err), "edition %s: value %s", e.Code, citylens.ErrorMessage(err))
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "compute cancelled: %v", err)
 	}

@@ -1,18 +1,25 @@
 package release
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
 )
 
-// Config is an edition's release set-up: development stages, ratings and
-// the uncertainty and sensitivity analyses run at publication. Its zero
-// value means the defaults (DefaultStages, DefaultRatings, DefaultUncertainty).
+// Config is an edition's release set-up: development stages, ratings, the
+// uncertainty and sensitivity analyses run at publication, and the policy
+// of its releases (peer groups, licence). Its zero value means the defaults
+// (DefaultStages, DefaultRatings, DefaultUncertainty; the draft's own peer
+// groups and licence). An edition's configuration is read with
+// EditionConfig, which makes the policy explicit: peer groups by region
+// and DefaultLicence unless the edition says otherwise.
 type Config struct {
 	// Stages of the index score, lowest first.
 	Stages []Stage `json:"stages"`
@@ -20,6 +27,128 @@ type Config struct {
 	PillarStages map[string][]Stage `json:"pillar_stages,omitempty"`
 	Ratings      Ratings            `json:"ratings"`
 	Uncertainty  Uncertainty        `json:"uncertainty"`
+	// PeerGroup is the rule that gives every city its peer group, the group
+	// its rating is relative to: PeerByRegion, PeerByCountry,
+	// PeerByPopulation or PeerByNone. Empty: the draft's cities keep the
+	// peer groups they carry (e.g. HDI groups).
+	PeerGroup string `json:"peer_group,omitempty"`
+	// Licence is the licence of the release's data; nil: the draft's.
+	Licence *Licence `json:"licence,omitempty"`
+}
+
+// Peer-group rules (Config.PeerGroup): what a city's peer group is.
+const (
+	PeerByRegion     = "region"           // its world region (the default of an edition)
+	PeerByCountry    = "country"          // its country
+	PeerByPopulation = "population_class" // its population class (PopulationClassOf)
+	PeerByNone       = "none"             // no peer groups: no city is rated
+)
+
+// PeerGroupRules lists the rules an edition may choose.
+func PeerGroupRules() []string {
+	return []string{PeerByRegion, PeerByCountry, PeerByPopulation, PeerByNone}
+}
+
+// DefaultLicence is the licence of an edition's releases unless its
+// configuration names another: Creative Commons Attribution 4.0.
+func DefaultLicence() Licence {
+	return Licence{Name: "CC-BY-4.0", Title: "Creative Commons Attribution 4.0", Path: "https://creativecommons.org/licenses/by/4.0/"}
+}
+
+// PeerGroupOf returns a city's peer group under the configuration's rule
+// (the city's own without one).
+func (c Config) PeerGroupOf(city City) string {
+	switch c.PeerGroup {
+	case PeerByRegion:
+		return city.Region
+	case PeerByCountry:
+		return city.Country
+	case PeerByPopulation:
+		return PopulationClassOf(city.Population)
+	case PeerByNone:
+		return ""
+	}
+	return city.PeerGroup
+}
+
+// ParseConfig reads a release configuration from JSON strictly: a
+// misspelt field is an error naming it rather than a silent default.
+// Ranges and names are checked again against the framework when a release
+// is previewed or published.
+func ParseConfig(b []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, citylens.Errorf(citylens.EINVALID, "release configuration: %v", err)
+	}
+	if dec.More() {
+		return c, citylens.Errorf(citylens.EINVALID, "release configuration: one JSON object expected")
+	}
+	for i := 1; i < len(c.Stages); i++ {
+		if !(c.Stages[i].From > c.Stages[i-1].From) {
+			return c, citylens.Errorf(citylens.EINVALID, "release configuration: stage %q must start above stage %q", c.Stages[i].Name, c.Stages[i-1].Name)
+		}
+	}
+	if err := c.checkPolicy(); err != nil {
+		return c, citylens.Errorf(citylens.EINVALID, "release configuration: %s", citylens.ErrorMessage(err))
+	}
+	return c, nil
+}
+
+// EditionConfig is the configuration an edition's releases are published
+// with: the edition's own (ParseConfig), its policy made explicit: peer
+// groups by region and DefaultLicence unless it names others. Stages,
+// ratings and the analyses keep their zero values for Publish's defaults.
+func EditionConfig(e *catalogue.Edition) (Config, error) {
+	var c Config
+	if len(bytes.TrimSpace(e.Release)) > 0 {
+		var err error
+		if c, err = ParseConfig(e.Release); err != nil {
+			return c, citylens.Errorf(citylens.EINVALID, "edition %s: %s", e.Code, citylens.ErrorMessage(err))
+		}
+	}
+	if c.PeerGroup == "" {
+		c.PeerGroup = PeerByRegion
+	}
+	if c.Licence == nil {
+		l := DefaultLicence()
+		c.Licence = &l
+	}
+	return c, nil
+}
+
+// checkPolicy checks the peer-group rule and the licence.
+func (c Config) checkPolicy() error {
+	if c.PeerGroup != "" && !contains(PeerGroupRules(), c.PeerGroup) {
+		return citylens.Errorf(citylens.EINVALID, "peer_group must be one of %v, got %q", PeerGroupRules(), c.PeerGroup)
+	}
+	if c.Licence != nil && strings.TrimSpace(c.Licence.Name) == "" {
+		return citylens.Errorf(citylens.EINVALID, "licence: name (an SPDX identifier such as CC-BY-4.0) is required")
+	}
+	return nil
+}
+
+// applyPolicy gives the cities their peer groups and the release its
+// licence as the configuration says. A draft that already says otherwise
+// is an error, not silently overridden.
+func (c Config) applyPolicy(cities []City, licence Licence) (Licence, error) {
+	if c.PeerGroup != "" {
+		for i, city := range cities {
+			g := c.PeerGroupOf(city)
+			if city.PeerGroup != "" && city.PeerGroup != g {
+				return licence, citylens.Errorf(citylens.EINVALID, "release: city %q has peer group %q, but the configuration gives peer groups by %s (%q)", city.Code, city.PeerGroup, c.PeerGroup, g)
+			}
+			cities[i].PeerGroup = g
+		}
+	}
+	if c.Licence != nil {
+		if licence != (Licence{}) && licence != *c.Licence {
+			return licence, citylens.Errorf(citylens.EINVALID, "release: the draft's licence %q is not the configuration's %q", licence.Name, c.Licence.Name)
+		}
+		licence = *c.Licence
+	}
+	return licence, nil
 }
 
 // Stage is a development stage: scores from From (inclusive) up to the next
@@ -121,6 +250,9 @@ func (c Config) resolve(f *engine.Framework, m engine.Method, index string, pill
 		return citylens.Errorf(citylens.EINVALID, "release config: "+format, args...)
 	}
 	c = c.clone()
+	if err := c.checkPolicy(); err != nil {
+		return c, bad("%s", citylens.ErrorMessage(err))
+	}
 	if len(c.Stages) == 0 {
 		c.Stages = DefaultStages()
 	}

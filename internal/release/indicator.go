@@ -209,6 +209,9 @@ type Methodology struct {
 	Stages       []Stage            `json:"stages"`
 	PillarStages map[string][]Stage `json:"pillar_stages,omitempty"`
 	Ratings      Ratings            `json:"ratings"`
+	// PeerGroup is the rule that gave the cities their peer groups (empty:
+	// the draft's own); see Config.PeerGroup.
+	PeerGroup string `json:"peer_group,omitempty"`
 }
 
 // Methodology returns the framework tree with effective weights, every
@@ -217,7 +220,7 @@ func (r *Release) Methodology() *Methodology {
 	cfg := r.Config()
 	m := &Methodology{Summary: r.Summary(), Steps: r.steps(), Treatment: append([]TreatNote(nil), r.d.Treatment...),
 		Warnings: append([]string(nil), r.d.Warnings...), Audit: append([]AuditFlag{}, r.d.Audit...), Uncertainty: r.d.Uncertainty,
-		Sobol: append([]SobolIndex{}, r.d.Sobol...), Stages: cfg.Stages, PillarStages: cfg.PillarStages, Ratings: cfg.Ratings}
+		Sobol: append([]SobolIndex{}, r.d.Sobol...), Stages: cfg.Stages, PillarStages: cfg.PillarStages, Ratings: cfg.Ratings, PeerGroup: cfg.PeerGroup}
 	m.Uncertainty.Inputs = append([]string(nil), m.Uncertainty.Inputs...)
 	m.Uncertainty.Failures = append([]FailureCount(nil), m.Uncertainty.Failures...)
 	eff := r.f.EffectiveWeights(r.d.Method.Weights)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
 )
 
@@ -45,12 +46,12 @@ const (
 	StageFinishing   = "finishing"
 )
 
-// Group columns a method may impute by, besides the data's own.
+// Group columns a method may impute by (catalogue.Groups).
 const (
-	GroupRegion     = "region"
-	GroupCountry    = "country"
-	GroupPeer       = "peer_group"
-	GroupPopulation = "population_class"
+	GroupRegion     = catalogue.GroupRegion
+	GroupCountry    = catalogue.GroupCountry
+	GroupPeer       = catalogue.GroupPeer
+	GroupPopulation = catalogue.GroupPopulation
 )
 
 // Publish builds a release: it reruns the engine on the draft, runs the
@@ -148,15 +149,19 @@ func prepare(in PublishInput) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := in.Config.resolve(f, dr.Method, index, pillars)
+	if err != nil {
+		return nil, err
+	}
+	licence, err := cfg.applyPolicy(cities, dr.Licence)
+	if err != nil {
+		return nil, err
+	}
 	data, d, err := engineData(f, cities, dr.Data)
 	if err != nil {
 		return nil, err
 	}
 	infos, err := checkInfos(f, dr.Indicators)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := in.Config.resolve(f, dr.Method, index, pillars)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +173,7 @@ func prepare(in PublishInput) (*prepared, error) {
 	}
 	dc := doc{Edition: dr.Edition, EngineVersion: engine.Version, PublishedAt: in.PublishedAt.UTC(),
 		Framework: f.Nodes(), Method: dr.Method, Data: data, Cities: cities, Indicators: infos,
-		Licence: dr.Licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
+		Licence: licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
 	dc.Framework = append([]engine.Node(nil), dc.Framework...)
 	if in.Previous != nil {
 		dc.Previous, dc.PreviousEdition = in.Previous.d.Hash, in.Previous.d.Edition
@@ -234,34 +239,14 @@ func checkCities(in []City) ([]City, error) {
 	return out, nil
 }
 
-// engineData checks the data points and lays them out for the engine: one
-// unit per city (by code), groups region, country, peer_group and
-// population_class, one column per indicator and denominator.
+// engineData checks the data points and lays them out for the engine
+// (catalogue.DataSet): one unit per city (by code), the catalogue's group
+// columns, one column per indicator and denominator. It returns the points
+// sorted by city, then indicator.
 func engineData(f *engine.Framework, cities []City, points []DataPoint) ([]DataPoint, *engine.Data, error) {
-	cols := map[string]bool{}
-	for _, c := range f.Indicators() {
-		cols[c] = true
-		if n, _ := f.Node(c); n.Denominator != "" {
-			cols[n.Denominator] = true
-		}
-	}
-	d := &engine.Data{Units: make([]string, len(cities)), Names: make([]string, len(cities)), Groups: map[string][]string{}, Columns: map[string][]float64{}}
-	for _, g := range []string{GroupRegion, GroupCountry, GroupPeer, GroupPopulation} {
-		d.Groups[g] = make([]string, len(cities))
-	}
-	unit := map[string]int{}
+	units := make([]catalogue.Unit, len(cities))
 	for i, c := range cities {
-		unit[c.Code] = i
-		d.Units[i], d.Names[i] = c.Code, c.Name
-		d.Groups[GroupRegion][i], d.Groups[GroupCountry][i] = c.Region, c.Country
-		d.Groups[GroupPeer][i], d.Groups[GroupPopulation][i] = c.PeerGroup, PopulationClassOf(c.Population)
-	}
-	for c := range cols {
-		col := make([]float64, len(cities))
-		for i := range col {
-			col[i] = engine.NA
-		}
-		d.Columns[c] = col
+		units[i] = c.unit()
 	}
 	out := append([]DataPoint(nil), points...)
 	slices.SortStableFunc(out, func(a, b DataPoint) int {
@@ -270,22 +255,13 @@ func engineData(f *engine.Framework, cities []City, points []DataPoint) ([]DataP
 		}
 		return strings.Compare(a.Indicator, b.Indicator)
 	})
+	pts := make([]catalogue.Point, len(out))
 	for k, p := range out {
-		i, ok := unit[p.City]
-		if !ok {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: city %q is not a city of the release", p.City, p.Indicator, p.City)
-		}
-		col, ok := d.Columns[p.Indicator]
-		if !ok {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: %q is not an indicator or denominator of the framework", p.City, p.Indicator, p.Indicator)
-		}
-		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s: value is not a finite number (leave a missing value out)", p.City, p.Indicator)
-		}
-		if k > 0 && out[k-1].City == p.City && out[k-1].Indicator == p.Indicator {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "release: data point %s/%s appears twice", p.City, p.Indicator)
-		}
-		col[i] = p.Value
+		pts[k] = catalogue.Point{City: p.City, Indicator: p.Indicator, Value: p.Value}
+	}
+	d, err := catalogue.DataSet(f, units, pts)
+	if err != nil {
+		return nil, nil, citylens.Errorf(citylens.ErrorCode(err), "release: data point %s", citylens.ErrorMessage(err))
 	}
 	return out, d, nil
 }

@@ -9,16 +9,17 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
 )
 
-// Population classes.
+// Population classes (catalogue.PopulationClassOf).
 const (
-	PopUnder300k = "under-300k" // fewer than 300,000 inhabitants
-	Pop300kTo1M  = "300k-1m"    // 300,000 to 999,999
-	Pop1MTo5M    = "1m-5m"      // 1 million to 4,999,999
-	Pop5MTo10M   = "5m-10m"     // 5 million to 9,999,999
-	PopOver10M   = "over-10m"   // 10 million or more
+	PopUnder300k = catalogue.PopUnder300k
+	Pop300kTo1M  = catalogue.Pop300kTo1M
+	Pop1MTo5M    = catalogue.Pop1MTo5M
+	Pop5MTo10M   = catalogue.Pop5MTo10M
+	PopOver10M   = catalogue.PopOver10M
 )
 
 // PopulationClasses lists the classes, smallest first.
@@ -27,21 +28,7 @@ func PopulationClasses() []string {
 }
 
 // PopulationClassOf returns the class of a population ("" when unknown, i.e. 0).
-func PopulationClassOf(pop int64) string {
-	switch {
-	case pop <= 0:
-		return ""
-	case pop < 300_000:
-		return PopUnder300k
-	case pop < 1_000_000:
-		return Pop300kTo1M
-	case pop < 5_000_000:
-		return Pop1MTo5M
-	case pop < 10_000_000:
-		return Pop5MTo10M
-	}
-	return PopOver10M
-}
+func PopulationClassOf(pop int64) string { return catalogue.PopulationClassOf(pop) }
 
 // Band is a 5–95 % interval with its median: of ranks (for a rank band) or of scores.
 type Band struct {

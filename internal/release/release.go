@@ -45,6 +45,11 @@ type City struct {
 	PeerGroup string `json:"peer_group,omitempty"`
 }
 
+// unit is the city as the engine's data set knows it.
+func (c City) unit() catalogue.Unit {
+	return catalogue.Unit{Code: c.Code, Name: c.Name, Region: c.Region, Country: c.Country, PeerGroup: c.PeerGroup, Population: c.Population}
+}
+
 // DataPoint is one value a release is computed from, with its provenance.
 // Its JSON is that of the data call's data points. A missing value is a
 // missing data point; denominators are data points too.
@@ -294,6 +299,15 @@ func (r *Release) Summary() Summary {
 		Corrects: r.d.Corrects, Previous: r.d.Previous, PreviousEdition: r.d.PreviousEdition,
 		Index: r.d.Index, IndexName: nameOr(n.Name, n.Code), Pillars: append([]string(nil), r.d.Pillars...),
 		Cities: len(r.d.Cities), Ranked: ranked, Indicators: len(r.f.Indicators()), Licence: r.d.Licence, Attribution: r.d.Attribution}
+}
+
+// WithPublishedAt returns the release as published at another time: the same
+// release (the publication time is not hashed), e.g. a preview computed
+// earlier and published now.
+func (r *Release) WithPublishedAt(at time.Time) *Release {
+	c := *r // shares the immutable content
+	c.d.PublishedAt = at.UTC()
+	return &c
 }
 
 // Hash is the release's content hash, its identity.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,26 +11,13 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
-	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
-	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/engine"
-	"github.com/citylens/citylens/internal/jobs"
-	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
 )
 
-// The indicator catalogue (public), edition administration and the
-// compute-edition job.
-
-// JobComputeEdition is the kind of the job that computes an edition.
-const JobComputeEdition = "compute-edition"
-
-// ComputeEditionPayload is its payload.
-type ComputeEditionPayload struct {
-	Edition     string `json:"edition"`
-	RequestedBy string `json:"requested_by"`
-	UserID      int64  `json:"user_id"`
-}
+// The indicator catalogue (public) and edition administration; editions
+// are computed by the publication service's compute-edition job.
 
 func (s *Server) registerCatalogueRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /catalogue", AccessPublic, s.catalogueList)
@@ -43,18 +29,6 @@ func (s *Server) registerCatalogueRoutes(mux *http.ServeMux) {
 	s.page(mux, "POST /admin/editions/{edition}/compute", AccessAdmin, s.computeEditionRequest)
 	s.page(mux, "GET /admin/editions/{edition}/releases/{id}", AccessAdmin, s.draftReleasePage)
 	s.registerCatalogueAdminRoutes(mux)
-}
-
-func (s *Server) registerCatalogueJobs(q *jobs.Queue) {
-	q.Register(JobComputeEdition, s.computeEditionJob)
-}
-
-func (s *Server) catalogueService() *catalogue.Service {
-	return &catalogue.Service{Store: s.store, Audit: s.store, Now: s.now}
-}
-
-func (s *Server) dataCallService() *datacall.Service {
-	return &datacall.Service{Store: s.store, Catalogue: s.store, Audit: s.store, Now: s.now, Calls: s.calls}
 }
 
 func (s *Server) catalogueList(w http.ResponseWriter, r *http.Request) error {
@@ -143,13 +117,13 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if rc := strings.TrimSpace(f.Get("release")); rc != "" {
-		if _, err := parseReleaseConfig([]byte(rc)); err != nil {
+		if _, err := release.ParseConfig([]byte(rc)); err != nil {
 			return err
 		}
 		e.Release = json.RawMessage(rc)
 	}
-	err = s.catalogueService().CreateEdition(ctx, actor(r), e)
-	s.calls.Invalidate()
+	err = s.svc.Catalogue.CreateEdition(ctx, actor(r), e)
+	s.svc.DataCall.Calls.Invalidate()
 	if err != nil {
 		return err
 	}
@@ -167,19 +141,12 @@ func (s *Server) editionPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	js, err := s.store.ListJobs(ctx, jobs.Filter{Kind: JobComputeEdition, Limit: 20})
+	mine, err := s.svc.Publication.ComputeJobs(ctx, e.Code)
 	if err != nil {
 		return err
 	}
-	var mine []jobs.Job
-	for _, j := range js {
-		var p ComputeEditionPayload
-		if json.Unmarshal(j.Payload, &p) == nil && p.Edition == e.Code {
-			mine = append(mine, j)
-		}
-	}
 	method, _ := json.MarshalIndent(e.Method, "", "  ")
-	relCfg, err := editionReleaseConfig(e)
+	relCfg, err := release.EditionConfig(e)
 	if err != nil {
 		return err
 	}
@@ -193,8 +160,8 @@ func (s *Server) editionPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) editionStatus(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("edition")
-	e, err := s.catalogueService().SetStatus(r.Context(), actor(r), code, r.PostFormValue("status"))
-	s.calls.Invalidate()
+	e, err := s.svc.Catalogue.SetStatus(r.Context(), actor(r), code, r.PostFormValue("status"))
+	s.svc.DataCall.Calls.Invalidate()
 	if err != nil {
 		return err
 	}
@@ -203,47 +170,13 @@ func (s *Server) editionStatus(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) computeEditionRequest(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	e, err := s.store.Edition(ctx, r.PathValue("edition"))
+	j, err := s.svc.Publication.RequestCompute(r.Context(), actor(r), r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
-	v := viewer(r)
-	j, err := s.queue.Enqueue(ctx, JobComputeEdition, ComputeEditionPayload{Edition: e.Code, RequestedBy: v.User.Email, UserID: v.User.ID}, 3)
-	if err != nil {
-		return err
-	}
-	if err := auditlog.Record(ctx, s.store, s.now(), actor(r), "edition.compute", "edition", e.Code, nil, map[string]any{"job": j.ID}); err != nil {
-		return err
-	}
-	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(e.Code), "flash.edition_computing", e.Code, j.ID)
+	code := r.PathValue("edition")
+	s.redirectFlash(w, r, "/admin/editions/"+url.PathEscape(code), "flash.edition_computing", code, j.ID)
 	return nil
-}
-
-// computeEditionJob computes an edition from its accepted values; the
-// draft release and its audit entry commit together at the end, so a
-// killed run leaves nothing and its retry starts afresh.
-func (s *Server) computeEditionJob(ctx context.Context, j jobs.Job, progress jobs.Progress) error {
-	var p ComputeEditionPayload
-	if err := json.Unmarshal(j.Payload, &p); err != nil || p.Edition == "" {
-		return citylens.Errorf(citylens.EINVALID, "%s: payload needs an edition", JobComputeEdition)
-	}
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
-	if err != nil {
-		return err
-	}
-	in := make([]datacall.City, len(cities))
-	for i, c := range cities {
-		in[i] = datacall.City{Code: c.Code, Name: c.Name, Region: c.RegionCode, Country: c.Country}
-	}
-	who := auditlog.Actor{UserID: p.UserID, Email: p.RequestedBy}
-	if who.Email == "" {
-		who = auditlog.System("job")
-	}
-	_, _, err = s.dataCallService().ComputeEdition(ctx, who, p.Edition, in, func(pr datacall.Progress) {
-		progress(float64(pr.Done)/float64(pr.Total), pr.Stage)
-	})
-	return err
 }
 
 func (s *Server) draftReleasePage(w http.ResponseWriter, r *http.Request) error {

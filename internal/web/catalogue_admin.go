@@ -146,7 +146,7 @@ type indicatorPageData struct {
 // have a value of it in each (the data call's counts, one small query per
 // edition using it).
 func (s *Server) editionUses(r *http.Request, code string) ([]editionUseRow, error) {
-	uses, err := s.catalogueService().EditionsUsing(r.Context(), code)
+	uses, err := s.svc.Catalogue.EditionsUsing(r.Context(), code)
 	if err != nil {
 		return nil, err
 	}
@@ -208,13 +208,13 @@ func (s *Server) createIndicator(w http.ResponseWriter, r *http.Request) error {
 	if len(fp.Problems) > 0 {
 		return s.renderIndicatorForm(w, r, http.StatusBadRequest, indicatorPageData{Form: f, formProblems: fp})
 	}
-	err := s.catalogueService().CreateIndicator(r.Context(), actor(r), ind)
+	err := s.svc.Catalogue.CreateIndicator(r.Context(), actor(r), ind)
 	if status, fp, ok := indicatorRejection(err); ok {
 		return s.renderIndicatorForm(w, r, status, indicatorPageData{Form: f, formProblems: fp})
 	} else if err != nil {
 		return err
 	}
-	s.calls.Invalidate()
+	s.svc.DataCall.Calls.Invalidate()
 	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_created", ind.Code)
 	return nil
 }
@@ -252,14 +252,14 @@ func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
 			return s.renderIndicatorForm(w, r, http.StatusConflict, d)
 		}
 	}
-	err = s.catalogueService().UpdateIndicator(r.Context(), actor(r), ind)
+	err = s.svc.Catalogue.UpdateIndicator(r.Context(), actor(r), ind)
 	if status, fp, ok := indicatorRejection(err); ok {
 		d.formProblems = fp
 		return s.renderIndicatorForm(w, r, status, d)
 	} else if err != nil {
 		return err
 	}
-	s.calls.Invalidate()
+	s.svc.DataCall.Calls.Invalidate()
 	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_saved", ind.Code)
 	return nil
 }

@@ -55,7 +55,7 @@ func dataCallActor(r *http.Request) datacall.Actor {
 // may see the city's data (403 otherwise).
 func (s *Server) callCity(r *http.Request) (*datacall.Call, members.City, error) {
 	ctx := r.Context()
-	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return nil, members.City{}, err
 	}
@@ -149,7 +149,7 @@ func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // after a failed save.
 func (s *Server) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []datacall.FieldError) (*cityPageData, error) {
 	ctx := r.Context()
-	svc := s.dataCallService()
+	svc := s.svc.DataCall
 	e := call.Edition
 	sub, err := s.store.Submission(ctx, e.Code, c.Code)
 	if err != nil {
@@ -250,7 +250,7 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 			entries = append(entries, entry(n.Code))
 		}
 	}
-	res, err := s.dataCallService().ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	res, err := s.svc.DataCall.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		posted := map[string]datacall.Entry{} // the form as sent, to fill in again
@@ -284,7 +284,7 @@ func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	last, err := s.dataCallService().LastValues(ctx, call.Edition, []datacall.CityRef{cityRef(c)})
+	last, err := s.svc.DataCall.LastValues(ctx, call.Edition, []datacall.CityRef{cityRef(c)})
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.dataCallService().Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
+	res, err := s.svc.DataCall.Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
@@ -336,7 +336,7 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 // transaction: any invalid row imports nothing.
 func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 		refs[i] = cityRef(c)
 	}
 	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
-	res, err := s.dataCallService().Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
+	res, err := s.svc.DataCall.Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
@@ -376,7 +376,7 @@ func (s *Server) dataCallTransition(action string) HandlerFunc {
 		if err != nil {
 			return err
 		}
-		sub, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, "", nil)
+		sub, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, "", nil)
 		if err != nil {
 			return err
 		}
@@ -400,7 +400,7 @@ func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 			comments[n.Code] = v
 		}
 	}
-	sub, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
+	sub, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
 		strings.TrimSpace(r.PostFormValue("comment")), comments)
 	if err != nil {
 		return err
@@ -419,7 +419,7 @@ func (s *Server) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
 	if !ok || !inEdition(call.Edition, code) {
 		return worded(citylens.ENOTFOUND, "error.dc_not_in_edition", code, call.Edition.Code)
 	}
-	hist, err := s.dataCallService().History(r.Context(), call.Edition.Code, c.Code, code)
+	hist, err := s.svc.DataCall.History(r.Context(), call.Edition.Code, c.Code, code)
 	if err != nil {
 		return err
 	}
@@ -484,7 +484,7 @@ func (s *Server) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	board, err := s.dataCallService().CoverageBoard(ctx, e, scopeRegion(r), codes)
+	board, err := s.svc.DataCall.CoverageBoard(ctx, e, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}
@@ -517,7 +517,7 @@ type availabilityRow struct {
 
 func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	call, err := s.dataCallService().LoadCall(ctx, r.PathValue("edition"))
+	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
@@ -526,7 +526,7 @@ func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	board, err := s.dataCallService().CoverageBoard(ctx, call.Edition, scopeRegion(r), codes)
+	board, err := s.svc.DataCall.CoverageBoard(ctx, call.Edition, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}

@@ -190,7 +190,7 @@ func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) er
 	for i, in := range batch {
 		entries[i] = valueEntry(i, c.Code, call, in)
 	}
-	res, err := s.dataCallService().ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	res, err := s.svc.DataCall.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return batchProblems(batch, ve.Errors)
@@ -434,7 +434,7 @@ func (s *Server) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if _, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
+	if _, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
 		return err
 	}
 	sub, err := s.apiSubmission(r, call, c)

@@ -53,7 +53,7 @@ func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
 // and, briefly, the list of releases and member cities. Reads of the hot
 // path take no lock shared by all requests. Its zero value is ready.
 type explorerState struct {
-	mu        sync.Mutex // guards loading, order, pages, pageBytes, previews
+	mu        sync.Mutex // guards loading, order, pages, pageBytes
 	releases  sync.Map   // hash → *loadedRelease
 	loading   map[string]*releaseLoad
 	order     []string // load order, for eviction
@@ -61,7 +61,6 @@ type explorerState struct {
 	refresh   atomic.Bool // a refresh of snap is under way
 	pages     map[string]cachedPage
 	pageBytes int
-	previews  map[string]*release.Release // parsed draft previews, by hash
 	responses responseCache
 }
 
@@ -129,7 +128,7 @@ func (s *Server) loadedRelease(ctx context.Context, hash string) (*loadedRelease
 		e.loading[hash] = l
 		e.mu.Unlock()
 		// The load is shared: it must not stop because the first caller left.
-		rel, err := s.releaseWorkflow().Load(context.WithoutCancel(ctx), hash)
+		rel, err := s.svc.Releases.Load(context.WithoutCancel(ctx), hash)
 		if err == nil {
 			l.r = &loadedRelease{rel: rel, sum: rel.Summary()}
 		}
@@ -634,9 +633,13 @@ func (s *Server) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQuer
 		}
 	}
 	if v.snap != nil && v.network[v.Rec.Edition] {
+		cfg := v.rel.Config() // the member's peer group is the release's rule's
+		if cfg.PeerGroup == "" {
+			cfg.PeerGroup = release.PeerByRegion // a network release published before the rule was recorded
+		}
 		for code, m := range v.snap.members {
-			// The network's peer groups are its regions (draftFromDataCall).
-			if !in[code] && match(m.RegionCode, m.RegionCode, m.Population) {
+			peer := cfg.PeerGroupOf(release.City{Region: m.RegionCode, Country: m.Country, Population: m.Population})
+			if !in[code] && match(m.RegionCode, peer, m.Population) {
 				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: s.whyUnranked(lang, v.rel, false, 0)})
 			}
 		}

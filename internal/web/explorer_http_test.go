@@ -15,6 +15,7 @@ import (
 
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web"
@@ -65,9 +66,7 @@ func init() {
 func demoEnv(t *testing.T, s storetest.Store) *webtest.Env {
 	t.Helper()
 	env := webtest.New(t, s, func(c *web.Config) { c.Demo = true })
-	if _, _, err := env.Server.SeedDemo(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	env.SeedDemo()
 	return env
 }
 
@@ -141,7 +140,7 @@ func TestExplorerPages(t *testing.T) {
 		}
 		getJSON(t, c, "/api/v1/releases", &list)
 		for _, r := range list.Releases {
-			if r.Edition != web.EurostatEdition {
+			if r.Edition != demo.EurostatEdition {
 				continue
 			}
 			for _, p := range []string{"/rankings", "/methodology", "/compare"} {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/citylens/citylens/internal/catalogue"
@@ -20,8 +19,9 @@ import (
 //  2. embeds that interface in FeatureStore below, so s.store offers it;
 //  3. writes its handlers in internal/web/<feature>.go with a
 //     register<Feature>Routes(mux) method, called from registerFeatureRoutes;
-//  4. registers its job kinds in registerFeatureJobs, its demo data in
-//     seedFeatureDemo, its navigation links in featureNav;
+//  4. gives its service (constructed once, see Services) a RegisterJobs
+//     called from registerFeatureJobs, its demo data to internal/demo, its
+//     navigation links to featureNav;
 //  5. adds the expected access of each new route for every role to the
 //     authorisation matrix (authz_features_test.go), or that test fails.
 
@@ -48,20 +48,10 @@ func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
 	s.registerExplorerRoutes(mux)
 }
 
-// registerFeatureJobs registers feature modules' job kinds, e.g.
-// q.Register("compute-edition", s.computeEdition).
+// registerFeatureJobs registers feature services' job kinds (their
+// handlers belong to the services).
 func (s *Server) registerFeatureJobs(q *jobs.Queue) {
-	s.registerCatalogueJobs(q)
-	s.registerReleaseJobs(q)
-}
-
-// seedFeatureDemo adds feature modules' demo data (serve --demo); it must be
-// idempotent. Platform demo data (cities, accounts) exists when it runs.
-func (s *Server) seedFeatureDemo(ctx context.Context) error {
-	if err := s.seedDataCallDemo(ctx); err != nil {
-		return err
-	}
-	return s.seedReleaseDemo(ctx)
+	s.svc.Publication.RegisterJobs(q)
 }
 
 // featureNav adds feature modules' navigation links for a viewer.

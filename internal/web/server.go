@@ -19,11 +19,11 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
-	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
 )
 
 // Store is everything the web layer needs from the database: the platform's
@@ -62,6 +62,8 @@ type Config struct {
 	LoginLimiter *accounts.LoginLimiter
 	// Argon2 parameters; default accounts.DefaultArgon2.
 	Argon2 *accounts.Argon2Params
+	// Services are the domain services; those left nil are built from Store.
+	Services Services
 }
 
 // Server is the HTTP application.
@@ -70,6 +72,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	cfg      Config
+	svc      Services
 	members  *members.Service
 	accounts *accounts.Service
 	queue    *jobs.Queue
@@ -81,8 +84,7 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
-	explorer explorerState       // published releases and their rendered pages (explorer.go)
-	calls    *datacall.CallCache // the data call's editions and catalogue (catalogue.go)
+	explorer explorerState // published releases and their rendered pages (explorer.go)
 }
 
 // New builds a server with its areas and its route table.
@@ -111,15 +113,11 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	if cfg.LoginLimiter == nil {
 		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
 	}
-	params := accounts.DefaultArgon2
-	if cfg.Argon2 != nil {
-		params = *cfg.Argon2
-	}
+	cfg.Services = cfg.Services.withDefaults(cfg)
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		calls: &datacall.CallCache{}}
-	s.members = &members.Service{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now}
-	s.accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
-		Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
+		svc: cfg.Services, members: cfg.Services.Members, accounts: cfg.Services.Accounts}
+	// This replica's own publications show in the explorer at once.
+	s.svc.Publication.OnPublish(func(release.Record) { s.explorer.forget() })
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web"
@@ -89,6 +90,20 @@ func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 	env.HTTP = httptest.NewServer(srv.Handler())
 	t.Cleanup(env.HTTP.Close)
 	return env
+}
+
+// SeedDemo seeds the demo network (serve --demo's data: demo cities and
+// accounts, two synthetic editions and the Eurostat example, all
+// published) through the server's services.
+func (e *Env) SeedDemo() demo.Result {
+	e.T.Helper()
+	sv := e.Server.Services()
+	res, err := demo.Seed(context.Background(), demo.Services{Store: e.Store, Members: sv.Members, Accounts: sv.Accounts,
+		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return res
 }
 
 // MustSeedFixture adds the fixture offices, cities and users to a store.

@@ -1,4 +1,4 @@
-package web
+package demo
 
 import (
 	"context"
@@ -9,53 +9,34 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/accounts"
-	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
 )
 
-// dataCallNav adds the catalogue for everyone and the data call for the
-// people who take part in it.
-func (s *Server) dataCallNav(v Viewer) []NavLink {
-	links := []NavLink{{"/catalogue", "nav.indicators"}}
-	if !v.SignedIn() {
-		return links
-	}
-	switch v.User.Role {
-	case accounts.RoleAdmin:
-		links = append(links, NavLink{"/admin/editions", "nav.editions"}, NavLink{"/datacall", "nav.datacall"})
-	case accounts.RoleRegional, accounts.RoleFocal:
-		links = append(links, NavLink{"/datacall", "nav.datacall"})
-	}
-	return links
-}
-
-// demoSeoul is the city left for the newcomer's walk-through: its 2026
+// seoul is the city left for the newcomer's walk-through: its 2026
 // submission is an empty draft for the demo focal point to fill in.
-const demoSeoul = "kr-seoul"
+const seoul = "kr-seoul"
 
-// seedDataCallDemo seeds, once, the U4SSC catalogue, a closed edition 2025
+// seedDataCall seeds, once, the U4SSC catalogue, a closed edition 2025
 // with every demo city's accepted values and an open edition 2026 (window
 // around now) where most cities are accepted, some wait for review, some
 // are drafts and Seoul has not started. Values are synthetic and
 // deterministic. Each edition is seeded in one transaction.
-func (s *Server) seedDataCallDemo(ctx context.Context) error {
-	defer s.calls.Invalidate()
-	sys := auditlog.System("demo-seed")
-	if _, err := s.catalogueService().SeedU4SSC(ctx, sys); err != nil {
+func seedDataCall(ctx context.Context, s Services) error {
+	defer s.DataCall.Calls.Invalidate()
+	if _, err := s.Catalogue.SeedU4SSC(ctx, system); err != nil {
 		return err
 	}
-	inds, err := s.store.Indicators(ctx)
+	inds, err := s.Store.Indicators(ctx)
 	if err != nil {
 		return err
 	}
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	cities, err := s.Store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC().Truncate(24 * time.Hour)
+	now := s.Now().UTC().Truncate(24 * time.Hour)
 	specs := []struct {
 		code, prev string
 		ref        int
@@ -66,9 +47,9 @@ func (s *Server) seedDataCallDemo(ctx context.Context) error {
 		{"2025", "", 2024, catalogue.StatusClosed, now.AddDate(-1, -1, 0), now.AddDate(-1, 2, 0)},
 		{"2026", "2025", 2025, catalogue.StatusOpen, now.AddDate(0, 0, -30), now.AddDate(0, 0, 60)},
 	}
-	admin := datacall.Actor{Role: datacall.RoleAdmin, Email: sys.Email}
+	admin := datacall.Actor{Role: datacall.RoleAdmin, Email: system.Email}
 	for _, sp := range specs {
-		_, err := s.store.Edition(ctx, sp.code)
+		_, err := s.Store.Edition(ctx, sp.code)
 		if err == nil {
 			continue
 		}
@@ -80,22 +61,21 @@ func (s *Server) seedDataCallDemo(ctx context.Context) error {
 			return err
 		}
 		e.PreviousEdition, e.Status = sp.prev, sp.status
-		err = s.store.InTx(ctx, func(ctx context.Context) error {
-			if err := s.catalogueService().CreateEdition(ctx, sys, e); err != nil {
+		err = s.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := s.Catalogue.CreateEdition(ctx, system, e); err != nil {
 				return err
 			}
-			return s.seedDemoValues(ctx, admin, e, catalogue.Index(inds), cities)
+			return seedValues(ctx, s.DataCall, admin, e, catalogue.Index(inds), cities)
 		})
 		if err != nil {
 			return err
 		}
-		s.log.Info("demo edition seeded", "edition", e.Code, "cities", len(cities))
+		s.Log.Info("demo edition seeded", "edition", e.Code, "cities", len(cities))
 	}
 	return nil
 }
 
-func (s *Server) seedDemoValues(ctx context.Context, admin datacall.Actor, e *catalogue.Edition, cat map[string]catalogue.Indicator, cities []members.City) error {
-	svc := s.dataCallService()
+func seedValues(ctx context.Context, svc *datacall.Service, admin datacall.Actor, e *catalogue.Edition, cat map[string]catalogue.Indicator, cities []members.City) error {
 	final := e.Status == catalogue.StatusClosed
 	var refs []datacall.CityRef
 	var entries []datacall.Entry
@@ -104,7 +84,7 @@ func (s *Server) seedDemoValues(ctx context.Context, admin datacall.Actor, e *ca
 		st := datacall.StateAccepted
 		switch {
 		case final:
-		case c.Code == demoSeoul:
+		case c.Code == seoul:
 			st = ""
 		case i%9 == 1:
 			st = datacall.StateSubmitted
@@ -122,7 +102,7 @@ func (s *Server) seedDemoValues(ctx context.Context, admin datacall.Actor, e *ca
 			}
 			ind := cat[n.Code]
 			entries = append(entries, datacall.Entry{Row: len(entries) + 2, City: c.Code, Indicator: n.Code, Unit: ind.Unit,
-				Value:  strconv.FormatFloat(demoValue(ind, c.Code, e.ReferenceYear), 'f', -1, 64),
+				Value:  strconv.FormatFloat(Value(ind, c.Code, e.ReferenceYear), 'f', -1, 64),
 				Source: "Demo city statistics office (synthetic data)", DataYear: strconv.Itoa(e.ReferenceYear)})
 		}
 	}
@@ -143,10 +123,10 @@ func (s *Server) seedDemoValues(ctx context.Context, admin datacall.Actor, e *ca
 	return nil
 }
 
-// demoValue is a synthetic, plausible value of ind for city in year: a
-// fixed position of the city within the indicator's range, drifting a few
+// Value is a synthetic, plausible value of ind for city in year: a fixed
+// position of the city within the indicator's range, drifting a few
 // percent a year in the good direction.
-func demoValue(ind catalogue.Indicator, city string, year int) float64 {
+func Value(ind catalogue.Indicator, city string, year int) float64 {
 	h := fnv.New64a()
 	h.Write([]byte(ind.Code + "|" + city))
 	x := h.Sum64()

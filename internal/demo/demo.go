@@ -1,0 +1,104 @@
+// Package demo seeds the demo network (serve --demo) through the domain
+// services: member cities, offices and partners, one account per role, the
+// U4SSC catalogue with two editions of synthetic values, and their
+// releases beside the Eurostat real-data example. Seeding is idempotent:
+// what exists is left alone. It never imports the web layer.
+package demo
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/publication"
+)
+
+// Password is every demo account's password (shown in the log and README).
+const Password = "citylens-demo"
+
+// Account is a seeded demo account.
+type Account struct {
+	Email, Role, Scope string
+}
+
+// Store is what seeding reads directly; every write goes through a service.
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	UserByEmail(ctx context.Context, email string) (accounts.User, error)
+	ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error)
+	Indicators(ctx context.Context) ([]catalogue.Indicator, error)
+	Edition(ctx context.Context, code string) (*catalogue.Edition, error)
+	Editions(ctx context.Context) ([]*catalogue.Edition, error)
+	DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error)
+}
+
+// Services are what Seed uses.
+type Services struct {
+	Store       Store
+	Members     *members.Service
+	Accounts    *accounts.Service
+	Catalogue   *catalogue.Service
+	DataCall    *datacall.Service
+	Publication *publication.Service
+	Log         *slog.Logger     // nil: nothing is logged
+	Now         func() time.Time // nil: time.Now
+}
+
+// Result is what Seed did.
+type Result struct {
+	Members  members.ImportResult
+	Accounts []Account
+}
+
+// users are the demo accounts, one per role.
+var users = []accounts.User{
+	{Email: "admin@demo.citylens", Name: "Demo Secretariat Admin", Role: accounts.RoleAdmin},
+	{Email: "regional.asia@demo.citylens", Name: "Demo Regional Officer (Asia)", Role: accounts.RoleRegional, RegionCode: "AS"},
+	{Email: "focal.seoul@demo.citylens", Name: "Demo Focal Point (Seoul)", Role: accounts.RoleFocal, CityCode: "kr-seoul"},
+	{Email: "judge@demo.citylens", Name: "Demo Judge", Role: accounts.RoleJudge},
+	{Email: "partner@demo.citylens", Name: "Demo Partner", Role: accounts.RolePartner},
+}
+
+// system is who the seeding's audit entries name.
+var system = auditlog.System("demo-seed")
+
+// Seed seeds the demo network idempotently: member cities, offices and
+// partners, one account per role (password Password), the data call's
+// catalogue and editions, and the releases. It returns what it seeded.
+func Seed(ctx context.Context, s Services) (Result, error) {
+	if s.Log == nil {
+		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	var out Result
+	var err error
+	if out.Members, err = s.Members.SeedDemo(ctx); err != nil {
+		return out, err
+	}
+	for _, u := range users {
+		_, err := s.Store.UserByEmail(ctx, u.Email)
+		switch citylens.ErrorCode(err) {
+		case citylens.ENOTFOUND:
+			if _, err := s.Accounts.AddUser(ctx, system, u, Password); err != nil {
+				return out, err
+			}
+		case "":
+		default:
+			return out, err
+		}
+		out.Accounts = append(out.Accounts, Account{Email: u.Email, Role: string(u.Role), Scope: u.RegionCode + u.CityCode})
+	}
+	if err := seedDataCall(ctx, s); err != nil {
+		return out, err
+	}
+	return out, seedReleases(ctx, s)
+}

@@ -1,0 +1,223 @@
+package publication
+
+import (
+	"context"
+	"sort"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/release"
+)
+
+// DraftRow is one draft release in the secretariat's overview.
+type DraftRow struct {
+	Info      datacall.ReleaseInfo
+	Published bool // a release of this draft is published
+	HasLive   bool // the edition already has a published release (so: correct)
+}
+
+// Overview is the release workflow at a glance: every edition's drafts,
+// the stored releases and the latest publish jobs.
+type Overview struct {
+	Drafts    []DraftRow
+	Published []release.Record
+	Jobs      []jobs.Job
+}
+
+// Overview returns the workflow's overview.
+func (s *Service) Overview(ctx context.Context) (*Overview, error) {
+	eds, err := s.Store.Editions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := s.Store.StoredReleases(ctx, release.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, p := range pub {
+		live[p.Edition] = true
+	}
+	o := &Overview{Published: pub}
+	published := publishedDrafts(pub)
+	for _, e := range eds {
+		infos, err := s.Store.DraftReleases(ctx, e.Code)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range infos {
+			o.Drafts = append(o.Drafts, DraftRow{Info: in, Published: published[in.ID], HasLive: live[in.Edition]})
+		}
+	}
+	if o.Jobs, err = s.PublishJobs(ctx); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+func publishedDrafts(pub []release.Record) map[int64]bool {
+	out := map[int64]bool{}
+	for _, p := range pub {
+		if p.DraftID != 0 {
+			out[p.DraftID] = true
+		}
+	}
+	return out
+}
+
+// ReviewRow is one city of a draft under review.
+type ReviewRow struct {
+	datacall.CityResult
+	Rank     int
+	Score    float64
+	PrevRank int  // in the comparison release (0: not there)
+	Change   *int // PrevRank − Rank
+}
+
+// Review is what the secretariat reviews of a draft before publishing it.
+type Review struct {
+	Info       datacall.ReleaseInfo
+	Draft      *datacall.DraftRelease
+	Root       string
+	Pillars    []string
+	Rows       []ReviewRow     // by index rank
+	Against    *release.Record // what rank changes are measured against
+	Live       *release.Record // the edition's latest published release (publishing corrects it)
+	Published  bool            // a release of this draft is published
+	DefaultN   int             // the replications to publish with
+	Indicators int
+	// Preview is the draft's latest preview (nil: none yet), PreviewJobs
+	// the latest preview jobs with their progress.
+	Preview     *PreviewView
+	PreviewJobs []jobs.Job
+}
+
+// Review returns a draft's review: its cities with their rank changes
+// since the edition's live release or, without one, the previous
+// edition's; its preview, and whether publishing now would give it.
+func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
+	dr, info, err := s.Store.DraftRelease(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &Review{Info: info, Draft: dr, DefaultN: release.DefaultN}
+	for _, n := range dr.Framework {
+		switch {
+		case n.Kind == engine.Aggregate && n.Parent == "":
+			d.Root = n.Code
+		case n.Kind == engine.Indicator:
+			d.Indicators++
+		}
+	}
+	for _, n := range dr.Framework {
+		if n.Kind == engine.Aggregate && n.Parent == d.Root {
+			d.Pillars = append(d.Pillars, n.Code)
+		}
+	}
+	if live, err := s.Latest(ctx, dr.Edition); err == nil {
+		d.Live, d.Against = &live, &live
+	} else if citylens.ErrorCode(err) != citylens.ENOTFOUND {
+		return nil, err
+	}
+	if d.Against == nil {
+		if e, err := s.Store.Edition(ctx, dr.Edition); err == nil && e.PreviousEdition != "" {
+			if prev, err := s.Latest(ctx, e.PreviousEdition); err == nil {
+				d.Against = &prev
+			}
+		}
+	}
+	prevRank := map[string]int{}
+	if d.Against != nil {
+		rel, err := s.Load(ctx, d.Against.Hash)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := rel.Rankings(release.RankingQuery{})
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			prevRank[row.City.Code] = row.Rank
+		}
+	}
+	for _, res := range dr.Results {
+		row := ReviewRow{CityResult: res, Rank: res.Ranks[d.Root], Score: res.Scores[d.Root], PrevRank: prevRank[res.City]}
+		if row.PrevRank > 0 && row.Rank > 0 {
+			c := row.PrevRank - row.Rank
+			row.Change = &c
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].Rank < d.Rows[j].Rank })
+	pub, err := s.Store.StoredReleases(ctx, release.Filter{Edition: dr.Edition})
+	if err != nil {
+		return nil, err
+	}
+	d.Published = publishedDrafts(pub)[id]
+	if d.Preview, err = s.previewView(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Preview != nil && d.Preview.Rec.N > 0 {
+		d.DefaultN = d.Preview.Rec.N // publish what was previewed
+	}
+	if d.PreviewJobs, err = s.PreviewJobs(ctx, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// PreviewView is what a review shows of a draft's preview.
+type PreviewView struct {
+	Rec     release.Preview
+	Current bool   // publishing now would give this very release
+	Error   string // why currency could not be checked
+	Rows    []release.RankingRow
+	Names   map[string]string
+	Audit   []release.AuditFlag
+	Unc     release.UncertaintyInfo
+	Ranked  int
+	Ties    int // tie groups of more than one city
+	Against string
+}
+
+// previewView loads a draft's preview: nil without one.
+func (s *Service) previewView(ctx context.Context, id int64) (*PreviewView, error) {
+	rec, doc, err := s.Store.Preview(ctx, id)
+	if err != nil {
+		if citylens.ErrorCode(err) == citylens.ENOTFOUND {
+			return nil, nil
+		}
+		return nil, err
+	}
+	rel, err := s.parsedPreview(rec.Hash, doc)
+	if err != nil {
+		return nil, err
+	}
+	pv := &PreviewView{Rec: rec, Names: map[string]string{}}
+	if in, err := s.currentInput(ctx, id, rec.N); err != nil {
+		pv.Error = citylens.ErrorMessage(err)
+	} else if h, err := release.ContentHash(in); err != nil {
+		pv.Error = citylens.ErrorMessage(err)
+	} else {
+		pv.Current = h == rec.Hash
+	}
+	if pv.Rows, err = rel.Rankings(release.RankingQuery{}); err != nil {
+		return nil, err
+	}
+	pv.Ranked = len(pv.Rows)
+	groups := map[int]bool{}
+	for _, row := range pv.Rows {
+		if row.TieSize > 1 {
+			groups[row.TieGroup] = true
+		}
+	}
+	pv.Ties = len(groups)
+	for _, c := range rel.Cities() {
+		pv.Names[c.Code] = c.Name
+	}
+	m := rel.Methodology()
+	pv.Audit, pv.Unc, pv.Against = m.Audit, m.Uncertainty, m.Summary.PreviousEdition
+	return pv, nil
+}
