@@ -95,7 +95,11 @@ type FieldError struct {
 	Column    string `json:"column"`
 	City      string `json:"city,omitempty"`
 	Indicator string `json:"indicator,omitempty"`
-	Reason    string `json:"reason"`
+	Reason    string `json:"reason"` // English
+	// Key and Args word Reason through the message catalogues, so a page
+	// shows the problem in its reader's language.
+	Key  string `json:"-"`
+	Args []any  `json:"-"`
 	// Duplicate marks a second entry for a city and indicator; FirstRow is
 	// the row of the first, so callers that number entries otherwise (the
 	// JSON API counts them from 0) can say where it is.
@@ -187,19 +191,20 @@ func (r *Rules) init() {
 func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
 	r.init()
 	city, code := strings.TrimSpace(e.City), strings.TrimSpace(e.Indicator)
-	fail := func(col, format string, args ...any) {
-		errs = append(errs, FieldError{Row: e.Row, Column: col, City: city, Indicator: code, Reason: fmt.Sprintf(format, args...)})
+	fail := func(col, key, format string, args ...any) {
+		errs = append(errs, FieldError{Row: e.Row, Column: col, City: city, Indicator: code, Reason: fmt.Sprintf(format, args...),
+			Key: key, Args: args})
 	}
 	if city == "" {
-		fail(ColCity, "missing: name the city by its code")
+		fail(ColCity, "dc.problem.city_missing", "missing: name the city by its code")
 	} else if !r.Cities[city] {
-		fail(ColCity, "city %q is not one you may enter data for", city)
+		fail(ColCity, "dc.problem.city_not_yours", "city %q is not one you may enter data for", city)
 	}
 	ind, known := r.inEdition[code]
 	if code == "" {
-		fail(ColIndicator, "missing: name the indicator by its code")
+		fail(ColIndicator, "dc.problem.indicator_missing", "missing: name the indicator by its code")
 	} else if !known {
-		fail(ColIndicator, "indicator %q is not part of edition %s", code, r.Edition.Code)
+		fail(ColIndicator, "dc.problem.indicator_not_in_edition", "indicator %q is not part of edition %s", code, r.Edition.Code)
 	}
 	if e.blank() {
 		return v, false, errs
@@ -209,21 +214,21 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
 	raw := strings.TrimSpace(e.Value)
 	switch x, err := parseNumber(raw); {
 	case raw == "":
-		fail(ColValue, "missing: a value is required when source, year or comment are filled in")
+		fail(ColValue, "dc.problem.value_missing", "missing: a value is required when source, year or comment are filled in")
 	case err != nil:
-		fail(ColValue, "%q is not a number (use digits, a dot for decimals, no thousands separators)", raw)
+		fail(ColValue, "dc.problem.not_a_number", "%q is not a number (use digits, a dot for decimals, no thousands separators)", raw)
 	default:
 		v.Value = x
 		if known && !ind.InRange(x) {
-			fail(ColValue, "%s is outside the valid range (%s)", strconv.FormatFloat(x, 'g', -1, 64), ind.RangeText())
+			fail(ColValue, "dc.problem.out_of_range", "%s is outside the valid range (%s)", strconv.FormatFloat(x, 'g', -1, 64), ind.RangeText())
 		}
 	}
 	v.Unit = strings.TrimSpace(e.Unit)
 	if known && !strings.EqualFold(v.Unit, ind.Unit) {
 		if v.Unit == "" {
-			fail(ColUnit, "missing: the indicator's unit is %q", ind.Unit)
+			fail(ColUnit, "dc.problem.unit_missing", "missing: the indicator's unit is %q", ind.Unit)
 		} else {
-			fail(ColUnit, "%q does not match the indicator's unit %q: convert the value to %q", v.Unit, ind.Unit, ind.Unit)
+			fail(ColUnit, "dc.problem.unit_mismatch", "%q does not match the indicator's unit %q: convert the value to %q", v.Unit, ind.Unit, ind.Unit)
 		}
 	}
 	if known {
@@ -232,40 +237,45 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
 	v.Source = strings.TrimSpace(e.Source)
 	switch {
 	case v.Source == "":
-		fail(ColSource, "missing: say where the value comes from")
+		fail(ColSource, "dc.problem.source_missing", "missing: say where the value comes from")
 	case utf8.RuneCountInString(v.Source) > maxSourceLen:
-		fail(ColSource, "longer than %d characters", maxSourceLen)
+		fail(ColSource, "dc.problem.too_long", "longer than %d characters", maxSourceLen)
 	}
 	yr := strings.TrimSpace(e.DataYear)
 	ref := r.Edition.ReferenceYear
 	if y, err := parseYear(yr); yr == "" {
-		fail(ColDataYear, "missing: give the year the data describe")
+		fail(ColDataYear, "dc.problem.year_missing", "missing: give the year the data describe")
 	} else if err != nil {
-		fail(ColDataYear, "%q is not a year", yr)
+		fail(ColDataYear, "dc.problem.not_a_year", "%q is not a year", yr)
 	} else if y > ref {
-		fail(ColDataYear, "%d is after the edition's reference year %d", y, ref)
+		fail(ColDataYear, "dc.problem.year_after", "%d is after the edition's reference year %d", y, ref)
 	} else if y < ref-maxDataAge {
-		fail(ColDataYear, "%d is more than %d years before the reference year %d", y, maxDataAge, ref)
+		fail(ColDataYear, "dc.problem.year_too_old", "%d is more than %d years before the reference year %d", y, maxDataAge, ref)
 	} else {
 		v.DataYear = y
 	}
 	v.MethodNote = strings.TrimSpace(e.MethodNote)
 	if utf8.RuneCountInString(v.MethodNote) > maxNoteLen {
-		fail(ColMethodNote, "longer than %d characters", maxNoteLen)
+		fail(ColMethodNote, "dc.problem.too_long", "longer than %d characters", maxNoteLen)
 	}
 	est, err := parseYesNo(e.Estimated)
 	if err != nil {
-		fail(ColEstimated, "%q is not yes or no", strings.TrimSpace(e.Estimated))
+		fail(ColEstimated, "dc.problem.not_yes_no", "%q is not yes or no", strings.TrimSpace(e.Estimated))
 	}
 	v.Estimated = est
 	v.Comment = strings.TrimSpace(e.Comment)
 	if utf8.RuneCountInString(v.Comment) > maxCommentLen {
-		fail(ColComment, "longer than %d characters", maxCommentLen)
+		fail(ColComment, "dc.problem.too_long", "longer than %d characters", maxCommentLen)
 	}
 	if last, had := r.Last[Key{city, code}]; had && raw != "" && v.Comment == "" && len(errs) == 0 {
 		if isJump(last, v.Value, r.Edition.JumpThreshold) {
-			fail(ColComment, "the value changes from last edition's %s to %s (%s): explain the change in a comment",
-				strconv.FormatFloat(last, 'g', -1, 64), strconv.FormatFloat(v.Value, 'g', -1, 64), jumpText(last, v.Value, r.Edition.JumpThreshold))
+			from, to := strconv.FormatFloat(last, 'g', -1, 64), strconv.FormatFloat(v.Value, 'g', -1, 64)
+			if last == 0 {
+				fail(ColComment, "dc.problem.jump_from_zero", "the value changes from last edition's %s to %s (any change from zero needs one): explain the change in a comment", from, to)
+			} else {
+				fail(ColComment, "dc.problem.jump", "the value changes from last edition's %s to %s (%s, more than %s): explain the change in a comment",
+					from, to, percent(math.Abs(v.Value-last)/math.Abs(last)), percent(r.Edition.JumpThreshold))
+			}
 		}
 	}
 	return v, len(errs) == 0, errs
@@ -278,13 +288,6 @@ func isJump(last, v, threshold float64) bool {
 		return v != 0
 	}
 	return math.Abs(v-last)/math.Abs(last) > threshold
-}
-
-func jumpText(last, v, threshold float64) string {
-	if last == 0 {
-		return "any change from zero needs one"
-	}
-	return fmt.Sprintf("%s, more than %s", percent(math.Abs(v-last)/math.Abs(last)), percent(threshold))
 }
 
 func percent(f float64) string {
@@ -402,7 +405,8 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		k := v.Key()
 		if prev, dup := seen[k]; dup {
 			errs = append(errs, FieldError{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
-				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev), Duplicate: true, FirstRow: prev})
+				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev), Duplicate: true, FirstRow: prev,
+				Key: "dc.problem.duplicate", Args: []any{prev}})
 			continue
 		}
 		seen[k] = row

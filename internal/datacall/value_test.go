@@ -9,7 +9,34 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/i18n"
 )
+
+// ignoreWording leaves a problem's message key and arguments to wantKeyed.
+var ignoreWording = cmpopts.IgnoreFields(FieldError{}, "Key", "Args")
+
+// wantKeyed checks that every problem is worded by a catalogue key whose
+// English text, with the problem's arguments, is the problem's reason, and
+// that the Korean text is a translation (so a Korean page says it in Korean).
+func wantKeyed(t *testing.T, errs []FieldError) {
+	t.Helper()
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fe := range errs {
+		if fe.Key == "" {
+			t.Errorf("problem %q has no message key", fe.Reason)
+			continue
+		}
+		if got := cat.T(i18n.English, fe.Key, fe.Args...); got != fe.Reason {
+			t.Errorf("key %s in English reads %q, the reason is %q", fe.Key, got, fe.Reason)
+		}
+		if ko := cat.T(i18n.Korean, fe.Key, fe.Args...); ko == fe.Reason || !strings.ContainsFunc(ko, func(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }) {
+			t.Errorf("key %s in Korean reads %q: not a translation", fe.Key, ko)
+		}
+	}
+}
 
 func TestCheck(t *testing.T) {
 	good := Entry{Row: 7, City: "SEO", Indicator: "SHARE", Value: "85.5", Unit: "% of households", Source: "Statistics Korea", DataYear: "2024"}
@@ -78,9 +105,10 @@ func TestCheck(t *testing.T) {
 			e := good
 			tt.modify(&e)
 			got, ok, errs := r.Check(e)
-			if diff := cmp.Diff(tt.errs, errs); diff != "" {
+			if diff := cmp.Diff(tt.errs, errs, ignoreWording); diff != "" {
 				t.Fatalf("errors (-want +got):\n%s", diff)
 			}
+			wantKeyed(t, errs)
 			if tt.blank || tt.errs != nil {
 				if ok {
 					t.Fatal("ok for a blank or invalid entry")
@@ -151,7 +179,7 @@ func TestPlan(t *testing.T) {
 			{Row: 4, Column: "value", City: "BUS", Indicator: "PLAN", Reason: "2 is outside the valid range (0 to 1)"},
 			{Row: 5, Column: "indicator", City: "SEO", Indicator: "SHARE", Reason: "a second value for this city and indicator (first on row 2)", Duplicate: true, FirstRow: 2},
 		}
-		if diff := cmp.Diff(want, ve.Errors, cmpopts.EquateEmpty()); diff != "" {
+		if diff := cmp.Diff(want, ve.Errors, cmpopts.EquateEmpty(), ignoreWording); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, "3 errors; nothing was saved; row 3, column value, city SEO, indicator RATE: -1 is outside") {
