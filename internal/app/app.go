@@ -5,7 +5,11 @@
 package app
 
 import (
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/web"
+	"github.com/citylens/citylens/internal/web/adminweb"
+	"github.com/citylens/citylens/internal/web/apiweb"
+	"github.com/citylens/citylens/internal/web/membersweb"
 )
 
 // NewServer builds the web server with every area on cfg's store.
@@ -16,5 +20,10 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 // Areas are the web layer's areas, each holding the services it calls.
 func Areas(cfg web.Config) []web.Area {
 	var areas []web.Area
+	areas = append(areas,
+		membersweb.New(cfg.Store),
+		adminweb.New(cfg.Store, &catalogue.Service{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now}),
+		apiweb.New(cfg.Store),
+	)
 	return areas
 }
