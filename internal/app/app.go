@@ -6,15 +6,30 @@ package app
 
 import (
 	"github.com/citylens/citylens/internal/web"
+	"github.com/citylens/citylens/internal/web/adminweb"
+	"github.com/citylens/citylens/internal/web/apiweb"
+	"github.com/citylens/citylens/internal/web/membersweb"
 )
 
-// NewServer builds the web server with every area on cfg's store.
+// NewServer builds the web server with every area on cfg's store: the
+// services are built once (cfg.WithDefaults) and shared by the core and the
+// areas.
 func NewServer(cfg web.Config) (*web.Server, error) {
+	if cfg.Store == nil {
+		return web.New(cfg)
+	}
+	cfg = cfg.WithDefaults()
 	return web.New(cfg, Areas(cfg)...)
 }
 
-// Areas are the web layer's areas, each holding the services it calls.
+// Areas are the web layer's areas, each holding the services it calls;
+// cfg has its defaults (web.Config.WithDefaults).
 func Areas(cfg web.Config) []web.Area {
 	var areas []web.Area
+	areas = append(areas,
+		membersweb.New(cfg.Store),
+		adminweb.New(cfg.Store, cfg.Services.Catalogue),
+		apiweb.New(cfg.Store),
+	)
 	return areas
 }

@@ -28,7 +28,6 @@ func (s *Server) registerCatalogueRoutes(mux *http.ServeMux) {
 	s.page(mux, "POST /admin/editions/{edition}/status", AccessAdmin, s.editionStatus)
 	s.page(mux, "POST /admin/editions/{edition}/compute", AccessAdmin, s.computeEditionRequest)
 	s.page(mux, "GET /admin/editions/{edition}/releases/{id}", AccessAdmin, s.draftReleasePage)
-	s.registerCatalogueAdminRoutes(mux)
 }
 
 func (s *Server) catalogueList(w http.ResponseWriter, r *http.Request) error {

@@ -226,10 +226,10 @@ func wantAPI(t *testing.T, what string, res *http.Response, body string, want in
 
 // wantFields checks a body has the top-level fields the OpenAPI document
 // promises for an operation.
-func wantFields(t *testing.T, opID, body string) {
+func wantFields(t *testing.T, ops []web.APIOperation, opID, body string) {
 	t.Helper()
 	top := decode[map[string]json.RawMessage](t, opID, body)
-	for _, op := range web.APIOperations {
+	for _, op := range ops {
 		if op.ID != opID {
 			continue
 		}
@@ -284,7 +284,7 @@ func TestDataCallAPIAccess(t *testing.T) {
 		// to fill it in.
 		res, got := e.get(focalR, webtest.CityX)
 		wantAPI(t, "GET with a read token", res, got, 200)
-		wantFields(t, "getDataCallCity", got)
+		wantFields(t, e.Server.APIOperations(), "getDataCallCity", got)
 		sub := decode[callSubmission](t, "GET", got)
 		if sub.State != datacall.StateDraft || sub.City.Code != webtest.CityX || sub.Edition.Code != "2026" || !sub.Edition.CallOpen || !sub.CanEdit || !sub.CanSubmit {
 			t.Errorf("submission: state %q, city %q, edition %+v, can edit %v, can submit %v", sub.State, sub.City.Code, sub.Edition, sub.CanEdit, sub.CanSubmit)
@@ -343,7 +343,7 @@ func TestDataCallAPIAccess(t *testing.T) {
 		// The write token saves, recorded in the audit log as its owner's.
 		res, got = e.put(focalW, webtest.CityX, body)
 		wantAPI(t, "PUT with a write token", res, got, 200)
-		wantFields(t, "putDataCallValues", got)
+		wantFields(t, e.Server.APIOperations(), "putDataCallValues", got)
 		sub = decode[callSubmission](t, "PUT", got)
 		cur := sub.indicator(t, indInternet).Current
 		if sub.Changed != 1 || sub.Unchanged != 0 || cur == nil || cur.Value != 70 || cur.Source != "Seoul Open Data Plaza" || cur.Year != 2025 ||
@@ -611,7 +611,7 @@ func TestDataCallAPIWorkflow(t *testing.T) {
 		}
 		res, got = submit(focal)
 		wantAPI(t, "submit", res, got, 200)
-		wantFields(t, "submitDataCall", got)
+		wantFields(t, e.Server.APIOperations(), "submitDataCall", got)
 		sub = decode[callSubmission](t, "submit", got)
 		if sub.State != datacall.StateSubmitted || sub.CanEdit || sub.CanSubmit || sub.UpdatedBy != "focal@test.citylens" || sub.UpdatedAt == nil {
 			t.Errorf("after submit: %+v", sub)

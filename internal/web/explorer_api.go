@@ -16,7 +16,6 @@ import (
 // checks against these handlers.
 
 func (s *Server) registerExplorerAPI(mux *http.ServeMux) {
-	s.api(mux, "GET /api/v1/openapi.json", AccessPublic, s.apiOpenAPI)
 	s.api(mux, "GET /api/v1/releases", AccessPublic, s.apiReleases)
 	s.api(mux, "GET /api/v1/releases/{hash}", AccessPublic, s.apiRelease)
 	s.api(mux, "GET /api/v1/releases/{hash}/rankings", AccessPublic, s.apiRankings)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/release"
@@ -47,7 +48,7 @@ func benchServer(b *testing.B, units, inds int) (http.Handler, []release.City) {
 	if _, err := (&release.Workflow{Store: db, Audit: db}).Save(context.Background(), auditlog.System("bench"), release.PublishRequest{Release: rel}); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := app.NewServer(web.Config{Store: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

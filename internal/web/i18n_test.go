@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"html"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -243,12 +244,19 @@ func TestTemplatesShowOnlyCatalogueText(t *testing.T) {
 		i := sort.SearchStrings(keys, p+".")
 		return i < len(keys) && strings.HasPrefix(keys[i], p+".")
 	}
-	names, err := fs.Glob(templateFiles, "templates/*.html")
+	// The core's templates and every area's (<area>/templates/*.html).
+	files := os.DirFS(".")
+	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil || len(names) == 0 {
 		t.Fatalf("templates: %v %v", names, err)
 	}
+	areaNames, err := fs.Glob(files, "*/templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = append(names, areaNames...)
 	for _, n := range names {
-		src, err := fs.ReadFile(templateFiles, n)
+		src, err := fs.ReadFile(files, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,10 +373,12 @@ func TestCodesHaveNames(t *testing.T) {
 
 // keyArgs are the Go functions that take a catalogue key (or, for label, a
 // key prefix) and the position of that argument.
-var keyArgs = map[string]int{"tr": 1, "redirectFlash": 3, "worded": 1, "wordedStatus": 1, "T": 1, "label": 2}
+var keyArgs = map[string]int{"tr": 1, "redirectFlash": 3, "worded": 1, "wordedStatus": 1, "T": 1, "label": 2,
+	"E": 1, "RedirectFlash": 3, "Label": 2}
 
-// TestGoTextKeysExist checks every key the package's Go code names, so a
-// typo fails here rather than showing "[key]" on a page.
+// TestGoTextKeysExist checks every key the Go code of the core and of the
+// areas (its subpackages) names, so a typo fails here rather than showing
+// "[key]" on a page.
 func TestGoTextKeysExist(t *testing.T) {
 	cat, err := i18n.Load()
 	if err != nil {
@@ -379,6 +389,11 @@ func TestGoTextKeysExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	areaFiles, err := filepath.Glob("*/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, areaFiles...)
 	fset := token.NewFileSet()
 	checked := 0
 	for _, f := range files {
@@ -414,7 +429,7 @@ func TestGoTextKeysExist(t *testing.T) {
 				t.Fatal(err)
 			}
 			checked++
-			if name == "label" {
+			if name == "label" || name == "Label" {
 				i := sort.SearchStrings(keys, key+".")
 				if i == len(keys) || !strings.HasPrefix(keys[i], key+".") {
 					t.Errorf("%s: label prefix %q has no keys", fset.Position(lit.Pos()), key)

@@ -2,15 +2,15 @@ package web
 
 import (
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 )
 
-// The OpenAPI 3.1 document of /api/v1, built from APIOperations. A test
-// checks it against the route table and the real handlers: every operation
-// is a registered route answering the documented status with the
-// documented top-level fields, and every API route is documented.
+// The OpenAPI 3.1 document of /api/v1, built from the operations of the
+// core and of every area (AreaAPI): Server.APIOperations. A test checks it
+// against the route table and the real handlers: every operation is a
+// registered route answering the documented status with the documented
+// top-level fields, and every API route is documented.
 
 // APIOperation describes one API route.
 type APIOperation struct {
@@ -18,8 +18,12 @@ type APIOperation struct {
 	ID, Tag      string
 	Summary      string
 	Query        []APIParam
-	// Body names the request body schema ("" for none).
-	Body string
+	// Body names the request body schema ("" for none); BodySchema is that
+	// schema (JSON Schema), listed once in the document's components.
+	Body       string
+	BodySchema map[string]any
+	// PathParams describe path parameters whose name does not say enough.
+	PathParams map[string]string
 	// Status is the success status; Fields the success body's top-level fields.
 	Status int
 	Fields []string
@@ -49,49 +53,58 @@ var rankingParams = []APIParam{
 	{Name: "limit", Type: "integer", Description: "rows to return (0: all)"},
 }
 
-// APIOperations lists every /api/v1 operation.
-var APIOperations = []APIOperation{
+// coreAPIOperations are the API operations the core serves itself, then,
+// for now, those of areas not yet in packages of their own.
+var coreAPIOperations = []APIOperation{
 	{Method: "GET", Path: "/api/v1/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document", Status: 200, Fields: []string{"openapi", "info", "paths", "components"}},
-	{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", Summary: "A city's profile (scores, stages, peers, twins, strengths, weaknesses, values with provenance) and trend across editions", Status: 200, Fields: []string{"release", "edition", "profile", "trend"}, Errors: []int{404}},
-	{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", Summary: "Recompute a city's score, rank and stage with some indicator values changed (the release does not change)", Body: "WhatIfRequest", Status: 200, Fields: []string{"release", "result"}, Errors: []int{404, 415}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", Summary: "Two to four cities side by side", Query: []APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4"}}, Status: 200, Fields: []string{"release", "cities"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/regions", ID: "listRegions", Tag: "members", Summary: "World regions", Status: 200, Fields: []string{"regions"}},
-	{Method: "GET", Path: "/api/v1/offices", ID: "listOffices", Tag: "members", Summary: "Regional offices", Status: 200, Fields: []string{"offices"}},
-	{Method: "GET", Path: "/api/v1/cities", ID: "listCities", Tag: "members", Summary: "Member cities", Query: []APIParam{
-		{Name: "region", Type: "string", Description: "region code"}, {Name: "country", Type: "string", Description: "country code"},
-		{Name: "status", Type: "string", Description: "member or candidate"}, {Name: "q", Type: "string", Description: "name search"}},
-		Status: 200, Fields: []string{"cities"}},
-	{Method: "GET", Path: "/api/v1/cities/{code}", ID: "getCity", Tag: "members", Summary: "A member city", Status: 200, Fields: []string{"code", "name", "country", "region", "latitude", "longitude", "population"}, Errors: []int{404}},
-	{Method: "PUT", Path: "/api/v1/cities/{code}", ID: "putCity", Tag: "members", Summary: "Change a city's directory entry (admins; regional officers and focal points within their scope)", Body: "City", Status: 200, Auth: true, Errors: []int{401, 403, 404}},
-	{Method: "GET", Path: "/api/v1/me", ID: "me", Tag: "accounts", Summary: "The caller's account", Status: 200, Auth: true, Errors: []int{401}},
-	{Method: "GET", Path: "/api/v1/audit", ID: "listAudit", Tag: "accounts", Summary: "The audit log (admins)", Status: 200, Auth: true, Errors: []int{401, 403}},
-	{Method: "GET", Path: "/api/v1/history/{entity_type}/{entity_id}", ID: "history", Tag: "accounts", Summary: "An entity's audit history", Status: 200, Auth: true, Errors: []int{401, 403}},
-	{Method: "GET", Path: "/api/v1/jobs/{id}", ID: "getJob", Tag: "jobs", Summary: "A background job's state and progress (admins)", Status: 200, Auth: true, Errors: []int{401, 403, 404}},
-	{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
-	{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
-	{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
+
+	// Not yet moved: the explorer's (releases) and the data call's
+	// operations, served by handlers still in this package. Each moves to
+	// its area's APIOperations with its handlers.
+	{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", PathParams: releasePathParams, Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", PathParams: releasePathParams, Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", PathParams: releasePathParams, Summary: "A city's profile (scores, stages, peers, twins, strengths, weaknesses, values with provenance) and trend across editions", Status: 200, Fields: []string{"release", "edition", "profile", "trend"}, Errors: []int{404}},
+	{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", PathParams: releasePathParams, Summary: "Recompute a city's score, rank and stage with some indicator values changed (the release does not change)", Body: "WhatIfRequest", BodySchema: whatIfSchema, Status: 200, Fields: []string{"release", "result"}, Errors: []int{404, 415}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", PathParams: releasePathParams, Summary: "Two to four cities side by side", Query: []APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4"}}, Status: 200, Fields: []string{"release", "cities"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", PathParams: releasePathParams, Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
+	{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", PathParams: dataCallPathParams, Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
+	{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", BodySchema: dataCallValuesSchema, Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
+	{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
+}
+
+// APIOperations lists every /api/v1 operation: the core's and each area's.
+func (s *Server) APIOperations() []APIOperation {
+	ops := append([]APIOperation(nil), coreAPIOperations...)
+	for _, a := range s.areas {
+		if aa, ok := a.(AreaAPI); ok {
+			ops = append(ops, aa.APIOperations()...)
+		}
+	}
+	return ops
 }
 
 // dataCallFields are the top-level fields of a city's submission.
 var dataCallFields = []string{"edition", "city", "state", "review_comment", "updated_at", "updated_by", "can_edit", "can_submit", "entered", "required", "indicators"}
 
-// pathParamDocs describes path parameters other than their name says.
-var pathParamDocs = map[string]string{
-	"hash":    hashDoc,
-	"edition": "an edition's code, e.g. 2026",
-	"city":    "a member city's code, e.g. kr-seoul",
-}
+// Path parameters of the explorer's and the data call's operations.
+var (
+	releasePathParams  = map[string]string{"hash": hashDoc}
+	dataCallPathParams = map[string]string{"edition": "an edition's code, e.g. 2026", "city": "a member city's code, e.g. kr-seoul"}
+)
 
-// OpenAPIDocument builds the OpenAPI 3.1 document.
-func OpenAPIDocument() map[string]any {
+// OpenAPIDocument builds the OpenAPI 3.1 document of ops
+// (Server.APIOperations). A body schema named twice is listed once, as
+// the first operation naming it gives it.
+func OpenAPIDocument(ops []APIOperation) map[string]any {
 	paths := map[string]any{}
-	for _, op := range APIOperations {
+	schemas := map[string]any{"Error": errorSchema}
+	for _, op := range ops {
+		if _, seen := schemas[op.Body]; op.Body != "" && op.BodySchema != nil && !seen {
+			schemas[op.Body] = op.BodySchema
+		}
 		item, _ := paths[op.Path].(map[string]any)
 		if item == nil {
 			item = map[string]any{}
@@ -100,7 +113,7 @@ func OpenAPIDocument() map[string]any {
 		var params []any
 		for _, name := range pathParams(op.Path) {
 			desc := name
-			if d, ok := pathParamDocs[name]; ok {
+			if d, ok := op.PathParams[name]; ok {
 				desc = d
 			}
 			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
@@ -152,20 +165,21 @@ func OpenAPIDocument() map[string]any {
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}},
 			"responses": map[string]any{"Error": map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{
 				"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}}},
-			"schemas": map[string]any{
-				"Error": map[string]any{"type": "object", "required": []string{"error"}, "properties": map[string]any{"error": map[string]any{
-					"type": "object", "required": []string{"status", "code", "message"}, "properties": map[string]any{
-						"status": map[string]any{"type": "integer"}, "code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
-						"problems": map[string]any{"type": "array", "items": problemSchema}}}}},
-				"WhatIfRequest": map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
-					"values": map[string]any{"type": "object", "description": "indicator code → new value (a number, or a string holding one)",
-						"additionalProperties": map[string]any{"type": []string{"number", "string"}}}}},
-				"City":           map[string]any{"type": "object", "description": "a member city (see GET /api/v1/cities/{code})"},
-				"DataCallValues": dataCallValuesSchema,
-			},
+			"schemas": schemas,
 		},
 	}
 }
+
+// errorSchema is the body of every error (APIError).
+var errorSchema = map[string]any{"type": "object", "required": []string{"error"}, "properties": map[string]any{"error": map[string]any{
+	"type": "object", "required": []string{"status", "code", "message"}, "properties": map[string]any{
+		"status": map[string]any{"type": "integer"}, "code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+		"problems": map[string]any{"type": "array", "items": problemSchema}}}}}
+
+// whatIfSchema is a what-if request: indicator values to change.
+var whatIfSchema = map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
+	"values": map[string]any{"type": "object", "description": "indicator code → new value (a number, or a string holding one)",
+		"additionalProperties": map[string]any{"type": []string{"number", "string"}}}}}
 
 // problemSchema is one problem of a refused request: a row and column of an
 // imported file, or an entry and field of a JSON batch.
@@ -203,23 +217,11 @@ func pathParams(p string) []string {
 	return out
 }
 
-// OpenAPIPattern turns an operation into its ServeMux pattern.
+// Pattern is the operation's ServeMux pattern.
 func (op APIOperation) Pattern() string { return op.Method + " " + op.Path }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, OpenAPIDocument())
+	writeJSON(w, http.StatusOK, OpenAPIDocument(s.APIOperations()))
 	return nil
-}
-
-// sortedOps is APIOperations by path then method (docs).
-func sortedOps() []APIOperation {
-	ops := append([]APIOperation(nil), APIOperations...)
-	sort.Slice(ops, func(i, j int) bool {
-		if ops[i].Path != ops[j].Path {
-			return ops[i].Path < ops[j].Path
-		}
-		return ops[i].Method < ops[j].Method
-	})
-	return ops
 }

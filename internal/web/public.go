@@ -15,8 +15,6 @@ import (
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /{$}", AccessPublic, s.explorerHome)
 	s.page(mux, "GET /", AccessPublic, s.notFound)
-	s.page(mux, "GET /members", AccessPublic, s.memberDirectory)
-	s.page(mux, "GET /members/{code}", AccessPublic, s.memberPage)
 	s.page(mux, "GET /static/", AccessPublic, s.static)
 	s.page(mux, "GET /healthz", AccessPublic, s.healthz)
 	s.page(mux, "GET /readyz", AccessPublic, s.readyz)
@@ -30,41 +28,6 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 type regionCount struct {
 	members.Region
 	Cities int
-}
-
-type directoryData struct {
-	Cities  []members.City
-	Regions []members.Region
-	Filter  members.CityFilter
-}
-
-func (s *Server) memberDirectory(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := members.CityFilter{RegionCode: q.Get("region"), Query: q.Get("q"), Status: q.Get("status")}
-	cities, err := s.store.ListCities(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	regions, err := s.store.ListRegions(r.Context())
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, "members.html", "Member cities", directoryData{cities, regions, f})
-}
-
-func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.store.City(r.Context(), r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	var office members.Office
-	if c.OfficeCode != "" {
-		if office, err = s.store.Office(r.Context(), c.OfficeCode); err != nil {
-			return err
-		}
-	}
-	return s.render(w, r, "city.html", c.Name, map[string]any{"City": c, "Office": office,
-		"CanEdit": canEditCity(viewer(r), c.Code, c.RegionCode)})
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) error {

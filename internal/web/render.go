@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 )
@@ -218,9 +217,10 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	return t.ExecuteTemplate(w, "layout", pd)
 }
 
-// nav is the navigation for a viewer: the platform's links, then features'.
+// nav is the navigation for a viewer: home, features' links, areas' (in
+// their order), then the viewer's API tokens.
 func (s *Server) nav(v Viewer) []NavLink {
-	links := []NavLink{{"/", "nav.home"}, {"/members", "nav.members"}}
+	links := []NavLink{{"/", "nav.home"}}
 	links = append(links, s.featureNav(v)...)
 	for _, a := range s.areas {
 		if an, ok := a.(AreaNav); ok {
@@ -228,14 +228,6 @@ func (s *Server) nav(v Viewer) []NavLink {
 		}
 	}
 	if v.SignedIn() {
-		switch v.User.Role {
-		case accounts.RoleAdmin:
-			links = append(links, NavLink{"/admin/users", "nav.users"}, NavLink{"/admin/members", "nav.admin_members"},
-				NavLink{"/admin/offices", "nav.offices"}, NavLink{"/admin/partners", "nav.partners"},
-				NavLink{"/admin/audit", "nav.audit"}, NavLink{"/admin/jobs", "nav.jobs"}, NavLink{"/admin/outbox", "nav.outbox"})
-		case accounts.RoleRegional, accounts.RoleFocal:
-			links = append(links, NavLink{"/admin/members", "nav.my_cities"})
-		}
 		links = append(links, NavLink{"/account/tokens", "nav.tokens"})
 	}
 	return links

@@ -16,7 +16,6 @@ import "net/http"
 func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.registerPublicRoutes(mux)
 	s.registerAccountRoutes(mux)
-	s.registerAdminRoutes(mux)
-	s.registerAPIRoutes(mux)
+	s.api(mux, "GET /api/v1/openapi.json", AccessPublic, s.apiOpenAPI)
 	s.registerFeatureRoutes(mux)
 }

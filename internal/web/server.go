@@ -87,11 +87,10 @@ type Server struct {
 	explorer explorerState // published releases and their rendered pages (explorer.go)
 }
 
-// New builds a server with its areas and its route table.
-func New(cfg Config, areas ...Area) (*Server, error) {
-	if cfg.Store == nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "web: a store is required")
-	}
+// WithDefaults is cfg with every setting it leaves unset filled in, the
+// services included (built once, from cfg's store): what New runs on, and
+// what internal/app hands the areas.
+func (cfg Config) WithDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -114,6 +113,15 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
 	}
 	cfg.Services = cfg.Services.withDefaults(cfg)
+	return cfg
+}
+
+// New builds a server with its areas and its route table.
+func New(cfg Config, areas ...Area) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, citylens.Errorf(citylens.EINVALID, "web: a store is required")
+	}
+	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
 		svc: cfg.Services, members: cfg.Services.Members, accounts: cfg.Services.Accounts}
 	// This replica's own publications show in the explorer at once.

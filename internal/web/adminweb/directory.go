@@ -1,4 +1,4 @@
-package web
+package adminweb
 
 import (
 	"errors"
@@ -6,21 +6,22 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The secretariat's directory screens: regional offices and partner
 // organisations. Every change goes through members.Service, which
 // validates it and writes the audit entry in the same transaction.
 
-func (s *Server) registerDirectoryRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /admin/offices", AccessAdmin, s.officesPage)
-	s.page(mux, "POST /admin/offices", AccessAdmin, s.createOffice)
-	s.page(mux, "GET /admin/offices/{code}", AccessAdmin, s.editOfficeForm)
-	s.page(mux, "POST /admin/offices/{code}", AccessAdmin, s.updateOffice)
-	s.page(mux, "GET /admin/partners", AccessAdmin, s.partnersPage)
-	s.page(mux, "POST /admin/partners", AccessAdmin, s.createPartner)
-	s.page(mux, "GET /admin/partners/{code}", AccessAdmin, s.editPartnerForm)
-	s.page(mux, "POST /admin/partners/{code}", AccessAdmin, s.updatePartner)
+func (a *Area) registerDirectoryRoutes(s *web.Server) {
+	s.Page("GET /admin/offices", web.AccessAdmin, a.officesPage)
+	s.Page("POST /admin/offices", web.AccessAdmin, a.createOffice)
+	s.Page("GET /admin/offices/{code}", web.AccessAdmin, a.editOfficeForm)
+	s.Page("POST /admin/offices/{code}", web.AccessAdmin, a.updateOffice)
+	s.Page("GET /admin/partners", web.AccessAdmin, a.partnersPage)
+	s.Page("POST /admin/partners", web.AccessAdmin, a.createPartner)
+	s.Page("GET /admin/partners/{code}", web.AccessAdmin, a.editPartnerForm)
+	s.Page("POST /admin/partners/{code}", web.AccessAdmin, a.updatePartner)
 }
 
 // formProblems is what a rejected form shows: every problem at the top and
@@ -82,18 +83,18 @@ type officesData struct {
 	formProblems
 }
 
-func (s *Server) officesData(r *http.Request, form members.Office, editing bool, ps []members.Problem) (officesData, error) {
+func (a *Area) officesData(r *http.Request, form members.Office, editing bool, ps []members.Problem) (officesData, error) {
 	ctx := r.Context()
 	d := officesData{Form: form, Editing: editing, formProblems: memberProblems(ps)}
 	var err error
-	if d.Regions, err = s.store.ListRegions(ctx); err != nil {
+	if d.Regions, err = a.store.ListRegions(ctx); err != nil {
 		return d, err
 	}
-	offices, err := s.store.ListOffices(ctx)
+	offices, err := a.store.ListOffices(ctx)
 	if err != nil {
 		return d, err
 	}
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	cities, err := a.store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
 		return d, err
 	}
@@ -112,8 +113,8 @@ func (s *Server) officesData(r *http.Request, form members.Office, editing bool,
 	return d, nil
 }
 
-func (s *Server) renderOffices(w http.ResponseWriter, r *http.Request, status int, form members.Office, editing bool, ps []members.Problem) error {
-	d, err := s.officesData(r, form, editing, ps)
+func (a *Area) renderOffices(w http.ResponseWriter, r *http.Request, status int, form members.Office, editing bool, ps []members.Problem) error {
+	d, err := a.officesData(r, form, editing, ps)
 	if err != nil {
 		return err
 	}
@@ -121,11 +122,11 @@ func (s *Server) renderOffices(w http.ResponseWriter, r *http.Request, status in
 	if editing {
 		title = "Edit " + form.Name
 	}
-	return s.renderStatus(w, r, status, "admin_offices.html", title, d)
+	return a.s.RenderStatus(w, r, status, "admin_offices.html", title, d)
 }
 
-func (s *Server) officesPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderOffices(w, r, http.StatusOK, members.Office{}, false, nil)
+func (a *Area) officesPage(w http.ResponseWriter, r *http.Request) error {
+	return a.renderOffices(w, r, http.StatusOK, members.Office{}, false, nil)
 }
 
 func officeFromForm(r *http.Request, code string) members.Office {
@@ -133,40 +134,40 @@ func officeFromForm(r *http.Request, code string) members.Office {
 		HostCity: r.PostFormValue("host_city")}
 }
 
-func (s *Server) createOffice(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) createOffice(w http.ResponseWriter, r *http.Request) error {
 	o := officeFromForm(r, strings.TrimSpace(r.PostFormValue("code")))
-	err := s.members.CreateOffice(r.Context(), actor(r), o)
+	err := a.members.CreateOffice(r.Context(), web.ActorOf(r), o)
 	if status, ps, ok := rejection(err); ok {
-		return s.renderOffices(w, r, status, o, false, ps)
+		return a.renderOffices(w, r, status, o, false, ps)
 	} else if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/admin/offices", "flash.office_created", strings.TrimSpace(o.Name), o.Code)
+	a.s.RedirectFlash(w, r, "/admin/offices", "flash.office_created", strings.TrimSpace(o.Name), o.Code)
 	return nil
 }
 
-func (s *Server) editOfficeForm(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.store.Office(r.Context(), r.PathValue("code"))
+func (a *Area) editOfficeForm(w http.ResponseWriter, r *http.Request) error {
+	o, err := a.store.Office(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	return s.renderOffices(w, r, http.StatusOK, o, true, nil)
+	return a.renderOffices(w, r, http.StatusOK, o, true, nil)
 }
 
 // updateOffice saves the edit form; the code is the path's (a code is
 // what cities and users refer to, so it does not change).
-func (s *Server) updateOffice(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.store.Office(r.Context(), r.PathValue("code")); err != nil {
+func (a *Area) updateOffice(w http.ResponseWriter, r *http.Request) error {
+	if _, err := a.store.Office(r.Context(), r.PathValue("code")); err != nil {
 		return err
 	}
 	o := officeFromForm(r, r.PathValue("code"))
-	err := s.members.UpdateOffice(r.Context(), actor(r), o)
+	err := a.members.UpdateOffice(r.Context(), web.ActorOf(r), o)
 	if status, ps, ok := rejection(err); ok {
-		return s.renderOffices(w, r, status, o, true, ps)
+		return a.renderOffices(w, r, status, o, true, ps)
 	} else if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/admin/offices", "flash.office_saved", strings.TrimSpace(o.Name))
+	a.s.RedirectFlash(w, r, "/admin/offices", "flash.office_saved", strings.TrimSpace(o.Name))
 	return nil
 }
 
@@ -178,8 +179,8 @@ type partnersData struct {
 	formProblems
 }
 
-func (s *Server) renderPartners(w http.ResponseWriter, r *http.Request, status int, form members.Partner, editing bool, ps []members.Problem) error {
-	list, err := s.store.ListPartners(r.Context())
+func (a *Area) renderPartners(w http.ResponseWriter, r *http.Request, status int, form members.Partner, editing bool, ps []members.Problem) error {
+	list, err := a.store.ListPartners(r.Context())
 	if err != nil {
 		return err
 	}
@@ -187,12 +188,12 @@ func (s *Server) renderPartners(w http.ResponseWriter, r *http.Request, status i
 	if editing {
 		title = "Edit " + form.Name
 	}
-	return s.renderStatus(w, r, status, "admin_partners.html", title,
+	return a.s.RenderStatus(w, r, status, "admin_partners.html", title,
 		partnersData{Partners: list, Kinds: members.PartnerKinds, Form: form, Editing: editing, formProblems: memberProblems(ps)})
 }
 
-func (s *Server) partnersPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPartners(w, r, http.StatusOK, members.Partner{}, false, nil)
+func (a *Area) partnersPage(w http.ResponseWriter, r *http.Request) error {
+	return a.renderPartners(w, r, http.StatusOK, members.Partner{}, false, nil)
 }
 
 func partnerFromForm(r *http.Request, code string) members.Partner {
@@ -200,37 +201,37 @@ func partnerFromForm(r *http.Request, code string) members.Partner {
 		Country: r.PostFormValue("country"), Website: r.PostFormValue("website")}
 }
 
-func (s *Server) createPartner(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) createPartner(w http.ResponseWriter, r *http.Request) error {
 	p := partnerFromForm(r, strings.TrimSpace(r.PostFormValue("code")))
-	err := s.members.CreatePartner(r.Context(), actor(r), p)
+	err := a.members.CreatePartner(r.Context(), web.ActorOf(r), p)
 	if status, ps, ok := rejection(err); ok {
-		return s.renderPartners(w, r, status, p, false, ps)
+		return a.renderPartners(w, r, status, p, false, ps)
 	} else if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/admin/partners", "flash.partner_created", strings.TrimSpace(p.Name), p.Code)
+	a.s.RedirectFlash(w, r, "/admin/partners", "flash.partner_created", strings.TrimSpace(p.Name), p.Code)
 	return nil
 }
 
-func (s *Server) editPartnerForm(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.Partner(r.Context(), r.PathValue("code"))
+func (a *Area) editPartnerForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := a.store.Partner(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	return s.renderPartners(w, r, http.StatusOK, p, true, nil)
+	return a.renderPartners(w, r, http.StatusOK, p, true, nil)
 }
 
-func (s *Server) updatePartner(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.store.Partner(r.Context(), r.PathValue("code")); err != nil {
+func (a *Area) updatePartner(w http.ResponseWriter, r *http.Request) error {
+	if _, err := a.store.Partner(r.Context(), r.PathValue("code")); err != nil {
 		return err
 	}
 	p := partnerFromForm(r, r.PathValue("code"))
-	err := s.members.UpdatePartner(r.Context(), actor(r), p)
+	err := a.members.UpdatePartner(r.Context(), web.ActorOf(r), p)
 	if status, ps, ok := rejection(err); ok {
-		return s.renderPartners(w, r, status, p, true, ps)
+		return a.renderPartners(w, r, status, p, true, ps)
 	} else if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/admin/partners", "flash.partner_saved", strings.TrimSpace(p.Name))
+	a.s.RedirectFlash(w, r, "/admin/partners", "flash.partner_saved", strings.TrimSpace(p.Name))
 	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package adminweb
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The secretariat's indicator editor. Changes go through
@@ -16,11 +17,11 @@ import (
 // changing one of those while an edition uses the indicator needs an
 // explicit confirmation.
 
-func (s *Server) registerCatalogueAdminRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /admin/catalogue/new", AccessAdmin, s.newIndicatorForm)
-	s.page(mux, "POST /admin/catalogue", AccessAdmin, s.createIndicator)
-	s.page(mux, "GET /admin/catalogue/{code}/edit", AccessAdmin, s.editIndicatorForm)
-	s.page(mux, "POST /admin/catalogue/{code}", AccessAdmin, s.updateIndicator)
+func (a *Area) registerCatalogueAdminRoutes(s *web.Server) {
+	s.Page("GET /admin/catalogue/new", web.AccessAdmin, a.newIndicatorForm)
+	s.Page("POST /admin/catalogue", web.AccessAdmin, a.createIndicator)
+	s.Page("GET /admin/catalogue/{code}/edit", web.AccessAdmin, a.editIndicatorForm)
+	s.Page("POST /admin/catalogue/{code}", web.AccessAdmin, a.updateIndicator)
 }
 
 // indicatorForm is the indicator form as typed, so a rejected form shows
@@ -68,10 +69,10 @@ func splitList(s string) []string {
 
 // indicator reads the form: the indicator and the problems of every field,
 // those of reading it (a number that is not one) and the catalogue's rules.
-func (s *Server) indicatorOfForm(r *http.Request, f indicatorForm) (catalogue.Indicator, formProblems) {
+func (a *Area) indicatorOfForm(r *http.Request, f indicatorForm) (catalogue.Indicator, formProblems) {
 	var fp formProblems
 	bad := func(field, key string, args ...any) {
-		msg := s.tr(r, key, args...)
+		msg := a.s.T(r, key, args...)
 		fp.add(field, msg, msg)
 	}
 	ind := catalogue.Indicator{Code: f.Code, Name: f.Name, Definition: f.Definition, Unit: f.Unit, Guidance: f.Guidance, Notes: f.Notes,
@@ -145,14 +146,14 @@ type indicatorPageData struct {
 // editionUses lists the editions using an indicator, with how many cities
 // have a value of it in each (the data call's counts, one small query per
 // edition using it).
-func (s *Server) editionUses(r *http.Request, code string) ([]editionUseRow, error) {
-	uses, err := s.svc.Catalogue.EditionsUsing(r.Context(), code)
+func (a *Area) editionUses(r *http.Request, code string) ([]editionUseRow, error) {
+	uses, err := a.catalogue.EditionsUsing(r.Context(), code)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]editionUseRow, 0, len(uses))
 	for _, u := range uses {
-		_, counts, err := s.store.ValueCounts(r.Context(), u.Edition.Code, "")
+		_, counts, err := a.store.ValueCounts(r.Context(), u.Edition.Code, "")
 		if err != nil {
 			return nil, err
 		}
@@ -167,12 +168,12 @@ func (s *Server) editionUses(r *http.Request, code string) ([]editionUseRow, err
 	return out, nil
 }
 
-func (s *Server) renderIndicatorForm(w http.ResponseWriter, r *http.Request, status int, d indicatorPageData) error {
+func (a *Area) renderIndicatorForm(w http.ResponseWriter, r *http.Request, status int, d indicatorPageData) error {
 	d.Directions = []int{1, -1, 0}
 	d.Pillars = []string{catalogue.PillarE, catalogue.PillarS, catalogue.PillarG}
 	d.Tiers = []string{catalogue.TierCore, catalogue.TierAdvanced}
 	if d.Editing && d.Uses == nil {
-		uses, err := s.editionUses(r, d.Form.Code)
+		uses, err := a.editionUses(r, d.Form.Code)
 		if err != nil {
 			return err
 		}
@@ -182,11 +183,11 @@ func (s *Server) renderIndicatorForm(w http.ResponseWriter, r *http.Request, sta
 	if d.Editing {
 		title = "Edit " + d.Form.Code
 	}
-	return s.renderStatus(w, r, status, "catalogue_edit.html", title, d)
+	return a.s.RenderStatus(w, r, status, "catalogue_edit.html", title, d)
 }
 
-func (s *Server) newIndicatorForm(w http.ResponseWriter, r *http.Request) error {
-	return s.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{})
+func (a *Area) newIndicatorForm(w http.ResponseWriter, r *http.Request) error {
+	return a.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{})
 }
 
 // indicatorRejection sorts a service error like rejection does.
@@ -202,64 +203,64 @@ func indicatorRejection(err error) (int, formProblems, bool) {
 	return 0, formProblems{}, false
 }
 
-func (s *Server) createIndicator(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) createIndicator(w http.ResponseWriter, r *http.Request) error {
 	f := indicatorFormFrom(r, strings.TrimSpace(r.PostFormValue("code")))
-	ind, fp := s.indicatorOfForm(r, f)
+	ind, fp := a.indicatorOfForm(r, f)
 	if len(fp.Problems) > 0 {
-		return s.renderIndicatorForm(w, r, http.StatusBadRequest, indicatorPageData{Form: f, formProblems: fp})
+		return a.renderIndicatorForm(w, r, http.StatusBadRequest, indicatorPageData{Form: f, formProblems: fp})
 	}
-	err := s.svc.Catalogue.CreateIndicator(r.Context(), actor(r), ind)
+	err := a.catalogue.CreateIndicator(r.Context(), web.ActorOf(r), ind)
 	if status, fp, ok := indicatorRejection(err); ok {
-		return s.renderIndicatorForm(w, r, status, indicatorPageData{Form: f, formProblems: fp})
+		return a.renderIndicatorForm(w, r, status, indicatorPageData{Form: f, formProblems: fp})
 	} else if err != nil {
 		return err
 	}
-	s.svc.DataCall.Calls.Invalidate()
-	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_created", ind.Code)
+	a.calls.Invalidate()
+	a.s.RedirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_created", ind.Code)
 	return nil
 }
 
-func (s *Server) editIndicatorForm(w http.ResponseWriter, r *http.Request) error {
-	ind, err := s.store.Indicator(r.Context(), r.PathValue("code"))
+func (a *Area) editIndicatorForm(w http.ResponseWriter, r *http.Request) error {
+	ind, err := a.store.Indicator(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
-	return s.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{Form: indicatorFormOf(ind), Editing: true})
+	return a.renderIndicatorForm(w, r, http.StatusOK, indicatorPageData{Form: indicatorFormOf(ind), Editing: true})
 }
 
 // updateIndicator saves the edit form; the code is the path's (editions,
 // values and releases refer to it). A change of direction, unit or valid
 // range of an indicator some edition uses is refused (409, nothing
 // saved) until the form confirms it.
-func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
-	before, err := s.store.Indicator(r.Context(), r.PathValue("code"))
+func (a *Area) updateIndicator(w http.ResponseWriter, r *http.Request) error {
+	before, err := a.store.Indicator(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
 	}
 	f := indicatorFormFrom(r, before.Code)
 	d := indicatorPageData{Form: f, Editing: true}
-	ind, fp := s.indicatorOfForm(r, f)
+	ind, fp := a.indicatorOfForm(r, f)
 	if len(fp.Problems) > 0 {
 		d.formProblems = fp
-		return s.renderIndicatorForm(w, r, http.StatusBadRequest, d)
+		return a.renderIndicatorForm(w, r, http.StatusBadRequest, d)
 	}
 	if changes := catalogue.ScoringChanges(before, ind); len(changes) > 0 && r.PostFormValue("confirm") != "yes" {
-		if d.Uses, err = s.editionUses(r, before.Code); err != nil {
+		if d.Uses, err = a.editionUses(r, before.Code); err != nil {
 			return err
 		}
 		if len(d.Uses) > 0 {
 			d.Changes = changes
-			return s.renderIndicatorForm(w, r, http.StatusConflict, d)
+			return a.renderIndicatorForm(w, r, http.StatusConflict, d)
 		}
 	}
-	err = s.svc.Catalogue.UpdateIndicator(r.Context(), actor(r), ind)
+	err = a.catalogue.UpdateIndicator(r.Context(), web.ActorOf(r), ind)
 	if status, fp, ok := indicatorRejection(err); ok {
 		d.formProblems = fp
-		return s.renderIndicatorForm(w, r, status, d)
+		return a.renderIndicatorForm(w, r, status, d)
 	} else if err != nil {
 		return err
 	}
-	s.svc.DataCall.Calls.Invalidate()
-	s.redirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_saved", ind.Code)
+	a.calls.Invalidate()
+	a.s.RedirectFlash(w, r, "/catalogue/"+url.PathEscape(ind.Code), "flash.indicator_saved", ind.Code)
 	return nil
 }
