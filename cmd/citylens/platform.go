@@ -298,19 +298,15 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// platformServer opens the store and a web server for commands that use
-// the domain services (user add, import).
-func platformServer(ctx context.Context, c *platformConfig) (platformStore, *web.Server, error) {
+// platformServices opens the store and builds the domain services for
+// commands that use them (user add, import): the same services as serve's,
+// with no web server.
+func platformServices(ctx context.Context, c *platformConfig) (platformStore, web.Services, error) {
 	db, err := openStore(ctx, c, newLogger(io.Discard))
 	if err != nil {
-		return nil, nil, err
+		return nil, web.Services{}, err
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL})
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, srv, nil
+	return db, app.Services(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL}), nil
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -351,12 +347,12 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		password = accounts.NewToken()[:20]
 		generated = true
 	}
-	db, srv, err := platformServer(ctx, &c)
+	db, sv, err := platformServices(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	u, err := srv.Accounts().AddUser(ctx, auditlog.System("citylens user add"),
+	u, err := sv.Accounts.AddUser(ctx, auditlog.System("citylens user add"),
 		accounts.User{Email: email, Name: name, Role: accounts.Role(role), CityCode: city, RegionCode: region}, password)
 	if err != nil {
 		return err
@@ -391,12 +387,12 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return citylens.Errorf(citylens.EINVALID, "import members: %v", err)
 	}
 	defer f.Close()
-	db, srv, err := platformServer(ctx, &c)
+	db, sv, err := platformServices(ctx, &c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	res, err := srv.Members().ImportCSV(ctx, auditlog.System("citylens import members"), f)
+	res, err := sv.Members.ImportCSV(ctx, auditlog.System("citylens import members"), f)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,10 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 	return web.New(cfg, Areas(cfg)...)
 }
 
+// Services builds the domain services on cfg's store, as the server does,
+// for commands that need them without a web server (user add, import).
+func Services(cfg web.Config) web.Services { return cfg.WithDefaults().Services }
+
 // Areas are the web layer's areas, each holding the services it calls;
 // cfg has its defaults (web.Config.WithDefaults).
 func Areas(cfg web.Config) []web.Area {
