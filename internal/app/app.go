@@ -6,6 +6,7 @@ package app
 
 import (
 	"github.com/citylens/citylens/internal/web"
+	"github.com/citylens/citylens/internal/web/datacallweb"
 )
 
 // NewServer builds the web server with every area on cfg's store.
@@ -16,5 +17,6 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 // Areas are the web layer's areas, each holding the services it calls.
 func Areas(cfg web.Config) []web.Area {
 	var areas []web.Area
+	areas = append(areas, datacallweb.New(cfg.Store))
 	return areas
 }

@@ -9,28 +9,11 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
 )
-
-// dataCallNav adds the catalogue for everyone and the data call for the
-// people who take part in it.
-func (s *Server) dataCallNav(v Viewer) []NavLink {
-	links := []NavLink{{"/catalogue", "nav.indicators"}}
-	if !v.SignedIn() {
-		return links
-	}
-	switch v.User.Role {
-	case accounts.RoleAdmin:
-		links = append(links, NavLink{"/admin/editions", "nav.editions"}, NavLink{"/datacall", "nav.datacall"})
-	case accounts.RoleRegional, accounts.RoleFocal:
-		links = append(links, NavLink{"/datacall", "nav.datacall"})
-	}
-	return links
-}
 
 // demoSeoul is the city left for the newcomer's walk-through: its 2026
 // submission is an empty draft for the demo focal point to fill in.

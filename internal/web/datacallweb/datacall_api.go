@@ -1,4 +1,4 @@
-package web
+package datacallweb
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The data call's JSON API: a city's statistics office pushes values from
@@ -26,11 +27,28 @@ import (
 // escaped non-Latin text at up to 6 bytes a character, fit.
 const maxValuesBody = 4 << 20
 
-func (s *Server) registerDataCallAPIRoutes(mux *http.ServeMux) {
-	s.api(mux, "GET /api/v1/datacall/{edition}/cities/{city}", AccessCityEditors, s.apiDataCallCity)
-	s.api(mux, "PUT /api/v1/datacall/{edition}/cities/{city}/values", AccessCityEditors, s.apiDataCallPutValues,
-		WithMaxBody(maxValuesBody))
-	s.api(mux, "POST /api/v1/datacall/{edition}/cities/{city}/submit", AccessCityEditors, s.apiDataCallSubmit)
+// registerAPI adds the data call's JSON API routes (described in the
+// OpenAPI document: APIOperations).
+func (a *Area) registerAPI(s *web.Server) {
+	s.API("GET /api/v1/datacall/{edition}/cities/{city}", web.AccessCityEditors, a.apiDataCallCity)
+	s.API("PUT /api/v1/datacall/{edition}/cities/{city}/values", web.AccessCityEditors, a.apiDataCallPutValues,
+		web.WithMaxBody(maxValuesBody))
+	s.API("POST /api/v1/datacall/{edition}/cities/{city}/submit", web.AccessCityEditors, a.apiDataCallSubmit)
+}
+
+// APIOperations are the data call's operations of the OpenAPI document.
+// Their entries are still written in the core's table (web.APIOperations,
+// with the DataCallValues schema in OpenAPIDocument), which the document is
+// built from until it gathers its operations from the areas: they move
+// here then, and this picks them out meanwhile.
+func (a *Area) APIOperations() []web.APIOperation {
+	var ops []web.APIOperation
+	for _, op := range web.APIOperations {
+		if strings.HasPrefix(op.Path, "/api/v1/datacall/") {
+			ops = append(ops, op)
+		}
+	}
+	return ops
 }
 
 // apiCallEdition is the edition as a data-call client needs it.
@@ -98,8 +116,8 @@ type apiCallSubmission struct {
 }
 
 // apiSubmission builds a city's submission from the same data as its page.
-func (s *Server) apiSubmission(r *http.Request, call *datacall.Call, c members.City) (*apiCallSubmission, error) {
-	d, err := s.cityPage(r, call, c, nil, nil)
+func (a *Area) apiSubmission(r *http.Request, call *datacall.Call, c members.City) (*apiCallSubmission, error) {
+	d, err := a.cityPage(r, call, c, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -134,16 +152,16 @@ func (s *Server) apiSubmission(r *http.Request, call *datacall.Call, c members.C
 	return out, nil
 }
 
-func (s *Server) apiDataCallCity(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallCity(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	web.WriteJSON(w, http.StatusOK, sub)
 	return nil
 }
 
@@ -174,8 +192,8 @@ type apiValuesResult struct {
 // checks, the same audit entries, the same workflow and call-window rules.
 // Entries equal to the stored values change nothing, so a batch sent twice
 // writes once.
-func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
@@ -190,7 +208,7 @@ func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) er
 	for i, in := range batch {
 		entries[i] = valueEntry(i, c.Code, call, in)
 	}
-	res, err := s.dataCallService().ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return batchProblems(batch, ve.Errors)
@@ -198,11 +216,11 @@ func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, apiValuesResult{Changed: res.Changed, Unchanged: res.Unchanged, apiCallSubmission: sub})
+	web.WriteJSON(w, http.StatusOK, apiValuesResult{Changed: res.Changed, Unchanged: res.Unchanged, apiCallSubmission: sub})
 	return nil
 }
 
@@ -239,7 +257,7 @@ var apiFields = map[string]string{
 // batchProblems is the 422 of a batch the checks refused: every problem,
 // by entry index, indicator and field.
 func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
-	ps := make([]Problem, len(errs))
+	ps := make([]citylens.Problem, len(errs))
 	for i, fe := range errs {
 		entry := fe.Row
 		field := apiFields[fe.Column]
@@ -253,13 +271,13 @@ func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
 		case fe.Duplicate:
 			reason = fmt.Sprintf("a second value for this city and indicator (first in entry %d)", fe.FirstRow)
 		}
-		ps[i] = Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
+		ps[i] = citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
 	}
 	return &citylens.Error{Code: citylens.EINVALID, Status: http.StatusUnprocessableEntity, Message: problemsMessage(len(batch), ps), Problems: ps}
 }
 
 // problemsMessage sums problems up in one line: the count, then the first few.
-func problemsMessage(entries int, ps []Problem) string {
+func problemsMessage(entries int, ps []citylens.Problem) string {
 	const show = 5
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %s in the batch of %d %s; nothing was saved", len(ps), plural(len(ps), "problem", "problems"),
@@ -301,7 +319,7 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, formError(err)
+			return nil, web.FormError(err)
 		}
 		return nil, citylens.Errorf(citylens.EINVALID, "the body could not be read: %v", err)
 	}
@@ -321,12 +339,12 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 		return nil, citylens.Errorf(citylens.EINVALID, "values: the batch is empty: send at least one entry")
 	}
 	out := make([]apiValueEntry, len(*top.Values))
-	var ps []Problem
+	var ps []citylens.Problem
 	for i, raw := range *top.Values {
 		if err := strictJSON(raw, &out[i]); err != nil {
 			entry := i
 			field, reason := entryProblem(err)
-			ps = append(ps, Problem{Entry: &entry, Field: field, Reason: reason})
+			ps = append(ps, citylens.Problem{Entry: &entry, Field: field, Reason: reason})
 		}
 	}
 	if len(ps) > 0 {
@@ -429,18 +447,18 @@ func position(data []byte, offset int64) (line, col int) {
 
 // apiDataCallSubmit submits a city's values for review, as the page's
 // button does: every required value must be there.
-func (s *Server) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.dataCallService().Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
+	if _, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	web.WriteJSON(w, http.StatusOK, sub)
 	return nil
 }
