@@ -1,7 +1,9 @@
 package web
 
 import (
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/i18n"
 )
 
 // Core helpers the data-call area (internal/web/datacallweb) needs.
@@ -10,3 +12,13 @@ import (
 // data-call area's service reads through it, and the edition and
 // catalogue pages invalidate it after their edits, so both must share it.
 func (s *Server) DataCallCache() *datacall.CallCache { return s.calls }
+
+// ProblemReason is a problem's reason in lang: its message key's text when
+// it carries one (arguments worded as in error messages), its English
+// Reason otherwise. For pages that list an import's problems themselves.
+func (s *Server) ProblemReason(lang i18n.Lang, p citylens.Problem) string {
+	if p.Key != "" {
+		return s.keyed(lang, p.Key, p.Args)
+	}
+	return p.Reason
+}

@@ -106,7 +106,7 @@ type valueRow struct {
 	Has      bool
 	// What the form shows: the stored value or what was just posted.
 	In      datacall.Entry
-	Errors  []datacall.FieldError
+	Errors  []problemView
 	History string
 }
 
@@ -122,9 +122,57 @@ type cityPageData struct {
 	CanReview   bool
 	CanReopen   bool
 	CallOpen    bool
-	Errors      []datacall.FieldError
+	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+}
+
+// problemView is a check's problem as a page shows it, in the reader's
+// language as far as the problem allows: the form's fields under their
+// headings, the reason by message key when the problem carries one.
+type problemView struct {
+	Row       int
+	Column    string
+	City      string
+	Indicator string
+	Reason    string
+}
+
+// formColumns are the headings of the checks' columns on the city page's
+// form.
+var formColumns = map[string]string{
+	datacall.ColCity: "col.city", datacall.ColIndicator: "cat.indicator", datacall.ColValue: "dc.col.value",
+	datacall.ColUnit: "cat.unit", datacall.ColSource: "dc.col.source", datacall.ColDataYear: "dc.col.year",
+	datacall.ColMethodNote: "dc.col.method", datacall.ColEstimated: "dc.col.estimated", datacall.ColComment: "dc.col.comment",
+}
+
+// problems words the checks' problems for a page in the reader's language.
+// On the form (onForm) a column is named by the form's heading; an
+// upload's page keeps the file's column names, which the file has.
+func (a *Area) problems(r *http.Request, errs []datacall.FieldError, onForm bool) []problemView {
+	lang := web.ReaderLang(r)
+	out := make([]problemView, len(errs))
+	for i, fe := range errs {
+		col := fe.Column
+		if key, ok := formColumns[col]; ok && onForm {
+			col = a.s.Catalog().T(lang, key)
+		}
+		out[i] = problemView{Row: fe.Row, Column: col, City: fe.City, Indicator: fe.Indicator,
+			Reason: a.s.ProblemReason(lang, problemOf(fe))}
+	}
+	return out
+}
+
+// problemOf is a check's problem as the core words problems. A second
+// entry for a city and indicator is worded by key from what the check
+// records (FirstRow); other reasons are the check's own English until the
+// data call's checks carry message keys, which then go here.
+func problemOf(fe datacall.FieldError) citylens.Problem {
+	p := citylens.Problem{Row: fe.Row, Column: fe.Column, Indicator: fe.Indicator, Reason: fe.Reason}
+	if fe.Duplicate {
+		p.Key, p.Args = "dc.problem.duplicate_row", []any{fe.FirstRow}
+	}
+	return p
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -148,13 +196,14 @@ func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, po
 		return nil, err
 	}
 	cur := datacall.Current(vals)
-	byInd := map[string][]datacall.FieldError{}
-	for _, fe := range errs {
-		byInd[fe.Indicator] = append(byInd[fe.Indicator], fe)
+	problems := a.problems(r, errs, true)
+	byInd := map[string][]problemView{}
+	for _, p := range problems {
+		byInd[p.Indicator] = append(byInd[p.Indicator], p)
 	}
 	who := dataCallActor(r)
 	open := e.CallOpen(a.s.Now())
-	d := &cityPageData{Call: call, City: c, Sub: sub, Errors: errs, CallOpen: open, Attribution: catalogue.U4SSCAttribution,
+	d := &cityPageData{Call: call, City: c, Sub: sub, Errors: problems, CallOpen: open, Attribution: catalogue.U4SSCAttribution,
 		CanEdit:   datacall.Allowed(who, cityRef(c), datacall.ActionEdit, sub.State, open) == nil,
 		CanSubmit: datacall.Allowed(who, cityRef(c), datacall.ActionSubmit, sub.State, open) == nil,
 		CanReview: datacall.Allowed(who, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
@@ -302,7 +351,7 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": c, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": cityPath(call.Edition.Code, c.Code)})
+			"City": c, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": cityPath(call.Edition.Code, c.Code)})
 	}
 	if err != nil {
 		return err
@@ -341,7 +390,7 @@ func (a *Area) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) err
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": back})
+			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": back})
 	}
 	if err != nil {
 		return err

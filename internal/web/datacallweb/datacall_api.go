@@ -13,6 +13,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -211,7 +212,7 @@ func (a *Area) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) erro
 	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
-		return batchProblems(batch, ve.Errors)
+		return a.batchProblems(batch, ve.Errors)
 	}
 	if err != nil {
 		return err
@@ -255,8 +256,10 @@ var apiFields = map[string]string{
 }
 
 // batchProblems is the 422 of a batch the checks refused: every problem,
-// by entry index, indicator and field.
-func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
+// by entry index, indicator and field. The problems this handler words
+// itself carry their message key; Reason and the summary are English, as
+// the API answers.
+func (a *Area) batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
 	ps := make([]citylens.Problem, len(errs))
 	for i, fe := range errs {
 		entry := fe.Row
@@ -264,14 +267,17 @@ func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
 		if field == "" {
 			field = fe.Column
 		}
-		reason := fe.Reason
+		p := citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: fe.Reason}
 		switch {
 		case field == "value" && entry >= 0 && entry < len(batch) && batch[entry].Value == nil:
-			reason = "missing: give a number (a stored value cannot be cleared, in the form or here; leave the indicator out of the batch to keep its value)"
+			p.Key = "dc.problem.value_cleared"
 		case fe.Duplicate:
-			reason = fmt.Sprintf("a second value for this city and indicator (first in entry %d)", fe.FirstRow)
+			p.Key, p.Args = "dc.problem.duplicate_entry", []any{fe.FirstRow}
 		}
-		ps[i] = citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
+		if p.Key != "" {
+			p.Reason = a.s.Catalog().T(i18n.English, p.Key, p.Args...)
+		}
+		ps[i] = p
 	}
 	return &citylens.Error{Code: citylens.EINVALID, Status: http.StatusUnprocessableEntity, Message: problemsMessage(len(batch), ps), Problems: ps}
 }
@@ -321,22 +327,22 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 		if errors.As(err, &mbe) {
 			return nil, web.FormError(err)
 		}
-		return nil, citylens.Errorf(citylens.EINVALID, "the body could not be read: %v", err)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_body_unreadable", err.Error())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, `the body is empty: send {"values": [...]}`)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_body_empty")
 	}
 	var top struct {
 		Values *[]json.RawMessage `json:"values"`
 	}
 	if err := strictJSON(body, &top); err != nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "the JSON body could not be read: %s", jsonProblem(body, err))
+		return nil, citylens.E(citylens.EINVALID, "error.json_unreadable", jsonProblem(body, err))
 	}
 	if top.Values == nil {
-		return nil, citylens.Errorf(citylens.EINVALID, `values: missing: send {"values": [...]}`)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_values_missing")
 	}
 	if len(*top.Values) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "values: the batch is empty: send at least one entry")
+		return nil, citylens.E(citylens.EINVALID, "error.dc_batch_empty")
 	}
 	out := make([]apiValueEntry, len(*top.Values))
 	var ps []citylens.Problem
@@ -348,7 +354,7 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &citylens.Error{Code: citylens.EINVALID, Message: "the JSON body could not be read: " + problemsMessage(len(out), ps), Problems: ps}
+		return nil, citylens.E(citylens.EINVALID, "error.json_unreadable", problemsMessage(len(out), ps)).WithProblems(ps...)
 	}
 	return out, nil
 }
