@@ -8,6 +8,7 @@ import (
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
+	"github.com/citylens/citylens/internal/web/datacallweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 )
 
@@ -32,6 +33,7 @@ func Areas(cfg web.Config) []web.Area {
 	var areas []web.Area
 	areas = append(areas,
 		membersweb.New(cfg.Store),
+		datacallweb.New(cfg.Store, cfg.Services.DataCall),
 		adminweb.New(cfg.Store, cfg.Services.Catalogue),
 		apiweb.New(cfg.Store),
 	)

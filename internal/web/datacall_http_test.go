@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -418,6 +419,48 @@ func TestDataCallHTTP(t *testing.T) {
 		for _, c := range []string{"Seoul", "Busan", "Rotterdam", rels[0].Hash} {
 			if !strings.Contains(body, c) {
 				t.Errorf("release page lacks %q", c)
+			}
+		}
+	})
+}
+
+// TestDataCallRefusalsInReadersLanguage: a refused value on the city's form
+// and an upload with errors are shown in the reader's language: the
+// form's fields by their headings, and a problem the data call words by
+// key (a second value for a city and indicator) in Korean.
+func TestDataCallRefusalsInReadersLanguage(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := newCallEnv(t, s)
+		seoul := "/datacall/2026/cities/kr-seoul"
+		focal := env.browser("seoul@test")
+		unit := env.cat["EC-P-EM-1C"].Unit
+		csv := "City code,Indicator code,Value,Unit,Source,Data year\n" +
+			"kr-seoul,EC-P-EM-1C,50,\"" + unit + "\",KOSTAT,2025\n" +
+			"kr-seoul,EC-P-EM-1C,51,\"" + unit + "\",KOSTAT,2025\n"
+		for _, tc := range []struct {
+			lang         string
+			form, upload []string
+		}{
+			{"ko", []string{"아무것도 저장되지 않았습니다: 문제 1건.", "지표 EC-P-EM-1C, 값: 105 is outside the valid range (0 to 100)", "값: 105 is outside"},
+				[]string{"업로드 거부", "이 도시와 지표의 두 번째 값입니다(첫 값은 2행)"}},
+			{"en", []string{"Nothing was saved: 1 problem(s).", "indicator EC-P-EM-1C, Value: 105 is outside the valid range (0 to 100)", "Value: 105 is outside"},
+				[]string{"Upload refused", "a second value for this city and indicator (first on row 2)"}},
+		} {
+			res, body := focal.get(seoul + "?lang=" + tc.lang) // the language cookie
+			wantStatus(t, "city page in "+tc.lang, res, body, 200)
+			res, body = focal.post(seoul+"/values", url.Values{"v_EC-P-EM-1C": {"105"}, "src_EC-P-EM-1C": {"KOSTAT"}, "yr_EC-P-EM-1C": {"2025"}})
+			wantStatus(t, "refused value in "+tc.lang, res, body, 400)
+			for _, w := range tc.form {
+				if !strings.Contains(html.UnescapeString(body), w) {
+					t.Errorf("refused value in %s: the page lacks %q", tc.lang, w)
+				}
+			}
+			res, body = focal.upload(seoul+"/upload", "seoul.csv", strings.NewReader(csv))
+			wantStatus(t, "upload with errors in "+tc.lang, res, body, 400)
+			for _, w := range tc.upload {
+				if !strings.Contains(html.UnescapeString(body), w) {
+					t.Errorf("upload with errors in %s: the page lacks %q", tc.lang, w)
+				}
 			}
 		}
 	})

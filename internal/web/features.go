@@ -42,8 +42,6 @@ type FeatureStore interface {
 // registerFeatureRoutes registers feature modules' routes.
 func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
 	s.registerCatalogueRoutes(mux)
-	s.registerDataCallRoutes(mux)
-	s.registerDataCallAPIRoutes(mux)
 	s.registerReleaseRoutes(mux)
 	s.registerExplorerRoutes(mux)
 }
@@ -54,7 +52,8 @@ func (s *Server) registerFeatureJobs(q *jobs.Queue) {
 	s.svc.Publication.RegisterJobs(q)
 }
 
-// featureNav adds feature modules' navigation links for a viewer.
+// featureNav adds feature modules' navigation links for a viewer (the
+// data call's come from its area, after these).
 func (s *Server) featureNav(v Viewer) []NavLink {
-	return append(s.releaseNav(v), s.dataCallNav(v)...)
+	return s.releaseNav(v)
 }

@@ -58,9 +58,9 @@ var rankingParams = []APIParam{
 var coreAPIOperations = []APIOperation{
 	{Method: "GET", Path: "/api/v1/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document", Status: 200, Fields: []string{"openapi", "info", "paths", "components"}},
 
-	// Not yet moved: the explorer's (releases) and the data call's
-	// operations, served by handlers still in this package. Each moves to
-	// its area's APIOperations with its handlers.
+	// Not yet moved: the explorer's (releases) operations, served by
+	// handlers still in this package. They move to the explorer area's
+	// APIOperations with its handlers.
 	{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", PathParams: releasePathParams, Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
 	{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", PathParams: releasePathParams, Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
 	{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
@@ -70,9 +70,6 @@ var coreAPIOperations = []APIOperation{
 	{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
 	{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
 	{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", PathParams: releasePathParams, Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
-	{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", PathParams: dataCallPathParams, Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
-	{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", BodySchema: dataCallValuesSchema, Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
-	{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
 }
 
 // APIOperations lists every /api/v1 operation: the core's and each area's.
@@ -86,14 +83,8 @@ func (s *Server) APIOperations() []APIOperation {
 	return ops
 }
 
-// dataCallFields are the top-level fields of a city's submission.
-var dataCallFields = []string{"edition", "city", "state", "review_comment", "updated_at", "updated_by", "can_edit", "can_submit", "entered", "required", "indicators"}
-
 // Path parameters of the explorer's and the data call's operations.
-var (
-	releasePathParams  = map[string]string{"hash": hashDoc}
-	dataCallPathParams = map[string]string{"edition": "an edition's code, e.g. 2026", "city": "a member city's code, e.g. kr-seoul"}
-)
+var releasePathParams = map[string]string{"hash": hashDoc}
 
 // OpenAPIDocument builds the OpenAPI 3.1 document of ops
 // (Server.APIOperations). A body schema named twice is listed once, as
@@ -191,20 +182,6 @@ var problemSchema = map[string]any{"type": "object", "required": []string{"reaso
 	"field":     map[string]any{"type": "string", "description": "the entry's field"},
 	"reason":    map[string]any{"type": "string"},
 }}
-
-// dataCallValuesSchema is a PUT's batch of a city's values.
-var dataCallValuesSchema = map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
-	"values": map[string]any{"type": "array", "minItems": 1, "description": "one entry per indicator; indicators left out keep their values",
-		"items": map[string]any{"type": "object", "required": []string{"indicator", "value", "source", "year"}, "additionalProperties": false, "properties": map[string]any{
-			"indicator": map[string]any{"type": "string", "description": "the indicator's code, e.g. EC-P-EM-1C"},
-			"value":     map[string]any{"type": "number", "description": "in the indicator's unit, within its valid range; a stored value cannot be cleared (null is refused)"},
-			"unit":      map[string]any{"type": "string", "description": "optional: if given, must be the indicator's unit (a guard against values in another unit)"},
-			"source":    map[string]any{"type": "string", "maxLength": 500, "description": "where the value comes from"},
-			"year":      map[string]any{"type": "integer", "description": "the year the data describe: at most the edition's reference year, at most 10 years before it"},
-			"note":      map[string]any{"type": "string", "maxLength": 2000, "description": "method note"},
-			"estimated": map[string]any{"type": "boolean", "description": "the value is an estimate"},
-			"comment":   map[string]any{"type": "string", "maxLength": 2000, "description": "the city's explanation; required when the value changes from last edition's by more than the edition's jump threshold"},
-		}}}}}
 
 // pathParams lists the {names} of an OpenAPI path, in order.
 func pathParams(p string) []string {

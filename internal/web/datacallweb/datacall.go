@@ -1,4 +1,4 @@
-package web
+package datacallweb
 
 import (
 	"bytes"
@@ -18,56 +18,40 @@ import (
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The data call: a city's page (form, template, upload, submit), review,
 // coverage and per-value history.
 
 // AccessReviewers: admins (every city) and regional officers (their region's).
-var AccessReviewers = Access{Name: "reviewers", Roles: []accounts.Role{accounts.RoleAdmin, accounts.RoleRegional}, Scoped: true}
-
-func (s *Server) registerDataCallRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /datacall", AccessCityEditors, s.dataCallHome)
-	s.page(mux, "GET /datacall/{edition}/cities/{city}", AccessCityEditors, s.dataCallCity)
-	s.page(mux, "POST /datacall/{edition}/cities/{city}/values", AccessCityEditors, s.dataCallSave)
-	s.page(mux, "GET /datacall/{edition}/cities/{city}/template.xlsx", AccessCityEditors, s.dataCallTemplate)
-	s.page(mux, "POST /datacall/{edition}/cities/{city}/upload", AccessCityEditors, s.dataCallUpload,
-		WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
-	s.page(mux, "POST /datacall/{edition}/cities/{city}/submit", AccessCityEditors, s.dataCallTransition(datacall.ActionSubmit))
-	s.page(mux, "POST /datacall/{edition}/cities/{city}/review", AccessReviewers, s.dataCallReview)
-	s.page(mux, "POST /datacall/{edition}/cities/{city}/reopen", AccessAdmin, s.dataCallTransition(datacall.ActionReopen))
-	s.page(mux, "GET /datacall/{edition}/cities/{city}/history/{indicator}", AccessCityEditors, s.dataCallHistory)
-	s.page(mux, "POST /datacall/{edition}/upload", AccessAdmin, s.dataCallNetworkUpload,
-		WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
-	s.page(mux, "GET /datacall/{edition}/review", AccessReviewers, s.dataCallQueue)
-	s.page(mux, "GET /datacall/{edition}/coverage", AccessReviewers, s.dataCallCoverage)
-}
+var AccessReviewers = web.Access{Name: "reviewers", Roles: []accounts.Role{accounts.RoleAdmin, accounts.RoleRegional}, Scoped: true}
 
 // dataCallActor is the viewer as the data call's rules see them.
 func dataCallActor(r *http.Request) datacall.Actor {
-	v := viewer(r)
-	a := actor(r)
+	v := web.ViewerOf(r)
+	a := web.ActorOf(r)
 	return datacall.Actor{Role: string(v.User.Role), City: v.User.CityCode, Region: v.User.RegionCode,
 		UserID: a.UserID, Email: a.Email, RemoteAddr: a.RemoteAddr}
 }
 
 // callCity loads the edition and city of the path and checks the viewer
 // may see the city's data (403 otherwise).
-func (s *Server) callCity(r *http.Request) (*datacall.Call, members.City, error) {
+func (a *Area) callCity(r *http.Request) (*datacall.Call, members.City, error) {
 	ctx := r.Context()
-	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
+	call, err := a.svc.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return nil, members.City{}, err
 	}
-	c, err := s.store.City(ctx, r.PathValue("city"))
+	c, err := a.store.City(ctx, r.PathValue("city"))
 	if err != nil {
 		return nil, c, err
 	}
 	if !datacall.CanView(dataCallActor(r), datacall.CityRef{Code: c.Code, Region: c.RegionCode}) {
-		if viewer(r).User.Role == accounts.RoleFocal {
-			return nil, c, worded(citylens.EFORBIDDEN, "error.view_outside_city", c.Name)
+		if web.ViewerOf(r).User.Role == accounts.RoleFocal {
+			return nil, c, citylens.E(citylens.EFORBIDDEN, "error.view_outside_city", c.Name)
 		}
-		return nil, c, worded(citylens.EFORBIDDEN, "error.view_outside_region", c.Name)
+		return nil, c, citylens.E(citylens.EFORBIDDEN, "error.view_outside_region", c.Name)
 	}
 	return call, c, nil
 }
@@ -91,9 +75,9 @@ func cityPath(edition, city string) string {
 	return "/datacall/" + url.PathEscape(edition) + "/cities/" + url.PathEscape(city)
 }
 
-func (s *Server) dataCallHome(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) dataCallHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	eds, err := s.store.Editions(ctx)
+	eds, err := a.store.Editions(ctx)
 	if err != nil {
 		return err
 	}
@@ -103,12 +87,12 @@ func (s *Server) dataCallHome(w http.ResponseWriter, r *http.Request) error {
 			shown = append(shown, e)
 		}
 	}
-	cities, err := s.citiesFor(r, members.CityFilter{})
+	cities, err := a.citiesFor(r, members.CityFilter{})
 	if err != nil {
 		return err
 	}
-	v := viewer(r)
-	return s.render(w, r, "datacall_home.html", "Data call", map[string]any{
+	v := web.ViewerOf(r)
+	return a.s.Render(w, r, "datacall_home.html", "Data call", map[string]any{
 		"Editions": shown, "Cities": cities, "Reviewer": v.User.Role != accounts.RoleFocal,
 	})
 }
@@ -122,7 +106,7 @@ type valueRow struct {
 	Has      bool
 	// What the form shows: the stored value or what was just posted.
 	In      datacall.Entry
-	Errors  []datacall.FieldError
+	Errors  []problemView
 	History string
 }
 
@@ -138,24 +122,72 @@ type cityPageData struct {
 	CanReview   bool
 	CanReopen   bool
 	CallOpen    bool
-	Errors      []datacall.FieldError
+	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+}
+
+// problemView is a check's problem as a page shows it, in the reader's
+// language as far as the problem allows: the form's fields under their
+// headings, the reason by message key when the problem carries one.
+type problemView struct {
+	Row       int
+	Column    string
+	City      string
+	Indicator string
+	Reason    string
+}
+
+// formColumns are the headings of the checks' columns on the city page's
+// form.
+var formColumns = map[string]string{
+	datacall.ColCity: "col.city", datacall.ColIndicator: "cat.indicator", datacall.ColValue: "dc.col.value",
+	datacall.ColUnit: "cat.unit", datacall.ColSource: "dc.col.source", datacall.ColDataYear: "dc.col.year",
+	datacall.ColMethodNote: "dc.col.method", datacall.ColEstimated: "dc.col.estimated", datacall.ColComment: "dc.col.comment",
+}
+
+// problems words the checks' problems for a page in the reader's language.
+// On the form (onForm) a column is named by the form's heading; an
+// upload's page keeps the file's column names, which the file has.
+func (a *Area) problems(r *http.Request, errs []datacall.FieldError, onForm bool) []problemView {
+	lang := web.ReaderLang(r)
+	out := make([]problemView, len(errs))
+	for i, fe := range errs {
+		col := fe.Column
+		if key, ok := formColumns[col]; ok && onForm {
+			col = a.s.Catalog().T(lang, key)
+		}
+		out[i] = problemView{Row: fe.Row, Column: col, City: fe.City, Indicator: fe.Indicator,
+			Reason: a.s.ProblemReason(lang, problemOf(fe))}
+	}
+	return out
+}
+
+// problemOf is a check's problem as the core words problems. A second
+// entry for a city and indicator is worded by key from what the check
+// records (FirstRow); other reasons are the check's own English until the
+// data call's checks carry message keys, which then go here.
+func problemOf(fe datacall.FieldError) citylens.Problem {
+	p := citylens.Problem{Row: fe.Row, Column: fe.Column, Indicator: fe.Indicator, Reason: fe.Reason}
+	if fe.Duplicate {
+		p.Key, p.Args = "dc.problem.duplicate_row", []any{fe.FirstRow}
+	}
+	return p
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // cityPage builds a city's page; posted and errs, when set, refill the form
 // after a failed save.
-func (s *Server) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []datacall.FieldError) (*cityPageData, error) {
+func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []datacall.FieldError) (*cityPageData, error) {
 	ctx := r.Context()
-	svc := s.svc.DataCall
+	svc := a.svc
 	e := call.Edition
-	sub, err := s.store.Submission(ctx, e.Code, c.Code)
+	sub, err := a.store.Submission(ctx, e.Code, c.Code)
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.store.CityValues(ctx, e.Code, c.Code)
+	vals, err := a.store.CityValues(ctx, e.Code, c.Code)
 	if err != nil {
 		return nil, err
 	}
@@ -164,17 +196,18 @@ func (s *Server) cityPage(r *http.Request, call *datacall.Call, c members.City, 
 		return nil, err
 	}
 	cur := datacall.Current(vals)
-	byInd := map[string][]datacall.FieldError{}
-	for _, fe := range errs {
-		byInd[fe.Indicator] = append(byInd[fe.Indicator], fe)
+	problems := a.problems(r, errs, true)
+	byInd := map[string][]problemView{}
+	for _, p := range problems {
+		byInd[p.Indicator] = append(byInd[p.Indicator], p)
 	}
-	a := dataCallActor(r)
-	open := e.CallOpen(s.now())
-	d := &cityPageData{Call: call, City: c, Sub: sub, Errors: errs, CallOpen: open, Attribution: catalogue.U4SSCAttribution,
-		CanEdit:   datacall.Allowed(a, cityRef(c), datacall.ActionEdit, sub.State, open) == nil,
-		CanSubmit: datacall.Allowed(a, cityRef(c), datacall.ActionSubmit, sub.State, open) == nil,
-		CanReview: datacall.Allowed(a, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
-		CanReopen: datacall.Allowed(a, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
+	who := dataCallActor(r)
+	open := e.CallOpen(a.s.Now())
+	d := &cityPageData{Call: call, City: c, Sub: sub, Errors: problems, CallOpen: open, Attribution: catalogue.U4SSCAttribution,
+		CanEdit:   datacall.Allowed(who, cityRef(c), datacall.ActionEdit, sub.State, open) == nil,
+		CanSubmit: datacall.Allowed(who, cityRef(c), datacall.ActionSubmit, sub.State, open) == nil,
+		CanReview: datacall.Allowed(who, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
+		CanReopen: datacall.Allowed(who, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
 	}
 	for _, n := range e.Indicators() {
 		ind := call.Catalogue[n.Code]
@@ -204,20 +237,20 @@ func (s *Server) cityPage(r *http.Request, call *datacall.Call, c members.City, 
 	return d, nil
 }
 
-func (s *Server) dataCallCity(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallCity(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
-	d, err := s.cityPage(r, call, c, nil, nil)
+	d, err := a.cityPage(r, call, c, nil, nil)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+	return a.s.Render(w, r, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
 }
 
-func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallSave(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
@@ -250,18 +283,18 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 			entries = append(entries, entry(n.Code))
 		}
 	}
-	res, err := s.svc.DataCall.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
 		posted := map[string]datacall.Entry{} // the form as sent, to fill in again
 		for _, n := range call.Edition.Indicators() {
 			posted[n.Code] = entry(n.Code)
 		}
-		d, err := s.cityPage(r, call, c, posted, ve.Errors)
+		d, err := a.cityPage(r, call, c, posted, ve.Errors)
 		if err != nil {
 			return err
 		}
-		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
 	}
 	if err != nil {
 		return err
@@ -270,21 +303,21 @@ func (s *Server) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 	if res.Changed == 1 {
 		key = "flash.dc_saved_one"
 	}
-	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, res.Changed, res.Unchanged)
+	a.s.RedirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, res.Changed, res.Unchanged)
 	return nil
 }
 
-func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallTemplate(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	vals, err := s.store.CityValues(ctx, call.Edition.Code, c.Code)
+	vals, err := a.store.CityValues(ctx, call.Edition.Code, c.Code)
 	if err != nil {
 		return err
 	}
-	last, err := s.svc.DataCall.LastValues(ctx, call.Edition, []datacall.CityRef{cityRef(c)})
+	last, err := a.svc.LastValues(ctx, call.Edition, []datacall.CityRef{cityRef(c)})
 	if err != nil {
 		return err
 	}
@@ -302,8 +335,8 @@ func (s *Server) dataCallTemplate(w http.ResponseWriter, r *http.Request) error 
 	return err
 }
 
-func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
@@ -314,11 +347,11 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.DataCall.Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
+	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
-		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": c, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": cityPath(call.Edition.Code, c.Code)})
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
+			"City": c, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": cityPath(call.Edition.Code, c.Code)})
 	}
 	if err != nil {
 		return err
@@ -327,16 +360,16 @@ func (s *Server) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if res.Changed == 1 {
 		key = "flash.dc_imported_one"
 	}
-	s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, filename, res.Changed, res.Unchanged)
+	a.s.RedirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, filename, res.Changed, res.Unchanged)
 	return nil
 }
 
 // dataCallNetworkUpload imports the secretariat's workbook of many cities
 // (the template's columns, one row per city and indicator) in one
 // transaction: any invalid row imports nothing.
-func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
+	call, err := a.svc.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
@@ -344,7 +377,7 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	cities, err := a.store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
 		return err
 	}
@@ -353,11 +386,11 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 		refs[i] = cityRef(c)
 	}
 	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
-	res, err := s.svc.DataCall.Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
+	res, err := a.svc.Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
-		return s.renderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: s.tr(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": ve.Errors, "Back": back})
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
+			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": back})
 	}
 	if err != nil {
 		return err
@@ -366,33 +399,33 @@ func (s *Server) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) e
 	if res.Changed == 1 {
 		key = "flash.dc_imported_one"
 	}
-	s.redirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
+	a.s.RedirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
 	return nil
 }
 
-func (s *Server) dataCallTransition(action string) HandlerFunc {
+func (a *Area) dataCallTransition(action string) web.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		call, c, err := s.callCity(r)
+		call, c, err := a.callCity(r)
 		if err != nil {
 			return err
 		}
-		sub, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, "", nil)
+		sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, "", nil)
 		if err != nil {
 			return err
 		}
-		s.redirectFlash(w, r, cityPath(call.Edition.Code, c.Code), "flash.dc_state", label(s.cat, readerLang(r), "dc.state", sub.State))
+		a.s.RedirectFlash(w, r, cityPath(call.Edition.Code, c.Code), "flash.dc_state", web.Label(a.s.Catalog(), web.ReaderLang(r), "dc.state", sub.State))
 		return nil
 	}
 }
 
-func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallReview(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
 	action := r.PostFormValue("action")
 	if action != datacall.ActionReturn && action != datacall.ActionAccept {
-		return worded(citylens.EINVALID, "error.dc_action", datacall.ActionReturn, datacall.ActionAccept)
+		return citylens.E(citylens.EINVALID, "error.dc_action", datacall.ActionReturn, datacall.ActionAccept)
 	}
 	comments := map[string]string{}
 	for _, n := range call.Edition.Indicators() {
@@ -400,35 +433,35 @@ func (s *Server) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 			comments[n.Code] = v
 		}
 	}
-	sub, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
+	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
 		strings.TrimSpace(r.PostFormValue("comment")), comments)
 	if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/datacall/"+url.PathEscape(call.Edition.Code)+"/review", "flash.dc_reviewed", c.Name, label(s.cat, readerLang(r), "dc.state", sub.State))
+	a.s.RedirectFlash(w, r, "/datacall/"+url.PathEscape(call.Edition.Code)+"/review", "flash.dc_reviewed", c.Name, web.Label(a.s.Catalog(), web.ReaderLang(r), "dc.state", sub.State))
 	return nil
 }
 
-func (s *Server) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
 	code := r.PathValue("indicator")
 	ind, ok := call.Catalogue[code]
 	if !ok || !inEdition(call.Edition, code) {
-		return worded(citylens.ENOTFOUND, "error.dc_not_in_edition", code, call.Edition.Code)
+		return citylens.E(citylens.ENOTFOUND, "error.dc_not_in_edition", code, call.Edition.Code)
 	}
-	hist, err := s.svc.DataCall.History(r.Context(), call.Edition.Code, c.Code, code)
+	hist, err := a.svc.History(r.Context(), call.Edition.Code, c.Code, code)
 	if err != nil {
 		return err
 	}
 	rows := make([]historyRow, len(hist))
-	lang := readerLang(r)
+	lang := web.ReaderLang(r)
 	for i, h := range hist {
-		rows[i] = historyRow{Entry: h, Before: describeValue(s.cat, lang, h.Before), After: describeValue(s.cat, lang, h.After)}
+		rows[i] = historyRow{Entry: h, Before: describeValue(a.s.Catalog(), lang, h.Before), After: describeValue(a.s.Catalog(), lang, h.After)}
 	}
-	return s.render(w, r, "datacall_history.html", "History of "+ind.Name, map[string]any{
+	return a.s.Render(w, r, "datacall_history.html", "History of "+ind.Name, map[string]any{
 		"City": c, "Edition": call.Edition, "Ind": ind, "History": rows, "Back": cityPath(call.Edition.Code, c.Code)})
 }
 
@@ -441,17 +474,34 @@ func inEdition(e *catalogue.Edition, code string) bool {
 	return false
 }
 
+// citiesFor lists the cities a viewer may edit: a focal point's own, a
+// regional officer's region's, every city for admins.
+func (a *Area) citiesFor(r *http.Request, f members.CityFilter) ([]members.City, error) {
+	v := web.ViewerOf(r)
+	switch v.User.Role {
+	case accounts.RoleRegional:
+		f.RegionCode = v.User.RegionCode
+	case accounts.RoleFocal:
+		c, err := a.store.City(r.Context(), v.User.CityCode)
+		if err != nil {
+			return nil, err
+		}
+		return []members.City{c}, nil
+	}
+	return a.store.ListCities(r.Context(), f)
+}
+
 // scopeRegion is the region a reviewer oversees, "" for the secretariat.
 func scopeRegion(r *http.Request) string {
-	if v := viewer(r); v.User.Role == accounts.RoleRegional {
+	if v := web.ViewerOf(r); v.User.Role == accounts.RoleRegional {
 		return v.User.RegionCode
 	}
 	return ""
 }
 
 // scopedCities lists the cities a reviewer oversees.
-func (s *Server) scopedCities(r *http.Request) ([]members.City, error) {
-	v := viewer(r)
+func (a *Area) scopedCities(r *http.Request) ([]members.City, error) {
+	v := web.ViewerOf(r)
 	f := members.CityFilter{}
 	if v.User.Role == accounts.RoleRegional {
 		if v.User.RegionCode == "" {
@@ -459,7 +509,7 @@ func (s *Server) scopedCities(r *http.Request) ([]members.City, error) {
 		}
 		f.RegionCode = v.User.RegionCode
 	}
-	return s.store.ListCities(r.Context(), f)
+	return a.store.ListCities(r.Context(), f)
 }
 
 type reviewData struct {
@@ -473,26 +523,26 @@ type queueRow struct {
 	City members.City
 }
 
-func (s *Server) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	e, err := s.store.Edition(ctx, r.PathValue("edition"))
+	e, err := a.store.Edition(ctx, r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
-	cities, err := s.scopedCities(r)
+	cities, err := a.scopedCities(r)
 	if err != nil {
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	board, err := s.svc.DataCall.CoverageBoard(ctx, e, scopeRegion(r), codes)
+	board, err := a.svc.CoverageBoard(ctx, e, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}
-	d := reviewData{Edition: e, Region: viewer(r).User.RegionCode}
+	d := reviewData{Edition: e, Region: web.ViewerOf(r).User.RegionCode}
 	for _, it := range datacall.ReviewQueue(board.Progress, board.Submissions) {
 		d.Queue = append(d.Queue, queueRow{QueueItem: it, City: byCode[it.City]})
 	}
-	return s.render(w, r, "datacall_review.html", "Review queue "+e.Code, d)
+	return a.s.Render(w, r, "datacall_review.html", "Review queue "+e.Code, d)
 }
 
 func cityIndex(cities []members.City) ([]string, map[string]members.City) {
@@ -515,18 +565,18 @@ type availabilityRow struct {
 	Name string
 }
 
-func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error {
+func (a *Area) dataCallCoverage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	call, err := s.svc.DataCall.LoadCall(ctx, r.PathValue("edition"))
+	call, err := a.svc.LoadCall(ctx, r.PathValue("edition"))
 	if err != nil {
 		return err
 	}
-	cities, err := s.scopedCities(r)
+	cities, err := a.scopedCities(r)
 	if err != nil {
 		return err
 	}
 	codes, byCode := cityIndex(cities)
-	board, err := s.svc.DataCall.CoverageBoard(ctx, call.Edition, scopeRegion(r), codes)
+	board, err := a.svc.CoverageBoard(ctx, call.Edition, scopeRegion(r), codes)
 	if err != nil {
 		return err
 	}
@@ -546,10 +596,10 @@ func (s *Server) dataCallCoverage(w http.ResponseWriter, r *http.Request) error 
 	total := len(rows)
 	rows = rows[(page-1)*perPage : min(len(rows), page*perPage)]
 	av := make([]availabilityRow, len(avail))
-	for i, a := range avail {
-		av[i] = availabilityRow{IndicatorAvailability: a, Name: call.Catalogue[a.Indicator].Name}
+	for i, ia := range avail {
+		av[i] = availabilityRow{IndicatorAvailability: ia, Name: call.Catalogue[ia.Indicator].Name}
 	}
-	return s.render(w, r, "datacall_coverage.html", "Coverage "+call.Edition.Code, map[string]any{
+	return a.s.Render(w, r, "datacall_coverage.html", "Coverage "+call.Edition.Code, map[string]any{
 		"Edition": call.Edition, "Cities": rows, "Availability": av, "States": states, "Total": total,
 		"Page": page, "Pages": pages, "Prev": page - 1, "Next": (page + 1) % (pages + 1),
 		"StateOrder": []string{datacall.StateDraft, datacall.StateSubmitted, datacall.StateReturned, datacall.StateAccepted},
@@ -593,11 +643,11 @@ func describeValue(cat *i18n.Catalog, lang i18n.Lang, raw []byte) string {
 // call's size limit.
 func uploadedFile(r *http.Request) (name string, data []byte, err error) {
 	if r.MultipartForm == nil {
-		return "", nil, worded(citylens.EINVALID, "error.dc_multipart")
+		return "", nil, citylens.E(citylens.EINVALID, "error.dc_multipart")
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		return "", nil, worded(citylens.EINVALID, "error.dc_file")
+		return "", nil, citylens.E(citylens.EINVALID, "error.dc_file")
 	}
 	defer f.Close()
 	data, err = datacall.ReadLimited(f, datacall.DefaultMaxUploadBytes)

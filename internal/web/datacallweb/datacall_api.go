@@ -1,4 +1,4 @@
-package web
+package datacallweb
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The data call's JSON API: a city's statistics office pushes values from
@@ -26,12 +28,43 @@ import (
 // escaped non-Latin text at up to 6 bytes a character, fit.
 const maxValuesBody = 4 << 20
 
-func (s *Server) registerDataCallAPIRoutes(mux *http.ServeMux) {
-	s.api(mux, "GET /api/v1/datacall/{edition}/cities/{city}", AccessCityEditors, s.apiDataCallCity)
-	s.api(mux, "PUT /api/v1/datacall/{edition}/cities/{city}/values", AccessCityEditors, s.apiDataCallPutValues,
-		WithMaxBody(maxValuesBody))
-	s.api(mux, "POST /api/v1/datacall/{edition}/cities/{city}/submit", AccessCityEditors, s.apiDataCallSubmit)
+// registerAPI adds the data call's JSON API routes (described in the
+// OpenAPI document: APIOperations).
+func (a *Area) registerAPI(s *web.Server) {
+	s.API("GET /api/v1/datacall/{edition}/cities/{city}", web.AccessCityEditors, a.apiDataCallCity)
+	s.API("PUT /api/v1/datacall/{edition}/cities/{city}/values", web.AccessCityEditors, a.apiDataCallPutValues,
+		web.WithMaxBody(maxValuesBody))
+	s.API("POST /api/v1/datacall/{edition}/cities/{city}/submit", web.AccessCityEditors, a.apiDataCallSubmit)
 }
+
+// APIOperations are the data call's operations of the OpenAPI document.
+func (a *Area) APIOperations() []web.APIOperation {
+	return []web.APIOperation{
+		{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", PathParams: dataCallPathParams, Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
+		{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", BodySchema: dataCallValuesSchema, Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
+		{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
+	}
+}
+
+// dataCallFields are the top-level fields of a city's submission.
+var dataCallFields = []string{"edition", "city", "state", "review_comment", "updated_at", "updated_by", "can_edit", "can_submit", "entered", "required", "indicators"}
+
+// dataCallPathParams document the data call's path parameters.
+var dataCallPathParams = map[string]string{"edition": "an edition's code, e.g. 2026", "city": "a member city's code, e.g. kr-seoul"}
+
+// dataCallValuesSchema is a PUT's batch of a city's values.
+var dataCallValuesSchema = map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
+	"values": map[string]any{"type": "array", "minItems": 1, "description": "one entry per indicator; indicators left out keep their values",
+		"items": map[string]any{"type": "object", "required": []string{"indicator", "value", "source", "year"}, "additionalProperties": false, "properties": map[string]any{
+			"indicator": map[string]any{"type": "string", "description": "the indicator's code, e.g. EC-P-EM-1C"},
+			"value":     map[string]any{"type": "number", "description": "in the indicator's unit, within its valid range; a stored value cannot be cleared (null is refused)"},
+			"unit":      map[string]any{"type": "string", "description": "optional: if given, must be the indicator's unit (a guard against values in another unit)"},
+			"source":    map[string]any{"type": "string", "maxLength": 500, "description": "where the value comes from"},
+			"year":      map[string]any{"type": "integer", "description": "the year the data describe: at most the edition's reference year, at most 10 years before it"},
+			"note":      map[string]any{"type": "string", "maxLength": 2000, "description": "method note"},
+			"estimated": map[string]any{"type": "boolean", "description": "the value is an estimate"},
+			"comment":   map[string]any{"type": "string", "maxLength": 2000, "description": "the city's explanation; required when the value changes from last edition's by more than the edition's jump threshold"},
+		}}}}}
 
 // apiCallEdition is the edition as a data-call client needs it.
 type apiCallEdition struct {
@@ -98,8 +131,8 @@ type apiCallSubmission struct {
 }
 
 // apiSubmission builds a city's submission from the same data as its page.
-func (s *Server) apiSubmission(r *http.Request, call *datacall.Call, c members.City) (*apiCallSubmission, error) {
-	d, err := s.cityPage(r, call, c, nil, nil)
+func (a *Area) apiSubmission(r *http.Request, call *datacall.Call, c members.City) (*apiCallSubmission, error) {
+	d, err := a.cityPage(r, call, c, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -134,16 +167,16 @@ func (s *Server) apiSubmission(r *http.Request, call *datacall.Call, c members.C
 	return out, nil
 }
 
-func (s *Server) apiDataCallCity(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallCity(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	web.WriteJSON(w, http.StatusOK, sub)
 	return nil
 }
 
@@ -174,8 +207,8 @@ type apiValuesResult struct {
 // checks, the same audit entries, the same workflow and call-window rules.
 // Entries equal to the stored values change nothing, so a batch sent twice
 // writes once.
-func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
@@ -190,19 +223,19 @@ func (s *Server) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) er
 	for i, in := range batch {
 		entries[i] = valueEntry(i, c.Code, call, in)
 	}
-	res, err := s.svc.DataCall.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
+	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
 	var ve *datacall.ValidationError
 	if errors.As(err, &ve) {
-		return batchProblems(batch, ve.Errors)
+		return a.batchProblems(batch, ve.Errors)
 	}
 	if err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, apiValuesResult{Changed: res.Changed, Unchanged: res.Unchanged, apiCallSubmission: sub})
+	web.WriteJSON(w, http.StatusOK, apiValuesResult{Changed: res.Changed, Unchanged: res.Unchanged, apiCallSubmission: sub})
 	return nil
 }
 
@@ -237,29 +270,34 @@ var apiFields = map[string]string{
 }
 
 // batchProblems is the 422 of a batch the checks refused: every problem,
-// by entry index, indicator and field.
-func batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
-	ps := make([]Problem, len(errs))
+// by entry index, indicator and field. The problems this handler words
+// itself carry their message key; Reason and the summary are English, as
+// the API answers.
+func (a *Area) batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
+	ps := make([]citylens.Problem, len(errs))
 	for i, fe := range errs {
 		entry := fe.Row
 		field := apiFields[fe.Column]
 		if field == "" {
 			field = fe.Column
 		}
-		reason := fe.Reason
+		p := citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: fe.Reason}
 		switch {
 		case field == "value" && entry >= 0 && entry < len(batch) && batch[entry].Value == nil:
-			reason = "missing: give a number (a stored value cannot be cleared, in the form or here; leave the indicator out of the batch to keep its value)"
+			p.Key = "dc.problem.value_cleared"
 		case fe.Duplicate:
-			reason = fmt.Sprintf("a second value for this city and indicator (first in entry %d)", fe.FirstRow)
+			p.Key, p.Args = "dc.problem.duplicate_entry", []any{fe.FirstRow}
 		}
-		ps[i] = Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: reason}
+		if p.Key != "" {
+			p.Reason = a.s.Catalog().T(i18n.English, p.Key, p.Args...)
+		}
+		ps[i] = p
 	}
 	return &citylens.Error{Code: citylens.EINVALID, Status: http.StatusUnprocessableEntity, Message: problemsMessage(len(batch), ps), Problems: ps}
 }
 
 // problemsMessage sums problems up in one line: the count, then the first few.
-func problemsMessage(entries int, ps []Problem) string {
+func problemsMessage(entries int, ps []citylens.Problem) string {
 	const show = 5
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %s in the batch of %d %s; nothing was saved", len(ps), plural(len(ps), "problem", "problems"),
@@ -301,36 +339,36 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, formError(err)
+			return nil, web.FormError(err)
 		}
-		return nil, citylens.Errorf(citylens.EINVALID, "the body could not be read: %v", err)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_body_unreadable", err.Error())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, `the body is empty: send {"values": [...]}`)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_body_empty")
 	}
 	var top struct {
 		Values *[]json.RawMessage `json:"values"`
 	}
 	if err := strictJSON(body, &top); err != nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "the JSON body could not be read: %s", jsonProblem(body, err))
+		return nil, citylens.E(citylens.EINVALID, "error.json_unreadable", jsonProblem(body, err))
 	}
 	if top.Values == nil {
-		return nil, citylens.Errorf(citylens.EINVALID, `values: missing: send {"values": [...]}`)
+		return nil, citylens.E(citylens.EINVALID, "error.dc_values_missing")
 	}
 	if len(*top.Values) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "values: the batch is empty: send at least one entry")
+		return nil, citylens.E(citylens.EINVALID, "error.dc_batch_empty")
 	}
 	out := make([]apiValueEntry, len(*top.Values))
-	var ps []Problem
+	var ps []citylens.Problem
 	for i, raw := range *top.Values {
 		if err := strictJSON(raw, &out[i]); err != nil {
 			entry := i
 			field, reason := entryProblem(err)
-			ps = append(ps, Problem{Entry: &entry, Field: field, Reason: reason})
+			ps = append(ps, citylens.Problem{Entry: &entry, Field: field, Reason: reason})
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &citylens.Error{Code: citylens.EINVALID, Message: "the JSON body could not be read: " + problemsMessage(len(out), ps), Problems: ps}
+		return nil, citylens.E(citylens.EINVALID, "error.json_unreadable", problemsMessage(len(out), ps)).WithProblems(ps...)
 	}
 	return out, nil
 }
@@ -429,18 +467,18 @@ func position(data []byte, offset int64) (line, col int) {
 
 // apiDataCallSubmit submits a city's values for review, as the page's
 // button does: every required value must be there.
-func (s *Server) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error {
-	call, c, err := s.callCity(r)
+func (a *Area) apiDataCallSubmit(w http.ResponseWriter, r *http.Request) error {
+	call, c, err := a.callCity(r)
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.DataCall.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
+	if _, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), datacall.ActionSubmit, "", nil); err != nil {
 		return err
 	}
-	sub, err := s.apiSubmission(r, call, c)
+	sub, err := a.apiSubmission(r, call, c)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, sub)
+	web.WriteJSON(w, http.StatusOK, sub)
 	return nil
 }
