@@ -305,7 +305,7 @@ func platformServer(ctx context.Context, c *platformConfig) (platformStore, *web
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := web.New(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL})
+	srv, err := app.NewServer(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

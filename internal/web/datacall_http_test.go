@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
@@ -49,7 +50,7 @@ func newCallEnv(t *testing.T, s storetest.Store) *callEnv {
 		t.Fatalf("%T is not a web.Store", s)
 	}
 	now := time.Now().UTC()
-	srv, err := web.New(web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv, err := app.NewServer(web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Argon2: &accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -4,17 +4,15 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 )
 
-// dataCallNav adds the catalogue for everyone and the data call for the
-// people who take part in it.
+// dataCallNav adds the data call for the people who take part in it (the
+// catalogue and the editions come from the releases area, releaseweb).
 func (s *Server) dataCallNav(v Viewer) []NavLink {
-	links := []NavLink{{"/catalogue", "nav.indicators"}}
+	var links []NavLink
 	if !v.SignedIn() {
 		return links
 	}
 	switch v.User.Role {
-	case accounts.RoleAdmin:
-		links = append(links, NavLink{"/admin/editions", "nav.editions"}, NavLink{"/datacall", "nav.datacall"})
-	case accounts.RoleRegional, accounts.RoleFocal:
+	case accounts.RoleAdmin, accounts.RoleRegional, accounts.RoleFocal:
 		links = append(links, NavLink{"/datacall", "nav.datacall"})
 	}
 	return links

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"html"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -247,8 +248,26 @@ func TestTemplatesShowOnlyCatalogueText(t *testing.T) {
 	if err != nil || len(names) == 0 {
 		t.Fatalf("templates: %v %v", names, err)
 	}
+	type page struct {
+		fsys fs.FS
+		name string
+	}
+	var pages []page
 	for _, n := range names {
-		src, err := fs.ReadFile(templateFiles, n)
+		pages = append(pages, page{templateFiles, n})
+	}
+	// The areas' pages, in their packages' templates/ directories.
+	dir := os.DirFS(".")
+	areaPages, err := fs.Glob(dir, "*/templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range areaPages {
+		pages = append(pages, page{dir, n})
+	}
+	for _, p := range pages {
+		n := p.name
+		src, err := fs.ReadFile(p.fsys, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,7 +384,8 @@ func TestCodesHaveNames(t *testing.T) {
 
 // keyArgs are the Go functions that take a catalogue key (or, for label, a
 // key prefix) and the position of that argument.
-var keyArgs = map[string]int{"tr": 1, "redirectFlash": 3, "worded": 1, "wordedStatus": 1, "T": 1, "label": 2}
+var keyArgs = map[string]int{"tr": 1, "redirectFlash": 3, "worded": 1, "wordedStatus": 1, "T": 1, "label": 2,
+	"RedirectFlash": 3, "E": 1, "Label": 2}
 
 // TestGoTextKeysExist checks every key the package's Go code names, so a
 // typo fails here rather than showing "[key]" on a page.
@@ -379,6 +399,11 @@ func TestGoTextKeysExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	areaFiles, err := filepath.Glob("*/*.go") // the areas' packages
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, areaFiles...)
 	fset := token.NewFileSet()
 	checked := 0
 	for _, f := range files {
@@ -414,7 +439,7 @@ func TestGoTextKeysExist(t *testing.T) {
 				t.Fatal(err)
 			}
 			checked++
-			if name == "label" {
+			if name == "label" || name == "Label" {
 				i := sort.SearchStrings(keys, key+".")
 				if i == len(keys) || !strings.HasPrefix(keys[i], key+".") {
 					t.Errorf("%s: label prefix %q has no keys", fset.Position(lit.Pos()), key)

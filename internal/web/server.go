@@ -5,7 +5,8 @@
 // the authorisation matrix test can walk it.
 //
 // Feature modules (catalogue, data call, survey, prize...) plug in through
-// features.go: their store interface, routes, job kinds and demo data.
+// features.go: their store interface, routes and demo data. Their
+// services' job kinds are registered by internal/app.
 package web
 
 import (
@@ -54,7 +55,8 @@ type Config struct {
 	Demo bool
 	// MaxBodyBytes bounds request bodies (default 1 MiB); routes may raise it.
 	MaxBodyBytes int64
-	// DiagnosticJobs registers the diagnostic.sleep job kind (tests, drills).
+	// DiagnosticJobs has app.RegisterJobs register the diagnostic.sleep job
+	// kind (tests, drills).
 	DiagnosticJobs bool
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
@@ -92,26 +94,9 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, citylens.Errorf(citylens.EINVALID, "web: a store is required")
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 1 << 20
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://localhost"
-	}
-	if cfg.Mail == nil {
-		cfg.Mail = mail.Outbox{Store: cfg.Store, Now: cfg.Now}
-	}
+	cfg = cfg.withDefaults()
 	if cfg.Queue == nil {
 		cfg.Queue = jobs.NewQueue(cfg.Store, jobs.Options{Logger: cfg.Logger, Now: cfg.Now})
-	}
-	if cfg.LoginLimiter == nil {
-		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
 	}
 	cfg.Services = cfg.Services.withDefaults(cfg)
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
@@ -133,9 +118,32 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	for _, a := range areas {
 		a.Register(s)
 	}
-	s.registerJobs(cfg.Queue)
 	s.handler = withRequestID(s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	return s, nil
+}
+
+// withDefaults fills the settings cfg leaves unset (but the queue, which
+// New makes) with their defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost"
+	}
+	if cfg.Mail == nil {
+		cfg.Mail = mail.Outbox{Store: cfg.Store, Now: cfg.Now}
+	}
+	if cfg.LoginLimiter == nil {
+		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
+	}
+	return cfg
 }
 
 // Handler is the server's root handler.
