@@ -5,7 +5,6 @@ import (
 
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
-	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/release"
 )
 
@@ -20,7 +19,7 @@ import (
 //  3. writes its handlers in internal/web/<feature>.go with a
 //     register<Feature>Routes(mux) method, called from registerFeatureRoutes;
 //  4. gives its service (constructed once, see Services) a RegisterJobs
-//     called from registerFeatureJobs, its demo data to internal/demo, its
+//     called from app.RegisterJobs, its demo data to internal/demo, its
 //     navigation links to featureNav;
 //  5. adds the expected access of each new route for every role to the
 //     authorisation matrix (authz_features_test.go), or that test fails.
@@ -41,19 +40,17 @@ type FeatureStore interface {
 
 // registerFeatureRoutes registers feature modules' routes.
 func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
-	s.registerCatalogueRoutes(mux)
-	s.registerReleaseRoutes(mux)
 	s.registerExplorerRoutes(mux)
 }
 
-// registerFeatureJobs registers feature services' job kinds (their
-// handlers belong to the services).
-func (s *Server) registerFeatureJobs(q *jobs.Queue) {
-	s.svc.Publication.RegisterJobs(q)
+// featureNav adds feature modules' navigation links for a viewer: the
+// explorer's public pages (explorerNav).
+func (s *Server) featureNav(v Viewer) []NavLink {
+	return explorerNav()
 }
 
-// featureNav adds feature modules' navigation links for a viewer (the
-// data call's come from its area, after these).
-func (s *Server) featureNav(v Viewer) []NavLink {
-	return s.releaseNav(v)
+// explorerNav is the public explorer's links, for everyone. They belong to
+// the explorer and move with it to its area (AreaNav).
+func explorerNav() []NavLink {
+	return []NavLink{{"/rankings", "nav.rankings"}, {"/methodology", "nav.methodology"}, {"/downloads", "nav.downloads"}}
 }

@@ -5,7 +5,8 @@
 // the authorisation matrix test can walk it.
 //
 // Feature modules (catalogue, data call, survey, prize...) plug in through
-// features.go: their store interface, routes, job kinds and demo data.
+// features.go: their store interface, routes and demo data. Their
+// services' job kinds are registered by internal/app.
 package web
 
 import (
@@ -54,7 +55,8 @@ type Config struct {
 	Demo bool
 	// MaxBodyBytes bounds request bodies (default 1 MiB); routes may raise it.
 	MaxBodyBytes int64
-	// DiagnosticJobs registers the diagnostic.sleep job kind (tests, drills).
+	// DiagnosticJobs has app.RegisterJobs register the diagnostic.sleep job
+	// kind (tests, drills).
 	DiagnosticJobs bool
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
@@ -141,10 +143,10 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	for _, a := range areas {
 		a.Register(s)
 	}
-	s.registerJobs(cfg.Queue)
 	s.handler = withRequestID(s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	return s, nil
 }
+
 
 // Handler is the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }

@@ -85,15 +85,9 @@ func (a *Area) TemplateFuncs() template.FuncMap { return nil }
 // Nav adds the catalogue for everyone and the data call for the people who
 // take part in it.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
-	links := []web.NavLink{{Href: "/catalogue", Label: "nav.indicators"}}
-	if !v.SignedIn() {
-		return links
-	}
 	switch v.User.Role {
-	case accounts.RoleAdmin:
-		links = append(links, web.NavLink{Href: "/admin/editions", Label: "nav.editions"}, web.NavLink{Href: "/datacall", Label: "nav.datacall"})
-	case accounts.RoleRegional, accounts.RoleFocal:
-		links = append(links, web.NavLink{Href: "/datacall", Label: "nav.datacall"})
+	case accounts.RoleAdmin, accounts.RoleRegional, accounts.RoleFocal:
+		return []web.NavLink{{Href: "/datacall", Label: "nav.datacall"}}
 	}
-	return links
+	return nil
 }

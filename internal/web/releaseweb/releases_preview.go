@@ -1,7 +1,9 @@
-package web
+package releaseweb
 
 import (
 	"net/http"
+
+	"github.com/citylens/citylens/internal/web"
 )
 
 // Previews of draft releases: the publication service's preview-release
@@ -10,8 +12,8 @@ import (
 // a previewed draft stores the preview's release. A preview is never
 // published nor public.
 
-func (s *Server) releasePreviewRequest(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (a *Area) releasePreviewRequest(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -19,10 +21,10 @@ func (s *Server) releasePreviewRequest(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	j, info, err := s.svc.Publication.RequestPreview(r.Context(), actor(r), id, n)
+	j, info, err := a.publication.RequestPreview(r.Context(), web.ActorOf(r), id, n)
 	if err != nil {
 		return err
 	}
-	s.redirectFlash(w, r, "/admin/releases/drafts/"+itoa(id), "flash.previewing", info.Edition, id, j.ID)
+	a.s.RedirectFlash(w, r, "/admin/releases/drafts/"+web.Itoa(id), "flash.previewing", info.Edition, id, j.ID)
 	return nil
 }

@@ -1,0 +1,83 @@
+package releaseweb
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/publication"
+	"github.com/citylens/citylens/internal/web"
+)
+
+// The release workflow (secretariat only): draft releases computed by the
+// data call are reviewed, previewed and published, or published as a
+// correction of the edition's release, by the publication service's jobs.
+
+func (a *Area) registerReleaseRoutes(s *web.Server) {
+	s.Page("GET /admin/releases", web.AccessAdmin, a.releasesAdmin)
+	s.Page("GET /admin/releases/drafts/{id}", web.AccessAdmin, a.releaseReview)
+	s.Page("POST /admin/releases/drafts/{id}/publish", web.AccessAdmin, a.releasePublishRequest(false))
+	s.Page("POST /admin/releases/drafts/{id}/correct", web.AccessAdmin, a.releasePublishRequest(true))
+	s.Page("POST /admin/releases/drafts/{id}/preview", web.AccessAdmin, a.releasePreviewRequest)
+}
+
+func (a *Area) releasesAdmin(w http.ResponseWriter, r *http.Request) error {
+	o, err := a.publication.Overview(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.s.Render(w, r, "release_admin.html", "Releases", o)
+}
+
+func (a *Area) releaseReview(w http.ResponseWriter, r *http.Request) error {
+	id, err := web.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := a.publication.Review(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return a.s.Render(w, r, "release_review.html", fmt.Sprintf("Draft release %d", id), d)
+}
+
+func (a *Area) releasePublishRequest(correct bool) web.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := web.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		n, err := replicationsParam(r)
+		if err != nil {
+			return err
+		}
+		note := strings.TrimSpace(r.PostFormValue("note"))
+		j, info, err := a.publication.RequestPublish(r.Context(), web.ActorOf(r), id, correct, note, n)
+		if err != nil {
+			return err
+		}
+		key := "flash.publishing"
+		if correct {
+			key = "flash.publishing_correction"
+		}
+		a.s.RedirectFlash(w, r, "/admin/releases", key, info.Edition, id, j.ID)
+		return nil
+	}
+}
+
+// replicationsParam reads the form's number of uncertainty replications
+// (empty: the edition's); the service checks its range.
+func replicationsParam(r *http.Request) (int, error) {
+	v := strings.TrimSpace(r.PostFormValue("n"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, citylens.Errorf(citylens.EINVALID, "the number of uncertainty replications must be a whole number from %d to %d, not %q",
+			publication.MinReplications, publication.MaxReplications, v)
+	}
+	return n, nil
+}
