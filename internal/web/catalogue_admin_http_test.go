@@ -65,6 +65,7 @@ func TestIndicatorCreateAndEdit(t *testing.T) {
 		expectStatus(t, "catalogue as admin", res, body, http.StatusOK)
 		expectBody(t, "catalogue as admin", body, `href="/admin/catalogue/new"`)
 		res, body = admin.Get("/catalogue/EC-P-EM-1C")
+		expectStatus(t, "indicator as admin", res, body, http.StatusOK)
 		expectBody(t, "indicator as admin", body, `href="/admin/catalogue/EC-P-EM-1C/edit"`)
 		for _, role := range []string{webtest.Anonymous, webtest.Regional} {
 			c := env.ClientAs(role)

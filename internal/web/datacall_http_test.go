@@ -372,6 +372,7 @@ func TestDataCallHTTP(t *testing.T) {
 		res, body = asia.post(seoul+"/review", url.Values{"action": {"return"}, "rc_EC-P-EM-1C": {"Is this the ILO definition?"}})
 		wantStatus(t, "return", res, body, http.StatusSeeOther)
 		res, body = focal.get(seoul)
+		wantStatus(t, "returned submission", res, body, http.StatusOK)
 		if !strings.Contains(body, "Is this the ILO definition?") || !strings.Contains(body, "<strong>returned</strong>") {
 			t.Errorf("the focal point does not see the reviewer's comment")
 		}

@@ -39,11 +39,6 @@ func CitiesFor(r *http.Request, store members.Store, f members.CityFilter) ([]me
 	return store.ListCities(r.Context(), f)
 }
 
-// citiesFor is CitiesFor on the server's store.
-func (s *Server) citiesFor(r *http.Request, f members.CityFilter) ([]members.City, error) {
-	return CitiesFor(r, s.store, f)
-}
-
 // ScopedCity loads the city of the path's {code} and checks r's viewer may
 // edit it (403 otherwise).
 func ScopedCity(r *http.Request, store members.Store) (members.City, error) {
