@@ -1,8 +1,6 @@
 package datacall
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -50,35 +48,6 @@ func TestCheckEntriesWorkerPanic(t *testing.T) {
 			wantPanicError(t, err, "checking entries")
 			if got := checked.Load(); got == int32(n) {
 				t.Errorf("every entry was checked: the other parts did not stop")
-			}
-		})
-	}
-}
-
-// TestParseWorkbookWorkerPanic: a panic while reading a part of a workbook's
-// rows fails the upload with an EINTERNAL error, not the process.
-func TestParseWorkbookWorkerPanic(t *testing.T) {
-	r := testRules(t, "SEO")
-	var cities []TemplateCity
-	for c := range 40 {
-		cities = append(cities, TemplateCity{Code: fmt.Sprintf("C%02d", c), Name: "City"})
-	}
-	var buf bytes.Buffer
-	if err := WriteTemplate(&buf, TemplateInput{Edition: r.Edition, Catalogue: r.Catalogue, Cities: cities}); err != nil {
-		t.Fatal(err)
-	}
-	for _, parts := range []int{1, 3} {
-		t.Run(fmt.Sprintf("%d parts", parts), func(t *testing.T) {
-			var p Parsed
-			err := parseXLSX(context.Background(), buf.Bytes(), &p, parseHooks{parts: parts, beforeRow: func(row int) {
-				if row == 50 {
-					panic("injected")
-				}
-			}})
-			wantPanicError(t, err, "reading the workbook")
-			// Without the fault the same workbook reads.
-			if err := parseXLSX(context.Background(), buf.Bytes(), &Parsed{}, parseHooks{parts: parts}); err != nil {
-				t.Fatal(err)
 			}
 		})
 	}

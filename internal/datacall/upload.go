@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/xlsx"
 )
 
 // DefaultMaxUploadBytes bounds an upload: a template of 1,000 cities × 300
@@ -101,7 +100,7 @@ func ParseUpload(ctx context.Context, name string, data []byte, maxBytes int64) 
 	p := &Parsed{Type: typ}
 	switch typ {
 	case TypeXLSX:
-		err = parseXLSX(ctx, data, p, parseHooks{})
+		err = parseXLSX(ctx, data, maxBytes, p)
 	case TypeCSV:
 		err = parseCSV(ctx, data, p)
 	}
@@ -198,132 +197,64 @@ const (
 	SheetInstructions = "Instructions" // its cell B2 names the edition
 )
 
-// parseHooks are set by tests only: they force parts and inject a fault.
-type parseHooks struct {
-	parts     int           // 0: by the sheet's size
-	beforeRow func(row int) // called before each data row is read
-}
-
-func parseXLSX(ctx context.Context, data []byte, p *Parsed, hooks parseHooks) error {
-	book, err := openXLSX(data)
+// parseXLSX reads the Data sheet (or the first) row by row, within limits
+// derived from the upload limit, so that a small file that expands to
+// gigabytes is refused early rather than read.
+func parseXLSX(ctx context.Context, data []byte, maxBytes int64, p *Parsed) error {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxUploadBytes
+	}
+	book, err := xlsx.Open(data, xlsx.LimitsFor(maxBytes))
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "the file is not a readable XLSX workbook: %v", err)
+		return err
 	}
 	sheet := SheetData
-	if _, ok := book.sheets[sheet]; !ok {
-		if len(book.order) == 0 {
+	if !book.HasSheet(sheet) {
+		if len(book.Sheets()) == 0 {
 			return citylens.Errorf(citylens.EINVALID, "the workbook has no sheets")
 		}
-		sheet = book.order[0]
+		sheet = book.Sheets()[0]
 	}
-	if _, ok := book.sheets[SheetInstructions]; ok {
-		p.Edition = strings.TrimSpace(book.cell(SheetInstructions, 2, 1)) // B2
-	}
-	bad := func(err error) error {
-		var ce *citylens.Error
-		if errors.As(err, &ce) {
+	if book.HasSheet(SheetInstructions) {
+		edition, err := book.Cell(SheetInstructions, 2, 1) // B2
+		if err != nil {
 			return err
 		}
-		return citylens.Errorf(citylens.EINVALID, "sheet %q is not readable: %v", sheet, err)
+		p.Edition = strings.TrimSpace(edition)
 	}
-	x, err := book.sheetXML(sheet)
+	rows, err := book.Rows(sheet)
 	if err != nil {
-		return bad(err)
+		return err
 	}
-	empty := citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
-	if x.start < 0 {
-		return empty
-	}
-	// The header: the first row with cells.
-	var cols columnMap
-	pos, rowNum := x.start, 0
-	for cols == nil {
-		next, n, err := book.scan(x, pos, len(x.d), rowNum, 1, func(row int, cells []string) error {
+	defer rows.Close()
+	var cols columnMap // from the header: the first row with cells
+	for n := 1; rows.Next(); n++ {
+		cells := rows.Cells()
+		if cols == nil {
 			if len(cells) == 0 {
-				return nil
+				continue
 			}
-			var err error
 			if cols, err = mapHeader(cells); err != nil {
 				return citylens.Errorf(citylens.EINVALID, "sheet %q, %s", sheet, citylens.ErrorMessage(err))
 			}
-			return nil
-		})
-		if err != nil {
-			return bad(err)
+			rows.Keep(cols.mask()) // the reference columns need no reading
+			continue
 		}
-		if next == pos {
-			return empty // no more rows
+		if n%10000 == 0 && ctx.Err() != nil {
+			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
 		}
-		pos, rowNum = next, n
-	}
-	book.keep = cols.mask() // the reference columns need no reading
-	// The data rows, in parts read at once on large sheets.
-	parts := 1
-	if len(x.d)-pos > 4<<20 {
-		parts = min(runtime.GOMAXPROCS(0), 8)
-	}
-	if hooks.parts > 0 {
-		parts = hooks.parts
-	}
-	bounds, first := x.chunks(pos, parts)
-	first[0] = rowNum
-	results := make([][]Entry, len(first))
-	errs := make([]error, len(first))
-	lastRow := make([]int, len(first))
-	var wg sync.WaitGroup
-	var wp workerPanic
-	for k := range first {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer wp.catch("reading the workbook")
-			start := first[k]
-			if k > 0 {
-				start-- // the part's first row carries this number + 1
-			}
-			_, last, err := book.scan(x, bounds[k], bounds[k+1], start, 0, func(row int, cells []string) error {
-				if row%10000 == 0 && ctx.Err() != nil {
-					return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
-				}
-				if wp.stopped() {
-					return errPartStopped
-				}
-				if hooks.beforeRow != nil {
-					hooks.beforeRow(row)
-				}
-				if e, ok := cols.entry(row, cells); ok {
-					results[k] = append(results[k], e)
-				}
-				return nil
-			})
-			errs[k], lastRow[k] = err, last
-		}()
-	}
-	wg.Wait()
-	if wp.err != nil { // before the parts' errors: a stopped part's is errPartStopped
-		return wp.err
-	}
-	for k, err := range errs {
-		if err != nil {
-			return bad(err)
-		}
-		if k > 0 && first[k] <= lastRow[k-1] {
-			return bad(fmt.Errorf("row after row %d: bad row number %d", lastRow[k-1], first[k]))
+		if e, ok := cols.entry(rows.Row(), cells); ok {
+			p.Entries = append(p.Entries, e)
 		}
 	}
-	n := 0
-	for _, r := range results {
-		n += len(r)
+	if err := rows.Err(); err != nil {
+		return err
 	}
-	p.Entries = make([]Entry, 0, n)
-	for _, r := range results {
-		p.Entries = append(p.Entries, r...)
+	if cols == nil {
+		return citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
 	}
 	return nil
 }
-
-// errPartStopped ends a part of a workbook's rows after another part panicked.
-var errPartStopped = errors.New("stopped: another part failed")
 
 func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))

@@ -92,10 +92,11 @@ func TestReadBrokenWorkbook(t *testing.T) {
 	tests := []struct {
 		name, rows, want string
 	}{
-		{"missing shared string", `<x:row r="2"><x:c r="A2" t="s"><x:v>99</x:v></x:c></x:row>`, `row 2: shared string "99" does not exist`},
-		{"rows out of order", `<x:row r="4"></x:row><x:row r="3"></x:row>`, `bad row number "3"`},
-		{"cells out of order", `<x:row r="2"><x:c r="C2"><x:v>1</x:v></x:c><x:c r="A2"><x:v>1</x:v></x:c></x:row>`, `row 2: bad cell reference "A2"`},
-		{"unterminated row", `<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c>`, "row 2: no end tag"},
+		{"missing shared string", `<x:row r="2"><x:c r="A2" t="s"><x:v>99</x:v></x:c></x:row>`, `sheet "Data", row 2, column A: shared string "99" does not exist`},
+		{"rows out of order", `<x:row r="4"></x:row><x:row r="3"></x:row>`, `sheet "Data", the row after row 4: bad row number "3"`},
+		{"cells out of order", `<x:row r="2"><x:c r="C2"><x:v>1</x:v></x:c><x:c r="A2"><x:v>1</x:v></x:c></x:row>`, `sheet "Data", row 2: bad cell reference "A2" after column C`},
+		{"unterminated row", `<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c>`, `sheet "Data", row 2 has no end tag`},
+		{"row beyond the sheet", `<x:row r="1048577"></x:row>`, `sheet "Data" is too large: row 1048577 is beyond the 1048576 rows a sheet may have`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,15 +108,25 @@ func TestReadBrokenWorkbook(t *testing.T) {
 	}
 }
 
-func TestColumnIndex(t *testing.T) {
-	for ref, want := range map[string]int{"A1": 0, "H2": 7, "Z9": 25, "AA10": 26, "XFD1048576": 16383} {
-		if got, err := columnIndex(ref); err != nil || got != want {
-			t.Errorf("columnIndex(%q) = %d, %v; want %d", ref, got, err, want)
-		}
+// TestUploadHostileWorkbook checks that uploads are read within limits
+// derived from the upload limit: a workbook of a few kilobytes whose sheet
+// expands to megabytes of empty rows is refused, naming what is too large.
+func TestUploadHostileWorkbook(t *testing.T) {
+	bomb := handWorkbook(t, strings.Repeat(`<x:row/>`, 300_000)) // 2.4 MB of rows in a few KB
+	tests := []struct {
+		name string
+		max  int64
+		want string
+	}{
+		{"expands too much", DefaultMaxUploadBytes, "the workbook is too large: xl/worksheets/data.xml expands"},
+		{"expands past 16 times the upload limit", 64 << 10, "the workbook is too large: its parts expand to more than 1 MB (at xl/worksheets/data.xml)"},
 	}
-	for _, ref := range []string{"", "12", "ABCD1"} {
-		if _, err := columnIndex(ref); err == nil {
-			t.Errorf("columnIndex(%q) accepted", ref)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseUpload(context.Background(), "book.xlsx", bomb, tt.max)
+			if citylens.ErrorCode(err) != citylens.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want EINVALID containing %q", err, tt.want)
+			}
+		})
 	}
 }
