@@ -5,7 +5,9 @@
 package app
 
 import (
+	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
+	"github.com/citylens/citylens/internal/web/explorerweb"
 )
 
 // NewServer builds the web server with every area on cfg's store.
@@ -16,5 +18,8 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 // Areas are the web layer's areas, each holding the services it calls.
 func Areas(cfg web.Config) []web.Area {
 	var areas []web.Area
+	areas = append(areas, explorerweb.New(explorerweb.Config{Store: cfg.Store,
+		Releases: &release.Workflow{Store: cfg.Store, Audit: cfg.Store, Now: cfg.Now},
+		Limits:   explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}))
 	return areas
 }

@@ -45,7 +45,6 @@ func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
 	s.registerDataCallRoutes(mux)
 	s.registerDataCallAPIRoutes(mux)
 	s.registerReleaseRoutes(mux)
-	s.registerExplorerRoutes(mux)
 }
 
 // registerFeatureJobs registers feature modules' job kinds, e.g.

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"html"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -243,12 +244,19 @@ func TestTemplatesShowOnlyCatalogueText(t *testing.T) {
 		i := sort.SearchStrings(keys, p+".")
 		return i < len(keys) && strings.HasPrefix(keys[i], p+".")
 	}
-	names, err := fs.Glob(templateFiles, "templates/*.html")
+	// The core's templates and the areas' (internal/web/<area>/templates).
+	dir := os.DirFS(".")
+	names, err := fs.Glob(dir, "templates/*.html")
 	if err != nil || len(names) == 0 {
 		t.Fatalf("templates: %v %v", names, err)
 	}
+	areaNames, err := fs.Glob(dir, "*/templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = append(names, areaNames...)
 	for _, n := range names {
-		src, err := fs.ReadFile(templateFiles, n)
+		src, err := fs.ReadFile(dir, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -379,6 +387,11 @@ func TestGoTextKeysExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	areaFiles, err := filepath.Glob("*/*.go") // the areas'
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, areaFiles...)
 	fset := token.NewFileSet()
 	checked := 0
 	for _, f := range files {

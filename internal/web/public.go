@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /{$}", AccessPublic, s.explorerHome)
+	s.api(mux, "GET /api/v1/openapi.json", AccessPublic, s.apiOpenAPI)
 	s.page(mux, "GET /", AccessPublic, s.notFound)
 	s.page(mux, "GET /members", AccessPublic, s.memberDirectory)
 	s.page(mux, "GET /members/{code}", AccessPublic, s.memberPage)
@@ -25,11 +25,6 @@ func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return worded(citylens.ENOTFOUND, "error.no_page", r.URL.Path)
-}
-
-type regionCount struct {
-	members.Region
-	Cities int
 }
 
 type directoryData struct {

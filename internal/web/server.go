@@ -62,6 +62,9 @@ type Config struct {
 	LoginLimiter *accounts.LoginLimiter
 	// Argon2 parameters; default accounts.DefaultArgon2.
 	Argon2 *accounts.Argon2Params
+	// ExplorerCacheBytes bounds the memory of the explorer's rendered
+	// pages and whole responses; 0: the default (448 MiB).
+	ExplorerCacheBytes int64
 }
 
 // Server is the HTTP application.
@@ -81,7 +84,7 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
-	explorer explorerState       // published releases and their rendered pages (explorer.go)
+	explorer explorerLink        // what the release workflow shares with the explorer area (export_explorer.go)
 	calls    *datacall.CallCache // the data call's editions and catalogue (catalogue.go)
 }
 

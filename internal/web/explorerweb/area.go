@@ -1,0 +1,139 @@
+// Package explorerweb is the public explorer: the home page with the
+// network map, and the pages, CSV files and JSON API of published
+// releases (rankings with uncertainty bands, city profiles with peers,
+// twins and what-if, compare, indicators, methodology, downloads). Only
+// published releases are shown; what they show never changes, so the
+// explorer keeps the releases it reads and the pages it renders.
+package explorerweb
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Store is what the explorer reads: the stored releases, the network's
+// editions, and its regions and cities.
+type Store interface {
+	StoredReleases(ctx context.Context, f release.Filter) ([]release.Record, error)
+	StoredRelease(ctx context.Context, hash string) (release.Record, error)
+	Editions(ctx context.Context) ([]*catalogue.Edition, error)
+	ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error)
+	ListRegions(ctx context.Context) ([]members.Region, error)
+}
+
+// Config is what the explorer needs.
+type Config struct {
+	Store Store
+	// Releases reads a stored release's document.
+	Releases *release.Workflow
+	Limits   Limits
+}
+
+// Explorer is the explorer area. It keeps what never changes (published
+// releases, by hash, their rendered page content and, for anonymous
+// readers, whole responses) and, briefly, the list of releases and member
+// cities. Reads of the hot path take no lock shared by all requests.
+type Explorer struct {
+	s        *web.Server
+	store    Store
+	releases *release.Workflow
+	limits   Limits
+
+	loaded       sync.Map   // hash → *loadedRelease
+	loadedMu     sync.Mutex // guards order
+	order        []string   // load order, for eviction
+	loads        singleflight.Group
+	releaseReads atomic.Uint64 // releases read from the store
+
+	snap    atomic.Pointer[recordsSnap]
+	snapMu  sync.Mutex    // orders a new snapshot after Published
+	gen     atomic.Uint64 // counts Published calls
+	refresh atomic.Bool   // a refresh of snap is under way
+	snaps   singleflight.Group
+
+	pages     pageCache
+	responses *web.ResponseCache
+}
+
+// New makes the explorer area.
+func New(cfg Config) *Explorer {
+	l := cfg.Limits
+	if l == (Limits{}) {
+		l = LimitsOf(0)
+	}
+	return &Explorer{store: cfg.Store, releases: cfg.Releases, limits: l,
+		pages:     pageCache{maxEntries: l.Pages, maxBytes: l.PageBytes},
+		responses: web.NewResponseCache(l.Responses, l.ResponseBytes)}
+}
+
+// Register adds the explorer's pages, files and API, makes its releases
+// the server's cache of published releases and its caches' sizes gauges of
+// /metrics. Pages of the latest release live at /rankings,
+// /cities/{code}...; any published release's at /releases/{hash}/....
+func (a *Explorer) Register(s *web.Server) {
+	a.s = s
+	s.SharePublishedReleases(a)
+	s.Page("GET /{$}", web.AccessPublic, a.explorerHome)
+	for _, base := range []string{"", "/releases/{hash}"} {
+		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings)
+		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV)
+		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity)
+		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare)
+		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV)
+		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator)
+		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV)
+		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology)
+	}
+	s.Page("GET /releases", web.AccessPublic, a.explorerReleases)
+	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease)
+	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads)
+	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload)
+	a.registerExplorerAPI(s)
+
+	s.CacheGauges("citylens_explorer_response_cache", "explorer's cache of whole responses to anonymous readers", a.responses.Stats)
+	s.CacheGauges("citylens_explorer_page_cache", "explorer's cache of rendered page contents", a.pages.stats)
+	s.Gauge("citylens_explorer_release_cache_entries", "Published releases the explorer holds in memory.", func() float64 {
+		a.loadedMu.Lock()
+		defer a.loadedMu.Unlock()
+		return float64(len(a.order))
+	})
+	s.Gauge("citylens_explorer_release_cache_max_entries", "Bound on the published releases the explorer holds in memory.",
+		func() float64 { return float64(a.limits.Releases) })
+	s.Gauge("citylens_explorer_release_reads", "Releases the explorer read from the store since the start.",
+		func() float64 { return float64(a.releaseReads.Load()) })
+}
+
+// Templates are the explorer's pages.
+func (a *Explorer) Templates() fs.FS {
+	sub, err := fs.Sub(templateFiles, "templates")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return sub
+}
+
+// TemplateFuncs are the explorer's template functions (besides the core's
+// figures: num, numd, signed, rankBand).
+func (a *Explorer) TemplateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"bandBar":  bandBar,
+		"add":      func(a, b int) int { return a + b },
+		"deref":    func(p *float64) float64 { return derefOr(p, math.NaN()) },
+		"hasValue": func(p *float64) bool { return p != nil },
+	}
+}
