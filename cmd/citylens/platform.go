@@ -26,6 +26,7 @@ import (
 	"github.com/citylens/citylens/internal/postgres"
 	"github.com/citylens/citylens/internal/sqlite"
 	"github.com/citylens/citylens/internal/web"
+	"github.com/citylens/citylens/internal/web/explorerweb"
 )
 
 // platformConfig is the platform's configuration: flags first, then the
@@ -41,6 +42,9 @@ type platformConfig struct {
 	JobLease       time.Duration
 	DiagnosticJobs bool
 	SMTP           mail.SMTPConfig
+	// ExplorerCacheMB bounds the memory of the explorer's rendered pages
+	// and responses, in MiB.
+	ExplorerCacheMB int
 }
 
 // bindPlatformFlags declares the database flags every platform command shares.
@@ -62,6 +66,8 @@ func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
 	fs.IntVar(&c.SMTP.Port, "smtp-port", 0, "SMTP port (env CITYLENS_SMTP_PORT, default 587)")
 	fs.StringVar(&c.SMTP.Username, "smtp-username", "", "SMTP user (env CITYLENS_SMTP_USERNAME)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", "", "From address (env CITYLENS_SMTP_FROM)")
+	fs.IntVar(&c.ExplorerCacheMB, "explorer-cache-mb", 0,
+		"memory for the explorer's rendered pages and responses, in MiB (env CITYLENS_EXPLORER_CACHE_MB, default 448)")
 }
 
 // fromEnv fills what the flags left unset from the environment (getenv),
@@ -121,6 +127,7 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	str("smtp-username", "CITYLENS_SMTP_USERNAME", &c.SMTP.Username, "")
 	str("smtp-from", "CITYLENS_SMTP_FROM", &c.SMTP.From, "")
 	c.SMTP.Password = getenv("CITYLENS_SMTP_PASSWORD") // never a flag: it would show in ps
+	integer("explorer-cache-mb", "CITYLENS_EXPLORER_CACHE_MB", &c.ExplorerCacheMB, explorerweb.DefaultCacheBytes>>20)
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Sprintf("addr %q is not host:port", c.Addr))
 	}
@@ -132,6 +139,9 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	}
 	if c.JobLease < time.Second {
 		errs = append(errs, fmt.Sprintf("job lease %s is under a second", c.JobLease))
+	}
+	if c.ExplorerCacheMB < 1 || c.ExplorerCacheMB > 1<<20 {
+		errs = append(errs, fmt.Sprintf("explorer cache %d MiB is outside 1..%d", c.ExplorerCacheMB, 1<<20))
 	}
 	if err := c.SMTP.Validate(); err != nil {
 		errs = append(errs, citylens.ErrorMessage(err))
@@ -224,7 +234,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sender = mail.SMTP{Config: c.SMTP}
 	}
 	srv, err := app.NewServer(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
-		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs})
+		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20})
 	if err != nil {
 		return err
 	}

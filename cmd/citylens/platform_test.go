@@ -32,6 +32,7 @@ func TestConfigFlagsThenEnvironment(t *testing.T) {
 	env := map[string]string{
 		"CITYLENS_ADDR": "0.0.0.0:9000", "CITYLENS_DATA": "/srv/citylens", "CITYLENS_WORKERS": "4",
 		"CITYLENS_DEMO": "true", "CITYLENS_SMTP_HOST": "smtp.example.org", "CITYLENS_SMTP_FROM": "noreply@example.org",
+		"CITYLENS_EXPLORER_CACHE_MB": "64",
 	}
 	for _, tc := range []struct {
 		name    string
@@ -41,15 +42,18 @@ func TestConfigFlagsThenEnvironment(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, nil, platformConfig{Addr: "127.0.0.1:8080", DataDir: "citylens-data", BaseURL: "http://127.0.0.1:8080",
-			Workers: 2, JobLease: 30 * time.Second}, ""},
+			Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448}, ""},
 		{"environment", nil, env, platformConfig{Addr: "0.0.0.0:9000", DataDir: "/srv/citylens", BaseURL: "http://0.0.0.0:9000",
-			Workers: 4, JobLease: 30 * time.Second, Demo: true}, ""},
-		{"flags win", []string{"--addr", "127.0.0.1:7000", "--workers", "1", "--demo=false"}, env,
-			platformConfig{Addr: "127.0.0.1:7000", DataDir: "/srv/citylens", BaseURL: "http://127.0.0.1:7000", Workers: 1, JobLease: 30 * time.Second}, ""},
+			Workers: 4, JobLease: 30 * time.Second, Demo: true, ExplorerCacheMB: 64}, ""},
+		{"flags win", []string{"--addr", "127.0.0.1:7000", "--workers", "1", "--demo=false", "--explorer-cache-mb", "1024"}, env,
+			platformConfig{Addr: "127.0.0.1:7000", DataDir: "/srv/citylens", BaseURL: "http://127.0.0.1:7000", Workers: 1, JobLease: 30 * time.Second,
+				ExplorerCacheMB: 1024}, ""},
 		{"postgres", []string{"--database-url", "postgres://db/citylens"}, nil, platformConfig{Addr: "127.0.0.1:8080", DataDir: "citylens-data",
-			DatabaseURL: "postgres://db/citylens", BaseURL: "http://127.0.0.1:8080", Workers: 2, JobLease: 30 * time.Second}, ""},
+			DatabaseURL: "postgres://db/citylens", BaseURL: "http://127.0.0.1:8080", Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448}, ""},
 		{"bad values", []string{"--addr", "nohost", "--database-url", "mysql://x"}, map[string]string{"CITYLENS_WORKERS": "many", "CITYLENS_JOB_LEASE": "soon"}, platformConfig{},
 			`CITYLENS_WORKERS="many" is not a number; CITYLENS_JOB_LEASE="soon" is not a duration; addr "nohost" is not host:port; database URL must start with postgres://`},
+		{"bad explorer cache", nil, map[string]string{"CITYLENS_EXPLORER_CACHE_MB": "lots"}, platformConfig{}, `CITYLENS_EXPLORER_CACHE_MB="lots" is not a number`},
+		{"negative explorer cache", []string{"--explorer-cache-mb", "-5"}, nil, platformConfig{}, `explorer cache -5 MiB is outside 1..1048576`},
 		{"bad smtp", []string{"--smtp-host", "smtp.example.org"}, nil, platformConfig{}, `from address "" is not an e-mail address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

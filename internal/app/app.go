@@ -12,6 +12,7 @@ import (
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
 	"github.com/citylens/citylens/internal/web/datacallweb"
+	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 )
@@ -43,6 +44,8 @@ func Areas(cfg web.Config) []web.Area {
 	sv := cfg.Services
 	return []web.Area{
 		membersweb.New(cfg.Store),
+		explorerweb.New(explorerweb.Config{Store: cfg.Store, Releases: sv.Releases, Publication: sv.Publication,
+			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
 		datacallweb.New(cfg.Store, sv.DataCall),
 		releaseweb.New(cfg.Store, sv),
 		adminweb.New(cfg.Store, sv.Catalogue),

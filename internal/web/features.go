@@ -1,26 +1,25 @@
 package web
 
 import (
-	"net/http"
-
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/release"
 )
 
-// This file is the extension point for feature modules (catalogue and
-// editions, data call, survey, prize, cooperation). A feature:
+// This file is the extension point for the platform's systems (the index
+// and its data call, the survey, the prize, follow-up, knowledge exchange).
+// A system:
 //
-//  1. defines its domain package with a narrow Store interface (like
-//     members.Store) and implements it once in internal/sqlstore/<feature>.go,
-//     with migrations 100_<feature>.sql... in internal/sqlite and
-//     internal/postgres;
-//  2. embeds that interface in FeatureStore below, so s.store offers it;
-//  3. writes its handlers in internal/web/<feature>.go with a
-//     register<Feature>Routes(mux) method, called from registerFeatureRoutes;
-//  4. gives its service (constructed once, see Services) a RegisterJobs
-//     called from app.RegisterJobs, its demo data to internal/demo, its
-//     navigation links to featureNav;
+//  1. defines its domain package with a service and a narrow Store
+//     interface (like members.Store), implemented once in
+//     internal/sqlstore/<system>.go, with migrations in internal/sqlite and
+//     internal/postgres and cases in the shared suite internal/storetest;
+//  2. embeds that interface in FeatureStore below, so the one store the
+//     binary opens offers it;
+//  3. builds its service once (Services, filled by Config.WithDefaults) and
+//     registers the service's job kinds in app.RegisterJobs;
+//  4. writes its web area, internal/web/<system>web, implementing Area (and
+//     AreaTemplates, AreaNav, AreaAPI as needed), listed in app.Areas;
 //  5. adds the expected access of each new route for every role to the
 //     authorisation matrix (authz_features_test.go), or that test fails.
 
@@ -36,21 +35,4 @@ type FeatureStore interface {
 	datacall.Store
 	release.Store
 	release.PreviewStore
-}
-
-// registerFeatureRoutes registers feature modules' routes.
-func (s *Server) registerFeatureRoutes(mux *http.ServeMux) {
-	s.registerExplorerRoutes(mux)
-}
-
-// featureNav adds feature modules' navigation links for a viewer: the
-// explorer's public pages (explorerNav).
-func (s *Server) featureNav(v Viewer) []NavLink {
-	return explorerNav()
-}
-
-// explorerNav is the public explorer's links, for everyone. They belong to
-// the explorer and move with it to its area (AreaNav).
-func explorerNav() []NavLink {
-	return []NavLink{{"/rankings", "nav.rankings"}, {"/methodology", "nav.methodology"}, {"/downloads", "nav.downloads"}}
 }

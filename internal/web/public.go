@@ -9,11 +9,9 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/jobs"
-	"github.com/citylens/citylens/internal/members"
 )
 
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
-	s.page(mux, "GET /{$}", AccessPublic, s.explorerHome)
 	s.page(mux, "GET /", AccessPublic, s.notFound)
 	s.page(mux, "GET /static/", AccessPublic, s.static)
 	s.page(mux, "GET /healthz", AccessPublic, s.healthz)
@@ -23,11 +21,6 @@ func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return worded(citylens.ENOTFOUND, "error.no_page", r.URL.Path)
-}
-
-type regionCount struct {
-	members.Region
-	Cities int
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) error {

@@ -217,11 +217,10 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	return t.ExecuteTemplate(w, "layout", pd)
 }
 
-// nav is the navigation for a viewer: home, features' links, areas' (in
+// nav is the navigation for a viewer: home, the areas' links (in
 // their order), then the viewer's API tokens.
 func (s *Server) nav(v Viewer) []NavLink {
 	links := []NavLink{{"/", "nav.home"}}
-	links = append(links, s.featureNav(v)...)
 	for _, a := range s.areas {
 		if an, ok := a.(AreaNav); ok {
 			links = append(links, an.Nav(v)...)

@@ -24,7 +24,6 @@ import (
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/members"
-	"github.com/citylens/citylens/internal/release"
 )
 
 // Store is everything the web layer needs from the database: the platform's
@@ -66,6 +65,9 @@ type Config struct {
 	Argon2 *accounts.Argon2Params
 	// Services are the domain services; those left nil are built from Store.
 	Services Services
+	// ExplorerCacheBytes bounds the memory of the explorer's rendered
+	// pages and whole responses; 0: the default (448 MiB).
+	ExplorerCacheBytes int64
 }
 
 // Server is the HTTP application.
@@ -86,7 +88,6 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
-	explorer explorerState // published releases and their rendered pages (explorer.go)
 }
 
 // WithDefaults is cfg with every setting it leaves unset filled in, the
@@ -126,8 +127,6 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
 		svc: cfg.Services, members: cfg.Services.Members, accounts: cfg.Services.Accounts}
-	// This replica's own publications show in the explorer at once.
-	s.svc.Publication.OnPublish(func(release.Record) { s.explorer.forget() })
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -146,7 +145,6 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	s.handler = withRequestID(s.withCommonHeaders(http.NewCrossOriginProtection().Handler(mux)))
 	return s, nil
 }
-
 
 // Handler is the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }

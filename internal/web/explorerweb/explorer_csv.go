@@ -1,4 +1,4 @@
-package web
+package explorerweb
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/citylens/citylens/internal/web"
 )
 
 // Chart and table data as CSV, so every view can be downloaded as it is
@@ -14,8 +16,8 @@ import (
 
 // explorerRankingsCSV writes the ranking the rankings page shows for the
 // same filters and sort, every page of it: /rankings.csv?region=EU&sort=name.
-func (s *Server) explorerRankingsCSV(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerRankingsCSV(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -36,8 +38,8 @@ func (s *Server) explorerRankingsCSV(w http.ResponseWriter, r *http.Request) err
 	cw := csv.NewWriter(&buf)
 	cw.Write(head)
 	for _, row := range rows {
-		rec := []string{itoa(row.Rank), optNum(row.RankBand.Q5), optNum(row.RankBand.Median), optNum(row.RankBand.Q95),
-			itoa(row.TieSize), itoa(row.TieFrom), itoa(row.TieTo), row.City.Code, row.City.Name, row.City.Country, row.City.Region,
+		rec := []string{web.Itoa(row.Rank), optNum(row.RankBand.Q5), optNum(row.RankBand.Median), optNum(row.RankBand.Q95),
+			web.Itoa(row.TieSize), web.Itoa(row.TieFrom), web.Itoa(row.TieTo), row.City.Code, row.City.Name, row.City.Country, row.City.Region,
 			row.City.PeerGroup, row.PopulationClass, fnum(row.Score), optNum(row.ScoreBand.Q5), optNum(row.ScoreBand.Q95)}
 		for _, p := range row.Pillars.All() {
 			if p.Missing {
@@ -48,10 +50,10 @@ func (s *Server) explorerRankingsCSV(w http.ResponseWriter, r *http.Request) err
 		}
 		prev, change := "", ""
 		if row.PrevRank > 0 {
-			prev = itoa(row.PrevRank)
+			prev = web.Itoa(row.PrevRank)
 		}
 		if row.Change != nil {
-			change = itoa(*row.Change)
+			change = web.Itoa(*row.Change)
 		}
 		rec = append(rec, row.Stage, row.Rating, prev, change)
 		cw.Write(rec)
@@ -82,8 +84,8 @@ func optNum(f *float64) string {
 
 // explorerCompareCSV writes the compare page's chart and table: one row per
 // city, in the order asked, with the index and every pillar.
-func (s *Server) explorerCompareCSV(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerCompareCSV(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -109,14 +111,14 @@ func (s *Server) explorerCompareCSV(w http.ResponseWriter, r *http.Request) erro
 	for _, row := range rows {
 		rank := ""
 		if row.Ranked {
-			rank = itoa(row.Rank)
+			rank = web.Itoa(row.Rank)
 		}
 		rec := []string{row.City.Code, row.City.Name, row.City.Country, strconv.FormatBool(row.Ranked), rank, optNum(row.RankBand.Q5),
 			optNum(row.RankBand.Q95), optNum(row.Score), optNum(row.ScoreBand.Q5), optNum(row.ScoreBand.Q95), row.Stage, row.Rating}
 		for _, p := range row.Pillars {
 			pr := ""
 			if p.Rank > 0 {
-				pr = itoa(p.Rank)
+				pr = web.Itoa(p.Rank)
 			}
 			rec = append(rec, optNum(p.Score), pr, p.Stage)
 		}
@@ -132,8 +134,8 @@ func (s *Server) explorerCompareCSV(w http.ResponseWriter, r *http.Request) erro
 
 // explorerDistributionCSV writes an indicator page's distribution chart:
 // its bins, values in [from, to) (the last bin closed), and the count.
-func (s *Server) explorerDistributionCSV(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerDistributionCSV(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -145,7 +147,7 @@ func (s *Server) explorerDistributionCSV(w http.ResponseWriter, r *http.Request)
 	cw := csv.NewWriter(&buf)
 	cw.Write([]string{"indicator", "unit", "from", "to", "cities"})
 	for _, b := range iv.Distribution.Bins {
-		cw.Write([]string{iv.Code, iv.Unit, fnum(b.From), fnum(b.To), itoa(b.Count)})
+		cw.Write([]string{iv.Code, iv.Unit, fnum(b.From), fnum(b.To), web.Itoa(b.Count)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

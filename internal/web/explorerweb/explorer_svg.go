@@ -1,4 +1,4 @@
-package web
+package explorerweb
 
 import (
 	"fmt"
@@ -11,62 +11,6 @@ import (
 // Chart geometry for the explorer's inline SVG charts, computed here so the
 // templates only place elements. Every chart has a data-table fallback in
 // its template.
-
-func init() {
-	for k, f := range explorerFuncs {
-		templateFuncs[k] = f
-	}
-}
-
-// explorerFuncs are the explorer's template functions.
-var explorerFuncs = map[string]any{
-	// num prints a number (float64, *float64, int) with one decimal; nil is "—".
-	"num": func(v any) string { return fmtNumber(v, 1) },
-	// numd prints a number with d decimals.
-	"numd": func(d int, v any) string { return fmtNumber(v, d) },
-	// signed prints a rank change: "+3", "−2", "0"; nil is "—".
-	"signed": func(c *int) string {
-		switch {
-		case c == nil:
-			return "—"
-		case *c > 0:
-			return "+" + strconv.Itoa(*c)
-		case *c < 0:
-			return "−" + strconv.Itoa(-*c)
-		}
-		return "0"
-	},
-	"rankBand": func(b release.Band) string {
-		if b.Q5 == nil || b.Q95 == nil {
-			return "—"
-		}
-		return fmt.Sprintf("%.0f–%.0f", *b.Q5, *b.Q95)
-	},
-	"bandBar":  bandBar,
-	"add":      func(a, b int) int { return a + b },
-	"deref":    func(p *float64) float64 { return derefOr(p, math.NaN()) },
-	"hasValue": func(p *float64) bool { return p != nil },
-}
-
-func fmtNumber(v any, d int) string {
-	switch x := v.(type) {
-	case nil:
-		return "—"
-	case *float64:
-		if x == nil {
-			return "—"
-		}
-		return fmtNumber(*x, d)
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return "—"
-		}
-		return strconv.FormatFloat(x, 'f', d, 64)
-	case int:
-		return strconv.Itoa(x)
-	}
-	return fmt.Sprint(v)
-}
 
 func derefOr(p *float64, def float64) float64 {
 	if p == nil {

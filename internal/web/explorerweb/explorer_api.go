@@ -1,4 +1,4 @@
-package web
+package explorerweb
 
 import (
 	"bytes"
@@ -8,23 +8,24 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // The explorer's JSON API under /api/v1/releases: everything the public
 // pages show, for any published release ({hash} may be "latest"). Every
-// route is described in the OpenAPI document (openapi.go), which a test
-// checks against these handlers.
+// route is described in the OpenAPI document (internal/web/openapi.go),
+// which a test checks against these handlers.
 
-func (s *Server) registerExplorerAPI(mux *http.ServeMux) {
-	s.api(mux, "GET /api/v1/releases", AccessPublic, s.apiReleases)
-	s.api(mux, "GET /api/v1/releases/{hash}", AccessPublic, s.apiRelease)
-	s.api(mux, "GET /api/v1/releases/{hash}/rankings", AccessPublic, s.apiRankings)
-	s.api(mux, "GET /api/v1/releases/{hash}/cities/{code}", AccessPublic, s.apiCityProfile)
-	s.api(mux, "POST /api/v1/releases/{hash}/cities/{code}/whatif", AccessPublic, s.apiWhatIf, WithMaxBody(256<<10))
-	s.api(mux, "GET /api/v1/releases/{hash}/compare", AccessPublic, s.apiCompare)
-	s.api(mux, "GET /api/v1/releases/{hash}/indicators/{code}", AccessPublic, s.apiIndicator)
-	s.api(mux, "GET /api/v1/releases/{hash}/methodology", AccessPublic, s.apiMethodology)
-	s.api(mux, "GET /api/v1/releases/{hash}/downloads", AccessPublic, s.apiDownloads)
+func (a *Explorer) registerExplorerAPI(s *web.Server) {
+	s.API("GET /api/v1/releases", web.AccessPublic, a.apiReleases)
+	s.API("GET /api/v1/releases/{hash}", web.AccessPublic, a.apiRelease)
+	s.API("GET /api/v1/releases/{hash}/rankings", web.AccessPublic, a.apiRankings)
+	s.API("GET /api/v1/releases/{hash}/cities/{code}", web.AccessPublic, a.apiCityProfile)
+	s.API("POST /api/v1/releases/{hash}/cities/{code}/whatif", web.AccessPublic, a.apiWhatIf, web.WithMaxBody(256<<10))
+	s.API("GET /api/v1/releases/{hash}/compare", web.AccessPublic, a.apiCompare)
+	s.API("GET /api/v1/releases/{hash}/indicators/{code}", web.AccessPublic, a.apiIndicator)
+	s.API("GET /api/v1/releases/{hash}/methodology", web.AccessPublic, a.apiMethodology)
+	s.API("GET /api/v1/releases/{hash}/downloads", web.AccessPublic, a.apiDownloads)
 }
 
 // releaseItem is one release of the list.
@@ -35,27 +36,27 @@ type releaseItem struct {
 	Network bool            `json:"network"` // an edition of the network's index (not an example)
 }
 
-func (s *Server) apiReleases(w http.ResponseWriter, r *http.Request) error {
+func (a *Explorer) apiReleases(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	recs, net, err := s.publishedRecords(ctx)
+	recs, net, err := a.publishedRecords(ctx)
 	if err != nil {
 		return err
 	}
 	latest, _ := latestRecord(recs, net)
 	items := []releaseItem{}
 	for _, rec := range recs {
-		rel, err := s.loadRelease(ctx, rec.Hash)
+		rel, err := a.Release(ctx, rec.Hash)
 		if err != nil {
 			return err
 		}
 		items = append(items, releaseItem{Record: rec, Summary: rel.Summary(), Latest: rec.Hash == latest.Hash, Network: net[rec.Edition]})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"releases": items, "latest": latest.Hash})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"releases": items, "latest": latest.Hash})
 	return nil
 }
 
-func (s *Server) apiRelease(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiRelease(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (s *Server) apiRelease(w http.ResponseWriter, r *http.Request) error {
 	if changes == nil {
 		changes = []release.Change{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"record": v.Rec, "summary": v.Sum, "changes": changes, "files": fileLinks(v)})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"record": v.Rec, "summary": v.Sum, "changes": changes, "files": fileLinks(v)})
 	return nil
 }
 
@@ -81,8 +82,8 @@ func fileLinks(v *relView) []fileLink {
 	return out
 }
 
-func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiRankings(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -109,13 +110,13 @@ func (s *Server) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	if unranked == nil {
 		unranked = []release.UnrankedCity{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "query": rq, "total": res.Total,
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "query": rq, "total": res.Total,
 		"rows": rows, "unranked": unranked})
 	return nil
 }
 
-func (s *Server) apiCityProfile(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiCityProfile(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -123,7 +124,7 @@ func (s *Server) apiCityProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fam, err := s.family(r.Context(), v)
+	fam, err := a.family(r.Context(), v)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (s *Server) apiCityProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "profile": p, "trend": trend})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "profile": p, "trend": trend})
 	return nil
 }
 
@@ -141,13 +142,13 @@ type WhatIfRequest struct {
 	Values map[string]json.RawMessage `json:"values"`
 }
 
-func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiWhatIf(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
 	var in WhatIfRequest
-	if err := decodeJSON(r, &in); err != nil {
+	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if len(in.Values) == 0 {
@@ -176,12 +177,12 @@ func (s *Server) apiWhatIf(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "result": res})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "result": res})
 	return nil
 }
 
-func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiCompare(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -189,12 +190,12 @@ func (s *Server) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "cities": rows})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "cities": rows})
 	return nil
 }
 
-func (s *Server) apiIndicator(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiIndicator(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
@@ -202,24 +203,24 @@ func (s *Server) apiIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "indicator": iv})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "indicator": iv})
 	return nil
 }
 
-func (s *Server) apiMethodology(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiMethodology(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "methodology": v.rel.Methodology()})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "methodology": v.rel.Methodology()})
 	return nil
 }
 
-func (s *Server) apiDownloads(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) apiDownloads(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "files": fileLinks(v), "datapackage": v.rel.Package()})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "files": fileLinks(v), "datapackage": v.rel.Package()})
 	return nil
 }

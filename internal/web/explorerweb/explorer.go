@@ -1,4 +1,4 @@
-package web
+package explorerweb
 
 import (
 	"bytes"
@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -22,47 +20,8 @@ import (
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
-
-// The public explorer: home with the network map, rankings with uncertainty
-// bands, city profiles with peers, twins and what-if, compare, indicator,
-// methodology and download pages of published releases. Pages of the
-// latest release live at /rankings, /cities/{code}...; any published
-// release's at /releases/{hash}/.... Only published releases are shown.
-
-func (s *Server) registerExplorerRoutes(mux *http.ServeMux) {
-	for _, base := range []string{"", "/releases/{hash}"} {
-		s.page(mux, "GET "+base+"/rankings", AccessPublic, s.explorerRankings)
-		s.page(mux, "GET "+base+"/rankings.csv", AccessPublic, s.explorerRankingsCSV)
-		s.page(mux, "GET "+base+"/cities/{code}", AccessPublic, s.explorerCity)
-		s.page(mux, "GET "+base+"/compare", AccessPublic, s.explorerCompare)
-		s.page(mux, "GET "+base+"/compare.csv", AccessPublic, s.explorerCompareCSV)
-		s.page(mux, "GET "+base+"/indicators/{code}", AccessPublic, s.explorerIndicator)
-		s.page(mux, "GET "+base+"/indicators/{code}/distribution.csv", AccessPublic, s.explorerDistributionCSV)
-		s.page(mux, "GET "+base+"/methodology", AccessPublic, s.explorerMethodology)
-	}
-	s.page(mux, "GET /releases", AccessPublic, s.explorerReleases)
-	s.page(mux, "GET /releases/{hash}", AccessPublic, s.explorerRelease)
-	s.page(mux, "GET /downloads", AccessPublic, s.explorerDownloads)
-	s.page(mux, "GET /releases/{hash}/download/{file}", AccessPublic, s.explorerDownload)
-	s.registerExplorerAPI(mux)
-}
-
-// explorerState caches what never changes (published releases, by hash,
-// their rendered page content and, for anonymous readers, whole responses)
-// and, briefly, the list of releases and member cities. Reads of the hot
-// path take no lock shared by all requests. Its zero value is ready.
-type explorerState struct {
-	mu        sync.Mutex // guards loading, order, pages, pageBytes
-	releases  sync.Map   // hash → *loadedRelease
-	loading   map[string]*releaseLoad
-	order     []string // load order, for eviction
-	snap      atomic.Pointer[recordsSnap]
-	refresh   atomic.Bool // a refresh of snap is under way
-	pages     map[string]cachedPage
-	pageBytes int
-	responses responseCache
-}
 
 // recordsSnap is the list of published releases, newest first, the
 // network's editions and member cities, as read at a moment.
@@ -79,93 +38,70 @@ type loadedRelease struct {
 	sum release.Summary
 }
 
-type cachedPage struct {
-	Title, HTML template.HTML
+// recordsTTL bounds how long another replica's new publication takes to
+// show here; this replica's own Published at once.
+const recordsTTL = 2 * time.Second
+
+// Published drops the cached release list (a release was published).
+func (a *Explorer) Published() {
+	a.snapMu.Lock()
+	defer a.snapMu.Unlock()
+	a.gen.Add(1)
+	a.snap.Store(nil)
 }
 
-const (
-	maxCachedReleases = 8
-	maxCachedPages    = 20000
-	maxPageCacheBytes = 256 << 20
-	// recordsTTL bounds how long another replica's new publication takes to
-	// show here; this replica's own forget() at once.
-	recordsTTL = 2 * time.Second
-)
-
-// forget drops the cached release list (a release was published).
-func (e *explorerState) forget() {
-	e.snap.Store(nil)
-}
-
-// loadRelease returns a stored release by hash, from the cache when it
-// was read before. Concurrent first reads of one release share one load (a
+// Release returns a stored release by hash, from the cache when it was
+// read before. Concurrent first reads of one release share one load (a
 // large release takes a while to read, and a burst of requests must not
 // read it once each).
-func (s *Server) loadRelease(ctx context.Context, hash string) (*release.Release, error) {
-	l, err := s.loadedRelease(ctx, hash)
+func (a *Explorer) Release(ctx context.Context, hash string) (*release.Release, error) {
+	l, err := a.loadedRelease(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
 	return l.rel, nil
 }
 
-func (s *Server) loadedRelease(ctx context.Context, hash string) (*loadedRelease, error) {
-	e := &s.explorer
-	if r, ok := e.releases.Load(hash); ok {
+func (a *Explorer) loadedRelease(ctx context.Context, hash string) (*loadedRelease, error) {
+	if r, ok := a.loaded.Load(hash); ok {
 		return r.(*loadedRelease), nil
 	}
-	e.mu.Lock()
-	if r, ok := e.releases.Load(hash); ok {
-		e.mu.Unlock()
-		return r.(*loadedRelease), nil
-	}
-	if e.loading == nil {
-		e.loading = map[string]*releaseLoad{}
-	}
-	l, ok := e.loading[hash]
-	if !ok {
-		l = &releaseLoad{done: make(chan struct{})}
-		e.loading[hash] = l
-		e.mu.Unlock()
+	ch := a.loads.DoChan(hash, func() (any, error) {
+		if r, ok := a.loaded.Load(hash); ok { // loaded since the read above
+			return r, nil
+		}
 		// The load is shared: it must not stop because the first caller left.
-		rel, err := s.svc.Releases.Load(context.WithoutCancel(ctx), hash)
-		if err == nil {
-			l.r = &loadedRelease{rel: rel, sum: rel.Summary()}
+		rel, err := a.releases.Load(context.WithoutCancel(ctx), hash)
+		if err != nil {
+			return nil, err
 		}
-		l.err = err
-		e.mu.Lock()
-		delete(e.loading, hash)
-		if l.err == nil {
-			if len(e.order) >= maxCachedReleases {
-				e.releases.Delete(e.order[0])
-				e.order = e.order[1:]
-			}
-			e.releases.Store(hash, l.r)
-			e.order = append(e.order, hash)
+		a.releaseReads.Add(1)
+		l := &loadedRelease{rel: rel, sum: rel.Summary()}
+		a.loadedMu.Lock()
+		defer a.loadedMu.Unlock()
+		if len(a.order) >= max(a.limits.Releases, 1) {
+			a.loaded.Delete(a.order[0])
+			a.order = a.order[1:]
 		}
-		e.mu.Unlock()
-		close(l.done)
-		return l.r, l.err
-	}
-	e.mu.Unlock()
+		a.loaded.Store(hash, l)
+		a.order = append(a.order, hash)
+		return l, nil
+	})
 	select {
-	case <-l.done:
-		return l.r, l.err
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*loadedRelease), nil
 	case <-ctx.Done():
 		return nil, citylens.Errorf(citylens.ECANCELED, "loading release %s: %v", shortHash(hash), ctx.Err())
 	}
 }
 
-type releaseLoad struct {
-	done chan struct{}
-	r    *loadedRelease
-	err  error
-}
-
 // publishedRecords lists the published releases, newest first, and which
 // editions are the network's (catalogue editions) rather than examples.
-func (s *Server) publishedRecords(ctx context.Context) ([]release.Record, map[string]bool, error) {
-	snap, err := s.explorerSnap(ctx)
+func (a *Explorer) publishedRecords(ctx context.Context) ([]release.Record, map[string]bool, error) {
+	snap, err := a.explorerSnap(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,32 +110,58 @@ func (s *Server) publishedRecords(ctx context.Context) ([]release.Record, map[st
 
 // explorerSnap returns the current list of releases and members, read
 // again after recordsTTL: by one request while the others keep the one
-// they have.
-func (s *Server) explorerSnap(ctx context.Context) (*recordsSnap, error) {
-	e := &s.explorer
-	old := e.snap.Load()
-	if old != nil && s.now().Sub(old.at) < recordsTTL {
+// they have. Without one (at the start, after Published), requests wait
+// for a single read.
+func (a *Explorer) explorerSnap(ctx context.Context) (*recordsSnap, error) {
+	old := a.snap.Load()
+	if old != nil && a.s.Now().Sub(old.at) < recordsTTL {
 		return old, nil
 	}
-	if old != nil && !e.refresh.CompareAndSwap(false, true) {
+	if old != nil && !a.refresh.CompareAndSwap(false, true) {
 		return old, nil // another request is reading it
 	}
 	if old != nil {
-		defer e.refresh.Store(false)
+		defer a.refresh.Store(false)
 	}
-	recs, err := s.store.StoredReleases(ctx, release.Filter{State: release.StatePublished})
+	gen := a.gen.Load()
+	ch := a.snaps.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+		snap, err := a.readSnap(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, err
+		}
+		a.snapMu.Lock()
+		defer a.snapMu.Unlock()
+		if a.gen.Load() == gen { // else a release was published during the read
+			a.snap.Store(snap)
+		}
+		return snap, nil
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*recordsSnap), nil
+	case <-ctx.Done():
+		return nil, citylens.Errorf(citylens.ECANCELED, "reading the published releases: %v", ctx.Err())
+	}
+}
+
+// readSnap reads the list of releases and members.
+func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
+	recs, err := a.store.StoredReleases(ctx, release.Filter{State: release.StatePublished})
 	if err != nil {
 		return nil, err
 	}
-	eds, err := s.store.Editions(ctx)
+	eds, err := a.store.Editions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	cities, err := a.store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
 		return nil, err
 	}
-	snap := &recordsSnap{records: recs, network: map[string]bool{}, members: map[string]members.City{}, at: s.now()}
+	snap := &recordsSnap{records: recs, network: map[string]bool{}, members: map[string]members.City{}, at: a.s.Now()}
 	for _, ed := range eds {
 		snap.network[ed.Code] = true
 	}
@@ -214,7 +176,6 @@ func (s *Server) explorerSnap(ctx context.Context) (*recordsSnap, error) {
 		}
 	}
 	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
-	e.snap.Store(snap)
 	return snap, nil
 }
 
@@ -273,9 +234,9 @@ func shortHash(h string) string {
 // resolveRelease finds the release a request names: its {hash} path value
 // ("latest" or absent: the default release). Only published releases are
 // found; anything else is ENOTFOUND.
-func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
+func (a *Explorer) resolveRelease(r *http.Request) (*relView, error) {
 	ctx := r.Context()
-	snap, err := s.explorerSnap(ctx)
+	snap, err := a.explorerSnap(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +258,7 @@ func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
 			}
 		}
 		if !found {
-			rec, err := s.store.StoredRelease(ctx, hash) // published by another replica a moment ago
+			rec, err := a.store.StoredRelease(ctx, hash) // published by another replica a moment ago
 			if err != nil || rec.State != release.StatePublished {
 				return nil, citylens.Errorf(citylens.ENOTFOUND, "there is no published release %q", hash)
 			}
@@ -305,7 +266,7 @@ func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
 		}
 		v.Base = "/releases/" + v.Rec.Hash
 	}
-	l, err := s.loadedRelease(ctx, v.Rec.Hash)
+	l, err := a.loadedRelease(ctx, v.Rec.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -317,11 +278,11 @@ func (s *Server) resolveRelease(r *http.Request) (*relView, error) {
 
 // family is the releases a trend runs over: the network's for a network
 // edition, the edition's own otherwise.
-func (s *Server) family(ctx context.Context, v *relView) ([]*release.Release, error) {
+func (a *Explorer) family(ctx context.Context, v *relView) ([]*release.Release, error) {
 	var out []*release.Release
 	for _, rec := range v.records {
 		if v.network[v.Rec.Edition] && v.network[rec.Edition] || rec.Edition == v.Rec.Edition {
-			r, err := s.loadRelease(ctx, rec.Hash)
+			r, err := a.Release(ctx, rec.Hash)
 			if err != nil {
 				return nil, err
 			}
@@ -356,16 +317,21 @@ type explorerHomeData struct {
 //go:embed worldmap/land.svgpath
 var worldLand string
 
+type regionCount struct {
+	members.Region
+	Cities int
+}
+
 // mapXY projects lon/lat equirectangularly onto the 720 × 360 map canvas.
 func mapXY(lat, lon float64) (x, y float64) { return (lon + 180) * 2, (90 - lat) * 2 }
 
-func (s *Server) explorerHome(w http.ResponseWriter, r *http.Request) error {
+func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	cities, err := s.store.ListCities(ctx, members.CityFilter{})
+	cities, err := a.store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
 		return err
 	}
-	regions, err := s.store.ListRegions(ctx)
+	regions, err := a.store.ListRegions(ctx)
 	if err != nil {
 		return err
 	}
@@ -380,7 +346,7 @@ func (s *Server) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	for _, rg := range regions {
 		d.Regions = append(d.Regions, regionCount{rg, count[rg.Code]})
 	}
-	v, err := s.resolveRelease(r)
+	v, err := a.resolveRelease(r)
 	switch {
 	case err == nil:
 		d.R, d.HasRelease = v, true
@@ -420,7 +386,7 @@ func (s *Server) explorerHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Map = append(d.Map, mc)
 	}
-	return s.render(w, r, "explorer_home.html", "CityLens", d)
+	return a.s.Render(w, r, "explorer_home.html", "CityLens", d)
 }
 
 // --- rankings ---
@@ -454,6 +420,9 @@ type pageLink struct {
 
 const rankingsPerPage = 50
 
+// rankingsParams are the query parameters of the rankings page.
+var rankingsParams = []string{"region", "peer_group", "population_class", "stage", "sort", "reverse", "page"}
+
 // maxStandings bounds the strengths and weaknesses a profile page lists.
 const maxStandings = 10
 
@@ -482,12 +451,12 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_rankings.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_rankings.html", v, rankingsParams, func() (any, error) {
 		q := r.URL.Query()
 		rq, err := rankingQueryOf(q)
 		if err != nil {
@@ -508,7 +477,7 @@ func (s *Server) explorerRankings(w http.ResponseWriter, r *http.Request) error 
 		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
-			Unranked: s.unrankedRows(pageLang(r), v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			Unranked: a.unrankedRows(web.ReaderLang(r), v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
 		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -591,23 +560,14 @@ type unrankedRow struct {
 // whyUnranked says, in lang, why a city is not ranked: no data in the
 // release, below the method's data-availability threshold, or too little
 // data otherwise.
-func (s *Server) whyUnranked(lang i18n.Lang, rel *release.Release, inRelease bool, avail float64) string {
+func (a *Explorer) whyUnranked(lang i18n.Lang, rel *release.Release, inRelease bool, avail float64) string {
 	if !inRelease {
-		return s.cat.T(lang, "ex.unranked.no_data")
+		return a.s.Catalog().T(lang, "ex.unranked.no_data")
 	}
 	if sc := rel.Screening(); sc.Method != "" && sc.Method != engine.ScreenNone && sc.Threshold > 0 && avail < sc.Threshold {
-		return s.cat.T(lang, "ex.unranked.screened", pct(avail), pct(sc.Threshold))
+		return a.s.Catalog().T(lang, "ex.unranked.screened", pct(avail), pct(sc.Threshold))
 	}
-	return s.cat.T(lang, "ex.unranked.low", pct(avail))
-}
-
-// pageLang is the language a page is rendered in (requestLang without
-// setting the cookie).
-func pageLang(r *http.Request) i18n.Lang {
-	if l, ok := i18n.Parse(r.URL.Query().Get("lang")); ok {
-		return l
-	}
-	return readerLang(r)
+	return a.s.Catalog().T(lang, "ex.unranked.low", pct(avail))
 }
 
 func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
@@ -616,7 +576,7 @@ func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%"
 // release of the network's index, the member cities it has no data for: no
 // city of the network is silently dropped. Those of the ranking's region,
 // peer group and population class filters, by name.
-func (s *Server) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQuery) []unrankedRow {
+func (a *Explorer) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQuery) []unrankedRow {
 	match := func(region, peerGroup string, population int64) bool {
 		return (rq.Region == "" || rq.Region == region) && (rq.PeerGroup == "" || rq.PeerGroup == peerGroup) &&
 			(rq.PopulationClass == "" || rq.PopulationClass == release.PopulationClassOf(population))
@@ -629,18 +589,14 @@ func (s *Server) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQuer
 	for _, u := range v.rel.Unranked() {
 		if match(u.City.Region, u.City.PeerGroup, u.City.Population) {
 			out = append(out, unrankedRow{Code: u.City.Code, Name: u.City.Name, Country: u.City.Country, Availability: u.DataAvailability,
-				InRelease: true, Why: s.whyUnranked(lang, v.rel, true, u.DataAvailability)})
+				InRelease: true, Why: a.whyUnranked(lang, v.rel, true, u.DataAvailability)})
 		}
 	}
 	if v.snap != nil && v.network[v.Rec.Edition] {
-		cfg := v.rel.Config() // the member's peer group is the release's rule's
-		if cfg.PeerGroup == "" {
-			cfg.PeerGroup = release.PeerByRegion // a network release published before the rule was recorded
-		}
 		for code, m := range v.snap.members {
-			peer := cfg.PeerGroupOf(release.City{Region: m.RegionCode, Country: m.Country, Population: m.Population})
-			if !in[code] && match(m.RegionCode, peer, m.Population) {
-				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: s.whyUnranked(lang, v.rel, false, 0)})
+			// The network's peer groups are its regions (draftFromDataCall).
+			if !in[code] && match(m.RegionCode, m.RegionCode, m.Population) {
+				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: a.whyUnranked(lang, v.rel, false, 0)})
 			}
 		}
 	}
@@ -672,12 +628,12 @@ type cityData struct {
 	RankedIn     *release.TrendPoint
 }
 
-func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_city.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_city.html", v, nil, func() (any, error) {
 		code := r.PathValue("code")
 		p, err := v.rel.Profile(code)
 		notIn := false
@@ -694,7 +650,7 @@ func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return nil, err
 		}
-		fam, err := s.family(r.Context(), v)
+		fam, err := a.family(r.Context(), v)
 		if err != nil {
 			return nil, err
 		}
@@ -704,7 +660,7 @@ func (s *Server) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		}
 		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
 		if !p.Ranked {
-			d.Why = s.whyUnranked(pageLang(r), v.rel, !notIn, p.DataAvailability)
+			d.Why = a.whyUnranked(web.ReaderLang(r), v.rel, !notIn, p.DataAvailability)
 			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
 				if trend[i].Ranked && trend[i].Hash != v.Rec.Hash {
 					d.RankedIn = &trend[i]
@@ -743,6 +699,10 @@ func nodeNames(r *release.Release) map[string]string {
 
 // --- compare ---
 
+// compareParams are the query parameters of the compare page: the cities,
+// in order.
+var compareParams = []string{"c"}
+
 type compareData struct {
 	R      *relView
 	Codes  []string
@@ -754,12 +714,12 @@ type compareData struct {
 	Err    string
 }
 
-func (s *Server) explorerCompare(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_compare.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func() (any, error) {
 		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
 		for _, c := range r.URL.Query()["c"] {
 			if c = strings.TrimSpace(c); c != "" {
@@ -793,12 +753,12 @@ type indicatorData struct {
 	Names map[string]string
 }
 
-func (s *Server) explorerIndicator(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerIndicator(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_indicator.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_indicator.html", v, nil, func() (any, error) {
 		iv, err := v.rel.Indicator(r.PathValue("code"))
 		if err != nil {
 			return nil, err
@@ -816,12 +776,12 @@ type methodologyData struct {
 	Demo  bool
 }
 
-func (s *Server) explorerMethodology(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_methodology.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func() (any, error) {
 		return &methodologyData{R: v, M: v.rel.Methodology(), Names: nodeNames(v.rel), Demo: v.Rec.Demo}, nil
 	})
 }
@@ -835,8 +795,8 @@ type releasesData struct {
 	Network  map[string]bool
 }
 
-func (s *Server) explorerReleases(w http.ResponseWriter, r *http.Request) error {
-	recs, net, err := s.publishedRecords(r.Context())
+func (a *Explorer) explorerReleases(w http.ResponseWriter, r *http.Request) error {
+	recs, net, err := a.publishedRecords(r.Context())
 	if err != nil {
 		return err
 	}
@@ -844,11 +804,11 @@ func (s *Server) explorerReleases(w http.ResponseWriter, r *http.Request) error 
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}
-	return s.render(w, r, "explorer_releases.html", "", d)
+	return a.s.Render(w, r, "explorer_releases.html", "", d)
 }
 
-func (s *Server) explorerDownloads(w http.ResponseWriter, r *http.Request) error {
-	recs, net, err := s.publishedRecords(r.Context())
+func (a *Explorer) explorerDownloads(w http.ResponseWriter, r *http.Request) error {
+	recs, net, err := a.publishedRecords(r.Context())
 	if err != nil {
 		return err
 	}
@@ -856,7 +816,7 @@ func (s *Server) explorerDownloads(w http.ResponseWriter, r *http.Request) error
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}
-	return s.render(w, r, "explorer_downloads.html", "", d)
+	return a.s.Render(w, r, "explorer_downloads.html", "", d)
 }
 
 type releaseData struct {
@@ -865,12 +825,12 @@ type releaseData struct {
 	Files   []string
 }
 
-func (s *Server) explorerRelease(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerRelease(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	return s.renderExplorer(w, r, "explorer_release.html", v, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_release.html", v, nil, func() (any, error) {
 		return &releaseData{R: v, Changes: v.rel.Changes(), Files: release.Files()}, nil
 	})
 }
@@ -884,8 +844,8 @@ var downloadTypes = map[string]string{
 	release.FileDataPackage: "application/json",
 }
 
-func (s *Server) explorerDownload(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.resolveRelease(r)
+func (a *Explorer) explorerDownload(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}

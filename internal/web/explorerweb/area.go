@@ -1,0 +1,187 @@
+// Package explorerweb is the public explorer: the home page with the
+// network map, and the pages, CSV files and JSON API of published
+// releases (rankings with uncertainty bands, city profiles with peers,
+// twins and what-if, compare, indicators, methodology, downloads). Only
+// published releases are shown; what they show never changes, so the
+// explorer keeps the releases it reads and the pages it renders.
+package explorerweb
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/publication"
+	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Store is what the explorer reads: the stored releases, the network's
+// editions, and its regions and cities.
+type Store interface {
+	StoredReleases(ctx context.Context, f release.Filter) ([]release.Record, error)
+	StoredRelease(ctx context.Context, hash string) (release.Record, error)
+	Editions(ctx context.Context) ([]*catalogue.Edition, error)
+	ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error)
+	ListRegions(ctx context.Context) ([]members.Region, error)
+}
+
+// Config is what the explorer needs.
+type Config struct {
+	Store Store
+	// Releases reads a stored release's document.
+	Releases *release.Workflow
+	// Publication tells the explorer when this replica publishes, so the
+	// new release shows at once (other replicas' within recordsTTL).
+	Publication *publication.Service
+	Limits      Limits
+}
+
+// Explorer is the explorer area. It keeps what never changes (published
+// releases, by hash, their rendered page content and, for anonymous
+// readers, whole responses) and, briefly, the list of releases and member
+// cities. Reads of the hot path take no lock shared by all requests.
+type Explorer struct {
+	s           *web.Server
+	store       Store
+	releases    *release.Workflow
+	publication *publication.Service
+	limits      Limits
+
+	loaded       sync.Map   // hash → *loadedRelease
+	loadedMu     sync.Mutex // guards order
+	order        []string   // load order, for eviction
+	loads        singleflight.Group
+	releaseReads atomic.Uint64 // releases read from the store
+
+	snap    atomic.Pointer[recordsSnap]
+	snapMu  sync.Mutex    // orders a new snapshot after Published
+	gen     atomic.Uint64 // counts Published calls
+	refresh atomic.Bool   // a refresh of snap is under way
+	snaps   singleflight.Group
+
+	pages     pageCache
+	responses *web.ResponseCache
+}
+
+// New makes the explorer area.
+func New(cfg Config) *Explorer {
+	l := cfg.Limits
+	if l == (Limits{}) {
+		l = LimitsOf(0)
+	}
+	return &Explorer{store: cfg.Store, releases: cfg.Releases, publication: cfg.Publication, limits: l,
+		pages:     pageCache{maxEntries: l.Pages, maxBytes: l.PageBytes},
+		responses: web.NewResponseCache(l.Responses, l.ResponseBytes)}
+}
+
+// Nav is the explorer's public pages, for everyone.
+func (a *Explorer) Nav(web.Viewer) []web.NavLink {
+	return []web.NavLink{{Href: "/rankings", Label: "nav.rankings"}, {Href: "/methodology", Label: "nav.methodology"},
+		{Href: "/downloads", Label: "nav.downloads"}}
+}
+
+// Register adds the explorer's pages, files and API, listens for this
+// replica's publications and makes its caches' sizes gauges of /metrics. Pages of the latest release live at /rankings,
+// /cities/{code}...; any published release's at /releases/{hash}/....
+func (a *Explorer) Register(s *web.Server) {
+	a.s = s
+	if a.publication != nil {
+		a.publication.OnPublish(func(release.Record) { a.Published() })
+	}
+	s.Page("GET /{$}", web.AccessPublic, a.explorerHome)
+	for _, base := range []string{"", "/releases/{hash}"} {
+		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings)
+		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV)
+		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity)
+		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare)
+		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV)
+		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator)
+		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV)
+		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology)
+	}
+	s.Page("GET /releases", web.AccessPublic, a.explorerReleases)
+	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease)
+	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads)
+	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload)
+	a.registerExplorerAPI(s)
+
+	s.CacheGauges("citylens_explorer_response_cache", "explorer's cache of whole responses to anonymous readers", a.responses.Stats)
+	s.CacheGauges("citylens_explorer_page_cache", "explorer's cache of rendered page contents", a.pages.stats)
+	s.Gauge("citylens_explorer_release_cache_entries", "Published releases the explorer holds in memory.", func() float64 {
+		a.loadedMu.Lock()
+		defer a.loadedMu.Unlock()
+		return float64(len(a.order))
+	})
+	s.Gauge("citylens_explorer_release_cache_max_entries", "Bound on the published releases the explorer holds in memory.",
+		func() float64 { return float64(a.limits.Releases) })
+	s.Gauge("citylens_explorer_release_reads", "Releases the explorer read from the store since the start.",
+		func() float64 { return float64(a.releaseReads.Load()) })
+}
+
+// Templates are the explorer's pages.
+func (a *Explorer) Templates() fs.FS {
+	sub, err := fs.Sub(templateFiles, "templates")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return sub
+}
+
+// TemplateFuncs are the explorer's template functions (besides the core's
+// figures: num, numd, signed, rankBand).
+func (a *Explorer) TemplateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"bandBar":  bandBar,
+		"add":      func(a, b int) int { return a + b },
+		"deref":    func(p *float64) float64 { return derefOr(p, math.NaN()) },
+		"hasValue": func(p *float64) bool { return p != nil },
+	}
+}
+
+// APIOperations are the explorer's operations of the OpenAPI document.
+func (a *Explorer) APIOperations() []web.APIOperation {
+	return []web.APIOperation{
+		{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", PathParams: releasePathParams, Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", PathParams: releasePathParams, Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", PathParams: releasePathParams, Summary: "A city's profile (scores, stages, peers, twins, strengths, weaknesses, values with provenance) and trend across editions", Status: 200, Fields: []string{"release", "edition", "profile", "trend"}, Errors: []int{404}},
+		{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", PathParams: releasePathParams, Summary: "Recompute a city's score, rank and stage with some indicator values changed (the release does not change)", Body: "WhatIfRequest", BodySchema: whatIfSchema, Status: 200, Fields: []string{"release", "result"}, Errors: []int{404, 415}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", PathParams: releasePathParams, Summary: "Two to four cities side by side", Query: []web.APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4"}}, Status: 200, Fields: []string{"release", "cities"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", PathParams: releasePathParams, Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
+	}
+}
+
+const hashDoc = "a published release's content hash, or latest"
+
+// releasePathParams document the releases' path parameters.
+var releasePathParams = map[string]string{"hash": hashDoc}
+
+var rankingParams = []web.APIParam{
+	{Name: "region", Type: "string", Description: "only cities of this world region (AF, AS, EU, LA, NA, OC)"},
+	{Name: "peer_group", Type: "string", Description: "only cities of this peer group"},
+	{Name: "population_class", Type: "string", Description: "under-300k, 300k-1m, 1m-5m, 5m-10m or over-10m"},
+	{Name: "stage", Type: "string", Description: "only cities at this development stage"},
+	{Name: "sort", Type: "string", Description: "rank (default), name, score, change or a pillar code"},
+	{Name: "reverse", Type: "integer", Description: "1 reverses the sort's natural order"},
+	{Name: "offset", Type: "integer", Description: "rows to skip"},
+	{Name: "limit", Type: "integer", Description: "rows to return (0: all)"},
+}
+
+// whatIfSchema is a what-if request: indicator values to change.
+var whatIfSchema = map[string]any{"type": "object", "required": []string{"values"}, "additionalProperties": false, "properties": map[string]any{
+	"values": map[string]any{"type": "object", "description": "indicator code → new value (a number, or a string holding one)",
+		"additionalProperties": map[string]any{"type": []string{"number", "string"}}}}}
