@@ -233,13 +233,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.SMTP.Host != "" {
 		sender = mail.SMTP{Config: c.SMTP}
 	}
-	srv, err := app.NewServer(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
+	a, err := app.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
 		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20})
 	if err != nil {
 		return err
 	}
 	if c.Demo {
-		sv := srv.Services()
+		sv := a.Services
 		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
 			DataCall: sv.DataCall, Publication: sv.Publication, Log: log})
 		if err != nil {
@@ -255,7 +255,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return citylens.Errorf(citylens.EINVALID, "serve: cannot listen on %s: %v", c.Addr, err)
 	}
-	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+	httpSrv := &http.Server{Handler: a.Server.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan struct{})
@@ -311,12 +311,12 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // platformServices opens the store and builds the domain services for
 // commands that use them (user add, import): the same services as serve's,
 // with no web server.
-func platformServices(ctx context.Context, c *platformConfig) (platformStore, web.Services, error) {
+func platformServices(ctx context.Context, c *platformConfig) (platformStore, *app.Services, error) {
 	db, err := openStore(ctx, c, newLogger(io.Discard))
 	if err != nil {
-		return nil, web.Services{}, err
+		return nil, nil, err
 	}
-	return db, app.Services(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL}), nil
+	return db, app.NewServices(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL}), nil
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -17,46 +17,59 @@ import (
 	"github.com/citylens/citylens/internal/web/releaseweb"
 )
 
-// NewServer builds the web server with every area on cfg's store, the
-// server and the areas sharing one set of services (cfg.WithDefaults), and
-// registers the services' job kinds on cfg's queue.
-func NewServer(cfg web.Config) (*web.Server, error) {
+// App is the platform assembled: its services and its web server.
+type App struct {
+	Services *Services
+	Server   *web.Server
+}
+
+// New builds the services once on cfg's store, the web server with every
+// area on those same services, and registers the services' job kinds on
+// cfg's queue.
+func New(cfg web.Config) (*App, error) {
 	if cfg.Store == nil {
-		return web.New(cfg)
+		_, err := web.New(cfg) // says what is missing
+		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	srv, err := web.New(cfg, Areas(cfg)...)
+	sv := NewServices(cfg)
+	cfg.Accounts = sv.Accounts
+	srv, err := web.New(cfg, Areas(cfg, sv)...)
 	if err != nil {
 		return nil, err
 	}
-	RegisterJobs(cfg.Queue, cfg.Services, cfg)
-	return srv, nil
+	RegisterJobs(cfg.Queue, sv, cfg)
+	return &App{Services: sv, Server: srv}, nil
 }
 
-// Services builds the domain services on cfg's store, as the server does,
-// for commands that need them without a web server (user add, import).
-func Services(cfg web.Config) web.Services { return cfg.WithDefaults().Services }
+// NewServer is New's web server.
+func NewServer(cfg web.Config) (*web.Server, error) {
+	a, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return a.Server, nil
+}
 
-// Areas are the web layer's areas, each holding the services it calls; cfg
-// has its defaults (web.Config.WithDefaults). Their order is the order of
-// their links in the navigation bar.
-func Areas(cfg web.Config) []web.Area {
-	sv := cfg.Services
+// Areas are the web layer's areas, each holding the services of sv it
+// calls; cfg has its defaults (web.Config.WithDefaults). Their order is the
+// order of their links in the navigation bar.
+func Areas(cfg web.Config, sv *Services) []web.Area {
 	return []web.Area{
 		membersweb.New(cfg.Store),
 		explorerweb.New(explorerweb.Config{Store: cfg.Store, Releases: sv.Releases, Publication: sv.Publication,
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
 		datacallweb.New(cfg.Store, sv.DataCall),
-		releaseweb.New(cfg.Store, sv),
-		adminweb.New(cfg.Store, sv.Catalogue),
-		apiweb.New(cfg.Store),
+		releaseweb.New(cfg.Store, sv.Catalogue, sv.DataCall, sv.Publication),
+		adminweb.New(cfg.Store, sv.Members, sv.Catalogue, sv.DataCall.Calls),
+		apiweb.New(cfg.Store, sv.Members),
 	}
 }
 
 // RegisterJobs registers the services' job kinds on q (their handlers
 // belong to the services) and, with cfg.DiagnosticJobs, the diagnostic
 // ones (tests, drills).
-func RegisterJobs(q *jobs.Queue, sv web.Services, cfg web.Config) {
+func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 	if cfg.DiagnosticJobs {
 		(&diagnostic.Jobs{Store: cfg.Store, Now: cfg.Now}).RegisterJobs(q)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
-	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
 )
 
@@ -18,9 +17,6 @@ import (
 // call): a viewer's cities, a path's city checked against the viewer's
 // scope, the audit log's query filters, a numeric path value.
 
-// CallCache is the data call's cache of editions and catalogue: an area
-// that changes the catalogue invalidates it.
-func (s *Server) CallCache() *datacall.CallCache { return s.svc.DataCall.Calls }
 
 // CitiesFor lists the cities r's viewer may edit, filtered by f: a
 // regional officer's region's, a focal point's own, any for admins.

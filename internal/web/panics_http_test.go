@@ -36,7 +36,7 @@ func (panicArea) Register(s *web.Server) {
 func TestHandlerPanicFailsOnlyItsRequest(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
 		cfg := web.Config{Store: s.(web.Store), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.WithDefaults()
-		srv, err := web.New(cfg, append(app.Areas(cfg), panicArea{})...)
+		srv, err := web.New(cfg, append(app.Areas(cfg, app.NewServices(cfg)), panicArea{})...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func TestEngineWorkerPanicFailsOnlyItsJob(t *testing.T) {
 		if err != nil || len(drafts) == 0 {
 			t.Fatalf("drafts of 2026: %d, %v", len(drafts), err)
 		}
-		pub := env.Server.Services().Publication
+		pub := env.Services.Publication
 		pub.Publish = func(ctx context.Context, in release.PublishInput) (*release.Release, error) {
 			in.Progress = func(p release.Progress) {
 				if p.Stage == release.StageUncertainty {

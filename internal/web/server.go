@@ -63,8 +63,9 @@ type Config struct {
 	LoginLimiter *accounts.LoginLimiter
 	// Argon2 parameters; default accounts.DefaultArgon2.
 	Argon2 *accounts.Argon2Params
-	// Services are the domain services; those left nil are built from Store.
-	Services Services
+	// Accounts is the account service sign-in and sessions go through;
+	// nil: built from Store with the settings above.
+	Accounts *accounts.Service
 	// ExplorerCacheBytes bounds the memory of the explorer's rendered
 	// pages and whole responses; 0: the default (448 MiB).
 	ExplorerCacheBytes int64
@@ -76,8 +77,6 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	cfg      Config
-	svc      Services
-	members  *members.Service
 	accounts *accounts.Service
 	queue    *jobs.Queue
 	mail     mail.Sender
@@ -90,9 +89,8 @@ type Server struct {
 	areas    []Area
 }
 
-// WithDefaults is cfg with every setting it leaves unset filled in, the
-// services included (built once, from cfg's store): what New runs on, and
-// what internal/app hands the areas.
+// WithDefaults is cfg with every setting it leaves unset filled in: what
+// New runs on, and what internal/app builds the services with.
 func (cfg Config) WithDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -115,7 +113,14 @@ func (cfg Config) WithDefaults() Config {
 	if cfg.LoginLimiter == nil {
 		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
 	}
-	cfg.Services = cfg.Services.withDefaults(cfg)
+	if cfg.Accounts == nil {
+		params := accounts.DefaultArgon2
+		if cfg.Argon2 != nil {
+			params = *cfg.Argon2
+		}
+		cfg.Accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
+			Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
+	}
 	return cfg
 }
 
@@ -126,7 +131,7 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		svc: cfg.Services, members: cfg.Services.Members, accounts: cfg.Services.Accounts}
+		accounts: cfg.Accounts}
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
@@ -155,8 +160,6 @@ func (s *Server) Queue() *jobs.Queue { return s.queue }
 // Accounts is the account service (commands use it for `user add`).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }
 
-// Members is the member directory service.
-func (s *Server) Members() *members.Service { return s.members }
 
 // Routes is the route table, sorted by pattern: every route with its access rule.
 func (s *Server) Routes() []Route {

@@ -50,15 +50,16 @@ type Area struct {
 	calls    *datacall.CallCache // the data call's cached catalogue, stale after an indicator changes
 }
 
-// New is the administration area on store, editing the indicator catalogue
-// through cat.
-func New(store Store, cat *catalogue.Service) *Area {
-	return &Area{store: store, catalogue: cat}
+// New is the administration area on store: the member directory through
+// mem, the indicator catalogue through cat (its edits make calls, the data
+// call's cached catalogue, stale).
+func New(store Store, mem *members.Service, cat *catalogue.Service, calls *datacall.CallCache) *Area {
+	return &Area{store: store, members: mem, catalogue: cat, calls: calls}
 }
 
 // Register adds the administration routes.
 func (a *Area) Register(s *web.Server) {
-	a.s, a.members, a.accounts, a.calls = s, s.Members(), s.Accounts(), s.CallCache()
+	a.s, a.accounts = s, s.Accounts()
 	a.registerAdminRoutes(s)
 	a.registerDirectoryRoutes(s)
 	a.registerCatalogueAdminRoutes(s)

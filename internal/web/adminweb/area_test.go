@@ -20,7 +20,7 @@ func TestNav(t *testing.T) {
 	for _, r := range accounts.Roles {
 		viewers = append(viewers, web.Viewer{User: accounts.User{ID: 1, Role: r}})
 	}
-	a := New(nil, nil)
+	a := New(nil, nil, nil, nil)
 	for _, v := range viewers {
 		links := a.Nav(v)
 		if len(links) != want[v.User.Role] {

@@ -20,19 +20,18 @@ type Store interface {
 	Job(ctx context.Context, id int64) (jobs.Job, error)
 }
 
-// Area is the platform API. A city's entry changes through the server's
-// members service.
+// Area is the platform API. A city's entry changes through the members
+// service.
 type Area struct {
 	store   Store
 	members *members.Service
 }
 
-// New is the platform API on store.
-func New(store Store) *Area { return &Area{store: store} }
+// New is the platform API on store and the members service.
+func New(store Store, mem *members.Service) *Area { return &Area{store: store, members: mem} }
 
 // Register adds the API's routes.
 func (a *Area) Register(s *web.Server) {
-	a.members = s.Members()
 	a.registerAPIRoutes(s)
 }
 

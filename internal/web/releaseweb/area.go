@@ -42,9 +42,10 @@ var (
 	_ web.AreaNav       = (*Area)(nil)
 )
 
-// New is the editions and releases area on store and the services sv.
-func New(store Store, sv web.Services) *Area {
-	return &Area{store: store, catalogue: sv.Catalogue, dataCall: sv.DataCall, publication: sv.Publication}
+// New is the editions and releases area: it reads store and acts through
+// the catalogue, data-call and publication services.
+func New(store Store, cat *catalogue.Service, dc *datacall.Service, pub *publication.Service) *Area {
+	return &Area{store: store, catalogue: cat, dataCall: dc, publication: pub}
 }
 
 //go:embed templates/*.html

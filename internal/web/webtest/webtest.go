@@ -60,6 +60,8 @@ type Env struct {
 	T      testing.TB
 	Store  web.Store
 	Server *web.Server
+	// Services are the services the server's areas call (app.Services).
+	Services *app.Services
 	HTTP   *httptest.Server
 	Users  map[string]accounts.User // by fixture role
 }
@@ -81,13 +83,13 @@ func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 	for _, c := range configure {
 		c(&cfg)
 	}
-	srv, err := app.NewServer(cfg)
+	a, err := app.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &Env{T: t, Store: ws, Server: srv, Users: map[string]accounts.User{}}
+	env := &Env{T: t, Store: ws, Server: a.Server, Services: a.Services, Users: map[string]accounts.User{}}
 	env.seed()
-	env.HTTP = httptest.NewServer(srv.Handler())
+	env.HTTP = httptest.NewServer(a.Server.Handler())
 	t.Cleanup(env.HTTP.Close)
 	return env
 }
@@ -97,7 +99,7 @@ func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 // published) through the server's services.
 func (e *Env) SeedDemo() demo.Result {
 	e.T.Helper()
-	sv := e.Server.Services()
+	sv := e.Services
 	res, err := demo.Seed(context.Background(), demo.Services{Store: e.Store, Members: sv.Members, Accounts: sv.Accounts,
 		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication})
 	if err != nil {
@@ -114,16 +116,16 @@ func (e *Env) seed() {
 		{Code: "office-asia", Name: "Asia Office", RegionCode: RegionA, HostCity: "Seoul"},
 		{Code: "office-europe", Name: "Europe Office", RegionCode: RegionB, HostCity: "Brussels"},
 	} {
-		if err := e.Server.Members().SaveOffice(ctx, sys, o); err != nil {
+		if err := e.Services.Members.SaveOffice(ctx, sys, o); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.Server.Members().SavePartner(ctx, sys, members.Partner{Code: PartnerOrg, Name: "Urban Data Institute",
+	if err := e.Services.Members.SavePartner(ctx, sys, members.Partner{Code: PartnerOrg, Name: "Urban Data Institute",
 		Kind: members.PartnerResearch, Country: "NLD", Website: "https://example.org/udi"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range FixtureCities {
-		if err := e.Server.Members().SaveCity(ctx, sys, c); err != nil {
+		if err := e.Services.Members.SaveCity(ctx, sys, c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -134,7 +136,7 @@ func (e *Env) seed() {
 		Judge:    {Email: "judge@test.citylens", Role: accounts.RoleJudge},
 		Partner:  {Email: "partner@test.citylens", Role: accounts.RolePartner},
 	} {
-		u, err := e.Server.Accounts().AddUser(ctx, sys, u, Password)
+		u, err := e.Services.Accounts.AddUser(ctx, sys, u, Password)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +160,7 @@ func (e *Env) URL(path string) string { return e.HTTP.URL + path }
 // APIToken issues an API token for a fixture role.
 func (e *Env) APIToken(role, scope string) string {
 	e.T.Helper()
-	plain, _, err := e.Server.Accounts().CreateAPIToken(context.Background(), auditlog.System("webtest"), e.Users[role], "test", scope)
+	plain, _, err := e.Services.Accounts.CreateAPIToken(context.Background(), auditlog.System("webtest"), e.Users[role], "test", scope)
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -1,0 +1,40 @@
+package app
+
+import (
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/publication"
+	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
+)
+
+// Services are the domain services, built once from the store: the web
+// areas, the CLI commands and the demo seeding call them, and background
+// jobs belong to them (RegisterJobs).
+type Services struct {
+	Members     *members.Service
+	Accounts    *accounts.Service
+	Catalogue   *catalogue.Service
+	DataCall    *datacall.Service
+	Releases    *release.Workflow
+	Publication *publication.Service // compute, preview, publish, correct
+}
+
+// NewServices builds the services on cfg's store, with cfg's settings
+// (clock, mail, login limits, password hashing, demo mode; unset ones take
+// their defaults).
+func NewServices(cfg web.Config) *Services {
+	cfg = cfg.WithDefaults()
+	st, now := cfg.Store, cfg.Now
+	sv := &Services{
+		Members:   &members.Service{Store: st, Audit: st, Now: now},
+		Accounts:  cfg.Accounts,
+		Catalogue: &catalogue.Service{Store: st, Audit: st, Now: now},
+		DataCall:  &datacall.Service{Store: st, Catalogue: st, Audit: st, Now: now, Calls: &datacall.CallCache{}},
+		Releases:  &release.Workflow{Store: st, Audit: st, Now: now},
+	}
+	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
+	return sv
+}
