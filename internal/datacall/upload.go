@@ -31,7 +31,7 @@ const (
 func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "reading the upload: %v", err)
+		return nil, citylens.Ef(citylens.EINVALID, "dc.file.read", "reading the upload: %s", err.Error())
 	}
 	if int64(len(b)) > max {
 		return nil, tooLarge(max)
@@ -40,7 +40,7 @@ func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 }
 
 func tooLarge(max int64) error {
-	return citylens.Errorf(citylens.EINVALID, "the file is larger than the %s limit: split it by city", sizeText(max))
+	return citylens.Ef(citylens.EINVALID, "dc.file.too_large", "the file is larger than the %s limit: split it by city", sizeText(max))
 }
 
 func sizeText(n int64) string {
@@ -56,28 +56,28 @@ func DetectType(name string, data []byte) (string, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch {
 	case len(data) == 0:
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is empty", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.empty", "the file %q is empty", name)
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return TypeXLSX, nil
 	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as CSV", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.xls", "the file %q is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as CSV", name)
 	case bytes.HasPrefix(data, []byte("%PDF")):
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is a PDF: upload the XLSX template or a CSV file", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.pdf", "the file %q is a PDF: upload the XLSX template or a CSV file", name)
 	case ext == ".xlsx":
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is named .xlsx but is not an XLSX workbook", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.not_xlsx", "the file %q is named .xlsx but is not an XLSX workbook", name)
 	}
 	sample := data[:min(len(data), 64<<10)]
 	for i := 0; i < 3 && len(sample) < len(data) && !utf8.Valid(sample); i++ {
 		sample = sample[:len(sample)-1] // a rune cut at the sample's end
 	}
 	if !utf8.Valid(sample) || bytes.IndexByte(sample, 0) >= 0 {
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is neither an XLSX workbook nor a UTF-8 CSV file: upload the template as .xlsx, or save it as CSV (UTF-8)", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.not_csv", "the file %q is neither an XLSX workbook nor a UTF-8 CSV file: upload the template as .xlsx, or save it as CSV (UTF-8)", name)
 	}
 	switch ext {
 	case ".csv", ".txt", "":
 		return TypeCSV, nil
 	}
-	return "", citylens.Errorf(citylens.EINVALID, "the file %q has type %s: upload the XLSX template or a CSV file", name, ext)
+	return "", citylens.Ef(citylens.EINVALID, "dc.file.type", "the file %q has type %s: upload the XLSX template or a CSV file", name, ext)
 }
 
 // Parsed is the content of an upload.
@@ -146,7 +146,7 @@ func mapHeader(header []string) (columnMap, error) {
 			continue
 		}
 		if _, dup := m[key]; dup {
-			return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header names column %q twice", key)
+			return nil, citylens.Ef(citylens.EINVALID, "dc.file.header_twice", "row 1: the header names column %q twice", key)
 		}
 		m[key] = i
 	}
@@ -157,8 +157,11 @@ func mapHeader(header []string) (columnMap, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header lacks the %s %s (expected the template's header: %s)",
-			plural(len(missing), "column", "columns"), strings.Join(missing, ", "), strings.Join(templateHeader, ", "))
+		key, format := "dc.file.header_lacks", "row 1: the header lacks the columns %s (expected the template's header: %s)"
+		if len(missing) == 1 {
+			key, format = "dc.file.header_lacks_one", "row 1: the header lacks the column %s (expected the template's header: %s)"
+		}
+		return nil, citylens.Ef(citylens.EINVALID, key, format, strings.Join(missing, ", "), strings.Join(templateHeader, ", "))
 	}
 	return m, nil
 }
@@ -207,12 +210,12 @@ type parseHooks struct {
 func parseXLSX(ctx context.Context, data []byte, p *Parsed, hooks parseHooks) error {
 	book, err := openXLSX(data)
 	if err != nil {
-		return citylens.Errorf(citylens.EINVALID, "the file is not a readable XLSX workbook: %v", err)
+		return citylens.Ef(citylens.EINVALID, "dc.file.xlsx_unreadable", "the file is not a readable XLSX workbook: %s", err.Error())
 	}
 	sheet := SheetData
 	if _, ok := book.sheets[sheet]; !ok {
 		if len(book.order) == 0 {
-			return citylens.Errorf(citylens.EINVALID, "the workbook has no sheets")
+			return citylens.Ef(citylens.EINVALID, "dc.file.no_sheets", "the workbook has no sheets")
 		}
 		sheet = book.order[0]
 	}
@@ -224,13 +227,13 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed, hooks parseHooks) er
 		if errors.As(err, &ce) {
 			return err
 		}
-		return citylens.Errorf(citylens.EINVALID, "sheet %q is not readable: %v", sheet, err)
+		return citylens.Ef(citylens.EINVALID, "dc.file.sheet_unreadable", "sheet %q is not readable: %s", sheet, err.Error())
 	}
 	x, err := book.sheetXML(sheet)
 	if err != nil {
 		return bad(err)
 	}
-	empty := citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
+	empty := citylens.Ef(citylens.EINVALID, "dc.file.sheet_empty", "sheet %q is empty: it needs the template's header row", sheet)
 	if x.start < 0 {
 		return empty
 	}
@@ -244,7 +247,7 @@ func parseXLSX(ctx context.Context, data []byte, p *Parsed, hooks parseHooks) er
 			}
 			var err error
 			if cols, err = mapHeader(cells); err != nil {
-				return citylens.Errorf(citylens.EINVALID, "sheet %q, %s", sheet, citylens.ErrorMessage(err))
+				return citylens.Ef(citylens.EINVALID, "dc.file.sheet", "sheet %q, %s", sheet, citylens.MessageArg(err))
 			}
 			return nil
 		})
@@ -345,9 +348,9 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return citylens.Errorf(citylens.EINVALID, "row %d: the CSV is malformed: %v", pe.StartLine, pe.Err)
+				return citylens.Ef(citylens.EINVALID, "dc.file.csv_malformed", "row %d: the CSV is malformed: %s", pe.StartLine, pe.Err.Error())
 			}
-			return citylens.Errorf(citylens.EINVALID, "reading the CSV: %v", err)
+			return citylens.Ef(citylens.EINVALID, "dc.file.csv_read", "reading the CSV: %s", err.Error())
 		}
 		if cols == nil {
 			if cols, err = mapHeader(rec); err != nil {
@@ -363,7 +366,7 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		}
 	}
 	if cols == nil {
-		return citylens.Errorf(citylens.EINVALID, "the CSV is empty: it needs the template's header row")
+		return citylens.Ef(citylens.EINVALID, "dc.file.csv_empty", "the CSV is empty: it needs the template's header row")
 	}
 	return nil
 }
