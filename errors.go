@@ -28,7 +28,8 @@ const (
 // the problems at fault. Domain packages word it by message-catalogue key
 // and arguments (Key, Args), so that the edge shows it in the reader's
 // language; Message is the English text for logs and callers that have no
-// catalogue (set by Errorf, or left empty when Key says it all).
+// catalogue, the CLI among them (set by Ef and Errorf, or left empty when
+// Key says it all).
 type Error struct {
 	Code       string
 	Message    string
@@ -37,15 +38,20 @@ type Error struct {
 	Problems   []Problem
 	RetryAfter time.Duration // with ERATELIMITED
 	Status     int           // an HTTP status finer than the code's (e.g. 422 for a batch that breaks rules); 0: the code's
+	// Stack is the stack of a recovered panic (EINTERNAL), kept apart from
+	// the message: for the log, never shown.
+	Stack []byte
 }
 
 // Problem is one thing at fault in a request: a row and column of an
-// imported file, an entry and field of a JSON batch, a form field. Reason
-// is English; Key and Args word it for the catalogue.
+// imported file, an entry and field of a JSON batch, a form field, the city
+// and indicator of a value. Reason is English; Key and Args word it for the
+// catalogue.
 type Problem struct {
 	Row       int    `json:"row,omitempty"`
 	Column    string `json:"column,omitempty"`
 	Entry     *int   `json:"entry,omitempty"` // index in a batch, from 0
+	City      string `json:"city,omitempty"`
 	Indicator string `json:"indicator,omitempty"`
 	Field     string `json:"field,omitempty"`
 	Reason    string `json:"reason"`
@@ -81,6 +87,48 @@ func Errorf(code, format string, args ...any) *Error {
 // E returns an *Error worded by message-catalogue key and arguments.
 func E(code, key string, args ...any) *Error {
 	return &Error{Code: code, Key: key, Args: args}
+}
+
+// Ef returns an *Error worded by message-catalogue key and arguments whose
+// Message is format, the key's English text, formatted with args: for the
+// log and callers without a catalogue (the CLI). A test of each domain
+// package checks that the catalogue's English reads the same.
+func Ef(code, key, format string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args, Message: fmt.Sprintf(format, args...)}
+}
+
+// Keyed returns p worded by key and args, its Reason format (the key's
+// English text) formatted with args.
+func (p Problem) Keyed(key, format string, args ...any) Problem {
+	p.Key, p.Args, p.Reason = key, args, fmt.Sprintf(format, args...)
+	return p
+}
+
+// Phrase is an argument of a keyed message that is worded in the reader's
+// language too (a submission's state, a valid range): its catalogue key and
+// arguments, and its English text, which it prints as.
+type Phrase struct {
+	Key     string
+	Args    []any
+	English string
+}
+
+func (p Phrase) String() string { return p.English }
+
+// Phrasef returns the phrase of key and args, its English text format
+// formatted with args.
+func Phrasef(key, format string, args ...any) Phrase {
+	return Phrase{Key: key, Args: args, English: fmt.Sprintf(format, args...)}
+}
+
+// MessageArg is err as an argument of another error's message (an edition
+// naming its framework's error): the *Error itself, which the edge words by
+// its own key, or, for any other error, its message (ErrorMessage).
+func MessageArg(err error) any {
+	if e := AsError(err); e != nil {
+		return e
+	}
+	return ErrorMessage(err)
 }
 
 // WithProblems returns e with the problems at fault.

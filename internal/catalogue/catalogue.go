@@ -93,113 +93,102 @@ const (
 	TierAdvanced = "advanced"
 )
 
-// Problem is one reason an indicator is invalid: the field at fault (named
-// as the indicator form and the JSON name it) and why, in words that name
-// it too.
-type Problem struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (p Problem) String() string { return p.Reason }
-
-// ValidationError lists every problem of an indicator; its code is EINVALID.
-type ValidationError struct {
-	Code     string
-	Problems []Problem
-}
-
-func (e *ValidationError) Error() string {
-	rs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
+// invalid is the error of an indicator with problems: EINVALID naming the
+// indicator, with every problem (each naming its field as the indicator
+// form and the JSON name it), its English message listing them.
+func invalid(code string, ps []citylens.Problem) *citylens.Error {
+	rs := make([]string, len(ps))
+	for i, p := range ps {
 		rs[i] = p.Reason
 	}
-	return fmt.Sprintf("indicator %q: %s", e.Code, strings.Join(rs, "; "))
+	e := citylens.Ef(citylens.EINVALID, "catalogue.error.invalid", "indicator %q: %d problem(s)", code, len(ps))
+	e.Message += ": " + strings.Join(rs, "; ")
+	return e.WithProblems(ps...)
 }
-
-// Unwrap lets citylens.ErrorCode see EINVALID.
-func (e *ValidationError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.Error()) }
 
 var isoClausePattern = regexp.MustCompile(`^[0-9]{1,2}(\.[0-9]{1,2}){0,3}$`)
 
 // Problems checks every field of an indicator, returning what is wrong
-// with each (empty when the indicator is valid).
-func (ind *Indicator) Problems() []Problem {
-	var ps []Problem
-	add := func(field, format string, args ...any) {
-		ps = append(ps, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+// with each (empty when the indicator is valid). Each problem names its
+// field (Field) and is worded by catalogue key.
+func (ind *Indicator) Problems() []citylens.Problem {
+	var ps []citylens.Problem
+	add := func(field, key, format string, args ...any) {
+		ps = append(ps, citylens.Problem{Field: field}.Keyed(key, format, args...))
 	}
 	if !ValidCode(ind.Code) {
-		add("code", "indicator code %q: use 1 to 40 letters, digits, '-', '_' or '.'", ind.Code)
+		add("code", "catalogue.problem.code", "indicator code %q: use 1 to 40 letters, digits, '-', '_' or '.'", ind.Code)
 	}
 	if strings.TrimSpace(ind.Name) == "" {
-		add("name", "name is required")
+		add("name", "catalogue.problem.name_required", "name is required")
 	} else if len(ind.Name) > 300 {
-		add("name", "name is longer than 300 characters")
+		add("name", "catalogue.problem.name_long", "name is longer than %d characters", 300)
 	}
 	if len(ind.Unit) > 100 {
-		add("unit", "unit is longer than 100 characters")
+		add("unit", "catalogue.problem.unit_long", "unit is longer than %d characters", 100)
 	}
 	switch ind.Direction {
 	case -1, 0, 1:
 	default:
-		add("direction", "direction must be 1 (higher is better), -1 (lower is better) or 0 (undecided), got %d", ind.Direction)
+		add("direction", "catalogue.problem.direction", "direction must be 1 (higher is better), -1 (lower is better) or 0 (undecided), got %d", ind.Direction)
 	}
 	for _, b := range []struct {
 		field string
 		v     *float64
 	}{{"min", ind.Min}, {"max", ind.Max}} {
 		if b.v != nil && (math.IsNaN(*b.v) || math.IsInf(*b.v, 0)) {
-			add(b.field, "valid range bounds must be finite numbers")
+			add(b.field, "catalogue.problem.bound", "valid range bounds must be finite numbers")
 		}
 	}
 	if ind.Min != nil && ind.Max != nil && !(*ind.Min < *ind.Max) {
-		add("max", "valid range: minimum %v must be below maximum %v", *ind.Min, *ind.Max)
+		add("max", "catalogue.problem.range", "valid range: minimum %v must be below maximum %v", *ind.Min, *ind.Max)
 	}
 	switch ind.Xwalk.Pillar {
 	case PillarE, PillarS, PillarG:
 	default:
-		add("pillar", "ESG pillar must be E, S or G, got %q", ind.Xwalk.Pillar)
+		add("pillar", "catalogue.problem.pillar", "ESG pillar must be E, S or G, got %q", ind.Xwalk.Pillar)
 	}
 	switch ind.Xwalk.U4SSCTier {
 	case "", TierCore, TierAdvanced:
 	default:
-		add("u4ssc_tier", "U4SSC tier must be core, advanced or empty, got %q", ind.Xwalk.U4SSCTier)
+		add("u4ssc_tier", "catalogue.problem.tier", "U4SSC tier must be core, advanced or empty, got %q", ind.Xwalk.U4SSCTier)
 	}
 	for _, iso := range []struct{ field, name, clause string }{
 		{"iso37120", "ISO 37120", ind.Xwalk.ISO37120}, {"iso37122", "ISO 37122", ind.Xwalk.ISO37122}, {"iso37123", "ISO 37123", ind.Xwalk.ISO37123},
 	} {
 		if iso.clause != "" && !isoClausePattern.MatchString(iso.clause) {
-			add(iso.field, "%s clause %q is not a clause number (e.g. 5.1)", iso.name, iso.clause)
+			add(iso.field, "catalogue.problem.iso_clause", "%s clause %q is not a clause number (e.g. 5.1)", iso.name, iso.clause)
 		}
 	}
 	for _, g := range ind.Xwalk.SDGGoals {
 		if g < 1 || g > 17 {
-			add("sdg_goals", "SDG goal %d is not between 1 and 17", g)
+			add("sdg_goals", "catalogue.problem.sdg_goal", "SDG goal %d is not between 1 and 17", g)
 		}
 	}
 	for _, t := range ind.Xwalk.SDGTargets {
 		goal, target, ok := strings.Cut(t, ".")
 		n, err := strconv.Atoi(goal)
 		if !ok || err != nil || n < 1 || n > 17 || target == "" {
-			add("sdg_targets", "SDG target %q is not of the form goal.target (e.g. 11.6)", t)
+			add("sdg_targets", "catalogue.problem.sdg_target", "SDG target %q is not of the form goal.target (e.g. 11.6)", t)
 		}
 	}
-	for _, f := range []struct{ field, name, v string }{
-		{"definition", "definition", ind.Definition}, {"guidance", "guidance", ind.Guidance}, {"notes", "notes", ind.Notes},
+	for _, f := range []struct{ field, key, format, v string }{
+		{"definition", "catalogue.problem.definition_long", "definition is longer than %s characters", ind.Definition},
+		{"guidance", "catalogue.problem.guidance_long", "guidance is longer than %s characters", ind.Guidance},
+		{"notes", "catalogue.problem.notes_long", "notes is longer than %s characters", ind.Notes},
 	} {
 		if len(f.v) > 10000 {
-			add(f.field, "%s is longer than 10,000 characters", f.name)
+			add(f.field, f.key, f.format, "10,000")
 		}
 	}
 	return ps
 }
 
-// Validate checks an indicator: nil, or a *ValidationError naming the
-// code and every field at fault.
+// Validate checks an indicator: nil, or an EINVALID error naming the code,
+// with a problem for every field at fault.
 func (ind *Indicator) Validate() error {
 	if ps := ind.Problems(); len(ps) > 0 {
-		return &ValidationError{Code: ind.Code, Problems: ps}
+		return invalid(ind.Code, ps)
 	}
 	return nil
 }
@@ -216,17 +205,21 @@ func (ind Indicator) InRange(v float64) bool {
 }
 
 // RangeText describes the valid range for people: "0 to 100", "at least 0", "any number".
-func (ind Indicator) RangeText() string {
+func (ind Indicator) RangeText() string { return ind.RangePhrase().English }
+
+// RangePhrase is RangeText as a message argument, worded in the reader's
+// language on a page.
+func (ind Indicator) RangePhrase() citylens.Phrase {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	switch {
 	case ind.Min != nil && ind.Max != nil:
-		return f(*ind.Min) + " to " + f(*ind.Max)
+		return citylens.Phrasef("cat.range.between", "%s to %s", f(*ind.Min), f(*ind.Max))
 	case ind.Min != nil:
-		return "at least " + f(*ind.Min)
+		return citylens.Phrasef("cat.range.min", "at least %s", f(*ind.Min))
 	case ind.Max != nil:
-		return "at most " + f(*ind.Max)
+		return citylens.Phrasef("cat.range.max", "at most %s", f(*ind.Max))
 	}
-	return "any number"
+	return citylens.Phrasef("cat.range.any", "any number")
 }
 
 // DirectionText describes the direction for people.

@@ -1,7 +1,6 @@
 package catalogue
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 func mustSeed(t testing.TB) []Indicator {
@@ -92,7 +92,7 @@ func TestParseU4SSCErrors(t *testing.T) {
 		{"bad direction", header + "EN: EN: AQ: 9C,Environment,Environment,Air Quality,Soot,core,11,,%,up,\n", `line 2: EN: EN: AQ: 9C: direction "up"`},
 		{"unknown dimension", header + "XX: A: B: 1C,Space,Orbit,Debris,Junk,core,11,,%,+1,\n", `line 2: unknown U4SSC dimension "Space"`},
 		{"unknown economy category", header + "EC: X: Y: 1C,Economy,Finance,Tax,Tax,core,8,,%,+1,\n", `line 2: no ESG pillar for Economy category "Tax"`},
-		{"bad goal", header + "EN: EN: AQ: 9C,Environment,Environment,Air Quality,Soot,core,19,,%,-1,\n", `line 2: indicator "EN-EN-AQ-9C": SDG goal 19`},
+		{"bad goal", header + "EN: EN: AQ: 9C,Environment,Environment,Air Quality,Soot,core,19,,%,-1,\n", `line 2: indicator "EN-EN-AQ-9C": 1 problem(s): SDG goal 19`},
 		{"duplicate", header + "EN: EN: AQ: 9C,Environment,Environment,Air Quality,Soot,core,11,,%,-1,\nEN: EN: AQ: 9C,Environment,Environment,Air Quality,Soot,core,11,,%,-1,\n", `line 3: code "EN: EN: AQ: 9C" already on line 2`},
 	}
 	for _, tt := range tests {
@@ -134,6 +134,7 @@ func TestIndicatorValidate(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want %q", err, tt.want)
 			}
+			i18ntest.WantKeyed(t, err)
 		})
 	}
 }
@@ -229,6 +230,7 @@ func TestEditionValidate(t *testing.T) {
 			if citylens.ErrorCode(err) != citylens.EINVALID || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want EINVALID containing %q", err, tt.want)
 			}
+			i18ntest.WantKeyed(t, err)
 		})
 	}
 }
@@ -258,6 +260,9 @@ func TestEditionStatus(t *testing.T) {
 		if s.want == "" && err != nil || s.want != "" && (err == nil || !strings.Contains(err.Error(), s.want)) {
 			t.Fatalf("to %s: got %v, want %q", s.to, err, s.want)
 		}
+		if err != nil {
+			i18ntest.WantKeyed(t, err)
+		}
 	}
 	for _, tt := range []struct {
 		at   string
@@ -285,6 +290,8 @@ func TestParseMethod(t *testing.T) {
 	}
 	if _, err := ParseMethod([]byte(`{"normalize":{}}`)); err == nil || !strings.Contains(err.Error(), "normalize") {
 		t.Errorf("unknown field accepted: %v", err)
+	} else {
+		i18ntest.WantKeyed(t, err)
 	}
 }
 
@@ -301,10 +308,10 @@ func TestIndicatorProblemsNameFields(t *testing.T) {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
 	err := ind.Validate()
-	var ve *ValidationError
-	if !errors.As(err, &ve) || citylens.ErrorCode(err) != citylens.EINVALID || len(ve.Problems) != len(want) {
-		t.Errorf("Validate = %v, want a ValidationError (EINVALID) with %d problems", err, len(want))
+	if e := citylens.AsError(err); e == nil || e.Code != citylens.EINVALID || len(e.Problems) != len(want) {
+		t.Errorf("Validate = %v, want EINVALID with %d problems", err, len(want))
 	}
+	i18ntest.WantKeyed(t, err)
 }
 
 func TestScoringChanges(t *testing.T) {

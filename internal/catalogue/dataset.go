@@ -123,7 +123,7 @@ func DataSet(f *engine.Framework, units []Unit, points []Point) (*engine.Data, e
 	row := make(map[string]int, n)
 	for i, u := range units {
 		if _, dup := row[u.Code]; dup {
-			return nil, citylens.Errorf(citylens.EINVALID, "city %q appears twice", u.Code)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.data.city_twice", "city %q appears twice", u.Code)
 		}
 		row[u.Code] = i
 		d.Units[i], d.Names[i] = u.Code, u.Name
@@ -141,17 +141,17 @@ func DataSet(f *engine.Framework, units []Unit, points []Point) (*engine.Data, e
 	for _, p := range points {
 		i, ok := row[p.City]
 		if !ok {
-			return nil, citylens.Errorf(citylens.EINVALID, "%s/%s: city %q is not a city of the data set", p.City, p.Indicator, p.City)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.data.unknown_city", "%s/%s: city %q is not a city of the data set", p.City, p.Indicator, p.City)
 		}
 		col, ok := d.Columns[p.Indicator]
 		if !ok {
-			return nil, citylens.Errorf(citylens.EINVALID, "%s/%s: %q is not an indicator or denominator of the framework", p.City, p.Indicator, p.Indicator)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.data.unknown_indicator", "%s/%s: %q is not an indicator or denominator of the framework", p.City, p.Indicator, p.Indicator)
 		}
 		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
-			return nil, citylens.Errorf(citylens.EINVALID, "%s/%s: value is not a finite number (leave a missing value out)", p.City, p.Indicator)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.data.not_finite", "%s/%s: value is not a finite number (leave a missing value out)", p.City, p.Indicator)
 		}
 		if !engine.IsNA(col[i]) {
-			return nil, citylens.Errorf(citylens.EINVALID, "%s/%s appears twice", p.City, p.Indicator)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.data.point_twice", "%s/%s appears twice", p.City, p.Indicator)
 		}
 		col[i] = p.Value
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 func datasetFramework(t *testing.T) *engine.Framework {
@@ -92,6 +93,7 @@ func TestDataSetErrors(t *testing.T) {
 			if citylens.ErrorCode(err) != citylens.EINVALID || !strings.Contains(citylens.ErrorMessage(err), tc.want) {
 				t.Errorf("error %v, want EINVALID with %q", err, tc.want)
 			}
+			i18ntest.WantKeyed(t, err)
 		})
 	}
 }

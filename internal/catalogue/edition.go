@@ -59,6 +59,17 @@ type Edition struct {
 	Release json.RawMessage `json:"release,omitempty"`
 }
 
+// StatusPhrase is an edition status as a message argument, worded in the
+// reader's language on a page.
+// A status that is not one (a typo in a request) is itself.
+func StatusPhrase(status string) citylens.Phrase {
+	switch status {
+	case StatusDraft, StatusOpen, StatusClosed:
+		return citylens.Phrase{Key: "edition.status." + status, English: status}
+	}
+	return citylens.Phrase{English: status}
+}
+
 // DefaultJumpThreshold is the year-on-year change that needs a comment unless an edition says otherwise.
 const DefaultJumpThreshold = 0.5
 
@@ -66,46 +77,50 @@ const DefaultJumpThreshold = 0.5
 // code at fault. It builds the engine framework so the compute cannot fail
 // later on the framework's shape.
 func (e *Edition) Validate(cat map[string]Indicator) error {
-	bad := func(format string, args ...any) error {
-		return citylens.Errorf(citylens.EINVALID, "edition %q: "+format, append([]any{e.Code}, args...)...)
+	// Every message names the edition: format is the key's English text
+	// after "edition %q: ".
+	bad := func(key, format string, args ...any) error {
+		return citylens.Ef(citylens.EINVALID, key, "edition %q: "+format, append([]any{e.Code}, args...)...)
 	}
 	if !ValidCode(e.Code) {
-		return citylens.Errorf(citylens.EINVALID, "edition code %q: use 1 to 40 letters, digits, '-', '_' or '.' (e.g. 2026)", e.Code)
+		return citylens.Ef(citylens.EINVALID, "catalogue.edition.code", "edition code %q: use 1 to 40 letters, digits, '-', '_' or '.' (e.g. 2026)", e.Code)
 	}
 	if strings.TrimSpace(e.Name) == "" {
-		return bad("name is required")
+		return bad("catalogue.edition.name", "name is required")
 	}
 	if e.ReferenceYear < 1990 || e.ReferenceYear > 2100 {
-		return bad("reference year %d is not between 1990 and 2100", e.ReferenceYear)
+		return bad("catalogue.edition.reference_year", "reference year %d is not between 1990 and 2100", e.ReferenceYear)
 	}
 	if e.PreviousEdition == e.Code {
-		return bad("an edition cannot be its own previous edition")
+		return bad("catalogue.edition.own_previous", "an edition cannot be its own previous edition")
 	}
 	if e.Opens.IsZero() || e.Closes.IsZero() {
-		return bad("the data-call window needs an opening and a closing date")
+		return bad("catalogue.edition.window", "the data-call window needs an opening and a closing date")
 	}
 	if !e.Closes.After(e.Opens) {
-		return bad("the data call closes (%s) before it opens (%s)", e.Closes.Format(time.DateOnly), e.Opens.Format(time.DateOnly))
+		return bad("catalogue.edition.closes_before", "the data call closes (%s) before it opens (%s)", e.Closes.Format(time.DateOnly), e.Opens.Format(time.DateOnly))
 	}
 	switch e.Status {
 	case StatusDraft, StatusOpen, StatusClosed:
 	default:
-		return bad("status must be draft, open or closed, got %q", e.Status)
+		return bad("catalogue.edition.status", "status must be draft, open or closed, got %q", e.Status)
 	}
 	if !(e.JumpThreshold > 0) || math.IsInf(e.JumpThreshold, 0) {
-		return bad("year-on-year jump threshold must be a positive fraction (0.5 = 50%%), got %v", e.JumpThreshold)
+		return bad("catalogue.edition.jump", "year-on-year jump threshold must be a positive fraction (0.5 = 50%%), got %v", e.JumpThreshold)
 	}
+	// The framework's and the method's errors are worded by the engine
+	// (or EngineNodes); the edition's names them.
 	f, err := e.EngineFramework(cat)
 	if err != nil {
-		return bad("%s", citylens.ErrorMessage(err))
+		return bad("catalogue.edition.engine", "%s", citylens.MessageArg(err))
 	}
 	// The method is checked against the shape of the edition's data sets.
 	d, err := DataSet(f, []Unit{{Code: "x"}}, nil)
 	if err != nil {
-		return bad("%s", citylens.ErrorMessage(err))
+		return bad("catalogue.edition.engine", "%s", citylens.MessageArg(err))
 	}
 	if err := e.Method.Validate(f, d); err != nil {
-		return bad("%s", citylens.ErrorMessage(err))
+		return bad("catalogue.edition.engine", "%s", citylens.MessageArg(err))
 	}
 	return nil
 }
@@ -114,7 +129,7 @@ func (e *Edition) Validate(cat map[string]Indicator) error {
 // directions and goalposts from the catalogue.
 func (e *Edition) EngineNodes(cat map[string]Indicator) ([]engine.Node, error) {
 	if len(e.Framework) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "framework: no nodes: add at least one indicator")
+		return nil, citylens.Ef(citylens.EINVALID, "catalogue.framework.empty", "framework: no nodes: add at least one indicator")
 	}
 	out := make([]engine.Node, 0, len(e.Framework))
 	for i, n := range e.Framework {
@@ -128,7 +143,7 @@ func (e *Edition) EngineNodes(cat map[string]Indicator) ([]engine.Node, error) {
 		case KindIndicator:
 			ind, ok := cat[n.Code]
 			if !ok {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: indicator %q is not in the catalogue", n.Code)
+				return nil, citylens.Ef(citylens.EINVALID, "catalogue.framework.unknown_indicator", "framework: indicator %q is not in the catalogue", n.Code)
 			}
 			en.Kind = engine.Indicator
 			if en.Name == "" {
@@ -140,13 +155,13 @@ func (e *Edition) EngineNodes(cat map[string]Indicator) ([]engine.Node, error) {
 				en.Direction = n.Direction
 			}
 			if en.Direction != 1 && en.Direction != -1 {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: indicator %q has no direction in the catalogue: set 1 (higher is better) or -1 (lower is better) for this edition", n.Code)
+				return nil, citylens.Ef(citylens.EINVALID, "catalogue.framework.no_direction", "framework: indicator %q has no direction in the catalogue: set 1 (higher is better) or -1 (lower is better) for this edition", n.Code)
 			}
 			if ind.Min != nil && ind.Max != nil {
 				en.Goalposts = &engine.Goalposts{Low: *ind.Min, High: *ind.Max}
 			}
 		default:
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %d (%q): kind must be aggregate or indicator, got %q", i+1, n.Code, n.Kind)
+			return nil, citylens.Ef(citylens.EINVALID, "catalogue.framework.kind", "framework: node %d (%q): kind must be aggregate or indicator, got %q", i+1, n.Code, n.Kind)
 		}
 		out = append(out, en)
 	}
@@ -201,7 +216,7 @@ func (e *Edition) SetStatus(to string, cat map[string]Indicator) error {
 		ok = ok || s == to
 	}
 	if !ok {
-		return citylens.Errorf(citylens.ECONFLICT, "edition %q is %s: it cannot move to %s", e.Code, e.Status, to)
+		return citylens.Ef(citylens.ECONFLICT, "catalogue.edition.cannot_move", "edition %q is %s: it cannot move to %s", e.Code, StatusPhrase(e.Status), StatusPhrase(to))
 	}
 	prev := e.Status
 	e.Status = to
@@ -221,7 +236,7 @@ func ParseMethod(b []byte) (engine.Method, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return m, citylens.Errorf(citylens.EINVALID, "method: not valid JSON for a method: %v", err)
+		return m, citylens.Ef(citylens.EINVALID, "catalogue.method.json", "method: not valid JSON for a method: %s", err.Error())
 	}
 	return m, nil
 }
@@ -262,7 +277,7 @@ func NewEdition(code, name string, refYear int, opens, closes time.Time, inds []
 		e.Framework = append(e.Framework, byPillar[p]...)
 	}
 	if len(e.Framework) == 1 {
-		return nil, skipped, citylens.Errorf(citylens.EINVALID, "edition %q: none of the %d indicators has both a direction and a unit", code, len(inds))
+		return nil, skipped, citylens.Ef(citylens.EINVALID, "catalogue.edition.no_indicators", "edition %q: none of the %d indicators has both a direction and a unit", code, len(inds))
 	}
 	if err := e.Validate(Index(inds)); err != nil {
 		return nil, skipped, err

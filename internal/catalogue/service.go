@@ -2,7 +2,6 @@ package catalogue
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"time"
 
@@ -101,14 +100,13 @@ func (s *Service) putIndicator(ctx context.Context, actor auditlog.Actor, ind In
 		}
 		switch {
 		case mode == mustNew && exists:
-			p := Problem{Field: "code", Reason: fmt.Sprintf("indicator code %q is taken: the catalogue has it (%s)", ind.Code, before.Name)}
-			if ve, ok := verr.(*ValidationError); ok {
-				ve.Problems = append(ve.Problems, p)
-				return ve
+			p := citylens.Problem{Field: "code"}.Keyed("catalogue.problem.code_taken", "indicator code %q is taken: the catalogue has it (%s)", ind.Code, before.Name)
+			if verr != nil {
+				return invalid(ind.Code, append(ind.Problems(), p))
 			}
-			return &ConflictError{Code: ind.Code, Problem: p}
+			return &citylens.Error{Code: citylens.ECONFLICT, Key: p.Key, Args: p.Args, Message: p.Reason, Problems: []citylens.Problem{p}}
 		case mode == mustHave && !exists:
-			return citylens.Errorf(citylens.ENOTFOUND, "indicator %q not found", ind.Code)
+			return citylens.Ef(citylens.ENOTFOUND, "catalogue.error.not_found", "indicator %q not found", ind.Code)
 		}
 		if verr != nil {
 			return verr
@@ -127,17 +125,6 @@ func (s *Service) putIndicator(ctx context.Context, actor auditlog.Actor, ind In
 		return auditlog.Record(ctx, s.Audit, s.now(), actor, action, "indicator", ind.Code, prev, ind)
 	})
 }
-
-// ConflictError is an indicator code already taken; its code is ECONFLICT.
-type ConflictError struct {
-	Code    string
-	Problem Problem
-}
-
-func (e *ConflictError) Error() string { return e.Problem.Reason }
-
-// Unwrap lets citylens.ErrorCode see ECONFLICT.
-func (e *ConflictError) Unwrap() error { return citylens.Errorf(citylens.ECONFLICT, "%s", e.Error()) }
 
 // EditionUse is an edition whose framework holds an indicator.
 type EditionUse struct {
@@ -202,7 +189,7 @@ func (s *Service) CreateEdition(ctx context.Context, actor auditlog.Actor, e *Ed
 		}
 		if e.PreviousEdition != "" {
 			if _, err := s.Store.Edition(ctx, e.PreviousEdition); err != nil {
-				return citylens.Errorf(citylens.EINVALID, "edition %q: previous edition %q does not exist", e.Code, e.PreviousEdition)
+				return citylens.Ef(citylens.EINVALID, "catalogue.edition.no_previous", "edition %q: previous edition %q does not exist", e.Code, e.PreviousEdition)
 			}
 		}
 		if err := s.Store.CreateEdition(ctx, e); err != nil {

@@ -118,7 +118,10 @@ func Compute(ctx context.Context, in ComputeInput, progress func(Progress)) (*Dr
 	}
 	sort.Slice(cities, func(a, b int) bool { return cities[a].Code < cities[b].Code })
 	if len(cities) < 2 {
-		return nil, citylens.Errorf(citylens.ECONFLICT, "edition %s has %d accepted %s: an index needs at least 2", e.Code, len(cities), plural(len(cities), "city", "cities"))
+		if len(cities) == 1 {
+			return nil, citylens.Ef(citylens.ECONFLICT, "dc.error.too_few_accepted_one", "edition %s has %d accepted city: an index needs at least 2", e.Code, len(cities))
+		}
+		return nil, citylens.Ef(citylens.ECONFLICT, "dc.error.too_few_accepted", "edition %s has %d accepted cities: an index needs at least 2", e.Code, len(cities))
 	}
 	unit := make(map[string]int, len(cities))
 	units := make([]catalogue.Unit, len(cities))
@@ -149,7 +152,7 @@ func Compute(ctx context.Context, in ComputeInput, progress func(Progress)) (*Dr
 	}
 	d, err := catalogue.DataSet(f, units, points)
 	if err != nil {
-		return nil, citylens.Errorf(citylens.ErrorCode(err), "edition %s: value %s", e.Code, citylens.ErrorMessage(err))
+		return nil, citylens.Ef(citylens.ErrorCode(err), "dc.error.compute_value", "edition %s: value %s", e.Code, citylens.MessageArg(err))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "compute cancelled: %v", err)

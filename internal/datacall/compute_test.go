@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 func value(city, ind string, v float64) Value {
@@ -46,6 +47,8 @@ func TestCoverage(t *testing.T) {
 	}
 	if err := CheckComplete(e, values[3:4]); err == nil || !strings.Contains(err.Error(), "1 required indicator is still without a value: RATE") {
 		t.Errorf("CheckComplete: %v", err)
+	} else {
+		i18ntest.WantKeyed(t, err)
 	}
 	if err := CheckComplete(e, values[:2]); err != nil {
 		t.Errorf("CheckComplete of a complete city: %v", err)
@@ -136,5 +139,6 @@ func TestComputeFailures(t *testing.T) {
 		if citylens.ErrorCode(err) != citylens.ECONFLICT || !strings.Contains(err.Error(), "1 accepted city") {
 			t.Fatalf("got %v", err)
 		}
+		i18ntest.WantKeyed(t, err)
 	})
 }

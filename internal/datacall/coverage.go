@@ -35,8 +35,10 @@ func CheckComplete(e *catalogue.Edition, values []Value) error {
 	if len(show) > 10 {
 		show, more = show[:10], ", ..."
 	}
-	return citylens.Errorf(citylens.EINVALID, "%d required %s still without a value: %s%s",
-		len(m), plural(len(m), "indicator is", "indicators are"), strings.Join(show, ", "), more)
+	if len(m) == 1 {
+		return citylens.Ef(citylens.EINVALID, "dc.error.incomplete_one", "%d required indicator is still without a value: %s%s", len(m), strings.Join(show, ", "), more)
+	}
+	return citylens.Ef(citylens.EINVALID, "dc.error.incomplete", "%d required indicators are still without a value: %s%s", len(m), strings.Join(show, ", "), more)
 }
 
 // CityProgress is one row of the coverage board.

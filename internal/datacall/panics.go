@@ -22,24 +22,12 @@ func (w *workerPanic) catch(what string) {
 	if r := recover(); r != nil {
 		w.failed.Store(true)
 		w.once.Do(func() {
-			w.err = &panicError{err: citylens.Errorf(citylens.EINTERNAL, "data call: %s panicked: %v", what, r), stack: debug.Stack()}
+			e := citylens.Errorf(citylens.EINTERNAL, "data call: %s panicked: %v", what, r)
+			e.Stack = debug.Stack() // for logs, apart from the message
+			w.err = e
 		})
 	}
 }
 
 // stopped reports whether a worker panicked: the others should stop.
 func (w *workerPanic) stopped() bool { return w.failed.Load() }
-
-// panicError is a recovered panic: an EINTERNAL *citylens.Error (via Unwrap)
-// naming the step, with the stack kept apart for logs (Stack) so it never
-// reaches a user-facing message.
-type panicError struct {
-	err   *citylens.Error
-	stack []byte
-}
-
-func (e *panicError) Error() string { return e.err.Message }
-func (e *panicError) Unwrap() error { return e.err }
-
-// Stack is the stack of the goroutine that panicked.
-func (e *panicError) Stack() []byte { return e.stack }

@@ -1,7 +1,6 @@
 package datacall
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -15,8 +14,7 @@ func wantPanicError(t *testing.T, err error, step string) {
 	if citylens.ErrorCode(err) != citylens.EINTERNAL || !strings.Contains(citylens.ErrorMessage(err), step+" panicked: injected") {
 		t.Fatalf("error = %v (code %q); want EINTERNAL naming %q", err, citylens.ErrorCode(err), step)
 	}
-	var pe *panicError
-	if !errors.As(err, &pe) || !strings.Contains(string(pe.Stack()), "panics_test.go") {
+	if pe := citylens.AsError(err); pe == nil || !strings.Contains(string(pe.Stack), "panics_test.go") {
 		t.Errorf("the error carries no stack of the panic")
 	}
 	if strings.Contains(err.Error(), "goroutine") {

@@ -152,17 +152,17 @@ func (s *Service) Upload(ctx context.Context, a Actor, edition string, cities []
 		return ImportResult{}, err
 	}
 	if p.Edition != "" && p.Edition != edition {
-		return ImportResult{}, citylens.Errorf(citylens.EINVALID, "this workbook is the template of edition %s, not %s: download the template of edition %s", p.Edition, edition, edition)
+		return ImportResult{}, citylens.Ef(citylens.EINVALID, "dc.error.other_edition", "this workbook is the template of edition %s, not %s: download the template of edition %s", p.Edition, edition, edition)
 	}
 	if len(p.Entries) == 0 {
-		return ImportResult{}, citylens.Errorf(citylens.EINVALID, "the file has no values: fill in the Value, Source and Data year columns")
+		return ImportResult{}, citylens.Ef(citylens.EINVALID, "dc.error.no_values", "the file has no values: fill in the Value, Source and Data year columns")
 	}
 	return s.Import(ctx, a, edition, cities, p.Entries)
 }
 
 // Import checks entries for cities (the ones the caller may write to) and
 // writes every changed value with its audit entry, all or nothing: any
-// invalid entry returns a *ValidationError listing every problem, and a
+// invalid entry returns an EINVALID error listing every problem, and a
 // city whose submission cannot be edited refuses the whole import.
 //
 // Checking needs no database, so it runs before the write transaction,
@@ -211,7 +211,7 @@ func (s *Service) ImportCall(ctx context.Context, a Actor, call *Call, cities []
 				continue
 			}
 			if err := Allowed(a, c, ActionEdit, states[c.Code], open); err != nil {
-				return citylens.Errorf(citylens.ErrorCode(err), "%s: %s", c.Code, citylens.ErrorMessage(err))
+				return citylens.Ef(citylens.ErrorCode(err), "dc.error.of_city", "%s: %s", c.Code, citylens.MessageArg(err))
 			}
 		}
 		// A refused submission says so before the entries' errors.

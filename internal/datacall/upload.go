@@ -30,7 +30,7 @@ const (
 func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "reading the upload: %v", err)
+		return nil, citylens.Ef(citylens.EINVALID, "dc.file.read", "reading the upload: %s", err.Error())
 	}
 	if int64(len(b)) > max {
 		return nil, tooLarge(max)
@@ -39,7 +39,7 @@ func ReadLimited(r io.Reader, max int64) ([]byte, error) {
 }
 
 func tooLarge(max int64) error {
-	return citylens.Errorf(citylens.EINVALID, "the file is larger than the %s limit: split it by city", sizeText(max))
+	return citylens.Ef(citylens.EINVALID, "dc.file.too_large", "the file is larger than the %s limit: split it by city", sizeText(max))
 }
 
 func sizeText(n int64) string {
@@ -55,28 +55,28 @@ func DetectType(name string, data []byte) (string, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch {
 	case len(data) == 0:
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is empty", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.empty", "the file %q is empty", name)
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		return TypeXLSX, nil
 	case bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0")):
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as CSV", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.xls", "the file %q is an old Excel workbook (.xls) or a password-protected one: save it as .xlsx without a password, or as CSV", name)
 	case bytes.HasPrefix(data, []byte("%PDF")):
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is a PDF: upload the XLSX template or a CSV file", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.pdf", "the file %q is a PDF: upload the XLSX template or a CSV file", name)
 	case ext == ".xlsx":
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is named .xlsx but is not an XLSX workbook", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.not_xlsx", "the file %q is named .xlsx but is not an XLSX workbook", name)
 	}
 	sample := data[:min(len(data), 64<<10)]
 	for i := 0; i < 3 && len(sample) < len(data) && !utf8.Valid(sample); i++ {
 		sample = sample[:len(sample)-1] // a rune cut at the sample's end
 	}
 	if !utf8.Valid(sample) || bytes.IndexByte(sample, 0) >= 0 {
-		return "", citylens.Errorf(citylens.EINVALID, "the file %q is neither an XLSX workbook nor a UTF-8 CSV file: upload the template as .xlsx, or save it as CSV (UTF-8)", name)
+		return "", citylens.Ef(citylens.EINVALID, "dc.file.not_csv", "the file %q is neither an XLSX workbook nor a UTF-8 CSV file: upload the template as .xlsx, or save it as CSV (UTF-8)", name)
 	}
 	switch ext {
 	case ".csv", ".txt", "":
 		return TypeCSV, nil
 	}
-	return "", citylens.Errorf(citylens.EINVALID, "the file %q has type %s: upload the XLSX template or a CSV file", name, ext)
+	return "", citylens.Ef(citylens.EINVALID, "dc.file.type", "the file %q has type %s: upload the XLSX template or a CSV file", name, ext)
 }
 
 // Parsed is the content of an upload.
@@ -145,7 +145,7 @@ func mapHeader(header []string) (columnMap, error) {
 			continue
 		}
 		if _, dup := m[key]; dup {
-			return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header names column %q twice", key)
+			return nil, citylens.Ef(citylens.EINVALID, "dc.file.header_twice", "row 1: the header names column %q twice", key)
 		}
 		m[key] = i
 	}
@@ -156,8 +156,11 @@ func mapHeader(header []string) (columnMap, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "row 1: the header lacks the %s %s (expected the template's header: %s)",
-			plural(len(missing), "column", "columns"), strings.Join(missing, ", "), strings.Join(templateHeader, ", "))
+		key, format := "dc.file.header_lacks", "row 1: the header lacks the columns %s (expected the template's header: %s)"
+		if len(missing) == 1 {
+			key, format = "dc.file.header_lacks_one", "row 1: the header lacks the column %s (expected the template's header: %s)"
+		}
+		return nil, citylens.Ef(citylens.EINVALID, key, format, strings.Join(missing, ", "), strings.Join(templateHeader, ", "))
 	}
 	return m, nil
 }
@@ -206,25 +209,25 @@ func parseXLSX(ctx context.Context, data []byte, maxBytes int64, p *Parsed) erro
 	}
 	book, err := xlsx.Open(data, xlsx.LimitsFor(maxBytes))
 	if err != nil {
-		return err
+		return workbookError(err)
 	}
 	sheet := SheetData
 	if !book.HasSheet(sheet) {
 		if len(book.Sheets()) == 0 {
-			return citylens.Errorf(citylens.EINVALID, "the workbook has no sheets")
+			return citylens.Ef(citylens.EINVALID, "dc.file.no_sheets", "the workbook has no sheets")
 		}
 		sheet = book.Sheets()[0]
 	}
 	if book.HasSheet(SheetInstructions) {
 		edition, err := book.Cell(SheetInstructions, 2, 1) // B2
 		if err != nil {
-			return err
+			return workbookError(err)
 		}
 		p.Edition = strings.TrimSpace(edition)
 	}
 	rows, err := book.Rows(sheet)
 	if err != nil {
-		return err
+		return workbookError(err)
 	}
 	defer rows.Close()
 	var cols columnMap // from the header: the first row with cells
@@ -235,7 +238,7 @@ func parseXLSX(ctx context.Context, data []byte, maxBytes int64, p *Parsed) erro
 				continue
 			}
 			if cols, err = mapHeader(cells); err != nil {
-				return citylens.Errorf(citylens.EINVALID, "sheet %q, %s", sheet, citylens.ErrorMessage(err))
+				return citylens.Ef(citylens.EINVALID, "dc.file.sheet", "sheet %q, %s", sheet, citylens.MessageArg(err))
 			}
 			rows.Keep(cols.mask()) // the reference columns need no reading
 			continue
@@ -248,12 +251,23 @@ func parseXLSX(ctx context.Context, data []byte, maxBytes int64, p *Parsed) erro
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return workbookError(err)
 	}
 	if cols == nil {
-		return citylens.Errorf(citylens.EINVALID, "sheet %q is empty: it needs the template's header row", sheet)
+		return citylens.Ef(citylens.EINVALID, "dc.file.sheet_empty", "sheet %q is empty: it needs the template's header row", sheet)
 	}
 	return nil
+}
+
+// workbookError words a problem the workbook reader found (a part over
+// its limit, a malformed part, a cell that names no shared string) for the
+// catalogues: its text names what and where, in English, inside a keyed
+// message; cancellation stays as it is.
+func workbookError(err error) error {
+	if e := citylens.AsError(err); e != nil && (e.Key != "" || e.Code != citylens.EINVALID) {
+		return err
+	}
+	return citylens.Ef(citylens.EINVALID, "dc.file.workbook", "%s", citylens.ErrorMessage(err))
 }
 
 func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
@@ -276,9 +290,9 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return citylens.Errorf(citylens.EINVALID, "row %d: the CSV is malformed: %v", pe.StartLine, pe.Err)
+				return citylens.Ef(citylens.EINVALID, "dc.file.csv_malformed", "row %d: the CSV is malformed: %s", pe.StartLine, pe.Err.Error())
 			}
-			return citylens.Errorf(citylens.EINVALID, "reading the CSV: %v", err)
+			return citylens.Ef(citylens.EINVALID, "dc.file.csv_read", "reading the CSV: %s", err.Error())
 		}
 		if cols == nil {
 			if cols, err = mapHeader(rec); err != nil {
@@ -294,7 +308,7 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		}
 	}
 	if cols == nil {
-		return citylens.Errorf(citylens.EINVALID, "the CSV is empty: it needs the template's header row")
+		return citylens.Ef(citylens.EINVALID, "dc.file.csv_empty", "the CSV is empty: it needs the template's header row")
 	}
 	return nil
 }

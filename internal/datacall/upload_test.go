@@ -3,7 +3,6 @@ package datacall
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 // csvFixture reads a CSV file of testdata/datacall at the repository's root.
@@ -77,11 +77,11 @@ func TestUploadCSVSemicolonsAndBOM(t *testing.T) {
 func TestUploadCSVErrors(t *testing.T) {
 	p := mustParse(t, "seoul_errors.csv", csvFixture(t, "seoul_errors.csv"))
 	_, _, err := Plan(p.Entries, testRules(t, "SEO"), nil)
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		t.Fatalf("got %v, want a ValidationError", err)
+	ve := citylens.AsError(err)
+	if ve == nil || ve.Code != citylens.EINVALID {
+		t.Fatalf("got %v, want EINVALID with the problems", err)
 	}
-	want := []FieldError{
+	want := []citylens.Problem{
 		{Row: 3, Column: "value", City: "SEO", Indicator: "RATE", Reason: `"3,9" is not a number (use digits, a dot for decimals, no thousands separators)`},
 		{Row: 3, Column: "unit", City: "SEO", Indicator: "RATE", Reason: `"per 1000 inhabitants" does not match the indicator's unit "per 100,000 inhabitants": convert the value to "per 100,000 inhabitants"`},
 		{Row: 3, Column: "source", City: "SEO", Indicator: "RATE", Reason: "missing: say where the value comes from"},
@@ -90,9 +90,9 @@ func TestUploadCSVErrors(t *testing.T) {
 		{Row: 4, Column: "city", City: "BUS", Indicator: "SHARE", Reason: `city "BUS" is not one you may enter data for`},
 	}
 	// Row 2 (SHARE 80 → 30 without a comment) is checked too.
-	want = append([]FieldError{{Row: 2, Column: "comment", City: "SEO", Indicator: "SHARE", Reason: "the value changes from last edition's 80 to 30 (62.5%, more than 50%): explain the change in a comment"}}, want...)
-	wantKeyed(t, ve.Errors)
-	if diff := cmp.Diff(want, ve.Errors, ignoreWording); diff != "" {
+	want = append([]citylens.Problem{{Row: 2, Column: "comment", City: "SEO", Indicator: "SHARE", Reason: "the value changes from last edition's 80 to 30 (62.5%, more than 50%): explain the change in a comment"}}, want...)
+	i18ntest.WantKeyed(t, err)
+	if diff := cmp.Diff(want, ve.Problems, ignoreWording); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
@@ -127,10 +127,13 @@ func TestUploadFileErrors(t *testing.T) {
 			if citylens.ErrorCode(err) != citylens.EINVALID || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got %v, want EINVALID containing %q", err, tt.want)
 			}
+			i18ntest.WantKeyed(t, err)
 		})
 	}
 	if _, err := ReadLimited(bytes.NewReader(make([]byte, 3<<20)), 2<<20); err == nil || !strings.Contains(err.Error(), "larger than the 2 MB limit") {
 		t.Errorf("ReadLimited: %v", err)
+	} else {
+		i18ntest.WantKeyed(t, err)
 	}
 }
 
@@ -272,16 +275,16 @@ func TestTemplateUploadErrors(t *testing.T) {
 		"PLAN":  {1, "Resilience strategy", 2025},
 	})
 	_, _, err := Plan(mustParse(t, "seoul.xlsx", filled).Entries, r, nil)
-	var ve *ValidationError
-	if !errors.As(err, &ve) {
+	ve := citylens.AsError(err)
+	if ve == nil || ve.Code != citylens.EINVALID {
 		t.Fatalf("got %v", err)
 	}
-	want := []FieldError{
+	want := []citylens.Problem{
 		{Row: 2, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"lots" is not a number (use digits, a dot for decimals, no thousands separators)`},
 		{Row: 3, Column: "source", City: "SEO", Indicator: "RATE", Reason: "missing: say where the value comes from"},
 	}
-	wantKeyed(t, ve.Errors)
-	if diff := cmp.Diff(want, ve.Errors, ignoreWording); diff != "" {
+	i18ntest.WantKeyed(t, err)
+	if diff := cmp.Diff(want, ve.Problems, ignoreWording); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }

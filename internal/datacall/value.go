@@ -89,69 +89,58 @@ const (
 	ColComment    = "comment"
 )
 
-// FieldError is one problem with one entry.
-type FieldError struct {
-	Row       int    `json:"row,omitempty"`
-	Column    string `json:"column"`
-	City      string `json:"city,omitempty"`
-	Indicator string `json:"indicator,omitempty"`
-	Reason    string `json:"reason"` // English
-	// Key and Args word Reason through the message catalogues, so a page
-	// shows the problem in its reader's language.
-	Key  string `json:"-"`
-	Args []any  `json:"-"`
-	// Duplicate marks a second entry for a city and indicator; FirstRow is
-	// the row of the first, so callers that number entries otherwise (the
-	// JSON API counts them from 0) can say where it is.
-	Duplicate bool `json:"-"`
-	FirstRow  int  `json:"-"`
+// A check's problem is a citylens.Problem naming the entry's row (0 on a
+// web form), column, city and indicator, worded by catalogue key. A second
+// entry for a city and indicator is the problem "dc.problem.duplicate",
+// whose first argument is the row of the first: callers that number entries
+// otherwise (the JSON API counts them from 0) say where it is.
+
+// ProblemDuplicate is the key of a check's problem that is a second entry
+// for a city and indicator; see FirstRow.
+const ProblemDuplicate = "dc.problem.duplicate"
+
+// FirstRow reports whether p is a second entry for a city and indicator
+// and, if so, the row of the first.
+func FirstRow(p citylens.Problem) (int, bool) {
+	if p.Key != ProblemDuplicate || len(p.Args) == 0 {
+		return 0, false
+	}
+	row, ok := p.Args[0].(int)
+	return row, ok
 }
 
-func (e FieldError) Error() string {
-	var b strings.Builder
-	if e.Row > 0 {
-		fmt.Fprintf(&b, "row %d, ", e.Row)
-	}
-	fmt.Fprintf(&b, "column %s", e.Column)
-	if e.City != "" {
-		fmt.Fprintf(&b, ", city %s", e.City)
-	}
-	if e.Indicator != "" {
-		fmt.Fprintf(&b, ", indicator %s", e.Indicator)
-	}
-	return b.String() + ": " + e.Reason
-}
-
-// ValidationError holds every problem found in a form or an upload. Nothing
-// of it was saved.
-type ValidationError struct {
-	Errors []FieldError
-}
-
-func (e *ValidationError) Error() string {
+// refused is the error of entries with problems: EINVALID with every
+// problem (nothing was saved), its English message naming the first few.
+func refused(ps []citylens.Problem) *citylens.Error {
 	const show = 5
+	e := citylens.Ef(citylens.EINVALID, "dc.error.refused", "%d problem(s); nothing was saved", len(ps))
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s; nothing was saved", len(e.Errors), plural(len(e.Errors), "error", "errors"))
-	for i, fe := range e.Errors {
+	b.WriteString(e.Message)
+	for i, p := range ps {
 		if i == show {
-			fmt.Fprintf(&b, "; and %d more", len(e.Errors)-show)
+			fmt.Fprintf(&b, "; and %d more", len(ps)-show)
 			break
 		}
-		b.WriteString("; " + fe.Error())
+		b.WriteString("; " + problemText(p))
 	}
-	return b.String()
+	e.Message = b.String()
+	return e.WithProblems(ps...)
 }
 
-// Unwrap makes the error an EINVALID citylens error.
-func (e *ValidationError) Unwrap() error {
-	return citylens.Errorf(citylens.EINVALID, "%s", e.Error())
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// problemText is a check's problem in English, for logs and the CLI.
+func problemText(p citylens.Problem) string {
+	var b strings.Builder
+	if p.Row > 0 {
+		fmt.Fprintf(&b, "row %d, ", p.Row)
 	}
-	return many
+	fmt.Fprintf(&b, "column %s", p.Column)
+	if p.City != "" {
+		fmt.Fprintf(&b, ", city %s", p.City)
+	}
+	if p.Indicator != "" {
+		fmt.Fprintf(&b, ", indicator %s", p.Indicator)
+	}
+	return b.String() + ": " + p.Reason
 }
 
 // Limits of free text, so a pasted document does not end up in a cell.
@@ -188,12 +177,12 @@ func (r *Rules) init() {
 
 // Check turns an entry into a value. ok is false for a blank entry (nothing
 // entered) and for an entry with errors, which are all returned.
-func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
+func (r *Rules) Check(e Entry) (v Value, ok bool, errs []citylens.Problem) {
 	r.init()
 	city, code := strings.TrimSpace(e.City), strings.TrimSpace(e.Indicator)
+	// format is the English text of key.
 	fail := func(col, key, format string, args ...any) {
-		errs = append(errs, FieldError{Row: e.Row, Column: col, City: city, Indicator: code, Reason: fmt.Sprintf(format, args...),
-			Key: key, Args: args})
+		errs = append(errs, citylens.Problem{Row: e.Row, Column: col, City: city, Indicator: code}.Keyed(key, format, args...))
 	}
 	if city == "" {
 		fail(ColCity, "dc.problem.city_missing", "missing: name the city by its code")
@@ -220,7 +209,7 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []FieldError) {
 	default:
 		v.Value = x
 		if known && !ind.InRange(x) {
-			fail(ColValue, "dc.problem.out_of_range", "%s is outside the valid range (%s)", strconv.FormatFloat(x, 'g', -1, 64), ind.RangeText())
+			fail(ColValue, "dc.problem.out_of_range", "%s is outside the valid range (%s)", strconv.FormatFloat(x, 'g', -1, 64), ind.RangePhrase())
 		}
 	}
 	v.Unit = strings.TrimSpace(e.Unit)
@@ -337,7 +326,7 @@ type Change struct {
 }
 
 // Plan checks every entry and compares it with the current values. Any
-// invalid entry makes Plan return a *ValidationError with every problem and
+// invalid entry makes Plan return an EINVALID error with every problem and
 // no changes; otherwise it returns the changes to write and how many entries
 // equal the stored value (a second upload of the same file has no changes).
 func Plan(entries []Entry, r *Rules, current map[Key]Value) (changes []Change, unchanged int, err error) {
@@ -355,14 +344,14 @@ type Checked struct {
 }
 
 // CheckEntries checks every entry (see Plan): any invalid entry, or two entries of
-// the same city and indicator, make it return a *ValidationError with every
+// the same city and indicator, make it return an EINVALID error with every
 // problem. It needs no database, so the service runs it before its write
 // transaction.
 func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 	type checked struct {
 		v    Value
 		ok   bool
-		errs []FieldError
+		errs []citylens.Problem
 	}
 	// Checking is pure: large uploads are checked in parts at once.
 	r.init()
@@ -392,7 +381,7 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		return nil, wp.err
 	}
 
-	var errs []FieldError
+	var errs []citylens.Problem
 	seen := make(map[Key]int, len(entries))
 	vals := make([]Value, 0, len(entries))
 	for i := range out {
@@ -404,9 +393,8 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		v, row := c.v, entries[i].Row
 		k := v.Key()
 		if prev, dup := seen[k]; dup {
-			errs = append(errs, FieldError{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator,
-				Reason: fmt.Sprintf("a second value for this city and indicator (first on row %d)", prev), Duplicate: true, FirstRow: prev,
-				Key: "dc.problem.duplicate", Args: []any{prev}})
+			errs = append(errs, citylens.Problem{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator}.Keyed(
+				ProblemDuplicate, "a second value for this city and indicator (first on row %d)", prev))
 			continue
 		}
 		seen[k] = row
@@ -416,7 +404,7 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 		vals = append(vals, v)
 	}
 	if len(errs) > 0 {
-		return nil, &ValidationError{Errors: errs}
+		return nil, refused(errs)
 	}
 	return &Checked{Values: vals}, nil
 }

@@ -1,7 +1,6 @@
 package datacall
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -9,33 +8,19 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/i18n"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
-// ignoreWording leaves a problem's message key and arguments to wantKeyed.
-var ignoreWording = cmpopts.IgnoreFields(FieldError{}, "Key", "Args")
+// ignoreWording leaves a problem's message key and arguments to
+// i18ntest.WantKeyedProblems.
+var ignoreWording = cmpopts.IgnoreFields(citylens.Problem{}, "Key", "Args")
 
 // wantKeyed checks that every problem is worded by a catalogue key whose
 // English text, with the problem's arguments, is the problem's reason, and
 // that the Korean text is a translation (so a Korean page says it in Korean).
-func wantKeyed(t *testing.T, errs []FieldError) {
+func wantKeyed(t *testing.T, errs []citylens.Problem) {
 	t.Helper()
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fe := range errs {
-		if fe.Key == "" {
-			t.Errorf("problem %q has no message key", fe.Reason)
-			continue
-		}
-		if got := cat.T(i18n.English, fe.Key, fe.Args...); got != fe.Reason {
-			t.Errorf("key %s in English reads %q, the reason is %q", fe.Key, got, fe.Reason)
-		}
-		if ko := cat.T(i18n.Korean, fe.Key, fe.Args...); ko == fe.Reason || !strings.ContainsFunc(ko, func(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }) {
-			t.Errorf("key %s in Korean reads %q: not a translation", fe.Key, ko)
-		}
-	}
+	i18ntest.WantKeyedProblems(t, errs)
 }
 
 func TestCheck(t *testing.T) {
@@ -44,7 +29,7 @@ func TestCheck(t *testing.T) {
 		name   string
 		modify func(*Entry)
 		want   Value
-		errs   []FieldError
+		errs   []citylens.Problem
 		blank  bool
 	}{
 		{
@@ -61,22 +46,22 @@ func TestCheck(t *testing.T) {
 				Provenance: Provenance{Source: "Statistics Korea", DataYear: 2023, MethodNote: "survey", Estimated: true}, Comment: "new survey"},
 		},
 		{name: "blank row", modify: func(e *Entry) { e.Value, e.Source, e.DataYear = "", "", "" }, blank: true},
-		{name: "not a number", modify: func(e *Entry) { e.Value = "85,5" }, errs: []FieldError{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"85,5" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
-		{name: "hex is not a number", modify: func(e *Entry) { e.Value = "0x1p4" }, errs: []FieldError{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"0x1p4" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
-		{name: "NaN", modify: func(e *Entry) { e.Value = "NaN" }, errs: []FieldError{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"NaN" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
-		{name: "out of range", modify: func(e *Entry) { e.Value = "101" }, errs: []FieldError{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: "101 is outside the valid range (0 to 100)"}}},
-		{name: "value missing", modify: func(e *Entry) { e.Value = "" }, errs: []FieldError{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: "missing: a value is required when source, year or comment are filled in"}}},
-		{name: "wrong unit", modify: func(e *Entry) { e.Unit = "fraction" }, errs: []FieldError{{Row: 7, Column: "unit", City: "SEO", Indicator: "SHARE", Reason: `"fraction" does not match the indicator's unit "% of households": convert the value to "% of households"`}}},
-		{name: "unit missing", modify: func(e *Entry) { e.Unit = "" }, errs: []FieldError{{Row: 7, Column: "unit", City: "SEO", Indicator: "SHARE", Reason: `missing: the indicator's unit is "% of households"`}}},
-		{name: "source missing", modify: func(e *Entry) { e.Source = " " }, errs: []FieldError{{Row: 7, Column: "source", City: "SEO", Indicator: "SHARE", Reason: "missing: say where the value comes from"}}},
-		{name: "year missing", modify: func(e *Entry) { e.DataYear = "" }, errs: []FieldError{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "missing: give the year the data describe"}}},
-		{name: "year text", modify: func(e *Entry) { e.DataYear = "last year" }, errs: []FieldError{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: `"last year" is not a year`}}},
-		{name: "year after reference", modify: func(e *Entry) { e.DataYear = "2026" }, errs: []FieldError{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "2026 is after the edition's reference year 2025"}}},
-		{name: "year too old", modify: func(e *Entry) { e.DataYear = "2010" }, errs: []FieldError{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "2010 is more than 10 years before the reference year 2025"}}},
-		{name: "estimated", modify: func(e *Entry) { e.Estimated = "maybe" }, errs: []FieldError{{Row: 7, Column: "estimated", City: "SEO", Indicator: "SHARE", Reason: `"maybe" is not yes or no`}}},
-		{name: "other city", modify: func(e *Entry) { e.City = "BUS" }, errs: []FieldError{{Row: 7, Column: "city", City: "BUS", Indicator: "SHARE", Reason: `city "BUS" is not one you may enter data for`}}},
-		{name: "unknown indicator", modify: func(e *Entry) { e.Indicator = "NOPE" }, errs: []FieldError{{Row: 7, Column: "indicator", City: "SEO", Indicator: "NOPE", Reason: `indicator "NOPE" is not part of edition 2026`}}},
-		{name: "jump needs a comment", modify: func(e *Entry) { e.Value = "30" }, errs: []FieldError{{Row: 7, Column: "comment", City: "SEO", Indicator: "SHARE", Reason: "the value changes from last edition's 80 to 30 (62.5%, more than 50%): explain the change in a comment"}}},
+		{name: "not a number", modify: func(e *Entry) { e.Value = "85,5" }, errs: []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"85,5" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
+		{name: "hex is not a number", modify: func(e *Entry) { e.Value = "0x1p4" }, errs: []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"0x1p4" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
+		{name: "NaN", modify: func(e *Entry) { e.Value = "NaN" }, errs: []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"NaN" is not a number (use digits, a dot for decimals, no thousands separators)`}}},
+		{name: "out of range", modify: func(e *Entry) { e.Value = "101" }, errs: []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: "101 is outside the valid range (0 to 100)"}}},
+		{name: "value missing", modify: func(e *Entry) { e.Value = "" }, errs: []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: "missing: a value is required when source, year or comment are filled in"}}},
+		{name: "wrong unit", modify: func(e *Entry) { e.Unit = "fraction" }, errs: []citylens.Problem{{Row: 7, Column: "unit", City: "SEO", Indicator: "SHARE", Reason: `"fraction" does not match the indicator's unit "% of households": convert the value to "% of households"`}}},
+		{name: "unit missing", modify: func(e *Entry) { e.Unit = "" }, errs: []citylens.Problem{{Row: 7, Column: "unit", City: "SEO", Indicator: "SHARE", Reason: `missing: the indicator's unit is "% of households"`}}},
+		{name: "source missing", modify: func(e *Entry) { e.Source = " " }, errs: []citylens.Problem{{Row: 7, Column: "source", City: "SEO", Indicator: "SHARE", Reason: "missing: say where the value comes from"}}},
+		{name: "year missing", modify: func(e *Entry) { e.DataYear = "" }, errs: []citylens.Problem{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "missing: give the year the data describe"}}},
+		{name: "year text", modify: func(e *Entry) { e.DataYear = "last year" }, errs: []citylens.Problem{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: `"last year" is not a year`}}},
+		{name: "year after reference", modify: func(e *Entry) { e.DataYear = "2026" }, errs: []citylens.Problem{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "2026 is after the edition's reference year 2025"}}},
+		{name: "year too old", modify: func(e *Entry) { e.DataYear = "2010" }, errs: []citylens.Problem{{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: "2010 is more than 10 years before the reference year 2025"}}},
+		{name: "estimated", modify: func(e *Entry) { e.Estimated = "maybe" }, errs: []citylens.Problem{{Row: 7, Column: "estimated", City: "SEO", Indicator: "SHARE", Reason: `"maybe" is not yes or no`}}},
+		{name: "other city", modify: func(e *Entry) { e.City = "BUS" }, errs: []citylens.Problem{{Row: 7, Column: "city", City: "BUS", Indicator: "SHARE", Reason: `city "BUS" is not one you may enter data for`}}},
+		{name: "unknown indicator", modify: func(e *Entry) { e.Indicator = "NOPE" }, errs: []citylens.Problem{{Row: 7, Column: "indicator", City: "SEO", Indicator: "NOPE", Reason: `indicator "NOPE" is not part of edition 2026`}}},
+		{name: "jump needs a comment", modify: func(e *Entry) { e.Value = "30" }, errs: []citylens.Problem{{Row: 7, Column: "comment", City: "SEO", Indicator: "SHARE", Reason: "the value changes from last edition's 80 to 30 (62.5%, more than 50%): explain the change in a comment"}}},
 		{
 			name:   "jump with a comment",
 			modify: func(e *Entry) { e.Value, e.Comment = "30", "new definition" },
@@ -85,14 +70,14 @@ func TestCheck(t *testing.T) {
 		{
 			name:   "large change of a rate",
 			modify: func(e *Entry) { e.Value = "120.5"; e.Indicator = "RATE"; e.Unit = "per 100,000 inhabitants" },
-			errs:   []FieldError{{Row: 7, Column: "comment", City: "SEO", Indicator: "RATE", Reason: "the value changes from last edition's 4 to 120.5 (2912.5%, more than 50%): explain the change in a comment"}},
+			errs:   []citylens.Problem{{Row: 7, Column: "comment", City: "SEO", Indicator: "RATE", Reason: "the value changes from last edition's 4 to 120.5 (2912.5%, more than 50%): explain the change in a comment"}},
 		},
 		{
 			name: "several errors at once",
 			modify: func(e *Entry) {
 				e.Value, e.Source, e.DataYear = "abc", "", "20x"
 			},
-			errs: []FieldError{
+			errs: []citylens.Problem{
 				{Row: 7, Column: "value", City: "SEO", Indicator: "SHARE", Reason: `"abc" is not a number (use digits, a dot for decimals, no thousands separators)`},
 				{Row: 7, Column: "source", City: "SEO", Indicator: "SHARE", Reason: "missing: say where the value comes from"},
 				{Row: 7, Column: "data year", City: "SEO", Indicator: "SHARE", Reason: `"20x" is not a year`},
@@ -167,22 +152,26 @@ func TestPlan(t *testing.T) {
 			entry(4, "BUS", "PLAN", "2"),
 			entry(5, "SEO", "SHARE", "83"),
 		}, r, current)
-		var ve *ValidationError
-		if !errors.As(err, &ve) || citylens.ErrorCode(err) != citylens.EINVALID {
-			t.Fatalf("got %v, want a ValidationError", err)
+		ve := citylens.AsError(err)
+		if ve == nil || ve.Code != citylens.EINVALID {
+			t.Fatalf("got %v, want EINVALID with the problems", err)
 		}
+		i18ntest.WantKeyed(t, err)
 		if changes != nil || unchanged != 0 {
 			t.Errorf("changes %v, unchanged %d with errors", changes, unchanged)
 		}
-		want := []FieldError{
+		want := []citylens.Problem{
 			{Row: 3, Column: "value", City: "SEO", Indicator: "RATE", Reason: "-1 is outside the valid range (at least 0)"},
 			{Row: 4, Column: "value", City: "BUS", Indicator: "PLAN", Reason: "2 is outside the valid range (0 to 1)"},
-			{Row: 5, Column: "indicator", City: "SEO", Indicator: "SHARE", Reason: "a second value for this city and indicator (first on row 2)", Duplicate: true, FirstRow: 2},
+			{Row: 5, Column: "indicator", City: "SEO", Indicator: "SHARE", Reason: "a second value for this city and indicator (first on row 2)"},
 		}
-		if diff := cmp.Diff(want, ve.Errors, cmpopts.EquateEmpty(), ignoreWording); diff != "" {
+		if diff := cmp.Diff(want, ve.Problems, cmpopts.EquateEmpty(), ignoreWording); diff != "" {
 			t.Errorf("errors (-want +got):\n%s", diff)
 		}
-		if msg := err.Error(); !strings.HasPrefix(msg, "3 errors; nothing was saved; row 3, column value, city SEO, indicator RATE: -1 is outside") {
+		if row, ok := FirstRow(ve.Problems[2]); !ok || row != 2 {
+			t.Errorf("the second value's first row: %d, %v; want 2", row, ok)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "3 problem(s); nothing was saved; row 3, column value, city SEO, indicator RATE: -1 is outside") {
 			t.Errorf("message: %s", msg)
 		}
 	})

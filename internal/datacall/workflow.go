@@ -76,9 +76,22 @@ var transitions = map[string]map[string]string{
 func Next(state, action string) (string, error) {
 	to, ok := transitions[action][state]
 	if !ok {
+		if _, known := transitions[action]; known || action == ActionEdit {
+			return "", citylens.Ef(citylens.ECONFLICT, "dc.error.cannot."+action, "a %s submission cannot be "+pastTense(action), StatePhrase(state))
+		}
 		return "", citylens.Errorf(citylens.ECONFLICT, "a %s submission cannot be %s", state, pastTense(action))
 	}
 	return to, nil
+}
+
+// StatePhrase is a submission's state as a message argument, worded in the
+// reader's language on a page.
+func StatePhrase(state string) citylens.Phrase {
+	switch state {
+	case StateDraft, StateSubmitted, StateReturned, StateAccepted:
+		return citylens.Phrase{Key: "dc.state." + state, English: state}
+	}
+	return citylens.Phrase{English: state}
 }
 
 func pastTense(action string) string {
@@ -107,6 +120,10 @@ func Allowed(a Actor, city CityRef, action, state string, callOpen bool) error {
 	region := a.Role == RoleRegional && a.Region != "" && a.Region == city.Region
 	admin := a.Role == RoleAdmin
 	forbid := func() error {
+		switch action {
+		case ActionEdit, ActionSubmit, ActionReturn, ActionAccept, ActionReview, ActionReopen:
+			return citylens.Ef(citylens.EFORBIDDEN, "dc.error.forbidden."+action, "you may not "+action+" the data of city %s", city.Code)
+		}
 		return citylens.Errorf(citylens.EFORBIDDEN, "you may not %s the data of city %s", action, city.Code)
 	}
 	switch action {
@@ -115,10 +132,10 @@ func Allowed(a Actor, city CityRef, action, state string, callOpen bool) error {
 			return forbid()
 		}
 		if state != StateDraft && state != StateReturned {
-			return citylens.Errorf(citylens.ECONFLICT, "the submission is %s: values can be changed only while it is a draft or returned", state)
+			return citylens.Ef(citylens.ECONFLICT, "dc.error.not_editable", "the submission is %s: values can be changed only while it is a draft or returned", StatePhrase(state))
 		}
 		if !admin && !callOpen {
-			return citylens.Errorf(citylens.ECONFLICT, "the data call is closed: values can no longer be changed")
+			return citylens.Ef(citylens.ECONFLICT, "dc.error.closed_edit", "the data call is closed: values can no longer be changed")
 		}
 		return nil
 	case ActionSubmit:
@@ -126,7 +143,7 @@ func Allowed(a Actor, city CityRef, action, state string, callOpen bool) error {
 			return forbid()
 		}
 		if !admin && !callOpen {
-			return citylens.Errorf(citylens.ECONFLICT, "the data call is closed: ask the secretariat to submit for you")
+			return citylens.Ef(citylens.ECONFLICT, "dc.error.closed_submit", "the data call is closed: ask the secretariat to submit for you")
 		}
 	case ActionReturn, ActionAccept, ActionReview:
 		if !region && !admin {
@@ -140,7 +157,7 @@ func Allowed(a Actor, city CityRef, action, state string, callOpen bool) error {
 			return forbid()
 		}
 	default:
-		return citylens.Errorf(citylens.EINVALID, "unknown action %q", action)
+		return citylens.Ef(citylens.EINVALID, "dc.error.unknown_action", "unknown action %q", action)
 	}
 	_, err := Next(state, action)
 	return err
@@ -171,5 +188,5 @@ func CheckReturn(overall string, perValue map[string]string) error {
 			return nil
 		}
 	}
-	return citylens.Errorf(citylens.EINVALID, "returning a submission needs a comment: say what to correct on each value concerned")
+	return citylens.Ef(citylens.EINVALID, "dc.error.return_comment", "returning a submission needs a comment: say what to correct on each value concerned")
 }

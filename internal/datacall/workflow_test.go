@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 func TestAllowed(t *testing.T) {
@@ -71,6 +72,9 @@ func TestAllowed(t *testing.T) {
 			if got := citylens.ErrorCode(err); got != tt.want {
 				t.Fatalf("got %q (%v), want %q", got, err, tt.want)
 			}
+			if err != nil {
+				i18ntest.WantKeyed(t, err)
+			}
 		})
 	}
 }
@@ -92,6 +96,7 @@ func TestNext(t *testing.T) {
 				if citylens.ErrorCode(err) != citylens.ECONFLICT {
 					t.Fatalf("got %q, %v; want ECONFLICT", got, err)
 				}
+				i18ntest.WantKeyed(t, err)
 				return
 			}
 			if err != nil || got != tt.to {
@@ -126,6 +131,8 @@ func TestCanView(t *testing.T) {
 func TestCheckReturn(t *testing.T) {
 	if err := CheckReturn("", map[string]string{"SHARE": ""}); citylens.ErrorCode(err) != citylens.EINVALID {
 		t.Errorf("a return without comments: %v", err)
+	} else {
+		i18ntest.WantKeyed(t, err)
 	}
 	if err := CheckReturn("", map[string]string{"SHARE": "source?"}); err != nil {
 		t.Error(err)

@@ -136,7 +136,7 @@ func (p *aggPlan) aggregateInto(f *Framework, norm *Matrix, logs [][]float64, w 
 		for _, u := range slow {
 			v, err := p.aggregateUnit(out, kids, u, spec, s)
 			if err != nil {
-				return citylens.Errorf(citylens.EINVALID, "aggregate %q, unit %q: %s", f.nodes[p.aggNode[a]].Code, norm.Units[u], err.Error())
+				return citylens.Ef(citylens.EINVALID, "engine.aggregate.unit", "aggregate %q, unit %q: %s", f.nodes[p.aggNode[a]].Code, norm.Units[u], err)
 			}
 			dst[u] = v
 		}
@@ -198,10 +198,6 @@ func sweepGMean(out *Matrix, kids []int, w []float64, sumW float64, logs [][]flo
 	return slow
 }
 
-type aggError string
-
-func (e aggError) Error() string { return string(e) }
-
 func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation, s *aggScratch) (float64, error) {
 	present := 0
 	for _, c := range kids {
@@ -244,7 +240,7 @@ func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation
 				continue
 			}
 			if x == 0 {
-				return NA, aggError("harmonic mean over a zero value of " + out.Codes[col])
+				return NA, citylens.Ef(citylens.EINVALID, "engine.aggregate.hmean_zero", "harmonic mean over a zero value of %s", out.Codes[col])
 			}
 			sw += s.w[c]
 			sx += s.w[c] / x
@@ -261,14 +257,14 @@ func (p *aggPlan) aggregateUnit(out *Matrix, kids []int, u int, spec Aggregation
 				continue
 			}
 			if x < 0 || (x == 0 && spec.P < 0) {
-				return NA, aggError("generalised mean with p < 0 or over a negative value of " + out.Codes[col])
+				return NA, citylens.Ef(citylens.EINVALID, "engine.aggregate.genmean", "generalised mean with p < 0 or over a negative value of %s", out.Codes[col])
 			}
 			sw += s.w[c]
 			sx += s.w[c] * math.Pow(x, spec.P)
 		}
 		return math.Pow(sx/sw, 1/spec.P), nil
 	}
-	return NA, aggError("unknown aggregation " + spec.Method)
+	return NA, citylens.Ef(citylens.EINVALID, "engine.aggregate.unknown", "unknown aggregation %s", spec.Method)
 }
 
 func gmean(out *Matrix, kids []int, u int, w []float64, logs [][]float64) (float64, error) {
@@ -279,7 +275,7 @@ func gmean(out *Matrix, kids []int, u int, w []float64, logs [][]float64) (float
 			continue
 		}
 		if x <= 0 {
-			return NA, aggError("geometric mean over a value <= 0 (" + out.Codes[col] + " = " + formatFloat(x) + "): normalise to a positive range such as min-max 1-100, or use another aggregation")
+			return NA, citylens.Ef(citylens.EINVALID, "engine.aggregate.gmean", "geometric mean over a value <= 0 (%s = %s): normalise to a positive range such as min-max 1-100, or use another aggregation", out.Codes[col], formatFloat(x))
 		}
 		sw += w[c]
 		if col < len(logs) {

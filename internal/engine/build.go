@@ -41,7 +41,7 @@ type buildHooks struct {
 
 func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHooks) (*Result, error) {
 	if f == nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "framework: empty framework")
+		return nil, citylens.Ef(citylens.EINVALID, "engine.framework.nil", "framework: empty framework")
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 	r.Warnings = append(r.Warnings, warn...)
 	r.Screened, r.Screen = screen(m.Screen, r.Imputed)
 	if len(r.Screened.Units) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
+		return nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)

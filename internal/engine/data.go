@@ -26,33 +26,33 @@ type Data struct {
 // Validate checks that codes are unique and every column has one value per unit.
 func (d *Data) Validate() error {
 	if len(d.Units) == 0 {
-		return citylens.Errorf(citylens.EINVALID, "data: no units")
+		return citylens.Ef(citylens.EINVALID, "engine.data.no_units", "data: no units")
 	}
 	seen := make(map[string]bool, len(d.Units))
 	for i, u := range d.Units {
 		if u == "" {
-			return citylens.Errorf(citylens.EINVALID, "data: unit %d has an empty code", i+1)
+			return citylens.Ef(citylens.EINVALID, "engine.data.empty_unit", "data: unit %d has an empty code", i+1)
 		}
 		if seen[u] {
-			return citylens.Errorf(citylens.EINVALID, "data: unit code %q appears twice", u)
+			return citylens.Ef(citylens.EINVALID, "engine.data.unit_twice", "data: unit code %q appears twice", u)
 		}
 		seen[u] = true
 	}
 	if d.Names != nil && len(d.Names) != len(d.Units) {
-		return citylens.Errorf(citylens.EINVALID, "data: %d names for %d units", len(d.Names), len(d.Units))
+		return citylens.Ef(citylens.EINVALID, "engine.data.names", "data: %d names for %d units", len(d.Names), len(d.Units))
 	}
 	for g, col := range d.Groups {
 		if len(col) != len(d.Units) {
-			return citylens.Errorf(citylens.EINVALID, "data: group column %q has %d values for %d units", g, len(col), len(d.Units))
+			return citylens.Ef(citylens.EINVALID, "engine.data.group_length", "data: group column %q has %d values for %d units", g, len(col), len(d.Units))
 		}
 	}
 	for c, col := range d.Columns {
 		if len(col) != len(d.Units) {
-			return citylens.Errorf(citylens.EINVALID, "data: column %q has %d values for %d units", c, len(col), len(d.Units))
+			return citylens.Ef(citylens.EINVALID, "engine.data.column_length", "data: column %q has %d values for %d units", c, len(col), len(d.Units))
 		}
 		for i, v := range col {
 			if math.IsInf(v, 0) {
-				return citylens.Errorf(citylens.EINVALID, "data: column %q, unit %q: value is infinite", c, d.Units[i])
+				return citylens.Ef(citylens.EINVALID, "engine.data.infinite", "data: column %q, unit %q: value is infinite", c, d.Units[i])
 			}
 		}
 	}

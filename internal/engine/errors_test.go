@@ -7,11 +7,13 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 // TestBuildErrorsNameTheCode checks that each input the engine cannot use
 // stops the build with an invalid-input error naming the code (and unit) at
-// fault, never a panic or a NaN in the results.
+// fault, never a panic or a NaN in the results, worded by a catalogue key
+// (so a page shows it in its reader's language).
 func TestBuildErrorsNameTheCode(t *testing.T) {
 	nodes := func() []engine.Node {
 		return []engine.Node{
@@ -73,6 +75,22 @@ func TestBuildErrorsNameTheCode(t *testing.T) {
 			want: []string{`impute: unknown method "average"`}},
 		{name: "unknown group", method: func(m *engine.Method) { m.Impute = engine.Imputation{Method: engine.ImputeGroupMean, Group: "income"} },
 			want: []string{`group column "income" is not in the data`}},
+		{name: "indicator without values", data: func(d *engine.Data) { d.Columns["c"] = []float64{engine.NA, engine.NA, engine.NA} },
+			want: []string{`normalise: indicator "c": no values`}},
+		{name: "weight of no node", method: func(m *engine.Method) { m.Weights = map[string]float64{"zz": 1} },
+			want: []string{`weights: "zz" is not in the framework`}},
+		{name: "negative weight", method: func(m *engine.Method) { m.Weights = map[string]float64{"a": -1} },
+			want: []string{`weights: "a" must be a positive number, got -1`}},
+		{name: "min-max upside down", method: func(m *engine.Method) {
+			m.Normalise = engine.Normalisation{Method: engine.NormMinMax, Low: 50, High: 10}
+		},
+			want: []string{"method: normalise: high (10) must be above low (50)"}},
+		{name: "unknown aggregation", method: func(m *engine.Method) { m.Aggregate.Method = "median" },
+			want: []string{`method: aggregate: unknown method "median"`}},
+		{name: "harmonic mean over zero", method: func(m *engine.Method) { m.Aggregate.Method = engine.AggHMean },
+			want: []string{`aggregate "P", unit "X"`, "harmonic mean over a zero value of"}},
+		{name: "goalposts equal", nodes: func(n []engine.Node) []engine.Node { n[1].Goalposts = &engine.Goalposts{Low: 1, High: 1}; return n },
+			want: []string{`framework: indicator "b": goalposts low and high are equal`}},
 		{name: "everyone screened out", data: func(d *engine.Data) { d.Columns["b"] = []float64{engine.NA, engine.NA, engine.NA} },
 			method: func(m *engine.Method) { m.Screen = engine.Screening{Method: engine.ScreenByNA, Threshold: 0.9} },
 			want:   []string{"every unit is below the data-availability threshold 0.9"}},
@@ -106,6 +124,7 @@ func TestBuildErrorsNameTheCode(t *testing.T) {
 					t.Errorf("error %q does not say %q", citylens.ErrorMessage(err), w)
 				}
 			}
+			i18ntest.WantKeyed(t, err)
 		})
 	}
 }

@@ -68,24 +68,24 @@ type Framework struct {
 // NewFramework validates nodes and builds the tree. Every error names the code at fault.
 func NewFramework(nodes []Node) (*Framework, error) {
 	if len(nodes) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "framework: no nodes: a framework needs at least one indicator")
+		return nil, citylens.Ef(citylens.EINVALID, "engine.framework.empty", "framework: no nodes: a framework needs at least one indicator")
 	}
 	f := &Framework{nodes: append([]Node(nil), nodes...), index: make(map[string]int, len(nodes))}
 	for i, n := range f.nodes {
 		code := strings.TrimSpace(n.Code)
 		if code == "" {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %d has an empty code", i+1)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.empty_code", "framework: node %d has an empty code", i+1)
 		}
 		if _, dup := f.index[code]; dup {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: code %q appears twice", code)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.code_twice", "framework: code %q appears twice", code)
 		}
 		f.nodes[i].Code = code
 		f.index[code] = i
 		if n.Kind != Indicator && n.Kind != Aggregate {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q: kind must be Indicator or Aggregate", code)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.kind", "framework: node %q: kind must be Indicator or Aggregate", code)
 		}
 		if !(n.Weight > 0) || math.IsInf(n.Weight, 0) {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q: weight must be a positive number, got %v", code, n.Weight)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.weight", "framework: node %q: weight must be a positive number, got %v", code, n.Weight)
 		}
 		if n.Kind == Indicator {
 			switch n.Direction {
@@ -93,10 +93,10 @@ func NewFramework(nodes []Node) (*Framework, error) {
 			case 0:
 				f.nodes[i].Direction = 1
 			default:
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: indicator %q: direction must be 1 or -1, got %d", code, n.Direction)
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.direction", "framework: indicator %q: direction must be 1 or -1, got %d", code, n.Direction)
 			}
 			if g := n.Goalposts; g != nil && !(g.High != g.Low) {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: indicator %q: goalposts low and high are equal", code)
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.goalposts", "framework: indicator %q: goalposts low and high are equal", code)
 			}
 		}
 	}
@@ -107,10 +107,10 @@ func NewFramework(nodes []Node) (*Framework, error) {
 		}
 		p, ok := f.index[n.Parent]
 		if !ok {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q: parent %q is not in the framework", n.Code, n.Parent)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.unknown_parent", "framework: node %q: parent %q is not in the framework", n.Code, n.Parent)
 		}
 		if f.nodes[p].Kind != Aggregate {
-			return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q: parent %q is an indicator; only aggregates have children", n.Code, n.Parent)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.indicator_parent", "framework: node %q: parent %q is an indicator; only aggregates have children", n.Code, n.Parent)
 		}
 		f.children[p] = append(f.children[p], i)
 	}
@@ -125,7 +125,7 @@ func NewFramework(nodes []Node) (*Framework, error) {
 			steps++
 			path = append(path, f.nodes[j].Code)
 			if j == i {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: node %q is part of a cycle of parents (%s)", f.nodes[i].Code, strings.Join(path, " -> "))
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.cycle", "framework: node %q is part of a cycle of parents (%s)", f.nodes[i].Code, strings.Join(path, " -> "))
 			}
 		}
 	}
@@ -150,7 +150,7 @@ func NewFramework(nodes []Node) (*Framework, error) {
 			f.inds = append(f.inds, i)
 		} else {
 			if len(f.children[i]) == 0 {
-				return nil, citylens.Errorf(citylens.EINVALID, "framework: aggregate %q has no children", n.Code)
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.childless", "framework: aggregate %q has no children", n.Code)
 			}
 			f.aggs = append(f.aggs, i)
 		}
@@ -159,7 +159,7 @@ func NewFramework(nodes []Node) (*Framework, error) {
 		}
 	}
 	if len(f.inds) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "framework: no indicators")
+		return nil, citylens.Ef(citylens.EINVALID, "engine.framework.no_indicators", "framework: no indicators")
 	}
 	sort.SliceStable(f.aggs, func(a, b int) bool { return f.level[f.aggs[a]] < f.level[f.aggs[b]] })
 	return f, nil

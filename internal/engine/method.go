@@ -178,39 +178,40 @@ func (a Aggregation) resolved() Aggregation {
 // Validate checks every choice against the framework and the data, naming the
 // step and code at fault.
 func (m *Method) Validate(f *Framework, d *Data) error {
-	bad := func(format string, args ...any) error {
-		return citylens.Errorf(citylens.EINVALID, "method: "+format, args...)
+	// format is the English text of key after "method: ".
+	bad := func(key, format string, args ...any) error {
+		return citylens.Ef(citylens.EINVALID, key, "method: "+format, args...)
 	}
 	switch m.Impute.Method {
 	case "", ImputeNone, ImputeMean, ImputeMedian:
 	case ImputeGroupMean, ImputeGroupMedian:
 		if m.Impute.Group == "" {
-			return bad("impute %s needs a group column", m.Impute.Method)
+			return bad("engine.method.impute_group", "impute %s needs a group column", m.Impute.Method)
 		}
 		if _, ok := d.Groups[m.Impute.Group]; !ok {
-			return bad("impute: group column %q is not in the data", m.Impute.Group)
+			return bad("engine.method.impute_unknown_group", "impute: group column %q is not in the data", m.Impute.Group)
 		}
 	default:
-		return bad("impute: unknown method %q (none, mean, median, group_mean, group_median)", m.Impute.Method)
+		return bad("engine.method.impute_unknown", "impute: unknown method %q (none, mean, median, group_mean, group_median)", m.Impute.Method)
 	}
 	switch m.Screen.Method {
 	case "", ScreenNone:
 	case ScreenByNA, ScreenByNAOrZeros, ScreenByNAAndZero:
 		if m.Screen.Threshold < 0 || m.Screen.Threshold > 1 || math.IsNaN(m.Screen.Threshold) {
-			return bad("screen: threshold must be between 0 and 1, got %v", m.Screen.Threshold)
+			return bad("engine.method.screen_threshold", "screen: threshold must be between 0 and 1, got %v", m.Screen.Threshold)
 		}
 		if m.Screen.NonZeroThreshold < 0 || m.Screen.NonZeroThreshold > 1 {
-			return bad("screen: nonzero_threshold must be between 0 and 1, got %v", m.Screen.NonZeroThreshold)
+			return bad("engine.method.screen_nonzero", "screen: nonzero_threshold must be between 0 and 1, got %v", m.Screen.NonZeroThreshold)
 		}
 	default:
-		return bad("screen: unknown method %q (none, byNA, byNAorZeros, byNAandZeros)", m.Screen.Method)
+		return bad("engine.method.screen_unknown", "screen: unknown method %q (none, byNA, byNAorZeros, byNAandZeros)", m.Screen.Method)
 	}
 	if err := validateTreatment("treat", m.Treat); err != nil {
 		return err
 	}
 	for _, code := range sortedKeys(m.Treat.Indicators) {
 		if n, ok := f.Node(code); !ok || n.Kind != Indicator {
-			return bad("treat: %q is not an indicator of the framework", code)
+			return bad("engine.method.treat_not_indicator", "treat: %q is not an indicator of the framework", code)
 		}
 		if err := validateTreatment("treat "+code, m.Treat.Indicators[code]); err != nil {
 			return err
@@ -222,7 +223,7 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 	for _, code := range sortedKeys(m.NormaliseIndicators) {
 		n, ok := f.Node(code)
 		if !ok || n.Kind != Indicator {
-			return bad("normalise: %q is not an indicator of the framework", code)
+			return bad("engine.method.normalise_not_indicator", "normalise: %q is not an indicator of the framework", code)
 		}
 		if err := validateNormalisation("normalise "+code, m.NormaliseIndicators[code], &n); err != nil {
 			return err
@@ -242,7 +243,7 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 	}
 	for _, l := range sortedKeys(m.AggregateLevels) {
 		if l < 2 || l > f.MaxLevel() {
-			return bad("aggregate: level %d has no aggregates (levels 2 to %d)", l, f.MaxLevel())
+			return bad("engine.method.aggregate_level", "aggregate: level %d has no aggregates (levels 2 to %d)", l, f.MaxLevel())
 		}
 		if err := validateAggregation(fmt.Sprintf("aggregate level %d", l), m.AggregateLevels[l]); err != nil {
 			return err
@@ -250,7 +251,7 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 	}
 	for _, code := range sortedKeys(m.AggregateNodes) {
 		if n, ok := f.Node(code); !ok || n.Kind != Aggregate {
-			return bad("aggregate: %q is not an aggregate of the framework", code)
+			return bad("engine.method.aggregate_not_aggregate", "aggregate: %q is not an aggregate of the framework", code)
 		}
 		if err := validateAggregation("aggregate "+code, m.AggregateNodes[code]); err != nil {
 			return err
@@ -258,10 +259,10 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 	}
 	for _, code := range sortedKeys(m.Weights) {
 		if _, ok := f.Node(code); !ok {
-			return bad("weights: %q is not in the framework", code)
+			return bad("engine.method.weights_unknown", "weights: %q is not in the framework", code)
 		}
 		if w := m.Weights[code]; !(w > 0) || math.IsInf(w, 0) {
-			return bad("weights: %q must be a positive number, got %v", code, w)
+			return bad("engine.method.weights_positive", "weights: %q must be a positive number, got %v", code, w)
 		}
 	}
 	return nil
@@ -273,48 +274,49 @@ func validateTreatment(where string, t Treatment) error {
 	case TreatNone:
 	case TreatWinsorise:
 		if t.Winmax < 0 {
-			return citylens.Errorf(citylens.EINVALID, "method: %s: winmax must be 0 or more, got %d", where, t.Winmax)
+			return citylens.Ef(citylens.EINVALID, "engine.method.winmax", "method: %s: winmax must be 0 or more, got %d", where, t.Winmax)
 		}
 		if !(t.SkewThreshold > 0) || !(t.KurtThreshold > 0) {
-			return citylens.Errorf(citylens.EINVALID, "method: %s: skew and kurtosis thresholds must be positive", where)
+			return citylens.Ef(citylens.EINVALID, "engine.method.thresholds", "method: %s: skew and kurtosis thresholds must be positive", where)
 		}
 		if t.Fallback != "log" && t.Fallback != "none" {
-			return citylens.Errorf(citylens.EINVALID, "method: %s: fallback must be log or none, got %q", where, t.Fallback)
+			return citylens.Ef(citylens.EINVALID, "engine.method.fallback", "method: %s: fallback must be log or none, got %q", where, t.Fallback)
 		}
 	default:
-		return citylens.Errorf(citylens.EINVALID, "method: %s: unknown method %q (none, winsorise)", where, t.Method)
+		return citylens.Ef(citylens.EINVALID, "engine.method.treat_unknown", "method: %s: unknown method %q (none, winsorise)", where, t.Method)
 	}
 	return nil
 }
 
 func validateNormalisation(where string, n Normalisation, ind *Node) error {
 	n = n.resolved()
-	bad := func(format string, args ...any) error {
-		return citylens.Errorf(citylens.EINVALID, "method: %s: "+format, append([]any{where}, args...)...)
+	// format is the English text of key after "method: <where>: ".
+	bad := func(key, format string, args ...any) error {
+		return citylens.Ef(citylens.EINVALID, key, "method: %s: "+format, append([]any{where}, args...)...)
 	}
 	if math.IsNaN(n.Low) || math.IsNaN(n.High) || math.IsNaN(n.Mean) || math.IsNaN(n.SD) || math.IsNaN(n.Scale) {
-		return bad("parameters must be numbers")
+		return bad("engine.method.parameters", "parameters must be numbers")
 	}
 	switch n.Method {
 	case NormNone, NormRank, NormPRank, NormBorda, NormDist2Max, NormFracMax:
 	case NormMinMax, NormScaled:
 		if !(n.High > n.Low) {
-			return bad("high (%v) must be above low (%v)", n.High, n.Low)
+			return bad("engine.method.high_low", "high (%v) must be above low (%v)", n.High, n.Low)
 		}
 	case NormZScore:
 		if !(n.SD > 0) {
-			return bad("sd must be positive, got %v", n.SD)
+			return bad("engine.method.sd", "sd must be positive, got %v", n.SD)
 		}
 	case NormGoalposts:
 		if ind != nil && ind.Goalposts == nil {
-			return bad("indicator has no goalposts")
+			return bad("engine.method.no_goalposts", "indicator has no goalposts")
 		}
 	case NormDist2Targ:
 		if ind != nil && ind.Target == nil {
-			return bad("indicator has no target")
+			return bad("engine.method.no_target", "indicator has no target")
 		}
 	default:
-		return bad("unknown method %q (none, minmax, zscore, rank, prank, borda, goalposts, dist2targ, dist2max, fracmax, scaled)", n.Method)
+		return bad("engine.method.normalise_unknown", "unknown method %q (none, minmax, zscore, rank, prank, borda, goalposts, dist2targ, dist2max, fracmax, scaled)", n.Method)
 	}
 	return nil
 }
@@ -325,13 +327,13 @@ func validateAggregation(where string, a Aggregation) error {
 	case AggAMean, AggGMean, AggHMean, AggCopeland:
 	case AggGenMean:
 		if math.IsNaN(a.P) || math.IsInf(a.P, 0) {
-			return citylens.Errorf(citylens.EINVALID, "method: %s: p must be a finite number", where)
+			return citylens.Ef(citylens.EINVALID, "engine.method.p", "method: %s: p must be a finite number", where)
 		}
 	default:
-		return citylens.Errorf(citylens.EINVALID, "method: %s: unknown method %q (amean, gmean, hmean, genmean, copeland)", where, a.Method)
+		return citylens.Ef(citylens.EINVALID, "engine.method.aggregate_unknown", "method: %s: unknown method %q (amean, gmean, hmean, genmean, copeland)", where, a.Method)
 	}
 	if a.Threshold < 0 || a.Threshold > 1 || math.IsNaN(a.Threshold) {
-		return citylens.Errorf(citylens.EINVALID, "method: %s: threshold must be between 0 and 1, got %v", where, a.Threshold)
+		return citylens.Ef(citylens.EINVALID, "engine.method.aggregate_threshold", "method: %s: threshold must be between 0 and 1, got %v", where, a.Threshold)
 	}
 	return nil
 }

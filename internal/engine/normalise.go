@@ -13,8 +13,9 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 	for i, v := range x {
 		out[i] = v * dir
 	}
-	bad := func(format string, args ...any) error {
-		return citylens.Errorf(citylens.EINVALID, "normalise: indicator %q: "+format, append([]any{n.Code}, args...)...)
+	// format is the English text of key after "normalise: indicator %q: ".
+	bad := func(key, format string, args ...any) error {
+		return citylens.Ef(citylens.EINVALID, key, "normalise: indicator %q: "+format, append([]any{n.Code}, args...)...)
 	}
 	switch spec.Method {
 	case NormNone:
@@ -22,10 +23,10 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 	case NormMinMax:
 		lo, hi, cnt := minMax(out)
 		if cnt == 0 {
-			return bad("no values")
+			return bad("engine.normalise.no_values", "no values")
 		}
 		if lo == hi {
-			return bad("all %d values are equal (%v): min-max cannot scale a constant column", cnt, lo*dir)
+			return bad("engine.normalise.constant", "all %d values are equal (%v): min-max cannot scale a constant column", cnt, lo*dir)
 		}
 		for i, v := range out {
 			out[i] = (v-lo)/(hi-lo)*(spec.High-spec.Low) + spec.Low
@@ -38,7 +39,7 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 		m := rMean(out)
 		sd := sampleSD(out)
 		if IsNA(sd) || sd == 0 {
-			return bad("standard deviation is zero or undefined: z-scores need at least two different values")
+			return bad("engine.normalise.sd", "standard deviation is zero or undefined: z-scores need at least two different values")
 		}
 		for i, v := range out {
 			out[i] = (v-m)/sd*spec.SD + spec.Mean
@@ -56,7 +57,7 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 			}
 		case NormPRank:
 			if cnt < 2 {
-				return bad("percentile ranks need at least two values")
+				return bad("engine.normalise.prank", "percentile ranks need at least two values")
 			}
 			for i, v := range r {
 				out[i] = (v - 1) / float64(cnt-1)
@@ -65,7 +66,7 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 	case NormGoalposts:
 		g := n.Goalposts
 		if g == nil {
-			return bad("no goalposts")
+			return bad("engine.normalise.no_goalposts", "no goalposts")
 		}
 		lo, hi := g.Low*dir, g.High*dir
 		for i, v := range out {
@@ -80,15 +81,15 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 		}
 	case NormDist2Targ:
 		if n.Target == nil {
-			return bad("no target")
+			return bad("engine.normalise.no_target", "no target")
 		}
 		t := *n.Target * dir
 		lo, _, cnt := minMax(out)
 		if cnt == 0 {
-			return bad("no values")
+			return bad("engine.normalise.no_values", "no values")
 		}
 		if t == lo {
-			return bad("the target equals the lowest value: distance to target is undefined")
+			return bad("engine.normalise.target_lowest", "the target equals the lowest value: distance to target is undefined")
 		}
 		for i, v := range out {
 			if IsNA(v) {
@@ -103,10 +104,10 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 	case NormDist2Max:
 		lo, hi, cnt := minMax(out)
 		if cnt == 0 {
-			return bad("no values")
+			return bad("engine.normalise.no_values", "no values")
 		}
 		if lo == hi {
-			return bad("all values are equal: distance to maximum is undefined")
+			return bad("engine.normalise.dist2max", "all values are equal: distance to maximum is undefined")
 		}
 		for i, v := range out {
 			out[i] = (1 - (hi-v)/(hi-lo)) * spec.Scale
@@ -114,16 +115,16 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 	case NormFracMax:
 		_, hi, cnt := minMax(out)
 		if cnt == 0 {
-			return bad("no values")
+			return bad("engine.normalise.no_values", "no values")
 		}
 		if hi == 0 {
-			return bad("the maximum is zero: fraction of maximum is undefined")
+			return bad("engine.normalise.max_zero", "the maximum is zero: fraction of maximum is undefined")
 		}
 		for i, v := range out {
 			out[i] = v / hi * spec.Scale
 		}
 	default:
-		return bad("unknown normalisation %q", spec.Method)
+		return bad("engine.normalise.unknown", "unknown normalisation %q", spec.Method)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -63,8 +62,7 @@ func wantPanicError(t *testing.T, err error, step string) {
 	if citylens.ErrorCode(err) != citylens.EINTERNAL || !strings.Contains(citylens.ErrorMessage(err), step+" panicked: injected") {
 		t.Fatalf("error = %v (code %q); want EINTERNAL naming %q", err, citylens.ErrorCode(err), step)
 	}
-	var pe *panicError
-	if !errors.As(err, &pe) || !strings.Contains(string(pe.Stack()), "panic_internal_test.go") {
+	if pe := citylens.AsError(err); pe == nil || !strings.Contains(string(pe.Stack), "panic_internal_test.go") {
 		t.Errorf("the error carries no stack of the panic")
 	}
 	if strings.Contains(err.Error(), "goroutine") || strings.Contains(citylens.ErrorMessage(err), ".go:") {

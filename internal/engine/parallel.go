@@ -59,23 +59,14 @@ func (g *group) Wait() error {
 	return g.err
 }
 
-// panicError is a recovered panic. It is an EINTERNAL *citylens.Error (via
-// Unwrap) whose message names the step; the stack is kept apart, for logs
-// (see Stack), so it never reaches a user-facing message.
-type panicError struct {
-	err   *citylens.Error
-	stack []byte
+// newPanicError is the error of a recovered panic: EINTERNAL, its message
+// naming the step, the stack of the goroutine that panicked kept apart
+// (Stack), for logs, so it never reaches a user-facing message.
+func newPanicError(what string, r any) *citylens.Error {
+	e := citylens.Errorf(citylens.EINTERNAL, "engine: %s panicked: %v", what, r)
+	e.Stack = debug.Stack()
+	return e
 }
-
-func newPanicError(what string, r any) *panicError {
-	return &panicError{err: citylens.Errorf(citylens.EINTERNAL, "engine: %s panicked: %v", what, r), stack: debug.Stack()}
-}
-
-func (e *panicError) Error() string { return e.err.Message }
-func (e *panicError) Unwrap() error { return e.err }
-
-// Stack is the stack of the goroutine that panicked.
-func (e *panicError) Stack() []byte { return e.stack }
 
 // parallelFor runs body over [0, n) in contiguous chunks on workers
 // goroutines (0: all cores). Bodies write only their own indices, so results

@@ -320,7 +320,7 @@ func treatedOf(f *Framework, d *Data, rawM *Matrix, m *Method) (*Matrix, []int, 
 	}
 	scr, info := screen(m.Screen, imp)
 	if len(scr.Units) == 0 {
-		return nil, nil, citylens.Errorf(citylens.EINVALID, "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
+		return nil, nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}
 	rows := make([]int, 0, len(scr.Units))
 	for i, s := range info {

@@ -16,7 +16,7 @@ func raw(f *Framework, d *Data) (*Matrix, error) {
 	for j, c := range codes {
 		col, ok := d.Columns[c]
 		if !ok {
-			return nil, citylens.Errorf(citylens.EINVALID, "data: indicator %q has no column in the data", c)
+			return nil, citylens.Ef(citylens.EINVALID, "engine.data.no_column", "data: indicator %q has no column in the data", c)
 		}
 		copy(m.Cols[j], col)
 	}
@@ -36,7 +36,7 @@ func denominate(f *Framework, d *Data, in *Matrix) (*Matrix, []string, error) {
 		}
 		den, ok := d.Columns[n.Denominator]
 		if !ok {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "denominate: indicator %q: denominator %q is not a column of the data", c, n.Denominator)
+			return nil, nil, citylens.Ef(citylens.EINVALID, "engine.denominate.no_column", "denominate: indicator %q: denominator %q is not a column of the data", c, n.Denominator)
 		}
 		col := out.Cols[j]
 		for i := range col {
@@ -47,7 +47,7 @@ func denominate(f *Framework, d *Data, in *Matrix) (*Matrix, []string, error) {
 				}
 				col[i] = NA
 			case den[i] == 0:
-				return nil, nil, citylens.Errorf(citylens.EINVALID, "denominate: unit %q: denominator %q of indicator %q is zero", out.Units[i], n.Denominator, c)
+				return nil, nil, citylens.Ef(citylens.EINVALID, "engine.denominate.zero", "denominate: unit %q: denominator %q of indicator %q is zero", out.Units[i], n.Denominator, c)
 			default:
 				col[i] /= den[i]
 			}
@@ -67,7 +67,7 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 	if spec.Method == ImputeGroupMean || spec.Method == ImputeGroupMedian {
 		groups = d.Groups[spec.Group]
 		if len(groups) != len(d.Units) || len(out.Units) != len(d.Units) {
-			return nil, nil, citylens.Errorf(citylens.EINVALID, "impute: group column %q does not cover the units", spec.Group)
+			return nil, nil, citylens.Ef(citylens.EINVALID, "engine.impute.groups", "impute: group column %q does not cover the units", spec.Group)
 		}
 	}
 	useMedian := spec.Method == ImputeMedian || spec.Method == ImputeGroupMedian

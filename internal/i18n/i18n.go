@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/citylens/citylens"
 )
 
 // Lang is a language tag CityLens speaks.
@@ -129,6 +131,8 @@ func (c *Catalog) Keys() []string {
 
 // T returns the message for key in lang, formatted with args. An unknown key
 // comes back as "[key]" so that it shows on the page and tests catch it.
+// An argument that is itself worded by key (a citylens.Phrase, a keyed
+// *citylens.Error) is worded in lang too.
 func (c *Catalog) T(lang Lang, key string, args ...any) string {
 	msg, ok := c.msgs[lang][key]
 	if !ok {
@@ -140,7 +144,38 @@ func (c *Catalog) T(lang Lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return msg
 	}
-	return fmt.Sprintf(msg, args...)
+	return fmt.Sprintf(msg, c.words(lang, args)...)
+}
+
+// words returns args with the keyed ones worded in lang (args itself when
+// none is).
+func (c *Catalog) words(lang Lang, args []any) []any {
+	var out []any
+	for i, a := range args {
+		var w string
+		switch v := a.(type) {
+		case citylens.Phrase:
+			if v.Key == "" {
+				continue
+			}
+			w = c.T(lang, v.Key, v.Args...)
+		case *citylens.Error:
+			if v == nil || v.Key == "" {
+				continue
+			}
+			w = c.T(lang, v.Key, v.Args...)
+		default:
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = w
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // Funcs returns template functions bound to lang: {{t "key" args...}} and

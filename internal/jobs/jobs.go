@@ -40,7 +40,7 @@ type Job struct {
 	State           State           `json:"state"`
 	Progress        float64         `json:"progress"` // 0..1
 	Message         string          `json:"message"`
-	Error           string          `json:"error,omitempty"`
+	Error           string          `json:"error,omitempty"` // as stored: see Err
 	Attempts        int             `json:"attempts"`
 	MaxAttempts     int             `json:"max_attempts"`
 	LeaseOwner      string          `json:"lease_owner,omitempty"`
@@ -254,15 +254,11 @@ func (q *Queue) RunOne(ctx context.Context, owner string) (bool, error) {
 		q.log.Warn("job lost its lease", "job", job.ID)
 		return true, nil
 	default:
-		state, errText, msg = StateFailed, citylens.ErrorMessage(herr), "failed"
-		if citylens.ErrorCode(herr) == citylens.EINTERNAL {
-			errText = herr.Error()
-		}
+		state, errText, msg = StateFailed, errorText(herr), "failed"
 		// A panic recovered deeper down (an engine worker) keeps its stack
 		// apart from the message: the log gets it, the job's error does not.
-		var p interface{ Stack() []byte }
-		if errors.As(herr, &p) {
-			q.log.Error("job failed on a panic", "job", job.ID, "kind", job.Kind, "err", herr, "stack", string(p.Stack()))
+		if e := citylens.AsError(herr); e != nil && len(e.Stack) > 0 {
+			q.log.Error("job failed on a panic", "job", job.ID, "kind", job.Kind, "err", herr, "stack", string(e.Stack))
 		}
 	}
 	// Finish with a fresh context: the job's may be cancelled.

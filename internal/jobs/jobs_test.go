@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/storetest"
 )
@@ -53,10 +54,10 @@ func waitState(t *testing.T, s jobs.Store, id int64) jobs.Job {
 
 // stackError is an error carrying a recovered panic's stack, as the
 // engine's are.
-type stackError struct{}
-
-func (stackError) Error() string { return "engine: replication worker panicked: boom" }
-func (stackError) Stack() []byte { return []byte("goroutine 7 [running]:\nengine.worker()") }
+func stackError() error {
+	return &citylens.Error{Code: citylens.EINTERNAL, Message: "engine: replication worker panicked: boom",
+		Stack: []byte("goroutine 7 [running]:\nengine.worker()")}
+}
 
 // TestHandlerPanicFailsTheJob: a handler that panics (or returns a
 // recovered panic) fails its job with a clear error, the stack goes to the
@@ -69,7 +70,7 @@ func TestHandlerPanicFailsTheJob(t *testing.T) {
 			_ = j.Payload[len(j.Payload)] // a real bug's panic: index out of range
 			return nil
 		})
-		q.Register("engine-panic", func(context.Context, jobs.Job, jobs.Progress) error { return stackError{} })
+		q.Register("engine-panic", func(context.Context, jobs.Job, jobs.Progress) error { return stackError() })
 		q.Register("ok", func(_ context.Context, _ jobs.Job, p jobs.Progress) error { p(0.5, "half"); return nil })
 		ctx, cancel := context.WithCancel(context.Background())
 		stopped := make(chan struct{})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -29,20 +28,20 @@ type ImportResult struct {
 	Unchanged int `json:"unchanged"`
 }
 
-// ParseCSV reads a members CSV file, returning the cities or a
-// *ValidationError naming every bad row and column. Nothing is stored.
+// ParseCSV reads a members CSV file, returning the cities or an EINVALID
+// error whose problems name every bad row and column. Nothing is stored.
 func ParseCSV(r io.Reader) ([]City, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, citylens.Errorf(citylens.EINVALID, "members CSV: the file is empty; the first line must name the columns %s", strings.Join(CSVColumns, ","))
+		return nil, citylens.Ef(citylens.EINVALID, "members.error.csv_empty", "members CSV: the file is empty; the first line must name the columns %s", strings.Join(CSVColumns, ","))
 	}
 	if err != nil {
-		return nil, citylens.Errorf(citylens.EINVALID, "members CSV: line 1: %v", err)
+		return nil, citylens.Ef(citylens.EINVALID, "members.error.csv_header", "members CSV: line 1: %s", err.Error())
 	}
 	index := map[string]int{}
-	var ps []Problem
+	var ps []citylens.Problem
 	known := map[string]bool{}
 	for _, c := range CSVColumns {
 		known[c] = true
@@ -51,20 +50,20 @@ func ParseCSV(r io.Reader) ([]City, error) {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		switch {
 		case !known[h]:
-			ps = append(ps, Problem{Row: 1, Column: h, Reason: "unknown column (expected " + strings.Join(CSVColumns, ", ") + ")"})
+			ps = append(ps, citylens.Problem{Row: 1, Column: h}.Keyed("members.problem.unknown_column", "unknown column (expected %s)", strings.Join(CSVColumns, ", ")))
 		case index[h] != 0:
-			ps = append(ps, Problem{Row: 1, Column: h, Reason: "column appears twice"})
+			ps = append(ps, citylens.Problem{Row: 1, Column: h}.Keyed("members.problem.column_twice", "column appears twice"))
 		default:
 			index[h] = i + 1 // 1-based so 0 means absent
 		}
 	}
 	for _, c := range CSVColumns {
 		if requiredColumns[c] && index[c] == 0 {
-			ps = append(ps, Problem{Row: 1, Column: c, Reason: "required column is missing"})
+			ps = append(ps, citylens.Problem{Row: 1, Column: c}.Keyed("members.problem.column_missing", "required column is missing"))
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, invalid(ps)
 	}
 	var cities []City
 	seen := map[string]int{}
@@ -79,7 +78,7 @@ func ParseCSV(r io.Reader) ([]City, error) {
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			ps = append(ps, Problem{Row: line, Column: "-", Reason: fmt.Sprintf("not valid CSV: %v", err)})
+			ps = append(ps, citylens.Problem{Row: line, Column: "-"}.Keyed("members.problem.not_csv", "not valid CSV: %s", err.Error()))
 			continue
 		}
 		get := func(col string) string {
@@ -93,16 +92,16 @@ func ParseCSV(r io.Reader) ([]City, error) {
 		}
 		c := City{Code: get("code"), Name: get("name"), LocalName: get("local_name"), Country: strings.ToUpper(get("country")),
 			RegionCode: get("region"), OfficeCode: get("office"), Status: get("status"), MemberSince: get("member_since")}
-		var rowProblems []Problem
+		var rowProblems []citylens.Problem
 		parseFloat := func(col string, dst *float64) {
 			v := get(col)
 			if v == "" {
-				rowProblems = append(rowProblems, Problem{Column: col, Reason: "is required"})
+				rowProblems = append(rowProblems, required(col))
 				return
 			}
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				rowProblems = append(rowProblems, Problem{Column: col, Reason: fmt.Sprintf("%q is not a number", v)})
+				rowProblems = append(rowProblems, problem(col, "members.problem.not_a_number", "%q is not a number", v))
 				return
 			}
 			*dst = f
@@ -112,7 +111,7 @@ func ParseCSV(r io.Reader) ([]City, error) {
 		if v := get("population"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				rowProblems = append(rowProblems, Problem{Column: "population", Reason: fmt.Sprintf("%q is not a whole number", v)})
+				rowProblems = append(rowProblems, problem("population", "members.problem.not_whole", "%q is not a whole number", v))
 			}
 			c.Population = n
 		}
@@ -123,7 +122,7 @@ func ParseCSV(r io.Reader) ([]City, error) {
 			rowProblems = append(rowProblems, p)
 		}
 		if first, dup := seen[c.Code]; dup && c.Code != "" {
-			rowProblems = append(rowProblems, Problem{Column: "code", Reason: fmt.Sprintf("%q already appears on row %d", c.Code, first)})
+			rowProblems = append(rowProblems, problem("code", "members.problem.code_twice", "%q already appears on row %d", c.Code, first))
 		} else {
 			seen[c.Code] = line
 		}
@@ -134,15 +133,15 @@ func ParseCSV(r io.Reader) ([]City, error) {
 		cities = append(cities, c)
 	}
 	if len(ps) > 0 {
-		return nil, &ValidationError{Problems: ps}
+		return nil, invalid(ps)
 	}
 	if len(cities) == 0 {
-		return nil, citylens.Errorf(citylens.EINVALID, "members CSV: no rows after the header")
+		return nil, citylens.Ef(citylens.EINVALID, "members.error.csv_no_rows", "members CSV: no rows after the header")
 	}
 	return cities, nil
 }
 
-func hasColumn(ps []Problem, col string) bool {
+func hasColumn(ps []citylens.Problem, col string) bool {
 	for _, p := range ps {
 		if p.Column == col {
 			return true
@@ -163,7 +162,7 @@ func (s *Service) Import(ctx context.Context, actor auditlog.Actor, cities []Cit
 		if err != nil {
 			return err
 		}
-		var ps []Problem
+		var ps []citylens.Problem
 		for i, c := range cities {
 			for _, p := range s.checkReferences(ctx, normaliseCity(c), regions, offices) {
 				p.Row = i + 2
@@ -171,7 +170,7 @@ func (s *Service) Import(ctx context.Context, actor auditlog.Actor, cities []Cit
 			}
 		}
 		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
+			return invalid(ps)
 		}
 		for _, c := range cities {
 			outcome, err := s.put(ctx, actor, normaliseCity(c))

@@ -107,77 +107,91 @@ var (
 	datePattern        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
-// Problem is one reason a city is invalid: the field (CSV column) and why.
-type Problem struct {
-	Row    int    `json:"row,omitempty"` // CSV line number, 0 outside imports
-	Column string `json:"column"`
-	Reason string `json:"reason"`
+// invalid is the error of a record or file with problems: EINVALID, worded
+// by count, its English message listing every problem.
+func invalid(ps []citylens.Problem) *citylens.Error {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = problemText(p)
+	}
+	e := citylens.Ef(citylens.EINVALID, "members.error.invalid", "%d problem(s)", len(ps))
+	e.Message += ": " + strings.Join(lines, "; ")
+	return e.WithProblems(ps...)
 }
 
-func (p Problem) String() string {
+// problemText is a problem in English: "row 3, column code: reason".
+func problemText(p citylens.Problem) string {
 	if p.Row > 0 {
 		return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Reason)
 	}
 	return fmt.Sprintf("%s: %s", p.Column, p.Reason)
 }
 
-// ValidationError lists every problem found; its code is EINVALID.
-type ValidationError struct {
-	Problems []Problem
+// problem is the problem of a column (a CSV column, a form field), worded
+// by key: format is the key's English text.
+func problem(col, key, format string, args ...any) citylens.Problem {
+	return citylens.Problem{Column: col}.Keyed(key, format, args...)
 }
 
-func (e *ValidationError) Error() string {
-	lines := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		lines[i] = p.String()
-	}
-	return fmt.Sprintf("%d problem(s): %s", len(e.Problems), strings.Join(lines, "; "))
+// Problems shared by the validations.
+func badCode(col, v string) citylens.Problem {
+	return problem(col, "members.problem.code", "%q must be 2-63 lower-case letters, digits or dashes", v)
 }
-
-// Unwrap lets citylens.ErrorCode see EINVALID.
-func (e *ValidationError) Unwrap() error { return citylens.Errorf(citylens.EINVALID, "%s", e.Error()) }
+func required(col string) citylens.Problem {
+	return problem(col, "members.problem.required", "is required")
+}
+func tooLong(col string, n int) citylens.Problem {
+	return problem(col, "members.problem.too_long", "is longer than %d characters", n)
+}
+func badCountry(col, v string) citylens.Problem {
+	return problem(col, "members.problem.country", "%q is not an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KR or KOR)", v)
+}
+func notOneOf(col, v string, of []string) citylens.Problem {
+	return problem(col, "members.problem.not_one_of", "%q is not one of %s", v, strings.Join(of, ", "))
+}
+func unknownRegion(v string) citylens.Problem {
+	return problem("region", "members.problem.unknown_region", "unknown region %q", v)
+}
 
 // ValidateCity checks a city's fields on their own (not against the
 // database): it returns the problems, empty when the city is valid.
-func ValidateCity(c City) []Problem {
-	var ps []Problem
-	add := func(col, format string, args ...any) {
-		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
-	}
+func ValidateCity(c City) []citylens.Problem {
+	var ps []citylens.Problem
+	add := func(p citylens.Problem) { ps = append(ps, p) }
 	if !cityCodePattern.MatchString(c.Code) {
-		add("code", "%q must be 2-63 lower-case letters, digits or dashes", c.Code)
+		add(badCode("code", c.Code))
 	}
 	if strings.TrimSpace(c.Name) == "" {
-		add("name", "is required")
+		add(required("name"))
 	} else if len(c.Name) > 200 {
-		add("name", "is longer than 200 characters")
+		add(tooLong("name", 200))
 	}
 	if len(c.LocalName) > 200 {
-		add("local_name", "is longer than 200 characters")
+		add(tooLong("local_name", 200))
 	}
 	if !countryCodePattern.MatchString(c.Country) {
-		add("country", "%q is not an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KR or KOR)", c.Country)
+		add(badCountry("country", c.Country))
 	}
 	if c.RegionCode == "" {
-		add("region", "is required")
+		add(required("region"))
 	}
 	if c.Latitude < -90 || c.Latitude > 90 {
-		add("latitude", "%v is outside -90..90", c.Latitude)
+		add(problem("latitude", "members.problem.latitude", "%v is outside -90..90", c.Latitude))
 	}
 	if c.Longitude < -180 || c.Longitude > 180 {
-		add("longitude", "%v is outside -180..180", c.Longitude)
+		add(problem("longitude", "members.problem.longitude", "%v is outside -180..180", c.Longitude))
 	}
 	if c.Population < 0 {
-		add("population", "%d is negative", c.Population)
+		add(problem("population", "members.problem.negative", "%d is negative", c.Population))
 	}
 	switch c.Status {
 	case StatusMember, StatusCandidate, StatusSuspended, StatusFormer:
 	default:
-		add("status", "%q is not one of %s", c.Status, strings.Join(Statuses, ", "))
+		add(notOneOf("status", c.Status, Statuses))
 	}
 	if c.MemberSince != "" {
 		if _, err := time.Parse("2006-01-02", c.MemberSince); err != nil || !datePattern.MatchString(c.MemberSince) {
-			add("member_since", "%q is not a date YYYY-MM-DD", c.MemberSince)
+			add(problem("member_since", "members.problem.date", "%q is not a date YYYY-MM-DD", c.MemberSince))
 		}
 	}
 	return ps
@@ -185,18 +199,18 @@ func ValidateCity(c City) []Problem {
 
 // checkReferences reports a region or office that does not exist, or an
 // office of another region.
-func (s *Service) checkReferences(ctx context.Context, c City, regions map[string]bool, offices map[string]Office) []Problem {
-	var ps []Problem
+func (s *Service) checkReferences(ctx context.Context, c City, regions map[string]bool, offices map[string]Office) []citylens.Problem {
+	var ps []citylens.Problem
 	if c.RegionCode != "" && !regions[c.RegionCode] {
-		ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("unknown region %q", c.RegionCode)})
+		ps = append(ps, unknownRegion(c.RegionCode))
 	}
 	if c.OfficeCode != "" {
 		o, ok := offices[c.OfficeCode]
 		switch {
 		case !ok:
-			ps = append(ps, Problem{Column: "office", Reason: fmt.Sprintf("unknown regional office %q", c.OfficeCode)})
+			ps = append(ps, problem("office", "members.problem.unknown_office", "unknown regional office %q", c.OfficeCode))
 		case o.RegionCode != c.RegionCode:
-			ps = append(ps, Problem{Column: "office", Reason: fmt.Sprintf("office %q serves region %s, not %s", o.Code, o.RegionCode, c.RegionCode)})
+			ps = append(ps, problem("office", "members.problem.office_region", "office %q serves region %s, not %s", o.Code, o.RegionCode, c.RegionCode))
 		}
 	}
 	return ps
@@ -234,7 +248,7 @@ func (s *Service) SaveCity(ctx context.Context, actor auditlog.Actor, c City) er
 		}
 		ps := append(ValidateCity(c), s.checkReferences(ctx, c, regions, offices)...)
 		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
+			return invalid(ps)
 		}
 		_, err = s.put(ctx, actor, c)
 		return err
@@ -281,59 +295,55 @@ var PartnerKinds = []string{PartnerCompany, PartnerUniversity, PartnerResearch, 
 
 // ValidateOffice checks an office's fields on their own (its region's
 // existence is checked against the database when it is saved).
-func ValidateOffice(o Office) []Problem {
-	var ps []Problem
-	add := func(col, format string, args ...any) {
-		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
-	}
+func ValidateOffice(o Office) []citylens.Problem {
+	var ps []citylens.Problem
+	add := func(p citylens.Problem) { ps = append(ps, p) }
 	if !cityCodePattern.MatchString(o.Code) {
-		add("code", "%q must be 2-63 lower-case letters, digits or dashes", o.Code)
+		add(badCode("code", o.Code))
 	}
 	if o.Name == "" {
-		add("name", "is required")
+		add(required("name"))
 	} else if len(o.Name) > 200 {
-		add("name", "is longer than 200 characters")
+		add(tooLong("name", 200))
 	}
 	if o.RegionCode == "" {
-		add("region", "is required")
+		add(required("region"))
 	}
 	if len(o.HostCity) > 200 {
-		add("host_city", "is longer than 200 characters")
+		add(tooLong("host_city", 200))
 	}
 	return ps
 }
 
 // ValidatePartner checks a partner organisation's fields.
-func ValidatePartner(p Partner) []Problem {
-	var ps []Problem
-	add := func(col, format string, args ...any) {
-		ps = append(ps, Problem{Column: col, Reason: fmt.Sprintf(format, args...)})
-	}
+func ValidatePartner(p Partner) []citylens.Problem {
+	var ps []citylens.Problem
+	add := func(p citylens.Problem) { ps = append(ps, p) }
 	if !cityCodePattern.MatchString(p.Code) {
-		add("code", "%q must be 2-63 lower-case letters, digits or dashes", p.Code)
+		add(badCode("code", p.Code))
 	}
 	if p.Name == "" {
-		add("name", "is required")
+		add(required("name"))
 	} else if len(p.Name) > 200 {
-		add("name", "is longer than 200 characters")
+		add(tooLong("name", 200))
 	}
 	known := false
 	for _, k := range PartnerKinds {
 		known = known || k == p.Kind
 	}
 	if !known {
-		add("kind", "%q is not one of %s", p.Kind, strings.Join(PartnerKinds, ", "))
+		add(notOneOf("kind", p.Kind, PartnerKinds))
 	}
 	if p.Country != "" && !countryCodePattern.MatchString(p.Country) {
-		add("country", "%q is not an ISO 3166-1 alpha-2 or alpha-3 code (e.g. KR or KOR)", p.Country)
+		add(badCountry("country", p.Country))
 	}
 	if p.Website != "" {
 		u, err := url.Parse(p.Website)
 		switch {
 		case len(p.Website) > 500:
-			add("website", "is longer than 500 characters")
+			add(tooLong("website", 500))
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			add("website", "%q is not a web address starting with https:// or http://", p.Website)
+			add(problem("website", "members.problem.website", "%q is not a web address starting with https:// or http://", p.Website))
 		}
 	}
 	return ps
@@ -385,7 +395,7 @@ func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
 		if o.RegionCode != "" {
 			if _, err := s.Store.Region(ctx, o.RegionCode); citylens.ErrorCode(err) == citylens.ENOTFOUND {
-				ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("unknown region %q", o.RegionCode)})
+				ps = append(ps, unknownRegion(o.RegionCode))
 			} else if err != nil {
 				return err
 			}
@@ -397,9 +407,9 @@ func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office
 		}
 		switch {
 		case mode == mustNew && exists:
-			return conflict(ps, "code", fmt.Sprintf("a regional office with code %q already exists (%s)", o.Code, before.Name))
+			return conflict(ps, problem("code", "members.problem.office_taken", "a regional office with code %q already exists (%s)", o.Code, before.Name))
 		case mode == mustHave && !exists:
-			return citylens.Errorf(citylens.ENOTFOUND, "regional office %q not found", o.Code)
+			return citylens.Ef(citylens.ENOTFOUND, "members.error.office_not_found", "regional office %q not found", o.Code)
 		}
 		if exists && before.RegionCode != o.RegionCode && len(ps) == 0 {
 			n, err := s.citiesServedBy(ctx, o.Code)
@@ -407,11 +417,12 @@ func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office
 				return err
 			}
 			if n > 0 {
-				ps = append(ps, Problem{Column: "region", Reason: fmt.Sprintf("the office serves %d cities of region %s: move them to another office before changing its region", n, before.RegionCode)})
+				ps = append(ps, problem("region", "members.problem.office_serves",
+					"the office serves %d cities of region %s: move them to another office before changing its region", n, before.RegionCode))
 			}
 		}
 		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
+			return invalid(ps)
 		}
 		if exists && before == o {
 			return nil
@@ -424,7 +435,7 @@ func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office
 		if mode == mustNew {
 			err = s.Store.CreateOffice(ctx, o)
 			if citylens.ErrorCode(err) == citylens.ECONFLICT {
-				return conflict(nil, "code", fmt.Sprintf("a regional office with code %q already exists", o.Code))
+				return conflict(nil, problem("code", "members.problem.office_code_taken", "a regional office with code %q already exists", o.Code))
 			}
 		} else {
 			err = s.Store.PutOffice(ctx, o)
@@ -436,25 +447,15 @@ func (s *Service) saveOffice(ctx context.Context, actor auditlog.Actor, o Office
 	})
 }
 
-// conflict is the error of a code already taken: ECONFLICT naming the
-// field, or, when the record has other problems too, all of them together
-// as a ValidationError.
-func conflict(ps []Problem, column, reason string) error {
+// conflict is the error of a code already taken: ECONFLICT with the
+// problem naming the field, or, when the record has other problems too,
+// EINVALID with all of them.
+func conflict(ps []citylens.Problem, taken citylens.Problem) error {
 	if len(ps) > 0 {
-		return &ValidationError{Problems: append(ps, Problem{Column: column, Reason: reason})}
+		return invalid(append(ps, taken))
 	}
-	return &ConflictError{Problem: Problem{Column: column, Reason: reason}}
+	return &citylens.Error{Code: citylens.ECONFLICT, Key: taken.Key, Args: taken.Args, Message: taken.Reason, Problems: []citylens.Problem{taken}}
 }
-
-// ConflictError is a code already taken, naming the field; its code is ECONFLICT.
-type ConflictError struct {
-	Problem Problem
-}
-
-func (e *ConflictError) Error() string { return e.Problem.String() }
-
-// Unwrap lets citylens.ErrorCode see ECONFLICT.
-func (e *ConflictError) Unwrap() error { return citylens.Errorf(citylens.ECONFLICT, "%s", e.Error()) }
 
 // citiesServedBy counts the cities an office serves.
 func (s *Service) citiesServedBy(ctx context.Context, office string) (int, error) {
@@ -500,12 +501,12 @@ func (s *Service) savePartner(ctx context.Context, actor auditlog.Actor, p Partn
 		}
 		switch {
 		case mode == mustNew && exists:
-			return conflict(ps, "code", fmt.Sprintf("a partner organisation with code %q already exists (%s)", p.Code, before.Name))
+			return conflict(ps, problem("code", "members.problem.partner_taken", "a partner organisation with code %q already exists (%s)", p.Code, before.Name))
 		case mode == mustHave && !exists:
-			return citylens.Errorf(citylens.ENOTFOUND, "partner organisation %q not found", p.Code)
+			return citylens.Ef(citylens.ENOTFOUND, "members.error.partner_not_found", "partner organisation %q not found", p.Code)
 		}
 		if len(ps) > 0 {
-			return &ValidationError{Problems: ps}
+			return invalid(ps)
 		}
 		if exists && before == p {
 			return nil
@@ -518,7 +519,7 @@ func (s *Service) savePartner(ctx context.Context, actor auditlog.Actor, p Partn
 		if mode == mustNew {
 			err = s.Store.CreatePartner(ctx, p)
 			if citylens.ErrorCode(err) == citylens.ECONFLICT {
-				return conflict(nil, "code", fmt.Sprintf("a partner organisation with code %q already exists", p.Code))
+				return conflict(nil, problem("code", "members.problem.partner_code_taken", "a partner organisation with code %q already exists", p.Code))
 			}
 		} else {
 			err = s.Store.PutPartner(ctx, p)

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/i18n/i18ntest"
 )
 
 func TestParseCSV(t *testing.T) {
@@ -41,6 +44,10 @@ func TestParseCSV(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error, want %v", tc.problems)
 			}
+			if citylens.ErrorCode(err) != citylens.EINVALID {
+				t.Errorf("code %q, want %q", citylens.ErrorCode(err), citylens.EINVALID)
+			}
+			i18ntest.WantKeyed(t, err)
 			for _, p := range tc.problems {
 				if !strings.Contains(err.Error(), p) {
 					t.Errorf("error %q lacks %q", err, p)
@@ -94,7 +101,7 @@ func TestDemoCities(t *testing.T) {
 }
 
 func TestValidateOfficeAndPartner(t *testing.T) {
-	columns := func(ps []Problem) []string {
+	columns := func(ps []citylens.Problem) []string {
 		var out []string
 		for _, p := range ps {
 			out = append(out, p.Column)
@@ -103,7 +110,7 @@ func TestValidateOfficeAndPartner(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		got  []Problem
+		got  []citylens.Problem
 		want []string
 	}{
 		{"valid office", ValidateOffice(Office{Code: "office-asia", Name: "Asia Office", RegionCode: "AS"}), nil},
@@ -119,6 +126,7 @@ func TestValidateOfficeAndPartner(t *testing.T) {
 			if d := cmp.Diff(tc.want, columns(tc.got)); d != "" {
 				t.Errorf("problem columns (-want +got):\n%s\n%v", d, tc.got)
 			}
+			i18ntest.WantKeyedProblems(t, tc.got)
 		})
 	}
 }

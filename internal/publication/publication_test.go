@@ -135,7 +135,7 @@ func (e *env) run() {
 		e.t.Fatal(err)
 	}
 	for _, j := range failed {
-		e.t.Fatalf("job %d (%s) failed: %s", j.ID, j.Kind, j.Error)
+		e.t.Fatalf("job %d (%s) failed: %s", j.ID, j.Kind, j.ErrorText())
 	}
 }
 

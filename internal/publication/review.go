@@ -171,8 +171,8 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 // PreviewView is what a review shows of a draft's preview.
 type PreviewView struct {
 	Rec     release.Preview
-	Current bool   // publishing now would give this very release
-	Error   string // why currency could not be checked
+	Current bool  // publishing now would give this very release
+	Err     error // why currency could not be checked (a page words it in its reader's language)
 	Rows    []release.RankingRow
 	Names   map[string]string
 	Audit   []release.AuditFlag
@@ -197,9 +197,9 @@ func (s *Service) previewView(ctx context.Context, id int64) (*PreviewView, erro
 	}
 	pv := &PreviewView{Rec: rec, Names: map[string]string{}}
 	if in, err := s.currentInput(ctx, id, rec.N); err != nil {
-		pv.Error = citylens.ErrorMessage(err)
+		pv.Err = err
 	} else if h, err := release.ContentHash(in); err != nil {
-		pv.Error = citylens.ErrorMessage(err)
+		pv.Err = err
 	} else {
 		pv.Current = h == rec.Hash
 	}

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -161,8 +160,7 @@ func testImportAllOrNothing(t *testing.T, s FeatureStore) {
 	changed := entriesFor(t, s, e, "kr-seoul", 11)
 	changed[5].Value = "lots"
 	_, err = svc.Import(ctx, focalSeoul, "2026", []datacall.CityRef{seoulRef}, changed)
-	var ve *datacall.ValidationError
-	if !errors.As(err, &ve) || len(ve.Errors) != 1 || ve.Errors[0].Row != 7 || ve.Errors[0].Column != "value" {
+	if ve := citylens.AsError(err); ve == nil || ve.Code != citylens.EINVALID || len(ve.Problems) != 1 || ve.Problems[0].Row != 7 || ve.Problems[0].Column != "value" {
 		t.Fatalf("got %v, want one error on row 7, column value", err)
 	}
 	after, _ := s.CityValues(ctx, "2026", "kr-seoul")

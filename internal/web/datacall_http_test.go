@@ -425,42 +425,74 @@ func TestDataCallHTTP(t *testing.T) {
 	})
 }
 
-// TestDataCallRefusalsInReadersLanguage: a refused value on the city's form
-// and an upload with errors are shown in the reader's language: the
-// form's fields by their headings, and a problem the data call words by
-// key (a second value for a city and indicator) in Korean.
+// TestDataCallRefusalsInReadersLanguage: a refused value on the city's
+// form, an upload with errors, a file that is not a template and a refused
+// submission are shown in the reader's language: the form's fields by
+// their headings, every problem of an upload with its row and column, and
+// the data call's rules, all worded by key (Korean for a Korean reader,
+// with no English reason left).
 func TestDataCallRefusalsInReadersLanguage(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
 		env := newCallEnv(t, s)
 		seoul := "/datacall/2026/cities/kr-seoul"
 		focal := env.browser("seoul@test")
 		unit := env.cat["EC-P-EM-1C"].Unit
+		other := env.ed.Indicators()[1].Code
 		csv := "City code,Indicator code,Value,Unit,Source,Data year\n" +
 			"kr-seoul,EC-P-EM-1C,50,\"" + unit + "\",KOSTAT,2025\n" +
-			"kr-seoul,EC-P-EM-1C,51,\"" + unit + "\",KOSTAT,2025\n"
+			"kr-seoul,EC-P-EM-1C,51,\"" + unit + "\",KOSTAT,2025\n" +
+			"kr-seoul," + other + ",lots,\"" + env.cat[other].Unit + "\",KOSTAT,2025\n"
 		for _, tc := range []struct {
-			lang         string
-			form, upload []string
+			lang                       string
+			form, upload, file, submit []string
+			english                    []string // reasons a Korean page must not show
 		}{
-			{"ko", []string{"아무것도 저장되지 않았습니다: 문제 1건.", "지표 EC-P-EM-1C, 값: 105 is outside the valid range (0 to 100)", "값: 105 is outside"},
-				[]string{"업로드 거부", "이 도시와 지표의 두 번째 값입니다(첫 값은 2행)"}},
-			{"en", []string{"Nothing was saved: 1 problem(s).", "indicator EC-P-EM-1C, Value: 105 is outside the valid range (0 to 100)", "Value: 105 is outside"},
-				[]string{"Upload refused", "a second value for this city and indicator (first on row 2)"}},
+			{"ko",
+				[]string{"아무것도 저장되지 않았습니다: 문제 1건.", "지표 EC-P-EM-1C, 값: 105는 유효 범위(0 ~ 100)를 벗어납니다", "값: 105는 유효 범위"},
+				[]string{"업로드 거부", "문제가 2건", `<td class="num">3</td><td>indicator</td><td>kr-seoul</td><td>EC-P-EM-1C</td><td>이 도시와 지표의 두 번째 값입니다(첫 값은 2행)</td>`,
+					`<td class="num">4</td><td>value</td><td>kr-seoul</td><td>` + other + `</td><td>"lots"는 숫자가 아닙니다`},
+				[]string{"잘못된 요청", `파일 "seoul.pdf"은(는) PDF입니다: XLSX 양식이나 CSV 파일을 올리세요`},
+				[]string{"필수 지표", "개에 아직 값이 없습니다"},
+				[]string{"is outside the valid range", "a second value", "is not a number", "is a PDF", "still without a value"}},
+			{"en",
+				[]string{"Nothing was saved: 1 problem(s).", "indicator EC-P-EM-1C, Value: 105 is outside the valid range (0 to 100)", "Value: 105 is outside"},
+				[]string{"Upload refused", "has 2 problem(s)", `<td class="num">3</td><td>indicator</td><td>kr-seoul</td><td>EC-P-EM-1C</td><td>a second value for this city and indicator (first on row 2)</td>`,
+					`<td class="num">4</td><td>value</td><td>kr-seoul</td><td>` + other + `</td><td>"lots" is not a number`},
+				[]string{"Bad Request", `the file "seoul.pdf" is a PDF: upload the XLSX template or a CSV file`},
+				[]string{"required indicators are still without a value"},
+				nil},
 		} {
 			res, body := focal.get(seoul + "?lang=" + tc.lang) // the language cookie
 			wantStatus(t, "city page in "+tc.lang, res, body, 200)
-			res, body = focal.post(seoul+"/values", url.Values{"v_EC-P-EM-1C": {"105"}, "src_EC-P-EM-1C": {"KOSTAT"}, "yr_EC-P-EM-1C": {"2025"}})
-			wantStatus(t, "refused value in "+tc.lang, res, body, 400)
-			for _, w := range tc.form {
-				if !strings.Contains(html.UnescapeString(body), w) {
-					t.Errorf("refused value in %s: the page lacks %q", tc.lang, w)
-				}
+			pages := []struct {
+				what  string
+				send  func() (*http.Response, string)
+				wants []string
+			}{
+				{"refused value", func() (*http.Response, string) {
+					return focal.post(seoul+"/values", url.Values{"v_EC-P-EM-1C": {"105"}, "src_EC-P-EM-1C": {"KOSTAT"}, "yr_EC-P-EM-1C": {"2025"}})
+				}, tc.form},
+				{"upload with errors", func() (*http.Response, string) {
+					return focal.upload(seoul+"/upload", "seoul.csv", strings.NewReader(csv))
+				}, tc.upload},
+				{"a PDF", func() (*http.Response, string) {
+					return focal.upload(seoul+"/upload", "seoul.pdf", strings.NewReader("%PDF-1.7 ..."))
+				}, tc.file},
+				{"incomplete submission", func() (*http.Response, string) { return focal.post(seoul+"/submit", nil) }, tc.submit},
 			}
-			res, body = focal.upload(seoul+"/upload", "seoul.csv", strings.NewReader(csv))
-			wantStatus(t, "upload with errors in "+tc.lang, res, body, 400)
-			for _, w := range tc.upload {
-				if !strings.Contains(html.UnescapeString(body), w) {
-					t.Errorf("upload with errors in %s: the page lacks %q", tc.lang, w)
+			for _, p := range pages {
+				res, body := p.send()
+				wantStatus(t, p.what+" in "+tc.lang, res, body, 400)
+				body = html.UnescapeString(body)
+				for _, w := range p.wants {
+					if !strings.Contains(body, w) {
+						t.Errorf("%s in %s: the page lacks %q", p.what, tc.lang, w)
+					}
+				}
+				for _, e := range tc.english {
+					if strings.Contains(body, e) {
+						t.Errorf("%s in %s: the page shows the English %q", p.what, tc.lang, e)
+					}
 				}
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/i18n"
-	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/jobs"
 )
 
 // Errors are answered here and only here: statusOf maps an error's code to
@@ -52,47 +52,57 @@ func statusOf(err error) int {
 // messageOf is what the user reads, in lang: a keyed error's message from
 // the catalogue, another error's own message, and for internal errors a
 // generic one (the details go to the log).
-func (s *Server) messageOf(lang i18n.Lang, err error) string {
-	var ve *members.ValidationError
-	if errors.As(err, &ve) {
-		return ve.Error()
-	}
+func (s *Server) messageOf(lang i18n.Lang, err error) string { return message(s.cat, lang, err) }
+
+func message(cat *i18n.Catalog, lang i18n.Lang, err error) string {
 	e := citylens.AsError(err)
 	if e == nil || e.Code == citylens.EINTERNAL {
-		return s.cat.T(lang, "error.internal")
+		return cat.T(lang, "error.internal")
 	}
 	if e.Key != "" {
-		return s.keyed(lang, e.Key, e.Args)
+		return keyed(cat, lang, e.Key, e.Args)
 	}
 	return e.Message
 }
 
 // keyed is a message by key in lang; a role among its arguments is named
-// in lang too, and a keyed error among them is worded in lang.
+// in lang too, and an error among them is worded as messageOf words it (a
+// phrase, by the catalogue).
 func (s *Server) keyed(lang i18n.Lang, key string, args []any) string {
+	return keyed(s.cat, lang, key, args)
+}
+
+func keyed(cat *i18n.Catalog, lang i18n.Lang, key string, args []any) string {
 	out := make([]any, len(args))
 	for i, a := range args {
 		switch v := a.(type) {
 		case accounts.Role:
-			a = label(s.cat, lang, "role", v)
+			a = label(cat, lang, "role", v)
 		case *citylens.Error:
-			a = s.messageOf(lang, v)
+			a = message(cat, lang, v)
 		}
 		out[i] = a
 	}
-	return s.cat.T(lang, key, out...)
+	return cat.T(lang, key, out...)
+}
+
+// jobError is a job's error as a page shows it to v in lang: a keyed one
+// (a rule, an engine error naming an indicator) worded in lang; one stored
+// as text (an internal error) as it is for the secretariat, which runs the
+// jobs, and as "something went wrong" for anyone else.
+func jobError(cat *i18n.Catalog, lang i18n.Lang, v Viewer, j jobs.Job) string {
+	e := j.Err()
+	switch {
+	case e == nil:
+		return ""
+	case e.Key == "" && v.IsAdmin():
+		return e.Message
+	}
+	return message(cat, lang, e)
 }
 
 // problemsOf are an error's problems, worded in lang.
 func (s *Server) problemsOf(lang i18n.Lang, err error) []citylens.Problem {
-	var ve *members.ValidationError
-	if errors.As(err, &ve) {
-		out := make([]citylens.Problem, len(ve.Problems))
-		for i, p := range ve.Problems {
-			out[i] = citylens.Problem{Row: p.Row, Column: p.Column, Reason: p.Reason}
-		}
-		return out
-	}
 	e := citylens.AsError(err)
 	if e == nil {
 		return nil
@@ -121,19 +131,27 @@ type APIError struct {
 // Problem is one problem of a refused request (citylens.Problem).
 type Problem = citylens.Problem
 
-// problemLine is a problem as one line of an error page.
-func problemLine(p citylens.Problem) string {
+// problemLine is a problem (its reason worded already) as one line of an
+// error page in lang: where it is ("row 3, column code", a batch's entry,
+// the city and indicator, a field), then why.
+func (s *Server) problemLine(lang i18n.Lang, p citylens.Problem) string {
 	var where []string
-	if p.Row > 0 {
-		where = append(where, "row "+itoa(p.Row))
+	switch {
+	case p.Row > 0 && p.Column != "":
+		where = append(where, s.cat.T(lang, "error.where.row_column", p.Row, p.Column))
+	case p.Row > 0:
+		where = append(where, s.cat.T(lang, "error.where.row", p.Row))
 	}
 	if p.Entry != nil {
-		where = append(where, "entry "+itoa(*p.Entry))
+		where = append(where, s.cat.T(lang, "error.where.entry", *p.Entry))
+	}
+	if p.City != "" {
+		where = append(where, p.City)
 	}
 	if p.Indicator != "" {
 		where = append(where, p.Indicator)
 	}
-	if p.Column != "" {
+	if p.Column != "" && p.Row == 0 {
 		where = append(where, p.Column)
 	}
 	if p.Field != "" {
@@ -151,7 +169,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	lang := readerLang(r)
 	rid := requestID(r)
 	if status >= 500 {
-		s.log.Error("request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		attrs := []any{"request_id", rid, "method", r.Method, "path", r.URL.Path, "status", status, "err", err}
+		if e := citylens.AsError(err); e != nil && len(e.Stack) > 0 {
+			attrs = append(attrs, "stack", string(e.Stack)) // a recovered panic's (the engine's, the data call's)
+		}
+		s.log.Error("request failed", attrs...)
 	}
 	if e := citylens.AsError(err); e != nil && e.Code == citylens.ERATELIMITED && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
@@ -180,7 +202,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	lines := make([]string, len(problems))
 	for i, p := range problems {
-		lines[i] = problemLine(p)
+		lines[i] = s.problemLine(lang, p)
 	}
 	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": lines})
 }

@@ -17,7 +17,6 @@ import (
 // call): a viewer's cities, a path's city checked against the viewer's
 // scope, the audit log's query filters, a numeric path value.
 
-
 // CitiesFor lists the cities r's viewer may edit, filtered by f: a
 // regional officer's region's, a focal point's own, any for admins.
 func CitiesFor(r *http.Request, store members.Store, f members.CityFilter) ([]members.City, error) {

@@ -12,24 +12,29 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/i18n"
+	"github.com/citylens/citylens/internal/jobs"
 )
 
 // Pages speak the reader's language (render.go picks it): templates take
 // their words from the message catalogues with {{t "key"}}, and the texts
 // made in Go (flash messages, form errors, navigation labels, names of
 // roles and states) come from the same catalogues through the helpers
-// here. Messages of domain errors (row and column problems, rule
-// violations) stay as the domain packages write them, in English for now.
+// here. Errors are worded in errors.go: the domain packages' errors and
+// problems carry catalogue keys (citylens.Error's Key and Args).
 
 // langFuncs are the template functions bound to a language: the
 // catalogue's {{t "key" args...}} and {{lang}}, {{label "prefix" value}}
 // for a code's name (a role, a status, a state: see label),
-// {{roleLabel .Role}} and {{indRange .Indicator}}.
+// {{roleLabel .Role}}, {{indRange .Indicator}}, {{jobError $.Viewer .}}
+// (a job's error: see jobError) and {{errorMessage .Err}} (an error as the
+// error page words it).
 func langFuncs(cat *i18n.Catalog, lang i18n.Lang) template.FuncMap {
 	funcs := cat.Funcs(lang)
 	funcs["label"] = func(prefix string, v any) string { return label(cat, lang, prefix, v) }
 	funcs["roleLabel"] = func(r accounts.Role) string { return label(cat, lang, "role", r) }
 	funcs["indRange"] = func(ind catalogue.Indicator) string { return indRange(cat, lang, ind) }
+	funcs["jobError"] = func(v Viewer, j jobs.Job) string { return jobError(cat, lang, v, j) }
+	funcs["errorMessage"] = func(err error) string { return message(cat, lang, err) }
 	return funcs
 }
 

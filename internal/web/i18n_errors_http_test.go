@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,6 +126,64 @@ func TestI18nInternalErrorShowsRequestID(t *testing.T) {
 			if strings.Contains(strings.ToLower(e.Error.Message), l) {
 				t.Errorf("API error shows internal text (%q): %s", l, body)
 			}
+		}
+	})
+}
+
+// TestI18nMemberRefusalsInKorean: the directory's refusals, worded by the
+// members service's keys, are Korean on a Korean reader's pages: a city
+// edit, a regional office's and a partner's forms next to their fields,
+// and a members CSV import's problems by row and column on the error page.
+func TestI18nMemberRefusalsInKorean(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := webtest.New(t, s)
+		admin := env.ClientAs(webtest.Admin)
+		admin.Get("/admin/members?lang=ko") // the language cookie
+		city := func(lat, lon, country string) url.Values {
+			return url.Values{"name": {" "}, "latitude": {lat}, "longitude": {lon}, "population": {"1"},
+				"country": {country}, "region": {webtest.RegionA}, "office": {"office-asia"}, "status": {"member"}}
+		}
+		english := []string{"is required", "is outside", "is not a number", "already exists", "is not one of", "already appears", "serves region",
+			"problem(s)", "row 3", "column"}
+		for _, tc := range []struct {
+			name   string
+			send   func() (*http.Response, string)
+			status int
+			wants  []string
+		}{
+			{"a city's number that is not one", func() (*http.Response, string) {
+				return admin.PostForm("/admin/members/"+webtest.CityX, city("37.5", "east", "KOR"))
+			}, http.StatusBadRequest, []string{"아무것도 저장되지 않았습니다:", `longitude: "east"은(는) 숫자가 아닙니다`}},
+			{"a city the members service refuses", func() (*http.Response, string) {
+				return admin.PostForm("/admin/members/"+webtest.CityX, city("91", "127", "Korea"))
+			}, http.StatusBadRequest, []string{"name: 필수 항목입니다", "latitude: 91은(는) -90~90 범위를 벗어납니다",
+				`country: "KOREA"은(는) ISO 3166-1 alpha-2 또는 alpha-3 코드가 아닙니다(예: KR 또는 KOR)`}},
+			{"an office code taken", func() (*http.Response, string) {
+				return admin.PostForm("/admin/offices", url.Values{"code": {"office-asia"}, "name": {"Second Asia Office"}, "region": {webtest.RegionA}})
+			}, http.StatusConflict, []string{`code: 코드가 "office-asia"인 지역 사무소가 이미 있습니다(Asia Office)`, `id="code-error"`}},
+			{"an office serving cities moved", func() (*http.Response, string) {
+				return admin.PostForm("/admin/offices/office-asia", url.Values{"name": {"Asia Office"}, "region": {webtest.RegionB}})
+			}, http.StatusBadRequest, []string{"region: 이 사무소는 AS 지역의 도시 2곳을 담당합니다: 지역을 바꾸기 전에 그 도시들을 다른 사무소로 옮기십시오"}},
+			{"a partner of no kind", func() (*http.Response, string) {
+				return admin.PostForm("/admin/partners", url.Values{"code": {"p-x"}, "name": {"X"}, "kind": {"club"}, "website": {"ftp://x.org"}})
+			}, http.StatusBadRequest, []string{`kind: "club"은(는) company, university, research, agency, international, nonprofit 중 하나가 아닙니다`,
+				`website: "ftp://x.org"은(는) https:// 또는 http://로 시작하는 웹 주소가 아닙니다`}},
+			{"a members file with bad rows", func() (*http.Response, string) {
+				return uploadCSV(t, admin, "/admin/members/import", "members_bad.csv", readFixture(t, "members_bad.csv"))
+			}, http.StatusBadRequest, []string{"잘못된 요청", "문제 ", "3행, name 열: 필수 항목입니다", "3행, latitude 열: 95은(는) -90~90 범위를 벗어납니다",
+				`3행, population 열: "lots"은(는) 정수가 아닙니다`, `5행, code 열: "jp-osaka"은(는) 이미 2행에 있습니다`}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res, body := tc.send()
+				expectStatus(t, tc.name, res, body, tc.status)
+				body = html.UnescapeString(body)
+				expectBody(t, tc.name, body, tc.wants...)
+				for _, e := range english {
+					if strings.Contains(body, e) {
+						t.Errorf("%s: the Korean page shows the English %q", tc.name, e)
+					}
+				}
+			})
 		}
 	})
 }

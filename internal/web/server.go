@@ -160,7 +160,6 @@ func (s *Server) Queue() *jobs.Queue { return s.queue }
 // Accounts is the account service (commands use it for `user add`).
 func (s *Server) Accounts() *accounts.Service { return s.accounts }
 
-
 // Routes is the route table, sorted by pattern: every route with its access rule.
 func (s *Server) Routes() []Route {
 	rs := append([]Route(nil), s.routes...)

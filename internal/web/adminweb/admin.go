@@ -101,10 +101,10 @@ type cityFormData struct {
 	Offices  []members.Office
 	Statuses []string
 	Admin    bool
-	Problems []members.Problem
+	Problems []string // one line per problem, in the reader's language
 }
 
-func (a *Area) cityForm(r *http.Request, c members.City, problems []members.Problem) (cityFormData, error) {
+func (a *Area) cityForm(r *http.Request, c members.City, problems []citylens.Problem) (cityFormData, error) {
 	regions, err := a.store.ListRegions(r.Context())
 	if err != nil {
 		return cityFormData{}, err
@@ -113,7 +113,7 @@ func (a *Area) cityForm(r *http.Request, c members.City, problems []members.Prob
 	if err != nil {
 		return cityFormData{}, err
 	}
-	return cityFormData{c, regions, offices, members.Statuses, web.ViewerOf(r).IsAdmin(), problems}, nil
+	return cityFormData{c, regions, offices, members.Statuses, web.ViewerOf(r).IsAdmin(), a.memberProblems(r, problems).Problems}, nil
 }
 
 func (a *Area) editCityForm(w http.ResponseWriter, r *http.Request) error {
@@ -133,12 +133,12 @@ func (a *Area) saveCity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var problems []members.Problem
+	var problems []citylens.Problem
 	num := func(field string, dst *float64) {
 		v := strings.TrimSpace(r.PostFormValue(field))
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			problems = append(problems, members.Problem{Column: field, Reason: a.s.T(r, "city.error.number", v)})
+			problems = append(problems, citylens.Problem{Column: field, Key: "city.error.number", Args: []any{v}})
 			return
 		}
 		*dst = f
@@ -150,7 +150,7 @@ func (a *Area) saveCity(w http.ResponseWriter, r *http.Request) error {
 	if v := strings.TrimSpace(r.PostFormValue("population")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			problems = append(problems, members.Problem{Column: "population", Reason: a.s.T(r, "city.error.whole", v)})
+			problems = append(problems, citylens.Problem{Column: "population", Key: "city.error.whole", Args: []any{v}})
 		}
 		c.Population = n
 	}
@@ -162,8 +162,8 @@ func (a *Area) saveCity(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(problems) == 0 {
 		err = a.members.SaveCity(r.Context(), web.ActorOf(r), c)
-		if ve, ok := err.(*members.ValidationError); ok {
-			problems = ve.Problems
+		if _, ps, ok := rejection(err); ok {
+			problems = ps
 		} else if err != nil {
 			return err
 		}

@@ -1,12 +1,12 @@
 package adminweb
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -106,18 +106,24 @@ func (a *Area) indicatorOfForm(r *http.Request, f indicatorForm) (catalogue.Indi
 		ind.Xwalk.SDGGoals = append(ind.Xwalk.SDGGoals, n)
 	}
 	ind.Xwalk.SDGTargets = splitList(f.SDGTargets)
+	lang := web.ReaderLang(r)
 	for _, p := range ind.Problems() {
 		if _, seen := fp.Errors[p.Field]; !seen {
-			fp.add(p.Field, p.Reason, p.Reason)
+			reason := a.s.ProblemReason(lang, p)
+			fp.add(p.Field, reason, reason)
 		}
 	}
 	return ind, fp
 }
 
-func catalogueProblems(ps []catalogue.Problem) formProblems {
+// catalogueProblems are an indicator's problems as its form shows them, in
+// the reader's language (each reason names its field).
+func (a *Area) catalogueProblems(r *http.Request, ps []citylens.Problem) formProblems {
 	var fp formProblems
+	lang := web.ReaderLang(r)
 	for _, p := range ps {
-		fp.add(p.Field, p.Reason, p.Reason)
+		reason := a.s.ProblemReason(lang, p)
+		fp.add(p.Field, reason, reason)
 	}
 	return fp
 }
@@ -191,16 +197,12 @@ func (a *Area) newIndicatorForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // indicatorRejection sorts a service error like rejection does.
-func indicatorRejection(err error) (int, formProblems, bool) {
-	var ve *catalogue.ValidationError
-	if errors.As(err, &ve) {
-		return http.StatusBadRequest, catalogueProblems(ve.Problems), true
+func (a *Area) indicatorRejection(r *http.Request, err error) (int, formProblems, bool) {
+	status, ps, ok := rejection(err)
+	if !ok {
+		return 0, formProblems{}, false
 	}
-	var ce *catalogue.ConflictError
-	if errors.As(err, &ce) {
-		return http.StatusConflict, catalogueProblems([]catalogue.Problem{ce.Problem}), true
-	}
-	return 0, formProblems{}, false
+	return status, a.catalogueProblems(r, ps), true
 }
 
 func (a *Area) createIndicator(w http.ResponseWriter, r *http.Request) error {
@@ -210,7 +212,7 @@ func (a *Area) createIndicator(w http.ResponseWriter, r *http.Request) error {
 		return a.renderIndicatorForm(w, r, http.StatusBadRequest, indicatorPageData{Form: f, formProblems: fp})
 	}
 	err := a.catalogue.CreateIndicator(r.Context(), web.ActorOf(r), ind)
-	if status, fp, ok := indicatorRejection(err); ok {
+	if status, fp, ok := a.indicatorRejection(r, err); ok {
 		return a.renderIndicatorForm(w, r, status, indicatorPageData{Form: f, formProblems: fp})
 	} else if err != nil {
 		return err
@@ -254,7 +256,7 @@ func (a *Area) updateIndicator(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	err = a.catalogue.UpdateIndicator(r.Context(), web.ActorOf(r), ind)
-	if status, fp, ok := indicatorRejection(err); ok {
+	if status, fp, ok := a.indicatorRejection(r, err); ok {
 		d.formProblems = fp
 		return a.renderIndicatorForm(w, r, status, d)
 	} else if err != nil {

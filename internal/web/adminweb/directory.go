@@ -1,10 +1,10 @@
 package adminweb
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -43,10 +43,15 @@ func (fp *formProblems) add(field, reason, line string) {
 	fp.Errors[field] = reason
 }
 
-func memberProblems(ps []members.Problem) formProblems {
+// memberProblems are the directory's problems as a form shows them, in
+// the reader's language: each next to its field (named by the problem's
+// column) and as a line "field: reason".
+func (a *Area) memberProblems(r *http.Request, ps []citylens.Problem) formProblems {
 	var fp formProblems
+	lang := web.ReaderLang(r)
 	for _, p := range ps {
-		fp.add(p.Column, p.Reason, p.String())
+		reason := a.s.ProblemReason(lang, p)
+		fp.add(p.Column, reason, p.Column+": "+reason)
 	}
 	return fp
 }
@@ -54,14 +59,16 @@ func memberProblems(ps []members.Problem) formProblems {
 // rejection sorts a service's error: the status and problems of a form to
 // show again (400 for invalid fields, 409 for a code taken), or ok false
 // for any other error (not found, database), which writeError answers.
-func rejection(err error) (status int, ps []members.Problem, ok bool) {
-	var ve *members.ValidationError
-	if errors.As(err, &ve) {
-		return http.StatusBadRequest, ve.Problems, true
+func rejection(err error) (status int, ps []citylens.Problem, ok bool) {
+	e := citylens.AsError(err)
+	if e == nil || len(e.Problems) == 0 {
+		return 0, nil, false
 	}
-	var ce *members.ConflictError
-	if errors.As(err, &ce) {
-		return http.StatusConflict, []members.Problem{ce.Problem}, true
+	switch e.Code {
+	case citylens.EINVALID:
+		return http.StatusBadRequest, e.Problems, true
+	case citylens.ECONFLICT:
+		return http.StatusConflict, e.Problems, true
 	}
 	return 0, nil, false
 }
@@ -83,9 +90,9 @@ type officesData struct {
 	formProblems
 }
 
-func (a *Area) officesData(r *http.Request, form members.Office, editing bool, ps []members.Problem) (officesData, error) {
+func (a *Area) officesData(r *http.Request, form members.Office, editing bool, ps []citylens.Problem) (officesData, error) {
 	ctx := r.Context()
-	d := officesData{Form: form, Editing: editing, formProblems: memberProblems(ps)}
+	d := officesData{Form: form, Editing: editing, formProblems: a.memberProblems(r, ps)}
 	var err error
 	if d.Regions, err = a.store.ListRegions(ctx); err != nil {
 		return d, err
@@ -113,7 +120,7 @@ func (a *Area) officesData(r *http.Request, form members.Office, editing bool, p
 	return d, nil
 }
 
-func (a *Area) renderOffices(w http.ResponseWriter, r *http.Request, status int, form members.Office, editing bool, ps []members.Problem) error {
+func (a *Area) renderOffices(w http.ResponseWriter, r *http.Request, status int, form members.Office, editing bool, ps []citylens.Problem) error {
 	d, err := a.officesData(r, form, editing, ps)
 	if err != nil {
 		return err
@@ -179,7 +186,7 @@ type partnersData struct {
 	formProblems
 }
 
-func (a *Area) renderPartners(w http.ResponseWriter, r *http.Request, status int, form members.Partner, editing bool, ps []members.Problem) error {
+func (a *Area) renderPartners(w http.ResponseWriter, r *http.Request, status int, form members.Partner, editing bool, ps []citylens.Problem) error {
 	list, err := a.store.ListPartners(r.Context())
 	if err != nil {
 		return err
@@ -189,7 +196,7 @@ func (a *Area) renderPartners(w http.ResponseWriter, r *http.Request, status int
 		title = "Edit " + form.Name
 	}
 	return a.s.RenderStatus(w, r, status, "admin_partners.html", title,
-		partnersData{Partners: list, Kinds: members.PartnerKinds, Form: form, Editing: editing, formProblems: memberProblems(ps)})
+		partnersData{Partners: list, Kinds: members.PartnerKinds, Form: form, Editing: editing, formProblems: a.memberProblems(r, ps)})
 }
 
 func (a *Area) partnersPage(w http.ResponseWriter, r *http.Request) error {

@@ -162,6 +162,7 @@ func (a *Area) apiJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	j.Error = j.ErrorText() // English, as the API answers (a keyed error is stored as JSON)
 	web.WriteJSON(w, http.StatusOK, j)
 	return nil
 }

@@ -3,7 +3,6 @@ package datacallweb
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -128,8 +127,8 @@ type cityPageData struct {
 }
 
 // problemView is a check's problem as a page shows it, in the reader's
-// language as far as the problem allows: the form's fields under their
-// headings, the reason by message key when the problem carries one.
+// language: the form's fields under their headings, the reason by its
+// message key.
 type problemView struct {
 	Row       int
 	Column    string
@@ -149,37 +148,34 @@ var formColumns = map[string]string{
 // problems words the checks' problems for a page in the reader's language.
 // On the form (onForm) a column is named by the form's heading; an
 // upload's page keeps the file's column names, which the file has.
-func (a *Area) problems(r *http.Request, errs []datacall.FieldError, onForm bool) []problemView {
+func (a *Area) problems(r *http.Request, errs []citylens.Problem, onForm bool) []problemView {
 	lang := web.ReaderLang(r)
 	out := make([]problemView, len(errs))
-	for i, fe := range errs {
-		col := fe.Column
+	for i, p := range errs {
+		col := p.Column
 		if key, ok := formColumns[col]; ok && onForm {
 			col = a.s.Catalog().T(lang, key)
 		}
-		out[i] = problemView{Row: fe.Row, Column: col, City: fe.City, Indicator: fe.Indicator,
-			Reason: a.s.ProblemReason(lang, problemOf(fe))}
+		out[i] = problemView{Row: p.Row, Column: col, City: p.City, Indicator: p.Indicator, Reason: a.s.ProblemReason(lang, p)}
 	}
 	return out
 }
 
-// problemOf is a check's problem as the core words problems. A second
-// entry for a city and indicator is worded by key from what the check
-// records (FirstRow); other reasons are the check's own English until the
-// data call's checks carry message keys, which then go here.
-func problemOf(fe datacall.FieldError) citylens.Problem {
-	p := citylens.Problem{Row: fe.Row, Column: fe.Column, Indicator: fe.Indicator, Reason: fe.Reason}
-	if fe.Duplicate {
-		p.Key, p.Args = "dc.problem.duplicate_row", []any{fe.FirstRow}
+// checksRefused is the problems of entries the data call's checks refused
+// (an EINVALID error with problems: nothing was saved), nil for any other
+// error, which the core answers.
+func checksRefused(err error) []citylens.Problem {
+	if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
+		return e.Problems
 	}
-	return p
+	return nil
 }
 
 func fmtNum(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // cityPage builds a city's page; posted and errs, when set, refill the form
 // after a failed save.
-func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []datacall.FieldError) (*cityPageData, error) {
+func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, posted map[string]datacall.Entry, errs []citylens.Problem) (*cityPageData, error) {
 	ctx := r.Context()
 	svc := a.svc
 	e := call.Edition
@@ -284,13 +280,12 @@ func (a *Area) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
-	var ve *datacall.ValidationError
-	if errors.As(err, &ve) {
+	if ps := checksRefused(err); ps != nil {
 		posted := map[string]datacall.Entry{} // the form as sent, to fill in again
 		for _, n := range call.Edition.Indicators() {
 			posted[n.Code] = entry(n.Code)
 		}
-		d, err := a.cityPage(r, call, c, posted, ve.Errors)
+		d, err := a.cityPage(r, call, c, posted, ps)
 		if err != nil {
 			return err
 		}
@@ -348,10 +343,9 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
-	var ve *datacall.ValidationError
-	if errors.As(err, &ve) {
+	if ps := checksRefused(err); ps != nil {
 		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": c, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": cityPath(call.Edition.Code, c.Code)})
+			"City": c, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": cityPath(call.Edition.Code, c.Code)})
 	}
 	if err != nil {
 		return err
@@ -387,10 +381,9 @@ func (a *Area) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) err
 	}
 	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
 	res, err := a.svc.Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
-	var ve *datacall.ValidationError
-	if errors.As(err, &ve) {
+	if ps := checksRefused(err); ps != nil {
 		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ve.Errors, false), "Back": back})
+			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
 	}
 	if err != nil {
 		return err

@@ -224,9 +224,8 @@ func (a *Area) apiDataCallPutValues(w http.ResponseWriter, r *http.Request) erro
 		entries[i] = valueEntry(i, c.Code, call, in)
 	}
 	res, err := a.svc.ImportCall(r.Context(), dataCallActor(r), call, []datacall.CityRef{cityRef(c)}, entries)
-	var ve *datacall.ValidationError
-	if errors.As(err, &ve) {
-		return a.batchProblems(batch, ve.Errors)
+	if ps := checksRefused(err); ps != nil {
+		return a.batchProblems(batch, ps)
 	}
 	if err != nil {
 		return err
@@ -270,10 +269,12 @@ var apiFields = map[string]string{
 }
 
 // batchProblems is the 422 of a batch the checks refused: every problem,
-// by entry index, indicator and field. The problems this handler words
-// itself carry their message key; Reason and the summary are English, as
-// the API answers.
-func (a *Area) batchProblems(batch []apiValueEntry, errs []datacall.FieldError) error {
+// by entry index, indicator and field, with its message key; Reason and the
+// summary are English, as the API answers. The checks number entries by
+// row, which here is the entry's index: a second value for a city and
+// indicator says which entry has the first, and a value left out of an
+// entry is worded for a batch.
+func (a *Area) batchProblems(batch []apiValueEntry, errs []citylens.Problem) error {
 	ps := make([]citylens.Problem, len(errs))
 	for i, fe := range errs {
 		entry := fe.Row
@@ -281,14 +282,15 @@ func (a *Area) batchProblems(batch []apiValueEntry, errs []datacall.FieldError) 
 		if field == "" {
 			field = fe.Column
 		}
-		p := citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: fe.Reason}
+		p := citylens.Problem{Entry: &entry, Indicator: fe.Indicator, Field: field, Reason: fe.Reason, Key: fe.Key, Args: fe.Args}
+		first, dup := datacall.FirstRow(fe)
 		switch {
 		case field == "value" && entry >= 0 && entry < len(batch) && batch[entry].Value == nil:
-			p.Key = "dc.problem.value_cleared"
-		case fe.Duplicate:
-			p.Key, p.Args = "dc.problem.duplicate_entry", []any{fe.FirstRow}
+			p.Key, p.Args = "dc.problem.value_cleared", nil
+		case dup:
+			p.Key, p.Args = "dc.problem.duplicate_entry", []any{first}
 		}
-		if p.Key != "" {
+		if p.Key != fe.Key {
 			p.Reason = a.s.Catalog().T(i18n.English, p.Key, p.Args...)
 		}
 		ps[i] = p

@@ -62,8 +62,8 @@ type Env struct {
 	Server *web.Server
 	// Services are the services the server's areas call (app.Services).
 	Services *app.Services
-	HTTP   *httptest.Server
-	Users  map[string]accounts.User // by fixture role
+	HTTP     *httptest.Server
+	Users    map[string]accounts.User // by fixture role
 }
 
 // FastArgon2 keeps password hashing cheap in tests (the real parameters are
