@@ -24,12 +24,16 @@ type Area interface {
 	Register(s *Server)
 }
 
-// AreaTemplates is an Area with pages: page templates (files *.html at the
-// root of Templates, each defining "title" and "content", drawn in the
-// core's layout) and the template functions they need besides the core's.
-// Page file names are unique across areas; an area prefixes its own.
+// AreaTemplates is an Area with pages: page templates (files
+// templates/*.html of Templates, usually the area's embedded files, each
+// defining "title" and "content", drawn in the core's layout). Page file
+// names are unique across areas; an area prefixes its own.
 type AreaTemplates interface {
 	Templates() fs.FS
+}
+
+// AreaFuncs is an Area whose templates need functions besides the core's.
+type AreaFuncs interface {
 	TemplateFuncs() template.FuncMap
 }
 

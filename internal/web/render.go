@@ -70,8 +70,10 @@ func parsePages(cat *i18n.Catalog, areas []Area) (map[string]*template.Template,
 	extra := template.FuncMap{}
 	for _, a := range areas {
 		if at, ok := a.(AreaTemplates); ok {
-			sources = append(sources, source{at.Templates(), "*.html"})
-			for k, f := range at.TemplateFuncs() {
+			sources = append(sources, source{at.Templates(), "templates/*.html"})
+		}
+		if af, ok := a.(AreaFuncs); ok {
+			for k, f := range af.TemplateFuncs() {
 				extra[k] = f
 			}
 		}

@@ -9,7 +9,6 @@ package adminweb
 import (
 	"context"
 	"embed"
-	"html/template"
 	"io/fs"
 
 	"github.com/citylens/citylens/internal/accounts"
@@ -66,16 +65,8 @@ func (a *Area) Register(s *web.Server) {
 }
 
 // Templates are the administration pages.
-func (a *Area) Templates() fs.FS {
-	sub, err := fs.Sub(templateFiles, "templates")
-	if err != nil {
-		panic(err) // the embedded directory exists
-	}
-	return sub
-}
+func (a *Area) Templates() fs.FS { return templateFiles }
 
-// TemplateFuncs: the core's are enough.
-func (a *Area) TemplateFuncs() template.FuncMap { return nil }
 
 // Nav links to the administration screens: every one for admins, the
 // cities they may edit for regional officers and focal points.

@@ -8,7 +8,6 @@ package datacallweb
 import (
 	"context"
 	"embed"
-	"html/template"
 	"io/fs"
 
 	"github.com/citylens/citylens/internal/accounts"
@@ -71,16 +70,8 @@ func (a *Area) Register(s *web.Server) {
 }
 
 // Templates are the data call's pages (datacall_*.html).
-func (a *Area) Templates() fs.FS {
-	sub, err := fs.Sub(templateFiles, "templates")
-	if err != nil {
-		panic(err) // the embedded directory exists
-	}
-	return sub
-}
+func (a *Area) Templates() fs.FS { return templateFiles }
 
-// TemplateFuncs: the data call's pages need only the core's.
-func (a *Area) TemplateFuncs() template.FuncMap { return nil }
 
 // Nav adds the catalogue for everyone and the data call for the people who
 // take part in it.

@@ -131,13 +131,7 @@ func (a *Explorer) Register(s *web.Server) {
 }
 
 // Templates are the explorer's pages.
-func (a *Explorer) Templates() fs.FS {
-	sub, err := fs.Sub(templateFiles, "templates")
-	if err != nil {
-		panic(err) // the embedded directory exists
-	}
-	return sub
-}
+func (a *Explorer) Templates() fs.FS { return templateFiles }
 
 // TemplateFuncs are the explorer's template functions (besides the core's
 // figures: num, numd, signed, rankBand).

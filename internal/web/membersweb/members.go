@@ -6,7 +6,6 @@ package membersweb
 
 import (
 	"embed"
-	"html/template"
 	"io/fs"
 	"net/http"
 
@@ -34,16 +33,8 @@ func (a *Area) Register(s *web.Server) {
 }
 
 // Templates are the directory's pages.
-func (a *Area) Templates() fs.FS {
-	sub, err := fs.Sub(templateFiles, "templates")
-	if err != nil {
-		panic(err) // the embedded directory exists
-	}
-	return sub
-}
+func (a *Area) Templates() fs.FS { return templateFiles }
 
-// TemplateFuncs: the core's are enough.
-func (a *Area) TemplateFuncs() template.FuncMap { return nil }
 
 // Nav links to the directory, for everyone.
 func (a *Area) Nav(web.Viewer) []web.NavLink {

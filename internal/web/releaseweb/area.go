@@ -8,7 +8,6 @@ package releaseweb
 import (
 	"context"
 	"embed"
-	"html/template"
 	"io/fs"
 
 	"github.com/citylens/citylens/internal/catalogue"
@@ -60,16 +59,8 @@ func (a *Area) Register(s *web.Server) {
 
 // Templates are the area's pages (catalogue_*, datacall_edition*,
 // datacall_release, release_*).
-func (a *Area) Templates() fs.FS {
-	sub, err := fs.Sub(templateFiles, "templates")
-	if err != nil {
-		panic(err) // the embedded directory exists
-	}
-	return sub
-}
+func (a *Area) Templates() fs.FS { return templateFiles }
 
-// TemplateFuncs: the area's pages need only the core's.
-func (a *Area) TemplateFuncs() template.FuncMap { return nil }
 
 // Nav adds the indicator catalogue for everyone, and the editions and the
 // release workflow for the secretariat.
