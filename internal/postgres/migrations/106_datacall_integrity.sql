@@ -162,6 +162,24 @@ END $$;
 CREATE TRIGGER cities_region_counts AFTER UPDATE OF region_code ON cities
 	FOR EACH ROW WHEN (OLD.region_code IS DISTINCT FROM NEW.region_code) EXECUTE FUNCTION datacall_city_region_count();
 
+-- TRUNCATE fires no row or insert trigger: emptied values leave no counts,
+-- emptied submissions no accepted value.
+CREATE FUNCTION datacall_counts_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_TABLE_NAME = 'datacall_values' THEN
+		DELETE FROM datacall_city_counts;
+		DELETE FROM datacall_indicator_counts;
+	ELSE
+		UPDATE datacall_indicator_counts SET n_accepted = 0 WHERE n_accepted <> 0;
+	END IF;
+	RETURN NULL;
+END $$;
+
+CREATE TRIGGER datacall_values_count_truncate AFTER TRUNCATE ON datacall_values
+	FOR EACH STATEMENT EXECUTE FUNCTION datacall_counts_truncated();
+CREATE TRIGGER datacall_submissions_count_truncate AFTER TRUNCATE ON datacall_submissions
+	FOR EACH STATEMENT EXECUTE FUNCTION datacall_counts_truncated();
+
 -- The counts start from the values: those kept by the service until now
 -- are rebuilt.
 INSERT INTO datacall_optional_indicators (edition, indicator)
