@@ -108,12 +108,8 @@ func newCall(e *catalogue.Edition, inds []catalogue.Indicator) *Call {
 	call := &Call{Edition: e, Catalogue: catalogue.Index(inds)}
 	nodes := e.Indicators()
 	call.inEdition = make(map[string]catalogue.Indicator, len(nodes))
-	call.optional = make(map[string]bool)
 	for _, n := range nodes {
 		call.inEdition[n.Code] = call.Catalogue[n.Code]
-		if n.Optional {
-			call.optional[n.Code] = true
-		}
 	}
 	return call
 }

@@ -52,7 +52,6 @@ type Call struct {
 	Catalogue map[string]catalogue.Indicator
 
 	inEdition map[string]catalogue.Indicator // the edition's indicators
-	optional  map[string]bool                // of which optional
 }
 
 // LoadCall loads an edition and the catalogue, from s.Calls when set.
@@ -229,7 +228,7 @@ func (s *Service) ImportCall(ctx context.Context, a Actor, call *Call, cities []
 		}
 		changes, unchanged := checked.Diff(Current(current))
 		res = ImportResult{Changed: len(changes), Unchanged: unchanged}
-		return s.write(ctx, a, call, cities, changes)
+		return s.write(ctx, a, changes)
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -278,27 +277,15 @@ func auditOf(v *Value) *auditValue {
 	return &auditValue{v.Value, v.Unit, v.Source, v.DataYear, v.MethodNote, v.Estimated, v.Comment}
 }
 
-func (s *Service) write(ctx context.Context, a Actor, call *Call, cities []CityRef, changes []Change) error {
+// write stores changes with their audit entries. The database keeps the
+// value counts (migration 106).
+func (s *Service) write(ctx context.Context, a Actor, changes []Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
-	e := call.Edition
 	at := s.now().UTC()
 	vals := make([]Value, len(changes))
 	entries := make([]auditlog.Entry, len(changes))
-	region := make(map[string]string, len(cities))
-	for _, c := range cities {
-		region[c.Code] = c.Region
-	}
-	optional := call.optional
-	if optional == nil {
-		optional = map[string]bool{}
-		for _, o := range OptionalIndicators(e) {
-			optional[o] = true
-		}
-	}
-	cityN := map[string]*CityCount{}
-	indN := map[[2]string]*IndicatorCount{}
 	for i, c := range changes {
 		v := c.New
 		v.UpdatedBy, v.UpdatedAt = a.Email, at
@@ -309,55 +296,11 @@ func (s *Service) write(ctx context.Context, a Actor, call *Call, cities []CityR
 		}
 		en.At = at
 		entries[i] = en
-		if c.Old != nil {
-			continue // counts change only with new values
-		}
-		cc := cityN[v.City]
-		if cc == nil {
-			cc = &CityCount{City: v.City}
-			cityN[v.City] = cc
-		}
-		cc.Values++
-		if optional[v.Indicator] {
-			cc.Optional++
-		}
-		k := [2]string{region[v.City], v.Indicator}
-		ic := indN[k]
-		if ic == nil {
-			ic = &IndicatorCount{Region: k[0], Indicator: k[1]}
-			indN[k] = ic
-		}
-		ic.Cities++
 	}
 	if err := s.Store.PutValues(ctx, vals); err != nil {
 		return err
 	}
-	if err := s.addCounts(ctx, e.Code, cityN, indN); err != nil {
-		return err
-	}
 	return s.Store.AppendValueAudits(ctx, entries)
-}
-
-func (s *Service) addCounts(ctx context.Context, edition string, cityN map[string]*CityCount, indN map[[2]string]*IndicatorCount) error {
-	cc := make([]CityCount, 0, len(cityN))
-	for _, c := range cityN {
-		cc = append(cc, *c)
-	}
-	sort.Slice(cc, func(i, j int) bool { return cc[i].City < cc[j].City })
-	ic := make([]IndicatorCount, 0, len(indN))
-	for _, c := range indN {
-		ic = append(ic, *c)
-	}
-	sort.Slice(ic, func(i, j int) bool {
-		if ic[i].Region != ic[j].Region {
-			return ic[i].Region < ic[j].Region
-		}
-		return ic[i].Indicator < ic[j].Indicator
-	})
-	if len(cc) == 0 && len(ic) == 0 {
-		return nil
-	}
-	return s.Store.AddValueCounts(ctx, edition, cc, ic)
 }
 
 // Transition takes a workflow action on a city's submission. Submitting
@@ -402,24 +345,6 @@ func (s *Service) Transition(ctx context.Context, a Actor, edition string, city 
 		}
 		if err := s.Store.PutSubmission(ctx, out); err != nil {
 			return err
-		}
-		if action == ActionAccept || action == ActionReopen {
-			// The city's values now count as accepted, or no longer do.
-			delta := 1
-			if action == ActionReopen {
-				delta = -1
-			}
-			vals, err := s.Store.CityValues(ctx, edition, city.Code)
-			if err != nil {
-				return err
-			}
-			indN := map[[2]string]*IndicatorCount{}
-			for _, v := range vals {
-				indN[[2]string{city.Region, v.Indicator}] = &IndicatorCount{Region: city.Region, Indicator: v.Indicator, Accepted: delta}
-			}
-			if err := s.addCounts(ctx, edition, nil, indN); err != nil {
-				return err
-			}
 		}
 		if action == ActionReturn || action == ActionAccept {
 			clean := map[string]string{}

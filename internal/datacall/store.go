@@ -34,15 +34,10 @@ type Store interface {
 	Submissions(ctx context.Context, edition string) ([]Submission, error)
 	// PutSubmission inserts or replaces a submission.
 	PutSubmission(ctx context.Context, s Submission) error
-	// ValueCounts returns an edition's value counts (see AddValueCounts):
-	// per city, and per indicator summed over the cities of region ("" for
-	// every region).
+	// ValueCounts returns an edition's value counts: per city, and per
+	// indicator summed over the cities of region ("" for every region).
+	// The database keeps them as values, submissions and editions change.
 	ValueCounts(ctx context.Context, edition, region string) ([]CityCount, []IndicatorCount, error)
-	// AddValueCounts adds to the counts: the service calls it with every
-	// write of new values and every acceptance or reopening.
-	AddValueCounts(ctx context.Context, edition string, cities []CityCount, indicators []IndicatorCount) error
-	// RecountValues rebuilds an edition's counts from its values.
-	RecountValues(ctx context.Context, edition string, optional []string) error
 
 	ReleaseStore
 }

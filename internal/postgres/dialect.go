@@ -29,7 +29,6 @@ var dialect = sqlstore.Dialect{
 	PutValues:     putValues,
 	AppendAudits:  appendAudits,
 	CodesIn:       codesIn,
-	RecountCities: recountCities,
 }
 
 func constraintCode(err error) string {
@@ -111,13 +110,4 @@ func appendAudits(ctx context.Context, w sqlstore.Querier, entries []auditlog.En
 
 func codesIn(table string, codes []string) (string, []any) {
 	return `SELECT code FROM ` + table + ` WHERE code = ANY($1::text[])`, []any{codes}
-}
-
-func recountCities(edition string, optional []string) (string, []any) {
-	if optional == nil {
-		optional = []string{}
-	}
-	return `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional)
-		SELECT edition, city, count(*), count(*) FILTER (WHERE indicator = ANY($2::text[])) FROM datacall_values
-		WHERE edition = $1 GROUP BY edition, city`, []any{edition, optional}
 }

@@ -27,7 +27,6 @@ var dialect = sqlstore.Dialect{
 	PutValues:         putValues,
 	AppendAudits:      appendAudits,
 	CodesIn:           codesIn,
-	RecountCities:     recountCities,
 	PrepareStatements: true, // modernc.org/sqlite parses every statement it is given
 }
 
@@ -116,15 +115,4 @@ func stringArgs(ss []string) []any {
 
 func codesIn(table string, codes []string) (string, []any) {
 	return `SELECT code FROM ` + table + ` WHERE code IN (?` + strings.Repeat(",?", len(codes)-1) + `)`, stringArgs(codes)
-}
-
-func recountCities(edition string, optional []string) (string, []any) {
-	opt := "0"
-	var args []any
-	if len(optional) > 0 {
-		opt = `sum(CASE WHEN indicator IN (?` + strings.Repeat(",?", len(optional)-1) + `) THEN 1 ELSE 0 END)`
-		args = stringArgs(optional)
-	}
-	return `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional)
-		SELECT edition, city, count(*), ` + opt + ` FROM datacall_values WHERE edition = ? GROUP BY edition, city`, append(args, edition)
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,12 +69,35 @@ func (db *Store) EditionValues(ctx context.Context, edition string) ([]datacall.
 	return db.queryValues(ctx, "edition values", `SELECT `+valueColumns+` FROM datacall_values WHERE edition = $1 ORDER BY city, indicator`, edition)
 }
 
+// PutValues writes values all or nothing, even inside a caller's
+// transaction (a savepoint). The foreign keys of datacall_values refuse a
+// value of an unknown edition, city or indicator (migration 106); the
+// refusal then names the first one, as callers show it.
 func (db *Store) PutValues(ctx context.Context, values []datacall.Value) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
-		if err := db.checkValueRefs(ctx, values); err != nil {
-			return err
+		w := db.writer(ctx)
+		if _, err := w.ExecContext(ctx, `SAVEPOINT put_values`); err != nil {
+			return db.dbError(ctx, "save values", err)
 		}
-		return db.dbError(ctx, "save values", db.dialect.PutValues(ctx, db.writer(ctx), values))
+		err := db.dialect.PutValues(ctx, w, values)
+		if err == nil {
+			_, err = w.ExecContext(ctx, `RELEASE SAVEPOINT put_values`)
+			return db.dbError(ctx, "save values", err)
+		}
+		// PostgreSQL accepts no statement in a failed transaction until it
+		// rolls back to the savepoint; SQLite keeps the batch's earlier rows.
+		if _, rerr := w.ExecContext(ctx, `ROLLBACK TO SAVEPOINT put_values`); rerr != nil {
+			return db.dbError(ctx, "save values", err)
+		}
+		if _, rerr := w.ExecContext(ctx, `RELEASE SAVEPOINT put_values`); rerr != nil {
+			return db.dbError(ctx, "save values", err)
+		}
+		if db.dialect.ConstraintCode(err) == citylens.EINVALID {
+			if missing := db.missingRef(ctx, values); missing != nil {
+				return missing
+			}
+		}
+		return db.dbError(ctx, "save values", err)
 	})
 }
 
@@ -100,63 +122,25 @@ func (db *Store) AppendValueAudits(ctx context.Context, entries []auditlog.Entry
 	})
 }
 
-// checkValueRefs refuses values whose edition, city or indicator does not
-// exist (the table has no foreign keys; see migration 101): with one query
-// for a few values (a save), one query per table otherwise.
-func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) error {
-	sets := [3]map[string]bool{{}, {}, {}}
-	for i := range values {
-		sets[0][values[i].Edition], sets[1][values[i].City], sets[2][values[i].Indicator] = true, true, true
+// missingRef is the error naming the first edition, city or indicator of
+// values that does not exist, nil if it finds none. It runs after a foreign
+// key refused values, in their transaction (so it sees what the
+// transaction created), with one query per table and 500 codes.
+func (db *Store) missingRef(ctx context.Context, values []datacall.Value) error {
+	refs := []struct {
+		table, what string
+		code        func(v *datacall.Value) string
+	}{
+		{"editions", "edition", func(v *datacall.Value) string { return v.Edition }},
+		{"cities", "city", func(v *datacall.Value) string { return v.City }},
+		{"indicators", "indicator", func(v *datacall.Value) string { return v.Indicator }},
 	}
-	refs := []struct{ table, what string }{{"editions", "edition"}, {"cities", "city"}, {"indicators", "indicator"}}
-	if n := len(sets[0]) + len(sets[1]) + len(sets[2]); n <= 64 {
-		// A save of a few values: one statement for the three tables.
-		var b strings.Builder
-		args := make([]any, 0, n)
-		for k, ref := range refs {
-			if k > 0 {
-				b.WriteString(" UNION ALL ")
-			}
-			fmt.Fprintf(&b, "SELECT %d, code FROM %s WHERE code IN (", k, ref.table)
-			for i, c := range sortedCodes(sets[k]) {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				args = append(args, c)
-				b.WriteString("$" + strconv.Itoa(len(args)))
-			}
-			b.WriteString(")")
+	for _, ref := range refs {
+		set := map[string]bool{}
+		for i := range values {
+			set[ref.code(&values[i])] = true
 		}
-		rows, err := db.reader(ctx).QueryContext(ctx, b.String(), args...)
-		if err != nil {
-			return db.dbError(ctx, "save values", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k int
-			var c string
-			if err := rows.Scan(&k, &c); err != nil {
-				return db.dbError(ctx, "save values", err)
-			}
-			delete(sets[k], c)
-		}
-		if err := rows.Err(); err != nil {
-			return db.dbError(ctx, "save values", err)
-		}
-		for k, ref := range refs {
-			if missing := sortedCodes(sets[k]); len(missing) > 0 {
-				return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, missing[0])
-			}
-		}
-		return nil
-	}
-	for k, ref := range refs {
-		codes := make([]string, 0, len(sets[k]))
-		for c := range sets[k] {
-			codes = append(codes, c)
-		}
-		sort.Strings(codes)
-		found := map[string]bool{}
+		codes := sortedCodes(set)
 		for start := 0; start < len(codes); start += 500 {
 			part := codes[start:min(len(codes), start+500)]
 			q, args := db.dialect.CodesIn(ref.table, part)
@@ -164,6 +148,7 @@ func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) er
 			if err != nil {
 				return db.dbError(ctx, "save values", err)
 			}
+			found := map[string]bool{}
 			for rows.Next() {
 				var c string
 				if err := rows.Scan(&c); err != nil {
@@ -176,10 +161,10 @@ func (db *Store) checkValueRefs(ctx context.Context, values []datacall.Value) er
 			if err := rows.Err(); err != nil {
 				return db.dbError(ctx, "save values", err)
 			}
-		}
-		for _, c := range codes {
-			if !found[c] {
-				return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, c)
+			for _, c := range part {
+				if !found[c] {
+					return citylens.Errorf(citylens.EINVALID, "save values: %s %q does not exist", ref.what, c)
+				}
 			}
 		}
 	}
@@ -205,49 +190,6 @@ func (db *Store) ValueCounts(ctx context.Context, edition, region string) ([]dat
 		args = append(args, region)
 	}
 	return db.valueCounts(ctx, q, args, iq+` GROUP BY indicator`, args)
-}
-
-func (db *Store) AddValueCounts(ctx context.Context, edition string, cities []datacall.CityCount, indicators []datacall.IndicatorCount) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
-		for _, c := range cities {
-			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_city_counts (edition, city, n_values, n_optional) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (edition, city) DO UPDATE SET n_values = datacall_city_counts.n_values + excluded.n_values,
-					n_optional = datacall_city_counts.n_optional + excluded.n_optional`, edition, c.City, c.Values, c.Optional)
-			if err != nil {
-				return db.dbError(ctx, "value counts", err)
-			}
-		}
-		for _, c := range indicators {
-			_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_indicator_counts (edition, region, indicator, n_cities, n_accepted)
-				VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (edition, region, indicator) DO UPDATE SET n_cities = datacall_indicator_counts.n_cities + excluded.n_cities,
-					n_accepted = datacall_indicator_counts.n_accepted + excluded.n_accepted`, edition, c.Region, c.Indicator, c.Cities, c.Accepted)
-			if err != nil {
-				return db.dbError(ctx, "value counts", err)
-			}
-		}
-		return nil
-	})
-}
-
-func (db *Store) RecountValues(ctx context.Context, edition string, optional []string) error {
-	return db.InTx(ctx, func(ctx context.Context) error {
-		for _, t := range []string{"datacall_city_counts", "datacall_indicator_counts"} {
-			if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM `+t+` WHERE edition = $1`, edition); err != nil {
-				return db.dbError(ctx, "recount values", err)
-			}
-		}
-		q, args := db.dialect.RecountCities(edition, optional)
-		if _, err := db.writer(ctx).ExecContext(ctx, q, args...); err != nil {
-			return db.dbError(ctx, "recount values", err)
-		}
-		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO datacall_indicator_counts (edition, region, indicator, n_cities, n_accepted)
-			SELECT v.edition, c.region_code, v.indicator, count(*), sum(CASE WHEN s.state = 'accepted' THEN 1 ELSE 0 END)
-			FROM datacall_values v JOIN cities c ON c.code = v.city
-			LEFT JOIN datacall_submissions s ON s.edition = v.edition AND s.city = v.city
-			WHERE v.edition = $1 GROUP BY v.edition, c.region_code, v.indicator`, edition)
-		return db.dbError(ctx, "recount values", err)
-	})
 }
 
 func (db *Store) valueCounts(ctx context.Context, cityQ string, cityArgs []any, indQ string, indArgs []any) ([]datacall.CityCount, []datacall.IndicatorCount, error) {

@@ -61,22 +61,17 @@ type Dialect struct {
 	// serialise claims).
 	ClaimLock string
 
-	// PutValues upserts data call values (their references already
-	// checked) through w, in as few statements as suits the database.
+	// PutValues upserts data call values through w, in as few statements
+	// as suits the database (the foreign keys check their references).
 	PutValues func(ctx context.Context, w Querier, values []datacall.Value) error
 	// AppendAudits inserts audit log entries through w, likewise.
 	AppendAudits func(ctx context.Context, w Querier, entries []auditlog.Entry) error
 	// CodesIn is the query of the codes among codes (up to 500) that a
-	// table with a code column holds.
+	// table with a code column holds (to name a missing reference).
 	CodesIn func(table string, codes []string) (query string, args []any)
 	// PrepareStatements keeps every statement the store runs prepared
 	// (see stmtcache.go), for a driver that does not cache them itself.
 	PrepareStatements bool
-
-	// RecountCities is the statement that fills datacall_city_counts for
-	// edition from its values, counting those of the optional indicators
-	// in n_optional.
-	RecountCities func(edition string, optional []string) (query string, args []any)
 }
 
 // Store implements the domain store interfaces on one database.
@@ -287,7 +282,7 @@ func (db *Store) Migrate(ctx context.Context) ([]string, error) {
 				return nil
 			}
 			if _, err := db.writer(ctx).ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
+				return err
 			}
 			if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 				m.Version, m.Name, time.Now().UnixMicro()); err != nil {
@@ -297,7 +292,9 @@ func (db *Store) Migrate(ctx context.Context) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return applied, db.dbError(ctx, "migrate", err)
+			// Named, so a refused migration says which (a constraint
+			// violation's message says only what kind it was).
+			return applied, db.dbError(ctx, "migration "+m.Name, err)
 		}
 	}
 	return applied, nil
