@@ -117,6 +117,16 @@ func (s *Server) problemsOf(lang i18n.Lang, err error) []citylens.Problem {
 	return out
 }
 
+// ProblemReason is a problem's reason in lang: its message key's text when
+// it carries one (arguments worded as in error messages), its English
+// Reason otherwise. For pages that list an import's problems themselves.
+func (s *Server) ProblemReason(lang i18n.Lang, p citylens.Problem) string {
+	if p.Key != "" {
+		return s.keyed(lang, p.Key, p.Args)
+	}
+	return p.Reason
+}
+
 // APIError is the body of every JSON error.
 type APIError struct {
 	Error struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/citylens/citylens/internal/members"
 )
 
-// Helpers of several areas (administration, the platform API, the data
+// Scope helpers shared by the areas (administration, the platform API, the data
 // call): a viewer's cities, a path's city checked against the viewer's
 // scope, the audit log's query filters, a numeric path value.
 
