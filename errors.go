@@ -6,6 +6,7 @@ package citylens
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -82,6 +83,15 @@ func keyText(key string, args []any) string {
 // message (no catalogue key: shown as it is).
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Recovered is the error of a panic recovered while doing what: EINTERNAL,
+// its message naming what panicked, the stack of the goroutine that
+// panicked kept apart (Stack) for the log, so it never reaches a user.
+func Recovered(what string, p any) *Error {
+	e := Errorf(EINTERNAL, "%s panicked: %v", what, p)
+	e.Stack = debug.Stack()
+	return e
 }
 
 // E returns an *Error worded by message-catalogue key and arguments.

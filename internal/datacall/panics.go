@@ -1,7 +1,6 @@
 package datacall
 
 import (
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -22,9 +21,7 @@ func (w *workerPanic) catch(what string) {
 	if r := recover(); r != nil {
 		w.failed.Store(true)
 		w.once.Do(func() {
-			e := citylens.Errorf(citylens.EINTERNAL, "data call: %s panicked: %v", what, r)
-			e.Stack = debug.Stack() // for logs, apart from the message
-			w.err = e
+			w.err = citylens.Recovered("data call: "+what, r)
 		})
 	}
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"runtime"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,9 +62,7 @@ func (g *group) Wait() error {
 // naming the step, the stack of the goroutine that panicked kept apart
 // (Stack), for logs, so it never reaches a user-facing message.
 func newPanicError(what string, r any) *citylens.Error {
-	e := citylens.Errorf(citylens.EINTERNAL, "engine: %s panicked: %v", what, r)
-	e.Stack = debug.Stack()
-	return e
+	return citylens.Recovered("engine: "+what, r)
 }
 
 // parallelFor runs body over [0, n) in contiguous chunks on workers

@@ -90,7 +90,15 @@ func (c *ResponseCache) Serve(w http.ResponseWriter, r *http.Request, key string
 		return nil
 	}
 	c.misses.Add(1)
-	fill := func() (any, error) {
+	fill := func() (v any, err error) {
+		// singleflight re-panics a DoChan function's panic on a goroutine
+		// of its own, where nothing could recover it: recover here, so a
+		// page that panics fails its requests, not the server.
+		defer func() {
+			if p := recover(); p != nil {
+				v, err = nil, citylens.Recovered("rendering "+r.URL.Path, p)
+			}
+		}()
 		if v, ok := c.m.Load(key); ok { // filled since the read above
 			return v, nil
 		}

@@ -5,11 +5,14 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/webtest"
@@ -290,4 +293,45 @@ func TestExplorerReleaseReadOnce(t *testing.T) {
 			t.Errorf("%s = %v after 17 requests of one release, want %v", reads, got, before+1)
 		}
 	})
+}
+
+// TestExplorerCacheNotPoisoned: a query whose parameters repeat or are
+// empty is answered from exactly the parameters its cache key names, so it
+// cannot store one page under another page's key for every later reader.
+func TestExplorerCacheNotPoisoned(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := demoEnv(t, s)
+		for _, attempt := range []string{"/rankings?region=&region=EU", "/rankings?region=EU&region=AS", "/rankings?region=EU&region="} {
+			env.Client().Get(attempt)
+		}
+		res, eu := env.Client().Get("/rankings?region=EU")
+		if res.StatusCode != 200 {
+			t.Fatalf("/rankings?region=EU: %d", res.StatusCode)
+		}
+		rows := regexp.MustCompile(`<tr data-city="[^"]*" data-region="([^"]*)">`).FindAllStringSubmatch(eu, -1)
+		if len(rows) == 0 {
+			t.Fatalf("/rankings?region=EU after repeated parameters lists no city")
+		}
+		for _, m := range rows {
+			if m[1] != "EU" {
+				t.Fatalf("/rankings?region=EU after repeated parameters lists a city of region %s: another page was stored under its key", m[1])
+			}
+		}
+	})
+}
+
+// TestResponseCacheRenderPanic: a page whose rendering panics fails its
+// request with an internal error; the panic does not escape the shared
+// render (which singleflight would re-panic where nothing recovers it).
+func TestResponseCacheRenderPanic(t *testing.T) {
+	c := web.NewResponseCache(10, 1<<20)
+	req := httptest.NewRequest(http.MethodGet, "/rankings", nil)
+	err := c.Serve(httptest.NewRecorder(), req, "k", func() ([]byte, string, error) { panic("template bug") })
+	if citylens.ErrorCode(err) != citylens.EINTERNAL || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("a panicking render: %v", err)
+	}
+	rec := httptest.NewRecorder()
+	if err := c.Serve(rec, req, "k", func() ([]byte, string, error) { return []byte("ok"), "en", nil }); err != nil || rec.Body.String() != "ok" {
+		t.Fatalf("the next render of the same key: %v %q", err, rec.Body.String())
+	}
 }

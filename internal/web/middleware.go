@@ -10,7 +10,7 @@ import (
 
 // recoverPanics turns a handler panic into a logged 500: no panic reaches
 // a user.
-func (s *Server) recoverPanics(h http.Handler) http.Handler {
+func (s *Server) recoverPanics(rt Route, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -18,7 +18,7 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 					panic(p)
 				}
 				s.log.Error("panic", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				s.writeError(w, r, citylens.Errorf(citylens.EINTERNAL, "panic: %v", p))
+				s.writeError(w, withRoute(r, rt), citylens.Errorf(citylens.EINTERNAL, "panic: %v", p)) // an API route answers JSON
 			}
 		}()
 		h.ServeHTTP(w, r)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,11 +24,13 @@ import (
 type panicArea struct{}
 
 func (panicArea) Register(s *web.Server) {
-	s.Page("GET /test/panic", web.AccessPublic, func(w http.ResponseWriter, r *http.Request) error {
+	bug := func(w http.ResponseWriter, r *http.Request) error {
 		var rows []string
 		_ = rows[len(r.URL.Path)] // "secret internal detail": an index out of range, a real runtime panic
 		return nil
-	})
+	}
+	s.Page("GET /test/panic", web.AccessPublic, bug)
+	s.API("GET /api/v1/test/panic", web.AccessPublic, bug)
 }
 
 // TestHandlerPanicFailsOnlyItsRequest: a handler's panic answers its own
@@ -65,6 +68,13 @@ func TestHandlerPanicFailsOnlyItsRequest(t *testing.T) {
 			if lang == "ko" && !strings.Contains(body, "서버에서 문제가 생겼습니다") {
 				t.Errorf("the Korean 500 page is not in Korean:\n%.600s", body)
 			}
+		}
+		// An API route's panic answers the API's JSON error, with the id.
+		res, body := get("/api/v1/test/panic", "en")
+		var apiErr web.APIError
+		if err := json.Unmarshal([]byte(body), &apiErr); err != nil || res.StatusCode != 500 || apiErr.Error.Code != "internal" ||
+			apiErr.Error.RequestID != res.Header.Get("X-Request-ID") || strings.Contains(body, "index out of range") {
+			t.Errorf("panicking API handler: %d %v\n%s", res.StatusCode, err, body)
 		}
 		for _, path := range []string{"/healthz", "/members", "/login"} {
 			if res, _ := get(path, "en"); res.StatusCode != http.StatusOK {

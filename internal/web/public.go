@@ -43,10 +43,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ready(ctx); err != nil {
-		s.log.Warn("not ready", "err", err)
+		s.log.Warn("not ready", "request_id", requestID(r), "err", err)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("not ready: " + s.store.Dialect() + ": " + citylens.ErrorMessage(err) + "\n"))
+		// The cause is in the log: a probe needs only the answer.
+		w.Write([]byte("not ready: " + s.store.Dialect() + " (see the log, request " + requestID(r) + ")\n"))
 		return nil
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

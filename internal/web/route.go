@@ -94,7 +94,7 @@ func (s *Server) register(mux *http.ServeMux, pattern string, access Access, api
 		o(&rt)
 	}
 	s.routes = append(s.routes, rt)
-	mux.Handle(pattern, s.metrics.instrument(pattern, s.recoverPanics(s.serveRoute(rt, h))))
+	mux.Handle(pattern, s.metrics.instrument(pattern, s.recoverPanics(rt, s.serveRoute(rt, h))))
 }
 
 func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {

@@ -66,7 +66,7 @@ func (a *Explorer) loadedRelease(ctx context.Context, hash string) (*loadedRelea
 	if r, ok := a.loaded.Load(hash); ok {
 		return r.(*loadedRelease), nil
 	}
-	ch := a.loads.DoChan(hash, func() (any, error) {
+	ch := a.loads.DoChan(hash, recovering("reading release "+hash, func() (any, error) {
 		if r, ok := a.loaded.Load(hash); ok { // loaded since the read above
 			return r, nil
 		}
@@ -86,7 +86,7 @@ func (a *Explorer) loadedRelease(ctx context.Context, hash string) (*loadedRelea
 		a.loaded.Store(hash, l)
 		a.order = append(a.order, hash)
 		return l, nil
-	})
+	}))
 	select {
 	case res := <-ch:
 		if res.Err != nil {
@@ -124,7 +124,7 @@ func (a *Explorer) explorerSnap(ctx context.Context) (*recordsSnap, error) {
 		defer a.refresh.Store(false)
 	}
 	gen := a.gen.Load()
-	ch := a.snaps.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+	ch := a.snaps.DoChan(strconv.FormatUint(gen, 10), recovering("reading the list of releases", func() (any, error) {
 		snap, err := a.readSnap(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, err
@@ -135,7 +135,7 @@ func (a *Explorer) explorerSnap(ctx context.Context) (*recordsSnap, error) {
 			a.snap.Store(snap)
 		}
 		return snap, nil
-	})
+	}))
 	select {
 	case res := <-ch:
 		if res.Err != nil {
@@ -880,3 +880,18 @@ func (a *Explorer) explorerDownload(w http.ResponseWriter, r *http.Request) erro
 }
 
 func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
+
+// recovering wraps a function that singleflight's DoChan runs: DoChan
+// re-panics a panic on a goroutine of its own, where nothing could recover
+// it, so the panic becomes the call's error here and fails only the
+// requests waiting for it.
+func recovering(what string, fn func() (any, error)) func() (any, error) {
+	return func() (v any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				v, err = nil, citylens.Recovered("explorer: "+what, p)
+			}
+		}()
+		return fn()
+	}
+}

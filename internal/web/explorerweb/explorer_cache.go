@@ -121,6 +121,10 @@ func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page s
 	if len(params) > 0 && r.URL.RawQuery != "" {
 		query = web.KnownParams(r.URL.Query(), params...).Encode()
 	}
+	// The page is built from exactly the query its key names: a parameter
+	// the page does not know, an empty or a repeated one can neither make
+	// a new entry nor store one page under another's key.
+	r.URL.RawQuery = query
 	key := string(lang) + "|" + v.Rec.Hash + "|" + digest + "|" + r.URL.Path + "?" + query
 	if !web.CacheableResponse(r) {
 		cp, err := a.explorerContent(r, key, lang, page, build)
