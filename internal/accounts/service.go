@@ -44,7 +44,7 @@ func NormaliseEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Address != e || !strings.Contains(e, "@") || len(e) > 254 {
-		return "", citylens.Errorf(citylens.EINVALID, "email: %q is not an e-mail address", email)
+		return "", citylens.Ef(citylens.EINVALID, "acct.error.email", "email: %q is not an e-mail address", email)
 	}
 	return e, nil
 }
@@ -53,24 +53,24 @@ func NormaliseEmail(email string) (string, error) {
 // scope field the role uses.
 func (s *Service) checkRole(ctx context.Context, u User) (User, error) {
 	if !u.Role.Valid() {
-		return u, citylens.Errorf(citylens.EINVALID, "role: %q is not one of admin, regional_officer, focal_point, judge, partner", u.Role)
+		return u, citylens.Ef(citylens.EINVALID, "acct.error.role", "role: %q is not one of admin, regional_officer, focal_point, judge, partner", u.Role)
 	}
 	switch u.Role {
 	case RoleRegional:
 		u.CityCode = ""
 		if u.RegionCode == "" {
-			return u, citylens.Errorf(citylens.EINVALID, "region: a regional officer needs a region")
+			return u, citylens.Ef(citylens.EINVALID, "acct.error.region_missing", "region: a regional officer needs a region")
 		}
 		if _, err := s.Scopes.Region(ctx, u.RegionCode); err != nil {
-			return u, citylens.Errorf(citylens.EINVALID, "region: %s", citylens.ErrorMessage(err))
+			return u, citylens.Ef(citylens.EINVALID, "acct.error.region", "region: %s", citylens.MessageArg(err))
 		}
 	case RoleFocal:
 		u.RegionCode = ""
 		if u.CityCode == "" {
-			return u, citylens.Errorf(citylens.EINVALID, "city: a city focal point needs a city")
+			return u, citylens.Ef(citylens.EINVALID, "acct.error.city_missing", "city: a city focal point needs a city")
 		}
 		if _, err := s.Scopes.City(ctx, u.CityCode); err != nil {
-			return u, citylens.Errorf(citylens.EINVALID, "city: %s", citylens.ErrorMessage(err))
+			return u, citylens.Ef(citylens.EINVALID, "acct.error.city", "city: %s", citylens.MessageArg(err))
 		}
 	default:
 		u.RegionCode, u.CityCode = "", ""
@@ -147,14 +147,14 @@ func (s *Service) SessionUser(ctx context.Context, token string) (User, Session,
 		return User{}, Session{}, err
 	}
 	if !s.Now().Before(sess.ExpiresAt) {
-		return User{}, Session{}, citylens.Errorf(citylens.EUNAUTHORIZED, "session expired: please sign in again")
+		return User{}, Session{}, citylens.Ef(citylens.EUNAUTHORIZED, "acct.error.session_expired", "session expired: please sign in again")
 	}
 	u, err := s.Store.User(ctx, sess.UserID)
 	if err != nil {
 		return User{}, Session{}, err
 	}
 	if u.Status != StatusActive {
-		return User{}, Session{}, citylens.Errorf(citylens.EUNAUTHORIZED, "account is not active")
+		return User{}, Session{}, citylens.Ef(citylens.EUNAUTHORIZED, "acct.error.inactive", "account is not active")
 	}
 	return u, sess, nil
 }
@@ -235,7 +235,7 @@ func (s *Service) CheckOneTimeToken(ctx context.Context, token, purpose string) 
 
 func linkError(err error) error {
 	if citylens.ErrorCode(err) == citylens.ENOTFOUND {
-		return citylens.Errorf(citylens.EINVALID, "this link is invalid, expired or already used: ask for a new one")
+		return citylens.Ef(citylens.EINVALID, "acct.error.link", "this link is invalid, expired or already used: ask for a new one")
 	}
 	return err
 }
@@ -296,7 +296,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor auditlog.Actor, userID i
 			return err
 		}
 		if u.ID == actor.UserID && u.Role != RoleAdmin {
-			return citylens.Errorf(citylens.ECONFLICT, "role: you cannot remove your own admin role")
+			return citylens.Ef(citylens.ECONFLICT, "acct.error.own_admin", "role: you cannot remove your own admin role")
 		}
 		if err := s.Store.UpdateUser(ctx, u); err != nil {
 			return err
@@ -314,10 +314,10 @@ func (s *Service) ChangeRole(ctx context.Context, actor auditlog.Actor, userID i
 func (s *Service) CreateAPIToken(ctx context.Context, actor auditlog.Actor, u User, name, scope string) (string, APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
-		return "", APIToken{}, citylens.Errorf(citylens.EINVALID, "name: give the token a name of 1-100 characters")
+		return "", APIToken{}, citylens.Ef(citylens.EINVALID, "acct.error.token_name", "name: give the token a name of 1-100 characters")
 	}
 	if scope != ScopeRead && scope != ScopeWrite {
-		return "", APIToken{}, citylens.Errorf(citylens.EINVALID, "scope: %q is not read or write", scope)
+		return "", APIToken{}, citylens.Ef(citylens.EINVALID, "acct.error.token_scope", "scope: %q is not read or write", scope)
 	}
 	plain := "cl_" + NewToken()
 	now := s.Now().UTC()
@@ -348,21 +348,21 @@ func (s *Service) RevokeAPIToken(ctx context.Context, actor auditlog.Actor, u Us
 func (s *Service) AuthenticateAPIToken(ctx context.Context, plain string) (User, APIToken, error) {
 	t, err := s.Store.APITokenByHash(ctx, HashToken(plain))
 	if citylens.ErrorCode(err) == citylens.ENOTFOUND {
-		return User{}, APIToken{}, citylens.Errorf(citylens.EUNAUTHORIZED, "API token is not valid")
+		return User{}, APIToken{}, citylens.Ef(citylens.EUNAUTHORIZED, "acct.error.token_invalid", "API token is not valid")
 	}
 	if err != nil {
 		return User{}, APIToken{}, err
 	}
 	now := s.Now()
 	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
-		return User{}, APIToken{}, citylens.Errorf(citylens.EUNAUTHORIZED, "API token is revoked or expired")
+		return User{}, APIToken{}, citylens.Ef(citylens.EUNAUTHORIZED, "acct.error.token_revoked", "API token is revoked or expired")
 	}
 	u, err := s.Store.User(ctx, t.UserID)
 	if err != nil {
 		return User{}, APIToken{}, err
 	}
 	if u.Status != StatusActive {
-		return User{}, APIToken{}, citylens.Errorf(citylens.EUNAUTHORIZED, "account is not active")
+		return User{}, APIToken{}, citylens.Ef(citylens.EUNAUTHORIZED, "acct.error.inactive", "account is not active")
 	}
 	if now.Sub(t.LastUsedAt) > time.Minute {
 		if err := s.Store.TouchAPIToken(ctx, t.ID, now.UTC()); err != nil {

@@ -111,7 +111,7 @@ type Profile struct {
 func (r *Release) city(code string) (int, error) {
 	i, ok := r.cityIdx[code]
 	if !ok {
-		return 0, citylens.Errorf(citylens.ENOTFOUND, "no city %q in release %s of edition %s", code, shortHash(r.d.Hash), r.d.Edition)
+		return 0, citylens.Ef(citylens.ENOTFOUND, "rel.error.no_city", "no city %q in release %s of edition %s", code, shortHash(r.d.Hash), r.d.Edition)
 	}
 	return i, nil
 }
@@ -396,13 +396,13 @@ type CompareRow struct {
 // Compare returns 2 to 4 distinct cities side by side, in the order asked.
 func (r *Release) Compare(codes []string) ([]CompareRow, error) {
 	if len(codes) < 2 || len(codes) > 4 {
-		return nil, citylens.Errorf(citylens.EINVALID, "compare: choose 2 to 4 cities, got %d", len(codes))
+		return nil, citylens.Ef(citylens.EINVALID, "rel.error.compare_count", "compare: choose 2 to 4 cities, got %d", len(codes))
 	}
 	seen := map[string]bool{}
 	out := make([]CompareRow, 0, len(codes))
 	for _, code := range codes {
 		if seen[code] {
-			return nil, citylens.Errorf(citylens.EINVALID, "compare: city %q is chosen twice", code)
+			return nil, citylens.Ef(citylens.EINVALID, "rel.error.compare_twice", "compare: city %q is chosen twice", code)
 		}
 		seen[code] = true
 		i, err := r.city(code)

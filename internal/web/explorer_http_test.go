@@ -120,7 +120,8 @@ func TestExplorerPages(t *testing.T) {
 			{"/releases/0123456789abcdef/rankings", "404", 404},
 			{"/releases/" + rk.Release + "/download/secrets.txt", "404", 404},
 			// Bad input: a clear 400.
-			{"/rankings?page=0", "page must be", 400},
+			{"/rankings?lang=en&page=0", "page must be a whole number", 400},
+			{"/rankings?lang=ko&page=0", "page는 1에서", 400},
 			{"/rankings?sort=height", "400", 400},
 			{"/compare?c=" + first.Code, "2", 200},
 		} {

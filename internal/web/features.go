@@ -16,7 +16,7 @@ import (
 //     internal/postgres and cases in the shared suite internal/storetest;
 //  2. embeds that interface in FeatureStore below, so the one store the
 //     binary opens offers it;
-//  3. builds its service once (Services, filled by Config.WithDefaults) and
+//  3. builds its service once (app.Services, in app.NewServices) and
 //     registers the service's job kinds in app.RegisterJobs;
 //  4. writes its web area, internal/web/<system>web, implementing Area (and
 //     AreaTemplates, AreaNav, AreaAPI as needed), listed in app.Areas;

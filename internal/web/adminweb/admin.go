@@ -233,10 +233,7 @@ func (a *Area) cancelJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.RequestJobCancel(r.Context(), id, a.s.Now().UTC()); err != nil {
-		return err
-	}
-	if err := auditlog.Record(r.Context(), a.store, a.s.Now(), web.ActorOf(r), "job.cancel", "job", web.Itoa(id), nil, nil); err != nil {
+	if err := jobs.Cancel(r.Context(), a.store, a.s.Now(), web.ActorOf(r), id); err != nil {
 		return err
 	}
 	a.s.RedirectFlash(w, r, "/admin/jobs", "flash.job_cancel")

@@ -67,7 +67,6 @@ func (a *Area) Register(s *web.Server) {
 // Templates are the administration pages.
 func (a *Area) Templates() fs.FS { return templateFiles }
 
-
 // Nav links to the administration screens: every one for admins, the
 // cities they may edit for regional officers and focal points.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {

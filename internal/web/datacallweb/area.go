@@ -72,7 +72,6 @@ func (a *Area) Register(s *web.Server) {
 // Templates are the data call's pages (datacall_*.html).
 func (a *Area) Templates() fs.FS { return templateFiles }
 
-
 // Nav adds the catalogue for everyone and the data call for the people who
 // take part in it.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {

@@ -172,7 +172,9 @@ func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
 	for _, c := range cities {
 		if c.Status == members.StatusMember {
 			snap.members[c.Code] = c
-			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode)
+			// Everything the pages show or filter members by (population: the
+			// population-class filter) is in the digest of the cache keys.
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population)
 		}
 	}
 	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
@@ -246,7 +248,7 @@ func (a *Explorer) resolveRelease(r *http.Request) (*relView, error) {
 	if hash == "" || hash == "latest" {
 		rec, ok := latestRecord(recs, net)
 		if !ok {
-			return nil, citylens.Errorf(citylens.ENOTFOUND, "no release has been published yet")
+			return nil, citylens.Ef(citylens.ENOTFOUND, "ex.error.no_release", "no release has been published yet")
 		}
 		v.Rec, v.Latest = rec, true
 	} else {
@@ -260,7 +262,7 @@ func (a *Explorer) resolveRelease(r *http.Request) (*relView, error) {
 		if !found {
 			rec, err := a.store.StoredRelease(ctx, hash) // published by another replica a moment ago
 			if err != nil || rec.State != release.StatePublished {
-				return nil, citylens.Errorf(citylens.ENOTFOUND, "there is no published release %q", hash)
+				return nil, citylens.Ef(citylens.ENOTFOUND, "ex.error.unknown_release", "there is no published release %q", hash)
 			}
 			v.Rec = rec
 		}
@@ -434,7 +436,7 @@ func rankingQueryOf(q url.Values) (release.RankingQuery, error) {
 	case "1", "true":
 		rq.Reverse = true
 	default:
-		return rq, citylens.Errorf(citylens.EINVALID, "reverse must be 1 or 0, not %q", q.Get("reverse"))
+		return rq, citylens.Ef(citylens.EINVALID, "ex.error.reverse", "reverse must be 1 or 0, not %q", q.Get("reverse"))
 	}
 	return rq, nil
 }
@@ -446,7 +448,7 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, citylens.Errorf(citylens.EINVALID, "%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+		return 0, citylens.Ef(citylens.EINVALID, "ex.error.int_param", "%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
 	}
 	return n, nil
 }
@@ -593,9 +595,16 @@ func (a *Explorer) unrankedRows(lang i18n.Lang, v *relView, rq release.RankingQu
 		}
 	}
 	if v.snap != nil && v.network[v.Rec.Edition] {
+		// A member city the release left out is in the peer group the
+		// release's own rule gives it (releases stored before the rule was
+		// recorded grouped the network's cities by region).
+		cfg := v.rel.Config()
+		if cfg.PeerGroup == "" {
+			cfg.PeerGroup = release.PeerByRegion
+		}
 		for code, m := range v.snap.members {
-			// The network's peer groups are its regions (draftFromDataCall).
-			if !in[code] && match(m.RegionCode, m.RegionCode, m.Population) {
+			peer := cfg.PeerGroupOf(release.City{Region: m.RegionCode, Country: m.Country, Population: m.Population})
+			if !in[code] && match(m.RegionCode, peer, m.Population) {
 				out = append(out, unrankedRow{Code: code, Name: m.Name, Country: m.Country, Why: a.whyUnranked(lang, v.rel, false, 0)})
 			}
 		}
@@ -733,7 +742,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 		rows, err := v.rel.Compare(d.Codes)
 		if err != nil {
 			if citylens.ErrorCode(err) == citylens.EINVALID {
-				d.Err = citylens.ErrorMessage(err)
+				d.Err = a.s.Message(web.ReaderLang(r), err)
 				return d, nil
 			}
 			return nil, err
@@ -852,7 +861,7 @@ func (a *Explorer) explorerDownload(w http.ResponseWriter, r *http.Request) erro
 	file := r.PathValue("file")
 	ct, ok := downloadTypes[file]
 	if !ok {
-		return citylens.Errorf(citylens.ENOTFOUND, "release %s has no file %q: it has %s", v.Short(), file, strings.Join(release.Files(), ", "))
+		return citylens.Ef(citylens.ENOTFOUND, "ex.error.no_file", "release %s has no file %q: it has %s", v.Short(), file, strings.Join(release.Files(), ", "))
 	}
 	var buf bytes.Buffer
 	switch file {

@@ -118,8 +118,8 @@ func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page s
 		digest = v.snap.digest
 	}
 	query := ""
-	if len(params) > 0 && r.URL.RawQuery != "" {
-		query = web.KnownParams(r.URL.Query(), params...).Encode()
+	if r.URL.RawQuery != "" {
+		query = web.KnownParams(r.URL.Query(), append([]string{"lang"}, params...)...).Encode()
 	}
 	// The page is built from exactly the query its key names: a parameter
 	// the page does not know, an empty or a repeated one can neither make

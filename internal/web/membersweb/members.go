@@ -35,7 +35,6 @@ func (a *Area) Register(s *web.Server) {
 // Templates are the directory's pages.
 func (a *Area) Templates() fs.FS { return templateFiles }
 
-
 // Nav links to the directory, for everyone.
 func (a *Area) Nav(web.Viewer) []web.NavLink {
 	return []web.NavLink{{Href: "/members", Label: "nav.members"}}

@@ -61,7 +61,6 @@ func (a *Area) Register(s *web.Server) {
 // datacall_release, release_*).
 func (a *Area) Templates() fs.FS { return templateFiles }
 
-
 // Nav adds the indicator catalogue for everyone, and the editions and the
 // release workflow for the secretariat.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
