@@ -158,7 +158,7 @@ func isPostgresURL(u string) bool {
 
 // platformStore is the database the platform runs on.
 type platformStore interface {
-	web.Store
+	app.Store
 	Migrate(ctx context.Context) ([]string, error)
 	Close() error
 }
@@ -316,7 +316,7 @@ func platformServices(ctx context.Context, c *platformConfig) (platformStore, *a
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, app.NewServices(web.Config{Store: db, Logger: newLogger(io.Discard), BaseURL: c.BaseURL}), nil
+	return db, app.NewServices(db, web.Config{Logger: newLogger(io.Discard), BaseURL: c.BaseURL}), nil
 }
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {

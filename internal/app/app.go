@@ -6,6 +6,7 @@
 package app
 
 import (
+	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/diagnostic"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/web"
@@ -27,14 +28,14 @@ type App struct {
 // area on those same services, and registers the services' job kinds on
 // cfg's queue.
 func New(cfg web.Config) (*App, error) {
-	if cfg.Store == nil {
-		_, err := web.New(cfg) // says what is missing
-		return nil, err
+	st, ok := cfg.Store.(Store)
+	if !ok {
+		return nil, citylens.Errorf(citylens.EINVALID, "app: the store %T lacks some of the platform's records (app.Store)", cfg.Store)
 	}
 	cfg = cfg.WithDefaults()
-	sv := NewServices(cfg)
+	sv := NewServices(st, cfg)
 	cfg.Accounts = sv.Accounts
-	srv, err := web.New(cfg, Areas(cfg, sv)...)
+	srv, err := web.New(cfg, Areas(st, cfg, sv)...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,15 +55,15 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 // Areas are the web layer's areas, each holding the services of sv it
 // calls; cfg has its defaults (web.Config.WithDefaults). Their order is the
 // order of their links in the navigation bar.
-func Areas(cfg web.Config, sv *Services) []web.Area {
+func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 	return []web.Area{
-		membersweb.New(cfg.Store),
-		explorerweb.New(explorerweb.Config{Store: cfg.Store, Releases: sv.Releases, Publication: sv.Publication,
+		membersweb.New(st),
+		explorerweb.New(explorerweb.Config{Store: st, Releases: sv.Releases, Publication: sv.Publication,
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
-		datacallweb.New(cfg.Store, sv.DataCall),
-		releaseweb.New(cfg.Store, sv.Catalogue, sv.DataCall, sv.Publication),
-		adminweb.New(cfg.Store, sv.Members, sv.Catalogue, sv.DataCall.Calls),
-		apiweb.New(cfg.Store, sv.Members),
+		datacallweb.New(st, sv.DataCall),
+		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
+		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
+		apiweb.New(st, sv.Members),
 	}
 }
 

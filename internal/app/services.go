@@ -22,12 +22,13 @@ type Services struct {
 	Publication *publication.Service // compute, preview, publish, correct
 }
 
-// NewServices builds the services on cfg's store, with cfg's settings
-// (clock, mail, login limits, password hashing, demo mode; unset ones take
-// their defaults).
-func NewServices(cfg web.Config) *Services {
+// NewServices builds the services on st, with cfg's settings (clock, mail,
+// login limits, password hashing, demo mode; unset ones take their
+// defaults).
+func NewServices(st Store, cfg web.Config) *Services {
+	cfg.Store = st
 	cfg = cfg.WithDefaults()
-	st, now := cfg.Store, cfg.Now
+	now := cfg.Now
 	sv := &Services{
 		Members:   &members.Service{Store: st, Audit: st, Now: now},
 		Accounts:  cfg.Accounts,

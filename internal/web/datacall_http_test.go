@@ -35,7 +35,7 @@ import (
 type callEnv struct {
 	t     *testing.T
 	srv   *web.Server
-	store web.Store
+	store app.Store
 	ts    *httptest.Server
 	cat   map[string]catalogue.Indicator
 	ed    *catalogue.Edition
@@ -46,9 +46,9 @@ const testPassword = "correct horse battery"
 func newCallEnv(t *testing.T, s storetest.Store) *callEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, ok := s.(web.Store)
+	st, ok := s.(app.Store)
 	if !ok {
-		t.Fatalf("%T is not a web.Store", s)
+		t.Fatalf("%T is not an app.Store", s)
 	}
 	now := time.Now().UTC()
 	srv, err := app.NewServer(web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

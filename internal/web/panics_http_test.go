@@ -38,8 +38,9 @@ func (panicArea) Register(s *web.Server) {
 // and the server goes on serving every other request.
 func TestHandlerPanicFailsOnlyItsRequest(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
-		cfg := web.Config{Store: s.(web.Store), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.WithDefaults()
-		srv, err := web.New(cfg, append(app.Areas(cfg, app.NewServices(cfg)), panicArea{})...)
+		st := s.(app.Store)
+		cfg := web.Config{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}.WithDefaults()
+		srv, err := web.New(cfg, append(app.Areas(st, cfg, app.NewServices(st, cfg)), panicArea{})...)
 		if err != nil {
 			t.Fatal(err)
 		}

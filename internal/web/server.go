@@ -26,16 +26,16 @@ import (
 	"github.com/citylens/citylens/internal/members"
 )
 
-// Store is everything the web layer needs from the database: the platform's
-// store interfaces plus FeatureStore (features.go). *sqlite.DB and
-// *postgres.DB implement it.
+// Store is what the web core needs from the database: accounts and their
+// sessions and tokens, the audit log, the job queue, the mail outbox and
+// the database's health. The areas declare their own narrow interfaces, and
+// internal/app the union the binary's one store offers (app.Store).
 type Store interface {
 	members.Store
 	accounts.Store
 	auditlog.Store
 	jobs.Store
 	mail.OutboxStore
-	FeatureStore
 	Ready(ctx context.Context) error
 	Dialect() string
 }

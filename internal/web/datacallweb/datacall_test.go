@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/datacallweb"
@@ -17,7 +18,7 @@ import (
 
 // noStore stands for a database the route table and the navigation never
 // touch.
-type noStore struct{ web.Store }
+type noStore struct{ app.Store }
 
 // TestNavLabelsAreKeys: every navigation label the area adds, for every
 // role, is a catalogue key.

@@ -58,7 +58,7 @@ const PartnerOrg = "partner-udi"
 // Env is a running test server.
 type Env struct {
 	T      testing.TB
-	Store  web.Store
+	Store  app.Store
 	Server *web.Server
 	// Services are the services the server's areas call (app.Services).
 	Services *app.Services
@@ -74,9 +74,9 @@ var FastArgon2 = accounts.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 // seeded. configure may adjust the config before the server is built.
 func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 	t.Helper()
-	ws, ok := s.(web.Store)
+	ws, ok := s.(app.Store)
 	if !ok {
-		t.Fatalf("store %T does not implement web.Store", s)
+		t.Fatalf("store %T does not implement app.Store", s)
 	}
 	params := FastArgon2
 	cfg := web.Config{Store: ws, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon2: &params, BaseURL: "http://citylens.test"}
