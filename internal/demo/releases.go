@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/eurostat"
 	"github.com/citylens/citylens/internal/publication"
@@ -32,7 +31,7 @@ func seedReleases(ctx context.Context, s Services) error {
 	}
 	sort.Slice(eds, func(i, j int) bool { return eds[i].ReferenceYear < eds[j].ReferenceYear })
 	for _, e := range eds {
-		done, err := published(ctx, pub, e.Code)
+		done, err := pub.HasLive(ctx, e.Code)
 		if err != nil {
 			return err
 		}
@@ -58,7 +57,7 @@ func seedReleases(ctx context.Context, s Services) error {
 		s.Log.Info("demo release published", "edition", e.Code, "hash", shortHash(rec.Hash), "cities", rec.Cities,
 			"replications", uncertainty.N, "took", time.Since(start).Round(time.Millisecond))
 	}
-	if done, err := published(ctx, pub, EurostatEdition); err != nil || done {
+	if done, err := pub.HasLive(ctx, EurostatEdition); err != nil || done {
 		return err
 	}
 	start := time.Now()
@@ -78,17 +77,6 @@ func seedReleases(ctx context.Context, s Services) error {
 	return nil
 }
 
-// published reports whether an edition has a published release.
-func published(ctx context.Context, pub *publication.Service, edition string) (bool, error) {
-	_, err := pub.Latest(ctx, edition)
-	switch {
-	case err == nil:
-		return true, nil
-	case citylens.ErrorCode(err) == citylens.ENOTFOUND:
-		return false, nil
-	}
-	return false, err
-}
 
 // eurostatDraft is the Eurostat Urban Audit example as a release draft:
 // real values with the year each was reported, cities placed by their

@@ -122,7 +122,7 @@ func (s *Service) RequestPublish(ctx context.Context, a auditlog.Actor, draftID 
 	if err := CheckReplications(n); err != nil {
 		return jobs.Job{}, info, err
 	}
-	hasLive, err := s.hasLive(ctx, info.Edition)
+	hasLive, err := s.HasLive(ctx, info.Edition)
 	if err != nil {
 		return jobs.Job{}, info, err
 	}

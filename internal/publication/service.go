@@ -290,7 +290,7 @@ func (s *Service) currentInput(ctx context.Context, id int64, n int) (release.Pu
 	if err != nil {
 		return release.PublishInput{}, err
 	}
-	hasLive, err := s.hasLive(ctx, dr.Edition)
+	hasLive, err := s.HasLive(ctx, dr.Edition)
 	if err != nil {
 		return release.PublishInput{}, err
 	}
@@ -299,7 +299,9 @@ func (s *Service) currentInput(ctx context.Context, id int64, n int) (release.Pu
 	return in, err
 }
 
-func (s *Service) hasLive(ctx context.Context, edition string) (bool, error) {
+// HasLive reports whether an edition has a published release (so a new
+// publication of it is a correction).
+func (s *Service) HasLive(ctx context.Context, edition string) (bool, error) {
 	_, err := s.Latest(ctx, edition)
 	switch {
 	case err == nil:
