@@ -77,7 +77,6 @@ func seedReleases(ctx context.Context, s Services) error {
 	return nil
 }
 
-
 // eurostatDraft is the Eurostat Urban Audit example as a release draft:
 // real values with the year each was reported, cities placed by their
 // coordinates (rated within their country: see seedReleases).
