@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -78,12 +77,6 @@ func (s *Server) RenderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	return s.renderLayout(w, r, lang, page, title, data, csrf)
 }
 
-// HasPage reports whether a page template exists (in any language).
-func (s *Server) HasPage(page string) bool {
-	_, ok := s.pages[pageKey(i18n.English, page)]
-	return ok
-}
-
 // ExecutePage runs one named template of page in lang (an area's cached
 // fragments: a page's "title" and "content").
 func (s *Server) ExecutePage(w io.Writer, lang i18n.Lang, page, name string, data any) error {
@@ -100,11 +93,6 @@ func (s *Server) RedirectFlash(w http.ResponseWriter, r *http.Request, target, k
 	s.redirectFlash(w, r, target, key, args...)
 }
 
-// WriteError answers err: JSON on API routes, an error page otherwise.
-func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	s.writeError(w, r, err)
-}
-
 // T is the catalogue's message key, with args, in the reader's language.
 func (s *Server) T(r *http.Request, key string, args ...any) string { return s.tr(r, key, args...) }
 
@@ -114,18 +102,11 @@ func (s *Server) Catalog() *i18n.Catalog { return s.cat }
 // Message is err's message in lang, as the error page or API shows it.
 func (s *Server) Message(lang i18n.Lang, err error) string { return s.messageOf(lang, err) }
 
-// Log is the server's logger.
-func (s *Server) Log() *slog.Logger { return s.log }
-
 // Now is the server's clock.
 func (s *Server) Now() time.Time { return s.now() }
 
 // Demo reports whether the server shows demo data.
 func (s *Server) Demo() bool { return s.cfg.Demo }
-
-// CSRFToken is the token r's page forms carry (setting the anonymous CSRF
-// cookie when needed).
-func (s *Server) CSRFToken(w http.ResponseWriter, r *http.Request) string { return s.csrfToken(w, r) }
 
 // Gauge adds a gauge to /metrics: name and help as Prometheus prints them,
 // value read at each scrape.
@@ -159,10 +140,6 @@ func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, 
 // DecodeJSON reads a JSON request body into v, strictly.
 func DecodeJSON(r *http.Request, v any) error { return decodeJSON(r, v) }
 
-// ParseForm parses a page form, mapping a body over the limit to 413 and a
-// malformed body to 400.
-func ParseForm(r *http.Request) error { return parseForm(r) }
-
 // FormError maps an error of reading a request body to 413 or 400.
 func FormError(err error) error { return formError(err) }
 
@@ -177,6 +154,3 @@ func CanEditCity(v Viewer, cityCode, cityRegion string) bool {
 
 // Itoa formats an integer.
 func Itoa[T ~int | ~int64](n T) string { return itoa(n) }
-
-// ByteSize names a byte count for people ("8 MiB").
-func ByteSize(n int64) string { return byteSize(n) }

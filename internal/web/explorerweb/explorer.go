@@ -805,18 +805,16 @@ type releasesData struct {
 }
 
 func (a *Explorer) explorerReleases(w http.ResponseWriter, r *http.Request) error {
-	recs, net, err := a.publishedRecords(r.Context())
-	if err != nil {
-		return err
-	}
-	d := releasesData{Releases: recs, Files: release.Files(), Network: net}
-	if l, ok := latestRecord(recs, net); ok {
-		d.Latest = l.Hash
-	}
-	return a.s.Render(w, r, "explorer_releases.html", "", d)
+	return a.renderReleaseList(w, r, "explorer_releases.html")
 }
 
 func (a *Explorer) explorerDownloads(w http.ResponseWriter, r *http.Request) error {
+	return a.renderReleaseList(w, r, "explorer_downloads.html")
+}
+
+// renderReleaseList renders a page of the published releases (the list,
+// the downloads), marking the latest.
+func (a *Explorer) renderReleaseList(w http.ResponseWriter, r *http.Request, page string) error {
 	recs, net, err := a.publishedRecords(r.Context())
 	if err != nil {
 		return err
@@ -825,7 +823,7 @@ func (a *Explorer) explorerDownloads(w http.ResponseWriter, r *http.Request) err
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}
-	return a.s.Render(w, r, "explorer_downloads.html", "", d)
+	return a.s.Render(w, r, page, "", d)
 }
 
 type releaseData struct {
