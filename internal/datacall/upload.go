@@ -190,8 +190,12 @@ func (m columnMap) entry(row int, cells []string) (Entry, bool) {
 		Source: get(ColSource), DataYear: get(ColDataYear), MethodNote: get(ColMethodNote),
 		Estimated: get(ColEstimated), Comment: get(ColComment),
 	}
-	empty := strings.TrimSpace(e.City+e.Indicator+e.Value+e.Source+e.DataYear+e.MethodNote+e.Estimated+e.Comment) == ""
-	return e, !empty
+	for _, f := range [...]string{e.City, e.Indicator, e.Value, e.Source, e.DataYear, e.MethodNote, e.Estimated, e.Comment} {
+		if strings.TrimSpace(f) != "" {
+			return e, true
+		}
+	}
+	return e, false
 }
 
 // Sheet names of the template.
@@ -270,6 +274,14 @@ func workbookError(err error) error {
 	return citylens.Ef(citylens.EINVALID, "dc.file.workbook", "%s", citylens.ErrorMessage(err))
 }
 
+// An upload's rows and columns at most, whatever its format: a sheet's
+// own bounds (1,048,576 rows, 16,384 columns, which the workbook reader
+// applies too).
+const (
+	maxUploadRows    = 1 << 20
+	maxUploadColumns = 1 << 14
+)
+
 func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	r := csv.NewReader(bytes.NewReader(data))
@@ -281,7 +293,7 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		r.Comma = ';'
 	}
 	var cols columnMap
-	for {
+	for rows := 0; ; rows++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -294,13 +306,21 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 			}
 			return citylens.Ef(citylens.EINVALID, "dc.file.csv_read", "reading the CSV: %s", err.Error())
 		}
+		// The same bounds as a workbook's sheet: a file of tiny rows or of
+		// one very wide row cannot make entries beyond them.
+		if rows >= maxUploadRows {
+			return citylens.Ef(citylens.EINVALID, "dc.file.too_many_rows", "the file has more than %d rows: split it by city", maxUploadRows)
+		}
+		if len(rec) > maxUploadColumns {
+			return citylens.Ef(citylens.EINVALID, "dc.file.too_many_columns", "row %d has %d columns, more than %d", line, len(rec), maxUploadColumns)
+		}
 		if cols == nil {
 			if cols, err = mapHeader(rec); err != nil {
 				return err
 			}
 			continue
 		}
-		if line%10000 == 0 && ctx.Err() != nil {
+		if rows%10000 == 0 && ctx.Err() != nil {
 			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
 		}
 		if e, ok := cols.entry(line, rec); ok {

@@ -116,6 +116,10 @@ func TestUploadFileErrors(t *testing.T) {
 		{"broken zip", "x.xlsx", []byte("PK\x03\x04garbage"), 0, "not a readable XLSX workbook"},
 		{"too large", "x.csv", bytes.Repeat([]byte("a"), 2<<10), 1 << 10, "larger than the 1 KB limit"},
 		{"header only", "x.csv", []byte("nothing,here\n"), 0, `the header lacks the columns "city", "indicator", "value", "unit", "source", "data year"`},
+		{"too many rows", "x.csv", append([]byte("City code,Indicator code,Value,Unit,Source,Data year\n"), bytes.Repeat([]byte("a\n"), maxUploadRows)...), 0,
+			"more than 1048576 rows"},
+		{"too wide a row", "x.csv", append([]byte("City code,Indicator code,Value,Unit,Source,Data year\n"), bytes.Repeat([]byte(","), maxUploadColumns)...), 0,
+			"row 2 has 16385 columns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,6 +48,9 @@ type Limits struct {
 	MaxRows    int
 	MaxColumns int
 	MaxCells   int64
+	// MaxParts bounds the files of the zip archive, checked from its end
+	// record before the directory is read (each entry costs memory).
+	MaxParts int
 	// MaxElementBytes bounds the XML of one row or one shared string, and
 	// of the workbook's small parts (its sheet list and relationships),
 	// which are held whole while they are read.
@@ -73,7 +76,23 @@ func LimitsFor(maxUpload int64) Limits {
 		MaxColumns:           1 << 14,
 		MaxCells:             maxUpload / 4,
 		MaxElementBytes:      4 << 20,
+		MaxParts:             10000,
 	}
+}
+
+// zipEntries is the number of files the zip archive's end record declares
+// (-1 when there is no end record: zip.NewReader will say so). A count of
+// 0xFFFF means a ZIP64 archive, which no workbook needs: it counts as too
+// many.
+func zipEntries(data []byte) int {
+	const eocd, eocdLen = "PK\x05\x06", 22
+	from := max(0, len(data)-(eocdLen+0xFFFF)) // the record, then a comment of up to 64 KiB
+	i := bytes.LastIndex(data[from:], []byte(eocd))
+	if i < 0 || from+i+eocdLen > len(data) {
+		return -1
+	}
+	rec := data[from+i:]
+	return int(rec[10]) | int(rec[11])<<8 // total entries in the directory
 }
 
 // expansionFloor is the size under which a part's expansion is not checked:
@@ -175,6 +194,9 @@ func (b *sharedBuilder) flush() {
 // when asked for. Every error is a *citylens.Error of code EINVALID that
 // says what is wrong or what was too large.
 func Open(data []byte, lim Limits) (*Workbook, error) {
+	if n := zipEntries(data); lim.MaxParts > 0 && n >= lim.MaxParts {
+		return nil, unreadable("the archive declares %d files, more than the limit of %d", n, lim.MaxParts)
+	}
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, unreadable("it is not a zip archive (%v)", err)

@@ -2,8 +2,7 @@
 -- their provenance, the submission workflow, and computed draft releases.
 -- datacall_values has no foreign keys: row-by-row checks tripled the time of
 -- a 300,000-value import; the store checks each batch's editions, cities and
--- indicators with one query per table instead (PutValues). Migration 106
--- adds the foreign keys after all (this comment alone changed since).
+-- indicators with one query per table instead (PutValues).
 CREATE TABLE datacall_values (
 	edition        TEXT NOT NULL,
 	city           TEXT NOT NULL,

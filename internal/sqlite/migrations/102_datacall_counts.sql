@@ -3,8 +3,6 @@
 -- the review queue of 1,000 cities x 300 indicators read a few thousand rows
 -- instead of counting 300,000 values on every view. RecountValues rebuilds
 -- them from datacall_values.
--- Since migration 106, triggers keep them instead (this comment alone
--- changed since).
 CREATE TABLE datacall_city_counts (
 	edition    TEXT NOT NULL,
 	city       TEXT NOT NULL,
