@@ -4,11 +4,11 @@
 -- Migration 101 left the foreign keys out and had the store check each
 -- batch by hand, for a 300,000-value import's sake; measured again with
 -- them (and the count triggers below), that import stays within its 10 s
--- target (4.9-5.2 s to 7.4-8.3 s here, on 2 cores), and a check in the
--- store covers only the writes that go through it. Adding the constraints
--- checks the existing values. No index leads with city or indicator: cities
--- and indicators are never deleted nor renamed, which is the only time the
--- database would look their values up.
+-- target (README, "Data call"), and a check in the store covers only the
+-- writes that go through it. Adding the constraints checks the existing
+-- values. No index leads with city or indicator: cities and indicators are
+-- never deleted nor renamed, and a city's change of region (a rare edit of
+-- the directory, which moves its counts below) may scan the values.
 ALTER TABLE datacall_values
 	ADD CONSTRAINT datacall_values_edition_fkey FOREIGN KEY (edition) REFERENCES editions (code),
 	ADD CONSTRAINT datacall_values_city_fkey FOREIGN KEY (city) REFERENCES cities (code),
@@ -77,9 +77,9 @@ BEGIN
 	GROUP BY v.edition, c.region_code, v.indicator
 	ON CONFLICT (edition, region, indicator) DO UPDATE SET n_cities = ic.n_cities + excluded.n_cities,
 		n_accepted = ic.n_accepted + excluded.n_accepted;
-	IF delta < 0 THEN
-		DELETE FROM datacall_city_counts WHERE n_values = 0;
-		DELETE FROM datacall_indicator_counts WHERE n_cities = 0;
+	IF delta < 0 THEN -- only the editions the statement touched: a key prefix, not the whole tables
+		DELETE FROM datacall_city_counts WHERE n_values = 0 AND edition IN (SELECT DISTINCT edition FROM changed);
+		DELETE FROM datacall_indicator_counts WHERE n_cities = 0 AND edition IN (SELECT DISTINCT edition FROM changed);
 	END IF;
 	RETURN NULL;
 END $$;
@@ -107,8 +107,8 @@ BEGIN
 	GROUP BY m.edition, c.region_code, m.indicator
 	ON CONFLICT (edition, region, indicator) DO UPDATE SET n_cities = ic.n_cities + excluded.n_cities,
 		n_accepted = ic.n_accepted + excluded.n_accepted;
-	DELETE FROM datacall_city_counts WHERE n_values = 0;
-	DELETE FROM datacall_indicator_counts WHERE n_cities = 0;
+	DELETE FROM datacall_city_counts WHERE n_values = 0 AND edition = OLD.edition;
+	DELETE FROM datacall_indicator_counts WHERE n_cities = 0 AND edition = OLD.edition;
 	RETURN NULL;
 END $$;
 

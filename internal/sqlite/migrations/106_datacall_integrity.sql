@@ -4,12 +4,13 @@
 -- Migration 101 left the foreign keys out and had the store check each
 -- batch by hand, for a 300,000-value import's sake; measured again with
 -- them (and the count triggers below), that import stays within its 10 s
--- target (3.9-4.7 s to 5.1-5.3 s here, on 2 cores), and a check in the
--- store covers only the writes that go through it. SQLite cannot add a
--- constraint to a table: the table is rebuilt (the connection has
--- foreign_keys on, so the copy checks the existing values too). No index
--- leads with city or indicator: cities and indicators are never deleted nor
--- renamed, which is the only time the database would look their values up.
+-- target (README, "Data call"), and a check in the store covers only the
+-- writes that go through it. SQLite cannot add a constraint to a table: the
+-- table is rebuilt (the connection has foreign_keys on, so the copy checks
+-- the existing values too). No index leads with city or indicator: cities
+-- and indicators are never deleted nor renamed, and a city's change of
+-- region (a rare edit of the directory, which moves its counts below) may
+-- scan the values.
 CREATE TABLE datacall_values_new (
 	edition        TEXT NOT NULL REFERENCES editions (code),
 	city           TEXT NOT NULL REFERENCES cities (code),
