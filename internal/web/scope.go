@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,9 +18,15 @@ import (
 // call): a viewer's cities, a path's city checked against the viewer's
 // scope, the audit log's query filters, a numeric path value.
 
+// CityReader reads member cities (a part of members.Store).
+type CityReader interface {
+	City(ctx context.Context, code string) (members.City, error)
+	ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error)
+}
+
 // CitiesFor lists the cities r's viewer may edit, filtered by f: a
 // regional officer's region's, a focal point's own, any for admins.
-func CitiesFor(r *http.Request, store members.Store, f members.CityFilter) ([]members.City, error) {
+func CitiesFor(r *http.Request, store CityReader, f members.CityFilter) ([]members.City, error) {
 	v := viewer(r)
 	switch v.User.Role {
 	case accounts.RoleRegional:

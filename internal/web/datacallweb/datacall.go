@@ -86,7 +86,7 @@ func (a *Area) dataCallHome(w http.ResponseWriter, r *http.Request) error {
 			shown = append(shown, e)
 		}
 	}
-	cities, err := a.citiesFor(r, members.CityFilter{})
+	cities, err := web.CitiesFor(r, a.store, members.CityFilter{})
 	if err != nil {
 		return err
 	}
@@ -465,23 +465,6 @@ func inEdition(e *catalogue.Edition, code string) bool {
 		}
 	}
 	return false
-}
-
-// citiesFor lists the cities a viewer may edit: a focal point's own, a
-// regional officer's region's, every city for admins.
-func (a *Area) citiesFor(r *http.Request, f members.CityFilter) ([]members.City, error) {
-	v := web.ViewerOf(r)
-	switch v.User.Role {
-	case accounts.RoleRegional:
-		f.RegionCode = v.User.RegionCode
-	case accounts.RoleFocal:
-		c, err := a.store.City(r.Context(), v.User.CityCode)
-		if err != nil {
-			return nil, err
-		}
-		return []members.City{c}, nil
-	}
-	return a.store.ListCities(r.Context(), f)
 }
 
 // scopeRegion is the region a reviewer oversees, "" for the secretariat.

@@ -730,11 +730,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 	}
 	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func() (any, error) {
 		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
-		for _, c := range r.URL.Query()["c"] {
-			if c = strings.TrimSpace(c); c != "" {
-				d.Codes = append(d.Codes, c)
-			}
-		}
+		d.Codes = compareCodes(r.URL.Query())
 		d.Slots = append(append([]string(nil), d.Codes...), make([]string, max(0, 4-len(d.Codes)))...)
 		if len(d.Codes) == 0 {
 			return d, nil
@@ -901,4 +897,16 @@ func recovering(what string, fn func() (any, error)) func() (any, error) {
 		}()
 		return fn()
 	}
+}
+
+// compareCodes are the cities a compare page, its CSV or the API asks for
+// (?c=, in order; blank fields of the form left out).
+func compareCodes(q url.Values) []string {
+	var codes []string
+	for _, c := range q["c"] {
+		if c = strings.TrimSpace(c); c != "" {
+			codes = append(codes, c)
+		}
+	}
+	return codes
 }

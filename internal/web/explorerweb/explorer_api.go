@@ -186,7 +186,7 @@ func (a *Explorer) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := v.rel.Compare(r.URL.Query()["c"])
+	rows, err := v.rel.Compare(compareCodes(r.URL.Query()))
 	if err != nil {
 		return err
 	}

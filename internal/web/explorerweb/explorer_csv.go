@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/citylens/citylens/internal/web"
 )
@@ -89,13 +88,7 @@ func (a *Explorer) explorerCompareCSV(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	var codes []string
-	for _, c := range r.URL.Query()["c"] {
-		if c = strings.TrimSpace(c); c != "" {
-			codes = append(codes, c)
-		}
-	}
-	rows, err := v.rel.Compare(codes)
+	rows, err := v.rel.Compare(compareCodes(r.URL.Query()))
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -76,8 +75,7 @@ func replicationsParam(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, citylens.Errorf(citylens.EINVALID, "the number of uncertainty replications must be a whole number from %d to %d, not %q",
-			publication.MinReplications, publication.MaxReplications, v)
+		return 0, citylens.E(citylens.EINVALID, "error.field_number", "n", v) // its range is the service's to check
 	}
 	return n, nil
 }
