@@ -60,6 +60,36 @@ type Problem struct {
 	Args      []any  `json:"-"`
 }
 
+// String is the problem in English: where it is ("row 3, column code", a
+// batch's entry, the city, the indicator, a field), then why.
+func (p Problem) String() string {
+	var where []string
+	if p.Row > 0 {
+		where = append(where, fmt.Sprintf("row %d", p.Row))
+	}
+	if p.Entry != nil {
+		where = append(where, fmt.Sprintf("entry %d", *p.Entry))
+	}
+	for _, w := range []string{p.City, p.Indicator} {
+		if w != "" {
+			where = append(where, w)
+		}
+	}
+	switch {
+	case p.Column != "" && p.Row > 0:
+		where = append(where, "column "+p.Column)
+	case p.Column != "":
+		where = append(where, p.Column)
+	}
+	if p.Field != "" {
+		where = append(where, p.Field)
+	}
+	if len(where) == 0 {
+		return p.Reason
+	}
+	return strings.Join(where, ", ") + ": " + p.Reason
+}
+
 func (e *Error) Error() string {
 	if e.Message != "" {
 		return e.Message
@@ -139,6 +169,25 @@ func MessageArg(err error) any {
 		return e
 	}
 	return ErrorMessage(err)
+}
+
+// ProblemsSummary lists problems in English for a message: the first few
+// as text words them ("p1; p2"), then how many more, so that a file of a
+// million bad rows makes a message of a few lines (Problems has them all).
+func ProblemsSummary(ps []Problem, text func(Problem) string) string {
+	const show = 5
+	var b strings.Builder
+	for i, p := range ps {
+		if i == show {
+			fmt.Fprintf(&b, "; and %d more", len(ps)-show)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(text(p))
+	}
+	return b.String()
 }
 
 // WithProblems returns e with the problems at fault.

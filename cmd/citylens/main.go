@@ -75,6 +75,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintln(stderr, "citylens:", citylens.ErrorMessage(err))
+	if e := citylens.AsError(err); e != nil && len(e.Problems) > 5 { // the message names the first few
+		for _, p := range e.Problems {
+			fmt.Fprintln(stderr, "  "+p.String())
+		}
+	}
 	if citylens.ErrorCode(err) == citylens.EINTERNAL {
 		fmt.Fprintln(stderr, "  cause:", err)
 	}

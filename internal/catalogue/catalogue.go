@@ -95,14 +95,10 @@ const (
 
 // invalid is the error of an indicator with problems: EINVALID naming the
 // indicator, with every problem (each naming its field as the indicator
-// form and the JSON name it), its English message listing them.
+// form and the JSON name it), its English message naming the first few.
 func invalid(code string, ps []citylens.Problem) *citylens.Error {
-	rs := make([]string, len(ps))
-	for i, p := range ps {
-		rs[i] = p.Reason
-	}
 	e := citylens.Ef(citylens.EINVALID, "catalogue.error.invalid", "indicator %q: %d problem(s)", code, len(ps))
-	e.Message += ": " + strings.Join(rs, "; ")
+	e.Message += ": " + citylens.ProblemsSummary(ps, func(p citylens.Problem) string { return p.Reason })
 	return e.WithProblems(ps...)
 }
 

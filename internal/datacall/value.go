@@ -112,18 +112,8 @@ func FirstRow(p citylens.Problem) (int, bool) {
 // refused is the error of entries with problems: EINVALID with every
 // problem (nothing was saved), its English message naming the first few.
 func refused(ps []citylens.Problem) *citylens.Error {
-	const show = 5
 	e := citylens.Ef(citylens.EINVALID, "dc.error.refused", "%d problem(s); nothing was saved", len(ps))
-	var b strings.Builder
-	b.WriteString(e.Message)
-	for i, p := range ps {
-		if i == show {
-			fmt.Fprintf(&b, "; and %d more", len(ps)-show)
-			break
-		}
-		b.WriteString("; " + problemText(p))
-	}
-	e.Message = b.String()
+	e.Message += "; " + citylens.ProblemsSummary(ps, problemText)
 	return e.WithProblems(ps...)
 }
 

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -293,13 +292,12 @@ func (q *Queue) renew(ctx context.Context, id int64, owner string, f float64, m 
 	}
 }
 
-// runHandler runs h, turning its panic into an error (a failed job) with
-// the stack in the log, so that a handler's bug cannot stop the worker.
+// runHandler runs h, turning its panic into an error (a failed job) whose
+// stack RunOne logs, so that a handler's bug cannot stop the worker.
 func (q *Queue) runHandler(ctx context.Context, h Handler, j Job, p Progress) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			q.log.Error("job handler panicked", "job", j.ID, "kind", j.Kind, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = citylens.Errorf(citylens.EINTERNAL, "job %s: the handler panicked: %v", j.Kind, r)
+			err = citylens.Recovered("job "+j.Kind+": the handler", r)
 		}
 	}()
 	return h(ctx, j, p)

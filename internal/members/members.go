@@ -5,7 +5,6 @@ package members
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -108,23 +107,11 @@ var (
 )
 
 // invalid is the error of a record or file with problems: EINVALID, worded
-// by count, its English message listing every problem.
+// by count, its English message naming the first few.
 func invalid(ps []citylens.Problem) *citylens.Error {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = problemText(p)
-	}
 	e := citylens.Ef(citylens.EINVALID, "members.error.invalid", "%d problem(s)", len(ps))
-	e.Message += ": " + strings.Join(lines, "; ")
+	e.Message += ": " + citylens.ProblemsSummary(ps, citylens.Problem.String)
 	return e.WithProblems(ps...)
-}
-
-// problemText is a problem in English: "row 3, column code: reason".
-func problemText(p citylens.Problem) string {
-	if p.Row > 0 {
-		return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Reason)
-	}
-	return fmt.Sprintf("%s: %s", p.Column, p.Reason)
 }
 
 // problem is the problem of a column (a CSV column, a form field), worded

@@ -48,9 +48,14 @@ func TestParseCSV(t *testing.T) {
 				t.Errorf("code %q, want %q", citylens.ErrorCode(err), citylens.EINVALID)
 			}
 			i18ntest.WantKeyed(t, err)
+			// Every problem is in the error (its message names the first few).
+			all := []string{err.Error()}
+			for _, p := range citylens.AsError(err).Problems {
+				all = append(all, p.String())
+			}
 			for _, p := range tc.problems {
-				if !strings.Contains(err.Error(), p) {
-					t.Errorf("error %q lacks %q", err, p)
+				if !strings.Contains(strings.Join(all, "\n"), p) {
+					t.Errorf("error's problems %q lack %q", all, p)
 				}
 			}
 		})

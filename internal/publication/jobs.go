@@ -49,7 +49,7 @@ type PublishPayload struct {
 // publication for (0 asks for the edition's number).
 const (
 	MinReplications = 10
-	MaxReplications = 20000
+	MaxReplications = release.MaxReplications
 )
 
 // RegisterJobs registers the workflow's job kinds on q.
@@ -91,7 +91,7 @@ func (s *Service) RequestCompute(ctx context.Context, a auditlog.Actor, edition 
 // (0: the edition's).
 func CheckReplications(n int) error {
 	if n != 0 && (n < MinReplications || n > MaxReplications) {
-		return citylens.Errorf(citylens.EINVALID, "the number of uncertainty replications must be a whole number from %d to %d, not %d", MinReplications, MaxReplications, n)
+		return citylens.Ef(citylens.EINVALID, "rel.error.replications", "the number of uncertainty replications must be a whole number from %d to %d, not %d", MinReplications, MaxReplications, n)
 	}
 	return nil
 }
@@ -128,11 +128,11 @@ func (s *Service) RequestPublish(ctx context.Context, a auditlog.Actor, draftID 
 	}
 	switch {
 	case correct && !hasLive:
-		return jobs.Job{}, info, citylens.Errorf(citylens.ECONFLICT, "edition %s has no published release to correct: publish it first", info.Edition)
+		return jobs.Job{}, info, citylens.Ef(citylens.ECONFLICT, "rel.error.nothing_to_correct", "edition %s has no published release to correct: publish it first", info.Edition)
 	case !correct && hasLive:
-		return jobs.Job{}, info, citylens.Errorf(citylens.ECONFLICT, "edition %s already has a published release: publish this draft as a correction, with a note", info.Edition)
+		return jobs.Job{}, info, citylens.Ef(citylens.ECONFLICT, "rel.error.already_published", "edition %s already has a published release: publish this draft as a correction, with a note", info.Edition)
 	case correct && note == "":
-		return jobs.Job{}, info, citylens.Errorf(citylens.EINVALID, "a correction needs a note saying what it corrects")
+		return jobs.Job{}, info, citylens.Ef(citylens.EINVALID, "rel.error.correction_note", "a correction needs a note saying what it corrects")
 	}
 	p := PublishPayload{DraftID: draftID, Correct: correct, ChangeNote: note, N: n, RequestedBy: a.Email, UserID: a.UserID}
 	j, err := s.enqueue(ctx, JobPublishRelease, p, 2, a, "", "", "")
@@ -150,11 +150,7 @@ func requester(email string, userID int64) auditlog.Actor {
 // releaseProgress reports a publication's progress as a job's.
 func releaseProgress(progress jobs.Progress) func(release.Progress) {
 	return func(pr release.Progress) {
-		frac := 0.0
-		if pr.Total > 0 {
-			frac = float64(pr.Done) / float64(pr.Total)
-		}
-		progress(frac, fmt.Sprintf("%s %d/%d", pr.Stage, pr.Done, pr.Total))
+		progress(fraction(pr.Done, pr.Total), fmt.Sprintf("%s %d/%d", pr.Stage, pr.Done, pr.Total))
 	}
 }
 
@@ -166,7 +162,7 @@ func (s *Service) computeJob(ctx context.Context, j jobs.Job, progress jobs.Prog
 		return citylens.Errorf(citylens.EINVALID, "%s: payload needs an edition", JobComputeEdition)
 	}
 	_, _, err := s.Compute(ctx, requester(p.RequestedBy, p.UserID), p.Edition, func(pr datacall.Progress) {
-		progress(float64(pr.Done)/float64(pr.Total), pr.Stage)
+		progress(fraction(pr.Done, pr.Total), pr.Stage)
 	})
 	return err
 }
@@ -176,6 +172,9 @@ func (s *Service) previewJob(ctx context.Context, j jobs.Job, progress jobs.Prog
 	var p PreviewPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.DraftID <= 0 {
 		return citylens.Errorf(citylens.EINVALID, "%s: payload needs a draft_id", JobPreviewRelease)
+	}
+	if err := CheckReplications(p.N); err != nil { // a payload is input too
+		return err
 	}
 	_, err := s.Preview(ctx, requester(p.RequestedBy, p.UserID), p.DraftID, p.N, j.ID, releaseProgress(progress))
 	return err
@@ -188,6 +187,9 @@ func (s *Service) publishJob(ctx context.Context, j jobs.Job, progress jobs.Prog
 	var p PublishPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil || p.DraftID <= 0 {
 		return citylens.Errorf(citylens.EINVALID, "%s: payload needs a draft_id", JobPublishRelease)
+	}
+	if err := CheckReplications(p.N); err != nil {
+		return err
 	}
 	_, err := s.PublishDraft(ctx, requester(p.RequestedBy, p.UserID),
 		Publication{DraftID: p.DraftID, Correct: p.Correct, ChangeNote: p.ChangeNote, N: p.N}, releaseProgress(progress))
@@ -232,4 +234,12 @@ func (s *Service) PreviewJobs(ctx context.Context, draftID int64) ([]jobs.Job, e
 // PublishJobs lists the latest publish jobs, newest first.
 func (s *Service) PublishJobs(ctx context.Context) ([]jobs.Job, error) {
 	return s.Store.ListJobs(ctx, jobs.Filter{Kind: JobPublishRelease, Limit: 20})
+}
+
+// fraction is done of total, 0 for an empty total.
+func fraction(done, total int) float64 {
+	if total <= 0 {
+		return 0
+	}
+	return float64(done) / float64(total)
 }

@@ -84,6 +84,7 @@ type Review struct {
 	Pillars    []string
 	Rows       []ReviewRow     // by index rank
 	Against    *release.Record // what rank changes are measured against
+	Common     int             // cities ranked in both: a change is a move among them
 	Live       *release.Record // the edition's latest published release (publishing corrects it)
 	Published  bool            // a release of this draft is published
 	DefaultN   int             // the replications to publish with
@@ -103,6 +104,13 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 		return nil, err
 	}
 	d := &Review{Info: info, Draft: dr, DefaultN: release.DefaultN}
+	ed, err := s.Store.Edition(ctx, dr.Edition)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err := release.EditionConfig(ed); err == nil && cfg.Uncertainty.N > 0 {
+		d.DefaultN = cfg.Uncertainty.N // the form proposes what the edition asks for
+	}
 	for _, n := range dr.Framework {
 		switch {
 		case n.Kind == engine.Aggregate && n.Parent == "":
@@ -122,13 +130,13 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 		return nil, err
 	}
 	if d.Against == nil {
-		if e, err := s.Store.Edition(ctx, dr.Edition); err == nil && e.PreviousEdition != "" {
-			if prev, err := s.Latest(ctx, e.PreviousEdition); err == nil {
+		if ed.PreviousEdition != "" {
+			if prev, err := s.Latest(ctx, ed.PreviousEdition); err == nil {
 				d.Against = &prev
 			}
 		}
 	}
-	prevRank := map[string]int{}
+	prevRank, prevScore := map[string]int{}, map[string]float64{}
 	if d.Against != nil {
 		rel, err := s.Load(ctx, d.Against.Hash)
 		if err != nil {
@@ -139,13 +147,28 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 			return nil, err
 		}
 		for _, row := range rows {
-			prevRank[row.City.Code] = row.Rank
+			prevRank[row.City.Code], prevScore[row.City.Code] = row.Rank, row.Score
 		}
 	}
+	// A change of rank is measured among the cities ranked in both, so a
+	// city that joins or leaves the ranking moves no one else's rank.
+	nowScore := map[string]float64{}
+	for _, res := range dr.Results {
+		if _, was := prevScore[res.City]; was && res.Ranks[d.Root] > 0 {
+			nowScore[res.City] = res.Scores[d.Root]
+		}
+	}
+	for c := range prevScore {
+		if _, both := nowScore[c]; !both {
+			delete(prevScore, c)
+		}
+	}
+	d.Common = len(nowScore)
+	before, after := ranksAmong(prevScore), ranksAmong(nowScore)
 	for _, res := range dr.Results {
 		row := ReviewRow{CityResult: res, Rank: res.Ranks[d.Root], Score: res.Scores[d.Root], PrevRank: prevRank[res.City]}
-		if row.PrevRank > 0 && row.Rank > 0 {
-			c := row.PrevRank - row.Rank
+		if a, ok := after[res.City]; ok {
+			c := before[res.City] - a
 			row.Change = &c
 		}
 		d.Rows = append(d.Rows, row)
@@ -220,4 +243,23 @@ func (s *Service) previewView(ctx context.Context, id int64) (*PreviewView, erro
 	m := rel.Methodology()
 	pv.Audit, pv.Unc, pv.Against = m.Audit, m.Uncertainty, m.Summary.PreviousEdition
 	return pv, nil
+}
+
+// ranksAmong ranks cities by score, highest first; equal scores share the
+// best rank.
+func ranksAmong(score map[string]float64) map[string]int {
+	codes := make([]string, 0, len(score))
+	for c := range score {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool { return score[codes[i]] > score[codes[j]] })
+	out := make(map[string]int, len(codes))
+	for i, c := range codes {
+		if i > 0 && score[c] == score[codes[i-1]] {
+			out[c] = out[codes[i-1]]
+		} else {
+			out[c] = i + 1
+		}
+	}
+	return out
 }

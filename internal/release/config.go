@@ -317,11 +317,17 @@ func (c Config) resolve(f *engine.Framework, m engine.Method, index string, pill
 	if u.Bootstrap == 0 {
 		u.Bootstrap = DefaultBootstrap
 	}
-	if u.N < 2 || u.SAN < 2 || u.Bootstrap < 0 {
-		return c, bad("uncertainty: n and sa_n must be at least 2 and bootstrap 0 or more (n %d, sa_n %d, bootstrap %d)", u.N, u.SAN, u.Bootstrap)
+	if u.N < 2 || u.SAN < 2 || u.Bootstrap < 0 || u.N > MaxReplications || u.SAN > MaxReplications || u.Bootstrap > MaxReplications {
+		return c, bad("uncertainty: n and sa_n must be from 2 to %d and bootstrap from 0 to %d (n %d, sa_n %d, bootstrap %d)",
+			MaxReplications, MaxReplications, u.N, u.SAN, u.Bootstrap)
 	}
 	return c, nil
 }
+
+// MaxReplications bounds every replication count a configuration or a
+// request may ask for (uncertainty, sensitivity, bootstrap): the time and
+// memory of one publication.
+const MaxReplications = 20000
 
 func checkStages(where string, st []Stage) error {
 	if len(st) == 0 {

@@ -165,7 +165,9 @@ func TestPublishBadInput(t *testing.T) {
 			in.Config.Uncertainty.Spec = DefaultUncertainty(mustFramework(t, in.Draft), in.Draft.Method)
 			in.Config.Uncertainty.Spec.Target = "E"
 		}, citylens.EINVALID, "target must be the index"},
-		{"one replication", func(in *PublishInput) { in.Config.Uncertainty.N = 1 }, citylens.EINVALID, "at least 2"},
+		{"one replication", func(in *PublishInput) { in.Config.Uncertainty.N = 1 }, citylens.EINVALID, "must be from 2 to 20000"},
+		{"too many replications", func(in *PublishInput) { in.Config.Uncertainty.N = MaxReplications + 1 }, citylens.EINVALID, "must be from 2 to 20000"},
+		{"too large a bootstrap", func(in *PublishInput) { in.Config.Uncertainty.Bootstrap = MaxReplications + 1 }, citylens.EINVALID, "bootstrap from 0 to 20000"},
 		{"method", func(in *PublishInput) { in.Draft.Method.Impute.Method = "magic" }, citylens.EINVALID, "unknown method"},
 		{"previous of the same edition", func(in *PublishInput) {
 			in.Previous = mustPublish(t, PublishInput{Draft: testDraft(t), Config: testConfig()})
