@@ -51,13 +51,14 @@ func TestSeed(t *testing.T) {
 			t.Errorf("%s: peer groups by %q (want %q), demo %v, licence %+v", rec.Edition, rel.Methodology().PeerGroup, want, rec.Demo, rel.Summary().Licence)
 		}
 	}
-	again, err := demo.Seed(ctx, services(db, nil))
+	again, err := demo.Seed(ctx, sv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	after, err := db.StoredReleases(ctx, release.Filter{})
-	if err != nil || len(after) != len(recs) || again.Members.Created != 0 {
-		t.Errorf("seeding again: %d releases (want %d), %+v, %v", len(after), len(recs), again.Members, err)
+	if err != nil || len(after) != len(recs) || again.Members.Created != 0 || builds != 3 {
+		t.Errorf("seeding again: %d releases (want %d), %d builds in all (want the first seed's 3), %+v, %v",
+			len(after), len(recs), builds, again.Members, err)
 	}
 }
 

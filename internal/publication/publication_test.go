@@ -240,7 +240,7 @@ func TestPublishReusesPreview(t *testing.T) {
 		}
 
 		// A new accepted value and a recompute: the old preview is not the
-		// new draft's, and a preview made before a change of N is stale.
+		// new draft's; publishing with another N than the preview's builds.
 		v := datacall.Value{Edition: "2026", City: "fr-lyon", Indicator: "A1", Value: 99, Provenance: datacall.Provenance{Source: "fixed", DataYear: 2025}}
 		if err := e.store.PutValues(ctx, []datacall.Value{v}); err != nil {
 			t.Fatal(err)
