@@ -54,7 +54,7 @@ func seedReleases(ctx context.Context, s Services) error {
 		if err != nil {
 			return err
 		}
-		s.Log.Info("demo release published", "edition", e.Code, "hash", shortHash(rec.Hash), "cities", rec.Cities,
+		s.Log.Info("demo release published", "edition", e.Code, "hash", release.ShortHash(rec.Hash), "cities", rec.Cities,
 			"replications", uncertainty.N, "took", time.Since(start).Round(time.Millisecond))
 	}
 	if done, err := pub.HasLive(ctx, EurostatEdition); err != nil || done {
@@ -72,7 +72,7 @@ func seedReleases(ctx context.Context, s Services) error {
 	if err != nil {
 		return err
 	}
-	s.Log.Info("example release published", "edition", EurostatEdition, "hash", shortHash(rec.Hash), "cities", rec.Cities,
+	s.Log.Info("example release published", "edition", EurostatEdition, "hash", release.ShortHash(rec.Hash), "cities", rec.Cities,
 		"took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -109,11 +109,4 @@ func eurostatDraft() (release.Draft, error) {
 		}
 	}
 	return d, nil
-}
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
 }

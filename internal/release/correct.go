@@ -20,13 +20,13 @@ func changeLog(old, nu *Release) []Change {
 		return string(x) == string(y)
 	}
 	if !same(old.d.Framework, nu.d.Framework) {
-		out = append(out, Change{Kind: ChangeFramework, Old: "framework of " + shortHash(old.d.Hash), New: "changed"})
+		out = append(out, Change{Kind: ChangeFramework, Old: "framework of " + ShortHash(old.d.Hash), New: "changed"})
 	}
 	if !same(old.d.Method, nu.d.Method) {
-		out = append(out, Change{Kind: ChangeMethod, Old: "method of " + shortHash(old.d.Hash), New: "changed"})
+		out = append(out, Change{Kind: ChangeMethod, Old: "method of " + ShortHash(old.d.Hash), New: "changed"})
 	}
 	if !same(old.d.Config, nu.d.Config) {
-		out = append(out, Change{Kind: ChangeConfig, Old: "configuration of " + shortHash(old.d.Hash), New: "changed"})
+		out = append(out, Change{Kind: ChangeConfig, Old: "configuration of " + ShortHash(old.d.Hash), New: "changed"})
 	}
 	for _, c := range nu.d.Cities {
 		if i, ok := old.cityIdx[c.Code]; !ok {

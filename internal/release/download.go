@@ -358,7 +358,7 @@ type Schema struct {
 
 // Package returns the data package of the release's downloads.
 func (r *Release) Package() DataPackage {
-	p := DataPackage{Profile: "tabular-data-package", Name: "citylens-" + r.d.Edition + "-" + shortHash(r.d.Hash),
+	p := DataPackage{Profile: "tabular-data-package", Name: "citylens-" + r.d.Edition + "-" + ShortHash(r.d.Hash),
 		Title: r.nodeName(r.d.Index) + " " + r.d.Edition, Version: r.d.Hash, Hash: r.d.Hash, Created: r.d.PublishedAt.Format(time.RFC3339),
 		Licenses: []Licence{r.d.Licence}, Attribution: r.d.Attribution}
 	if r.d.Attribution != "" {

@@ -81,7 +81,7 @@ type IndicatorCity struct {
 func (r *Release) Indicator(code string) (*IndicatorView, error) {
 	n, ok := r.f.Node(code)
 	if !ok || n.Kind != engine.Indicator {
-		return nil, citylens.Errorf(citylens.ENOTFOUND, "no indicator %q in release %s", code, shortHash(r.d.Hash))
+		return nil, citylens.Errorf(citylens.ENOTFOUND, "no indicator %q in release %s", code, ShortHash(r.d.Hash))
 	}
 	eff := r.f.EffectiveWeights(r.d.Method.Weights)
 	v := &IndicatorView{Code: code, Name: nameOr(n.Name, code), Unit: n.Unit, Direction: n.Direction, Parent: n.Parent, Pillar: r.pillarOf(code),

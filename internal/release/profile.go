@@ -111,7 +111,7 @@ type Profile struct {
 func (r *Release) city(code string) (int, error) {
 	i, ok := r.cityIdx[code]
 	if !ok {
-		return 0, citylens.Ef(citylens.ENOTFOUND, "rel.error.no_city", "no city %q in release %s of edition %s", code, shortHash(r.d.Hash), r.d.Edition)
+		return 0, citylens.Ef(citylens.ENOTFOUND, "rel.error.no_city", "no city %q in release %s of edition %s", code, ShortHash(r.d.Hash), r.d.Edition)
 	}
 	return i, nil
 }

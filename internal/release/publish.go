@@ -186,7 +186,7 @@ func prepare(in PublishInput) (*prepared, error) {
 			return nil, err
 		}
 		if same == in.Corrects.d.Hash {
-			return nil, citylens.Errorf(citylens.ECONFLICT, "release: the correction changes nothing in release %s", shortHash(in.Corrects.d.Hash))
+			return nil, citylens.Errorf(citylens.ECONFLICT, "release: the correction changes nothing in release %s", ShortHash(in.Corrects.d.Hash))
 		}
 		dc.Corrects = in.Corrects.d.Hash
 	}
@@ -471,7 +471,9 @@ func auditFlags(a *engine.AuditReport) []AuditFlag {
 	return out
 }
 
-func shortHash(hash string) string {
+// ShortHash is the first 12 characters of a release hash, as pages, file
+// names and logs show it.
+func ShortHash(hash string) string {
 	if len(hash) > 12 {
 		return hash[:12]
 	}

@@ -419,7 +419,7 @@ func (r *Release) Stages(code string) ([]Stage, error) {
 		return append([]Stage(nil), r.d.Config.Stages...), nil
 	}
 	if !contains(r.d.Pillars, code) {
-		return nil, citylens.Errorf(citylens.ENOTFOUND, "no pillar %q in release %s", code, shortHash(r.d.Hash))
+		return nil, citylens.Errorf(citylens.ENOTFOUND, "no pillar %q in release %s", code, ShortHash(r.d.Hash))
 	}
 	return append([]Stage(nil), r.d.Config.pillarStages(code)...), nil
 }

@@ -79,7 +79,7 @@ func (r *Release) whatIf(ctx context.Context, city string, values map[string]str
 	for _, code := range codes {
 		n, ok := r.f.Node(code)
 		if !ok || n.Kind != engine.Indicator {
-			return nil, citylens.Errorf(citylens.ENOTFOUND, "what-if: no indicator %q in release %s", code, shortHash(r.d.Hash))
+			return nil, citylens.Errorf(citylens.ENOTFOUND, "what-if: no indicator %q in release %s", code, ShortHash(r.d.Hash))
 		}
 		v, err := r.checkValue(code, values[code])
 		if err != nil {

@@ -94,7 +94,7 @@ func (a *Explorer) loadedRelease(ctx context.Context, hash string) (*loadedRelea
 		}
 		return res.Val.(*loadedRelease), nil
 	case <-ctx.Done():
-		return nil, citylens.Errorf(citylens.ECANCELED, "loading release %s: %v", shortHash(hash), ctx.Err())
+		return nil, citylens.Errorf(citylens.ECANCELED, "loading release %s: %v", release.ShortHash(hash), ctx.Err())
 	}
 }
 
@@ -224,14 +224,7 @@ func (v *relView) Name() string {
 }
 
 // Short is the first 12 characters of the hash.
-func (v *relView) Short() string { return shortHash(v.Rec.Hash) }
-
-func shortHash(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	return h
-}
+func (v *relView) Short() string { return release.ShortHash(v.Rec.Hash) }
 
 // resolveRelease finds the release a request names: its {hash} path value
 // ("latest" or absent: the default release). Only published releases are
