@@ -342,10 +342,18 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, []datacall.CityRef{cityRef(c)}, filename, data)
+	return a.upload(w, r, call, c, []datacall.CityRef{cityRef(c)}, filename, data, cityPath(call.Edition.Code, c.Code))
+}
+
+// upload imports a file for the cities refs, then goes back with a flash;
+// a refused file's every problem is listed on a page and nothing imported.
+// who names the upload on that page (a city, or the whole network).
+func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Call, who members.City, refs []datacall.CityRef,
+	filename string, data []byte, back string) error {
+	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, refs, filename, data)
 	if ps := checksRefused(err); ps != nil {
 		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": c, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": cityPath(call.Edition.Code, c.Code)})
+			"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
 	}
 	if err != nil {
 		return err
@@ -354,7 +362,7 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 	if res.Changed == 1 {
 		key = "flash.dc_imported_one"
 	}
-	a.s.RedirectFlash(w, r, cityPath(call.Edition.Code, c.Code), key, filename, res.Changed, res.Unchanged)
+	a.s.RedirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
 	return nil
 }
 
@@ -379,21 +387,8 @@ func (a *Area) dataCallNetworkUpload(w http.ResponseWriter, r *http.Request) err
 	for i, c := range cities {
 		refs[i] = cityRef(c)
 	}
-	back := "/admin/editions/" + url.PathEscape(call.Edition.Code)
-	res, err := a.svc.Upload(ctx, dataCallActor(r), call.Edition.Code, refs, filename, data)
-	if ps := checksRefused(err); ps != nil {
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
-			"City": members.City{Name: a.s.T(r, "dc.upload.network")}, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
-	}
-	if err != nil {
-		return err
-	}
-	key := "flash.dc_imported"
-	if res.Changed == 1 {
-		key = "flash.dc_imported_one"
-	}
-	a.s.RedirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
-	return nil
+	return a.upload(w, r, call, members.City{Name: a.s.T(r, "dc.upload.network")}, refs, filename, data,
+		"/admin/editions/"+url.PathEscape(call.Edition.Code))
 }
 
 func (a *Area) dataCallTransition(action string) web.HandlerFunc {
