@@ -37,14 +37,14 @@ type loginData struct {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "login.html", "Sign in", loginData{Next: safeNext(r.URL.Query().Get("next"))})
+	return s.render(w, r, "login.html", loginData{Next: safeNext(r.URL.Query().Get("next"))})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	email, password := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	if strings.TrimSpace(email) == "" || password == "" {
-		return s.renderStatus(w, r, http.StatusBadRequest, "login.html", "Sign in",
+		return s.renderStatus(w, r, http.StatusBadRequest, "login.html",
 			loginData{Email: email, Next: next, Error: s.tr(r, "login.error.missing")})
 	}
 	u, err := s.accounts.Authenticate(r.Context(), email, password, remoteIP(r))
@@ -56,7 +56,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		if e := citylens.AsError(err); e != nil && e.RetryAfter > 0 {
 			w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
 		}
-		return s.renderStatus(w, r, status, "login.html", "Sign in", loginData{Email: email, Next: next, Error: s.messageOf(readerLang(r), err)})
+		return s.renderStatus(w, r, status, "login.html", loginData{Email: email, Next: next, Error: s.messageOf(readerLang(r), err)})
 	}
 	// Rotate: end the session this browser had, then start a fresh one.
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -85,7 +85,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "forgot.html", "Forgot your password?", map[string]any{"Sent": false})
+	return s.render(w, r, "forgot.html", map[string]any{"Sent": false})
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
@@ -96,7 +96,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	if err := s.accounts.RequestPasswordReset(r.Context(), email, remoteIP(r)); err != nil {
 		return err
 	}
-	return s.render(w, r, "forgot.html", "Check your e-mail", map[string]any{"Sent": true, "Email": email})
+	return s.render(w, r, "forgot.html", map[string]any{"Sent": true, "Email": email})
 }
 
 type oneTimeData struct {
@@ -110,28 +110,21 @@ func (s *Server) oneTimeForm(purpose string) HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return s.render(w, r, "onetime.html", oneTimeTitle(purpose), oneTimeData{Purpose: purpose, Token: token, Email: u.Email})
+		return s.render(w, r, "onetime.html", oneTimeData{Purpose: purpose, Token: token, Email: u.Email})
 	}
-}
-
-func oneTimeTitle(purpose string) string {
-	if purpose == accounts.PurposeInvite {
-		return "Accept your invitation"
-	}
-	return "Choose a new password"
 }
 
 func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, password := r.PostFormValue("token"), r.PostFormValue("password")
 		if password != r.PostFormValue("password_again") {
-			return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
+			return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html",
 				oneTimeData{Purpose: purpose, Token: token, Error: s.tr(r, "onetime.error.differ")})
 		}
 		_, err := s.accounts.CompleteOneTimeToken(r.Context(), token, purpose, password, r.PostFormValue("name"), remoteIP(r))
 		if err != nil {
 			if statusOf(err) == http.StatusBadRequest {
-				return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html", oneTimeTitle(purpose),
+				return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html",
 					oneTimeData{Purpose: purpose, Token: token, Error: s.messageOf(readerLang(r), err)})
 			}
 			return err
@@ -152,7 +145,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "tokens.html", "API tokens", tokensData{Tokens: ts})
+	return s.render(w, r, "tokens.html", tokensData{Tokens: ts})
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
@@ -166,7 +159,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The plain token is shown this once; only its hash is stored.
-	return s.render(w, r, "tokens.html", "API tokens", tokensData{Tokens: ts, NewToken: plain, NewName: t.Name})
+	return s.render(w, r, "tokens.html", tokensData{Tokens: ts, NewToken: plain, NewName: t.Name})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {

@@ -61,20 +61,20 @@ func (s *Server) API(pattern string, access Access, h HandlerFunc, opts ...Route
 }
 
 // Render writes page (a template file name) in the layout with status 200.
-func (s *Server) Render(w http.ResponseWriter, r *http.Request, page, title string, data any) error {
-	return s.renderStatus(w, r, http.StatusOK, page, title, data)
+func (s *Server) Render(w http.ResponseWriter, r *http.Request, page string, data any) error {
+	return s.renderStatus(w, r, http.StatusOK, page, data)
 }
 
 // RenderStatus writes page in the layout with status.
-func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
-	return s.renderStatus(w, r, status, page, title, data)
+func (s *Server) RenderStatus(w http.ResponseWriter, r *http.Request, status int, page string, data any) error {
+	return s.renderStatus(w, r, status, page, data)
 }
 
 // RenderLayout writes page in the layout for r's viewer in lang to w, with
 // csrf as its forms' token ("" for a page without forms): for areas that
 // cache what they render.
-func (s *Server) RenderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page, title string, data any, csrf string) error {
-	return s.renderLayout(w, r, lang, page, title, data, csrf)
+func (s *Server) RenderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page string, data any, csrf string) error {
+	return s.renderLayout(w, r, lang, page, data, csrf)
 }
 
 // ExecutePage runs one named template of page in lang (an area's cached

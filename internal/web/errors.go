@@ -214,7 +214,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for i, p := range problems {
 		lines[i] = s.problemLine(lang, p)
 	}
-	s.renderStatus(w, r, status, "error.html", "Error", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": lines})
+	s.renderStatus(w, r, status, "error.html", map[string]any{"Status": status, "StatusText": statusText, "Message": msg, "Problems": lines})
 }
 
 type requestIDKey struct{}

@@ -161,7 +161,6 @@ type NavLink struct {
 
 // PageData is what every page template receives; Data is the page's own.
 type PageData struct {
-	Title       string
 	Viewer      Viewer
 	CSRF        string
 	Demo        bool
@@ -174,17 +173,17 @@ type PageData struct {
 }
 
 // render writes page (a templates/ file name) with status 200.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, page, title string, data any) error {
-	return s.renderStatus(w, r, http.StatusOK, page, title, data)
+func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, data any) error {
+	return s.renderStatus(w, r, http.StatusOK, page, data)
 }
 
-func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page string, data any) error {
 	lang := requestLang(w, r)
 	if _, ok := s.pages[pageKey(lang, page)]; !ok {
 		return fmt.Errorf("web: no template %s", page)
 	}
 	var buf bytes.Buffer
-	if err := s.renderLayout(&buf, r, lang, page, title, data, s.csrfToken(w, r)); err != nil {
+	if err := s.renderLayout(&buf, r, lang, page, data, s.csrfToken(w, r)); err != nil {
 		s.log.Error("template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
@@ -201,7 +200,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 // renderLayout writes page in the layout for r's viewer in lang; csrf is
 // the token its forms carry ("" for a page without forms, which then sets
 // no cookie).
-func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page, title string, data any, csrf string) error {
+func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page string, data any, csrf string) error {
 	t, ok := s.pages[pageKey(lang, page)]
 	if !ok {
 		return fmt.Errorf("web: no template %s", page)
@@ -211,7 +210,7 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	for i := range nav {
 		nav[i].Label = s.cat.T(lang, nav[i].Label)
 	}
-	pd := PageData{Title: title, Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
+	pd := PageData{Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
 		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
 		pd.Attribution = members.DemoAttribution

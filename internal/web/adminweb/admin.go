@@ -53,7 +53,7 @@ func (a *Area) renderUsers(w http.ResponseWriter, r *http.Request, invited strin
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "users.html", "Users", usersData{us, accounts.Roles, regions, cities, invited})
+	return a.s.Render(w, r, "users.html", usersData{us, accounts.Roles, regions, cities, invited})
 }
 
 func (a *Area) inviteUser(w http.ResponseWriter, r *http.Request) error {
@@ -91,7 +91,7 @@ func (a *Area) adminMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "admin_members.html", "Members", map[string]any{"Cities": cities, "Offices": offices,
+	return a.s.Render(w, r, "admin_members.html", map[string]any{"Cities": cities, "Offices": offices,
 		"Columns": strings.Join(members.CSVColumns, ",")})
 }
 
@@ -125,7 +125,7 @@ func (a *Area) editCityForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "city_edit.html", "Edit "+c.Name, d)
+	return a.s.Render(w, r, "city_edit.html", d)
 }
 
 func (a *Area) saveCity(w http.ResponseWriter, r *http.Request) error {
@@ -173,7 +173,7 @@ func (a *Area) saveCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "city_edit.html", "Edit "+c.Name, d)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "city_edit.html", d)
 	}
 	a.s.RedirectFlash(w, r, "/admin/members", "flash.city_saved", c.Name)
 	return nil
@@ -198,7 +198,7 @@ func (a *Area) outboxPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "outbox.html", "Outbox", ms)
+	return a.s.Render(w, r, "outbox.html", ms)
 }
 
 func (a *Area) auditPage(w http.ResponseWriter, r *http.Request) error {
@@ -217,7 +217,7 @@ func (a *Area) auditPage(w http.ResponseWriter, r *http.Request) error {
 		q.Set("before", web.Itoa(es[len(es)-1].ID))
 		next = "/admin/audit?" + q.Encode()
 	}
-	return a.s.Render(w, r, "audit.html", "Audit log", map[string]any{"Entries": es, "Query": r.URL.Query(), "Next": next})
+	return a.s.Render(w, r, "audit.html", map[string]any{"Entries": es, "Query": r.URL.Query(), "Next": next})
 }
 
 func (a *Area) jobsPage(w http.ResponseWriter, r *http.Request) error {
@@ -225,7 +225,7 @@ func (a *Area) jobsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "jobs.html", "Jobs", js)
+	return a.s.Render(w, r, "jobs.html", js)
 }
 
 func (a *Area) cancelJob(w http.ResponseWriter, r *http.Request) error {

@@ -185,11 +185,7 @@ func (a *Area) renderIndicatorForm(w http.ResponseWriter, r *http.Request, statu
 		}
 		d.Uses = uses
 	}
-	title := "New indicator"
-	if d.Editing {
-		title = "Edit " + d.Form.Code
-	}
-	return a.s.RenderStatus(w, r, status, "catalogue_edit.html", title, d)
+	return a.s.RenderStatus(w, r, status, "catalogue_edit.html", d)
 }
 
 func (a *Area) newIndicatorForm(w http.ResponseWriter, r *http.Request) error {

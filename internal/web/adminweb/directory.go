@@ -125,11 +125,7 @@ func (a *Area) renderOffices(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	title := "Regional offices"
-	if editing {
-		title = "Edit " + form.Name
-	}
-	return a.s.RenderStatus(w, r, status, "admin_offices.html", title, d)
+	return a.s.RenderStatus(w, r, status, "admin_offices.html", d)
 }
 
 func (a *Area) officesPage(w http.ResponseWriter, r *http.Request) error {
@@ -191,11 +187,7 @@ func (a *Area) renderPartners(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	title := "Partner organisations"
-	if editing {
-		title = "Edit " + form.Name
-	}
-	return a.s.RenderStatus(w, r, status, "admin_partners.html", title,
+	return a.s.RenderStatus(w, r, status, "admin_partners.html",
 		partnersData{Partners: list, Kinds: members.PartnerKinds, Form: form, Editing: editing, formProblems: a.memberProblems(r, ps)})
 }
 

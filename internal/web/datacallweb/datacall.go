@@ -91,7 +91,7 @@ func (a *Area) dataCallHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := web.ViewerOf(r)
-	return a.s.Render(w, r, "datacall_home.html", "Data call", map[string]any{
+	return a.s.Render(w, r, "datacall_home.html", map[string]any{
 		"Editions": shown, "Cities": cities, "Reviewer": v.User.Role != accounts.RoleFocal,
 	})
 }
@@ -242,7 +242,7 @@ func (a *Area) dataCallCity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+	return a.s.Render(w, r, "datacall_city.html", d)
 }
 
 func (a *Area) dataCallSave(w http.ResponseWriter, r *http.Request) error {
@@ -289,7 +289,7 @@ func (a *Area) dataCallSave(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", c.Name+" · data call "+call.Edition.Code, d)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", d)
 	}
 	if err != nil {
 		return err
@@ -352,7 +352,7 @@ func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Cal
 	filename string, data []byte, back string) error {
 	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, refs, filename, data)
 	if ps := checksRefused(err); ps != nil {
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", "Upload refused", map[string]any{
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", map[string]any{
 			"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
 	}
 	if err != nil {
@@ -449,7 +449,7 @@ func (a *Area) dataCallHistory(w http.ResponseWriter, r *http.Request) error {
 	for i, h := range hist {
 		rows[i] = historyRow{Entry: h, Before: describeValue(a.s.Catalog(), lang, h.Before), After: describeValue(a.s.Catalog(), lang, h.After)}
 	}
-	return a.s.Render(w, r, "datacall_history.html", "History of "+ind.Name, map[string]any{
+	return a.s.Render(w, r, "datacall_history.html", map[string]any{
 		"City": c, "Edition": call.Edition, "Ind": ind, "History": rows, "Back": cityPath(call.Edition.Code, c.Code)})
 }
 
@@ -513,7 +513,7 @@ func (a *Area) dataCallQueue(w http.ResponseWriter, r *http.Request) error {
 	for _, it := range datacall.ReviewQueue(board.Progress, board.Submissions) {
 		d.Queue = append(d.Queue, queueRow{QueueItem: it, City: byCode[it.City]})
 	}
-	return a.s.Render(w, r, "datacall_review.html", "Review queue "+e.Code, d)
+	return a.s.Render(w, r, "datacall_review.html", d)
 }
 
 func cityIndex(cities []members.City) ([]string, map[string]members.City) {
@@ -570,7 +570,7 @@ func (a *Area) dataCallCoverage(w http.ResponseWriter, r *http.Request) error {
 	for i, ia := range avail {
 		av[i] = availabilityRow{IndicatorAvailability: ia, Name: call.Catalogue[ia.Indicator].Name}
 	}
-	return a.s.Render(w, r, "datacall_coverage.html", "Coverage "+call.Edition.Code, map[string]any{
+	return a.s.Render(w, r, "datacall_coverage.html", map[string]any{
 		"Edition": call.Edition, "Cities": rows, "Availability": av, "States": states, "Total": total,
 		"Page": page, "Pages": pages, "Prev": page - 1, "Next": (page + 1) % (pages + 1),
 		"StateOrder": []string{datacall.StateDraft, datacall.StateSubmitted, datacall.StateReturned, datacall.StateAccepted},

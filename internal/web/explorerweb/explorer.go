@@ -381,7 +381,7 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Map = append(d.Map, mc)
 	}
-	return a.s.Render(w, r, "explorer_home.html", "CityLens", d)
+	return a.s.Render(w, r, "explorer_home.html", d)
 }
 
 // --- rankings ---
@@ -812,7 +812,7 @@ func (a *Explorer) renderReleaseList(w http.ResponseWriter, r *http.Request, pag
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}
-	return a.s.Render(w, r, page, "", d)
+	return a.s.Render(w, r, page, d)
 }
 
 type releaseData struct {

@@ -131,7 +131,7 @@ func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page s
 		if err != nil {
 			return err
 		}
-		return a.s.Render(w, r, "explorer_cached.html", "", cp)
+		return a.s.Render(w, r, "explorer_cached.html", cp)
 	}
 	if a.responses.Write(w, r, key) {
 		return nil
@@ -146,7 +146,7 @@ func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page s
 		shared := r.Clone(r.Context())
 		shared.URL.RawQuery = query
 		var plain bytes.Buffer
-		if err := a.s.RenderLayout(&plain, shared, lang, "explorer_cached.html", "", cp, ""); err != nil {
+		if err := a.s.RenderLayout(&plain, shared, lang, "explorer_cached.html", cp, ""); err != nil {
 			return nil, "", citylens.Errorf(citylens.EINTERNAL, "template %s: %v", page, err)
 		}
 		return plain.Bytes(), string(lang), nil

@@ -57,7 +57,7 @@ func (a *Area) memberDirectory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "members.html", "Member cities", directoryData{cities, regions, f})
+	return a.s.Render(w, r, "members.html", directoryData{cities, regions, f})
 }
 
 func (a *Area) memberPage(w http.ResponseWriter, r *http.Request) error {
@@ -71,6 +71,6 @@ func (a *Area) memberPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return a.s.Render(w, r, "city.html", c.Name, map[string]any{"City": c, "Office": office,
+	return a.s.Render(w, r, "city.html", map[string]any{"City": c, "Office": office,
 		"CanEdit": web.CanEditCity(web.ViewerOf(r), c.Code, c.RegionCode)})
 }

@@ -2,7 +2,6 @@ package releaseweb
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,7 +41,7 @@ func (a *Area) catalogueList(w http.ResponseWriter, r *http.Request) error {
 			shown = append(shown, ind)
 		}
 	}
-	return a.s.Render(w, r, "catalogue_list.html", "Indicator catalogue", map[string]any{
+	return a.s.Render(w, r, "catalogue_list.html", map[string]any{
 		"Indicators": shown, "Total": len(inds), "Pillar": pillar, "Attribution": catalogue.U4SSCAttribution,
 	})
 }
@@ -52,7 +51,7 @@ func (a *Area) catalogueIndicator(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "catalogue_indicator.html", ind.Name, map[string]any{
+	return a.s.Render(w, r, "catalogue_indicator.html", map[string]any{
 		"Ind": ind, "Attribution": catalogue.U4SSCAttribution,
 	})
 }
@@ -66,7 +65,7 @@ func (a *Area) editionsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "datacall_editions.html", "Editions", map[string]any{"Editions": eds, "Indicators": len(inds),
+	return a.s.Render(w, r, "datacall_editions.html", map[string]any{"Editions": eds, "Indicators": len(inds),
 		"NextYear": a.s.Now().Year()})
 }
 
@@ -150,7 +149,7 @@ func (a *Area) editionPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	relJSON, _ := json.MarshalIndent(relCfg, "", "  ")
-	return a.s.Render(w, r, "datacall_edition.html", "Edition "+e.Code, map[string]any{
+	return a.s.Render(w, r, "datacall_edition.html", map[string]any{
 		"E": e, "Indicators": len(e.Indicators()), "Releases": rels, "Jobs": mine, "Method": string(method),
 		"ReleaseConfig": string(relJSON), "ReleaseDefaults": len(e.Release) == 0,
 		"CallOpen": e.CallOpen(a.s.Now()),
@@ -202,7 +201,7 @@ func (a *Area) draftReleasePage(w http.ResponseWriter, r *http.Request) error {
 			root = n.Code
 		}
 	}
-	return a.s.Render(w, r, "datacall_release.html", fmt.Sprintf("Draft release %d", id), map[string]any{
+	return a.s.Render(w, r, "datacall_release.html", map[string]any{
 		"R": rel, "Info": info, "Pillars": pillars, "Root": root,
 	})
 }

@@ -1,7 +1,6 @@
 package releaseweb
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +26,7 @@ func (a *Area) releasesAdmin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "release_admin.html", "Releases", o)
+	return a.s.Render(w, r, "release_admin.html", o)
 }
 
 func (a *Area) releaseReview(w http.ResponseWriter, r *http.Request) error {
@@ -39,7 +38,7 @@ func (a *Area) releaseReview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.s.Render(w, r, "release_review.html", fmt.Sprintf("Draft release %d", id), d)
+	return a.s.Render(w, r, "release_review.html", d)
 }
 
 func (a *Area) releasePublishRequest(correct bool) web.HandlerFunc {
