@@ -20,7 +20,6 @@ import (
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
-	"github.com/citylens/citylens/internal/web"
 )
 
 // recordsSnap is the list of published releases, newest first, the
@@ -451,7 +450,7 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_rankings.html", v, rankingsParams, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_rankings.html", v, rankingsParams, func(lang i18n.Lang) (any, error) {
 		q := r.URL.Query()
 		rq, err := rankingQueryOf(q)
 		if err != nil {
@@ -472,7 +471,7 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
-			Unranked: a.unrankedRows(web.ReaderLang(r), v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			Unranked: a.unrankedRows(lang, v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
 		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -635,7 +634,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_city.html", v, nil, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_city.html", v, nil, func(lang i18n.Lang) (any, error) {
 		code := r.PathValue("code")
 		p, err := v.rel.Profile(code)
 		notIn := false
@@ -662,7 +661,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		}
 		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
 		if !p.Ranked {
-			d.Why = a.whyUnranked(web.ReaderLang(r), v.rel, !notIn, p.DataAvailability)
+			d.Why = a.whyUnranked(lang, v.rel, !notIn, p.DataAvailability)
 			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
 				if trend[i].Ranked && trend[i].Hash != v.Rec.Hash {
 					d.RankedIn = &trend[i]
@@ -721,7 +720,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func(lang i18n.Lang) (any, error) {
 		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
 		d.Codes = compareCodes(r.URL.Query())
 		d.Slots = append(append([]string(nil), d.Codes...), make([]string, max(0, 4-len(d.Codes)))...)
@@ -731,7 +730,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 		rows, err := v.rel.Compare(d.Codes)
 		if err != nil {
 			if citylens.ErrorCode(err) == citylens.EINVALID {
-				d.Err = a.s.Message(web.ReaderLang(r), err)
+				d.Err = a.s.Message(lang, err)
 				return d, nil
 			}
 			return nil, err
@@ -756,7 +755,7 @@ func (a *Explorer) explorerIndicator(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_indicator.html", v, nil, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_indicator.html", v, nil, func(lang i18n.Lang) (any, error) {
 		iv, err := v.rel.Indicator(r.PathValue("code"))
 		if err != nil {
 			return nil, err
@@ -779,7 +778,7 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func(lang i18n.Lang) (any, error) {
 		return &methodologyData{R: v, M: v.rel.Methodology(), Names: nodeNames(v.rel), Demo: v.Rec.Demo}, nil
 	})
 }
@@ -826,7 +825,7 @@ func (a *Explorer) explorerRelease(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return a.renderExplorer(w, r, "explorer_release.html", v, nil, func() (any, error) {
+	return a.renderExplorer(w, r, "explorer_release.html", v, nil, func(lang i18n.Lang) (any, error) {
 		return &releaseData{R: v, Changes: v.rel.Changes(), Files: release.Files()}, nil
 	})
 }

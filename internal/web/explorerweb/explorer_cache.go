@@ -110,8 +110,9 @@ func (c *pageCache) put(key string, cp cachedPage) {
 // renderExplorer renders a page of a published release: from the response
 // cache for anonymous readers, else the content from the page cache in a
 // layout rendered for the reader. params are the query parameters the
-// page reads; build makes the page's data on a miss.
-func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page string, v *relView, params []string, build func() (any, error)) error {
+// page reads; build makes the page's data on a miss, in the language of
+// the key it is cached under.
+func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page string, v *relView, params []string, build func(i18n.Lang) (any, error)) error {
 	lang := web.RequestLang(w, r)
 	digest := ""
 	if v.snap != nil {
@@ -155,7 +156,7 @@ func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page s
 
 // explorerContent returns a page's rendered title and content, rendering
 // them on the first request (once for concurrent first requests).
-func (a *Explorer) explorerContent(r *http.Request, key string, lang i18n.Lang, page string, build func() (any, error)) (cachedPage, error) {
+func (a *Explorer) explorerContent(r *http.Request, key string, lang i18n.Lang, page string, build func(i18n.Lang) (any, error)) (cachedPage, error) {
 	c := &a.pages
 	if cp, ok := c.get(key); ok {
 		c.hits.Add(1)
@@ -166,7 +167,7 @@ func (a *Explorer) explorerContent(r *http.Request, key string, lang i18n.Lang, 
 		if cp, ok := c.get(key); ok { // rendered since the read above
 			return cp, nil
 		}
-		data, err := build()
+		data, err := build(lang) // the language of the key the page is cached under
 		if err != nil {
 			return nil, err
 		}
