@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strconv"
@@ -51,16 +52,37 @@ var placeholder = regexp.MustCompile(`%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?([vdsfgq
 
 // Load reads the embedded catalogues and checks that they agree: the same
 // keys in every language, and the same placeholders in each message.
+//
+// A language's catalogue is messages/<lang>.json plus any number of
+// messages/<area>.<lang>.json files, one per system (survey, prize, ...),
+// so that areas built side by side do not edit one file. A key defined in
+// two files of a language is an error.
 func Load() (*Catalog, error) {
 	c := &Catalog{msgs: map[Lang]map[string]string{}}
 	for _, l := range Languages() {
-		b, err := messageFiles.ReadFile("messages/" + string(l) + ".json")
+		files, err := fs.Glob(messageFiles, "messages/*."+string(l)+".json")
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", l, err)
 		}
+		files = append([]string{"messages/" + string(l) + ".json"}, files...)
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("i18n: messages/%s.json: %w", l, err)
+		from := map[string]string{}
+		for _, name := range files {
+			b, err := messageFiles.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", l, err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
+			for k, v := range part {
+				if prev, ok := from[k]; ok {
+					return nil, fmt.Errorf("i18n: key %q is in both %s and %s", k, prev, name)
+				}
+				from[k] = name
+				m[k] = v
+			}
 		}
 		c.msgs[l] = m
 	}
