@@ -87,7 +87,7 @@ const (
 	NormRank      = "rank"      // rank, ties min
 	NormPRank     = "prank"     // (rank-1)/(n-1), ties min
 	NormBorda     = "borda"     // rank-1
-	NormGoalposts = "goalposts" // (x-low)/(high-low), truncated to [0,1], times Scale
+	NormGoalposts = "goalposts" // (x-low)/(high-low), or (high-x)/(high-low) for direction -1, truncated to [0,1], times Scale
 	NormDist2Targ = "dist2targ" // 1-(t-x)/(t-min), optionally capped at 1, times Scale
 	NormDist2Max  = "dist2max"  // 1-(max-x)/(max-min), times Scale
 	NormFracMax   = "fracmax"   // x/max, times Scale
