@@ -266,6 +266,17 @@ func TestIndexBuildMatchesCOINr(t *testing.T) {
 	}
 }
 
+// TestIndexBuildGoalpostsMatchCOINr builds ASEM with COINr's goalposts (14
+// lower-is-better indicators) through the command line: every normalised and
+// aggregated value as COINr's norm_goalposts.
+func TestIndexBuildGoalpostsMatchCOINr(t *testing.T) {
+	dir, _ := btBuildSpec(t, filepath.Join(btASEMDir, "norm_goalposts.json"))
+	want := filepath.Join(btASEMDir, "results", "norm_goalposts")
+	for _, step := range []string{"Normalised", "Aggregated"} {
+		btCompareCSV(t, filepath.Join(dir, step+".csv"), filepath.Join(want, step+".csv"), btCompareOpts{ordered: true})
+	}
+}
+
 // TestIndexBuildNotRanked checks that screened-out units are listed, after
 // the ranked ones, with their data availability, and never silently dropped.
 func TestIndexBuildNotRanked(t *testing.T) {
