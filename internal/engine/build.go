@@ -24,6 +24,9 @@ type Result struct {
 	Screen []ScreenRow        // every unit of the data, with Included false for the unranked
 	Treat  []TreatDetail      // per indicator
 	Weight map[string]float64 // the weights used, by node code
+	// Imputations flags every value imputation filled (raw-stage values of
+	// units later screened out included), by stage, then indicator, then unit.
+	Imputations []ImputedValue
 	// Warnings announce every value that became missing on the way (a missing
 	// denominator, a group with nothing to impute from).
 	Warnings []string
@@ -63,7 +66,8 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 		r.Warnings = append(r.Warnings, warn...)
 	}
 	var warn []string
-	if r.Imputed, warn, err = impute(m.Impute, d, r.Denominated); err != nil {
+	specs := imputeSpecs(f, &m.Impute, r.Denominated.Codes)
+	if r.Imputed, warn, err = impute(specs, ImputeRaw, d, r.Denominated, &r.Imputations); err != nil {
 		return nil, err
 	}
 	r.Warnings = append(r.Warnings, warn...)
@@ -80,6 +84,10 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 	if r.Normalised, err = normalise(f, &m, r.Treated); err != nil {
 		return nil, err
 	}
+	if r.Normalised, warn, err = impute(specs, ImputeNormalised, d, r.Normalised, &r.Imputations); err != nil {
+		return nil, err
+	}
+	r.Warnings = append(r.Warnings, warn...)
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)
 	}
