@@ -8,7 +8,20 @@ import (
 )
 
 // Version identifies the engine's mathematics; releases record it.
-const Version = "1"
+//
+//   - 1: goalposts scored every indicator (x - low)/(high - low), whatever
+//     its direction; the audit flagged |skew| ≥ 2 and kurtosis ≥ 3.5 and
+//     took Cronbach's alpha over complete cases.
+//   - 2: goalposts as COINr (a lower-is-better indicator scores
+//     (high - x)/(high - low)); the audit's flag strict and alpha from
+//     pairwise-complete covariances, as COINr's get_stats and get_cronbach;
+//     unscored indicators, declared levels, scoped and normalised-scale
+//     imputation.
+const Version = "2"
+
+// GoalpostsDirectionFixed is the first engine version whose goalposts
+// respect a lower-is-better indicator's direction.
+const GoalpostsDirectionFixed = "2"
 
 // Result is every data set of a build, so a score explains itself.
 type Result struct {

@@ -71,6 +71,11 @@ func (r *Release) whatIf(ctx context.Context, city string, values map[string]str
 	if err != nil {
 		return nil, err
 	}
+	if rev := r.GoalpostsReversed(); len(rev) > 0 {
+		// Today's engine would score these indicators the other way round:
+		// a what-if would mix two methods. The correction is a new release.
+		return nil, citylens.Ef(citylens.ECONFLICT, "release.whatif.goalposts_reversed", "what-if: this release scored %s (lower is better) with goalposts the wrong way round; a what-if needs the corrected release", strings.Join(rev, ", "))
+	}
 	if len(values) == 0 {
 		return nil, citylens.Errorf(citylens.EINVALID, "what-if: change at least one indicator value")
 	}

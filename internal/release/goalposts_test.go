@@ -1,0 +1,89 @@
+package release
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
+)
+
+// goalpostsDraft is the test draft normalised by goalposts: each indicator's
+// observed range widened by one unit on each side.
+func goalpostsDraft(t *testing.T) Draft {
+	t.Helper()
+	d := testDraft(t)
+	lo, hi := map[string]float64{}, map[string]float64{}
+	for _, p := range d.Data {
+		v := float64(p.Value)
+		if l, ok := lo[p.Indicator]; !ok || v < l {
+			lo[p.Indicator] = v
+		}
+		if h, ok := hi[p.Indicator]; !ok || v > h {
+			hi[p.Indicator] = v
+		}
+	}
+	for i, n := range d.Framework {
+		if n.Kind == engine.Indicator {
+			d.Framework[i].Goalposts = &engine.Goalposts{Low: lo[n.Code] - 1, High: hi[n.Code] + 1}
+		}
+	}
+	d.Method.Normalise = engine.Normalisation{Method: engine.NormGoalposts, Scale: 100}
+	return d
+}
+
+// TestGoalpostsReleaseScoresDirection: in a release normalised by goalposts,
+// a lower-is-better indicator (PM2.5) scores (high - x)/(high - low).
+func TestGoalpostsReleaseScoresDirection(t *testing.T) {
+	r := mustPublish(t, PublishInput{Draft: goalpostsDraft(t), Config: testConfig()})
+	n, _ := r.f.Node("E1")
+	if n.Direction != -1 {
+		t.Fatalf("E1 direction %d, want -1", n.Direction)
+	}
+	g := n.Goalposts
+	raw := r.d.Raw.Cols[r.colRaw["E1"]]
+	norm := r.d.Aggregated.Cols[r.colAgg["E1"]]
+	for k, u := range r.d.Aggregated.Units {
+		x := raw[r.cityIdx[u]]
+		if math.IsNaN(float64(x)) {
+			continue
+		}
+		if want := 100 * (g.High - float64(x)) / (g.High - g.Low); math.Abs(float64(norm[k])-want) > 1e-9 {
+			t.Errorf("%s: PM2.5 %v scores %v, want %v", u, x, norm[k], want)
+		}
+	}
+	if rev := r.GoalpostsReversed(); rev != nil {
+		t.Errorf("a release of engine %s lists %v as reversed", r.d.EngineVersion, rev)
+	}
+}
+
+// TestGoalpostsReversedNeedsCorrection: a release computed by engine 1 with
+// goalposts names its lower-is-better indicators for a correction, and its
+// what-if (which would mix the two engines) is refused; a min-max release of
+// engine 1 is not affected.
+func TestGoalpostsReversedNeedsCorrection(t *testing.T) {
+	r := mustPublish(t, PublishInput{Draft: goalpostsDraft(t), Config: testConfig()})
+	r.d.EngineVersion = "1"
+	var want []string
+	for _, n := range r.f.Nodes() {
+		if n.Kind == engine.Indicator && n.Direction == -1 {
+			want = append(want, n.Code)
+		}
+	}
+	if got := r.GoalpostsReversed(); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("reversed %v, want %v", got, want)
+	}
+	city := r.d.Aggregated.Units[0]
+	_, err := r.WhatIf(context.Background(), city, map[string]string{"E2": "10"})
+	if citylens.ErrorCode(err) != citylens.ECONFLICT {
+		t.Errorf("what-if on an engine-1 goalposts release: %v, want a conflict", err)
+	}
+
+	plain := testRelease(t)
+	plain.d.EngineVersion = "1"
+	if got := plain.GoalpostsReversed(); got != nil {
+		t.Errorf("a min-max release lists %v as reversed", got)
+	}
+}
