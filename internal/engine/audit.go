@@ -107,7 +107,7 @@ type AggregateAudit struct {
 	// Alpha is Cronbach's alpha from pairwise-complete covariances, as COINr's
 	// get_cronbach (equal to the complete-case alpha when no value is missing).
 	Alpha     float64
-	AlphaNote string  // why Alpha is NA
+	AlphaNote string // why Alpha is NA
 
 	// PCA of the children's correlation matrix (standardised children).
 	Eigenvalues []float64 // descending; they sum to len(Children)

@@ -1,8 +1,8 @@
 package engine_test
 
 import (
-	"math"
 	"context"
+	"math"
 	"strings"
 	"testing"
 

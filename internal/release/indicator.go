@@ -116,6 +116,8 @@ func (r *Release) Indicator(code string) (*IndicatorView, error) {
 			vals = append(vals, x)
 		} else if !math.IsNaN(r.d.Imputed.Cols[j][i]) {
 			v.Coverage.Imputed++
+		} else if _, ok := r.imputed[[2]string{r.d.Cities[i].Code, code}]; ok {
+			v.Coverage.Imputed++ // filled after scoring
 		}
 	}
 	v.Coverage.Cities, v.Coverage.WithValue = len(r.d.Cities), len(vals)

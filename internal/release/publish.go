@@ -298,6 +298,7 @@ func fillResults(dc *doc, nom *engine.Result, ua *engine.UAResult, sa *engine.SA
 		dc.Weights[k] = v
 	}
 	dc.Warnings = append([]string(nil), nom.Warnings...)
+	dc.Imputations = append([]engine.ImputedValue(nil), nom.Imputations...)
 	for _, t := range nom.Treat {
 		if t.Logged || (t.Winsorised && t.NWin > 0) {
 			n := TreatNote{Indicator: t.Indicator, Logged: t.Logged}
