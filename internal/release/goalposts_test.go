@@ -87,3 +87,49 @@ func TestGoalpostsReversedNeedsCorrection(t *testing.T) {
 		t.Errorf("a min-max release lists %v as reversed", got)
 	}
 }
+
+// TestReleaseImputationFlags: a release whose method fills scores after
+// scoring flags each filled value with its stage and method in the profile
+// and the values download, and a release imputing raw values with its
+// value in the indicator's unit.
+func TestReleaseImputationFlags(t *testing.T) {
+	for _, stage := range []string{engine.ImputeRaw, engine.ImputeNormalised} {
+		t.Run(stage, func(t *testing.T) {
+			d := testDraft(t)
+			d.Method.Impute = engine.Imputation{Method: engine.ImputeMean, Stage: stage}
+			r := mustPublish(t, PublishInput{Draft: d, Config: testConfig()})
+			flagged := 0
+			for i, c := range r.d.Cities {
+				for _, v := range r.values(i) {
+					if v.Value != nil {
+						if v.Imputed {
+							t.Errorf("%s/%s has a value and is flagged imputed", c.Code, v.Indicator)
+						}
+						continue
+					}
+					ranked := r.d.Results[i].Ranked
+					if !v.Imputed || v.ImputedMethod != engine.ImputeMean || v.ImputedStage != stage {
+						if stage == engine.ImputeNormalised && !ranked {
+							continue // not scored: nothing filled after scoring
+						}
+						t.Errorf("%s/%s missing: imputed %v method %q stage %q", c.Code, v.Indicator, v.Imputed, v.ImputedMethod, v.ImputedStage)
+						continue
+					}
+					flagged++
+					if (v.ImputedValue != nil) != (stage == engine.ImputeRaw) {
+						t.Errorf("%s/%s: imputed value %v at stage %s", c.Code, v.Indicator, v.ImputedValue, stage)
+					}
+					if ranked && v.Score == nil {
+						t.Errorf("%s/%s: imputed but no score", c.Code, v.Indicator)
+					}
+				}
+			}
+			if flagged == 0 {
+				t.Fatal("no imputed value in the test draft")
+			}
+			if len(r.d.Imputations) != flagged && stage == engine.ImputeNormalised {
+				t.Errorf("%d flags stored, %d shown", len(r.d.Imputations), flagged)
+			}
+		})
+	}
+}

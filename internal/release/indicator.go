@@ -243,6 +243,21 @@ func (r *Release) Methodology() *Methodology {
 	return m
 }
 
+// imputeText says in words how an imputation fills missing values.
+func imputeText(im engine.Imputation) string {
+	what, after := "values", ""
+	if im.Stage == engine.ImputeNormalised {
+		what, after = "scores", " after scoring"
+	}
+	switch im.Method {
+	case "", engine.ImputeNone:
+		return "Missing values are not imputed: aggregates average the indicators a city has."
+	case engine.ImputeMean, engine.ImputeMedian:
+		return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s over all cities.", what, after, im.Method, what)
+	}
+	return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s within the city's %s.", what, after, strings.TrimPrefix(im.Method, "group_"), what, strings.ReplaceAll(im.Group, "_", " "))
+}
+
 // steps describes every pipeline choice in words.
 func (r *Release) steps() []MethodStep {
 	m := r.d.Method
@@ -255,13 +270,9 @@ func (r *Release) steps() []MethodStep {
 	} else {
 		add("denominate", "Values are used as reported: no indicator is divided by a denominator.")
 	}
-	switch m.Impute.Method {
-	case "", engine.ImputeNone:
-		add("impute", "Missing values are not imputed: aggregates average the indicators a city has.")
-	case engine.ImputeMean, engine.ImputeMedian:
-		add("impute", "Missing values are replaced by the %s of the indicator over all cities.", m.Impute.Method)
-	default:
-		add("impute", "Missing values are replaced by the %s of the indicator within the city's %s.", strings.TrimPrefix(m.Impute.Method, "group_"), strings.ReplaceAll(m.Impute.Group, "_", " "))
+	add("impute", "%s", imputeText(m.Impute))
+	for _, c := range sortedKeys(m.Impute.Nodes) {
+		add("impute", "%s: %s", c, imputeText(m.Impute.Nodes[c]))
 	}
 	switch m.Screen.Method {
 	case "", engine.ScreenNone:
