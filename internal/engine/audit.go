@@ -174,12 +174,15 @@ func Audit(r *Result) (*AuditReport, error) {
 				rep.Correlations = append(rep.Correlations, c)
 			}
 		}
-		cols := make([][]float64, len(kids))
-		for k, kid := range kids {
+		// Consistency is that of the children that make the score: unscored
+		// indicators keep their correlations above but stay out of alpha and PCA.
+		scored := f.ScoredChildren(a)
+		cols := make([][]float64, len(scored))
+		for k, kid := range scored {
 			cols[k] = agg.Cols[col[kid]]
 		}
-		aa := aggregateAudit(kids, cols)
-		aa.Code, aa.Level, aa.Children = a, f.Level(a), kids
+		aa := aggregateAudit(scored, cols)
+		aa.Code, aa.Level, aa.Children = a, f.Level(a), scored
 		rep.Aggregates = append(rep.Aggregates, aa)
 	}
 	return rep, nil

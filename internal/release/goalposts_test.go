@@ -133,3 +133,62 @@ func TestReleaseImputationFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestReleaseUnevenUnscored: a release whose framework hangs an indicator
+// straight under the index (beside the pillars) and carries an unscored
+// indicator: the tree is shown as written with its depths, the unscored
+// indicator is in the profile with a score but weighs nothing, and the
+// pillar it sits in scores as if it were not there.
+func TestReleaseUnevenUnscored(t *testing.T) {
+	d := testDraft(t)
+	for i, n := range d.Framework {
+		switch n.Code {
+		case "E2":
+			d.Framework[i].Weight = 0
+		case "G2":
+			d.Framework[i].Parent = "INDEX"
+		}
+	}
+	r := mustPublish(t, PublishInput{Draft: d, Config: testConfig()})
+	if !slices.Equal(r.d.Pillars, []string{"E", "S", "G", "G2"}) {
+		t.Errorf("pillars %v, want E, S, G and G2 (under the index as written)", r.d.Pillars)
+	}
+	depth := map[string]int{}
+	scored := map[string]bool{}
+	eff := map[string]float64{}
+	for _, n := range r.Methodology().Tree {
+		depth[n.Code], scored[n.Code], eff[n.Code] = n.Depth, n.Scored, n.EffectiveWeight
+	}
+	for code, want := range map[string]int{"INDEX": 0, "E": 1, "G2": 1, "E1": 2, "E2": 2, "G1": 2} {
+		if depth[code] != want {
+			t.Errorf("depth of %s = %d, want %d", code, depth[code], want)
+		}
+	}
+	if scored["E2"] || !scored["E1"] || eff["E2"] != 0 {
+		t.Errorf("E2 scored %v, effective weight %v; E1 scored %v", scored["E2"], eff["E2"], scored["E1"])
+	}
+	// E's score is E1's alone.
+	e, e1, e2 := r.d.Aggregated.Cols[r.colAgg["E"]], r.d.Aggregated.Cols[r.colAgg["E1"]], r.d.Aggregated.Cols[r.colAgg["E2"]]
+	shown := 0
+	for k, u := range r.d.Aggregated.Units {
+		if !math.IsNaN(float64(e1[k])) && math.Abs(float64(e[k]-e1[k])) > 1e-12 {
+			t.Errorf("%s: E = %v, E1 = %v: the unscored E2 (%v) moved it", u, e[k], e1[k], e2[k])
+		}
+		if !math.IsNaN(float64(e2[k])) {
+			shown++
+		}
+	}
+	if shown == 0 {
+		t.Fatal("E2 has no score to show")
+	}
+	i := r.cityIdx[r.d.Aggregated.Units[0]]
+	found := false
+	for _, v := range r.values(i) {
+		if v.Indicator == "E2" {
+			found = v.Score != nil
+		}
+	}
+	if !found {
+		t.Error("the unscored E2 is missing from the profile's values, or has no score")
+	}
+}

@@ -180,11 +180,16 @@ func distribution(vals []float64) Distribution {
 
 // FrameworkNode is one node of the framework tree.
 type FrameworkNode struct {
-	Code            string   `json:"code"`
-	Name            string   `json:"name"`
-	Kind            string   `json:"kind"` // indicator or aggregate
-	Parent          string   `json:"parent,omitempty"`
-	Level           int      `json:"level"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // indicator or aggregate
+	Parent string `json:"parent,omitempty"`
+	Level  int    `json:"level"`
+	// Depth is the node's place in the tree as written: 0 for the index, 1
+	// for its children...; branches may differ in depth.
+	Depth int `json:"depth"`
+	// Scored is false for an indicator shown but not scored (weight 0 or contextual).
+	Scored          bool     `json:"scored"`
 	Weight          float64  `json:"weight"`
 	EffectiveWeight float64  `json:"effective_weight"`
 	Direction       int      `json:"direction,omitempty"`
@@ -226,20 +231,20 @@ func (r *Release) Methodology() *Methodology {
 	m.Uncertainty.Inputs = append([]string(nil), m.Uncertainty.Inputs...)
 	m.Uncertainty.Failures = append([]FailureCount(nil), m.Uncertainty.Failures...)
 	eff := r.f.EffectiveWeights(r.d.Method.Weights)
-	var walk func(code string)
-	walk = func(code string) {
+	var walk func(code string, depth int)
+	walk = func(code string, depth int) {
 		n, _ := r.f.Node(code)
 		fn := FrameworkNode{Code: code, Name: nameOr(n.Name, code), Kind: strings.ToLower(n.Kind.String()), Parent: n.Parent, Level: r.f.Level(code),
-			Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
+			Depth: depth, Scored: r.f.Scored(code), Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
 		if n.Kind == engine.Indicator {
 			fn.Direction = n.Direction
 		}
 		m.Tree = append(m.Tree, fn)
 		for _, c := range fn.Children {
-			walk(c)
+			walk(c, depth+1)
 		}
 	}
-	walk(r.d.Index)
+	walk(r.d.Index, 0)
 	return m
 }
 

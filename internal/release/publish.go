@@ -205,7 +205,7 @@ func indexOf(f *engine.Framework) (string, []string, error) {
 	if n, _ := f.Node(roots[0]); n.Kind != engine.Aggregate {
 		return "", nil, citylens.Errorf(citylens.EINVALID, "release: the framework has no aggregate to rank")
 	}
-	return roots[0], f.Children(roots[0]), nil
+	return roots[0], f.ScoredChildren(roots[0]), nil // unscored indicators are no pillars
 }
 
 func checkCities(in []City) ([]City, error) {
