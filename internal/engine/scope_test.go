@@ -158,3 +158,27 @@ func TestImputeScopeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayImputesAfterNormalising: a replication of the nominal method
+// (uncertainty analysis) imputes scores after normalisation as the build does.
+func TestReplayImputesAfterNormalising(t *testing.T) {
+	f, d := scopeFramework(t), scopeData()
+	m := engine.DefaultMethod()
+	m.Impute = engine.Imputation{Method: engine.ImputeMean, Stage: engine.ImputeNormalised,
+		Nodes: map[string]engine.Imputation{"b": {Method: engine.ImputeNone}}}
+	r, err := engine.Build(context.Background(), f, d, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ua, err := engine.Replay(context.Background(), f, d, m, []engine.Replication{{Method: m}, {Method: m}}, []string{"Index"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := r.Aggregated.Col("Index")
+	for u := range d.Units {
+		got := ua.Output.Score(0, 0, u)
+		if math.Abs(got-want[u]) > 1e-5*math.Max(1, math.Abs(want[u])) { // scores kept in float32
+			t.Errorf("%s: replication %v, build %v", d.Units[u], got, want[u])
+		}
+	}
+}
