@@ -84,7 +84,7 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 		return nil, err
 	}
 	r.Warnings = append(r.Warnings, warn...)
-	r.Screened, r.Screen = screen(m.Screen, r.Imputed)
+	r.Screened, r.Screen = screen(m.Screen, r.Imputed, scoredColumns(f, r.Imputed.Codes))
 	if len(r.Screened.Units) == 0 {
 		return nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}

@@ -327,7 +327,7 @@ func treatedOf(f *Framework, d *Data, rawM *Matrix, m *Method) (*Matrix, []int, 
 	if err != nil {
 		return nil, nil, err
 	}
-	scr, info := screen(m.Screen, imp)
+	scr, info := screen(m.Screen, imp, scoredColumns(f, imp.Codes))
 	if len(scr.Units) == 0 {
 		return nil, nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}

@@ -182,3 +182,25 @@ func TestReplayImputesAfterNormalising(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenCountsScoredIndicators: a unit missing only an unscored
+// indicator keeps its full data availability.
+func TestScreenCountsScoredIndicators(t *testing.T) {
+	f, d := scopeFramework(t), scopeData()
+	m := engine.DefaultMethod()
+	m.Screen = engine.Screening{Method: engine.ScreenByNA, Threshold: 0.7}
+	r, err := engine.Build(context.Background(), f, d, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// U3 misses b (scored) and ctx (contextual): 3 of 4 scored indicators,
+	// above the threshold (counting ctx it would be 3 of 5, below).
+	for _, s := range r.Screen {
+		if s.Unit == "U3" && (s.NMissing != 1 || s.DatAvail != 0.75 || !s.Included) {
+			t.Errorf("U3 screen %+v, want 1 missing of 4 scored, availability 0.75, ranked", s)
+		}
+	}
+	if len(r.Unranked()) != 0 {
+		t.Errorf("unranked %+v, want none", r.Unranked())
+	}
+}

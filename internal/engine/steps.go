@@ -287,10 +287,38 @@ type ScreenRow struct {
 	Included  bool
 }
 
-// screen removes units with too little data.
-func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
+// scoredColumns marks the columns of in (indicator codes) that count in a
+// score; nil when every one does.
+func scoredColumns(f *Framework, codes []string) []bool {
+	var out []bool
+	for j, c := range codes {
+		if !f.Scored(c) {
+			if out == nil {
+				out = make([]bool, len(codes))
+				for k := range out {
+					out[k] = true
+				}
+			}
+			out[j] = false
+		}
+	}
+	return out
+}
+
+// screen removes units with too little data. Availability counts the
+// scored columns only (scored nil: all), so an unscored indicator never
+// decides whether a unit is ranked.
+func screen(spec Screening, in *Matrix, scored []bool) (*Matrix, []ScreenRow) {
 	rows := make([]ScreenRow, len(in.Units))
 	k := float64(len(in.Codes))
+	if scored != nil {
+		k = 0
+		for _, ok := range scored {
+			if ok {
+				k++
+			}
+		}
+	}
 	nzThresh := spec.NonZeroThreshold
 	if nzThresh == 0 {
 		nzThresh = 0.5
@@ -298,7 +326,10 @@ func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
 	keep := make([]int, 0, len(in.Units))
 	for i, u := range in.Units {
 		r := ScreenRow{Unit: u}
-		for _, c := range in.Cols {
+		for j, c := range in.Cols {
+			if scored != nil && !scored[j] {
+				continue
+			}
 			switch {
 			case IsNA(c[i]):
 				r.NMissing++
