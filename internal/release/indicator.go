@@ -348,7 +348,7 @@ func normText(n engine.Normalisation) string {
 		}
 		return fmt.Sprintf("z-scores (mean %v, standard deviation %v)", n.Mean, sd)
 	case engine.NormGoalposts:
-		return "distance between goalposts (lowest and highest valid values), 0 to 1 times the scale"
+		return fmt.Sprintf("position between goalposts (the lowest and highest valid values; a lower-is-better indicator scores from the highest), 0 to %v", orDefault(n.Scale, 1))
 	case engine.NormDist2Targ:
 		return "distance to target"
 	case engine.NormDist2Max:
