@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"

@@ -18,15 +18,15 @@ func TestSecurityOpenRedirect(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
 		env := webtest.New(t, s)
 		for next, want := range map[string]string{
-			"/\t/evil.example/":         "/",
-			"/%09/evil.example/":        "/%09/evil.example/", // a path of this site: %09 stays escaped
-			"//evil.example/":           "/",
-			"/\\evil.example/":          "/",
-			"https://evil.example/":     "/",
-			"/\r\n/evil.example":        "/",
-			"http:/evil.example":        "/",
+			"/\t/evil.example/":        "/",
+			"/%09/evil.example/":       "/%09/evil.example/", // a path of this site: %09 stays escaped
+			"//evil.example/":          "/",
+			"/\\evil.example/":         "/",
+			"https://evil.example/":    "/",
+			"/\r\n/evil.example":       "/",
+			"http:/evil.example":       "/",
 			"/members?region=AS&q=seo": "/members?region=AS&q=seo",
-			"/cities/kr-seoul":          "/cities/kr-seoul",
+			"/cities/kr-seoul":         "/cities/kr-seoul",
 		} {
 			c := env.Client()
 			_, page := c.Get("/login?next=" + url.QueryEscape(next))
