@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/indexfile"
 	"github.com/citylens/citylens/internal/indexspec"
@@ -288,7 +288,7 @@ func writeResults(w io.Writer, ix *indexspec.Index, r *engine.Result) error {
 	header = append(header, "Rank")
 	header = append(header, aggs...)
 	header = append(header, "Status")
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -324,7 +324,7 @@ func writeResults(w io.Writer, ix *indexspec.Index, r *engine.Result) error {
 // framework order, then aggregates bottom-up.
 func writeWeights(w io.Writer, r *engine.Result) error {
 	f := r.Framework
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"iCode", "Level", "Weight"}); err != nil {
 		return err
 	}

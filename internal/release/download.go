@@ -1,7 +1,6 @@
 package release
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 )
 
 // Download file names, as the data package names them.
@@ -226,7 +226,7 @@ func cellText(v any) string {
 }
 
 func (t table) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	head := make([]string, len(t.fields))
 	for k, f := range t.fields {
 		head[k] = f.Name
