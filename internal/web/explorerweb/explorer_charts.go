@@ -72,9 +72,12 @@ func niceTicks(lo, hi float64, n int) []float64 {
 			break
 		}
 	}
+	// Ticks are whole multiples of step, rounded to step's decimals (no
+	// float noise such as 0.6000000000000001 in a label or a CSV).
+	scale := math.Pow(10, math.Max(0, -math.Floor(math.Log10(step))))
 	var out []float64
-	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
-		out = append(out, math.Round(v/step)*step)
+	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-9; k++ {
+		out = append(out, math.Round(k*step*scale)/scale)
 	}
 	return out
 }
