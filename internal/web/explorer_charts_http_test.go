@@ -218,8 +218,8 @@ func TestExplorerCharts(t *testing.T) {
 				{"seoul", "en", `kr-seoul"`},
 				{"SEOUL", "en", `kr-seoul"`},
 				{"athinai", "en", `href="/cities/gr-athinai"`}, // Athínai, without its accent
-				{"순위", "ko", `href="/rankings"`},              // the rankings page's Korean title
-				{"rankings", "ko", `href="/rankings"`},        // its English one, from a Korean page
+				{"순위", "ko", `href="/rankings"`},               // the rankings page's Korean title
+				{"rankings", "ko", `href="/rankings"`},         // its English one, from a Korean page
 				{"methodology", "en", `href="/methodology"`},
 			}
 			for _, tc := range cases {
@@ -400,4 +400,3 @@ func missingIndicator(t *testing.T, c *webtest.Client) string {
 	}
 	return best
 }
-

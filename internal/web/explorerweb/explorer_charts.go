@@ -139,7 +139,7 @@ func pillarsChart(p *release.Profile, index string, names map[string]string, t t
 	height := top + float64(len(rows))*rowH + 44
 	x := func(v float64) float64 { return left + math.Max(0, math.Min(v, maxV))/maxV*(right-left) }
 	var b svgb
-	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="img" aria-labelledby="pillars-title"><title id="pillars-title">%s</title>`,
+	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="group" aria-labelledby="pillars-title"><title id="pillars-title">%s</title>`,
 		fx(width, 0), fx(height, 0), esc(t("ex.city.chart_title")))
 	// Legend, its items placed by their labels' length.
 	b.WriteString(`<g class="legend" aria-hidden="true">`)
@@ -218,7 +218,7 @@ func trendChartOf(points []release.TrendPoint, t tr) chart {
 		}
 	}
 	var b svgb
-	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="img" aria-labelledby="trend-title"><title id="trend-title">%s</title>`,
+	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="group" aria-labelledby="trend-title"><title id="trend-title">%s</title>`,
 		fx(width, 0), fx(height, 0), esc(t("ex.city.trend")))
 	if ranked == 0 {
 		b.f(`<text class="no-data" x="%s" y="%s" text-anchor="middle">%s</text></svg>`, fx(width/2, 0), fx(height/2, 0), esc(t("ex.chart.never_ranked")))
@@ -315,7 +315,7 @@ func compareChartOf(rows []release.CompareRow, index string, names map[string]st
 	height := axisY + 44
 	x := func(v float64) float64 { return left + math.Max(0, math.Min(v, maxV))/maxV*(right-left) }
 	var b svgb
-	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="img" aria-labelledby="compare-title"><title id="compare-title">%s</title>`,
+	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="group" aria-labelledby="compare-title"><title id="compare-title">%s</title>`,
 		fx(width, 0), fx(height, 0), esc(t("ex.compare.chart")))
 	b.WriteString(`<g class="legend">`)
 	lx := left
@@ -357,7 +357,7 @@ func compareChartOf(rows []release.CompareRow, index string, names map[string]st
 func histogramOf(d release.Distribution, unit string, t tr) chart {
 	const left, right, top, bottom, width, height = 56.0, 620.0, 16.0, 196.0, 640.0, 246.0
 	var b svgb
-	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="img" aria-labelledby="hist-title"><title id="hist-title">%s</title>`,
+	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="group" aria-labelledby="hist-title"><title id="hist-title">%s</title>`,
 		fx(width, 0), fx(height, 0), esc(t("ex.ind.distribution")))
 	maxCount := 0
 	for _, bn := range d.Bins {

@@ -199,7 +199,7 @@ func buildMap(cities []members.City, rel *release.Release, index, code string, t
 		wm.Legend = append(wm.Legend, legendBin{Color: mapPalette[k], From: fmtValue(edges[i]), To: fmtValue(edges[i+1]), Class: k})
 	}
 	var b svgb
-	b.f(`<svg id="network-map" class="map-svg" viewBox="0 0 720 300" role="img" aria-labelledby="map-title" preserveAspectRatio="xMidYMid meet">`)
+	b.f(`<svg id="network-map" class="map-svg" viewBox="0 0 720 300" role="group" aria-labelledby="map-title" preserveAspectRatio="xMidYMid meet">`)
 	b.f(`<title id="map-title">%s</title>`, esc(t("ex.home.map.title_by", len(cities), wm.Measure.Name)))
 	b.f(`<rect class="sea" x="0" y="0" width="720" height="300"/><path class="land" d="%s"/><g class="points">`, esc(worldLand))
 	sorted := append([]members.City(nil), cities...)
