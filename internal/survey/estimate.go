@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"encoding/json"
 	"math"
 )
 
@@ -126,4 +127,54 @@ func Pool(waves []string, figures []Mean, weights []float64) Pooled {
 		p.NEff = 1 / invN
 	}
 	return p
+}
+
+// meanJSON is Mean on the wire: a figure that is not a number (no answer,
+// fewer than two) is null, never 0.
+type meanJSON struct {
+	N    int      `json:"n"`
+	NEff float64  `json:"n_eff"`
+	Mean *float64 `json:"mean"`
+	SE   *float64 `json:"se"`
+}
+
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// MarshalJSON writes NaN figures as null.
+func (m Mean) MarshalJSON() ([]byte, error) {
+	return json.Marshal(meanJSON{N: m.N, NEff: m.NEff, Mean: finite(m.Mean), SE: finite(m.SE)})
+}
+
+// UnmarshalJSON reads null figures as NaN.
+func (m *Mean) UnmarshalJSON(b []byte) error {
+	var j meanJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*m = Mean{N: j.N, NEff: j.NEff, Mean: orNaN(j.Mean), SE: orNaN(j.SE)}
+	return nil
+}
+
+// MarshalJSON writes NaN figures as null.
+func (p Pooled) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		Mean  *float64  `json:"mean"`
+		SE    *float64  `json:"se"`
+		NEff  float64   `json:"n_eff"`
+		Waves []string  `json:"waves"`
+		Share []float64 `json:"shares"`
+	}
+	return json.Marshal(wire{finite(p.Mean), finite(p.SE), p.NEff, p.Waves, p.Share})
 }

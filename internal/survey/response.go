@@ -32,9 +32,8 @@ const ExcludeAt = 2
 // person: no IP address, no cookie, no free text.
 type Response struct {
 	ID         int64             `json:"id"`
-	SurveyID   int64             `json:"survey_id"`
+	Edition    string            `json:"edition"` // the survey (its wave)
 	City       string            `json:"city"`
-	Wave       string            `json:"wave"`
 	Lang       string            `json:"lang"`
 	Version    int               `json:"version"` // of the instrument answered
 	Answers    map[string]string `json:"answers"` // item → choice code (scaled and weighting items)

@@ -149,7 +149,7 @@ func TestRakeRefusesEmptyCategory(t *testing.T) {
 	}
 	in.Margins["age"] = map[string]float64{"young": 70, "old": 40}
 	in.Categories[1][2] = "old"
-	if got := strings.Join(problemFields(mustErr(Rake(in, RakeOptions{}))), "\n"); !strings.Contains(got, "sum to a total different") {
+	if got := strings.Join(problemFields(mustErr(Rake(in, RakeOptions{}))), "\n"); !strings.Contains(got, "sex: the categories of sex sum to 100, those of age to 110") {
 		t.Errorf("unequal totals not refused: %s", got)
 	}
 	in.Margins["age"] = map[string]float64{"young": 70, "old": 30}

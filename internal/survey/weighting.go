@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -38,12 +39,13 @@ func (p Population) Variables() []string {
 
 // Check refuses margins no raking could meet: a negative or non-finite
 // population, a variable without categories, variables whose categories
-// sum to different totals (relative difference over 1e-9).
+// sum to different totals (relative difference over 1e-9): the variables
+// blamed are those off the total most variables agree on.
 func (p Population) Check(city string) error {
 	var problems []citylens.Problem
-	var first string
-	var total float64
-	for _, v := range p.Variables() {
+	sums := map[string]float64{}
+	vars := p.Variables()
+	for _, v := range vars {
 		cats := p[v]
 		if len(cats) == 0 {
 			problems = append(problems, citylens.Problem{City: city, Field: v, Reason: "the variable has no categories",
@@ -51,21 +53,37 @@ func (p Population) Check(city string) error {
 			continue
 		}
 		var sum float64
-		for c, n := range cats {
+		for _, c := range sortedKeys(cats) {
+			n := cats[c]
 			if math.IsNaN(n) || math.IsInf(n, 0) || n < 0 {
 				problems = append(problems, citylens.Problem{City: city, Field: v + "=" + c, Reason: "a population must be a number of 0 or more",
 					Key: "survey.problem.margin_negative", Args: []any{v, c}})
 			}
 			sum += n
 		}
-		if first == "" {
-			first, total = v, sum
+		sums[v] = sum
+	}
+	same := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(b), 1) }
+	best, votes := "", -1
+	for _, v := range vars {
+		if _, ok := sums[v]; !ok {
 			continue
 		}
-		if math.Abs(sum-total) > 1e-9*math.Max(math.Abs(total), 1) {
+		n := 0
+		for _, w := range vars {
+			if x, ok := sums[w]; ok && same(x, sums[v]) {
+				n++
+			}
+		}
+		if n > votes {
+			best, votes = v, n
+		}
+	}
+	for _, v := range vars {
+		if x, ok := sums[v]; ok && !same(x, sums[best]) {
 			problems = append(problems, citylens.Problem{City: city, Field: v,
-				Reason: "the categories of " + v + " sum to a total different from those of " + first,
-				Key:    "survey.problem.margin_total", Args: []any{v, sum, first, total}})
+				Reason: fmt.Sprintf("the categories of %s sum to %v, those of %s to %v", v, x, best, sums[best]),
+				Key:    "survey.problem.margin_total", Args: []any{v, x, best, sums[best]}})
 		}
 	}
 	if len(problems) > 0 {
