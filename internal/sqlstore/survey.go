@@ -118,7 +118,7 @@ func (db *Store) insertResponse(ctx context.Context, r *survey.Response) error {
 	if err != nil {
 		if e := citylens.AsError(db.dbError(ctx, "survey response", err)); e != nil && e.Code == citylens.EINVALID {
 			return &citylens.Error{Code: citylens.EINVALID, Key: "survey.error.city", Args: []any{r.City},
-				Message: "no survey of edition " + r.Edition + " for city " + r.City,
+				Message:  "no survey of edition " + r.Edition + " for city " + r.City,
 				Problems: []citylens.Problem{{Field: "city", City: r.City, Reason: "unknown city", Key: "survey.problem.city", Args: []any{r.City}}}}
 		}
 		return db.dbError(ctx, "survey response", err)

@@ -220,7 +220,7 @@ var (
 func (in *Instrument) Validate() error {
 	var ps []citylens.Problem
 	add := func(field, key, reason string, args ...any) {
-		ps = append(ps, citylens.Problem{Field: field, Reason: reason, Key: key, Args: append([]any{field}, args...)})
+		ps = append(ps, citylens.Problem{Field: field, Reason: reason, Key: key, Args: args})
 	}
 	if len(in.Languages) == 0 || !slices.Contains(in.Languages, "en") {
 		add("languages", "survey.problem.no_english", "English is required")
@@ -306,11 +306,11 @@ func (in *Instrument) Validate() error {
 		switch it.Kind {
 		case KindRating, KindAttitude, KindAttention:
 			if it.List != AgreeList {
-				add(f, "survey.problem.item_list", "an item on the agree scale takes the list "+AgreeList, AgreeList)
+				add(f, "survey.problem.item_list", "the list "+it.List+" does not suit this kind of question", it.List)
 			}
 		case KindPriorities, KindWeight:
 			if !hasList || it.List == AgreeList {
-				add(f, "survey.problem.item_list", "needs a list of its own", it.List)
+				add(f, "survey.problem.item_list", "the list "+it.List+" does not suit this kind of question", it.List)
 			}
 		default:
 			add(f, "survey.problem.kind", "unknown kind "+it.Kind, it.Kind)
@@ -353,7 +353,8 @@ func (in *Instrument) Validate() error {
 	for _, a := range in.Areas {
 		for _, p := range []string{PillarStructures, PillarTechnology} {
 			if !covered[a.Code+"/"+p] {
-				add("area "+a.Code, "survey.problem.uncovered", "no "+p+" item for area "+a.Code, p)
+				add("area "+a.Code, "survey.problem.uncovered", "no "+p+" item for area "+a.Code,
+					citylens.Phrase{Key: "survey.pillar." + p, English: p})
 			}
 		}
 	}

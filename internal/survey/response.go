@@ -69,7 +69,7 @@ func (r *Response) Valid() bool {
 func (in *Instrument) ParseAnswers(values map[string][]string) (map[string]string, []string, error) {
 	var ps []citylens.Problem
 	add := func(field, key, reason string, args ...any) {
-		ps = append(ps, citylens.Problem{Field: field, Reason: reason, Key: key, Args: append([]any{field}, args...)})
+		ps = append(ps, citylens.Problem{Field: field, Reason: reason, Key: key, Args: args})
 	}
 	answers := map[string]string{}
 	var picks []string

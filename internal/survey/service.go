@@ -72,7 +72,7 @@ type Results struct {
 	Edition    string       `json:"edition"`
 	Version    int          `json:"instrument_version"`
 	ComputedAt time.Time    `json:"computed_at"`
-	ComputedBy string       `json:"computed_by"`
+	ComputedBy string       `json:"computed_by,omitempty"`
 	Cities     []CityResult `json:"cities"`
 }
 

@@ -50,7 +50,7 @@ func (f *formReader) problem(sheet string, row int, col, key, reason string, arg
 		return
 	}
 	f.problems = append(f.problems, citylens.Problem{Row: row, Column: sheet + "!" + col, Reason: reason, Key: key,
-		Args: append([]any{sheet + "!" + col}, args...)})
+		Args: args})
 }
 
 func (f *formReader) full() bool { return len(f.problems) >= MaxFormProblems }
@@ -220,7 +220,7 @@ func ParseXLSForm(data []byte, maxBytes int64, prev *Instrument, by string, now 
 	for _, r := range choices {
 		name, code := r.cells["list_name"], r.cells["name"]
 		if name == "" {
-			f.problem(SheetChoices, r.row, "list_name", "survey.problem.cell_required", "required")
+			f.problem(SheetChoices, r.row, "list_name", "survey.problem.cell_required", "list_name is required", "list_name")
 			continue
 		}
 		var oc Choice
@@ -250,7 +250,7 @@ func ParseXLSForm(data []byte, maxBytes int64, prev *Instrument, by string, now 
 		}
 		it.List = typ[1]
 		if (typ[0] == "select_multiple") != (it.Kind == KindPriorities) {
-			f.problem(SheetSurvey, r.row, "type", "survey.problem.type_kind", "select_multiple goes with kind priorities, and only with it")
+			f.problem(SheetSurvey, r.row, "type", "survey.problem.type_kind", "select_multiple goes with the kind priorities, and only with it")
 		}
 		for _, b := range []struct {
 			col string
