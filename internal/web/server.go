@@ -69,6 +69,9 @@ type Config struct {
 	// ExplorerCacheBytes bounds the memory of the explorer's rendered
 	// pages and whole responses; 0: the default (448 MiB).
 	ExplorerCacheBytes int64
+	// FairUse bounds the API and download requests of a client a minute;
+	// zero fields: the defaults (FairUseDefaults).
+	FairUse FairUse
 }
 
 // Server is the HTTP application.
@@ -87,6 +90,8 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
+	encoded  encodedCache
+	limiter  *rateLimiter
 }
 
 // WithDefaults is cfg with every setting it leaves unset filled in: what
@@ -131,7 +136,7 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		accounts: cfg.Accounts}
+		accounts: cfg.Accounts, encoded: encodedCache{maxBytes: 64 << 20}, limiter: newRateLimiter(cfg.FairUse, cfg.Now)}
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err
