@@ -118,9 +118,9 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rt Route, h fun
 		}
 		return
 	}
-	// A handler that set its own policy (static files) keeps it;
-	// otherwise the route's.
-	if cc := hd.Get("Cache-Control"); cc == "" || rt.Cache != CacheRevalidate || viewer(r).SignedIn() {
+	// A handler that set its own policy (static files, a no-store file)
+	// keeps it; otherwise the route's.
+	if cc := hd.Get("Cache-Control"); cc != ccNever && (cc == "" || rt.Cache != CacheRevalidate || viewer(r).SignedIn()) {
 		hd.Set("Cache-Control", cacheControl(rt, r, viewer(r), len(hd.Values("Set-Cookie")) > 0))
 	}
 	enc := hd.Get("Content-Encoding") // a body the handler encoded itself (the response cache's)
@@ -186,7 +186,11 @@ func addVary(h http.Header, v string) {
 			}
 		}
 	}
-	h.Add("Vary", v)
+	if have := h.Values("Vary"); len(have) > 0 {
+		h.Set("Vary", strings.Join(have, ", ")+", "+v)
+		return
+	}
+	h.Set("Vary", v)
 }
 
 // compressible reports whether a media type gains from compression.

@@ -191,7 +191,7 @@ func OpenAPIDocument(ops []APIOperation, docs SchemaDocs) map[string]any {
 			desc = op.Summary + "."
 		}
 		if op.Immutable {
-			desc += " Under a release's hash the answer never changes: it is sent with a strong ETag and `Cache-Control: public, max-age=31536000, immutable`; under `latest` it may be cached for five minutes and is then revalidated (If-None-Match answers 304)."
+			desc += " Under a release's hash the answer never changes: it is sent with a strong ETag and `Cache-Control: public, max-age=31536000, immutable`; under `latest` it may be cached for a minute and is then revalidated (If-None-Match answers 304)."
 		}
 		o := map[string]any{"operationId": op.ID, "tags": []string{op.Tag}, "summary": op.Summary, "description": desc, "responses": responses}
 		if len(params) > 0 {
@@ -249,13 +249,13 @@ const apiDescription = "The API of CityLens, the platform of a network of smart 
 	"**Access.** Reads of public data need no token; other calls need `Authorization: Bearer <API token>`.\n\n" +
 	"**Errors** are RFC 9457 problem documents (`application/problem+json`): `type`, `title`, `status`, `detail`, with `code` (invalid, not_found, conflict, unauthorized, forbidden, too_large, unsupported_media_type, rate_limited, internal) and `problems` (each row, entry or field at fault).\n\n" +
 	"**Pagination.** Lists take `limit` and `cursor`; a page names the next page's cursor in `next_cursor` (null on the last page) and in a `Link: <…>; rel=\"next\"` header.\n\n" +
-	"**Caching.** Every GET answer has a strong ETag; `If-None-Match` answers 304. Answers under a release's hash are `public, max-age=31536000, immutable`; under `latest` and the directory `public, max-age=300` (revalidated after). Answers are compressed (br, gzip) when asked.\n\n" +
+	"**Caching.** Every GET answer has a strong ETag; `If-None-Match` answers 304. Answers under a release's hash are `public, max-age=31536000, immutable`; under `latest` and the directory `public, max-age=60, must-revalidate`; with a token `private, no-cache`. Answers are compressed (br, gzip) when asked.\n\n" +
 	"**Fair use.** Clients without a token may make " + "120" + " requests a minute per address; a token raises this to 1,200 a minute. Every answer carries `RateLimit` and `RateLimit-Policy` headers (IETF draft); over the limit the answer is 429 with `Retry-After`."
 
 // apiHeaders are the response headers the document names.
 var apiHeaders = map[string]any{
 	"ETag":          map[string]any{"description": "a strong validator of the body; send it back in If-None-Match", "schema": map[string]any{"type": "string"}},
-	"Cache-Control": map[string]any{"description": "public, max-age=31536000, immutable under a release's hash; public, max-age=300 otherwise; private for a signed-in caller's data", "schema": map[string]any{"type": "string"}},
+	"Cache-Control": map[string]any{"description": "`public, max-age=31536000, immutable` under a release's hash; `public, max-age=60, must-revalidate` under `latest` and for the directory; `private, no-cache` for a caller with a token", "schema": map[string]any{"type": "string"}},
 	"RateLimit":     map[string]any{"description": "the caller's remaining quota: `\"default\";r=<requests left>;t=<seconds until the window resets>`", "schema": map[string]any{"type": "string"}},
 	"RateLimit-Policy": map[string]any{"description": "the fair-use policy: `\"default\";q=<requests>;w=60` (per address without a token, per token with one)",
 		"schema": map[string]any{"type": "string"}},

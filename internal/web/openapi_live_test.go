@@ -11,6 +11,7 @@ import (
 
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/storetest"
+	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
@@ -147,5 +148,25 @@ func TestAPISchemaValidatorBites(t *testing.T) {
 	}
 	if err := schemas.check(t, "getRankings", 200, got); err != nil {
 		t.Errorf("the real answer fails: %v", err)
+	}
+}
+
+// TestOpenAPIDescribesEveryProperty: every property of every request and
+// response schema has a description (what it is, its unit), and the
+// document has what clients and linters look for.
+func TestOpenAPIDescribesEveryProperty(t *testing.T) {
+	env := demoEnv(t, storetest.OpenSQLite(t))
+	if missing := web.UndocumentedProperties(env.Server.APIOperations(), env.Server.APISchemaDocs()); len(missing) > 0 {
+		t.Errorf("%d properties without a description:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+	doc := env.Server.OpenAPI()
+	info := doc["info"].(map[string]any)
+	if info["contact"] == nil || info["license"] == nil || len(doc["tags"].([]any)) < 5 {
+		t.Errorf("info %v, tags %v", info, doc["tags"])
+	}
+	for _, op := range env.Server.APIOperations() {
+		if op.Response == nil || op.Tag == "" || op.Summary == "" {
+			t.Errorf("%s: response type %T, tag %q, summary %q", op.ID, op.Response, op.Tag, op.Summary)
+		}
 	}
 }

@@ -15,10 +15,11 @@ import (
 // else needs "Authorization: Bearer <token>" (read scope for GET, write
 // scope otherwise). Errors are APIError bodies.
 func (a *Area) registerAPIRoutes(s *web.Server) {
-	s.API("GET /api/v1/regions", web.AccessPublic, a.apiRegions)
-	s.API("GET /api/v1/offices", web.AccessPublic, a.apiOffices)
-	s.API("GET /api/v1/cities", web.AccessPublic, a.apiCities)
-	s.API("GET /api/v1/cities/{code}", web.AccessPublic, a.apiCity)
+	short := web.WithCache(web.CacheShort) // the directory changes now and then
+	s.API("GET /api/v1/regions", web.AccessPublic, a.apiRegions, short)
+	s.API("GET /api/v1/offices", web.AccessPublic, a.apiOffices, short)
+	s.API("GET /api/v1/cities", web.AccessPublic, a.apiCities, short)
+	s.API("GET /api/v1/cities/{code}", web.AccessPublic, a.apiCity, short)
 	s.API("PUT /api/v1/cities/{code}", web.AccessCityEditors, a.apiPutCity)
 	s.API("GET /api/v1/me", web.AccessSignedIn, a.apiMe)
 	s.API("GET /api/v1/audit", web.AccessAdmin, a.apiAudit)

@@ -100,21 +100,26 @@ func (a *Explorer) Register(s *web.Server) {
 	if a.publication != nil {
 		a.publication.OnPublish(func(release.Record) { a.Published() })
 	}
-	s.Page("GET /{$}", web.AccessPublic, a.explorerHome)
+	// Cache policies (web.CachePolicy): what a release alone decides is
+	// immutable under its hash (CacheRelease); "latest", the lists of
+	// releases and a city's page (its trend grows with new editions) are
+	// public briefly, then revalidated (CacheShort).
+	short, rel := web.WithCache(web.CacheShort), web.WithCache(web.CacheRelease)
+	s.Page("GET /{$}", web.AccessPublic, a.explorerHome, short)
 	for _, base := range []string{"", "/releases/{hash}"} {
-		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings)
-		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV)
-		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity)
-		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare)
-		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV)
-		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator)
-		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV)
-		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology)
+		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings, rel)
+		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV, rel)
+		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity, short)
+		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare, rel)
+		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV, rel)
+		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator, rel)
+		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV, rel)
+		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology, rel)
 	}
-	s.Page("GET /releases", web.AccessPublic, a.explorerReleases)
-	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease)
-	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads)
-	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload)
+	s.Page("GET /releases", web.AccessPublic, a.explorerReleases, short)
+	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease, rel)
+	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads, short)
+	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload, rel)
 	a.registerExplorerAPI(s)
 
 	s.CacheGauges("citylens_explorer_response_cache", "explorer's cache of whole responses to anonymous readers", a.responses.Stats)

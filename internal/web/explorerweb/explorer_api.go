@@ -18,15 +18,16 @@ import (
 // which a test checks against these handlers.
 
 func (a *Explorer) registerExplorerAPI(s *web.Server) {
-	s.API("GET /api/v1/releases", web.AccessPublic, a.apiReleases)
-	s.API("GET /api/v1/releases/{hash}", web.AccessPublic, a.apiRelease)
-	s.API("GET /api/v1/releases/{hash}/rankings", web.AccessPublic, a.apiRankings)
-	s.API("GET /api/v1/releases/{hash}/cities/{code}", web.AccessPublic, a.apiCityProfile)
+	short, rel := web.WithCache(web.CacheShort), web.WithCache(web.CacheRelease)
+	s.API("GET /api/v1/releases", web.AccessPublic, a.apiReleases, short)
+	s.API("GET /api/v1/releases/{hash}", web.AccessPublic, a.apiRelease, rel)
+	s.API("GET /api/v1/releases/{hash}/rankings", web.AccessPublic, a.apiRankings, rel)
+	s.API("GET /api/v1/releases/{hash}/cities/{code}", web.AccessPublic, a.apiCityProfile, short)
 	s.API("POST /api/v1/releases/{hash}/cities/{code}/whatif", web.AccessPublic, a.apiWhatIf, web.WithMaxBody(256<<10))
-	s.API("GET /api/v1/releases/{hash}/compare", web.AccessPublic, a.apiCompare)
-	s.API("GET /api/v1/releases/{hash}/indicators/{code}", web.AccessPublic, a.apiIndicator)
-	s.API("GET /api/v1/releases/{hash}/methodology", web.AccessPublic, a.apiMethodology)
-	s.API("GET /api/v1/releases/{hash}/downloads", web.AccessPublic, a.apiDownloads)
+	s.API("GET /api/v1/releases/{hash}/compare", web.AccessPublic, a.apiCompare, rel)
+	s.API("GET /api/v1/releases/{hash}/indicators/{code}", web.AccessPublic, a.apiIndicator, rel)
+	s.API("GET /api/v1/releases/{hash}/methodology", web.AccessPublic, a.apiMethodology, rel)
+	s.API("GET /api/v1/releases/{hash}/downloads", web.AccessPublic, a.apiDownloads, rel)
 }
 
 // ReleaseItem is one release of the list.

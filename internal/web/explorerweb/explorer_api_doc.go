@@ -83,7 +83,7 @@ func (a *Explorer) APIOperations() []web.APIOperation {
 			Description: "A release's record, its headline summary, the change log of a correction against the release it corrects, and links to its files.", Status: 200, Response: ReleaseResponse{}, Errors: []int{404}, Immutable: true},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with rank bands, ties, stages, ratings and change",
 			Description: "The ranked cities with their 5–95 % rank and score bands under the release's uncertainty analysis, tie groups, development stages, ratings and change since the last edition; filtered and sorted. Without `limit` every matching row comes at once; with it, a page and the next page's cursor. The cities not ranked (too little data) follow in `unranked`.",
-			Query: rankingParams, Status: 200, Response: RankingsResponse{}, Errors: []int{404}, Immutable: true},
+			Query:       rankingParams, Status: 200, Response: RankingsResponse{}, Errors: []int{404}, Immutable: true},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", PathParams: releasePathParams, Summary: "A city's profile and trend",
 			Description: "A city's scores, bands, stages, pillars, peers, twins, strengths, weaknesses and values with provenance, and its trend across the network's editions (which grows as editions are published, so this answer is revalidated).", Status: 200, Response: CityProfileResponse{}, Errors: []int{404}},
 		{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", PathParams: releasePathParams, Summary: "Recompute a city's result with some values changed",
