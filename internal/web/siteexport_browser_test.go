@@ -83,10 +83,10 @@ func TestStaticExportInBrowser(t *testing.T) {
 
 	t.Run("static headers", func(t *testing.T) {
 		for p, want := range map[string]string{
-			"/releases/" + res.Hash + "/rankings":                    "public, max-age=86400, immutable",
-			"/releases/" + res.Hash + "/download/results.csv":        "public, max-age=31536000, immutable",
-			"/api/v1/releases/" + res.Hash + "/rankings":             "public, max-age=31536000, immutable",
-			"/rankings":                                              "public, max-age=60, must-revalidate",
+			"/releases/" + res.Hash + "/rankings":             "public, max-age=86400, immutable",
+			"/releases/" + res.Hash + "/download/results.csv": "public, max-age=31536000, immutable",
+			"/api/v1/releases/" + res.Hash + "/rankings":      "public, max-age=31536000, immutable",
+			"/rankings": "public, max-age=60, must-revalidate",
 			"/ko/releases/" + res.Hash + "/cities/" + webtest.CityX: "",
 		} {
 			r, err := http.Get(static.URL + p)
