@@ -58,7 +58,9 @@ var releaseDocs = docsOf(map[string]map[string]string{
 	"release.Gap": {"": "The difference of one score between two cities.", "code": "the index's or a pillar's code", "gap": "difference in points (null: one of them missing)"},
 	"release.Value": {"": "One indicator value of a city with its provenance.", "indicator": "the indicator's code", "name": "its name", "unit": "unit of the value", "pillar": "the pillar it belongs to",
 		"value": "the submitted value, in the unit (null: missing)", "imputed": "the pipeline filled the missing value", "imputed_value": "the value filled in, in the unit",
-		"source": "where the value comes from", "data_year": "year the value describes", "estimated": "the value is an estimate", "score": "normalised score (ranked cities)", "rank": "rank on the indicator"},
+		"source": "where the value comes from", "data_year": "year the value describes", "estimated": "the value is an estimate", "score": "normalised score (ranked cities)", "rank": "rank on the indicator",
+		"imputed_method": "how a missing value was filled: mean, median, group_mean or group_median", "imputed_group": "the group whose figure filled it",
+		"imputed_stage": "what was filled: raw (the value) or normalised (the score)"},
 	"release.Profile": {"": "Everything a city's page shows.", "city": "the city", "population_class": "population class", "ranked": "the city is ranked",
 		"data_availability": "share of indicators with a value, 0 to 1", "rank": "rank (ranked cities)", "score": "index score, in points (null: not ranked)",
 		"score_band": "5–95 % interval of the score", "rank_band": "5–95 % interval of the rank", "tie_group": "tie group (as a ranking row's)", "tied_with": "codes of cities tied with it",
@@ -91,7 +93,8 @@ var releaseDocs = docsOf(map[string]map[string]string{
 		"uncertainty": "the uncertainty analysis", "sobol": "Sobol sensitivity indices", "stages": "development stages by index score", "pillar_stages": "development stages by pillar score, by pillar code",
 		"ratings": "how ratings are given", "peer_group": "the rule that gave the cities their peer groups"},
 	"release.FrameworkNode": {"": "One node of the framework.", "code": "its code", "name": "its name", "kind": "indicator or aggregate", "parent": "its parent's code", "level": "depth: 1 for indicators, up to the index",
-		"weight": "weight relative to its siblings", "effective_weight": "share of the index, 0 to 1", "direction": "indicators: +1 higher is better, -1 lower is better", "unit": "indicators: unit", "children": "codes of its children"},
+		"weight": "weight relative to its siblings", "effective_weight": "share of the index, 0 to 1", "direction": "indicators: +1 higher is better, -1 lower is better", "unit": "indicators: unit", "children": "codes of its children",
+		"depth": "place in the tree as written: 0 for the index, 1 for pillars, and so on", "scored": "false for an indicator shown but not scored (weight 0 or contextual)"},
 	"release.MethodStep": {"": "One pipeline choice.", "step": "the pipeline step (denominate, impute, screen, treat, normalise, weight, aggregate...)", "text": "the choice in words"},
 	"release.TreatNote":  {"": "An indicator whose outliers were treated.", "indicator": "the indicator's code", "winsorised": "points clipped", "logged": "replaced by its logarithm"},
 	"release.AuditFlag":  {"": "A flag of the statistical audit.", "kind": "skew_kurtosis, weak, negative, redundant or low_alpha", "codes": "the indicators or aggregates concerned", "text": "the flag in words"},
@@ -112,7 +115,8 @@ var releaseDocs = docsOf(map[string]map[string]string{
 	"catalogue.Crosswalk": {"": "Where an indicator stands in the standards.", "u4ssc": "U4SSC KPI code, e.g. EC: ICT: ICT: 1C", "u4ssc_tier": "U4SSC tier: core or advanced", "dimension": "U4SSC dimension",
 		"subdimension": "U4SSC sub-dimension", "category": "U4SSC category", "iso37120": "ISO 37120 clause", "iso37122": "ISO 37122 clause", "iso37123": "ISO 37123 clause",
 		"sdg_goals": "Sustainable Development Goals (1–17)", "sdg_targets": "SDG targets, e.g. 11.6", "pillar": "ESG pillar: E, S or G"},
-	"engine.Goalposts": {"": "Goalposts of a bounded normalisation, in the indicator's unit.", "low": "value normalised to the scale's bottom", "high": "value normalised to the scale's top"},
+	"engine.Goalposts": {"": "Goalposts of a bounded normalisation, in the indicator's unit.", "low": "value normalised to the scale's bottom", "high": "value normalised to the scale's top",
+		"scale": "the normalisation's scale for this indicator (absent: the method's)", "truncate": "values beyond the goalposts are clipped to them (absent: the method's rule)"},
 })
 
 // ranges and enums beyond descriptions.
