@@ -111,6 +111,16 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, rt Route, h fun
 		if hd.Get("Cache-Control") == "" {
 			hd.Set("Cache-Control", ccNever)
 		}
+		// An error page is compressed too (not kept: errors are not stored).
+		if hd.Get("Content-Encoding") == "" && len(body) >= minCompress && compressible(hd.Get("Content-Type")) && d.status >= 400 {
+			addVary(hd, "Accept-Encoding")
+			if e := preferredEncoding(r); e != "" {
+				if z := encode(e, body); len(z) < len(body) {
+					body = z
+					hd.Set("Content-Encoding", e)
+				}
+			}
+		}
 		hd.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(d.status)
 		if r.Method != http.MethodHead {
