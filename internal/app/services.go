@@ -5,6 +5,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
@@ -20,6 +21,7 @@ type Services struct {
 	DataCall    *datacall.Service
 	Releases    *release.Workflow
 	Publication *publication.Service // compute, preview, publish, correct
+	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -37,5 +39,6 @@ func NewServices(st Store, cfg web.Config) *Services {
 		Releases:  &release.Workflow{Store: st, Audit: st, Now: now},
 	}
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
+	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	return sv
 }

@@ -67,7 +67,7 @@ func (s *Service) RequestEndorsement(ctx context.Context, who Who, id int64, off
 		if err := s.record(ctx, who.Actor(), "prize.endorsement.request", "prize_application", itoa(id), nil, e); err != nil {
 			return err
 		}
-		body := fmt.Sprintf("%s asks %s to endorse its application %q (%s) to the Seoul Smart City Prize %s.\n\n",
+		body := fmt.Sprintf("%s asks %s to endorse its application %q (%s) to the Seoul Smart City Prize %d.\n\n",
 			a.Organisation, a.CityName, a.Title, a.Ref(), v.Edition.Year)
 		if token == "" {
 			for _, u := range focal {
