@@ -79,7 +79,7 @@ func (a *Area) Register(s *web.Server) {
 
 	s.Page("GET /prize/my", AccessApplicants, a.myPage)
 	s.Page("POST /prize/profile", AccessApplicants, a.saveProfile)
-	s.Page("POST /prize/{edition}/applications", AccessApplicants, a.createApplication)
+	s.Page("POST /prize/editions/{edition}/applications", AccessApplicants, a.createApplication)
 	s.Page("GET /prize/applications/{id}", AccessApplicationReaders, a.applicationPage)
 	s.Page("POST /prize/applications/{id}", AccessApplicants, a.saveApplication)
 	s.Page("POST /prize/applications/{id}/autosave", AccessApplicants, a.autosave)
