@@ -226,16 +226,15 @@ func (a *Area) save(w http.ResponseWriter, r *http.Request, then func(id int64) 
 		err = then(id)
 	}
 	if fe := a.refused(r, err); fe != nil {
-		if d, err = a.appData(r, id); err != nil {
-			return err
+		d, derr := a.appData(r, id)
+		if derr != nil {
+			return derr
 		}
 		d.Answers, d.Co, d.Errors = ans, co, fe
-		return a.s.RenderStatus(w, r, statusFor(fe2err(fe, err)), "prize_app.html", d)
+		return a.s.RenderStatus(w, r, statusFor(err), "prize_app.html", d)
 	}
 	return err
 }
-
-func fe2err(_ *formErrors, err error) error { return err }
 
 func (a *Area) saveApplication(w http.ResponseWriter, r *http.Request) error {
 	saved := false
