@@ -433,3 +433,66 @@ func TestPrizeEndorsementByLink(t *testing.T) {
 }
 
 var _ = io.Discard
+
+// TestPrizeDemo checks serve --demo's prize: the 2026 edition open, about
+// 60 applications across the tracks in several states (drafts, awaiting
+// endorsement, one late, two duplicates), the applicant account, and
+// seeding again adds nothing.
+func TestPrizeDemo(t *testing.T) {
+	env := webtest.New(t, storetest.OpenSQLite(t))
+	env.SeedDemo()
+	ctx := context.Background()
+	e, err := env.Store.PrizeEdition(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ph := e.Phase(time.Now()); ph != prize.PhaseOpen {
+		t.Errorf("demo edition is %s, want open", ph)
+	}
+	apps, err := env.Store.PrizeApplications(ctx, prize.ApplicationFilter{Edition: "2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(apps) < 55 || len(apps) > 65 {
+		t.Errorf("%d demo applications, want about 60", len(apps))
+	}
+	states, tracks := map[string]int{}, map[string]int{}
+	late, awaiting := 0, 0
+	for _, a := range apps {
+		states[a.State]++
+		tracks[a.Track]++
+		if a.Late {
+			late++
+		}
+		es, _ := env.Store.PrizeEndorsements(ctx, a.ID)
+		for _, x := range es {
+			if x.Status == prize.EndorseRequested {
+				awaiting++
+			}
+		}
+	}
+	if states[prize.StateDraft] < 5 || states[prize.StateSubmitted] < 30 || states[prize.StateWithdrawn] < 1 || states[prize.StateRejected] != 1 {
+		t.Errorf("states: %v", states)
+	}
+	if len(tracks) != 4 {
+		t.Errorf("tracks: %v", tracks)
+	}
+	if late != 1 || awaiting < 3 {
+		t.Errorf("late %d (want 1), awaiting endorsement %d (want some)", late, awaiting)
+	}
+	if d := prize.FindDuplicates(apps); len(d) < 1 {
+		t.Errorf("no duplicates flagged")
+	}
+	c := env.Client()
+	res, body := c.Login("applicant@demo.citylens", "citylens-demo")
+	expectStatus(t, "demo applicant signs in", res, body, http.StatusSeeOther)
+	res, body = c.Get("/prize/my")
+	if n := strings.Count(body, `href="/prize/applications/`); n != 4 {
+		t.Errorf("demo applicant sees %d applications, want 4", n)
+	}
+	env.SeedDemo()
+	again, _ := env.Store.PrizeApplications(ctx, prize.ApplicationFilter{Edition: "2026"})
+	if len(again) != len(apps) {
+		t.Errorf("seeding again: %d applications, was %d", len(again), len(apps))
+	}
+}
