@@ -243,9 +243,9 @@ func (f *Form) Visible(fd Field, a Answers) bool {
 	return false
 }
 
-// Words counts the words of s (runs of letters or digits; a CJK
-// character counts as a word, as word limits of Korean text usually do
-// not apply by space).
+// Words counts the words of s: runs of letters or digits (Korean is
+// written with spaces between words, so it counts the same way); a
+// Chinese or Japanese character, written without spaces, counts as one.
 func Words(s string) int {
 	n, in := 0, false
 	for _, r := range s {
