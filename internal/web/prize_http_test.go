@@ -46,7 +46,7 @@ func (c *testClock) Set(t time.Time) {
 // its deadline is 6 hours after (18:00 in Seoul) and its grace 2 hours.
 var prizeT0 = time.Date(2026, 6, 30, 3, 0, 0, 0, time.UTC)
 
-func prizeEnv(t *testing.T, s storetest.Store) (*webtest.Env, *testClock) {
+func prizeEnv(t testing.TB, s storetest.Store) (*webtest.Env, *testClock) {
 	t.Helper()
 	clock := &testClock{t: prizeT0}
 	env := webtest.New(t, s, func(c *web.Config) { c.Now = clock.Now })
