@@ -8,6 +8,7 @@ import (
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -22,6 +23,7 @@ type Services struct {
 	Releases    *release.Workflow
 	Publication *publication.Service // compute, preview, publish, correct
 	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
+	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -37,6 +39,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 		Catalogue: &catalogue.Service{Store: st, Audit: st, Now: now},
 		DataCall:  &datacall.Service{Store: st, Catalogue: st, Audit: st, Now: now, Calls: &datacall.CallCache{}},
 		Releases:  &release.Workflow{Store: st, Audit: st, Now: now},
+		Survey:    &survey.Service{Store: st, Audit: st, Now: now},
 	}
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}

@@ -5,6 +5,7 @@ import (
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -33,4 +34,5 @@ type Store interface {
 	release.Store
 	release.PreviewStore
 	prize.Store
+	survey.Store
 }

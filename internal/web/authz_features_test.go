@@ -8,6 +8,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/prize"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
@@ -82,6 +83,29 @@ var featureMatrix = map[string][]probe{
 	"GET /api/v1/prize/editions/{edition}":        {{Path: "/api/v1/prize/editions/2026", Allow: everyone}},
 	"GET /api/v1/prize/applications":              {{Path: "/api/v1/prize/applications", Allow: signedIn}},
 	"GET /api/v1/prize/applications/{id}":         {{Path: "/api/v1/prize/applications/999999", Allow: signedIn}},
+	// The survey: answering and results are public; everything else is the secretariat's.
+	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},
+	"GET /survey/pow.js":                           {{Path: "/survey/pow.js", Allow: everyone}},
+	"GET /survey/{edition}/{city}":                 {{Path: "/survey/2026/" + webtest.CityX, Allow: everyone}},
+	"POST /survey/{edition}/{city}":                {{Path: "/survey/2026/" + webtest.CityX, Allow: everyone}},
+	"GET /survey/{edition}/{city}/results":         {{Path: "/survey/2026/" + webtest.CityX + "/results", Allow: everyone}},
+	"GET /survey/{edition}/{city}/results.csv":     {{Path: "/survey/2026/" + webtest.CityX + "/results.csv", Allow: everyone}},
+	"GET /survey/{edition}/results.csv":            {{Path: "/survey/2026/results.csv", Allow: everyone}},
+	"GET /survey/{edition}/results.xlsx":           {{Path: "/survey/2026/results.xlsx", Allow: everyone}},
+	"GET /api/v1/survey/{edition}/results":         {{Path: "/api/v1/survey/2026/results", Allow: everyone}},
+	"GET /admin/survey":                            {{Path: "/admin/survey", Allow: only(webtest.Admin)}},
+	"POST /admin/survey":                           {{Path: "/admin/survey", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}":                  {{Path: "/admin/survey/2026", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/instrument":       {{Path: "/admin/survey/2026/instrument", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/instrument":      {{Path: "/admin/survey/2026/instrument", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/instrument.xlsx":  {{Path: "/admin/survey/2026/instrument.xlsx", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/instrument.xlsx": {{Path: "/admin/survey/2026/instrument.xlsx", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/margins":         {{Path: "/admin/survey/2026/margins", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/responses":       {{Path: "/admin/survey/2026/responses", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/responses.csv":    {{Path: "/admin/survey/2026/responses.csv", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/compute":         {{Path: "/admin/survey/2026/compute", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/invites":         {{Path: "/admin/survey/2026/invites", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/responses/{id}/override":   {{Path: "/admin/survey/responses/999999/override", Allow: only(webtest.Admin)}},
 }
 
 // Who may use a prize route: the routes of applications let in
@@ -134,6 +158,10 @@ func featureMatrixSetup(t *testing.T, env *webtest.Env) {
 	if err := env.Services.Prize.SeedEdition(ctx, auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
 		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
 		Opens: now.AddDate(0, 0, -10), Deadline: now.AddDate(0, 0, 30), Published: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Services.Survey.Configure(ctx, auditlog.System("test"), survey.Survey{Edition: "2026",
+		Opens: now.AddDate(0, 0, -10), Closes: now.AddDate(0, 0, 30)}); err != nil {
 		t.Fatal(err)
 	}
 }

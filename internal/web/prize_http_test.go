@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,18 +23,7 @@ import (
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
-// testClock is a clock a test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
+// Set moves the clock to t.
 func (c *testClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t

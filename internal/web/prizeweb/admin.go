@@ -2,7 +2,6 @@ package prizeweb
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/web"
@@ -132,32 +132,15 @@ func (a *Area) exportRows(r *http.Request) ([][]string, string, error) {
 	return rows, "prize-" + e.Code + "-applications", nil
 }
 
-// safeCell keeps a spreadsheet from reading text as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 func (a *Area) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	rows, name, err := a.exportRows(r)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	for i, row := range rows {
-		if i > 0 {
-			for j := range row {
-				row[j] = safeCell(row[j])
-			}
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+	if err := csvsafe.NewWriter(&buf).WriteAll(rows); err != nil {
+		return err
 	}
-	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 	w.Header().Set("Cache-Control", "private, no-store")
