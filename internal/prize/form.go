@@ -159,7 +159,7 @@ func (f *Form) Check() error {
 		}
 	}
 	if len(ps) > 0 {
-		return citylens.Ef(citylens.EINVALID, "prize.error.form", "the form configuration has %d problems", len(ps)).WithProblems(ps...)
+		return citylens.Ef(citylens.EINVALID, "prize.error.form", "the form configuration was not saved: correct the fields named below").WithProblems(ps...)
 	}
 	return nil
 }

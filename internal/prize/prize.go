@@ -167,7 +167,7 @@ func (e *Edition) Validate() error {
 		}
 	}
 	if len(ps) > 0 {
-		return citylens.Ef(citylens.EINVALID, "prize.error.edition", "the edition has %d problems", len(ps)).WithProblems(ps...)
+		return citylens.Ef(citylens.EINVALID, "prize.error.edition", "the edition was not saved: correct the fields named below").WithProblems(ps...)
 	}
 	return nil
 }

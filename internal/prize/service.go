@@ -247,7 +247,7 @@ func (p *Profile) Check() error {
 		}
 	}
 	if len(ps) > 0 {
-		return citylens.Ef(citylens.EINVALID, "prize.error.profile", "the profile has %d problems", len(ps)).WithProblems(ps...)
+		return citylens.Ef(citylens.EINVALID, "prize.error.profile", "the profile was not saved: correct the fields named below").WithProblems(ps...)
 	}
 	return nil
 }
@@ -480,7 +480,7 @@ func (s *Service) SaveDraft(ctx context.Context, who Who, id int64, ans Answers,
 		ps := v.Form.CheckBounds(ans)
 		ps = append(ps, checkCoApplicants(co)...)
 		if len(ps) > 0 {
-			return citylens.Ef(citylens.EINVALID, "prize.error.answers", "%d answers were refused; nothing was saved", len(ps)).WithProblems(ps...)
+			return citylens.Ef(citylens.EINVALID, "prize.error.answers", "nothing was saved: correct the answers named below").WithProblems(ps...)
 		}
 		a := v.App
 		before := *a
@@ -488,7 +488,7 @@ func (s *Service) SaveDraft(ctx context.Context, who Who, id int64, ans Answers,
 		s.applyAnswers(ctx, a)
 		if a.State == StateSubmitted {
 			if ps := v.Form.CheckComplete(a.Answers, v.FileCounts()); len(ps) > 0 {
-				return citylens.Ef(citylens.EINVALID, "prize.error.incomplete", "a submitted application must stay complete: %d fields are not", len(ps)).WithProblems(ps...)
+				return citylens.Ef(citylens.EINVALID, "prize.error.incomplete", "a submitted application must stay complete: correct the fields named below").WithProblems(ps...)
 			}
 			a.Answers = v.Form.VisibleAnswers(a.Answers)
 		}
@@ -578,7 +578,7 @@ func (s *Service) Submit(ctx context.Context, who Who, id int64) (*Application, 
 			return citylens.Ef(citylens.EFORBIDDEN, "prize.error.ineligible", "applicants of type %s may not apply to this track", a.ApplicantType)
 		}
 		if ps := v.Form.CheckComplete(a.Answers, v.FileCounts()); len(ps) > 0 {
-			return citylens.Ef(citylens.EINVALID, "prize.error.incomplete_submit", "the application is not complete: %d fields need an answer or a change", len(ps)).WithProblems(ps...)
+			return citylens.Ef(citylens.EINVALID, "prize.error.incomplete_submit", "the application is not complete: the fields named below need an answer or a change").WithProblems(ps...)
 		}
 		before := *a
 		now := s.now()

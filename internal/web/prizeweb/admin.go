@@ -289,7 +289,7 @@ func (a *Area) adminSaveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	e.Grace = time.Duration(grace) * time.Minute
 	if len(ps) > 0 {
-		err = citylens.Ef(citylens.EINVALID, "prize.error.edition", "the edition has %d problems", len(ps)).WithProblems(ps...)
+		err = citylens.Ef(citylens.EINVALID, "prize.error.edition", "the edition was not saved: correct the fields named below").WithProblems(ps...)
 	} else {
 		err = a.svc.UpdateEdition(r.Context(), web.ActorOf(r), &e)
 	}
