@@ -174,7 +174,6 @@ func (g *Graph) dfs(u, t int, f int64, pot []int64, iter []int32, onPath []bool)
 		return f
 	}
 	onPath[u] = true
-	defer func() { onPath[u] = false }()
 	for ; iter[u] >= 0; iter[u] = g.next[iter[u]] {
 		e := iter[u]
 		v := int(g.to[e])
@@ -185,9 +184,11 @@ func (g *Graph) dfs(u, t int, f int64, pot []int64, iter []int32, onPath []bool)
 		if d > 0 {
 			g.cap[e] -= d
 			g.cap[e^1] += d
+			onPath[u] = false
 			return d
 		}
 	}
+	onPath[u] = false
 	return 0
 }
 
