@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
@@ -34,5 +35,6 @@ type Store interface {
 	release.Store
 	release.PreviewStore
 	prize.Store
+	judging.Store
 	survey.Store
 }

@@ -54,7 +54,7 @@ func (s *Service) Committee(ctx context.Context, edition string, v Viewer) bool 
 	if v.UserID == 0 {
 		return false
 	}
-	j, err := s.Store.JudgeByUser(ctx, edition, v.UserID)
+	j, err := s.Store.PrizeJudgeByUser(ctx, edition, v.UserID)
 	return err == nil && j.Role == RoleChair
 }
 
@@ -81,7 +81,7 @@ func (s *Service) InviteJudge(ctx context.Context, v Viewer, j *Judge) error {
 	}
 	j.CreatedAt = s.now()
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.CreateJudge(ctx, j); err != nil {
+		if err := s.Store.CreatePrizeJudge(ctx, j); err != nil {
 			return err
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.judge.invite", "judge", fmt.Sprint(j.ID), nil, j)
@@ -130,7 +130,7 @@ func (s *Service) DetectConflicts(ctx context.Context, v Viewer, edition string)
 	if !s.Committee(ctx, edition, v) {
 		return 0, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
 	}
-	judges, err := s.Store.Judges(ctx, edition)
+	judges, err := s.Store.PrizeJudges(ctx, edition)
 	if err != nil {
 		return 0, err
 	}
@@ -145,7 +145,7 @@ func (s *Service) DetectConflicts(ctx context.Context, v Viewer, edition string)
 		}
 	}
 	orgs := NewOrgs(parents)
-	existing, err := s.Store.Conflicts(ctx, edition)
+	existing, err := s.Store.PrizeConflicts(ctx, edition)
 	if err != nil {
 		return 0, err
 	}
@@ -166,7 +166,7 @@ func (s *Service) DetectConflicts(ctx context.Context, v Viewer, edition string)
 					if have[conflictKey(c)] {
 						continue
 					}
-					if err := s.Store.PutConflict(ctx, c); err != nil {
+					if err := s.Store.PutPrizeConflict(ctx, c); err != nil {
 						return err
 					}
 					n++
@@ -187,7 +187,7 @@ func conflictKey(c Conflict) [4]string {
 }
 
 func (s *Service) markUnsupported(ctx context.Context, edition string) error {
-	cs, err := s.Store.Conflicts(ctx, edition)
+	cs, err := s.Store.PrizeConflicts(ctx, edition)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (s *Service) markUnsupported(ctx context.Context, edition string) error {
 	}
 	for _, c := range Review(detected, declared) {
 		if c.Source != SourceDetected {
-			if err := s.Store.PutConflict(ctx, c); err != nil {
+			if err := s.Store.PutPrizeConflict(ctx, c); err != nil {
 				return err
 			}
 		}
@@ -215,7 +215,7 @@ func (s *Service) Declare(ctx context.Context, v Viewer, judgeID, appID int64, t
 	if !ValidDeclared(typ) {
 		return citylens.Ef(citylens.EINVALID, "judging.err.conflicttype", "%q is not a type of conflict.", typ)
 	}
-	j, err := s.Store.Judge(ctx, judgeID)
+	j, err := s.Store.PrizeJudge(ctx, judgeID)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (s *Service) Declare(ctx context.Context, v Viewer, judgeID, appID int64, t
 	}
 	c := Conflict{Judge: judgeID, App: appID, Type: typ, Source: source, Status: StatusPending}
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.PutConflict(ctx, c); err != nil {
+		if err := s.Store.PutPrizeConflict(ctx, c); err != nil {
 			return err
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.conflict.declare", "application", fmt.Sprint(appID), nil, c)
@@ -253,7 +253,7 @@ func (s *Service) SetConflictStatus(ctx context.Context, v Viewer, edition strin
 	if status != StatusConfirmed && status != StatusDismissed {
 		return citylens.Ef(citylens.EINVALID, "judging.err.status", "%q is not confirmed or dismissed.", status)
 	}
-	cs, err := s.Store.Conflicts(ctx, edition)
+	cs, err := s.Store.PrizeConflicts(ctx, edition)
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func (s *Service) SetConflictStatus(ctx context.Context, v Viewer, edition strin
 			before := x
 			x.Status = status
 			return s.Store.InTx(ctx, func(ctx context.Context) error {
-				if err := s.Store.PutConflict(ctx, x); err != nil {
+				if err := s.Store.PutPrizeConflict(ctx, x); err != nil {
 					return err
 				}
 				return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.conflict."+status, "application", fmt.Sprint(x.App), before, x)
@@ -274,7 +274,7 @@ func (s *Service) SetConflictStatus(ctx context.Context, v Viewer, edition strin
 
 // blocked is the edition's binding conflicts.
 func (s *Service) blocked(ctx context.Context, edition string) (map[[2]int64]bool, error) {
-	cs, err := s.Store.Conflicts(ctx, edition)
+	cs, err := s.Store.PrizeConflicts(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (s *Service) judgeOf(ctx context.Context, edition string, v Viewer) (*Judge
 	if v.UserID == 0 {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.notjudge", "You are not a judge of this edition.")
 	}
-	j, err := s.Store.JudgeByUser(ctx, edition, v.UserID)
+	j, err := s.Store.PrizeJudgeByUser(ctx, edition, v.UserID)
 	if err != nil {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.notjudge", "You are not a judge of this edition.")
 	}
@@ -330,7 +330,7 @@ func (s *Service) Bid(ctx context.Context, v Viewer, edition string, appID int64
 	if err != nil {
 		return err
 	}
-	return s.Store.PutBid(ctx, j.ID, appID, bid)
+	return s.Store.PutPrizeBid(ctx, j.ID, appID, bid)
 }
 
 // OpenRound opens a round with its rubric and closing time.
@@ -350,7 +350,7 @@ func (s *Service) OpenRound(ctx context.Context, v Viewer, r *Round) error {
 	if r.Seed == "" {
 		r.Seed = prize.NewID()
 	}
-	return s.Store.CreateRound(ctx, r)
+	return s.Store.CreatePrizeRound(ctx, r)
 }
 
 // roundApps are the applications of a round: every candidate for the
@@ -360,7 +360,7 @@ func (s *Service) roundApps(ctx context.Context, r *Round) ([]*prize.Application
 	if err != nil || r.Kind == RoundScreening {
 		return apps, err
 	}
-	ds, err := s.Store.Decisions(ctx, r.Edition)
+	ds, err := s.Store.PrizeDecisions(ctx, r.Edition)
 	if err != nil {
 		return nil, err
 	}
@@ -383,14 +383,14 @@ func (s *Service) roundApps(ctx context.Context, r *Round) ([]*prize.Application
 // chair's locks; partner judges are assigned only within their track, and
 // every judge only within the panels (tracks) they sit on, if any.
 func (s *Service) Assign(ctx context.Context, v Viewer, roundID int64) (*Assignment, error) {
-	r, err := s.Store.Round(ctx, roundID)
+	r, err := s.Store.PrizeRound(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
 	if !s.Committee(ctx, r.Edition, v) {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
 	}
-	judges, err := s.Store.Judges(ctx, r.Edition)
+	judges, err := s.Store.PrizeJudges(ctx, r.Edition)
 	if err != nil {
 		return nil, err
 	}
@@ -402,11 +402,11 @@ func (s *Service) Assign(ctx context.Context, v Viewer, roundID int64) (*Assignm
 	if err != nil {
 		return nil, err
 	}
-	bids, err := s.Store.Bids(ctx, r.Edition)
+	bids, err := s.Store.PrizeBids(ctx, r.Edition)
 	if err != nil {
 		return nil, err
 	}
-	locks, err := s.Store.Assignment(ctx, roundID)
+	locks, err := s.Store.PrizeAssignment(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +445,7 @@ func (s *Service) Assign(ctx context.Context, v Viewer, roundID int64) (*Assignm
 		return nil, err
 	}
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.PutAssignment(ctx, roundID, out.Pairs); err != nil {
+		if err := s.Store.PutPrizeAssignment(ctx, roundID, out.Pairs); err != nil {
 			return err
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.assign", "round", fmt.Sprint(roundID), nil,
@@ -456,7 +456,7 @@ func (s *Service) Assign(ctx context.Context, v Viewer, roundID int64) (*Assignm
 
 // Lock pins or forbids a pair of a round (both false removes the lock).
 func (s *Service) Lock(ctx context.Context, v Viewer, a Assigned) error {
-	r, err := s.Store.Round(ctx, a.Round)
+	r, err := s.Store.PrizeRound(ctx, a.Round)
 	if err != nil {
 		return err
 	}
@@ -472,14 +472,14 @@ func (s *Service) Lock(ctx context.Context, v Viewer, a Assigned) error {
 			return citylens.Ef(citylens.ECONFLICT, "judging.err.pinconflict", "Judge %d cannot be pinned to application %d: they are in conflict or the pair is forbidden.", a.Judge, a.App)
 		}
 	}
-	return s.Store.PutLock(ctx, a)
+	return s.Store.PutPrizeLock(ctx, a)
 }
 
 // SaveScore saves a judge's sheet as a draft or submits it. The judge
 // must be assigned, free of conflict, and the round open; a submission
 // must score every required criterion within the scale.
 func (s *Service) SaveScore(ctx context.Context, v Viewer, roundID, appID int64, sheet Sheet, submit bool) error {
-	r, err := s.Store.Round(ctx, roundID)
+	r, err := s.Store.PrizeRound(ctx, roundID)
 	if err != nil {
 		return err
 	}
@@ -490,7 +490,7 @@ func (s *Service) SaveScore(ctx context.Context, v Viewer, roundID, appID int64,
 	if err != nil {
 		return err
 	}
-	as, err := s.Store.Assignment(ctx, roundID)
+	as, err := s.Store.PrizeAssignment(ctx, roundID)
 	if err != nil {
 		return err
 	}
@@ -509,7 +509,7 @@ func (s *Service) SaveScore(ctx context.Context, v Viewer, roundID, appID int64,
 	if err := r.Rubric.Check(sheet, submit); err != nil {
 		return err
 	}
-	scores, err := s.Store.Scores(ctx, roundID)
+	scores, err := s.Store.PrizeScores(ctx, roundID)
 	if err != nil {
 		return err
 	}
@@ -518,7 +518,7 @@ func (s *Service) SaveScore(ctx context.Context, v Viewer, roundID, appID int64,
 			return citylens.Ef(citylens.ECONFLICT, "judging.err.submitted", "These scores were submitted; they cannot go back to a draft.")
 		}
 	}
-	return s.Store.PutScore(ctx, Scored{Round: roundID, Judge: j.ID, App: appID, Sheet: sheet, Submitted: submit, UpdatedAt: s.now()})
+	return s.Store.PutPrizeScore(ctx, Scored{Round: roundID, Judge: j.ID, App: appID, Sheet: sheet, Submitted: submit, UpdatedAt: s.now()})
 }
 
 // Progress is a judge's work in a round.
@@ -532,22 +532,22 @@ type Progress struct {
 
 // RoundProgress is each judge's progress, for the administrator.
 func (s *Service) RoundProgress(ctx context.Context, v Viewer, roundID int64) ([]Progress, error) {
-	r, err := s.Store.Round(ctx, roundID)
+	r, err := s.Store.PrizeRound(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
 	if !s.Committee(ctx, r.Edition, v) {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
 	}
-	judges, err := s.Store.Judges(ctx, r.Edition)
+	judges, err := s.Store.PrizeJudges(ctx, r.Edition)
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.Store.Assignment(ctx, roundID)
+	as, err := s.Store.PrizeAssignment(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
-	scores, err := s.Store.Scores(ctx, roundID)
+	scores, err := s.Store.PrizeScores(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +583,7 @@ func (s *Service) RemindLate(ctx context.Context, v Viewer, roundID int64) (int,
 	if err != nil {
 		return 0, err
 	}
-	r, err := s.Store.Round(ctx, roundID)
+	r, err := s.Store.PrizeRound(ctx, roundID)
 	if err != nil {
 		return 0, err
 	}
@@ -592,7 +592,7 @@ func (s *Service) RemindLate(ctx context.Context, v Viewer, roundID int64) (int,
 		if p.Submitted >= p.Assigned {
 			continue
 		}
-		j, err := s.Store.Judge(ctx, p.Judge)
+		j, err := s.Store.PrizeJudge(ctx, p.Judge)
 		if err != nil {
 			return n, err
 		}
@@ -610,7 +610,7 @@ func (s *Service) RemindLate(ctx context.Context, v Viewer, roundID int64) (int,
 // applications the viewer may see (a chair in conflict does not see
 // those applications at all, nor their scores).
 func (s *Service) RoundReport(ctx context.Context, v Viewer, roundID int64) (Report, error) {
-	r, err := s.Store.Round(ctx, roundID)
+	r, err := s.Store.PrizeRound(ctx, roundID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -633,7 +633,7 @@ func (s *Service) RoundReport(ctx context.Context, v Viewer, roundID int64) (Rep
 			}
 		}
 	}
-	scores, err := s.Store.Scores(ctx, roundID)
+	scores, err := s.Store.PrizeScores(ctx, roundID)
 	if err != nil {
 		return Report{}, err
 	}
@@ -661,7 +661,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, d *Decision) error {
 	default:
 		return citylens.Ef(citylens.EINVALID, "judging.err.kind", "%q is not a kind of decision.", d.Kind)
 	}
-	if _, ok, err := s.Store.Announced(ctx, d.Edition); err != nil {
+	if _, ok, err := s.Store.PrizeAnnounced(ctx, d.Edition); err != nil {
 		return err
 	} else if ok {
 		return citylens.Ef(citylens.ECONFLICT, "judging.err.announced", "The results were announced; decisions are final.")
@@ -675,7 +675,7 @@ func (s *Service) Decide(ctx context.Context, v Viewer, d *Decision) error {
 	}
 	d.DecidedBy, d.DecidedAt = v.Email, s.now()
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.AddDecision(ctx, d); err != nil {
+		if err := s.Store.AddPrizeDecision(ctx, d); err != nil {
 			return err
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.decide", "application", fmt.Sprint(d.App), nil, d)
@@ -689,14 +689,14 @@ func (s *Service) Decide(ctx context.Context, v Viewer, d *Decision) error {
 // with no decisions, so the embargo does not even show that decisions
 // exist.
 func (s *Service) Decisions(ctx context.Context, v Viewer, edition string) ([]Decision, error) {
-	ds, err := s.Store.Decisions(ctx, edition)
+	ds, err := s.Store.PrizeDecisions(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
 	if s.Committee(ctx, edition, v) {
 		return ds, nil
 	}
-	_, announced, err := s.Store.Announced(ctx, edition)
+	_, announced, err := s.Store.PrizeAnnounced(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
@@ -797,7 +797,7 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	ds, err := s.Store.Decisions(ctx, edition)
+	ds, err := s.Store.PrizeDecisions(ctx, edition)
 	if err != nil {
 		return 0, err
 	}
@@ -815,7 +815,7 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 	}
 	n := 0
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.Announce(ctx, edition, now, v.Email); err != nil {
+		if err := s.Store.AnnouncePrize(ctx, edition, now, v.Email); err != nil {
 			return err
 		}
 		for _, a := range apps {
@@ -844,13 +844,13 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 
 // sharedFeedback is each application's comments marked for the applicant.
 func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64][]string, error) {
-	rounds, err := s.Store.Rounds(ctx, edition)
+	rounds, err := s.Store.PrizeRounds(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
 	out := map[int64][]string{}
 	for _, r := range rounds {
-		scores, err := s.Store.Scores(ctx, r.ID)
+		scores, err := s.Store.PrizeScores(ctx, r.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -98,7 +98,7 @@ func TestEditionThroughService(t *testing.T) {
 		if err := svc.Declare(ctx, viewers[3], judges[3].ID, apps[2].ID, judging.ConflictPersonal); err != nil {
 			t.Fatal(err)
 		}
-		cs, _ := s.Conflicts(ctx, "2026")
+		cs, _ := s.PrizeConflicts(ctx, "2026")
 		unsupported := 0
 		for _, c := range cs {
 			if c.Unsupported {
@@ -142,7 +142,7 @@ func TestEditionThroughService(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		stored, _ := s.Assignment(ctx, r.ID)
+		stored, _ := s.PrizeAssignment(ctx, r.ID)
 		pairs := map[[2]int64]bool{}
 		for _, a := range stored {
 			if a.Assigned {
