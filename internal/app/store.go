@@ -29,6 +29,7 @@ type Store interface {
 	catalogue.Store
 	catalogue.EditionStore
 	datacall.Store
+	datacall.ReportStore
 	release.Store
 	release.PreviewStore
 }

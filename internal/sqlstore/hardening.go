@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/mail"
 )
 
@@ -97,4 +98,22 @@ func (db *Store) OutboxMessage(ctx context.Context, id int64) (mail.Message, err
 		Scan(&m.ID, &m.To, &m.Subject, &m.Body, &c)
 	m.CreatedAt = tm(c)
 	return m, db.dbError(ctx, "outbox", notFound(err, "outbox message %d not found", id))
+}
+
+func (db *Store) PutUploadReport(ctx context.Context, r datacall.UploadReport) error {
+	if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM upload_reports WHERE expires_at < $1`, us(r.CreatedAt)); err != nil {
+		return db.dbError(ctx, "upload report", err)
+	}
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO upload_reports (token_hash, user_id, file_name, problems, body, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.TokenHash, r.UserID, r.FileName, r.Problems, r.Body, us(r.CreatedAt), us(r.ExpiresAt))
+	return db.dbError(ctx, "upload report", err)
+}
+
+func (db *Store) UploadReport(ctx context.Context, tokenHash string, userID int64, now time.Time) (datacall.UploadReport, error) {
+	r := datacall.UploadReport{TokenHash: tokenHash}
+	var c, e int64
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT user_id, file_name, problems, body, created_at, expires_at FROM upload_reports
+		WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`, tokenHash, userID, us(now)).Scan(&r.UserID, &r.FileName, &r.Problems, &r.Body, &c, &e)
+	r.CreatedAt, r.ExpiresAt = tm(c), tm(e)
+	return r, db.dbError(ctx, "upload report", notFound(err, "upload report not found"))
 }
