@@ -17,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
+	"github.com/citylens/citylens/internal/web/surveyweb"
 )
 
 // App is the platform assembled: its services and its web server.
@@ -65,6 +66,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
+		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st}),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -32,4 +33,5 @@ type Store interface {
 	datacall.ReportStore
 	release.Store
 	release.PreviewStore
+	survey.Store
 }
