@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -34,4 +35,5 @@ type Store interface {
 	release.Store
 	release.PreviewStore
 	survey.Store
+	demo.Marks // what demo seeding created, its lock
 }
