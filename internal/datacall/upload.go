@@ -329,7 +329,6 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -337,6 +336,7 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 			}
 			return citylens.Ef(citylens.EINVALID, "dc.file.csv_read", "reading the CSV: %s", err.Error())
 		}
+		line, _ := r.FieldPos(0) // (it panics after a failed read)
 		// The same bounds as a workbook's sheet: a file of tiny rows or of
 		// one very wide row cannot make entries beyond them.
 		if rows >= maxUploadRows {
