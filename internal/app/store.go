@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -34,6 +35,7 @@ type Store interface {
 	datacall.ReportStore
 	release.Store
 	release.PreviewStore
+	prize.Store
 	survey.Store
 	demo.Marks // what demo seeding created, its lock
 }

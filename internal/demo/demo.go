@@ -17,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 )
 
@@ -38,6 +39,7 @@ type Store interface {
 	Editions(ctx context.Context) ([]*catalogue.Edition, error)
 	DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error)
 	Marks
+	PrizeEdition(ctx context.Context, code string) (*prize.Edition, error)
 }
 
 // Marks are what seeding created, and the lock replicas seed under
@@ -63,6 +65,7 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
+	Prize       *prize.Service   // nil: no prize edition is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -161,5 +164,11 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedDataCall(ctx, s); err != nil {
 		return out, err
 	}
-	return out, seedReleases(ctx, s)
+	if err := seedReleases(ctx, s); err != nil {
+		return out, err
+	}
+	if s.Prize != nil {
+		out.Accounts = append(out.Accounts, Account{Email: PrizeApplicant, Role: string(accounts.RoleApplicant)})
+	}
+	return out, seedPrize(ctx, s)
 }

@@ -77,6 +77,9 @@ type Config struct {
 	// ExplorerCacheBytes bounds the memory of the explorer's rendered
 	// pages and whole responses; 0: the default (448 MiB).
 	ExplorerCacheBytes int64
+	// FairUse bounds the API and download requests of a client a minute;
+	// zero fields: the defaults (FairUseDefaults).
+	FairUse FairUse
 }
 
 // Server is the HTTP application.
@@ -95,6 +98,8 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
+	encoded  encodedCache
+	limiter  *rateLimiter
 	secret   []byte // HMAC key of anonymous CSRF tokens and flash messages (hardening.go)
 	uploads  *uploadSlots
 }
@@ -144,7 +149,8 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		accounts: cfg.Accounts, uploads: &uploadSlots{max: cfg.MaxUploads, maxUser: cfg.MaxUploadsPerUser, perUser: map[int64]int{}}}
+		accounts: cfg.Accounts, encoded: encodedCache{maxBytes: 64 << 20}, limiter: newRateLimiter(cfg.FairUse, cfg.Now),
+		uploads: &uploadSlots{max: cfg.MaxUploads, maxUser: cfg.MaxUploadsPerUser, perUser: map[int64]int{}}}
 	if err := s.loadSecret(); err != nil {
 		return nil, err
 	}
