@@ -12,6 +12,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web/webtest"
@@ -88,8 +89,8 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			if !strings.Contains(rt.Path, ".csv") && !strings.Contains(rt.Path, "download/{file}") {
 				continue
 			}
-			if surveyCSVRoutes[rt.Pattern] {
-				continue // TestSecuritySurveyCSVExports
+			if surveyCSVRoutes[rt.Pattern] || rt.Pattern == prizeCSVRoute {
+				continue // TestSecuritySurveyCSVExports, TestSecurityPrizeCSVExport
 			}
 			paths, ok := probes[rt.Pattern]
 			if !ok {
@@ -203,6 +204,42 @@ func TestSecuritySurveyCSVExports(t *testing.T) {
 				continue
 			}
 			checkCSVCells(t, p, body)
+		}
+	})
+}
+
+const prizeCSVRoute = "GET /admin/prize/{edition}/export.csv"
+
+// TestSecurityPrizeCSVExport (case 5, the prize's export): an applicant
+// whose organisation is named like a formula reaches the secretariat's
+// export neutralised.
+func TestSecurityPrizeCSVExport(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env, _ := prizeEnv(t, s)
+		c := env.Client()
+		c.Get("/prize/register")
+		res, body := c.PostForm("/prize/register", url.Values{"email": {"evil@acme.example"}, "name": {"@SUM(1+1)"},
+			"type": {"corporation"}, "organisation": {hostileName}, "country": {"KOR"}, "city_name": {"-2+3"}})
+		expectStatus(t, "sign up", res, body, http.StatusOK)
+		path, token := outboxLink(t, env, "evil@acme.example")
+		res, body = c.PostForm(path, url.Values{"token": {token}, "name": {"@SUM(1+1)"}, "password": {"acme password 1"}, "password_again": {"acme password 1"}})
+		expectStatus(t, "confirm", res, body, http.StatusSeeOther)
+		res, body = c.Login("evil@acme.example", "acme password 1")
+		expectStatus(t, "sign in", res, body, http.StatusSeeOther)
+		c.Get("/prize/my")
+		res, body = c.PostForm("/prize/editions/2026/applications", url.Values{"track": {prize.TrackTech}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start: %d\n%s", res.StatusCode, body[strings.Index(body, "<main"):])
+		}
+		res, body = env.ClientAs(webtest.Admin).Get("/admin/prize/2026/export.csv")
+		expectStatus(t, "export", res, body, http.StatusOK)
+		cells := checkCSVCells(t, "/admin/prize/2026/export.csv", body)
+		saw := false
+		for _, cell := range cells {
+			saw = saw || cell == "'"+hostileName
+		}
+		if !saw {
+			t.Errorf("the export does not show the organisation escaped:\n%s", body)
 		}
 	})
 }
