@@ -51,7 +51,7 @@ func seedDataCall(ctx context.Context, s Services) error {
 	for _, sp := range specs {
 		_, err := s.Store.Edition(ctx, sp.code)
 		if err == nil {
-			continue
+			continue // seeded before, or the secretariat's own (then left alone)
 		}
 		if citylens.ErrorCode(err) != citylens.ENOTFOUND {
 			return err
@@ -63,6 +63,9 @@ func seedDataCall(ctx context.Context, s Services) error {
 		e.PreviousEdition, e.Status = sp.prev, sp.status
 		err = s.Store.InTx(ctx, func(ctx context.Context) error {
 			if err := s.Catalogue.CreateEdition(ctx, system, e); err != nil {
+				return err
+			}
+			if err := s.Store.MarkDemoSeeded(ctx, SeededEdition, e.Code, s.Now()); err != nil {
 				return err
 			}
 			return seedValues(ctx, s.DataCall, admin, e, catalogue.Index(inds), cities)

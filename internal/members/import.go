@@ -72,8 +72,9 @@ func ParseCSV(r io.Reader) ([]City, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// (FieldPos panics after a failed read: the error says where.)
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -81,6 +82,7 @@ func ParseCSV(r io.Reader) ([]City, error) {
 			ps = append(ps, citylens.Problem{Row: line, Column: "-"}.Keyed("members.problem.not_csv", "not valid CSV: %s", err.Error()))
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(col string) string {
 			if i := index[col]; i > 0 && i <= len(rec) {
 				return strings.TrimSpace(rec[i-1])

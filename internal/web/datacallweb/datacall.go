@@ -2,8 +2,10 @@ package datacallweb
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -351,9 +353,20 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Call, who members.City, refs []datacall.CityRef,
 	filename string, data []byte, back string) error {
 	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, refs, filename, data)
+	data = nil // the file is no longer needed while the page is made
 	if ps := checksRefused(err); ps != nil {
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", map[string]any{
-			"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
+		total := max(datacall.ProblemTotal(err), len(ps))
+		shown := ps[:min(len(ps), maxShownProblems)]
+		page := map[string]any{"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, shown, false),
+			"Back": back, "Total": total, "More": total - len(shown), "Kept": len(ps)}
+		if len(ps) > len(shown) {
+			link, err := a.problemReport(r, filename, ps, total)
+			if err != nil {
+				return err
+			}
+			page["Report"] = link
+		}
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", page)
 	}
 	if err != nil {
 		return err
@@ -364,6 +377,54 @@ func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Cal
 	}
 	a.s.RedirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
 	return nil
+}
+
+// maxShownProblems is how many problems a refused upload's page lists;
+// the others are in its downloadable problem list.
+const maxShownProblems = 200
+
+// problemReport stores the problems of a refused upload as a CSV file the
+// uploader can download for a day, and returns its link.
+func (a *Area) problemReport(r *http.Request, filename string, ps []citylens.Problem, total int) (string, error) {
+	lang := web.ReaderLang(r)
+	cat := a.s.Catalog()
+	body, err := datacall.ProblemsCSV(ps, []string{cat.T(lang, "dc.col.row"), cat.T(lang, "dc.col.column"), cat.T(lang, "col.city"),
+		cat.T(lang, "cat.indicator"), cat.T(lang, "dc.col.problem")}, func(p citylens.Problem) string { return a.s.ProblemReason(lang, p) })
+	if err != nil {
+		return "", err
+	}
+	token := accounts.NewToken()
+	now := a.s.Now().UTC()
+	err = a.store.PutUploadReport(r.Context(), datacall.UploadReport{TokenHash: accounts.HashToken(token), UserID: web.ViewerOf(r).User.ID,
+		FileName: filename, Problems: total, Body: body, CreatedAt: now, ExpiresAt: now.Add(datacall.ReportLifetime)})
+	return "/account/upload-problems/" + token, err
+}
+
+// dataCallProblems downloads a refused upload's problem list (its
+// uploader only).
+func (a *Area) dataCallProblems(w http.ResponseWriter, r *http.Request) error {
+	rep, err := a.store.UploadReport(r.Context(), accounts.HashToken(r.PathValue("token")), web.ViewerOf(r).User.ID, a.s.Now().UTC())
+	if citylens.ErrorCode(err) == citylens.ENOTFOUND {
+		return citylens.E(citylens.ENOTFOUND, "error.upload_report")
+	}
+	if err != nil {
+		return err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rep.Body))
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(strings.Map(func(c rune) rune {
+		if c < 0x20 || c == '"' || c == '\\' || c == '/' || c > 0x7e {
+			return '_'
+		}
+		return c
+	}, rep.FileName), ".") + "-problems.csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = io.Copy(w, zr)
+	return err
 }
 
 // dataCallNetworkUpload imports the secretariat's workbook of many cities
