@@ -34,6 +34,10 @@ type Config struct {
 	PeerGroup string `json:"peer_group,omitempty"`
 	// Licence is the licence of the release's data; nil: the draft's.
 	Licence *Licence `json:"licence,omitempty"`
+	// TieOverlap is the share of two cities' 5–95 % rank bands (the ranks
+	// both cover over the ranks either covers) from which they are shown as
+	// tied; 0 means DefaultTieOverlap (one half). See tieRows.
+	TieOverlap float64 `json:"tie_overlap,omitempty"`
 }
 
 // Peer-group rules (Config.PeerGroup): what a city's peer group is.
@@ -122,6 +126,9 @@ func EditionConfig(e *catalogue.Edition) (Config, error) {
 func (c Config) checkPolicy() error {
 	if c.PeerGroup != "" && !contains(PeerGroupRules(), c.PeerGroup) {
 		return citylens.Errorf(citylens.EINVALID, "peer_group must be one of %v, got %q", PeerGroupRules(), c.PeerGroup)
+	}
+	if c.TieOverlap < 0 || c.TieOverlap > 1 || math.IsNaN(c.TieOverlap) {
+		return citylens.Errorf(citylens.EINVALID, "tie_overlap must be a share from 0 to 1, got %v", c.TieOverlap)
 	}
 	if c.Licence != nil && strings.TrimSpace(c.Licence.Name) == "" {
 		return citylens.Errorf(citylens.EINVALID, "licence: name (an SPDX identifier such as CC-BY-4.0) is required")

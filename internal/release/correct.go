@@ -125,7 +125,15 @@ func num(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	return FormatNumber(v)
+}
+
+// FormatNumber writes a number for a file or a reader: 15 significant
+// digits, the precision a float64 carries, so that arithmetic noise
+// (15.950000000000001, a quantile's 13.049999999999983) is not printed as
+// if it were data: 15.95, 13.05.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'g', 15, 64)
 }
 
 func rankText(r int) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -469,6 +470,35 @@ func auditFlags(a *engine.AuditReport) []AuditFlag {
 		}
 	}
 	return out
+}
+
+// flagNumbers finds the numbers of a flag's text: those in its last
+// parenthesis ("(Pearson r = -0.42 over 112 cities)": -0.42, 112).
+var flagNumbers = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+
+// Words is the flag's text as a catalogue key and arguments, so that a page
+// words it in its reader's language; the numbers come from the stored
+// English text (releases keep the text only). A text of another shape is
+// its English Text.
+func (f AuditFlag) Words() citylens.Phrase {
+	plain := citylens.Phrase{English: f.Text}
+	open := strings.LastIndex(f.Text, "(")
+	if open < 0 {
+		return plain
+	}
+	nums := flagNumbers.FindAllString(f.Text[open:], -1)
+	args := make([]any, 0, 4)
+	for _, c := range f.Codes {
+		args = append(args, c)
+	}
+	for _, n := range nums {
+		args = append(args, n)
+	}
+	want := map[string]int{FlagSkewKurtosis: 3, FlagWeak: 4, FlagNegative: 4, FlagRedundant: 4, FlagLowAlpha: 3}[f.Kind]
+	if want == 0 || len(args) != want {
+		return plain
+	}
+	return citylens.Phrase{Key: "ex.flag." + f.Kind + ".text", Args: args, English: f.Text}
 }
 
 // ShortHash is the first 12 characters of a release hash, as pages, file

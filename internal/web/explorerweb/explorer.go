@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -214,16 +215,20 @@ func (v *relView) DownloadBase() string { return "/releases/" + v.Rec.Hash + "/d
 // APIBase is the release's API prefix.
 func (v *relView) APIBase() string { return "/api/v1/releases/" + v.Rec.Hash }
 
-// Name is the index name with the edition, once ("Smart Cities Index 2026").
+// Name is the release's title, its edition's year once ("Smart Cities
+// Index 2026"; the Eurostat example's own title).
 func (v *relView) Name() string {
-	if strings.Contains(v.Sum.IndexName, v.Rec.Edition) {
-		return v.Sum.IndexName
+	if strings.TrimSpace(v.Rec.Title) != "" {
+		return v.Rec.DisplayTitle()
 	}
-	return v.Sum.IndexName + " " + v.Rec.Edition
+	return release.TitleOf(v.Sum.IndexName, v.Rec.Edition)
 }
 
 // Short is the first 12 characters of the hash.
 func (v *relView) Short() string { return release.ShortHash(v.Rec.Hash) }
+
+// minHashPrefix is the shortest prefix of a release hash a link may use.
+const minHashPrefix = 8
 
 // resolveRelease finds the release a request names: its {hash} path value
 // ("latest" or absent: the default release). Only published releases are
@@ -250,6 +255,17 @@ func (a *Explorer) resolveRelease(r *http.Request) (*relView, error) {
 				v.Rec, found = rec, true
 				break
 			}
+		}
+		if !found && len(hash) >= minHashPrefix {
+			// A short hash as pages show it (12 characters) names the
+			// published release it begins, when only one does.
+			n := 0
+			for _, rec := range recs {
+				if strings.HasPrefix(rec.Hash, hash) {
+					v.Rec, n = rec, n+1
+				}
+			}
+			found = n == 1
 		}
 		if !found {
 			rec, err := a.store.StoredRelease(ctx, hash) // published by another replica a moment ago
@@ -404,6 +420,7 @@ type rankingsData struct {
 	PageLinks  []pageLink
 	CSVHref    string
 	APIHref    string
+	TieOverlap float64 // the tie rule's share of common ranks
 }
 
 type pageLink struct {
@@ -469,9 +486,13 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return nil, err
 		}
+		if pages := max(1, (res.Total+rankingsPerPage-1)/rankingsPerPage); page > pages {
+			return nil, citylens.Ef(citylens.ENOTFOUND, "ex.error.no_page", "there is no page %d of this ranking: it has %d", page, pages)
+		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
 			Unranked: a.unrankedRows(lang, v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			TieOverlap: v.rel.TieOverlap(),
 		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -771,6 +792,117 @@ type methodologyData struct {
 	M     *release.Methodology
 	Names map[string]string
 	Demo  bool
+	Sobol []sobolRow
+	// SobolSmallN: the sensitivity design is below MinSobolN, or an
+	// estimate fell outside [0, 1] or has an interval wider than half the
+	// scale: the indices are indicative only, and the page says so.
+	SobolSmallN bool
+	SobolOut    bool // some estimate was outside [0, 1] and is shown clipped
+	MinSobolN   int
+	Flags       []flagCount // audit flags by kind, most important first
+	Steps       []stepView
+	TieOverlap  float64
+}
+
+// phrase words p in lang (its English text when it has no key).
+func (a *Explorer) phrase(lang i18n.Lang, p citylens.Phrase) string {
+	if p.Key == "" {
+		return p.English
+	}
+	return a.s.Catalog().T(lang, p.Key, p.Args...)
+}
+
+// MinSobolN is the base sample size of the sensitivity design under which
+// Sobol indices are too rough to read as shares of variance (Saltelli et
+// al. 2010 use N in the thousands; below 500 the bootstrap intervals of
+// a first-order index typically span most of [0, 1]).
+const MinSobolN = 500
+
+// sobolRow is one Sobol index as the methodology page shows it: estimates
+// clipped to [0, 1] (an index is a share of variance), the raw estimate
+// kept when it was outside, and the interval ("" when none was computed).
+type sobolRow struct {
+	Output, Input      string
+	S1, ST             *float64 // clipped to [0, 1]
+	S1Raw, STRaw       *float64 // the estimates, when outside [0, 1]
+	S1Interval, STBand string   // "0.12–0.40"; "" without an interval
+}
+
+// flagCount is the number of audit flags of a kind.
+type flagCount struct {
+	Kind  string
+	Count int
+	Items []string // the flags, worded in the page's language
+}
+
+// stepView is a pipeline step worded in the page's language.
+type stepView struct{ Step, Text string }
+
+// flagOrder ranks audit flag kinds by importance: inconsistent aggregates
+// and negative correlations first (they question the framework), then
+// redundancy, skewness and weak correlations.
+var flagOrder = map[string]int{release.FlagLowAlpha: 0, release.FlagNegative: 1, release.FlagRedundant: 2, release.FlagSkewKurtosis: 3, release.FlagWeak: 4}
+
+func (a *Explorer) flagCounts(lang i18n.Lang, flags []release.AuditFlag) []flagCount {
+	n := map[string][]string{}
+	for _, f := range flags {
+		n[f.Kind] = append(n[f.Kind], a.phrase(lang, f.Words()))
+	}
+	out := make([]flagCount, 0, len(n))
+	for k, c := range n {
+		out = append(out, flagCount{k, len(c), c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		oi, ok1 := flagOrder[out[i].Kind]
+		oj, ok2 := flagOrder[out[j].Kind]
+		if !ok1 {
+			oi = len(flagOrder)
+		}
+		if !ok2 {
+			oj = len(flagOrder)
+		}
+		if oi != oj {
+			return oi < oj
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
+
+func clip01(f *float64) (shown, raw *float64) {
+	if f == nil || math.IsNaN(*f) {
+		return nil, nil
+	}
+	v := math.Min(1, math.Max(0, *f))
+	if v != *f {
+		return &v, f
+	}
+	return f, nil
+}
+
+func interval(lo, hi *float64) string {
+	if lo == nil || hi == nil || math.IsNaN(*lo) || math.IsNaN(*hi) {
+		return ""
+	}
+	return strconv.FormatFloat(*lo, 'f', 2, 64) + " – " + strconv.FormatFloat(*hi, 'f', 2, 64)
+}
+
+// sobolView is the methodology page's view of the Sobol indices.
+func sobolView(m *release.Methodology, d *methodologyData) {
+	d.MinSobolN = MinSobolN
+	d.SobolSmallN = m.Uncertainty.SAN > 0 && m.Uncertainty.SAN < MinSobolN
+	for _, x := range m.Sobol {
+		row := sobolRow{Output: x.Output, Input: x.Input, S1Interval: interval(x.S1Lo, x.S1Hi), STBand: interval(x.STLo, x.STHi)}
+		row.S1, row.S1Raw = clip01(x.S1)
+		row.ST, row.STRaw = clip01(x.ST)
+		if row.S1Raw != nil || row.STRaw != nil {
+			d.SobolOut, d.SobolSmallN = true, true
+		}
+		if x.S1Lo != nil && x.S1Hi != nil && *x.S1Hi-*x.S1Lo > 0.5 {
+			d.SobolSmallN = true
+		}
+		d.Sobol = append(d.Sobol, row)
+	}
 }
 
 func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) error {
@@ -779,7 +911,13 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func(lang i18n.Lang) (any, error) {
-		return &methodologyData{R: v, M: v.rel.Methodology(), Names: nodeNames(v.rel), Demo: v.Rec.Demo}, nil
+		m := v.rel.Methodology()
+		d := &methodologyData{R: v, M: m, Names: nodeNames(v.rel), Demo: v.Rec.Demo, Flags: a.flagCounts(lang, m.Audit), TieOverlap: v.rel.TieOverlap()}
+		for _, st := range m.Steps {
+			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, st.Words)})
+		}
+		sobolView(m, d)
+		return d, nil
 	})
 }
 
