@@ -320,7 +320,7 @@ func statPhrase(stat string) citylens.Phrase {
 func groupPhrase(group string) citylens.Phrase {
 	switch group {
 	case "region", "peer_group", "population_class", "country":
-		return citylens.Phrasef("ex.group."+group, strings.ReplaceAll(group, "_", " "))
+		return citylens.Phrase{Key: "ex.group." + group, English: strings.ReplaceAll(group, "_", " ")}
 	}
 	return citylens.Phrase{English: strings.ReplaceAll(group, "_", " ")}
 }

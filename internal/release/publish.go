@@ -509,3 +509,41 @@ func ShortHash(hash string) string {
 	}
 	return hash
 }
+
+// FlagGroup is the audit flags of one kind.
+type FlagGroup struct {
+	Kind  string
+	Flags []AuditFlag
+}
+
+// Count is the number of flags of the kind.
+func (g FlagGroup) Count() int { return len(g.Flags) }
+
+// flagImportance orders flag kinds for a reader: inconsistent aggregates
+// and negative correlations first (they question the framework), then
+// redundancy, skewness and weak correlations.
+var flagImportance = map[string]int{FlagLowAlpha: 0, FlagNegative: 1, FlagRedundant: 2, FlagSkewKurtosis: 3, FlagWeak: 4}
+
+// FlagGroups groups flags by kind, the most important kind first (pages
+// lead with these counts and collapse the lists).
+func FlagGroups(flags []AuditFlag) []FlagGroup {
+	at := map[string]int{}
+	var out []FlagGroup
+	for _, f := range flags {
+		k, ok := at[f.Kind]
+		if !ok {
+			k = len(out)
+			at[f.Kind] = k
+			out = append(out, FlagGroup{Kind: f.Kind})
+		}
+		out[k].Flags = append(out[k].Flags, f)
+	}
+	rank := func(kind string) int {
+		if r, ok := flagImportance[kind]; ok {
+			return r
+		}
+		return len(flagImportance)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Kind) < rank(out[j].Kind) })
+	return out
+}

@@ -48,6 +48,8 @@ var figureFuncs = map[string]any{
 		}
 		return strings.Join(out, ", ")
 	},
+	// flagGroups groups audit flags by kind, the most important first.
+	"flagGroups": release.FlagGroups,
 	// mod2 alternates tie groups' shading (0, 1).
 	"mod2": func(n int) int { return n % 2 },
 	"rankBand": func(b release.Band) string {

@@ -7,8 +7,8 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"html/template"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -838,34 +838,15 @@ type flagCount struct {
 // stepView is a pipeline step worded in the page's language.
 type stepView struct{ Step, Text string }
 
-// flagOrder ranks audit flag kinds by importance: inconsistent aggregates
-// and negative correlations first (they question the framework), then
-// redundancy, skewness and weak correlations.
-var flagOrder = map[string]int{release.FlagLowAlpha: 0, release.FlagNegative: 1, release.FlagRedundant: 2, release.FlagSkewKurtosis: 3, release.FlagWeak: 4}
-
 func (a *Explorer) flagCounts(lang i18n.Lang, flags []release.AuditFlag) []flagCount {
-	n := map[string][]string{}
-	for _, f := range flags {
-		n[f.Kind] = append(n[f.Kind], a.phrase(lang, f.Words()))
+	var out []flagCount
+	for _, g := range release.FlagGroups(flags) {
+		fc := flagCount{Kind: g.Kind, Count: g.Count()}
+		for _, f := range g.Flags {
+			fc.Items = append(fc.Items, a.phrase(lang, f.Words()))
+		}
+		out = append(out, fc)
 	}
-	out := make([]flagCount, 0, len(n))
-	for k, c := range n {
-		out = append(out, flagCount{k, len(c), c})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		oi, ok1 := flagOrder[out[i].Kind]
-		oj, ok2 := flagOrder[out[j].Kind]
-		if !ok1 {
-			oi = len(flagOrder)
-		}
-		if !ok2 {
-			oj = len(flagOrder)
-		}
-		if oi != oj {
-			return oi < oj
-		}
-		return out[i].Kind < out[j].Kind
-	})
 	return out
 }
 
