@@ -38,6 +38,9 @@ type Config struct {
 	// both cover over the ranks either covers) from which they are shown as
 	// tied; 0 means DefaultTieOverlap (one half). See tieRows.
 	TieOverlap float64 `json:"tie_overlap,omitempty"`
+	// Plausibility is the data call's plausibility checks of the edition's
+	// values (catalogue.Plausibility); the release only carries it.
+	Plausibility *catalogue.Plausibility `json:"plausibility,omitempty"`
 }
 
 // Peer-group rules (Config.PeerGroup): what a city's peer group is.
@@ -126,6 +129,9 @@ func EditionConfig(e *catalogue.Edition) (Config, error) {
 func (c Config) checkPolicy() error {
 	if c.PeerGroup != "" && !contains(PeerGroupRules(), c.PeerGroup) {
 		return citylens.Errorf(citylens.EINVALID, "peer_group must be one of %v, got %q", PeerGroupRules(), c.PeerGroup)
+	}
+	if p := c.Plausibility; p != nil && (p.Z < 0 || p.MinCities < 0 || math.IsNaN(p.Z)) {
+		return citylens.Errorf(citylens.EINVALID, "plausibility: z and min_cities must be 0 (the defaults) or more")
 	}
 	if c.TieOverlap < 0 || c.TieOverlap > 1 || math.IsNaN(c.TieOverlap) {
 		return citylens.Errorf(citylens.EINVALID, "tie_overlap must be a share from 0 to 1, got %v", c.TieOverlap)

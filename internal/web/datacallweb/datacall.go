@@ -107,6 +107,7 @@ type valueRow struct {
 	In      datacall.Entry
 	Errors  []problemView
 	History string
+	Unusual []string // plausibility flags, worded
 }
 
 type cityPageData struct {
@@ -124,6 +125,14 @@ type cityPageData struct {
 	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+	// Unusual lists the plausibility checks' flags of the city's values,
+	// for the focal point and the reviewer alike.
+	Unusual []unusualView
+}
+
+// unusualView is one plausibility flag as the page shows it.
+type unusualView struct {
+	Indicator, Name, Reason string
 }
 
 // problemView is a check's problem as a page shows it, in the reader's
@@ -205,10 +214,20 @@ func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, po
 		CanReview: datacall.Allowed(who, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
 		CanReopen: datacall.Allowed(who, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
 	}
+	flags, err := svc.Plausibility(ctx, e, []datacall.CityRef{cityRef(c)})
+	if err != nil {
+		return nil, err
+	}
+	lang := web.ReaderLang(r)
 	for _, n := range e.Indicators() {
 		ind := call.Catalogue[n.Code]
 		row := valueRow{Ind: ind, Optional: n.Optional, Errors: byInd[n.Code],
 			History: cityPath(e.Code, c.Code) + "/history/" + url.PathEscape(n.Code)}
+		for _, f := range flags[datacall.Key{City: c.Code, Indicator: n.Code}] {
+			reason := a.s.Catalog().T(lang, f.Reason.Key, f.Reason.Args...)
+			row.Unusual = append(row.Unusual, reason)
+			d.Unusual = append(d.Unusual, unusualView{Indicator: n.Code, Name: ind.Name, Reason: reason})
+		}
 		if l, ok := last[datacall.Key{City: c.Code, Indicator: n.Code}]; ok {
 			row.Last = fmtNum(l)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -72,7 +73,7 @@ func writeCSV(w http.ResponseWriter, name string, b []byte) {
 }
 
 // fnum writes a number exactly, in its shortest form (as the release files).
-func fnum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func fnum(f float64) string { return release.FormatNumber(f) }
 
 func optNum(f *float64) string {
 	if f == nil {
