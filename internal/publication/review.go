@@ -100,6 +100,9 @@ type Review struct {
 	// (the same count as the published rankings page).
 	Ranked    int
 	NotRanked []NotRanked
+	// Note and FormError refill a refused publish or correct form: the note
+	// typed and why it was refused (set by the page, not the service).
+	Note, FormError string
 }
 
 // NotRanked is a member city a draft does not rank, and why.

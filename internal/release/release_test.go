@@ -419,3 +419,31 @@ func mustPoint(t testing.TB, r *Release, city, ind string) DataPoint {
 	}
 	return r.d.Data[i]
 }
+
+// TestCorrectionSaysWhatSettingChanged: a correction that changes the
+// configuration names each changed setting with its old and new value, not
+// "configuration changed".
+func TestCorrectionSaysWhatSettingChanged(t *testing.T) {
+	orig := testRelease(t)
+	cfg := testConfig()
+	cfg.Uncertainty.N = 300
+	cfg.TieOverlap = 0.7
+	fix := mustPublish(t, PublishInput{Draft: testDraft(t), Config: cfg, Corrects: orig})
+	got := map[string]Change{}
+	for _, c := range fix.Changes() {
+		if c.Kind == ChangeConfig {
+			got[c.Code] = c
+		}
+	}
+	for code, want := range map[string][2]string{"uncertainty.n": {"200", "300"}, "tie_overlap": {"", "0.7"}} {
+		c, ok := got[code]
+		if !ok || c.Old != want[0] || c.New != want[1] {
+			t.Errorf("change log entry for %s: %+v, want %s -> %s (log %v)", code, c, want[0], want[1], got)
+		}
+	}
+	for code, c := range got {
+		if c.New == "changed" {
+			t.Errorf("%s: the log says only %q", code, c.New)
+		}
+	}
+}

@@ -125,6 +125,9 @@ type cityPageData struct {
 	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+	// Overall and ReviewError refill a refused review: the overall comment
+	// typed, and why the review was refused.
+	Overall, ReviewError string
 	// Unusual lists the plausibility checks' flags of the city's values,
 	// for the focal point and the reviewer alike.
 	Unusual []unusualView
@@ -440,8 +443,21 @@ func (a *Area) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 			comments[n.Code] = v
 		}
 	}
-	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
-		strings.TrimSpace(r.PostFormValue("comment")), comments)
+	overall := strings.TrimSpace(r.PostFormValue("comment"))
+	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, overall, comments)
+	if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
+		// The form again, with what the reviewer typed (every per-value
+		// comment and the overall one) and why it was refused.
+		d, perr := a.cityPage(r, call, c, nil, nil)
+		if perr != nil {
+			return perr
+		}
+		for i := range d.Rows {
+			d.Rows[i].Value.ReviewComment = comments[d.Rows[i].Ind.Code]
+		}
+		d.Overall, d.ReviewError = overall, a.s.Message(web.ReaderLang(r), err)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", d)
+	}
 	if err != nil {
 		return err
 	}
