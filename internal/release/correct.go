@@ -24,7 +24,7 @@ func changeLog(old, nu *Release) []Change {
 	// The framework, method and configuration: each setting that changed,
 	// by its path, with its old and new value.
 	for _, part := range []struct {
-		kind   string
+		kind    string
 		old, nu any
 	}{{ChangeFramework, old.d.Framework, nu.d.Framework}, {ChangeMethod, old.d.Method, nu.d.Method}, {ChangeConfig, old.d.Config, nu.d.Config}} {
 		if !same(part.old, part.nu) {
