@@ -116,6 +116,8 @@ func (r *Release) Indicator(code string) (*IndicatorView, error) {
 			vals = append(vals, x)
 		} else if !math.IsNaN(r.d.Imputed.Cols[j][i]) {
 			v.Coverage.Imputed++
+		} else if _, ok := r.imputed[[2]string{r.d.Cities[i].Code, code}]; ok {
+			v.Coverage.Imputed++ // filled after scoring
 		}
 	}
 	v.Coverage.Cities, v.Coverage.WithValue = len(r.d.Cities), len(vals)
@@ -178,12 +180,16 @@ func distribution(vals []float64) Distribution {
 
 // FrameworkNode is one node of the framework tree.
 type FrameworkNode struct {
-	Code            string   `json:"code"`
-	Name            string   `json:"name"`
-	Kind            string   `json:"kind"` // indicator or aggregate
-	Parent          string   `json:"parent,omitempty"`
-	Level           int      `json:"level"`
-	Depth           int      `json:"depth"` // steps from the index (0: the index), for indenting the tree
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // indicator or aggregate
+	Parent string `json:"parent,omitempty"`
+	Level  int    `json:"level"`
+	// Depth is the node's place in the tree as written: 0 for the index, 1
+	// for its children...; branches may differ in depth.
+	Depth int `json:"depth"`
+	// Scored is false for an indicator shown but not scored (weight 0 or contextual).
+	Scored          bool     `json:"scored"`
 	Weight          float64  `json:"weight"`
 	EffectiveWeight float64  `json:"effective_weight"`
 	Direction       int      `json:"direction,omitempty"`
@@ -231,8 +237,8 @@ func (r *Release) Methodology() *Methodology {
 	var walk func(code string, depth int)
 	walk = func(code string, depth int) {
 		n, _ := r.f.Node(code)
-		fn := FrameworkNode{Code: code, Name: nameOr(n.Name, code), Kind: strings.ToLower(n.Kind.String()), Parent: n.Parent, Level: r.f.Level(code), Depth: depth,
-			Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
+		fn := FrameworkNode{Code: code, Name: nameOr(n.Name, code), Kind: strings.ToLower(n.Kind.String()), Parent: n.Parent, Level: r.f.Level(code),
+			Depth: depth, Scored: r.f.Scored(code), Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
 		if n.Kind == engine.Indicator {
 			fn.Direction = n.Direction
 		}
@@ -243,6 +249,29 @@ func (r *Release) Methodology() *Methodology {
 	}
 	walk(r.d.Index, 0)
 	return m
+}
+
+// imputePhrase says in words how an imputation fills missing values, in
+// every language.
+func imputePhrase(im engine.Imputation) citylens.Phrase {
+	stage := "values"
+	if im.Stage == engine.ImputeNormalised {
+		stage = "scores"
+	}
+	switch im.Method {
+	case "", engine.ImputeNone:
+		return citylens.Phrasef("ex.impute.none", "Missing values are not imputed: aggregates average the indicators a city has.")
+	case engine.ImputeMean, engine.ImputeMedian:
+		if stage == "scores" {
+			return citylens.Phrasef("ex.impute.all.scores", "Missing scores are replaced after scoring by the %s of the indicator's scores over all cities.", statPhrase(im.Method))
+		}
+		return citylens.Phrasef("ex.impute.all.values", "Missing values are replaced by the %s of the indicator's values over all cities.", statPhrase(im.Method))
+	}
+	stat, group := statPhrase(strings.TrimPrefix(im.Method, "group_")), groupPhrase(im.Group)
+	if stage == "scores" {
+		return citylens.Phrasef("ex.impute.group.scores", "Missing scores are replaced after scoring by the %s of the indicator's scores within the city's %s.", stat, group)
+	}
+	return citylens.Phrasef("ex.impute.group.values", "Missing values are replaced by the %s of the indicator's values within the city's %s.", stat, group)
 }
 
 // steps describes every pipeline choice in words.
@@ -258,14 +287,9 @@ func (r *Release) steps() []MethodStep {
 	} else {
 		add("denominate", "ex.step.denominate.no", "Values are used as reported: no indicator is divided by a denominator.")
 	}
-	switch m.Impute.Method {
-	case "", engine.ImputeNone:
-		add("impute", "ex.step.impute.none", "Missing values are not imputed: aggregates average the indicators a city has.")
-	case engine.ImputeMean, engine.ImputeMedian:
-		add("impute", "ex.step.impute.all", "Missing values are replaced by the %s of the indicator over all cities.", statPhrase(m.Impute.Method))
-	default:
-		add("impute", "ex.step.impute.group", "Missing values are replaced by the %s of the indicator within the city's %s.",
-			statPhrase(strings.TrimPrefix(m.Impute.Method, "group_")), groupPhrase(m.Impute.Group))
+	add("impute", "ex.step.impute", "%s", imputePhrase(m.Impute))
+	for _, c := range sortedKeys(m.Impute.Nodes) {
+		add("impute", "ex.step.impute.node", "%s: %s", c, imputePhrase(m.Impute.Nodes[c]))
 	}
 	switch m.Screen.Method {
 	case "", engine.ScreenNone:
@@ -359,7 +383,7 @@ func normPhrase(n engine.Normalisation) citylens.Phrase {
 		}
 		return citylens.Phrasef("ex.norm.zscore", "z-scores (mean %v, standard deviation %v)", n.Mean, sd)
 	case engine.NormGoalposts:
-		return citylens.Phrasef("ex.norm.goalposts", "distance between goalposts (lowest and highest valid values), 0 to 1 times the scale")
+		return citylens.Phrasef("ex.norm.goalposts", "position between goalposts (the lowest and highest valid values; a lower-is-better indicator scores from the highest), 0 to %v", orDefault(n.Scale, 1))
 	case engine.NormDist2Targ:
 		return citylens.Phrasef("ex.norm.dist2targ", "distance to target")
 	case engine.NormDist2Max:
