@@ -340,7 +340,7 @@ func writeWeights(w io.Writer, r *engine.Result) error {
 // writeImputedValues writes Imputed_values.csv: every value imputation
 // filled, with its stage (raw or normalised), method and group column.
 func writeImputedValues(w io.Writer, r *engine.Result) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"uCode", "iCode", "Stage", "Method", "Group", "Value"}); err != nil {
 		return err
 	}
