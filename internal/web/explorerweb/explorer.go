@@ -16,9 +16,12 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/eurostat"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -174,7 +177,7 @@ func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
 			snap.members[c.Code] = c
 			// Everything the pages show or filter members by (population: the
 			// population-class filter) is in the digest of the cache keys.
-			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population)
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population, c.Names.En, c.Names.Ko)
 		}
 	}
 	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
@@ -207,6 +210,90 @@ type relView struct {
 	records     []release.Record
 	network     map[string]bool
 	snap        *recordsSnap
+	// lang and cat word the view's names for its page (set by the page).
+	lang i18n.Lang
+	cat  *i18n.Catalog
+}
+
+// in sets the language the view's names are given in.
+func (v *relView) in(lang i18n.Lang, cat *i18n.Catalog) *relView {
+	v.lang, v.cat = lang, cat
+	return v
+}
+
+// CityName is a city's name in the page's language: its Korean name on a
+// Korean page, its common English name (Cairo for Al-Qahirah) on an
+// English one, from the member directory; name (the release's) otherwise.
+func (v *relView) CityName(code, name string) string {
+	if v.snap != nil {
+		if m, ok := v.snap.members[code]; ok {
+			return m.NameIn(string(v.lang))
+		}
+	}
+	return name
+}
+
+// OtherName is the official name shown beside CityName when they differ
+// ("" when they are the same).
+func (v *relView) OtherName(code, name string) string {
+	if n := v.CityName(code, name); n != name {
+		return name
+	}
+	return ""
+}
+
+// localTitle words well-known index names in the page's language.
+func (v *relView) localTitle(t string) string { return localTitle(v.cat, v.lang, t) }
+
+// Title is another release's title in the page's language.
+func (v *relView) Title(rec release.Record) string { return v.localTitle(rec.DisplayTitle()) }
+
+// localTitle words the network's index and the Eurostat example's names
+// in lang (a release's title is stored in English).
+func localTitle(cat *i18n.Catalog, lang i18n.Lang, t string) string {
+	if cat == nil || lang == i18n.English {
+		return t
+	}
+	if rest, ok := strings.CutPrefix(t, "Smart Cities Index"); ok {
+		return cat.T(lang, "ex.index.sci") + rest
+	}
+	if strings.HasPrefix(t, "Urban environment") {
+		return cat.T(lang, "ex.index.eurostat")
+	}
+	return t
+}
+
+// nodeNames are the release's node names by code, the index's in the
+// page's language.
+func (v *relView) nodeNames() map[string]string {
+	out := nodeNames(v.rel)
+	if idx := v.Sum.Index; idx != "" {
+		out[idx] = v.localTitle(out[idx])
+	}
+	return out
+}
+
+// The network releases' credits, now and as releases published before
+// the sources were separated carry them.
+const (
+	publicationAttribution    = publication.Attribution
+	oldPublicationAttribution = catalogue.U4SSCAttribution + " " + members.DemoAttribution
+)
+
+// AttributionText is the release's sources in the page's language: the
+// network's and the Eurostat example's known credits are worded by key;
+// any other as stored.
+func (v *relView) AttributionText() string {
+	if v.cat == nil {
+		return v.Attribution
+	}
+	switch v.Attribution {
+	case publicationAttribution, oldPublicationAttribution:
+		return v.cat.T(v.lang, "ex.attribution.network")
+	case eurostat.Attribution:
+		return v.cat.T(v.lang, "ex.attribution.eurostat")
+	}
+	return v.Attribution
 }
 
 // DownloadBase is where the release's files are.
@@ -219,9 +306,9 @@ func (v *relView) APIBase() string { return "/api/v1/releases/" + v.Rec.Hash }
 // Index 2026"; the Eurostat example's own title).
 func (v *relView) Name() string {
 	if strings.TrimSpace(v.Rec.Title) != "" {
-		return v.Rec.DisplayTitle()
+		return v.localTitle(v.Rec.DisplayTitle())
 	}
-	return release.TitleOf(v.Sum.IndexName, v.Rec.Edition)
+	return v.localTitle(release.TitleOf(v.Sum.IndexName, v.Rec.Edition))
 }
 
 // Short is the first 12 characters of the hash.
@@ -351,7 +438,7 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	v, err := a.resolveRelease(r)
 	switch {
 	case err == nil:
-		d.R, d.HasRelease = v, true
+		d.R, d.HasRelease = v.in(web.RequestLang(w, r), a.s.Catalog()), true
 	case citylens.ErrorCode(err) != citylens.ENOTFOUND:
 		return err
 	}
@@ -482,7 +569,7 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 		d.Stages = stages
 		regions, peers := map[string]bool{}, map[string]bool{}
 		for _, c := range v.rel.Cities() {
-			d.Names[c.Code] = c.Name
+			d.Names[c.Code] = v.CityName(c.Code, c.Name)
 			if c.Region != "" {
 				regions[c.Region] = true
 			}
@@ -662,7 +749,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil && !(notIn && citylens.ErrorCode(err) == citylens.ENOTFOUND) {
 			return nil, err
 		}
-		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
+		d := &cityData{R: v, P: p, Trend: trend, Names: v.nodeNames(), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
 		if !p.Ranked {
 			d.Why = a.whyUnranked(lang, v.rel, !notIn, p.DataAvailability)
 			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
@@ -723,7 +810,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func(lang i18n.Lang) (any, error) {
-		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
+		d := &compareData{R: v, Cities: v.rel.Cities(), Names: v.nodeNames()}
 		d.Codes = compareCodes(r.URL.Query())
 		d.Slots = append(append([]string(nil), d.Codes...), make([]string, max(0, 4-len(d.Codes)))...)
 		if len(d.Codes) == 0 {
@@ -762,7 +849,7 @@ func (a *Explorer) explorerIndicator(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return nil, err
 		}
-		return &indicatorData{R: v, I: iv, Hist: a.distributionFigure(lang, v, iv), Names: nodeNames(v.rel)}, nil
+		return &indicatorData{R: v, I: iv, Hist: a.distributionFigure(lang, v, iv), Names: v.nodeNames()}, nil
 	})
 }
 
@@ -874,9 +961,22 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 	}
 	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func(lang i18n.Lang) (any, error) {
 		m := v.rel.Methodology()
-		d := &methodologyData{R: v, M: m, Names: nodeNames(v.rel), Demo: v.Rec.Demo, Flags: a.flagCounts(lang, m.Audit), TieOverlap: v.rel.TieOverlap()}
+		for i := range m.Tree {
+			if m.Tree[i].Depth == 0 {
+				m.Tree[i].Name = v.localTitle(m.Tree[i].Name)
+			}
+		}
+		d := &methodologyData{R: v, M: m, Names: v.nodeNames(), Demo: v.Rec.Demo, Flags: a.flagCounts(lang, m.Audit), TieOverlap: v.rel.TieOverlap()}
+		index := nodeNames(v.rel)[v.Sum.Index]
 		for _, st := range m.Steps {
-			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, st.Words)})
+			w := st.Words
+			w.Args = append([]any(nil), w.Args...)
+			for i, arg := range w.Args { // the index's name in the page's language
+				if s, ok := arg.(string); ok && s == index {
+					w.Args[i] = v.localTitle(s)
+				}
+			}
+			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, w)})
 		}
 		sobolView(m, d)
 		return d, nil
@@ -886,6 +986,7 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 // --- releases, downloads ---
 
 type releasesData struct {
+	Titles   map[string]string // by hash, in the page's language
 	Releases []release.Record
 	Latest   string
 	Files    []string
@@ -907,7 +1008,11 @@ func (a *Explorer) renderReleaseList(w http.ResponseWriter, r *http.Request, pag
 	if err != nil {
 		return err
 	}
-	d := releasesData{Releases: recs, Files: release.Files(), Network: net}
+	d := releasesData{Releases: recs, Files: release.Files(), Network: net, Titles: map[string]string{}}
+	lang := web.RequestLang(w, r)
+	for _, rec := range recs {
+		d.Titles[rec.Hash] = localTitle(a.s.Catalog(), lang, rec.DisplayTitle())
+	}
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}
