@@ -165,8 +165,14 @@ func (a *Area) problems(r *http.Request, errs []citylens.Problem, onForm bool) [
 	out := make([]problemView, len(errs))
 	for i, p := range errs {
 		col := p.Column
-		if key, ok := formColumns[col]; ok && onForm {
-			col = a.s.Catalog().T(lang, key)
+		if key, ok := formColumns[col]; ok {
+			if onForm {
+				col = a.s.Catalog().T(lang, key)
+			} else if lang != i18n.English {
+				// The file's column as the file names it, with its name in
+				// the reader's language.
+				col = a.s.Catalog().T(lang, key) + " (" + col + ")"
+			}
 		}
 		out[i] = problemView{Row: p.Row, Column: col, City: p.City, Indicator: p.Indicator, Reason: a.s.ProblemReason(lang, p)}
 	}
