@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"hash/fnv"
 	"math"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
 )
 
 // seoul is the city left for the newcomer's walk-through: its 2026
@@ -61,6 +63,9 @@ func seedDataCall(ctx context.Context, s Services) error {
 			return err
 		}
 		e.PreviousEdition, e.Status = sp.prev, sp.status
+		// The network rates cities as IMD does: within their country's
+		// human development group.
+		e.Release = json.RawMessage(`{"peer_group": "` + release.PeerByHDI + `"}`)
 		err = s.Store.InTx(ctx, func(ctx context.Context) error {
 			if err := s.Catalogue.CreateEdition(ctx, system, e); err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/hdi"
 )
 
 // Config is an edition's release set-up: development stages, ratings, the
@@ -49,11 +50,15 @@ const (
 	PeerByCountry    = "country"          // its country
 	PeerByPopulation = "population_class" // its population class (PopulationClassOf)
 	PeerByNone       = "none"             // no peer groups: no city is rated
+	// PeerByHDI groups cities by their country's human development group
+	// (UNDP's HDI 2021: very high, high, medium, low), as the IMD Smart
+	// City Index rates them; a city whose country has no HDI is not rated.
+	PeerByHDI = "hdi"
 )
 
 // PeerGroupRules lists the rules an edition may choose.
 func PeerGroupRules() []string {
-	return []string{PeerByRegion, PeerByCountry, PeerByPopulation, PeerByNone}
+	return []string{PeerByRegion, PeerByCountry, PeerByPopulation, PeerByHDI, PeerByNone}
 }
 
 // DefaultLicence is the licence of an edition's releases unless its
@@ -72,6 +77,8 @@ func (c Config) PeerGroupOf(city City) string {
 		return city.Country
 	case PeerByPopulation:
 		return PopulationClassOf(city.Population)
+	case PeerByHDI:
+		return hdi.GroupOf(city.Country)
 	case PeerByNone:
 		return ""
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/hdi"
 )
 
 // PublishInput is everything a release is published from.
@@ -175,6 +176,10 @@ func prepare(in PublishInput) (*prepared, error) {
 	dc := doc{Edition: dr.Edition, EngineVersion: engine.Version, PublishedAt: in.PublishedAt.UTC(),
 		Framework: f.Nodes(), Method: dr.Method, Data: data, Cities: cities, Indicators: infos,
 		Licence: licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
+	if cfg.PeerGroup == PeerByHDI && !strings.Contains(dc.Attribution, hdi.Attribution) {
+		// Peer groups from UNDP's table: its credit travels with the release.
+		dc.Attribution = strings.TrimSpace(dc.Attribution + " " + hdi.Attribution)
+	}
 	dc.Framework = append([]engine.Node(nil), dc.Framework...)
 	if in.Previous != nil {
 		dc.Previous, dc.PreviousEdition = in.Previous.d.Hash, in.Previous.d.Edition

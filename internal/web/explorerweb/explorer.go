@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -717,6 +718,7 @@ type cityData struct {
 	NotInRelease bool
 	Why          string
 	RankedIn     *release.TrendPoint
+	CityNames    map[string]string // the tied cities' names, in the page's language
 }
 
 func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -749,7 +751,15 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil && !(notIn && citylens.ErrorCode(err) == citylens.ENOTFOUND) {
 			return nil, err
 		}
-		d := &cityData{R: v, P: p, Trend: trend, Names: v.nodeNames(), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
+		d := &cityData{R: v, P: p, Trend: trend, Names: v.nodeNames(), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn,
+			CityNames: map[string]string{}}
+		if len(p.TiedWith) > 0 {
+			for _, c := range v.rel.Cities() {
+				if slices.Contains(p.TiedWith, c.Code) {
+					d.CityNames[c.Code] = v.CityName(c.Code, c.Name)
+				}
+			}
+		}
 		if !p.Ranked {
 			d.Why = a.whyUnranked(lang, v.rel, !notIn, p.DataAvailability)
 			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
