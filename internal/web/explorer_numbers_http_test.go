@@ -13,6 +13,7 @@ import (
 
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/hdi"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web/webtest"
@@ -325,6 +326,13 @@ func TestExplorerLongPagesLeadWithASummary(t *testing.T) {
 		if form < 0 || preview < 0 || form > preview {
 			t.Errorf("the decision (at %d) is not above the preview (at %d)", form, preview)
 		}
+		// A correction without a note (finding 11): the review again with
+		// the reason and the form, not a bare error page.
+		res, body = admin.PostForm("/admin/releases/drafts/"+itoa(latest.Release.DraftID)+"/correct", url.Values{"note": {"  "}, "n": {"250"}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="form-error"`) || !strings.Contains(body, "a correction needs a note") ||
+			!strings.Contains(body, `id="decision"`) {
+			t.Errorf("a correction without a note: %d\n%.600s", res.StatusCode, body)
+		}
 	})
 }
 
@@ -475,6 +483,75 @@ func TestDataCallPlausibilityAndMagnitudes(t *testing.T) {
 			}
 		} else if res.StatusCode != http.StatusConflict && res.StatusCode != http.StatusForbidden {
 			t.Errorf("1e300 saved: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestKoreanCityNamesAndSearch: the member directory names cities in the
+// reader's language and finds them by any of their names (서울 finds Seoul,
+// Cairo finds Al-Qahirah); the rankings show the Korean name on a Korean
+// page and the common English name beside the official one.
+func TestKoreanCityNamesAndSearch(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := demoEnv(t, s)
+		c := env.Client()
+		for q, code := range map[string]string{"서울": "kr-seoul", "Cairo": "eg-al-qahirah", "방콕": "th-krung-thep", "Bangkok": "th-krung-thep"} {
+			res, body := c.Get("/members?q=" + url.QueryEscape(q))
+			if res.StatusCode != 200 || !strings.Contains(body, `data-city="`+code+`"`) {
+				t.Errorf("searching %s does not find %s", q, code)
+			}
+		}
+		_, body := c.Get("/members?lang=ko&q=" + url.QueryEscape("서울"))
+		if cells := rowCells(t, body, "kr-seoul"); !strings.HasPrefix(cells[0], "서울") {
+			t.Errorf("the Korean directory names Seoul %q", cells[0])
+		}
+		_, body = c.Get("/members?lang=en&q=Cairo")
+		if cells := rowCells(t, body, "eg-al-qahirah"); cells[0] != "Cairo (Al-Qahirah)" {
+			t.Errorf("the English directory names Cairo %q, want its common name beside the official one", cells[0])
+		}
+		_, body = c.Get("/cities/kr-seoul?lang=ko")
+		if !strings.Contains(body, `<h1 id="city-name">서울`) {
+			t.Error("the Korean profile of Seoul is not titled 서울")
+		}
+		if _, body = c.Get("/members/eg-al-qahirah?lang=ko"); !strings.Contains(body, "카이로") || !strings.Contains(body, `id="hdi-group"`) {
+			t.Error("the Korean member page of Cairo lacks its Korean name or its HDI group")
+		}
+	})
+}
+
+// TestPeerGroupsByHDIInTheExplorer: the demo network rates cities within
+// their country's HDI group, says so on the methodology page and shows the
+// group on the profile.
+func TestPeerGroupsByHDIInTheExplorer(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env := demoEnv(t, s)
+		c := env.Client()
+		var rk struct {
+			Rows []release.RankingRow `json:"rows"`
+		}
+		getJSON(t, c, "/api/v1/releases/latest/rankings", &rk)
+		top := map[string]string{} // the best-rated city of each group is rated AAA
+		for _, r := range rk.Rows {
+			if want := hdi.GroupOf(r.City.Country); r.City.PeerGroup != want {
+				t.Errorf("%s (%s): peer group %q, want %q", r.City.Code, r.City.Country, r.City.PeerGroup, want)
+			}
+			if _, seen := top[r.City.PeerGroup]; !seen && r.City.PeerGroup != "" {
+				top[r.City.PeerGroup] = r.Rating
+			}
+		}
+		for g, rating := range top {
+			if rating != "AAA" {
+				t.Errorf("the best city of %s is rated %q, not AAA: ratings are not within HDI groups", g, rating)
+			}
+		}
+		if len(top) < 3 {
+			t.Errorf("%d HDI groups among the ranked cities", len(top))
+		}
+		if _, body := c.Get("/methodology"); !strings.Contains(body, "human development groups") {
+			t.Error("the methodology page does not state the HDI rule")
+		}
+		if _, body := c.Get("/cities/" + rk.Rows[0].City.Code); !strings.Contains(body, "rated among the cities of very high human development") {
+			t.Error("the profile does not say which group its rating is within")
 		}
 	})
 }
