@@ -867,3 +867,93 @@ func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64
 	}
 	return out, nil
 }
+
+// WorkItem is one application a judge has to score in a round.
+type WorkItem struct {
+	Round  *Round             `json:"round"`
+	App    *prize.Application `json:"app"`
+	Scored *Scored            `json:"scored,omitempty"` // nil until saved
+}
+
+// Work is the viewer's assigned applications in the edition's rounds,
+// without any they are in conflict with.
+func (s *Service) Work(ctx context.Context, v Viewer, edition string) ([]WorkItem, error) {
+	j, err := s.judgeOf(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	bl, err := s.blocked(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	rounds, err := s.Store.PrizeRounds(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	var out []WorkItem
+	for _, r := range rounds {
+		as, err := s.Store.PrizeAssignment(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		scores, err := s.Store.PrizeScores(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		mine := map[int64]*Scored{}
+		for i := range scores {
+			if scores[i].Judge == j.ID {
+				mine[scores[i].App] = &scores[i]
+			}
+		}
+		for _, a := range as {
+			if a.Judge != j.ID || !a.Assigned || bl[[2]int64{j.ID, a.App}] {
+				continue
+			}
+			app, err := s.Prize.PrizeApplication(ctx, a.App)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, WorkItem{Round: r, App: app, Scored: mine[a.App]})
+		}
+	}
+	return out, nil
+}
+
+// Sheet is the viewer's scoring page data for one application of a
+// round: ENOTFOUND unless assigned and free of conflict.
+func (s *Service) Sheet(ctx context.Context, v Viewer, roundID, appID int64) (WorkItem, error) {
+	r, err := s.Store.PrizeRound(ctx, roundID)
+	if err != nil {
+		return WorkItem{}, err
+	}
+	items, err := s.Work(ctx, v, r.Edition)
+	if err != nil {
+		return WorkItem{}, err
+	}
+	for _, it := range items {
+		if it.Round.ID == roundID && it.App.ID == appID {
+			return it, nil
+		}
+	}
+	return WorkItem{}, notFoundApp(appID)
+}
+
+// Editions is the editions the viewer judges (newest first).
+func (s *Service) Editions(ctx context.Context, v Viewer) ([]*prize.Edition, error) {
+	eds, err := s.Prize.PrizeEditions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*prize.Edition
+	for _, e := range eds {
+		if v.Admin {
+			out = append(out, e)
+			continue
+		}
+		if _, err := s.Store.PrizeJudgeByUser(ctx, e.Code, v.UserID); err == nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
