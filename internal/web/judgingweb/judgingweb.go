@@ -211,8 +211,7 @@ func (a *Area) saveSheet(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	d.Problems = bad
-	w.WriteHeader(http.StatusUnprocessableEntity)
-	return a.s.Render(w, r, "judging_sheet.html", d)
+	return a.s.RenderStatus(w, r, http.StatusUnprocessableEntity, "judging_sheet.html", d)
 }
 
 func (a *Area) critName(r *http.Request, c judging.Criterion) string {
