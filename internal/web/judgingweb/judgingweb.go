@@ -8,8 +8,8 @@ package judgingweb
 import (
 	"embed"
 	"html/template"
-	"math"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
