@@ -25,44 +25,7 @@ func TestJudgingHTTPFlow(t *testing.T) {
 	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
 		env, clock := prizeEnv(t, s)
 		ctx := context.Background()
-		svc := env.Services.Judging
-		applicant := env.Users[webtest.Applicant]
-		type spec struct{ org, city, country, title string }
-		var apps []*prize.Application
-		for _, sp := range []spec{
-			{"Seoul Metropolitan Government", "Seoul", "KOR", "Night buses for shift workers"},
-			{"City of Odense", "Odense", "DNK", "Digital help desks"},
-			{"Alcaldía de Medellín", "Medellín", "COL", "Hillside cable cars"},
-		} {
-			a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: applicant.ID, Email: applicant.Email,
-				ApplicantType: prize.TypeLocalGov, Organisation: sp.org, CityName: sp.city, Country: sp.country, Title: sp.title,
-				Answers: prize.Answers{"summary": {"A summary."}}, State: prize.StateSubmitted, CreatedAt: prizeT0, UpdatedAt: prizeT0, SubmittedAt: prizeT0}
-			if err := env.Store.CreatePrizeApplication(ctx, a); err != nil {
-				t.Fatal(err)
-			}
-			apps = append(apps, a)
-		}
-		admin := judging.Viewer{UserID: env.Users[webtest.Admin].ID, Email: env.Users[webtest.Admin].Email, Admin: true}
-		invite := func(u accounts.User, org, city, country string) *judging.Judge {
-			j := &judging.Judge{Edition: "2026", UserID: u.ID, Name: u.Email, Email: u.Email, Role: judging.RoleJudge,
-				Organisation: org, CityName: city, Country: country, Languages: []string{"en"}, Load: 3}
-			if err := svc.InviteJudge(ctx, admin, j); err != nil {
-				t.Fatal(err)
-			}
-			return j
-		}
-		invite(env.Users[webtest.Judge], "Seoul Digital Foundation", "Seoul", "KOR")
-		invite(env.Users[webtest.Partner], "Urban Data Institute", "Amsterdam", "NLD")
-		if _, err := svc.DetectConflicts(ctx, admin, "2026"); err != nil {
-			t.Fatal(err)
-		}
-		r := &judging.Round{Edition: "2026", Kind: judging.RoundScreening, K: 1, Rubric: judging.DefaultRubric(), Closes: prizeT0.AddDate(0, 2, 0)}
-		if err := svc.OpenRound(ctx, admin, r); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.Assign(ctx, admin, r.ID); err != nil {
-			t.Fatal(err)
-		}
+		r, apps := judgingSetup(t, env)
 
 		jc := env.ClientAs(webtest.Judge)
 		_, body := jc.Get("/judging")
@@ -165,4 +128,53 @@ func TestJudgingHTTPFlow(t *testing.T) {
 			t.Fatalf("Korean winners page: %d\n%s", res.StatusCode, body)
 		}
 	})
+}
+
+// judgingSetup puts three submitted applications in edition 2026, invites
+// the fixture judge (from Seoul: in conflict with Seoul's application)
+// and the fixture partner as judges, detects conflicts, and opens and
+// assigns a screening round with one judge per application.
+func judgingSetup(t *testing.T, env *webtest.Env) (*judging.Round, []*prize.Application) {
+	t.Helper()
+	ctx := context.Background()
+	svc := env.Services.Judging
+	applicant := env.Users[webtest.Applicant]
+	type spec struct{ org, city, country, title string }
+	var apps []*prize.Application
+	for _, sp := range []spec{
+		{"Seoul Metropolitan Government", "Seoul", "KOR", "Night buses for shift workers"},
+		{"City of Odense", "Odense", "DNK", "Digital help desks"},
+		{"Alcaldía de Medellín", "Medellín", "COL", "Hillside cable cars"},
+	} {
+		a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: applicant.ID, Email: applicant.Email,
+			ApplicantType: prize.TypeLocalGov, Organisation: sp.org, CityName: sp.city, Country: sp.country, Title: sp.title,
+			Answers: prize.Answers{"summary": {"A summary."}}, State: prize.StateSubmitted, CreatedAt: prizeT0, UpdatedAt: prizeT0, SubmittedAt: prizeT0}
+		if err := env.Store.CreatePrizeApplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, a)
+	}
+	admin := judging.Viewer{UserID: env.Users[webtest.Admin].ID, Email: env.Users[webtest.Admin].Email, Admin: true}
+	invite := func(u accounts.User, org, city, country string) *judging.Judge {
+		j := &judging.Judge{Edition: "2026", UserID: u.ID, Name: u.Email, Email: u.Email, Role: judging.RoleJudge,
+			Organisation: org, CityName: city, Country: country, Languages: []string{"en"}, Load: 3}
+		if err := svc.InviteJudge(ctx, admin, j); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	invite(env.Users[webtest.Judge], "Seoul Digital Foundation", "Seoul", "KOR")
+	invite(env.Users[webtest.Partner], "Urban Data Institute", "Amsterdam", "NLD")
+	if _, err := svc.DetectConflicts(ctx, admin, "2026"); err != nil {
+		t.Fatal(err)
+	}
+	r := &judging.Round{Edition: "2026", Kind: judging.RoundScreening, K: 1, Rubric: judging.DefaultRubric(), Closes: prizeT0.AddDate(0, 2, 0)}
+	if err := svc.OpenRound(ctx, admin, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Assign(ctx, admin, r.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	return r, apps
 }
