@@ -93,59 +93,55 @@ func BenchmarkPrizeSubmissions(b *testing.B) {
 	ctx := context.Background()
 	svc := env.Services.Prize
 	file := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0123456789abcdef"), 5<<20/16)...)
-	// One applicant account per client, each with enough drafts.
+	// Drafts of up to 20 applicant accounts each (the per-account limit),
+	// submitted by 8 concurrent clients.
 	const clients = 8
-	type worker struct {
-		c    *webtest.Client
-		apps []int64
+	type job struct {
+		c  *webtest.Client
+		id int64
 	}
-	workers := make([]*worker, clients)
-	per := b.N/clients + 1
-	for i := range workers {
-		email := fmt.Sprintf("bench%d@acme.example", i)
-		usr, err := env.Services.Accounts.AddUser(ctx, auditlogSystem, accounts.User{Email: email, Role: accounts.RoleApplicant}, webtest.Password)
-		if err != nil {
-			b.Fatal(err)
-		}
-		who := prize.Who{UserID: usr.ID, Email: email, Role: usr.Role}
-		if err := svc.SaveProfile(ctx, who, prize.Profile{Type: prize.TypeLocalGov, Organisation: fmt.Sprintf("City %d", i), Country: "KOR", CityName: "Seoul"}); err != nil {
-			b.Fatal(err)
-		}
-		w := &worker{c: env.Client()}
-		w.c.Login(email, webtest.Password)
-		w.c.Get("/prize/my")
-		form := completeAnswers("Bench project")
-		ans := prize.AnswersFromForm(prize.DefaultForm(), form)
-		for j := 0; j < per; j++ {
-			a, err := svc.CreateApplication(ctx, who, "2026", prize.TrackTech)
+	jobs := make(chan job, b.N)
+	form := completeAnswers("Bench project")
+	ans := prize.AnswersFromForm(prize.DefaultForm(), form)
+	var c *webtest.Client
+	var who prize.Who
+	for i := 0; i < b.N; i++ {
+		if i%prize.MaxApplicationsPerAccount == 0 {
+			email := fmt.Sprintf("bench%d@acme.example", i)
+			usr, err := env.Services.Accounts.AddUser(ctx, auditlogSystem, accounts.User{Email: email, Role: accounts.RoleApplicant}, webtest.Password)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := svc.SaveDraft(ctx, who, a.ID, ans, nil); err != nil {
+			who = prize.Who{UserID: usr.ID, Email: email, Role: usr.Role}
+			if err := svc.SaveProfile(ctx, who, prize.Profile{Type: prize.TypeLocalGov, Organisation: fmt.Sprintf("City %d", i), Country: "KOR", CityName: "Seoul"}); err != nil {
 				b.Fatal(err)
 			}
-			w.apps = append(w.apps, a.ID)
+			c = env.Client()
+			c.Login(email, webtest.Password)
+			c.Get("/prize/my")
 		}
-		workers[i] = w
+		a, err := svc.CreateApplication(ctx, who, "2026", prize.TrackTech)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.SaveDraft(ctx, who, a.ID, ans, nil); err != nil {
+			b.Fatal(err)
+		}
+		jobs <- job{c, a.ID}
 	}
+	close(jobs)
 	var mu sync.Mutex
 	var lat []time.Duration
-	next := make(chan struct{}, b.N)
-	for i := 0; i < b.N; i++ {
-		next <- struct{}{}
-	}
-	close(next)
 	runtime.GC()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for _, w := range workers {
+	for range clients {
 		wg.Add(1)
-		go func(w *worker) {
+		go func() {
 			defer wg.Done()
-			for range next {
-				id := w.apps[0]
-				w.apps = w.apps[1:]
+			for jb := range jobs {
+				w, id := jb, jb.id
 				t0 := time.Now()
 				path := fmt.Sprintf("/prize/applications/%d", id)
 				var buf bytes.Buffer
@@ -177,7 +173,7 @@ func BenchmarkPrizeSubmissions(b *testing.B) {
 				lat = append(lat, time.Since(t0))
 				mu.Unlock()
 			}
-		}(w)
+		}()
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
