@@ -15,13 +15,38 @@ func (a *Area) registerAPI(s *web.Server) {
 	s.API("GET /api/v1/prize/applications/{id}", web.AccessSignedIn, a.apiApplication)
 }
 
+// The API's response bodies (the OpenAPI document's schemas are made
+// from them).
+type prizeEditionsBody struct {
+	Editions []*prize.Edition `json:"editions"`
+}
+
+type prizeEditionBody struct {
+	Edition     *prize.Edition      `json:"edition"`
+	Phase       string              `json:"phase"`
+	Tracks      []prize.Track       `json:"tracks"`
+	Eligibility []prize.Eligibility `json:"eligibility"`
+}
+
+type prizeApplicationsBody struct {
+	Applications []*prize.Application `json:"applications"`
+}
+
+type prizeApplicationBody struct {
+	Application  *prize.Application  `json:"application"`
+	Files        []prize.Attachment  `json:"files"`
+	Endorsements []prize.Endorsement `json:"endorsements"`
+	// Checks are the automatic checks, for the secretariat only.
+	Checks []prize.Check `json:"checks,omitempty"`
+}
+
 // APIOperations describe the prize's API routes.
 func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{
-		{Method: "GET", Path: "/api/v1/prize/editions", ID: "listPrizeEditions", Tag: "prize", Summary: "The published editions of the Seoul Smart City Prize with their key dates (in UTC, with the edition's time zone)", Status: 200, Fields: []string{"editions"}},
-		{Method: "GET", Path: "/api/v1/prize/editions/{edition}", ID: "getPrizeEdition", Tag: "prize", PathParams: map[string]string{"edition": "the edition's code, e.g. 2026"}, Summary: "A published edition's call: dates, tracks and which applicant types may apply to each", Status: 200, Fields: []string{"edition", "phase", "tracks", "eligibility"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/prize/applications", ID: "listPrizeApplications", Tag: "prize", Query: []web.APIParam{{Name: "edition", Type: "string", Description: "an edition's code"}}, Summary: "The caller's own applications (the secretariat: every application of the edition), with their states and screening outcomes", Status: 200, Fields: []string{"applications"}, Auth: true, Errors: []int{401}},
-		{Method: "GET", Path: "/api/v1/prize/applications/{id}", ID: "getPrizeApplication", Tag: "prize", Summary: "One application with its answers, files and endorsements, to its applicant, the secretariat (with the automatic checks) and a focal point asked to endorse it; 404 for anyone else", Status: 200, Fields: []string{"application", "files", "endorsements"}, Auth: true, Errors: []int{401, 404}},
+		{Method: "GET", Path: "/api/v1/prize/editions", ID: "listPrizeEditions", Tag: "prize", Summary: "The published editions of the Seoul Smart City Prize with their key dates (in UTC, with the edition's time zone)", Status: 200, Response: prizeEditionsBody{}},
+		{Method: "GET", Path: "/api/v1/prize/editions/{edition}", ID: "getPrizeEdition", Tag: "prize", PathParams: map[string]string{"edition": "the edition's code, e.g. 2026"}, Summary: "A published edition's call: dates, tracks and which applicant types may apply to each", Status: 200, Response: prizeEditionBody{}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/prize/applications", ID: "listPrizeApplications", Tag: "prize", Query: []web.APIParam{{Name: "edition", Type: "string", Description: "an edition's code"}}, Summary: "The caller's own applications (the secretariat: every application of the edition), with their states and screening outcomes", Status: 200, Response: prizeApplicationsBody{}, Auth: true, Errors: []int{401}},
+		{Method: "GET", Path: "/api/v1/prize/applications/{id}", ID: "getPrizeApplication", Tag: "prize", Summary: "One application with its answers, files and endorsements, to its applicant, the secretariat (with the automatic checks) and a focal point asked to endorse it; 404 for anyone else", Status: 200, Response: prizeApplicationBody{}, Auth: true, Errors: []int{401, 404}},
 	}
 }
 
@@ -36,7 +61,7 @@ func (a *Area) apiEditions(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, e)
 		}
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"editions": out})
+	web.WriteJSON(w, http.StatusOK, prizeEditionsBody{Editions: out})
 	return nil
 }
 
@@ -56,7 +81,13 @@ func (a *Area) apiEdition(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"edition": e, "phase": d.Phase, "tracks": d.Tracks, "eligibility": elig})
+	if elig == nil {
+		elig = []prize.Eligibility{}
+	}
+	if d.Tracks == nil {
+		d.Tracks = []prize.Track{}
+	}
+	web.WriteJSON(w, http.StatusOK, prizeEditionBody{Edition: e, Phase: d.Phase, Tracks: d.Tracks, Eligibility: elig})
 	return nil
 }
 
@@ -68,7 +99,7 @@ func (a *Area) apiApplications(w http.ResponseWriter, r *http.Request) error {
 	if apps == nil {
 		apps = []*prize.Application{}
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"applications": apps})
+	web.WriteJSON(w, http.StatusOK, prizeApplicationsBody{Applications: apps})
 	return nil
 }
 
@@ -81,19 +112,19 @@ func (a *Area) apiApplication(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"application": v.App, "files": v.Files, "endorsements": v.Endorsements}
+	out := prizeApplicationBody{Application: v.App, Files: v.Files, Endorsements: v.Endorsements}
 	if who(r).Admin() {
 		checks, err := a.svc.Checks(r.Context(), v)
 		if err != nil {
 			return err
 		}
-		out["checks"] = checks
+		out.Checks = checks
 	}
-	if out["files"] == nil || len(v.Files) == 0 {
-		out["files"] = []prize.Attachment{}
+	if out.Files == nil {
+		out.Files = []prize.Attachment{}
 	}
-	if len(v.Endorsements) == 0 {
-		out["endorsements"] = []prize.Endorsement{}
+	if out.Endorsements == nil {
+		out.Endorsements = []prize.Endorsement{}
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 	return nil
