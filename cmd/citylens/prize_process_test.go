@@ -189,7 +189,7 @@ func TestPrizeAgainstServe(t *testing.T) {
 			wantCode(t, "attach", res, body, http.StatusSeeOther)
 			res, body = c.post(app+"/submit", form)
 			wantCode(t, "submit", res, body, http.StatusSeeOther)
-			res, body = c.get(app + "/receipt")
+			_, body = c.get(app + "/receipt")
 			if !strings.Contains(body, "We received your application 2026-") {
 				t.Errorf("receipt: %.800s", body)
 			}

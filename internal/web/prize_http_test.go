@@ -58,7 +58,7 @@ func completeAnswers(title string) url.Values {
 		"f.target_groups": {"low_income", "elderly"}, "f.stage": {"pilot"}, "f.themes": {"mobility"},
 		"f.results": {"12,000 rides in the first month."}, "f.beneficiaries": {"12000"}, "f.budget": {"1500000000", "KRW"},
 		"f.video": {"https://video.example.org/night-bus"},
-		"co_org": {"Seoul Metro"}, "co_country": {"KOR"}, "co_email": {""},
+		"co_org":  {"Seoul Metro"}, "co_country": {"KOR"}, "co_email": {""},
 	}
 }
 
