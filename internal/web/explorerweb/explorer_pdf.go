@@ -65,10 +65,11 @@ func (a *Explorer) explorerProfilePDF(w http.ResponseWriter, r *http.Request) er
 // profileDoc is what the printed profile says, in lang.
 func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) profilepdf.Doc {
 	t := a.translator(lang)
+	v.in(lang, a.s.Catalog())
 	names := v.nodeNames()
-	d := profilepdf.Doc{Lang: string(lang), Title: printable(p.City.Name), Subtitle: printable(p.City.Country + " · " + v.Name()),
+	d := profilepdf.Doc{Lang: string(lang), Title: printable(v.CityName(p.City.Code, p.City.Name)), Subtitle: printable(p.City.Country + " · " + v.Name()),
 		ChartHeading: t("ex.city.pillars"), AxisLabel: t("ex.chart.score_axis"), NoData: t("ex.chart.no_data"),
-		LegendCity: printable(p.City.Name), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
+		LegendCity: printable(v.CityName(p.City.Code, p.City.Name)), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
 		PeersHeading: t("ex.city.peers"), SourcesHeading: t("ex.pdf.sources"),
 		Footer:    "CityLens · " + pinned(v) + "/cities/" + p.City.Code + " · " + t("ex.release") + " " + v.Short(),
 		PageLabel: t("ex.pdf.page"), Created: v.Sum.PublishedAt}
@@ -98,7 +99,7 @@ func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) pr
 	}
 	d.PeerColumns = []string{t("ex.col.city"), t("ex.col.rank"), t("ex.col.band"), t("ex.col.score"), t("ex.col.stage")}
 	for _, n := range p.Peers {
-		d.Peers = append(d.Peers, []string{printable(n.City.Name + " (" + n.City.Country + ")"), strconv.Itoa(n.Rank), bandText(n.Band),
+		d.Peers = append(d.Peers, []string{printable(v.CityName(n.City.Code, n.City.Name) + " (" + n.City.Country + ")"), strconv.Itoa(n.Rank), bandText(n.Band),
 			strconv.FormatFloat(n.Score, 'f', 1, 64), printable(n.Stage)})
 	}
 	seen := map[string]int{}
