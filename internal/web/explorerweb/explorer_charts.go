@@ -147,7 +147,7 @@ func pillarsChart(p *release.Profile, index string, names map[string]string, t t
 	item := func(sym, label string) {
 		b.f(sym, fx(lx, 0))
 		b.f(`<text x="%s" y="16">%s</text>`, fx(lx+16, 0), esc(label))
-		lx += 28 + textWidth(label, 6.2)
+		lx += 34 + textWidth(label, 6.8)
 	}
 	item(`<rect class="s0" x="%s" y="6" width="12" height="12"/>`, p.City.Name)
 	item(`<path class="band-whisker" d="M%s 12h12"/>`, t("ex.chart.band"))
