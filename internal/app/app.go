@@ -9,6 +9,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/diagnostic"
 	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
@@ -16,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
+	"github.com/citylens/citylens/internal/web/surveyweb"
 )
 
 // App is the platform assembled: its services and its web server.
@@ -64,6 +66,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
+		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st}),
 	}
 }
 
@@ -75,4 +78,7 @@ func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 		(&diagnostic.Jobs{Store: cfg.Store, Now: cfg.Now}).RegisterJobs(q)
 	}
 	sv.Publication.RegisterJobs(q)
+	if relay, ok := cfg.Mail.(mail.Relay); ok {
+		relay.RegisterJobs(q)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -20,6 +21,7 @@ type Services struct {
 	DataCall    *datacall.Service
 	Releases    *release.Workflow
 	Publication *publication.Service // compute, preview, publish, correct
+	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -35,6 +37,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 		Catalogue: &catalogue.Service{Store: st, Audit: st, Now: now},
 		DataCall:  &datacall.Service{Store: st, Catalogue: st, Audit: st, Now: now, Calls: &datacall.CallCache{}},
 		Releases:  &release.Workflow{Store: st, Audit: st, Now: now},
+		Survey:    &survey.Service{Store: st, Audit: st, Now: now},
 	}
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
 	return sv

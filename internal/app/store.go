@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -31,4 +32,5 @@ type Store interface {
 	datacall.Store
 	release.Store
 	release.PreviewStore
+	survey.Store
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
@@ -41,6 +42,30 @@ var featureMatrix = map[string][]probe{
 	"POST /datacall/{edition}/cities/{city}/submit":             callProbes("/submit", editors),
 	"POST /datacall/{edition}/cities/{city}/review":             callProbes("/review", reviewers),
 	"POST /datacall/{edition}/cities/{city}/reopen":             callProbes("/reopen", [3][]string{only(webtest.Admin), only(webtest.Admin), only(webtest.Admin)}),
+
+	// The survey: answering and results are public; everything else is the secretariat's.
+	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},
+	"GET /survey/pow.js":                           {{Path: "/survey/pow.js", Allow: everyone}},
+	"GET /survey/{edition}/{city}":                 {{Path: "/survey/2026/" + webtest.CityX, Allow: everyone}},
+	"POST /survey/{edition}/{city}":                {{Path: "/survey/2026/" + webtest.CityX, Allow: everyone}},
+	"GET /survey/{edition}/{city}/results":         {{Path: "/survey/2026/" + webtest.CityX + "/results", Allow: everyone}},
+	"GET /survey/{edition}/{city}/results.csv":     {{Path: "/survey/2026/" + webtest.CityX + "/results.csv", Allow: everyone}},
+	"GET /survey/{edition}/results.csv":            {{Path: "/survey/2026/results.csv", Allow: everyone}},
+	"GET /survey/{edition}/results.xlsx":           {{Path: "/survey/2026/results.xlsx", Allow: everyone}},
+	"GET /api/v1/survey/{edition}/results":         {{Path: "/api/v1/survey/2026/results", Allow: everyone}},
+	"GET /admin/survey":                            {{Path: "/admin/survey", Allow: only(webtest.Admin)}},
+	"POST /admin/survey":                           {{Path: "/admin/survey", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}":                  {{Path: "/admin/survey/2026", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/instrument":       {{Path: "/admin/survey/2026/instrument", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/instrument":      {{Path: "/admin/survey/2026/instrument", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/instrument.xlsx":  {{Path: "/admin/survey/2026/instrument.xlsx", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/instrument.xlsx": {{Path: "/admin/survey/2026/instrument.xlsx", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/margins":         {{Path: "/admin/survey/2026/margins", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/responses":       {{Path: "/admin/survey/2026/responses", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/responses.csv":    {{Path: "/admin/survey/2026/responses.csv", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/compute":         {{Path: "/admin/survey/2026/compute", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/invites":         {{Path: "/admin/survey/2026/invites", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/responses/{id}/override":   {{Path: "/admin/survey/responses/999999/override", Allow: only(webtest.Admin)}},
 }
 
 // Who may use a data-call city route, for city X (the focal point's, region
@@ -79,6 +104,10 @@ func featureMatrixSetup(t *testing.T, env *webtest.Env) {
 	}
 	e.Status = catalogue.StatusOpen
 	if err := cs.CreateEdition(ctx, auditlog.System("test"), e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Services.Survey.Configure(ctx, auditlog.System("test"), survey.Survey{Edition: "2026",
+		Opens: now.AddDate(0, 0, -10), Closes: now.AddDate(0, 0, 30)}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func TestSurveyStores(t *testing.T) { RunSurveySuite(t) }
