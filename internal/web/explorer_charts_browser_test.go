@@ -300,4 +300,3 @@ func axeScript(t *testing.T) string {
 	}
 	return string(b)
 }
-

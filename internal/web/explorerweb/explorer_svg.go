@@ -31,10 +31,15 @@ func bandBar(rank int, b release.Band, n int) bandSVG {
 	for q := 0; q <= 4; q++ {
 		out.Ticks = append(out.Ticks, round1(bandPad+float64(q)/4*(bandWidth-2*bandPad)))
 	}
-	if n < 2 || b.Q5 == nil || b.Q95 == nil {
+	if n < 2 {
+		out.X = bandWidth / 2
 		return out
 	}
 	pos := func(r float64) float64 { return round1(bandPad + (r-1)/float64(n-1)*(bandWidth-2*bandPad)) }
+	out.X = pos(float64(rank)) // the rank, with or without a band
+	if b.Q5 == nil || b.Q95 == nil {
+		return out
+	}
 	x1, x2 := pos(*b.Q5), pos(*b.Q95)
 	if x2-x1 < 4 {
 		mid := (x1 + x2) / 2
