@@ -122,9 +122,9 @@
     var b = document.createElement("button");
     b.type = "button";
     b.className = "copy-link";
-    b.textContent = document.documentElement.lang === "ko" ? "복사" : "Copy";
+    b.textContent = a.dataset.copy || "Copy";
     b.addEventListener("click", function () {
-      navigator.clipboard.writeText(a.href).then(function () { b.textContent = document.documentElement.lang === "ko" ? "복사됨" : "Copied"; });
+      navigator.clipboard.writeText(a.href).then(function () { b.textContent = a.dataset.copied || "Copied"; });
     });
     a.after(b);
   });
