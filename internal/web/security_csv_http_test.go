@@ -74,6 +74,11 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			"GET /releases/{hash}/indicators/{code}/distribution.csv": {"/releases/latest/indicators/" + v.Indicator + "/distribution.csv"},
 			"GET /rankings.csv":                                       {"/rankings.csv"},
 			"GET /releases/{hash}/rankings.csv":                       {"/releases/latest/rankings.csv"},
+			"GET /cities/{code}/pillars.csv":                          {"/cities/" + v.City + "/pillars.csv"},
+			"GET /releases/{hash}/cities/{code}/pillars.csv":          {"/releases/latest/cities/" + v.City + "/pillars.csv"},
+			"GET /cities/{code}/trend.csv":                            {"/cities/" + v.City + "/trend.csv"},
+			"GET /releases/{hash}/cities/{code}/trend.csv":            {"/releases/latest/cities/" + v.City + "/trend.csv"},
+			"GET /map.csv":                                            {"/map.csv", "/map.csv?map=" + v.Indicator},
 		}
 		sawName, sawSource, sawNegative := false, false, false
 		c := env.Client()

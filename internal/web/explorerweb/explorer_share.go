@@ -2,7 +2,6 @@ package explorerweb
 
 import (
 	"bytes"
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
@@ -85,7 +85,7 @@ func (a *Explorer) explorerPillarsCSV(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "name", "score", "score_name", "value", "band_q5", "band_q95", "rank", "stage", "peer_median", "network_best"})
 	names := nodeNames(v.rel)
 	rank := ""
@@ -120,7 +120,7 @@ func (a *Explorer) explorerTrendCSV(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "edition", "release", "ranked", "rank", "rank_q5", "rank_q95", "cities", "score", "stage"})
 	for _, p := range trend {
 		rank := ""
@@ -143,7 +143,7 @@ func (a *Explorer) explorerMapCSV(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "name", "measure", "unit", "value"})
 	for _, row := range m.Rows {
 		cw.Write([]string{row.Code, row.Name, m.Measure.Code, m.Measure.Unit, optNum(row.Value)})
