@@ -56,6 +56,7 @@ type worldMap struct {
 	Rows     []mapRow // cities with a profile, by value (no value last)
 	Points   int
 	Colored  int
+	Tools    template.HTML // share, CSV and embed links
 }
 
 // mapMeasures lists what a release's map can show: its index, pillars and
@@ -238,6 +239,15 @@ func buildMap(cities []members.City, rel *release.Release, index, code string, l
 	}
 	b.WriteString(`</g></svg>`)
 	wm.SVG = template.HTML(b.String())
+	q := ""
+	if wm.Measure.Code != "" {
+		q = "?map=" + url.QueryEscape(wm.Measure.Code)
+	}
+	embed := "/embed/map?lang=" + string(lang)
+	if q != "" {
+		embed += "&" + q[1:]
+	}
+	wm.Tools = chartLinks{Share: "/" + q + "#chart-map", CSV: "/map.csv" + q, Embed: embed, Title: t("ex.home.map.title_by", wm.Points, wm.Measure.Name), Width: 760, Height: 440}.tools(t)
 	sort.SliceStable(wm.Rows, func(i, j int) bool {
 		a, c := wm.Rows[i].Value, wm.Rows[j].Value
 		switch {

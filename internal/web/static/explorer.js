@@ -103,11 +103,10 @@
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") hideTip(); });
   // SVG <title> tooltips would double the script's: keep them for screen
   // readers as aria-label and drop the native one.
-  document.querySelectorAll(".chart-svg .mark[data-tip]").forEach(function (m) {
+  document.querySelectorAll(".chart-svg .mark[data-tip], .map-svg a[data-tip]").forEach(function (m) {
     m.setAttribute("aria-label", m.getAttribute("data-tip"));
-    m.setAttribute("role", "img");
-    var t = m.querySelector("title");
-    if (t) t.remove();
+    if (m.classList.contains("mark")) m.setAttribute("role", "img");
+    m.querySelectorAll("title").forEach(function (t) { t.remove(); });
   });
 
   // Embed codes and share links carry this site's address.
