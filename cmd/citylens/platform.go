@@ -45,6 +45,9 @@ type platformConfig struct {
 	// ExplorerCacheMB bounds the memory of the explorer's rendered pages
 	// and responses, in MiB.
 	ExplorerCacheMB int
+	// FairUseAnonymous and FairUseToken are the API and download requests
+	// a minute of a client without and with a token.
+	FairUseAnonymous, FairUseToken int
 }
 
 // bindPlatformFlags declares the database flags every platform command shares.
@@ -68,6 +71,10 @@ func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
 	fs.StringVar(&c.SMTP.From, "smtp-from", "", "From address (env CITYLENS_SMTP_FROM)")
 	fs.IntVar(&c.ExplorerCacheMB, "explorer-cache-mb", 0,
 		"memory for the explorer's rendered pages and responses, in MiB (env CITYLENS_EXPLORER_CACHE_MB, default 448)")
+	fs.IntVar(&c.FairUseAnonymous, "fair-use-anonymous", 0,
+		"API and download requests a minute per address without a token (env CITYLENS_FAIR_USE_ANONYMOUS, default 120)")
+	fs.IntVar(&c.FairUseToken, "fair-use-token", 0,
+		"API and download requests a minute per account with a token (env CITYLENS_FAIR_USE_TOKEN, default 1200)")
 }
 
 // fromEnv fills what the flags left unset from the environment (getenv),
@@ -128,6 +135,8 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	str("smtp-from", "CITYLENS_SMTP_FROM", &c.SMTP.From, "")
 	c.SMTP.Password = getenv("CITYLENS_SMTP_PASSWORD") // never a flag: it would show in ps
 	integer("explorer-cache-mb", "CITYLENS_EXPLORER_CACHE_MB", &c.ExplorerCacheMB, explorerweb.DefaultCacheBytes>>20)
+	integer("fair-use-anonymous", "CITYLENS_FAIR_USE_ANONYMOUS", &c.FairUseAnonymous, web.FairUseDefaults.Anonymous)
+	integer("fair-use-token", "CITYLENS_FAIR_USE_TOKEN", &c.FairUseToken, web.FairUseDefaults.Token)
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Sprintf("addr %q is not host:port", c.Addr))
 	}
@@ -139,6 +148,9 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	}
 	if c.JobLease < time.Second {
 		errs = append(errs, fmt.Sprintf("job lease %s is under a second", c.JobLease))
+	}
+	if c.FairUseAnonymous < 1 || c.FairUseToken < 1 {
+		errs = append(errs, fmt.Sprintf("fair-use limits %d and %d requests a minute: give at least 1", c.FairUseAnonymous, c.FairUseToken))
 	}
 	if c.ExplorerCacheMB < 1 || c.ExplorerCacheMB > 1<<20 {
 		errs = append(errs, fmt.Sprintf("explorer cache %d MiB is outside 1..%d", c.ExplorerCacheMB, 1<<20))
@@ -235,14 +247,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sender = mail.Relay{Store: db, SMTP: mail.SMTP{Config: c.SMTP}, Now: time.Now, Retries: 3}
 	}
 	a, err := app.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
-		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20})
+		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20,
+		FairUse: web.FairUse{Anonymous: c.FairUseAnonymous, Token: c.FairUseToken}})
 	if err != nil {
 		return err
 	}
 	if c.Demo {
 		sv := a.Services
 		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
-			DataCall: sv.DataCall, Publication: sv.Publication, Log: log})
+			DataCall: sv.DataCall, Publication: sv.Publication, Prize: sv.Prize, Log: log})
 		if err != nil {
 			return err
 		}

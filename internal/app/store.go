@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -32,5 +33,6 @@ type Store interface {
 	datacall.Store
 	release.Store
 	release.PreviewStore
+	prize.Store
 	survey.Store
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 )
 
@@ -37,6 +38,7 @@ type Store interface {
 	Edition(ctx context.Context, code string) (*catalogue.Edition, error)
 	Editions(ctx context.Context) ([]*catalogue.Edition, error)
 	DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error)
+	PrizeEdition(ctx context.Context, code string) (*prize.Edition, error)
 }
 
 // Services are what Seed uses.
@@ -47,6 +49,7 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
+	Prize       *prize.Service // nil: no prize edition is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -100,5 +103,11 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedDataCall(ctx, s); err != nil {
 		return out, err
 	}
-	return out, seedReleases(ctx, s)
+	if err := seedReleases(ctx, s); err != nil {
+		return out, err
+	}
+	if s.Prize != nil {
+		out.Accounts = append(out.Accounts, Account{Email: PrizeApplicant, Role: string(accounts.RoleApplicant)})
+	}
+	return out, seedPrize(ctx, s)
 }

@@ -5,3 +5,5 @@ import "testing"
 func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
 
 func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
+
+func TestPrizeStores(t *testing.T) { RunPrizeSuite(t) }

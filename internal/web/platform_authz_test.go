@@ -22,7 +22,7 @@ type probe struct {
 
 var (
 	everyone = webtest.Roles
-	signedIn = []string{webtest.Admin, webtest.Regional, webtest.Focal, webtest.Judge, webtest.Partner}
+	signedIn = []string{webtest.Admin, webtest.Regional, webtest.Focal, webtest.Judge, webtest.Partner, webtest.Applicant}
 )
 
 func only(roles ...string) []string { return roles }

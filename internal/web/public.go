@@ -14,9 +14,9 @@ import (
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /", AccessPublic, s.notFound)
 	s.page(mux, "GET /static/", AccessPublic, s.static)
-	s.page(mux, "GET /healthz", AccessPublic, s.healthz)
-	s.page(mux, "GET /readyz", AccessPublic, s.readyz)
-	s.page(mux, "GET /metrics", AccessPublic, s.metricsPage)
+	s.page(mux, "GET /healthz", AccessPublic, s.healthz, WithCache(CacheNever))
+	s.page(mux, "GET /readyz", AccessPublic, s.readyz, WithCache(CacheNever))
+	s.page(mux, "GET /metrics", AccessPublic, s.metricsPage, WithCache(CacheNever))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {

@@ -60,6 +60,8 @@ type Route struct {
 	Access  Access
 	API     bool  // JSON API: bearer tokens, JSON errors, 401 instead of redirect
 	MaxBody int64 // request body limit
+	// Cache is the policy of its successful GETs (delivery.go).
+	Cache CachePolicy
 }
 
 // HandlerFunc is a route's handler: it returns an error instead of writing
@@ -133,9 +135,21 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := h(w, r); err != nil {
+		if err := s.fairUse(w, r, rt, v); err != nil {
 			s.writeError(w, r, err)
+			return
 		}
+		if unsafe {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
+		}
+		s.deliver(w, r, rt, func(w http.ResponseWriter) {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
 	})
 }
 

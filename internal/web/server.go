@@ -72,6 +72,9 @@ type Config struct {
 	// ExplorerCacheBytes bounds the memory of the explorer's rendered
 	// pages and whole responses; 0: the default (448 MiB).
 	ExplorerCacheBytes int64
+	// FairUse bounds the API and download requests of a client a minute;
+	// zero fields: the defaults (FairUseDefaults).
+	FairUse FairUse
 }
 
 // Server is the HTTP application.
@@ -90,6 +93,8 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
+	encoded  encodedCache
+	limiter  *rateLimiter
 	secret   []byte // HMAC key of anonymous CSRF tokens and flash messages (hardening.go)
 }
 
@@ -132,7 +137,7 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		accounts: cfg.Accounts}
+		accounts: cfg.Accounts, encoded: encodedCache{maxBytes: 64 << 20}, limiter: newRateLimiter(cfg.FairUse, cfg.Now)}
 	if err := s.loadSecret(); err != nil {
 		return nil, err
 	}

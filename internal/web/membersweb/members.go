@@ -28,8 +28,8 @@ func New(store members.Store) *Area { return &Area{store: store} }
 // Register adds the directory's pages.
 func (a *Area) Register(s *web.Server) {
 	a.s = s
-	s.Page("GET /members", web.AccessPublic, a.memberDirectory)
-	s.Page("GET /members/{code}", web.AccessPublic, a.memberPage)
+	s.Page("GET /members", web.AccessPublic, a.memberDirectory, web.WithCache(web.CacheShort))
+	s.Page("GET /members/{code}", web.AccessPublic, a.memberPage, web.WithCache(web.CacheShort))
 }
 
 // Templates are the directory's pages.

@@ -137,7 +137,7 @@ func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
 		Summary: "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status: 200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}}}
+		Status: 200, Response: survey.Results{}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
