@@ -66,24 +66,21 @@ func (a *Explorer) explorerProfilePDF(w http.ResponseWriter, r *http.Request) er
 func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) profilepdf.Doc {
 	t := a.translator(lang)
 	names := nodeNames(v.rel)
-	cityName := p.City.Name
-	if v.snap != nil {
-		if m, ok := v.snap.members[p.City.Code]; ok {
-			cityName = displayName(m, lang)
-		}
-	}
-	subtitle := p.City.Country + " · " + v.Name()
-	if cityName != p.City.Name {
-		subtitle = p.City.Name + " · " + subtitle
-	}
-	d := profilepdf.Doc{Lang: string(lang), Title: printable(cityName), Subtitle: printable(subtitle),
+	d := profilepdf.Doc{Lang: string(lang), Title: printable(p.City.Name), Subtitle: printable(p.City.Country + " · " + v.Name()),
 		ChartHeading: t("ex.city.pillars"), AxisLabel: t("ex.chart.score_axis"), NoData: t("ex.chart.no_data"),
-		LegendCity: printable(cityName), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
+		LegendCity: printable(p.City.Name), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
 		PeersHeading: t("ex.city.peers"), SourcesHeading: t("ex.pdf.sources"),
 		Footer:    "CityLens · " + pinned(v) + "/cities/" + p.City.Code + " · " + t("ex.release") + " " + v.Short(),
 		PageLabel: t("ex.pdf.page"), Created: v.Sum.PublishedAt}
 	if v.Rec.Demo {
 		d.Demo = t("ex.demo.label")
+	}
+	// The city's name in the reader's language, its official name beside.
+	if v.snap != nil {
+		if m, ok := v.snap.members[p.City.Code]; ok && displayName(m, lang) != p.City.Name {
+			d.Title, d.LegendCity = printable(displayName(m, lang)), printable(displayName(m, lang))
+			d.Subtitle = printable(p.City.Name + " · " + p.City.Country + " · " + v.Name())
+		}
 	}
 	if p.Ranked {
 		d.Facts = append(d.Facts,
