@@ -185,3 +185,15 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+func TestBandCell(t *testing.T) {
+	h := string(bandCell(4, release.Band{Q5: ptr(3), Q95: ptr(10)}, 112, "band 3–10", `Tel Aviv <"Yafo">: band 3–10`))
+	for _, s := range []string{`class="band-rect"`, `aria-label="band 3–10"`, `data-tip="Tel Aviv &lt;&#34;Yafo&#34;&gt;: band 3–10"`, `class="band-dot" cx="84"`} {
+		if !strings.Contains(h, s) {
+			t.Errorf("band cell lacks %s:\n%s", s, h)
+		}
+	}
+	if strings.Contains(string(bandCell(4, release.Band{}, 112, "", "")), "band-rect") {
+		t.Errorf("a missing band is drawn")
+	}
+}

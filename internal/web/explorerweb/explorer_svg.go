@@ -1,6 +1,7 @@
 package explorerweb
 
 import (
+	"html/template"
 	"math"
 
 	"github.com/citylens/citylens/internal/release"
@@ -60,4 +61,25 @@ func bandBar(rank int, b release.Band, n int) bandSVG {
 	}
 	out.X1, out.W, out.Ok = round1(x1), round1(x2-x1), true
 	return out
+}
+
+// bandCell is the band strip of a table row: the rank's 5–95 % band
+// (bandBar) as inline SVG, its value in words for screen readers (aria)
+// and for the hover tooltip (tip).
+func bandCell(rank int, b release.Band, n int, aria, tip string) template.HTML {
+	g := bandBar(rank, b, n)
+	var w svgb
+	w.f(`<svg class="band" width="168" height="18" viewBox="0 0 168 18" role="img" aria-label="%s" data-tip="%s">`, esc(aria), esc(tip))
+	w.f(`<line class="axis" x1="%s" x2="%s" y1="9" y2="9"/>`, fx(g.AxisX1, 1), fx(g.AxisX2, 1))
+	for _, x := range g.Ticks {
+		w.f(`<line class="qtick" x1="%s" x2="%s" y1="6" y2="12"/>`, fx(x, 1), fx(x, 1))
+	}
+	for _, x := range g.Ends {
+		w.f(`<line class="qend" x1="%s" x2="%s" y1="3" y2="15"/>`, fx(x, 1), fx(x, 1))
+	}
+	if g.Ok {
+		w.f(`<rect class="band-rect" x="%s" y="4" width="%s" height="10" rx="3"/>`, fx(g.X1, 1), fx(g.W, 1))
+	}
+	w.f(`<circle class="band-dot" cx="%s" cy="9" r="4"/></svg>`, fx(g.X, 1))
+	return template.HTML(w.String())
 }
