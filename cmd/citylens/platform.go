@@ -38,6 +38,7 @@ type platformConfig struct {
 	BaseURL        string
 	SecureCookies  bool
 	Demo           bool
+	StripDemo      bool
 	Workers        int
 	JobLease       time.Duration
 	DiagnosticJobs bool
@@ -62,6 +63,7 @@ func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL for links in e-mails (env CITYLENS_BASE_URL, default http://ADDR)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (TLS ends at a proxy) (env CITYLENS_SECURE_COOKIES)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo network and show the demo banner (env CITYLENS_DEMO)")
+	fs.BoolVar(&c.StripDemo, "strip-demo", false, "without --demo, disable the demo accounts of a database once seeded with --demo (env CITYLENS_STRIP_DEMO)")
 	fs.IntVar(&c.Workers, "workers", 0, "background job workers (env CITYLENS_WORKERS, default 2)")
 	fs.DurationVar(&c.JobLease, "job-lease", 0, "job lease; a dead server's job is retried after it (env CITYLENS_JOB_LEASE, default 30s)")
 	fs.BoolVar(&c.DiagnosticJobs, "diagnostic-jobs", false, "register the diagnostic.sleep job kind (recovery drills, tests)")
@@ -118,6 +120,7 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	str("base-url", "CITYLENS_BASE_URL", &c.BaseURL, "http://"+c.Addr)
 	boolean("secure-cookies", "CITYLENS_SECURE_COOKIES", &c.SecureCookies)
 	boolean("demo", "CITYLENS_DEMO", &c.Demo)
+	boolean("strip-demo", "CITYLENS_STRIP_DEMO", &c.StripDemo)
 	integer("workers", "CITYLENS_WORKERS", &c.Workers, 2)
 	if v := getenv("CITYLENS_JOB_LEASE"); !set["job-lease"] && v != "" {
 		d, err := time.ParseDuration(v)
@@ -263,6 +266,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, a := range res.Accounts {
 			log.Info("demo account", "email", a.Email, "password", demo.Password, "role", a.Role, "scope", a.Scope)
 		}
+	} else if err := productionChecks(ctx, db, &c, log); err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -298,6 +303,44 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// productionChecks runs at a start without --demo: demo accounts, whose
+// password is published, are refused (or disabled with --strip-demo, and
+// logged), and a database without an admin says how to create one.
+func productionChecks(ctx context.Context, db platformStore, c *platformConfig, log *slog.Logger) error {
+	active, err := demo.ActiveAccounts(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(active) > 0 {
+		if !c.StripDemo {
+			emails := make([]string, len(active))
+			for i, u := range active {
+				emails[i] = u.Email
+			}
+			return citylens.Errorf(citylens.EINVALID, "serve: this database was seeded with --demo and its demo accounts (%s) still sign in with the published demo password: "+
+				"start with --demo to serve the demo, or with --strip-demo to disable those accounts and serve it without them", strings.Join(emails, ", "))
+		}
+		stripped, err := demo.Strip(ctx, db, time.Now())
+		if err != nil {
+			return err
+		}
+		log.Warn("demo accounts disabled (--strip-demo): they can no longer sign in", "accounts", stripped)
+	}
+	ok, err := demo.HasAdmin(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		where := "--data " + c.DataDir
+		if c.DatabaseURL != "" {
+			where = "--database-url \"$CITYLENS_DATABASE_URL\""
+		}
+		log.Warn("no admin account: nobody can sign in to run the platform; create the first one with: citylens user add --email you@example.org --role admin " + where +
+			" (it prints a generated password; --password-stdin reads one)")
+	}
 	return nil
 }
 

@@ -38,8 +38,24 @@ type Store interface {
 	Edition(ctx context.Context, code string) (*catalogue.Edition, error)
 	Editions(ctx context.Context) ([]*catalogue.Edition, error)
 	DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error)
+	Marks
 	PrizeEdition(ctx context.Context, code string) (*prize.Edition, error)
 }
+
+// Marks are what seeding created, and the lock replicas seed under
+// (migration 005).
+type Marks interface {
+	MarkDemoSeeded(ctx context.Context, kind, code string, at time.Time) error
+	DemoSeeded(ctx context.Context, kind string) ([]string, error)
+	TryDemoLock(ctx context.Context, now, staleBefore time.Time) (bool, error)
+	DemoUnlock(ctx context.Context) error
+}
+
+// Kinds of what demo seeding records it created.
+const (
+	SeededUser    = "user"
+	SeededEdition = "edition"
+)
 
 // Services are what Seed uses.
 type Services struct {
@@ -49,7 +65,7 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
-	Prize       *prize.Service // nil: no prize edition is seeded
+	Prize       *prize.Service   // nil: no prize edition is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -75,6 +91,12 @@ var system = auditlog.System("demo-seed")
 // Seed seeds the demo network idempotently: member cities, offices and
 // partners, one account per role (password Password), the data call's
 // catalogue and editions, and the releases. It returns what it seeded.
+//
+// Replicas starting together seed one after the other, under a lock in
+// the database (the later ones find everything there). Seeding creates
+// editions only where none of their code exists, and computes and
+// publishes only the editions it created: an edition of the secretariat
+// is never published as demo data.
 func Seed(ctx context.Context, s Services) (Result, error) {
 	if s.Log == nil {
 		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -82,6 +104,39 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if err := lock(ctx, s); err != nil {
+		return Result{}, err
+	}
+	defer s.Store.DemoUnlock(context.WithoutCancel(ctx))
+	return seed(ctx, s)
+}
+
+// lockStale is how long a lock may be held before another replica takes
+// it over (its holder died mid-seed: seeding is idempotent).
+const lockStale = 15 * time.Minute
+
+func lock(ctx context.Context, s Services) error {
+	for waited := false; ; waited = true {
+		now := s.Now()
+		ok, err := s.Store.TryDemoLock(ctx, now, now.Add(-lockStale))
+		if err != nil || ok {
+			if ok && waited {
+				s.Log.Info("demo seeding lock taken after another replica released it")
+			}
+			return err
+		}
+		if !waited {
+			s.Log.Info("another replica is seeding the demo network: waiting")
+		}
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return citylens.Errorf(citylens.ECANCELED, "demo: waiting for another replica's seeding: %v", ctx.Err())
+		}
+	}
+}
+
+func seed(ctx context.Context, s Services) (Result, error) {
 	var out Result
 	var err error
 	if out.Members, err = s.Members.SeedDemo(ctx); err != nil {
@@ -91,7 +146,13 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 		_, err := s.Store.UserByEmail(ctx, u.Email)
 		switch citylens.ErrorCode(err) {
 		case citylens.ENOTFOUND:
-			if _, err := s.Accounts.AddUser(ctx, system, u, Password); err != nil {
+			err := s.Store.InTx(ctx, func(ctx context.Context) error {
+				if _, err := s.Accounts.AddUser(ctx, system, u, Password); err != nil {
+					return err
+				}
+				return s.Store.MarkDemoSeeded(ctx, SeededUser, u.Email, s.Now())
+			})
+			if err != nil {
 				return out, err
 			}
 		case "":

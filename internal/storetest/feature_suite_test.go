@@ -7,3 +7,4 @@ func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
 func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
 
 func TestPrizeStores(t *testing.T) { RunPrizeSuite(t) }
+func TestJudgingStores(t *testing.T) { RunJudgingSuite(t) }

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -41,8 +41,8 @@ var powScript []byte
 
 // Config configures the area.
 type Config struct {
-	Survey  *survey.Service
-	Members members.Store
+	Survey   *survey.Service
+	Members  members.Store
 	Editions catalogue.EditionStore
 	// Secret signs the form's tokens; replicas behind one load balancer
 	// share it. Empty: a random key per process.
@@ -109,9 +109,9 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /admin/survey/{edition}/instrument", web.AccessAdmin, a.adminInstrument)
 	s.Page("POST /admin/survey/{edition}/instrument", web.AccessAdmin, a.adminInstrumentSave)
 	s.Page("GET /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentXLSX)
-	s.Page("POST /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
-	s.Page("POST /admin/survey/{edition}/margins", web.AccessAdmin, a.adminMargins, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
-	s.Page("POST /admin/survey/{edition}/responses", web.AccessAdmin, a.adminResponsesUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
+	s.Page("POST /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
+	s.Page("POST /admin/survey/{edition}/margins", web.AccessAdmin, a.adminMargins, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
+	s.Page("POST /admin/survey/{edition}/responses", web.AccessAdmin, a.adminResponsesUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
 	s.Page("GET /admin/survey/{edition}/responses.csv", web.AccessAdmin, a.adminResponsesCSV)
 	s.Page("POST /admin/survey/{edition}/compute", web.AccessAdmin, a.adminCompute)
 	s.Page("POST /admin/survey/{edition}/invites", web.AccessAdmin, a.adminInvites)
@@ -136,8 +136,8 @@ func (a *Area) Nav(v web.Viewer) []web.NavLink {
 func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
-		Summary: "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status: 200, Response: survey.Results{}, Errors: []int{404}}}
+		Summary:    "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
+		Status:     200, Response: survey.Results{}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
@@ -538,7 +538,7 @@ func (a *Area) resultTable(r *http.Request, edition, onlyCity string) ([][]strin
 
 func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
 	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
+	cw := csvsafe.NewWriter(&b)
 	cw.WriteAll(rows)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
