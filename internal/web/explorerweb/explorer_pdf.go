@@ -76,6 +76,13 @@ func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) pr
 	if v.Rec.Demo {
 		d.Demo = t("ex.demo.label")
 	}
+	// The city's name in the reader's language, its official name beside.
+	if v.snap != nil {
+		if m, ok := v.snap.members[p.City.Code]; ok && displayName(m, lang) != p.City.Name {
+			d.Title, d.LegendCity = printable(displayName(m, lang)), printable(displayName(m, lang))
+			d.Subtitle = printable(p.City.Name + " · " + p.City.Country + " · " + v.Name())
+		}
+	}
 	if p.Ranked {
 		d.Facts = append(d.Facts,
 			[2]string{t("ex.col.rank"), strconv.Itoa(p.Rank) + " / " + strconv.Itoa(v.Sum.Ranked)},
