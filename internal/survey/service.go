@@ -578,26 +578,31 @@ func (s *Service) Compute(ctx context.Context, actor auditlog.Actor, edition str
 	res := &Results{Edition: edition, Version: in.Version, ComputedAt: s.now(), ComputedBy: actor.Email}
 	var ps []citylens.Problem
 	var flagged []Response
+	var inputs []CityInput
 	for _, city := range sortedKeys(byCity) {
-		rs := byCity[city]
-		in.Flag(rs)
-		flagged = append(flagged, rs...)
 		pop, ok := margins[city]
 		if !ok {
+			in.Flag(byCity[city])
+			flagged = append(flagged, byCity[city]...)
 			ps = append(ps, citylens.Problem{City: city, Reason: "no population margins", Key: "survey.problem.no_margins"})
 			continue
 		}
-		cr, err := in.Estimate(ctx, city, edition, rs, pop, EstimateOptions{TrimAt: sv.TrimAt})
+		inputs = append(inputs, CityInput{City: city, Responses: byCity[city], Population: pop})
+	}
+	results, errs := in.EstimateCities(ctx, edition, inputs, EstimateOptions{TrimAt: sv.TrimAt})
+	for i, c := range inputs {
+		flagged = append(flagged, c.Responses...)
+		err := errs[i]
 		if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
 			if len(e.Problems) == 0 {
-				ps = append(ps, citylens.Problem{City: city, Reason: e.Error(), Key: e.Key, Args: e.Args})
+				ps = append(ps, citylens.Problem{City: c.City, Reason: e.Error(), Key: e.Key, Args: e.Args})
 			}
 			ps = append(ps, e.Problems...)
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		res.Cities = append(res.Cities, *cr)
+		res.Cities = append(res.Cities, *results[i])
 	}
 	if len(ps) > 0 {
 		return nil, &citylens.Error{Code: citylens.EINVALID, Key: "survey.error.compute", Args: []any{edition},

@@ -41,8 +41,8 @@ var powScript []byte
 
 // Config configures the area.
 type Config struct {
-	Survey  *survey.Service
-	Members members.Store
+	Survey   *survey.Service
+	Members  members.Store
 	Editions catalogue.EditionStore
 	// Secret signs the form's tokens; replicas behind one load balancer
 	// share it. Empty: a random key per process.
@@ -136,8 +136,8 @@ func (a *Area) Nav(v web.Viewer) []web.NavLink {
 func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
-		Summary: "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status: 200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}}}
+		Summary:    "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
+		Status:     200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
