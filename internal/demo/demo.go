@@ -18,6 +18,7 @@ import (
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/publication"
+	"github.com/citylens/citylens/internal/survey"
 )
 
 // Password is every demo account's password (shown in the log and README).
@@ -47,6 +48,7 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
+	Survey      *survey.Service  // nil: no demo survey
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -100,5 +102,37 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedDataCall(ctx, s); err != nil {
 		return out, err
 	}
+	if err := seedSurvey(ctx, s); err != nil {
+		return out, err
+	}
 	return out, seedReleases(ctx, s)
+}
+
+// demoSurveyCities is how many demo cities get survey responses (the
+// first by code): enough for the pages, cheap to seed.
+const demoSurveyCities = 20
+
+// seedSurvey seeds the residents' survey of editions 2025 (closed) and
+// 2026 (open), with synthetic responses labelled demo; the first city has
+// too few responses in 2026.
+func seedSurvey(ctx context.Context, s Services) error {
+	if s.Survey == nil {
+		return nil
+	}
+	cities, err := s.Store.ListCities(ctx, members.CityFilter{Status: members.StatusMember})
+	if err != nil {
+		return err
+	}
+	var dc []survey.DemoCity
+	for _, c := range cities {
+		if len(dc) == demoSurveyCities {
+			break
+		}
+		dc = append(dc, survey.DemoCity{Code: c.Code, Population: c.Population})
+	}
+	if err := s.Survey.SeedDemo(ctx, system, []string{"2025", "2026"}, dc); err != nil {
+		return err
+	}
+	s.Log.Info("demo survey seeded", "cities", len(dc))
+	return nil
 }

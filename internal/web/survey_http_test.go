@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/survey"
@@ -286,5 +287,47 @@ func TestSurveyComputeRefusalHTTP(t *testing.T) {
 	}
 	if _, err := env.Store.SurveyResults(context.Background(), "2026"); err == nil {
 		t.Error("results saved after a refusal")
+	}
+}
+
+// The demo network's survey: 2025 closed and 2026 open, figures for the
+// demo cities, the first city with too few responses to publish.
+func TestSurveyDemoHTTP(t *testing.T) {
+	env := webtest.New(t, storetest.OpenSQLite(t))
+	env.SeedDemo()
+	ctx := context.Background()
+	sv, err := env.Store.Survey(ctx, "2026")
+	if err != nil || !sv.Demo || !sv.OpenAt(time.Now()) {
+		t.Fatalf("demo survey 2026: %+v, %v", sv, err)
+	}
+	res, err := env.Store.SurveyResults(ctx, "2026")
+	if err != nil || len(res.Cities) < 2 {
+		t.Fatalf("demo results: %v", err)
+	}
+	few, many := res.Cities[0], res.Cities[1]
+	for _, c := range res.Cities {
+		if c.Responses == survey.DemoFew {
+			few = c
+		} else {
+			many = c
+		}
+	}
+	if few.Responses != survey.DemoFew || few.Design.NEff >= survey.MinEffectiveN {
+		t.Errorf("the small city: %d responses, n_eff %v", few.Responses, few.Design.NEff)
+	}
+	c := env.Client()
+	_, page := c.Get("/survey/2026/" + few.City + "/results")
+	if !strings.Contains(page, "too few to publish figures") || !strings.Contains(page, "too few responses") {
+		t.Errorf("the small city's page does not say too few")
+	}
+	_, page = c.Get("/survey/2026/" + many.City + "/results")
+	if !strings.Contains(page, `class="errbar"`) || strings.Contains(page, "too few to publish") {
+		t.Errorf("a demo city's page shows no figures")
+	}
+	if res, _ := c.Get("/survey/2026/" + many.City); res.StatusCode != 200 {
+		t.Errorf("the open demo survey's form: %d", res.StatusCode)
+	}
+	if _, page := c.Get("/survey/2025/" + many.City); !strings.Contains(page, "The survey is not open") {
+		t.Errorf("the 2025 demo survey is open")
 	}
 }
