@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/indexfile"
 	"github.com/citylens/citylens/internal/indexspec"
@@ -43,7 +43,7 @@ const indexBuildUsage = `usage: citylens index build SPEC --out DIR
 Builds the composite index that the spec SPEC describes and writes one CSV per
 pipeline step into DIR (created if needed), in COINr's wide layout: Raw,
 Denominated, Imputed, Screened, Treated, Normalised, Aggregated, Ranks; then
-Results.csv (ranked units by index, then the units not ranked), Screen_summary,
+Results.csv (ranked units by index, then the units not ranked), Imputed_values, Screen_summary,
 Treat_details, Treat_points, Weights, the audit, and warnings.txt when a value
 went missing on the way. Flags may come before or after SPEC.
 `
@@ -130,10 +130,23 @@ func buildTopAggregate(f *engine.Framework) string {
 
 // buildAggregatesTopDown lists the aggregates from the index down to the pillars.
 func buildAggregatesTopDown(f *engine.Framework) []string {
-	aggs := f.Aggregates() // bottom-up, stable within a level
-	out := make([]string, len(aggs))
-	copy(out, aggs)
-	sort.SliceStable(out, func(a, b int) bool { return f.Level(out[a]) > f.Level(out[b]) })
+	// The tree as written: each aggregate followed by the aggregates under it
+	// (depth first, children in the framework's order), so a branch deeper
+	// than its siblings reads in place.
+	var out []string
+	var walk func(code string)
+	walk = func(code string) {
+		if n, _ := f.Node(code); n.Kind != engine.Aggregate {
+			return
+		}
+		out = append(out, code)
+		for _, c := range f.Children(code) {
+			walk(c)
+		}
+	}
+	for _, r := range f.Roots() {
+		walk(r)
+	}
 	return out
 }
 
@@ -166,6 +179,7 @@ func writeBuild(dir string, ix *indexspec.Index, r *engine.Result) error {
 		{"Treat_details.csv", func(w io.Writer) error { return indexfile.WriteTreatDetails(w, r.Treat) }},
 		{"Treat_points.csv", func(w io.Writer) error { return indexfile.WriteTreatPoints(w, r.Treated.Units, r.Treat) }},
 		{"Weights.csv", func(w io.Writer) error { return writeWeights(w, r) }},
+		{"Imputed_values.csv", func(w io.Writer) error { return writeImputedValues(w, r) }},
 	}
 	for _, f := range files {
 		if err := writeBuildFile(dir, f.name, f.write); err != nil {
@@ -274,7 +288,7 @@ func writeResults(w io.Writer, ix *indexspec.Index, r *engine.Result) error {
 	header = append(header, "Rank")
 	header = append(header, aggs...)
 	header = append(header, "Status")
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -310,12 +324,28 @@ func writeResults(w io.Writer, ix *indexspec.Index, r *engine.Result) error {
 // framework order, then aggregates bottom-up.
 func writeWeights(w io.Writer, r *engine.Result) error {
 	f := r.Framework
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"iCode", "Level", "Weight"}); err != nil {
 		return err
 	}
 	for _, code := range append(f.Indicators(), f.Aggregates()...) {
 		if err := cw.Write([]string{code, strconv.Itoa(f.Level(code)), indexfile.FormatNumber(r.Weight[code])}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeImputedValues writes Imputed_values.csv: every value imputation
+// filled, with its stage (raw or normalised), method and group column.
+func writeImputedValues(w io.Writer, r *engine.Result) error {
+	cw := csvsafe.NewWriter(w)
+	if err := cw.Write([]string{"uCode", "iCode", "Stage", "Method", "Group", "Value"}); err != nil {
+		return err
+	}
+	for _, v := range r.Imputations {
+		if err := cw.Write([]string{v.Unit, v.Indicator, v.Stage, v.Method, v.Group, indexfile.FormatNumber(v.Value)}); err != nil {
 			return err
 		}
 	}
@@ -341,7 +371,7 @@ func printBuildSummary(w io.Writer, dir string, ix *indexspec.Index, r *engine.R
 	}
 	for _, row := range rows[:n] {
 		label := row.unit
-		if row.name != "" {
+		if row.name != "" && row.name != row.unit {
 			label += " " + row.name
 		}
 		fmt.Fprintf(w, "  %3d  %-32s %s\n", int(row.rank), label, strconv.FormatFloat(buildRoundSig(row.index, 6), 'g', -1, 64))

@@ -266,6 +266,17 @@ func TestIndexBuildMatchesCOINr(t *testing.T) {
 	}
 }
 
+// TestIndexBuildGoalpostsMatchCOINr builds ASEM with COINr's goalposts (14
+// lower-is-better indicators) through the command line: every normalised and
+// aggregated value as COINr's norm_goalposts.
+func TestIndexBuildGoalpostsMatchCOINr(t *testing.T) {
+	dir, _ := btBuildSpec(t, filepath.Join(btASEMDir, "norm_goalposts.json"))
+	want := filepath.Join(btASEMDir, "results", "norm_goalposts")
+	for _, step := range []string{"Normalised", "Aggregated"} {
+		btCompareCSV(t, filepath.Join(dir, step+".csv"), filepath.Join(want, step+".csv"), btCompareOpts{ordered: true})
+	}
+}
+
 // TestIndexBuildNotRanked checks that screened-out units are listed, after
 // the ranked ones, with their data availability, and never silently dropped.
 func TestIndexBuildNotRanked(t *testing.T) {
@@ -523,4 +534,71 @@ func TestIndexBuildVariantsWithoutCOINr(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestIndexBuildUnevenTree builds the city SDG example (goals at level 3,
+// one with a sub-indicator, one indicator unscored, imputation after
+// scoring): Results.csv shows the tree as written, the imputed values are
+// listed with their method, and the summary names each city once.
+func TestIndexBuildUnevenTree(t *testing.T) {
+	dir, stdout := btBuildSpec(t, "../../testdata/citysdg/city_sdg.json")
+	res := btReadCSV(t, filepath.Join(dir, "Results.csv"))
+	if diff := cmp.Diff([]string{"uCode", "uName", "Rank", "Index", "G1", "G6", "G11", "G11_Air", "Status"}, res.header); diff != "" {
+		t.Errorf("Results.csv header (-want +got):\n%s", diff)
+	}
+	var order []string
+	for _, r := range res.rows {
+		order = append(order, r[0])
+	}
+	if diff := cmp.Diff([]string{"C1", "C6", "C2", "C7", "C3", "C4", "C8", "C5"}, order); diff != "" {
+		t.Errorf("Results.csv order (-want +got):\n%s", diff)
+	}
+	// C3 has no SDG 1 score (not imputed there): NA, not 0.
+	if got := res.rows[4][res.col("G1")]; got != "NA" {
+		t.Errorf("C3's G1 is %q, want NA", got)
+	}
+	imp := btReadCSV(t, filepath.Join(dir, "Imputed_values.csv"))
+	var got []string
+	for _, r := range imp.rows {
+		got = append(got, strings.Join(r[:5], " "))
+	}
+	want := []string{
+		"C6 Water normalised group_mean Region",
+		"C2 PM25 normalised group_mean Region",
+		"C5 NO2 normalised group_mean Region",
+		"C7 NO2 normalised group_mean Region",
+		"C4 GreenSpace normalised group_mean Region",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Imputed_values.csv (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(stdout, "  1  C1 Northport ") {
+		t.Errorf("summary does not name C1 Northport first:\n%s", stdout)
+	}
+}
+
+// TestIndexBuildSummaryNamesOnce: a unit whose name is its code is printed once.
+func TestIndexBuildSummaryNamesOnce(t *testing.T) {
+	tmp := t.TempDir()
+	for _, f := range []string{"iMeta.csv", "city_sdg.json"} {
+		b, err := os.ReadFile(filepath.Join("../../testdata/citysdg", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile("../../testdata/citysdg/iData.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := strings.Replace(string(b), `"C1","Northport"`, `"Oslo","Oslo"`, 1)
+	if err := os.WriteFile(filepath.Join(tmp, "iData.csv"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout := btBuildSpec(t, filepath.Join(tmp, "city_sdg.json"))
+	if strings.Contains(stdout, "Oslo Oslo") || !strings.Contains(stdout, "  1  Oslo ") {
+		t.Errorf("summary:\n%s", stdout)
+	}
 }

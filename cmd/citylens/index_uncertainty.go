@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/indexfile"
 	"github.com/citylens/citylens/internal/indexspec"
@@ -191,7 +191,7 @@ func unitNames(d *engine.Data) map[string]string {
 }
 
 func writeRankStats(w io.Writer, res *engine.UAResult, names map[string]string) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"uCode", "uName", "Nominal_rank", "Nominal_score", "Mean_rank", "Median_rank", "Q5_rank", "Q95_rank", "Mean_abs_rank_shift", "Replications_ranked", "Tie_group"})
 	units := append([]engine.UnitUncertainty(nil), res.Units...)
 	sort.SliceStable(units, func(i, j int) bool { return rankOrder(units[i].NominalRank) < rankOrder(units[j].NominalRank) })
@@ -220,7 +220,7 @@ func rankOrder(r int) int {
 }
 
 func writeScoreQuantiles(w io.Writer, res *engine.UAResult) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"uCode", "iCode", "Nominal", "Mean", "Q5", "Median", "Q95"})
 	for _, q := range res.Scores {
 		cw.Write([]string{q.Unit, q.Node, indexfile.FormatNumber(q.Nominal), indexfile.FormatNumber(q.Mean),
@@ -231,7 +231,7 @@ func writeScoreQuantiles(w io.Writer, res *engine.UAResult) error {
 }
 
 func writeFailures(w io.Writer, fails []engine.FailureCount) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"Reason", "Replications"})
 	for _, f := range fails {
 		cw.Write([]string{f.Reason, strconv.Itoa(f.Count)})
@@ -242,7 +242,7 @@ func writeFailures(w io.Writer, fails []engine.FailureCount) error {
 
 // writeReplicationColumns writes COINr's layout: uCode, r_1 ... r_N.
 func writeReplicationColumns(w io.Writer, res *engine.UAResult, ranks bool) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	rec := []string{"uCode"}
 	for r := 0; r < res.N; r++ {
 		rec = append(rec, "r_"+strconv.Itoa(r+1))
@@ -345,7 +345,7 @@ func runIndexSensitivity(ctx context.Context, args []string, stdout, stderr io.W
 }
 
 func writeSobol(w io.Writer, res *engine.SAResult) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"Output", "Input", "S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high", "N"})
 	for _, s := range res.Indices {
 		cw.Write([]string{s.Output, s.Input, indexfile.FormatNumber(s.S1), indexfile.FormatNumber(s.S1Lo), indexfile.FormatNumber(s.S1Hi),

@@ -231,7 +231,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	queue := jobs.NewQueue(db, jobs.Options{Owner: fmt.Sprintf("%s:%d", host, os.Getpid()), Lease: c.JobLease, Logger: log})
 	var sender mail.Sender
 	if c.SMTP.Host != "" {
-		sender = mail.SMTP{Config: c.SMTP}
+		// Through the outbox: a relay that is down never fails a request.
+		sender = mail.Relay{Store: db, SMTP: mail.SMTP{Config: c.SMTP}, Now: time.Now, Retries: 3}
 	}
 	a, err := app.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
 		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20})

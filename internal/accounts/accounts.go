@@ -145,6 +145,9 @@ type Store interface {
 	ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error)
 	RevokeAPIToken(ctx context.Context, userID, id int64, at time.Time) error
 	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
+	// RevokeUserAPITokens revokes every live token of a user (a password
+	// reset) and says how many.
+	RevokeUserAPITokens(ctx context.Context, userID int64, at time.Time) (int64, error)
 
 	CreateOneTimeToken(ctx context.Context, t OneTimeToken) error
 	// ConsumeOneTimeToken marks an unused, unexpired token used and returns

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -45,7 +46,12 @@ var DefaultArgon2 = Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
 type Hasher struct {
 	Params Argon2Params
 	slots  chan struct{}
+	checks atomic.Int64
 }
+
+// Verifications counts the password checks Verify has run (sign-in must
+// run exactly one for any account, known or not: tests read it).
+func (h *Hasher) Verifications() int64 { return h.checks.Load() }
 
 // NewHasher returns a Hasher running at most 2×GOMAXPROCS hashes at once.
 func NewHasher(p Argon2Params) *Hasher {
@@ -79,6 +85,7 @@ func (h *Hasher) Hash(password string) string {
 // Verify reports whether password matches encoded, using the parameters
 // recorded in encoded.
 func (h *Hasher) Verify(encoded, password string) bool {
+	h.checks.Add(1)
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false

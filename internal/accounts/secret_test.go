@@ -3,7 +3,6 @@ package accounts
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestHasherDefaultParameters(t *testing.T) {
@@ -41,32 +40,5 @@ func TestTokensAreRandomAndHashed(t *testing.T) {
 	}
 	if h := HashToken(a); h == a || h != HashToken(a) || len(h) != 64 {
 		t.Error("HashToken is not a stable SHA-256 hex digest")
-	}
-}
-
-func TestLoginLimiter(t *testing.T) {
-	l := NewLoginLimiter(3, 5, time.Minute)
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i < 3; i++ {
-		if ok, _ := l.Allow("a@x.org", "1.1.1.1", t0); !ok {
-			t.Fatalf("attempt %d refused", i)
-		}
-		l.Fail("a@x.org", "1.1.1.1", t0)
-	}
-	if ok, wait := l.Allow("a@x.org", "2.2.2.2", t0.Add(10*time.Second)); ok || wait != 50*time.Second {
-		t.Errorf("fourth attempt: ok=%v wait=%s, want refused for 50s", ok, wait)
-	}
-	if ok, _ := l.Allow("b@x.org", "1.1.1.1", t0); !ok {
-		t.Error("another e-mail from the same address refused before the address limit")
-	}
-	if ok, _ := l.Allow("a@x.org", "1.1.1.1", t0.Add(61*time.Second)); !ok {
-		t.Error("still refused after the window")
-	}
-	t1 := t0.Add(2 * time.Minute)
-	for _, e := range []string{"b", "c", "d", "e", "f"} {
-		l.Fail(e+"@x.org", "1.1.1.1", t1)
-	}
-	if ok, _ := l.Allow("g@x.org", "1.1.1.1", t1); ok {
-		t.Error("address with 5 failures allowed")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -28,15 +29,21 @@ type Scopes interface {
 
 // Service applies the account rules.
 type Service struct {
-	Store   Store
-	Audit   auditlog.Store
-	Scopes  Scopes
-	Mail    citymail.Sender
-	Hasher  *Hasher
-	Limiter *LoginLimiter
-	Now     func() time.Time
+	Store  Store
+	Audit  auditlog.Store
+	Scopes Scopes
+	Mail   citymail.Sender
+	Hasher *Hasher
+	// Throttle keeps the sign-in and reset counters (the database, so
+	// replicas share them); Policy sets the limits (nil: DefaultThrottle).
+	Throttle ThrottleStore
+	Policy   *ThrottlePolicy
+	Now      func() time.Time
 	// BaseURL prefixes links in e-mails, e.g. "https://citylens.example.org".
 	BaseURL string
+
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // NormaliseEmail lower-cases and trims an address and checks its form.
@@ -104,31 +111,43 @@ func (s *Service) AddUser(ctx context.Context, actor auditlog.Actor, u User, pas
 	return u, err
 }
 
-// Authenticate checks an e-mail and password under the login rate limit.
-// Every failure gives the same message, whether or not the user exists.
+// Authenticate checks an e-mail and password under the sign-in throttle
+// (see ThrottlePolicy). Every failure gives the same message and costs the
+// same work, whether the account is unknown, invited (no password yet),
+// disabled or active: one password hash check and the same counter writes.
 func (s *Service) Authenticate(ctx context.Context, email, password, remoteIP string) (User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	now := s.Now()
-	if ok, wait := s.Limiter.Allow(email, remoteIP, now); !ok {
-		return User{}, &citylens.Error{Code: citylens.ERATELIMITED, Key: "error.login_rate_limited", Args: []any{int(wait.Minutes()) + 1}, RetryAfter: wait}
+	if err := s.checkLogin(ctx, email, remoteIP, now); err != nil {
+		return User{}, err
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
 		return User{}, err
 	}
-	if err != nil || u.Status != StatusActive || !s.Hasher.Verify(u.PasswordHash, password) {
-		if err != nil {
-			// Spend the same time as a real check so timing does not reveal accounts.
-			s.Hasher.Verify(dummyHash, password)
+	hash := u.PasswordHash
+	if err != nil || hash == "" {
+		hash = s.dummyHash() // the same work as a real check, so timing does not reveal accounts
+	}
+	ok := s.Hasher.Verify(hash, password)
+	if err != nil || u.Status != StatusActive || u.PasswordHash == "" || !ok {
+		if err := s.failLogin(ctx, email, remoteIP, now); err != nil {
+			return User{}, err
 		}
-		s.Limiter.Fail(email, remoteIP, now)
 		return User{}, citylens.E(citylens.EUNAUTHORIZED, "error.login_failed")
 	}
-	s.Limiter.Succeed(email)
+	if err := s.succeedLogin(ctx, email, remoteIP); err != nil {
+		return User{}, err
+	}
 	return u, nil
 }
 
-var dummyHash = NewHasher(DefaultArgon2).Hash("not a password of anyone")
+// dummyHash is a hash made with the service's own parameters, which an
+// unknown or invited account's sign-in checks instead of a real one.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy = s.Hasher.Hash("not a password of anyone " + NewToken()) })
+	return s.dummy
+}
 
 // StartSession creates a session for u and returns the cookie token. The
 // caller deletes any previous session (rotation at login).
@@ -201,9 +220,15 @@ func (s *Service) Invite(ctx context.Context, actor auditlog.Actor, u User) (Use
 }
 
 // RequestPasswordReset mails a one-time reset link if email belongs to an
-// active user; otherwise it does nothing, so answers do not reveal accounts.
+// active user; otherwise it does nothing, so answers do not reveal
+// accounts. Requests are limited per address and per e-mail (known or
+// not), and the mail goes into the outbox in the same transaction, so the
+// answer is the same whether a mail server is up or not.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, remoteAddr string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if err := s.checkReset(ctx, email, remoteAddr, s.Now()); err != nil {
+		return err
+	}
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.Store.UserByEmail(ctx, email)
 		if citylens.ErrorCode(err) == citylens.ENOTFOUND || (err == nil && u.Status != StatusActive) {
@@ -242,13 +267,23 @@ func linkError(err error) error {
 
 // CompleteOneTimeToken uses a reset or invitation token to set the user's
 // password (and name, for invitations), activating an invited user and
-// ending every existing session of the user.
+// ending every existing session of the user. A reset also revokes every
+// API token of the user (whoever knew the old password may have made
+// one); Revoked says how many, so the user can be told.
 func (s *Service) CompleteOneTimeToken(ctx context.Context, token, purpose, password, name, remoteAddr string) (User, error) {
+	u, _, err := s.CompleteOneTimeTokenRevoking(ctx, token, purpose, password, name, remoteAddr)
+	return u, err
+}
+
+// CompleteOneTimeTokenRevoking is CompleteOneTimeToken, also saying how
+// many API tokens a reset revoked.
+func (s *Service) CompleteOneTimeTokenRevoking(ctx context.Context, token, purpose, password, name, remoteAddr string) (User, int64, error) {
 	if err := CheckPasswordStrength(password); err != nil {
-		return User{}, err
+		return User{}, 0, err
 	}
 	hash := s.Hasher.Hash(password)
 	var u User
+	var revoked int64
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.Store.ConsumeOneTimeToken(ctx, HashToken(token), purpose, s.Now().UTC())
 		if err != nil {
@@ -271,6 +306,11 @@ func (s *Service) CompleteOneTimeToken(ctx context.Context, token, purpose, pass
 		if err := s.Store.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
+		if purpose == PurposeReset {
+			if revoked, err = s.Store.RevokeUserAPITokens(ctx, u.ID, s.Now().UTC()); err != nil {
+				return err
+			}
+		}
 		action := "user.password_reset"
 		if purpose == PurposeInvite {
 			action = "user.accept_invitation"
@@ -278,7 +318,7 @@ func (s *Service) CompleteOneTimeToken(ctx context.Context, token, purpose, pass
 		return auditlog.Record(ctx, s.Audit, s.Now(), auditlog.Actor{UserID: u.ID, Email: u.Email, RemoteAddr: remoteAddr},
 			action, "user", u.Email, before, u.auditView())
 	})
-	return u, err
+	return u, revoked, err
 }
 
 // ChangeRole sets a user's role and scope; the user's sessions end so the

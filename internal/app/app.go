@@ -9,6 +9,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/diagnostic"
 	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
@@ -77,4 +78,7 @@ func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 		(&diagnostic.Jobs{Store: cfg.Store, Now: cfg.Now}).RegisterJobs(q)
 	}
 	sv.Publication.RegisterJobs(q)
+	if relay, ok := cfg.Mail.(mail.Relay); ok {
+		relay.RegisterJobs(q)
+	}
 }

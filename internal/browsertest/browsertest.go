@@ -109,3 +109,20 @@ func saveScreenshot(t testing.TB, ctx context.Context) {
 	}
 	t.Logf("screenshot of the failing page: %s", path)
 }
+
+// ScreenshotDir is the folder where tests save screenshots for reviewers
+// (sub names a set, e.g. "pages"): CITYLENS_SCREENSHOTS, else
+// citylens-screenshots in the system's temporary folder. It is left after
+// the run.
+func ScreenshotDir(t testing.TB, sub string) string {
+	t.Helper()
+	dir := os.Getenv("CITYLENS_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "citylens-screenshots")
+	}
+	dir = filepath.Join(dir, sub)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshot folder: %v", err)
+	}
+	return dir
+}

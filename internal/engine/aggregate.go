@@ -31,12 +31,17 @@ func newAggPlan(f *Framework, m *Method) *aggPlan {
 	}
 	base := m.Aggregate.resolved()
 	for _, i := range f.aggs {
-		kids := make([]int, len(f.children[i]))
-		for k, c := range f.children[i] {
-			kids[k] = col[c]
+		// Unscored children (weight 0 or contextual) are left out of the plan:
+		// they are carried in the output but never enter a score.
+		var kids, nodes []int
+		for _, c := range f.children[i] {
+			if f.scored(c) {
+				kids = append(kids, col[c])
+				nodes = append(nodes, c)
+			}
 		}
 		p.children = append(p.children, kids)
-		p.nodes = append(p.nodes, f.children[i])
+		p.nodes = append(p.nodes, nodes)
 		spec := base
 		if s, ok := m.AggregateLevels[f.level[i]]; ok {
 			spec = s.resolved()

@@ -19,7 +19,8 @@ import (
 // Audit thresholds: COINr's defaults.
 const (
 	// AuditSkewThreshold and AuditKurtThreshold flag a column whose |skewness|
-	// and kurtosis are both at or above them (COINr's check_SkewKurt fails).
+	// and kurtosis are both strictly above them, as COINr's get_stats flags
+	// outliers (the treatment keeps its own rule, as COINr's check_SkewKurt).
 	AuditSkewThreshold = 2.0
 	AuditKurtThreshold = 3.5
 	// AuditWeakCorrelation and AuditRedundantCorrelation bound the Pearson
@@ -76,7 +77,7 @@ type ColumnStats struct {
 	SD           float64 // n-1 denominator, as R's sd
 	Skew         float64 // Excel SKEW, as COINr's treatment
 	Kurt         float64 // Excel KURT (excess kurtosis)
-	// SkewKurtOutlier is |Skew| ≥ 2 and Kurt ≥ 3.5: the column fails COINr's check_SkewKurt.
+	// SkewKurtOutlier is |Skew| > 2 and Kurt > 3.5, as COINr's get_stats.
 	SkewKurtOutlier bool
 	Note            string // why some statistics are NA; empty when all are defined
 }
@@ -101,10 +102,12 @@ type AggregateAudit struct {
 	Level      int
 	Children   []string
 	Applicable bool // false for an aggregate with a single child: nothing to measure
-	N          int  // units with every child present (complete cases)
+	N          int  // units with every child present (complete cases, for the PCA)
 
-	Alpha     float64 // Cronbach's alpha over the complete cases
-	AlphaNote string  // why Alpha is NA
+	// Alpha is Cronbach's alpha from pairwise-complete covariances, as COINr's
+	// get_cronbach (equal to the complete-case alpha when no value is missing).
+	Alpha     float64
+	AlphaNote string // why Alpha is NA
 
 	// PCA of the children's correlation matrix (standardised children).
 	Eigenvalues []float64 // descending; they sum to len(Children)
@@ -171,12 +174,15 @@ func Audit(r *Result) (*AuditReport, error) {
 				rep.Correlations = append(rep.Correlations, c)
 			}
 		}
-		cols := make([][]float64, len(kids))
-		for k, kid := range kids {
+		// Consistency is that of the children that make the score: unscored
+		// indicators keep their correlations above but stay out of alpha and PCA.
+		scored := f.ScoredChildren(a)
+		cols := make([][]float64, len(scored))
+		for k, kid := range scored {
 			cols[k] = agg.Cols[col[kid]]
 		}
-		aa := aggregateAudit(kids, cols)
-		aa.Code, aa.Level, aa.Children = a, f.Level(a), kids
+		aa := aggregateAudit(scored, cols)
+		aa.Code, aa.Level, aa.Children = a, f.Level(a), scored
 		rep.Aggregates = append(rep.Aggregates, aa)
 	}
 	return rep, nil
@@ -216,7 +222,7 @@ func columnStats(dataset, code string, f *Framework, units int, sorted []float64
 	}
 	s.Skew, s.Kurt = skewKurt(sorted)
 	s.SkewKurtOutlier = !IsNA(s.Skew) && !IsNA(s.Kurt) &&
-		math.Abs(s.Skew) >= AuditSkewThreshold && s.Kurt >= AuditKurtThreshold
+		math.Abs(s.Skew) > AuditSkewThreshold && s.Kurt > AuditKurtThreshold
 	return s
 }
 
@@ -397,6 +403,7 @@ func aggregateAudit(codes []string, cols [][]float64) AggregateAudit {
 		return a
 	}
 	a.Applicable = true
+	a.Alpha, a.AlphaNote = pairwiseAlpha(codes, cols)
 	var rows []int
 	for i := range cols[0] {
 		complete := true
@@ -412,14 +419,12 @@ func aggregateAudit(codes []string, cols [][]float64) AggregateAudit {
 	}
 	a.N = len(rows)
 	if a.N < auditMinN {
-		a.AlphaNote = fmt.Sprintf("%d complete cases: at least %d are needed", a.N, auditMinN)
-		a.PCANote = a.AlphaNote
+		a.PCANote = fmt.Sprintf("%d complete cases: at least %d are needed", a.N, auditMinN)
 		return a
 	}
 	fn := float64(a.N)
 	// Centre each child over the complete cases.
 	z := make([][]float64, k)
-	sumVar := 0.0
 	variance := make([]float64, k)
 	var constant []string
 	for j, c := range cols {
@@ -436,28 +441,10 @@ func aggregateAudit(codes []string, cols [][]float64) AggregateAudit {
 			ss += d * d
 		}
 		variance[j] = ss / (fn - 1)
-		sumVar += variance[j]
 		if constantOver(c, rows) {
 			constant = append(constant, codes[j])
 		}
 	}
-	// Cronbach's alpha: k/(k-1) (1 - Σ var_j / var(Σ_j x_j)).
-	var tot float64
-	for t := range a.N {
-		var s float64
-		for j := range k {
-			s += z[j][t]
-		}
-		tot += s * s
-	}
-	tot /= fn - 1
-	// Children that cancel out (x and -x) leave a sum that is constant up to rounding.
-	if tot <= 1e-12*sumVar {
-		a.AlphaNote = "undefined: the sum of the children is constant over the complete cases"
-	} else {
-		a.Alpha = float64(k) / float64(k-1) * (1 - sumVar/tot)
-	}
-
 	if len(constant) > 0 {
 		a.PCANote = "undefined: constant over the complete cases: " + strings.Join(constant, ", ")
 		return a
@@ -508,6 +495,58 @@ func aggregateAudit(codes []string, cols [][]float64) AggregateAudit {
 		}
 	}
 	return a
+}
+
+// pairwiseAlpha is Cronbach's alpha as COINr's get_cronbach computes it:
+// k/(k-1) (1 - Σ var_j / Σ_jl cov_jl) over the covariance matrix of
+// pairwise-complete observations (R's cov(use = "pairwise.complete.obs"):
+// each variance over the child's own values, each covariance over the units
+// where both children have a value, with the means of those units). Where
+// data are complete it equals the textbook formula over complete cases. A
+// pair with fewer than auditMinN units in common leaves alpha NA, with a note.
+func pairwiseAlpha(codes []string, cols [][]float64) (float64, string) {
+	k := len(cols)
+	var sumVar, sumCov float64
+	for p := range k {
+		for q := p; q < k; q++ {
+			var n int
+			var sx, sy float64
+			for i := range cols[p] {
+				x, y := cols[p][i], cols[q][i]
+				if !IsNA(x) && !IsNA(y) {
+					n++
+					sx += x
+					sy += y
+				}
+			}
+			if n < auditMinN {
+				if p == q {
+					return NA, fmt.Sprintf("%s has %d values: at least %d are needed", codes[p], n, auditMinN)
+				}
+				return NA, fmt.Sprintf("%s and %s have %d units with both values: at least %d are needed", codes[p], codes[q], n, auditMinN)
+			}
+			mx, my := sx/float64(n), sy/float64(n)
+			var c float64
+			for i := range cols[p] {
+				x, y := cols[p][i], cols[q][i]
+				if !IsNA(x) && !IsNA(y) {
+					c += (x - mx) * (y - my)
+				}
+			}
+			c /= float64(n - 1)
+			if p == q {
+				sumVar += c
+			} else {
+				sumCov += 2 * c
+			}
+		}
+	}
+	tot := sumVar + sumCov
+	// Children that cancel out (x and -x) leave a sum that is constant up to rounding.
+	if tot <= 1e-12*sumVar {
+		return NA, "undefined: the sum of the children is constant"
+	}
+	return float64(k) / float64(k-1) * (1 - sumVar/tot), ""
 }
 
 // constantOver reports whether x takes one value over rows.

@@ -204,12 +204,15 @@ func TestAuditAggregates(t *testing.T) {
 		// r(a, b) = 0.5: eigenvalues 1.5 and 0.5.
 		{"hand computed", [][]float64{{1, 2, 3}, {1, 3, 2}}, engine.AggregateAudit{
 			Applicable: true, N: 3, Alpha: 2.0 / 3, Eigenvalues: []float64{1.5, 0.5}, PC1Share: 0.75, PC1Loadings: []float64{r2, r2}}},
-		// Only units 1, 2 and 4 are complete: the same numbers as above.
-		{"complete cases only", [][]float64{{1, 2, 100, 3}, {1, 3, na, 2}}, engine.AggregateAudit{
-			Applicable: true, N: 3, Alpha: 2.0 / 3, Eigenvalues: []float64{1.5, 0.5}, PC1Share: 0.75, PC1Loadings: []float64{r2, r2}}},
+		// Only units 1, 2 and 4 are complete: the PCA is that of the case above.
+		// Alpha is COINr's, from pairwise-complete covariances: var a over its
+		// four values {1, 2, 100, 3} is 7205/3, var b 1, cov(a, b) over units 1,
+		// 2, 4 is 0.5: alpha = 2 (1 - (7208/3) / (7211/3)) = 6/7211.
+		{"pairwise alpha, complete-case PCA", [][]float64{{1, 2, 100, 3}, {1, 3, na, 2}}, engine.AggregateAudit{
+			Applicable: true, N: 3, Alpha: 6.0 / 7211, Eigenvalues: []float64{1.5, 0.5}, PC1Share: 0.75, PC1Loadings: []float64{r2, r2}}},
 		// Loadings sum to zero: the first is made positive.
 		{"children cancel out", [][]float64{{1, 2, 3}, {3, 2, 1}}, engine.AggregateAudit{
-			Applicable: true, N: 3, Alpha: na, AlphaNote: "undefined: the sum of the children is constant over the complete cases",
+			Applicable: true, N: 3, Alpha: na, AlphaNote: "undefined: the sum of the children is constant",
 			Eigenvalues: []float64{2, 0}, PC1Share: 1, PC1Loadings: []float64{r2, -r2}}},
 		// PC1 is (1, 1, -1)/√3 up to sign; the sum of loadings is made positive.
 		{"loading sign", [][]float64{{1, 2, 3, 4}, {1, 2, 3, 4}, {4, 3, 2, 1}}, engine.AggregateAudit{
@@ -219,7 +222,10 @@ func TestAuditAggregates(t *testing.T) {
 			Applicable: true, N: 3, Alpha: 0, PC1Share: na, PCANote: "undefined: constant over the complete cases: b"}},
 		{"too few complete cases", [][]float64{{1, 2, na}, {1, 3, 4}}, engine.AggregateAudit{
 			Applicable: true, N: 2, Alpha: na, PC1Share: na,
-			AlphaNote: "2 complete cases: at least 3 are needed", PCANote: "2 complete cases: at least 3 are needed"}},
+			AlphaNote: "a has 2 values: at least 3 are needed", PCANote: "2 complete cases: at least 3 are needed"}},
+		{"too few pairs", [][]float64{{1, 2, na, na, 5}, {1, na, 3, 4, 2}}, engine.AggregateAudit{
+			Applicable: true, N: 2, Alpha: na, PC1Share: na,
+			AlphaNote: "a and b have 2 units with both values: at least 3 are needed", PCANote: "2 complete cases: at least 3 are needed"}},
 		{"single child", [][]float64{{1, 2, 3}}, engine.AggregateAudit{
 			Alpha: na, PC1Share: na, AlphaNote: "not applicable: a single child", PCANote: "not applicable: a single child"}},
 	}
@@ -275,6 +281,25 @@ func naiveAlpha(cols [][]float64) float64 {
 		}
 	}
 	return k / (k - 1) * (1 - sumVar/stat.Variance(total, nil))
+}
+
+// naivePairwiseAlpha is R's k/(k-1) (1 - sum(diag(C)) / sum(C)) with
+// C = cov(X, use = "pairwise.complete.obs"), through gonum on each pair's
+// complete observations.
+func naivePairwiseAlpha(cols [][]float64) float64 {
+	k := float64(len(cols))
+	var diag, all float64
+	for p := range cols {
+		for q := range cols {
+			a, b := completePairs(cols[p], cols[q])
+			c := stat.Covariance(a, b, nil)
+			all += c
+			if p == q {
+				diag += c
+			}
+		}
+	}
+	return k / (k - 1) * (1 - diag/all)
 }
 
 func naiveMedian(x []float64) float64 {
@@ -349,7 +374,7 @@ func TestAuditCrossCheck(t *testing.T) {
 					t.Errorf("%s = %v, gonum/independent %v", c.what, c.got, c.want)
 				}
 			}
-			outlier := math.Abs(s.Skew) >= 2 && s.Kurt >= 3.5
+			outlier := math.Abs(s.Skew) > 2 && s.Kurt > 3.5 // strict, as COINr's get_stats
 			if s.SkewKurtOutlier != outlier {
 				t.Errorf("outlier flag %v with skew %v, kurtosis %v", s.SkewKurtOutlier, s.Skew, s.Kurt)
 			}
@@ -397,8 +422,11 @@ func TestAuditCrossCheck(t *testing.T) {
 	if a.N != m {
 		t.Errorf("aggregate n = %d, want %d complete cases", a.N, m)
 	}
-	if want := naiveAlpha(complete); !near(a.Alpha, want, 1e-12) {
-		t.Errorf("alpha = %v, independent %v", a.Alpha, want)
+	if want := naivePairwiseAlpha(cols); !near(a.Alpha, want, 1e-12) {
+		t.Errorf("alpha = %v, independent pairwise %v", a.Alpha, want)
+	}
+	if complete := naiveAlpha(complete); near(a.Alpha, complete, 1e-6) {
+		t.Errorf("alpha = %v is the complete-case alpha: the data's missing values should make them differ", a.Alpha)
 	}
 	// gonum's PCA of the standardised complete cases (an SVD: independent of EigenSym).
 	z := mat.NewDense(m, k, nil)

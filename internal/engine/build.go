@@ -8,7 +8,20 @@ import (
 )
 
 // Version identifies the engine's mathematics; releases record it.
-const Version = "1"
+//
+//   - 1: goalposts scored every indicator (x - low)/(high - low), whatever
+//     its direction; the audit flagged |skew| ≥ 2 and kurtosis ≥ 3.5 and
+//     took Cronbach's alpha over complete cases.
+//   - 2: goalposts as COINr (a lower-is-better indicator scores
+//     (high - x)/(high - low)); the audit's flag strict and alpha from
+//     pairwise-complete covariances, as COINr's get_stats and get_cronbach;
+//     unscored indicators, declared levels, scoped and normalised-scale
+//     imputation.
+const Version = "2"
+
+// GoalpostsDirectionFixed is the first engine version whose goalposts
+// respect a lower-is-better indicator's direction.
+const GoalpostsDirectionFixed = "2"
 
 // Result is every data set of a build, so a score explains itself.
 type Result struct {
@@ -24,6 +37,9 @@ type Result struct {
 	Screen []ScreenRow        // every unit of the data, with Included false for the unranked
 	Treat  []TreatDetail      // per indicator
 	Weight map[string]float64 // the weights used, by node code
+	// Imputations flags every value imputation filled (raw-stage values of
+	// units later screened out included), by stage, then indicator, then unit.
+	Imputations []ImputedValue
 	// Warnings announce every value that became missing on the way (a missing
 	// denominator, a group with nothing to impute from).
 	Warnings []string
@@ -63,11 +79,12 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 		r.Warnings = append(r.Warnings, warn...)
 	}
 	var warn []string
-	if r.Imputed, warn, err = impute(m.Impute, d, r.Denominated); err != nil {
+	specs := imputeSpecs(f, &m.Impute, r.Denominated.Codes)
+	if r.Imputed, warn, err = impute(specs, ImputeRaw, d, r.Denominated, &r.Imputations); err != nil {
 		return nil, err
 	}
 	r.Warnings = append(r.Warnings, warn...)
-	r.Screened, r.Screen = screen(m.Screen, r.Imputed)
+	r.Screened, r.Screen = screen(m.Screen, r.Imputed, scoredColumns(f, r.Imputed.Codes))
 	if len(r.Screened.Units) == 0 {
 		return nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}
@@ -80,6 +97,10 @@ func build(ctx context.Context, f *Framework, d *Data, m Method, hooks buildHook
 	if r.Normalised, err = normalise(f, &m, r.Treated); err != nil {
 		return nil, err
 	}
+	if r.Normalised, warn, err = impute(specs, ImputeNormalised, d, r.Normalised, &r.Imputations); err != nil {
+		return nil, err
+	}
+	r.Warnings = append(r.Warnings, warn...)
 	if err := ctx.Err(); err != nil {
 		return nil, citylens.Errorf(citylens.ECANCELED, "build cancelled: %v", err)
 	}

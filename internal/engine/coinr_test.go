@@ -212,3 +212,82 @@ func checkTreat(t *testing.T, variant string, r *engine.Result) {
 		}
 	}
 }
+
+// loadASEMMeta reads the ASEM data with another indicator table of the reference folder.
+func loadASEMMeta(t testing.TB, metaFile string) (*engine.Framework, *engine.Data) {
+	t.Helper()
+	mf, err := os.Open(filepath.Join(asemDir, "input", metaFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mf.Close()
+	meta, err := indexfile.ReadMeta(metaFile, mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	df, err := os.Open(filepath.Join(asemDir, "input/iData.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer df.Close()
+	data, err := indexfile.ReadData("iData.csv", df, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return meta.Framework, data
+}
+
+// TestGoalpostsMatchCOINr: COINr's n_goalposts with the goalposts, scale and
+// truncation of the indicator table (use_iMeta), on ASEM's 35 higher-is-better
+// and 14 lower-is-better indicators: every normalised and aggregated value.
+func TestGoalpostsMatchCOINr(t *testing.T) {
+	f, d := loadASEMMeta(t, "iMeta_goalposts.csv")
+	neg := 0
+	for _, c := range f.Indicators() {
+		n, _ := f.Node(c)
+		if n.Goalposts == nil || n.Goalposts.Scale != 100 || n.Goalposts.Truncate == nil || !*n.Goalposts.Truncate {
+			t.Fatalf("%s: goalposts %+v, want the table's with scale 100 and truncation", c, n.Goalposts)
+		}
+		if n.Direction == -1 {
+			neg++
+		}
+	}
+	if neg != 14 {
+		t.Fatalf("%d lower-is-better indicators, want ASEM's 14", neg)
+	}
+	m := asemDefault()
+	m.Normalise = engine.Normalisation{Method: engine.NormGoalposts}
+	r, err := engine.Build(context.Background(), f, d, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := compareMatrix(t, "norm_goalposts/Normalised.csv", r.Normalised, readWant(t, "norm_goalposts", "Normalised.csv"))
+	worst = math.Max(worst, compareMatrix(t, "norm_goalposts/Aggregated.csv", r.Aggregated, readWant(t, "norm_goalposts", "Aggregated.csv")))
+	t.Logf("norm_goalposts: largest relative difference from COINr %.3g", worst)
+
+	// Without the table's scale and truncation, the method's apply: scale 1
+	// and no truncation give (x-low)/(high-low), or (high-x)/(high-low).
+	for _, n := range f.Nodes() {
+		if n.Goalposts != nil {
+			n.Goalposts.Scale, n.Goalposts.Truncate = 0, nil
+		}
+	}
+	m.Normalise = engine.Normalisation{Method: engine.NormGoalposts, NoTruncate: true}
+	r2, err := engine.Build(context.Background(), f, d, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, c := range r2.Treated.Codes {
+		n, _ := f.Node(c)
+		lo, hi := n.Goalposts.Low, n.Goalposts.High
+		for i, x := range r2.Treated.Cols[j] {
+			want := (x - lo) / (hi - lo)
+			if n.Direction == -1 {
+				want = (hi - x) / (hi - lo)
+			}
+			if got := r2.Normalised.Cols[j][i]; !close(got, want) {
+				t.Fatalf("%s/%s: %v, want %v", r2.Treated.Units[i], c, got, want)
+			}
+		}
+	}
+}

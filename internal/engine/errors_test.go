@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 
@@ -51,8 +52,20 @@ func TestBuildErrorsNameTheCode(t *testing.T) {
 			want: []string{`node "P" is part of a cycle of parents (P -> Index -> P)`}},
 		{name: "self parent", nodes: func(n []engine.Node) []engine.Node { n[4].Parent = "Q"; return n },
 			want: []string{`node "Q" is part of a cycle of parents (Q -> Q)`}},
-		{name: "zero weight", nodes: func(n []engine.Node) []engine.Node { n[0].Weight = 0; return n },
-			want: []string{`node "a": weight must be a positive number`}},
+		{name: "negative weight", nodes: func(n []engine.Node) []engine.Node { n[0].Weight = -1; return n },
+			want: []string{`indicator "a": weight must be a positive number, or 0 for an unscored indicator`}},
+		{name: "zero aggregate weight", nodes: func(n []engine.Node) []engine.Node { n[3].Weight = 0; return n },
+			want: []string{`node "P": weight must be a positive number`}},
+		{name: "every child unscored", nodes: func(n []engine.Node) []engine.Node { n[2].Weight = 0; return n },
+			want: []string{`aggregate "Q" has no scored children`}},
+		{name: "every child contextual", nodes: func(n []engine.Node) []engine.Node { n[2].Contextual = true; return n },
+			want: []string{`aggregate "Q" has no scored children`}},
+		{name: "contextual aggregate", nodes: func(n []engine.Node) []engine.Node { n[3].Contextual = true; return n },
+			want: []string{`node "P": only indicators can be contextual`}},
+		{name: "declared level below a child", nodes: func(n []engine.Node) []engine.Node { n[3].Level = 3; n[5].Level = 3; return n },
+			want: []string{`node "Index" is declared at level 3, but its child "P" is at level 3`}},
+		{name: "indicator above level 1", nodes: func(n []engine.Node) []engine.Node { n[0].Level = 2; return n },
+			want: []string{`node "a": level 2: indicators are at level 1`}},
 		{name: "indicator without data", data: func(d *engine.Data) { delete(d.Columns, "c") },
 			want: []string{`indicator "c" has no column in the data`}},
 		{name: "unit twice", data: func(d *engine.Data) { d.Units[2] = "X" },
@@ -90,7 +103,13 @@ func TestBuildErrorsNameTheCode(t *testing.T) {
 		{name: "harmonic mean over zero", method: func(m *engine.Method) { m.Aggregate.Method = engine.AggHMean },
 			want: []string{`aggregate "P", unit "X"`, "harmonic mean over a zero value of"}},
 		{name: "goalposts equal", nodes: func(n []engine.Node) []engine.Node { n[1].Goalposts = &engine.Goalposts{Low: 1, High: 1}; return n },
-			want: []string{`framework: indicator "b": goalposts low and high are equal`}},
+			want: []string{`framework: indicator "b": goalposts low (1) must be below high (1)`}},
+		{name: "goalposts reversed", nodes: func(n []engine.Node) []engine.Node { n[1].Goalposts = &engine.Goalposts{Low: 10, High: 0}; return n },
+			want: []string{`framework: indicator "b": goalposts low (10) must be below high (0): they are numeric bounds, and the direction says which end is good`}},
+		{name: "goalposts not finite", nodes: func(n []engine.Node) []engine.Node {
+			n[1].Goalposts = &engine.Goalposts{Low: 0, High: math.Inf(1)}
+			return n
+		}, want: []string{`framework: indicator "b": goalposts must be finite numbers`}},
 		{name: "everyone screened out", data: func(d *engine.Data) { d.Columns["b"] = []float64{engine.NA, engine.NA, engine.NA} },
 			method: func(m *engine.Method) { m.Screen = engine.Screening{Method: engine.ScreenByNA, Threshold: 0.9} },
 			want:   []string{"every unit is below the data-availability threshold 0.9"}},

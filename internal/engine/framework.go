@@ -31,11 +31,19 @@ func (k Kind) String() string {
 }
 
 // Goalposts bound an indicator for goalpost normalisation, in the indicator's
-// own units: Low scores 0 and High scores 1 for a direction +1 indicator, the
-// reverse for direction -1.
+// own units, as COINr's n_goalposts: Low < High are numeric bounds whatever
+// the direction, and the direction says which end is good. Low scores 0 and
+// High scores the scale for a direction +1 indicator; for direction -1, High
+// scores 0 and Low the scale (an unemployment rate of 5 between 0 and 100
+// scores 95 % of the scale).
 type Goalposts struct {
 	Low  float64 `json:"low"`
 	High float64 `json:"high"`
+	// Scale and Truncate, when set, replace the normalisation's scale and
+	// truncation for this indicator (COINr's goalpost_scale and
+	// goalpost_trunc2posts in the indicator table).
+	Scale    float64 `json:"scale,omitempty"`
+	Truncate *bool   `json:"truncate,omitempty"`
 }
 
 // Node is one element of a framework: an indicator or an aggregate.
@@ -44,7 +52,15 @@ type Node struct {
 	Name   string  `json:"name,omitempty"`
 	Parent string  `json:"parent,omitempty"` // empty for a root
 	Kind   Kind    `json:"kind"`
-	Weight float64 `json:"weight"` // relative to its siblings
+	Weight float64 `json:"weight"` // relative to its siblings; 0 for an unscored indicator
+	// Level, when set, is the level the framework declares for the node; it
+	// must be above every child's level (indicators are at level 1). Unset,
+	// the level is derived from the tree: 1 + the highest child level. A
+	// node may hang under any higher level, so branches may differ in depth.
+	Level int `json:"level,omitempty"`
+	// Contextual marks an indicator that is carried through every step and
+	// shown, but never scored (as weight 0).
+	Contextual bool `json:"contextual,omitempty"`
 
 	// Indicators only.
 	Direction   int        `json:"direction,omitempty"` // +1 higher is better, -1 lower is better
@@ -84,8 +100,19 @@ func NewFramework(nodes []Node) (*Framework, error) {
 		if n.Kind != Indicator && n.Kind != Aggregate {
 			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.kind", "framework: node %q: kind must be Indicator or Aggregate", code)
 		}
-		if !(n.Weight > 0) || math.IsInf(n.Weight, 0) {
+		if n.Kind == Indicator && n.Weight == 0 {
+			// An unscored indicator: carried and shown, never scored.
+		} else if !(n.Weight > 0) || math.IsInf(n.Weight, 0) {
+			if n.Kind == Indicator {
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.weight_indicator", "framework: indicator %q: weight must be a positive number, or 0 for an unscored indicator, got %v", code, n.Weight)
+			}
 			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.weight", "framework: node %q: weight must be a positive number, got %v", code, n.Weight)
+		}
+		if n.Contextual && n.Kind != Indicator {
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.contextual", "framework: node %q: only indicators can be contextual", code)
+		}
+		if n.Level < 0 || (n.Kind == Indicator && n.Level > 1) {
+			return nil, citylens.Ef(citylens.EINVALID, "engine.framework.indicator_level", "framework: node %q: level %d: indicators are at level 1 and aggregates above their children", code, n.Level)
 		}
 		if n.Kind == Indicator {
 			switch n.Direction {
@@ -95,8 +122,13 @@ func NewFramework(nodes []Node) (*Framework, error) {
 			default:
 				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.direction", "framework: indicator %q: direction must be 1 or -1, got %d", code, n.Direction)
 			}
-			if g := n.Goalposts; g != nil && !(g.High != g.Low) {
-				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.goalposts", "framework: indicator %q: goalposts low and high are equal", code)
+			if g := n.Goalposts; g != nil {
+				if math.IsNaN(g.Low) || math.IsNaN(g.High) || math.IsInf(g.Low, 0) || math.IsInf(g.High, 0) || math.IsNaN(g.Scale) || math.IsInf(g.Scale, 0) {
+					return nil, citylens.Ef(citylens.EINVALID, "engine.framework.goalposts_number", "framework: indicator %q: goalposts must be finite numbers", code)
+				}
+				if !(g.Low < g.High) {
+					return nil, citylens.Ef(citylens.EINVALID, "engine.framework.goalposts_order", "framework: indicator %q: goalposts low (%v) must be below high (%v): they are numeric bounds, and the direction says which end is good", code, g.Low, g.High)
+				}
 			}
 		}
 	}
@@ -130,22 +162,41 @@ func NewFramework(nodes []Node) (*Framework, error) {
 		}
 	}
 	f.level = make([]int, len(f.nodes))
+	var levelErr error
 	var levelOf func(i int) int
 	levelOf = func(i int) int {
 		if f.level[i] > 0 {
 			return f.level[i]
 		}
-		l := 1
+		l, top := 1, -1
 		for _, c := range f.children[i] {
 			if cl := levelOf(c) + 1; cl > l {
-				l = cl
+				l, top = cl, c
 			}
+		}
+		if d := f.nodes[i].Level; d > 0 {
+			if d < l && levelErr == nil {
+				levelErr = citylens.Ef(citylens.EINVALID, "engine.framework.level_below_child", "framework: node %q is declared at level %d, but its child %q is at level %d: a node must sit above its children", f.nodes[i].Code, d, f.nodes[top].Code, l-1)
+			}
+			l = max(l, d)
 		}
 		f.level[i] = l
 		return l
 	}
 	for i, n := range f.nodes {
 		levelOf(i)
+		if levelErr != nil {
+			return nil, levelErr
+		}
+		if n.Kind == Aggregate {
+			scored := false
+			for _, c := range f.children[i] {
+				scored = scored || f.scored(c)
+			}
+			if len(f.children[i]) > 0 && !scored {
+				return nil, citylens.Ef(citylens.EINVALID, "engine.framework.unscored_children", "framework: aggregate %q has no scored children: every child has weight 0 or is contextual", n.Code)
+			}
+		}
 		if n.Kind == Indicator {
 			f.inds = append(f.inds, i)
 		} else {
@@ -165,6 +216,34 @@ func NewFramework(nodes []Node) (*Framework, error) {
 	return f, nil
 }
 
+// scored reports whether node i counts in its parent's score.
+func (f *Framework) scored(i int) bool {
+	return f.nodes[i].Kind == Aggregate || (f.nodes[i].Weight > 0 && !f.nodes[i].Contextual)
+}
+
+// Scored reports whether the node counts in its parent's score: false for an
+// indicator with weight 0 or marked contextual, which is carried through every
+// step and shown but never scored.
+func (f *Framework) Scored(code string) bool {
+	i, ok := f.index[code]
+	return ok && f.scored(i)
+}
+
+// ScoredChildren returns the codes of a node's children that count in its score.
+func (f *Framework) ScoredChildren(code string) []string {
+	i, ok := f.index[code]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, c := range f.children[i] {
+		if f.scored(c) {
+			out = append(out, f.nodes[c].Code)
+		}
+	}
+	return out
+}
+
 // Nodes returns the nodes in the order given.
 func (f *Framework) Nodes() []Node { return f.nodes }
 
@@ -177,7 +256,8 @@ func (f *Framework) Node(code string) (Node, bool) {
 	return f.nodes[i], true
 }
 
-// Level returns the node's level: 1 for indicators, 1 + the highest child level for aggregates.
+// Level returns the node's level: 1 for indicators; for aggregates the level
+// declared, or else 1 + the highest child level.
 func (f *Framework) Level(code string) int {
 	if i, ok := f.index[code]; ok {
 		return f.level[i]
@@ -227,6 +307,9 @@ func (f *Framework) Roots() []string {
 func (f *Framework) EffectiveWeights(overrides map[string]float64) map[string]float64 {
 	out := make(map[string]float64, len(f.nodes))
 	w := func(i int) float64 {
+		if !f.scored(i) {
+			return 0
+		}
 		if v, ok := overrides[f.nodes[i].Code]; ok {
 			return v
 		}

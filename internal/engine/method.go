@@ -37,10 +37,25 @@ const (
 	ImputeGroupMedian = "group_median"
 )
 
-// Imputation fills missing indicator values (COINr's Impute).
+// Imputation stages.
+const (
+	ImputeRaw        = "raw"        // before screening, on the (denominated) values, as COINr
+	ImputeNormalised = "normalised" // after normalisation, on the scores
+)
+
+// Imputation fills missing indicator values (COINr's Impute), for every
+// indicator or, with Nodes, per indicator or branch.
 type Imputation struct {
 	Method string `json:"method"`          // none (or empty), mean, median, group_mean, group_median
 	Group  string `json:"group,omitempty"` // group column for the group methods
+	// Stage is raw (default: before screening, on the values) or normalised
+	// (after normalisation, on the scores, over the units screened in).
+	Stage string `json:"stage,omitempty"`
+	// Nodes overrides the imputation of an indicator, or of every indicator
+	// of a branch (keyed by an aggregate's code); an indicator takes its own
+	// entry, else its nearest ancestor's, else the imputation above. An entry
+	// with method none switches imputation off there.
+	Nodes map[string]Imputation `json:"nodes,omitempty"`
 }
 
 // Screening methods.
@@ -87,7 +102,7 @@ const (
 	NormRank      = "rank"      // rank, ties min
 	NormPRank     = "prank"     // (rank-1)/(n-1), ties min
 	NormBorda     = "borda"     // rank-1
-	NormGoalposts = "goalposts" // (x-low)/(high-low), truncated to [0,1], times Scale
+	NormGoalposts = "goalposts" // (x-low)/(high-low), or (high-x)/(high-low) for direction -1, truncated to [0,1], times Scale
 	NormDist2Targ = "dist2targ" // 1-(t-x)/(t-min), optionally capped at 1, times Scale
 	NormDist2Max  = "dist2max"  // 1-(max-x)/(max-min), times Scale
 	NormFracMax   = "fracmax"   // x/max, times Scale
@@ -182,17 +197,20 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 	bad := func(key, format string, args ...any) error {
 		return citylens.Ef(citylens.EINVALID, key, "method: "+format, args...)
 	}
-	switch m.Impute.Method {
-	case "", ImputeNone, ImputeMean, ImputeMedian:
-	case ImputeGroupMean, ImputeGroupMedian:
-		if m.Impute.Group == "" {
-			return bad("engine.method.impute_group", "impute %s needs a group column", m.Impute.Method)
+	if err := validateImputation("impute", m.Impute, d); err != nil {
+		return err
+	}
+	for _, code := range sortedKeys(m.Impute.Nodes) {
+		if _, ok := f.Node(code); !ok {
+			return bad("engine.method.impute_node", "impute: %q is not in the framework", code)
 		}
-		if _, ok := d.Groups[m.Impute.Group]; !ok {
-			return bad("engine.method.impute_unknown_group", "impute: group column %q is not in the data", m.Impute.Group)
+		s := m.Impute.Nodes[code]
+		if len(s.Nodes) > 0 {
+			return bad("engine.method.impute_nested", "impute %s: an entry of nodes cannot have nodes of its own", code)
 		}
-	default:
-		return bad("engine.method.impute_unknown", "impute: unknown method %q (none, mean, median, group_mean, group_median)", m.Impute.Method)
+		if err := validateImputation("impute "+code, s, d); err != nil {
+			return err
+		}
 	}
 	switch m.Screen.Method {
 	case "", ScreenNone:
@@ -264,6 +282,31 @@ func (m *Method) Validate(f *Framework, d *Data) error {
 		if w := m.Weights[code]; !(w > 0) || math.IsInf(w, 0) {
 			return bad("engine.method.weights_positive", "weights: %q must be a positive number, got %v", code, w)
 		}
+	}
+	return nil
+}
+
+func validateImputation(where string, m Imputation, d *Data) error {
+	// format is the English text of key after "method: <where>: ".
+	bad := func(key, format string, args ...any) error {
+		return citylens.Ef(citylens.EINVALID, key, "method: %s: "+format, append([]any{where}, args...)...)
+	}
+	switch m.Method {
+	case "", ImputeNone, ImputeMean, ImputeMedian:
+	case ImputeGroupMean, ImputeGroupMedian:
+		if m.Group == "" {
+			return bad("engine.method.impute_group", "%s needs a group column", m.Method)
+		}
+		if _, ok := d.Groups[m.Group]; !ok {
+			return bad("engine.method.impute_unknown_group", "group column %q is not in the data", m.Group)
+		}
+	default:
+		return bad("engine.method.impute_unknown", "unknown method %q (none, mean, median, group_mean, group_median)", m.Method)
+	}
+	switch m.Stage {
+	case "", ImputeRaw, ImputeNormalised:
+	default:
+		return bad("engine.method.impute_stage", "unknown stage %q (raw, normalised)", m.Stage)
 	}
 	return nil
 }

@@ -68,16 +68,29 @@ func normaliseColumn(n *Node, spec Normalisation, x, out []float64) error {
 		if g == nil {
 			return bad("engine.normalise.no_goalposts", "no goalposts")
 		}
-		lo, hi := g.Low*dir, g.High*dir
+		// As COINr: the goalposts are numeric bounds (Low < High) whatever the
+		// direction; with the direction applied, -High is the lower bound of a
+		// lower-is-better indicator, so its score is (High - x)/(High - Low).
+		lo, hi := g.Low, g.High
+		if dir < 0 {
+			lo, hi = -g.High, -g.Low
+		}
+		scale, trunc := spec.Scale, !spec.NoTruncate
+		if g.Scale != 0 {
+			scale = g.Scale
+		}
+		if g.Truncate != nil {
+			trunc = *g.Truncate
+		}
 		for i, v := range out {
 			if IsNA(v) {
 				continue
 			}
 			y := (v - lo) / (hi - lo)
-			if !spec.NoTruncate {
+			if trunc {
 				y = math.Min(math.Max(y, 0), 1)
 			}
-			out[i] = y * spec.Scale
+			out[i] = y * scale
 		}
 	case NormDist2Targ:
 		if n.Target == nil {

@@ -303,6 +303,15 @@ func (ws *repWorker) prefix(rawM *Matrix, m *Method, k stageKeys) (*Matrix, []in
 		return nil, nil, ws.treated.err
 	}
 	norm, err := normalise(ws.f, m, ws.treated.m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(m.Impute.Nodes) > 0 || m.Impute.Stage == ImputeNormalised {
+		specs := imputeSpecs(ws.f, &m.Impute, norm.Codes)
+		if norm, _, err = impute(specs, ImputeNormalised, ws.d, norm, nil); err != nil {
+			return nil, nil, err
+		}
+	}
 	return norm, ws.treated.rows, err
 }
 
@@ -314,11 +323,11 @@ func treatedOf(f *Framework, d *Data, rawM *Matrix, m *Method) (*Matrix, []int, 
 			return nil, nil, err
 		}
 	}
-	imp, _, err := impute(m.Impute, d, den)
+	imp, _, err := impute(imputeSpecs(f, &m.Impute, den.Codes), ImputeRaw, d, den, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	scr, info := screen(m.Screen, imp)
+	scr, info := screen(m.Screen, imp, scoredColumns(f, imp.Codes))
 	if len(scr.Units) == 0 {
 		return nil, nil, citylens.Ef(citylens.EINVALID, "engine.screen.everyone", "screen: every unit is below the data-availability threshold %v", m.Screen.Threshold)
 	}

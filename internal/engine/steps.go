@@ -56,50 +56,134 @@ func denominate(f *Framework, d *Data, in *Matrix) (*Matrix, []string, error) {
 	return out, warn, nil
 }
 
-// impute fills missing values per indicator column.
-func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
-	if spec.Method == "" || spec.Method == ImputeNone {
+// ImputedValue flags one value that imputation filled: where, how and the value given.
+type ImputedValue struct {
+	Unit      string  `json:"unit"`
+	Indicator string  `json:"indicator"`
+	Stage     string  `json:"stage"`           // raw or normalised
+	Method    string  `json:"method"`          // mean, median, group_mean, group_median
+	Group     string  `json:"group,omitempty"` // the group column of the group methods
+	Value     float64 `json:"value"`
+}
+
+// imputeSpecs resolves the imputation of each column of in (indicator codes):
+// the indicator's own entry in spec.Nodes, else its nearest ancestor's, else spec's.
+func imputeSpecs(f *Framework, spec *Imputation, codes []string) []Imputation {
+	out := make([]Imputation, len(codes))
+	base := Imputation{Method: spec.Method, Group: spec.Group, Stage: spec.Stage}
+	for j, c := range codes {
+		out[j] = base
+		if len(spec.Nodes) == 0 {
+			continue
+		}
+		for i, ok := f.index[c]; ok; {
+			if s, hit := spec.Nodes[f.nodes[i].Code]; hit {
+				out[j] = s
+				break
+			}
+			if f.nodes[i].Parent == "" {
+				break
+			}
+			i = f.index[f.nodes[i].Parent]
+		}
+	}
+	for j := range out {
+		if out[j].Method == "" {
+			out[j].Method = ImputeNone
+		}
+		if out[j].Stage == "" {
+			out[j].Stage = ImputeRaw
+		}
+	}
+	return out
+}
+
+// imputeAt reports whether any column is imputed at stage.
+func imputeAt(specs []Imputation, stage string) bool {
+	for _, s := range specs {
+		if s.Method != ImputeNone && s.Stage == stage {
+			return true
+		}
+	}
+	return false
+}
+
+// impute fills the missing values of the columns whose imputation (specs,
+// one per column) is at stage. Group means and medians are over the values
+// available in the group; groups are read from d for in's units (in may hold
+// the screened units only). flags, when not nil, receives every value filled.
+func impute(specs []Imputation, stage string, d *Data, in *Matrix, flags *[]ImputedValue) (*Matrix, []string, error) {
+	if !imputeAt(specs, stage) {
 		return in, nil, nil
 	}
 	out := in.Clone()
 	var warn []string
-	var groups []string
-	if spec.Method == ImputeGroupMean || spec.Method == ImputeGroupMedian {
-		groups = d.Groups[spec.Group]
-		if len(groups) != len(d.Units) || len(out.Units) != len(d.Units) {
-			return nil, nil, citylens.Ef(citylens.EINVALID, "engine.impute.groups", "impute: group column %q does not cover the units", spec.Group)
-		}
+	// Group values as small ints per group column, so the per-column scans compare ints, not strings.
+	type groupIDs struct {
+		names []string // per unit of in
+		gid   []int
+		n     int
 	}
-	useMedian := spec.Method == ImputeMedian || spec.Method == ImputeGroupMedian
-	stat := func(vals []float64) float64 {
-		if useMedian {
-			return median(vals)
+	var rowOf map[string]int
+	groupCols := map[string]*groupIDs{}
+	groupsFor := func(name string) (*groupIDs, error) {
+		if g, ok := groupCols[name]; ok {
+			return g, nil
 		}
-		return mean(vals)
+		src, ok := d.Groups[name]
+		if !ok || len(src) != len(d.Units) {
+			return nil, citylens.Ef(citylens.EINVALID, "engine.impute.groups", "impute: group column %q does not cover the units", name)
+		}
+		names := src
+		if len(in.Units) != len(d.Units) {
+			if rowOf == nil {
+				rowOf = make(map[string]int, len(d.Units))
+				for i, u := range d.Units {
+					rowOf[u] = i
+				}
+			}
+			names = make([]string, len(in.Units))
+			for i, u := range in.Units {
+				names[i] = src[rowOf[u]]
+			}
+		}
+		g := &groupIDs{names: names, gid: make([]int, len(names))}
+		ids := map[string]int{}
+		for i, v := range names {
+			id, ok := ids[v]
+			if !ok {
+				id = len(ids)
+				ids[v] = id
+			}
+			g.gid[i] = id
+		}
+		g.n = len(ids)
+		groupCols[name] = g
+		return g, nil
 	}
-	// Group values as small ints, so the per-column scans compare ints, not strings.
-	var gid []int
 	var cache, sums []float64
 	var done []bool
 	var counts []int
-	if groups != nil {
-		gid = make([]int, len(groups))
-		ids := map[string]int{}
-		for i, g := range groups {
-			id, ok := ids[g]
-			if !ok {
-				id = len(ids)
-				ids[g] = id
-			}
-			gid[i] = id
-		}
-		cache, done = make([]float64, len(ids)), make([]bool, len(ids))
-		sums, counts = make([]float64, len(ids)), make([]int, len(ids))
-	}
 	var buf []float64
 	for j, col := range out.Cols {
+		spec := specs[j]
+		if spec.Method == ImputeNone || spec.Stage != stage {
+			continue
+		}
 		src := in.Cols[j]
-		if groups == nil {
+		useMedian := spec.Method == ImputeMedian || spec.Method == ImputeGroupMedian
+		stat := func(vals []float64) float64 {
+			if useMedian {
+				return median(vals)
+			}
+			return mean(vals)
+		}
+		flag := func(i int) {
+			if flags != nil {
+				*flags = append(*flags, ImputedValue{Unit: out.Units[i], Indicator: out.Codes[j], Stage: stage, Method: spec.Method, Group: spec.Group, Value: col[i]})
+			}
+		}
+		if spec.Method == ImputeMean || spec.Method == ImputeMedian {
 			var v float64
 			filled := false
 			for i := range col {
@@ -112,28 +196,39 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 						break
 					}
 					col[i] = v
+					flag(i)
 				}
 			}
 			continue
 		}
-		for g := range done {
-			done[g] = false
+		first := -1
+		for i, v := range col {
+			if IsNA(v) {
+				first = i
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		g, err := groupsFor(spec.Group)
+		if err != nil {
+			return nil, nil, err
+		}
+		gid := g.gid
+		if cap(cache) < g.n {
+			cache, done = make([]float64, g.n), make([]bool, g.n)
+			sums, counts = make([]float64, g.n), make([]int, g.n)
+		}
+		cache, done, sums, counts = cache[:g.n], done[:g.n], sums[:g.n], counts[:g.n]
+		for k := range done {
+			done[k] = false
 		}
 		if !useMedian {
 			// Group means in one pass over the column (the same sums, in the
-			// same order, as mean() over each group's values), once it has a gap.
-			first := -1
-			for i, v := range col {
-				if IsNA(v) {
-					first = i
-					break
-				}
-			}
-			if first < 0 {
-				continue
-			}
-			for g := range sums {
-				sums[g], counts[g] = 0, 0
+			// same order, as mean() over each group's values).
+			for k := range sums {
+				sums[k], counts[k] = 0, 0
 			}
 			for k, v := range src {
 				if !IsNA(v) {
@@ -141,10 +236,10 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 					counts[gid[k]]++
 				}
 			}
-			for g := range cache {
-				cache[g] = NA
-				if counts[g] > 0 {
-					cache[g] = sums[g] / float64(counts[g])
+			for k := range cache {
+				cache[k] = NA
+				if counts[k] > 0 {
+					cache[k] = sums[k] / float64(counts[k])
 				}
 			}
 		}
@@ -152,26 +247,29 @@ func impute(spec Imputation, d *Data, in *Matrix) (*Matrix, []string, error) {
 			if !IsNA(col[i]) {
 				continue
 			}
-			g := gid[i]
-			if !useMedian && !done[g] {
-				done[g] = true
-				if IsNA(cache[g]) {
-					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, groups[i]))
+			k := gid[i]
+			if !useMedian && !done[k] {
+				done[k] = true
+				if IsNA(cache[k]) {
+					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, g.names[i]))
 				}
 			}
-			if !done[g] {
+			if !done[k] {
 				buf = buf[:0]
-				for k := range src {
-					if gid[k] == g {
-						buf = append(buf, src[k])
+				for q := range src {
+					if gid[q] == k {
+						buf = append(buf, src[q])
 					}
 				}
-				cache[g], done[g] = stat(buf), true
-				if IsNA(cache[g]) {
-					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, groups[i]))
+				cache[k], done[k] = stat(buf), true
+				if IsNA(cache[k]) {
+					warn = append(warn, fmt.Sprintf("impute: indicator %q has no values in group %s=%q; its missing values stay missing", out.Codes[j], spec.Group, g.names[i]))
 				}
 			}
-			col[i] = cache[g]
+			col[i] = cache[k]
+			if !IsNA(col[i]) {
+				flag(i)
+			}
 		}
 	}
 	return out, warn, nil
@@ -189,10 +287,38 @@ type ScreenRow struct {
 	Included  bool
 }
 
-// screen removes units with too little data.
-func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
+// scoredColumns marks the columns of in (indicator codes) that count in a
+// score; nil when every one does.
+func scoredColumns(f *Framework, codes []string) []bool {
+	var out []bool
+	for j, c := range codes {
+		if !f.Scored(c) {
+			if out == nil {
+				out = make([]bool, len(codes))
+				for k := range out {
+					out[k] = true
+				}
+			}
+			out[j] = false
+		}
+	}
+	return out
+}
+
+// screen removes units with too little data. Availability counts the
+// scored columns only (scored nil: all), so an unscored indicator never
+// decides whether a unit is ranked.
+func screen(spec Screening, in *Matrix, scored []bool) (*Matrix, []ScreenRow) {
 	rows := make([]ScreenRow, len(in.Units))
 	k := float64(len(in.Codes))
+	if scored != nil {
+		k = 0
+		for _, ok := range scored {
+			if ok {
+				k++
+			}
+		}
+	}
 	nzThresh := spec.NonZeroThreshold
 	if nzThresh == 0 {
 		nzThresh = 0.5
@@ -200,7 +326,10 @@ func screen(spec Screening, in *Matrix) (*Matrix, []ScreenRow) {
 	keep := make([]int, 0, len(in.Units))
 	for i, u := range in.Units {
 		r := ScreenRow{Unit: u}
-		for _, c := range in.Cols {
+		for j, c := range in.Cols {
+			if scored != nil && !scored[j] {
+				continue
+			}
 			switch {
 			case IsNA(c[i]):
 				r.NMissing++

@@ -1,11 +1,11 @@
 package indexfile
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 )
 
@@ -28,7 +28,7 @@ var AuditAggregatesHeader = []string{"aggregate", "level", "children", "n", "alp
 
 // WriteAuditStats writes Audit_stats.csv: one row per data set and column.
 func WriteAuditStats(w io.Writer, rep *engine.AuditReport) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(AuditStatsHeader); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func WriteAuditStats(w io.Writer, rep *engine.AuditReport) error {
 
 // WriteAuditCorrelations writes Audit_correlations.csv: one row per pair.
 func WriteAuditCorrelations(w io.Writer, rep *engine.AuditReport) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(AuditCorrelationsHeader); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func WriteAuditCorrelations(w io.Writer, rep *engine.AuditReport) error {
 
 // WriteAuditAggregates writes Audit_aggregates.csv: one row per aggregate.
 func WriteAuditAggregates(w io.Writer, rep *engine.AuditReport) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(AuditAggregatesHeader); err != nil {
 		return err
 	}

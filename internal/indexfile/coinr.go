@@ -2,6 +2,7 @@ package indexfile
 
 import (
 	"io"
+	"math"
 	"sort"
 
 	"github.com/citylens/citylens"
@@ -38,7 +39,6 @@ func ReadMeta(name string, r io.Reader) (*Meta, error) {
 	}
 	meta := &Meta{}
 	var nodes []engine.Node
-	declared := map[string]int{} // code -> declared level
 	rowOf := map[string]int{}
 	for i := range t.rows {
 		code := t.cell(i, "iCode")
@@ -85,7 +85,10 @@ func ReadMeta(name string, r io.Reader) (*Meta, error) {
 				return nil, err
 			}
 			if ok {
-				declared[code] = int(l)
+				if l != math.Trunc(l) || l < 1 || l > 100 {
+					return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d, column \"Level\": %s: a level is a whole number from 1, got %v", name, line(i), code, l)
+				}
+				n.Level = int(l)
 			}
 		}
 		if n.Kind == engine.Indicator {
@@ -112,21 +115,58 @@ func ReadMeta(name string, r io.Reader) (*Meta, error) {
 					n.Target = &v
 				}
 			}
-			if _, ok := t.col["Goalpost_low"]; ok {
-				lo, okLo, err := t.number(i, "Goalpost_low")
+			// CityLens's Goalpost_low/Goalpost_high, or COINr's goalpost_lower/goalpost_upper.
+			if loCol := t.firstCol("Goalpost_low", "goalpost_lower"); loCol != "" || t.firstCol("Goalpost_high", "goalpost_upper") != "" {
+				hiCol := t.firstCol("Goalpost_high", "goalpost_upper")
+				if loCol == "" || hiCol == "" {
+					return nil, citylens.Errorf(citylens.EINVALID, "%s: the goalposts need both a low (Goalpost_low or goalpost_lower) and a high (Goalpost_high or goalpost_upper) column", name)
+				}
+				lo, okLo, err := t.number(i, loCol)
 				if err != nil {
 					return nil, err
 				}
-				hi, okHi, err := t.number(i, "Goalpost_high")
+				hi, okHi, err := t.number(i, hiCol)
 				if err != nil {
 					return nil, err
 				}
 				if okLo != okHi {
-					return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d: %s needs both Goalpost_low and Goalpost_high", name, line(i), code)
+					return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d: %s needs both %s and %s", name, line(i), code, loCol, hiCol)
 				}
 				if okLo {
-					n.Goalposts = &engine.Goalposts{Low: lo, High: hi}
+					if !(lo < hi) {
+						return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d: %s: %s (%v) must be below %s (%v): goalposts are numeric bounds, and Direction says which end is good", name, line(i), code, loCol, lo, hiCol, hi)
+					}
+					g := &engine.Goalposts{Low: lo, High: hi}
+					if c := t.firstCol("Goalpost_scale", "goalpost_scale"); c != "" {
+						v, ok, err := t.number(i, c)
+						if err != nil {
+							return nil, err
+						}
+						if ok {
+							if !(v > 0) {
+								return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d, column %q: %s: the scale must be positive, got %v", name, line(i), c, code, v)
+							}
+							g.Scale = v
+						}
+					}
+					if c := t.firstCol("Goalpost_truncate", "goalpost_trunc2posts"); c != "" {
+						v, ok, err := t.boolean(i, c)
+						if err != nil {
+							return nil, err
+						}
+						if ok {
+							g.Truncate = &v
+						}
+					}
+					n.Goalposts = g
 				}
+			}
+			if _, ok := t.col["Contextual"]; ok {
+				v, _, err := t.boolean(i, "Contextual")
+				if err != nil {
+					return nil, err
+				}
+				n.Contextual = v
 			}
 		}
 		nodes = append(nodes, n)
@@ -134,11 +174,6 @@ func ReadMeta(name string, r io.Reader) (*Meta, error) {
 	f, err := engine.NewFramework(nodes)
 	if err != nil {
 		return nil, citylens.Errorf(citylens.EINVALID, "%s: %s", name, citylens.ErrorMessage(err))
-	}
-	for _, code := range append(f.Indicators(), f.Aggregates()...) {
-		if want, ok := declared[code]; ok && want != f.Level(code) {
-			return nil, citylens.Errorf(citylens.EINVALID, "%s: line %d: %s is declared at Level %d but its children place it at level %d", name, line(rowOf[code]), code, want, f.Level(code))
-		}
 	}
 	for _, code := range f.Indicators() {
 		n, _ := f.Node(code)

@@ -100,6 +100,30 @@ func (t *table) number(row int, col string) (float64, bool, error) {
 	return v, ok, nil
 }
 
+// boolean reads a TRUE/FALSE cell (also true/false, 1/0, yes/no); ok is
+// false for an empty or NA cell.
+func (t *table) boolean(row int, col string) (v, ok bool, err error) {
+	switch strings.ToLower(t.cell(row, col)) {
+	case "", "na":
+		return false, false, nil
+	case "true", "t", "1", "yes":
+		return true, true, nil
+	case "false", "f", "0", "no":
+		return false, true, nil
+	}
+	return false, false, citylens.Errorf(citylens.EINVALID, "%s: line %d, column %q: %q is not TRUE or FALSE", t.name, line(row), col, t.cell(row, col))
+}
+
+// firstCol returns the first of names that the header has, or "".
+func (t *table) firstCol(names ...string) string {
+	for _, n := range names {
+		if _, ok := t.col[n]; ok {
+			return n
+		}
+	}
+	return ""
+}
+
 // FormatNumber prints v so that it reads back exactly; NA for missing.
 func FormatNumber(v float64) string {
 	if engine.IsNA(v) {

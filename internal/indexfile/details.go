@@ -1,11 +1,11 @@
 package indexfile
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 )
 
@@ -32,7 +32,7 @@ func WriteTreatDetails(w io.Writer, details []engine.TreatDetail) error {
 	if !logged {
 		header = treatHeader[:8]
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func ReadTreatDetails(name string, r io.Reader) ([]engine.TreatDetail, error) {
 // log-transformed column (so "winhi+log_CT" for a point clipped before the
 // fallback discarded the winsorisation, as COINr writes it).
 func WriteTreatPoints(w io.Writer, units []string, details []engine.TreatDetail) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	rec := make([]string, 1+len(details))
 	rec[0] = "uCode"
 	for j, d := range details {
@@ -155,7 +155,7 @@ func WriteTreatPoints(w io.Writer, units []string, details []engine.TreatDetail)
 
 // WriteScreenSummary writes COINr's Screen_summary layout.
 func WriteScreenSummary(w io.Writer, rows []engine.ScreenRow) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"uCode", "N_missing", "N_zero", "N_miss_or_zero", "Dat_Avail", "Non_Zero", "LowData", "LowNonZero", "LowDatOrZeroFlag", "Included"}); err != nil {
 		return err
 	}

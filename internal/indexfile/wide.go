@@ -1,17 +1,17 @@
 package indexfile
 
 import (
-	"encoding/csv"
 	"io"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/engine"
 )
 
 // WriteWide writes m in COINr's wide layout: uCode, then one column per code,
 // numbers printed to round-trip exactly, NA for missing.
 func WriteWide(w io.Writer, m *engine.Matrix) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	rec := make([]string, 1+len(m.Codes))
 	rec[0] = "uCode"
 	copy(rec[1:], m.Codes)

@@ -53,6 +53,11 @@ func TestLoadASEMSpecs(t *testing.T) {
 		"treat_winmax1": variant(func(m *engine.Method) { m.Treat.Winmax = 1 }),
 		"impute_none":   variant(func(m *engine.Method) { m.Impute = engine.Imputation{Method: engine.ImputeNone} }),
 		"impute_median": variant(func(m *engine.Method) { m.Impute = engine.Imputation{Method: engine.ImputeMedian} }),
+		"norm_goalposts": variant(func(m *engine.Method) {
+			// The default's high (100) stays beside it; goalposts read their
+			// bounds, scale and truncation from the indicator table.
+			m.Normalise = engine.Normalisation{Method: engine.NormGoalposts, High: 100}
+		}),
 		"weights_custom": variant(func(m *engine.Method) {
 			m.Weights = map[string]float64{"Conn": 2, "P2P": 0.5, "Social": 2, "CO2": 3}
 		}),
@@ -85,7 +90,11 @@ func TestLoadASEMSpecs(t *testing.T) {
 			if got := len(ix.Framework.Indicators()); got != 49 {
 				t.Errorf("%d indicators, want 49", got)
 			}
-			if ix.Spec.Name == "" || ix.Spec.Framework.COINrMeta != "input/iMeta.csv" {
+			meta := "input/iMeta.csv"
+			if name == "norm_goalposts" {
+				meta = "input/iMeta_goalposts.csv"
+			}
+			if ix.Spec.Name == "" || ix.Spec.Framework.COINrMeta != meta {
 				t.Errorf("spec %+v", ix.Spec)
 			}
 		})

@@ -34,6 +34,7 @@ type Sender interface {
 type OutboxStore interface {
 	PutOutboxMessage(ctx context.Context, m Message) (Message, error)
 	ListOutbox(ctx context.Context, limit int) ([]Message, error)
+	OutboxMessage(ctx context.Context, id int64) (Message, error)
 }
 
 // Outbox is the Sender used when no SMTP server is configured.

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -69,7 +70,19 @@ type CityFilter struct {
 	RegionCode string
 	Country    string
 	Status     string
-	Query      string // substring of name or local name, case-insensitive
+	Query      string // substring of name or local name, case-insensitive; at most MaxQueryLen characters
+}
+
+// MaxQueryLen bounds a name search (the longest city name is far shorter;
+// a long LIKE pattern costs the database).
+const MaxQueryLen = 100
+
+// CheckQuery refuses a search longer than MaxQueryLen characters.
+func CheckQuery(q string) error {
+	if utf8.RuneCountInString(q) > MaxQueryLen {
+		return citylens.E(citylens.EINVALID, "error.search_too_long", MaxQueryLen)
+	}
+	return nil
 }
 
 // Store is what this package needs from a database. Every method joins the

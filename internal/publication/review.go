@@ -3,6 +3,7 @@ package publication
 import (
 	"context"
 	"sort"
+	"strings"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/datacall"
@@ -24,6 +25,20 @@ type Overview struct {
 	Drafts    []DraftRow
 	Published []release.Record
 	Jobs      []jobs.Job
+	// Corrections lists the live releases an engine fix has made wrong:
+	// each needs a correction published through the workflow.
+	Corrections []CorrectionNeeded
+}
+
+// CorrectionNeeded is a live (latest published) release of an edition
+// computed by an engine that scored lower-is-better indicators under
+// goalposts the wrong way round (release.GoalpostsReversed).
+type CorrectionNeeded struct {
+	Edition    string
+	Hash       string
+	Indicators []string
+	// List is Indicators joined for display.
+	List string
 }
 
 // Overview returns the workflow's overview.
@@ -54,7 +69,45 @@ func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 	if o.Jobs, err = s.PublishJobs(ctx); err != nil {
 		return nil, err
 	}
+	if o.Corrections, err = s.correctionsNeeded(ctx, pub); err != nil {
+		return nil, err
+	}
 	return o, nil
+}
+
+// correctionsNeeded checks each edition's live release against the engine
+// fixes that change published scores.
+func (s *Service) correctionsNeeded(ctx context.Context, pub []release.Record) ([]CorrectionNeeded, error) {
+	latest := map[string]release.Record{}
+	for _, p := range pub {
+		if p.State != release.StatePublished {
+			continue
+		}
+		if l, ok := latest[p.Edition]; !ok || p.PublishedAt.After(l.PublishedAt) || (p.PublishedAt.Equal(l.PublishedAt) && p.ID > l.ID) {
+			latest[p.Edition] = p
+		}
+	}
+	var out []CorrectionNeeded
+	for _, ed := range sortedEditions(latest) {
+		rec := latest[ed]
+		r, err := s.Load(ctx, rec.Hash)
+		if err != nil {
+			return nil, err
+		}
+		if inds := r.GoalpostsReversed(); len(inds) > 0 {
+			out = append(out, CorrectionNeeded{Edition: ed, Hash: rec.Hash, Indicators: inds, List: strings.Join(inds, ", ")})
+		}
+	}
+	return out, nil
+}
+
+func sortedEditions(m map[string]release.Record) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func publishedDrafts(pub []release.Record) map[int64]bool {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+
+	"github.com/citylens/citylens/internal/engine"
 )
 
 // changeLog lists what a correction changes against the release it
@@ -141,4 +143,40 @@ func provenance(p DataPoint) string {
 		s += "; estimated"
 	}
 	return s
+}
+
+// GoalpostsReversed lists the lower-is-better indicators that this release
+// normalised by goalposts with an engine older than
+// engine.GoalpostsDirectionFixed: that engine scored them as if higher were
+// better, so the release ranks cities backwards on them. A published release
+// is never recomputed: the secretariat recomputes the edition and publishes
+// a correction, whose change log shows every score that moved. Nil when the
+// release is not affected.
+func (r *Release) GoalpostsReversed() []string {
+	if !olderEngine(r.d.EngineVersion, engine.GoalpostsDirectionFixed) {
+		return nil
+	}
+	m := r.d.Method
+	var out []string
+	for _, n := range r.f.Nodes() {
+		if n.Kind != engine.Indicator || n.Direction != -1 || n.Goalposts == nil {
+			continue
+		}
+		spec := m.Normalise
+		if o, ok := m.NormaliseIndicators[n.Code]; ok {
+			spec = o
+		}
+		if spec.Method == engine.NormGoalposts {
+			out = append(out, n.Code)
+		}
+	}
+	return out
+}
+
+// olderEngine reports whether engine version v comes before w (versions
+// are whole numbers written as text).
+func olderEngine(v, w string) bool {
+	a, errA := strconv.Atoi(v)
+	b, errB := strconv.Atoi(w)
+	return errA == nil && errB == nil && a < b
 }

@@ -1,7 +1,6 @@
 package release
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 )
 
 // Download file names, as the data package names them.
@@ -139,10 +139,13 @@ func (r *Release) valuesTable() table {
 		{"estimated", "boolean", "The city marked the value as an estimate", ""},
 		{"score", "number", "Normalised score (higher is better); empty when the city is not ranked", "score"},
 		{"rank", "integer", "Rank on the indicator among ranked cities", ""},
+		{"imputed_method", "string", "How an imputed value was filled: mean, median, group_mean, group_median", ""},
+		{"imputed_group", "string", "The group column of a group imputation", ""},
+		{"imputed_stage", "string", "raw: the value was filled before scoring; normalised: the score was filled after scoring", ""},
 	}}
 	for i, c := range r.d.Cities {
 		for _, v := range r.values(i) {
-			t.rows = append(t.rows, []any{c.Code, v.Indicator, v.Name, v.Unit, deref(v.Value), v.Imputed, deref(v.ImputedValue), v.Source, optInt(v.DataYear), v.Estimated, deref(v.Score), optInt(v.Rank)})
+			t.rows = append(t.rows, []any{c.Code, v.Indicator, v.Name, v.Unit, deref(v.Value), v.Imputed, deref(v.ImputedValue), v.Source, optInt(v.DataYear), v.Estimated, deref(v.Score), optInt(v.Rank), v.ImputedMethod, v.ImputedGroup, v.ImputedStage})
 		}
 	}
 	return t
@@ -223,7 +226,7 @@ func cellText(v any) string {
 }
 
 func (t table) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	head := make([]string, len(t.fields))
 	for k, f := range t.fields {
 		head[k] = f.Name

@@ -116,6 +116,8 @@ func (r *Release) Indicator(code string) (*IndicatorView, error) {
 			vals = append(vals, x)
 		} else if !math.IsNaN(r.d.Imputed.Cols[j][i]) {
 			v.Coverage.Imputed++
+		} else if _, ok := r.imputed[[2]string{r.d.Cities[i].Code, code}]; ok {
+			v.Coverage.Imputed++ // filled after scoring
 		}
 	}
 	v.Coverage.Cities, v.Coverage.WithValue = len(r.d.Cities), len(vals)
@@ -178,11 +180,16 @@ func distribution(vals []float64) Distribution {
 
 // FrameworkNode is one node of the framework tree.
 type FrameworkNode struct {
-	Code            string   `json:"code"`
-	Name            string   `json:"name"`
-	Kind            string   `json:"kind"` // indicator or aggregate
-	Parent          string   `json:"parent,omitempty"`
-	Level           int      `json:"level"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"` // indicator or aggregate
+	Parent string `json:"parent,omitempty"`
+	Level  int    `json:"level"`
+	// Depth is the node's place in the tree as written: 0 for the index, 1
+	// for its children...; branches may differ in depth.
+	Depth int `json:"depth"`
+	// Scored is false for an indicator shown but not scored (weight 0 or contextual).
+	Scored          bool     `json:"scored"`
 	Weight          float64  `json:"weight"`
 	EffectiveWeight float64  `json:"effective_weight"`
 	Direction       int      `json:"direction,omitempty"`
@@ -224,21 +231,36 @@ func (r *Release) Methodology() *Methodology {
 	m.Uncertainty.Inputs = append([]string(nil), m.Uncertainty.Inputs...)
 	m.Uncertainty.Failures = append([]FailureCount(nil), m.Uncertainty.Failures...)
 	eff := r.f.EffectiveWeights(r.d.Method.Weights)
-	var walk func(code string)
-	walk = func(code string) {
+	var walk func(code string, depth int)
+	walk = func(code string, depth int) {
 		n, _ := r.f.Node(code)
 		fn := FrameworkNode{Code: code, Name: nameOr(n.Name, code), Kind: strings.ToLower(n.Kind.String()), Parent: n.Parent, Level: r.f.Level(code),
-			Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
+			Depth: depth, Scored: r.f.Scored(code), Weight: r.d.Weights[code], EffectiveWeight: eff[code], Unit: n.Unit, Children: r.f.Children(code)}
 		if n.Kind == engine.Indicator {
 			fn.Direction = n.Direction
 		}
 		m.Tree = append(m.Tree, fn)
 		for _, c := range fn.Children {
-			walk(c)
+			walk(c, depth+1)
 		}
 	}
-	walk(r.d.Index)
+	walk(r.d.Index, 0)
 	return m
+}
+
+// imputeText says in words how an imputation fills missing values.
+func imputeText(im engine.Imputation) string {
+	what, after := "values", ""
+	if im.Stage == engine.ImputeNormalised {
+		what, after = "scores", " after scoring"
+	}
+	switch im.Method {
+	case "", engine.ImputeNone:
+		return "Missing values are not imputed: aggregates average the indicators a city has."
+	case engine.ImputeMean, engine.ImputeMedian:
+		return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s over all cities.", what, after, im.Method, what)
+	}
+	return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s within the city's %s.", what, after, strings.TrimPrefix(im.Method, "group_"), what, strings.ReplaceAll(im.Group, "_", " "))
 }
 
 // steps describes every pipeline choice in words.
@@ -253,13 +275,9 @@ func (r *Release) steps() []MethodStep {
 	} else {
 		add("denominate", "Values are used as reported: no indicator is divided by a denominator.")
 	}
-	switch m.Impute.Method {
-	case "", engine.ImputeNone:
-		add("impute", "Missing values are not imputed: aggregates average the indicators a city has.")
-	case engine.ImputeMean, engine.ImputeMedian:
-		add("impute", "Missing values are replaced by the %s of the indicator over all cities.", m.Impute.Method)
-	default:
-		add("impute", "Missing values are replaced by the %s of the indicator within the city's %s.", strings.TrimPrefix(m.Impute.Method, "group_"), strings.ReplaceAll(m.Impute.Group, "_", " "))
+	add("impute", "%s", imputeText(m.Impute))
+	for _, c := range sortedKeys(m.Impute.Nodes) {
+		add("impute", "%s: %s", c, imputeText(m.Impute.Nodes[c]))
 	}
 	switch m.Screen.Method {
 	case "", engine.ScreenNone:
@@ -330,7 +348,7 @@ func normText(n engine.Normalisation) string {
 		}
 		return fmt.Sprintf("z-scores (mean %v, standard deviation %v)", n.Mean, sd)
 	case engine.NormGoalposts:
-		return "distance between goalposts (lowest and highest valid values), 0 to 1 times the scale"
+		return fmt.Sprintf("position between goalposts (the lowest and highest valid values; a lower-is-better indicator scores from the highest), 0 to %v", orDefault(n.Scale, 1))
 	case engine.NormDist2Targ:
 		return "distance to target"
 	case engine.NormDist2Max:

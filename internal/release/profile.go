@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/engine"
 )
 
 // Defaults of a profile.
@@ -73,12 +74,18 @@ type Value struct {
 	// pipeline filled a missing value, with ImputedValue.
 	Value        *float64 `json:"value"`
 	Imputed      bool     `json:"imputed,omitempty"`
-	ImputedValue *float64 `json:"imputed_value,omitempty"`
-	Source       string   `json:"source,omitempty"`
-	DataYear     int      `json:"data_year,omitempty"`
-	Estimated    bool     `json:"estimated,omitempty"`
-	Score        *float64 `json:"score"` // normalised (ranked cities)
-	Rank         int      `json:"rank,omitempty"`
+	ImputedValue *float64 `json:"imputed_value,omitempty"` // in the indicator's unit; nil when filled after scoring
+	// ImputedMethod (mean, median, group_mean, group_median), ImputedGroup
+	// and ImputedStage (raw: the value was filled; normalised: the score)
+	// say how an imputed value was filled.
+	ImputedMethod string   `json:"imputed_method,omitempty"`
+	ImputedGroup  string   `json:"imputed_group,omitempty"`
+	ImputedStage  string   `json:"imputed_stage,omitempty"`
+	Source        string   `json:"source,omitempty"`
+	DataYear      int      `json:"data_year,omitempty"`
+	Estimated     bool     `json:"estimated,omitempty"`
+	Score         *float64 `json:"score"` // normalised (ranked cities)
+	Rank          int      `json:"rank,omitempty"`
 }
 
 // Profile is everything a city's page shows.
@@ -342,6 +349,12 @@ func (r *Release) values(i int) []Value {
 		}
 		if imp := r.d.Imputed.Cols[dv.indRaw[k]][i]; math.IsNaN(raw) && !math.IsNaN(imp) {
 			v.Imputed, v.ImputedValue = true, a.copy(&imp)
+			sp := r.imputationOf(code) // a release of engine 1 has no flags: its method says how
+			v.ImputedMethod, v.ImputedGroup, v.ImputedStage = sp.Method, sp.Group, engine.ImputeRaw
+		}
+		if x, ok := r.imputed[[2]string{r.d.Cities[i].Code, code}]; ok {
+			f := &r.d.Imputations[x]
+			v.Imputed, v.ImputedMethod, v.ImputedGroup, v.ImputedStage = true, f.Method, f.Group, f.Stage
 		}
 		if row >= 0 {
 			if s := r.d.Aggregated.Cols[dv.indAgg[k]][row]; !math.IsNaN(s) {

@@ -205,7 +205,7 @@ func indexOf(f *engine.Framework) (string, []string, error) {
 	if n, _ := f.Node(roots[0]); n.Kind != engine.Aggregate {
 		return "", nil, citylens.Errorf(citylens.EINVALID, "release: the framework has no aggregate to rank")
 	}
-	return roots[0], f.Children(roots[0]), nil
+	return roots[0], f.ScoredChildren(roots[0]), nil // unscored indicators are no pillars
 }
 
 func checkCities(in []City) ([]City, error) {
@@ -298,6 +298,7 @@ func fillResults(dc *doc, nom *engine.Result, ua *engine.UAResult, sa *engine.SA
 		dc.Weights[k] = v
 	}
 	dc.Warnings = append([]string(nil), nom.Warnings...)
+	dc.Imputations = append([]engine.ImputedValue(nil), nom.Imputations...)
 	for _, t := range nom.Treat {
 		if t.Logged || (t.Winsorised && t.NWin > 0) {
 			n := TreatNote{Indicator: t.Indicator, Logged: t.Logged}

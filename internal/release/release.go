@@ -117,8 +117,9 @@ type Release struct {
 	colAgg   map[string]int // code -> column of Aggregated
 	colRaw   map[string]int // indicator code -> column of Raw/Imputed/Treated
 	points   map[[2]string]int
-	rankRows []RankingRow // ranked cities, by rank then code
-	data     *engine.Data // the data points laid out for the engine (what-if)
+	imputed  map[[2]string]int // (city, indicator) -> index in d.Imputations
+	rankRows []RankingRow      // ranked cities, by rank then code
+	data     *engine.Data      // the data points laid out for the engine (what-if)
 	dv       derived
 }
 
@@ -156,6 +157,11 @@ type doc struct {
 	Treated     *matrix `json:"treated"`
 	Aggregated  *matrix `json:"aggregated"`
 	Ranks       *matrix `json:"ranks"`
+
+	// Imputations flags every value the pipeline filled, with its stage,
+	// method and group (absent from releases of engine 1, whose raw-stage
+	// imputations are read from Raw and Imputed).
+	Imputations []engine.ImputedValue `json:"imputations,omitempty"`
 
 	Treatment []TreatNote        `json:"treatment,omitempty"`
 	Weights   map[string]float64 `json:"weights"`
@@ -435,6 +441,12 @@ func load(d doc) (*Release, error) {
 	}
 	for i, p := range d.Data {
 		r.points[[2]string{p.City, p.Indicator}] = i
+	}
+	if len(d.Imputations) > 0 {
+		r.imputed = make(map[[2]string]int, len(d.Imputations))
+		for i, v := range d.Imputations {
+			r.imputed[[2]string{v.Unit, v.Indicator}] = i
+		}
 	}
 	if _, r.data, err = engineData(f, d.Cities, d.Data); err != nil {
 		return nil, err

@@ -71,6 +71,11 @@ func (r *Release) whatIf(ctx context.Context, city string, values map[string]str
 	if err != nil {
 		return nil, err
 	}
+	if rev := r.GoalpostsReversed(); len(rev) > 0 {
+		// Today's engine would score these indicators the other way round:
+		// a what-if would mix two methods. The correction is a new release.
+		return nil, citylens.Ef(citylens.ECONFLICT, "release.whatif.goalposts_reversed", "what-if: this release scored %s (lower is better) with goalposts the wrong way round; a what-if needs the corrected release", strings.Join(rev, ", "))
+	}
 	if len(values) == 0 {
 		return nil, citylens.Errorf(citylens.EINVALID, "what-if: change at least one indicator value")
 	}
@@ -191,6 +196,16 @@ func (r *Release) engineData() *engine.Data { return r.data }
 func (r *Release) incremental(ctx context.Context, data *engine.Data, changed map[string][]float64) ([]string, *engine.Matrix, *engine.Matrix, error) {
 	m := r.d.Method
 	codes := sortedKeys(changed)
+	// Imputation on the normalised scale fills scores from the other cities'
+	// scores: only a full rebuild is exact.
+	if m.Impute.Stage == engine.ImputeNormalised {
+		return nil, nil, nil, nil
+	}
+	for _, s := range m.Impute.Nodes {
+		if s.Stage == engine.ImputeNormalised {
+			return nil, nil, nil, nil
+		}
+	}
 	// 1. Denominate and impute the changed columns over every city.
 	var flat []engine.Node
 	cols := map[string][]float64{}
@@ -207,7 +222,16 @@ func (r *Release) incremental(ctx context.Context, data *engine.Data, changed ma
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ma := engine.Method{Denominate: m.Denominate, Impute: m.Impute, Normalise: engine.Normalisation{Method: engine.NormNone}}
+	// Each changed indicator keeps the imputation it has in the full
+	// framework (its own, its branch's or the index's).
+	imp := engine.Imputation{Method: m.Impute.Method, Group: m.Impute.Group, Stage: m.Impute.Stage}
+	if len(m.Impute.Nodes) > 0 {
+		imp.Nodes = map[string]engine.Imputation{}
+		for _, c := range codes {
+			imp.Nodes[c] = r.imputationOf(c)
+		}
+	}
+	ma := engine.Method{Denominate: m.Denominate, Impute: imp, Normalise: engine.Normalisation{Method: engine.NormNone}}
 	ra, err := engine.Build(ctx, fa, &engine.Data{Units: data.Units, Groups: data.Groups, Columns: cols}, ma)
 	if err != nil {
 		return nil, nil, nil, whatIfError(err)
@@ -291,7 +315,7 @@ func (r *Release) incremental(ctx context.Context, data *engine.Data, changed ma
 		if !path[n.Parent] {
 			continue
 		}
-		nodes = append(nodes, engine.Node{Code: n.Code, Parent: n.Parent, Kind: engine.Indicator, Weight: n.Weight, Direction: 1})
+		nodes = append(nodes, engine.Node{Code: n.Code, Parent: n.Parent, Kind: engine.Indicator, Weight: n.Weight, Direction: 1, Contextual: n.Contextual})
 		if col, ok := rb.Normalised.Col(n.Code); ok {
 			cols[n.Code] = col
 		} else {
@@ -321,6 +345,20 @@ func (r *Release) incremental(ctx context.Context, data *engine.Data, changed ma
 		return nil, nil, nil, whatIfError(err)
 	}
 	return units, rc.Aggregated, rc.Ranks, nil
+}
+
+// imputationOf is the imputation that applies to indicator code: its own
+// entry, else its nearest ancestor's, else the method's.
+func (r *Release) imputationOf(code string) engine.Imputation {
+	m := r.d.Method.Impute
+	for c := code; c != ""; {
+		if s, ok := m.Nodes[c]; ok {
+			return s
+		}
+		n, _ := r.f.Node(c)
+		c = n.Parent
+	}
+	return engine.Imputation{Method: m.Method, Group: m.Group, Stage: m.Stage}
 }
 
 // fillWhatIf reads the city's new results from the recomputed scores and

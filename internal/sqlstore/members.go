@@ -80,6 +80,9 @@ func scanCity(s scanner) (members.City, error) {
 	return c, err
 }
 
+// likeEscaper escapes LIKE's wildcards and its escape character.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 func (db *Store) ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error) {
 	q := `SELECT ` + cityColumns + ` FROM cities WHERE 1=1`
 	var args []any
@@ -97,8 +100,12 @@ func (db *Store) ListCities(ctx context.Context, f members.CityFilter) ([]member
 		q += ` AND status = ` + arg(f.Status)
 	}
 	if f.Query != "" {
-		p := "%" + strings.ToLower(f.Query) + "%"
-		q += ` AND (lower(name) LIKE ` + arg(p) + ` OR lower(local_name) LIKE ` + arg(p) + `)`
+		if err := members.CheckQuery(f.Query); err != nil {
+			return nil, err
+		}
+		// The search is a substring: % and _ in it are themselves.
+		p := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
+		q += ` AND (lower(name) LIKE ` + arg(p) + ` ESCAPE '\' OR lower(local_name) LIKE ` + arg(p) + ` ESCAPE '\')`
 	}
 	q += ` ORDER BY name, code`
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)

@@ -24,14 +24,6 @@ func (s *Server) registerAccountRoutes(mux *http.ServeMux) {
 	s.page(mux, "POST /account/tokens/{id}/revoke", AccessSignedIn, s.revokeToken)
 }
 
-// safeNext keeps post-login redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}
-
 type loginData struct {
 	Email, Next, Error string
 }
@@ -54,7 +46,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if e := citylens.AsError(err); e != nil && e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
+			w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 		}
 		return s.renderStatus(w, r, status, "login.html", loginData{Email: email, Next: next, Error: s.messageOf(readerLang(r), err)})
 	}
@@ -121,13 +113,18 @@ func (s *Server) oneTimeSubmit(purpose string) HandlerFunc {
 			return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html",
 				oneTimeData{Purpose: purpose, Token: token, Error: s.tr(r, "onetime.error.differ")})
 		}
-		_, err := s.accounts.CompleteOneTimeToken(r.Context(), token, purpose, password, r.PostFormValue("name"), remoteIP(r))
+		_, revoked, err := s.accounts.CompleteOneTimeTokenRevoking(r.Context(), token, purpose, password, r.PostFormValue("name"), remoteIP(r))
 		if err != nil {
 			if statusOf(err) == http.StatusBadRequest {
 				return s.renderStatus(w, r, http.StatusBadRequest, "onetime.html",
 					oneTimeData{Purpose: purpose, Token: token, Error: s.messageOf(readerLang(r), err)})
 			}
 			return err
+		}
+		if revoked > 0 {
+			// Whoever knew the old password may have made them: say so.
+			s.redirectFlash(w, r, "/login", "flash.password_set_tokens_revoked", revoked)
+			return nil
 		}
 		s.redirectFlash(w, r, "/login", "flash.password_set")
 		return nil

@@ -61,10 +61,11 @@ func expectBody(t *testing.T, what, body string, wants ...string) {
 }
 
 func expectFlash(t *testing.T, res *http.Response, path, flash string) {
+	flashOf := func(res *http.Response) string { return flashText(res) }
 	t.Helper()
-	loc, _ := url.QueryUnescape(res.Header.Get("Location"))
-	if !strings.HasPrefix(loc, path+"?flash=") || !strings.Contains(loc, flash) {
-		t.Errorf("redirect to %q, want %s with the flash %q", loc, path, flash)
+	loc := res.Header.Get("Location")
+	if got := flashOf(res); !strings.HasPrefix(loc, path+"?") || got != flash {
+		t.Errorf("redirect to %q (flash %q), want %s with the flash %q", loc, got, path, flash)
 	}
 }
 

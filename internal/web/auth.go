@@ -108,10 +108,10 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if v.Session != nil {
 		return v.Session.CSRFToken
 	}
-	if c, err := r.Cookie(anonCSRFCookie); err == nil && len(c.Value) >= 32 {
+	if c, err := r.Cookie(anonCSRFCookie); err == nil && s.validAnonCSRF(c.Value) {
 		return c.Value
 	}
-	t := accounts.NewToken()
+	t := s.newAnonCSRF()
 	http.SetCookie(w, &http.Cookie{Name: anonCSRFCookie, Value: t, Path: "/", HttpOnly: true, Secure: s.secure(r),
 		SameSite: http.SameSiteLaxMode})
 	return t

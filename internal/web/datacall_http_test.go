@@ -25,6 +25,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/web"
@@ -209,13 +210,27 @@ func wantStatus(t *testing.T, what string, res *http.Response, body string, want
 	}
 }
 
-func flash(res *http.Response) string {
+// flash is the flash message a redirect carries, worded as the next page
+// shows it (the redirect names its key, arguments and language, signed).
+func flash(res *http.Response) string { return flashText(res) }
+
+func flashText(res *http.Response) string {
 	u, err := url.Parse(res.Header.Get("Location"))
 	if err != nil {
 		return ""
 	}
-	return u.Query().Get("flash")
+	q := u.Query()
+	lang, _ := i18n.Parse(q.Get("fl"))
+	return web.FlashMessage(testCatalog, lang, q.Get("flash"), q.Get("fa"))
 }
+
+var testCatalog = func() *i18n.Catalog {
+	c, err := i18n.Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
 
 // fill writes values into a downloaded template's input columns, row by
 // row, as a city would; bad maps an indicator to a raw value to enter instead.

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -186,7 +188,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", attrs...)
 	}
 	if e := citylens.AsError(err); e != nil && e.Code == citylens.ERATELIMITED && e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", itoa(int64(e.RetryAfter.Seconds())+1))
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 	}
 	internal := status == http.StatusInternalServerError
 	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
@@ -246,8 +248,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON request body into v, strictly.
+//
+// Its text must be storable: a body that is not UTF-8, or a string (value
+// or key) holding a NUL, is refused naming where.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return formError(err)
+		}
+		return citylens.E(citylens.EINVALID, "error.json_unreadable", err.Error())
+	}
+	if err := CheckJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError

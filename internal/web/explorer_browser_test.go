@@ -66,8 +66,8 @@ func TestExplorerInBrowser(t *testing.T) {
 
 	t.Run("home map", func(t *testing.T) {
 		do(t, "open home", chromedp.Navigate(base+"/"))
-		n := eval(t, "count points", `document.querySelectorAll('#network-map circle.city-point').length`).(float64)
-		ranked := eval(t, "count ranked", `document.querySelectorAll('#network-map a circle.city-point.ranked').length`).(float64)
+		n := eval(t, "count points", `document.querySelectorAll('#network-map circle.pt').length`).(float64)
+		ranked := eval(t, "count ranked", `document.querySelectorAll('#network-map a circle.pt').length`).(float64)
 		if n < 100 || ranked < 50 {
 			t.Errorf("map has %v city points, %v of them linked to profiles", n, ranked)
 		}

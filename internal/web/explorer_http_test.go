@@ -101,7 +101,7 @@ func TestExplorerPages(t *testing.T) {
 			status     int
 		}{
 			{"/", `id="network-map"`, 200},
-			{"/", `class="city-point ranked"`, 200},
+			{"/", `class="pt q`, 200},
 			{"/rankings", first.Name, 200},
 			{"/rankings", "Demo data: the cities are real", 200},
 			{"/rankings?region=EU&sort=name", "Rankings", 200},

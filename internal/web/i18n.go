@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -91,7 +90,7 @@ func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, target, k
 	if strings.Contains(target, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, target+sep+"flash="+url.QueryEscape(s.tr(r, key, args...)), http.StatusSeeOther)
+	http.Redirect(w, r, target+sep+s.flashQuery(readerLang(r), key, args), http.StatusSeeOther)
 }
 
 // worded is an error with a citylens code and a catalogue message.

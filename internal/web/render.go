@@ -211,7 +211,7 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 		nav[i].Label = s.cat.T(lang, nav[i].Label)
 	}
 	pd := PageData{Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
-		Flash: r.URL.Query().Get("flash"), Lang: string(lang), Langs: langLinks(r, lang)}
+		Flash: s.flashOf(r), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
 		pd.Attribution = members.DemoAttribution
 	}

@@ -128,6 +128,11 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 				}
 			}
 		}
+		// The path, query and form (a JSON body is checked as it is decoded).
+		if err := checkRequestText(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -211,8 +216,8 @@ func (s *Server) checkCSRF(r *http.Request, v Viewer) error {
 	want := ""
 	if v.Session != nil {
 		want = v.Session.CSRFToken
-	} else if c, err := r.Cookie(anonCSRFCookie); err == nil {
-		want = c.Value
+	} else if c, err := r.Cookie(anonCSRFCookie); err == nil && s.validAnonCSRF(c.Value) {
+		want = c.Value // signed by this server: a planted cookie is not
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return worded(citylens.EFORBIDDEN, "error.csrf")

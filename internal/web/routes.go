@@ -11,4 +11,8 @@ func (s *Server) registerRoutes(mux *http.ServeMux) {
 	s.registerPublicRoutes(mux)
 	s.registerAccountRoutes(mux)
 	s.api(mux, "GET /api/v1/openapi.json", AccessPublic, s.apiOpenAPI)
+	// Not a route: what answers an API path no route matches.
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		mux.Handle(m+" /api/", http.HandlerFunc(s.apiNotFound))
+	}
 }

@@ -33,6 +33,8 @@ import (
 type Store interface {
 	members.Store
 	accounts.Store
+	accounts.ThrottleStore
+	ServerSecret(ctx context.Context, name string) (string, error)
 	auditlog.Store
 	jobs.Store
 	mail.OutboxStore
@@ -59,8 +61,9 @@ type Config struct {
 	DiagnosticJobs bool
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
-	// LoginLimiter; default 5 failures per e-mail and 20 per address in 15 minutes.
-	LoginLimiter *accounts.LoginLimiter
+	// Throttle is the sign-in and password-reset policy; default
+	// accounts.DefaultThrottle.
+	Throttle *accounts.ThrottlePolicy
 	// Argon2 parameters; default accounts.DefaultArgon2.
 	Argon2 *accounts.Argon2Params
 	// Accounts is the account service sign-in and sessions go through;
@@ -87,6 +90,7 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
+	secret   []byte // HMAC key of anonymous CSRF tokens and flash messages (hardening.go)
 }
 
 // WithDefaults is cfg with every setting it leaves unset filled in: what
@@ -110,16 +114,13 @@ func (cfg Config) WithDefaults() Config {
 	if cfg.Queue == nil {
 		cfg.Queue = jobs.NewQueue(cfg.Store, jobs.Options{Logger: cfg.Logger, Now: cfg.Now})
 	}
-	if cfg.LoginLimiter == nil {
-		cfg.LoginLimiter = accounts.NewLoginLimiter(5, 20, 15*time.Minute)
-	}
 	if cfg.Accounts == nil {
 		params := accounts.DefaultArgon2
 		if cfg.Argon2 != nil {
 			params = *cfg.Argon2
 		}
 		cfg.Accounts = &accounts.Service{Store: cfg.Store, Audit: cfg.Store, Scopes: cfg.Store, Mail: cfg.Mail,
-			Hasher: accounts.NewHasher(params), Limiter: cfg.LoginLimiter, Now: cfg.Now, BaseURL: cfg.BaseURL}
+			Hasher: accounts.NewHasher(params), Throttle: cfg.Store, Policy: cfg.Throttle, Now: cfg.Now, BaseURL: cfg.BaseURL}
 	}
 	return cfg
 }
@@ -132,6 +133,9 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
 		accounts: cfg.Accounts}
+	if err := s.loadSecret(); err != nil {
+		return nil, err
+	}
 	cat, err := i18n.Load()
 	if err != nil {
 		return nil, err

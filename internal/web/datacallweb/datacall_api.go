@@ -348,6 +348,9 @@ func decodeValuesBatch(r *http.Request) ([]apiValueEntry, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, citylens.E(citylens.EINVALID, "error.dc_body_empty")
 	}
+	if err := web.CheckJSONText(body); err != nil {
+		return nil, err
+	}
 	var top struct {
 		Values *[]json.RawMessage `json:"values"`
 	}

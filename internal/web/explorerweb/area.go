@@ -73,6 +73,11 @@ type Explorer struct {
 
 	pages     pageCache
 	responses *web.ResponseCache
+
+	maps     sync.Map // drawn home maps (worldMap) by language, release, cities and measure
+	mapCount atomic.Int64
+	pdfs     sync.Map // printed profiles ([]byte) by language, release, members and city
+	pdfCount atomic.Int64
 }
 
 // New makes the explorer area.
@@ -116,6 +121,7 @@ func (a *Explorer) Register(s *web.Server) {
 	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads)
 	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload)
 	a.registerExplorerAPI(s)
+	a.registerCharts(s)
 
 	s.CacheGauges("citylens_explorer_response_cache", "explorer's cache of whole responses to anonymous readers", a.responses.Stats)
 	s.CacheGauges("citylens_explorer_page_cache", "explorer's cache of rendered page contents", a.pages.stats)

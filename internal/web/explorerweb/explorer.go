@@ -7,7 +7,6 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -20,6 +19,7 @@ import (
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // recordsSnap is the list of published releases, newest first, the
@@ -288,20 +288,12 @@ func (a *Explorer) family(ctx context.Context, v *relView) ([]*release.Release, 
 
 // --- home ---
 
-type homeMapCity struct {
-	Code, Name string
-	X, Y       float64
-	Href       string // its profile in the latest release, "" when not in it
-	Stage      string
-}
-
 type explorerHomeData struct {
 	R          *relView
 	Cities     int
 	Members    int
 	Regions    []regionCount
-	Map        []homeMapCity
-	Land       template.HTML
+	WorldMap   *worldMap
 	Top        []release.RankingRow
 	MaxRank    int
 	Others     []release.Record // other editions' latest releases
@@ -329,7 +321,7 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := explorerHomeData{Cities: len(cities), Land: template.HTML(template.HTMLEscapeString(worldLand))}
+	d := explorerHomeData{Cities: len(cities)}
 	count := map[string]int{}
 	for _, c := range cities {
 		count[c.RegionCode]++
@@ -347,14 +339,10 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	case citylens.ErrorCode(err) != citylens.ENOTFOUND:
 		return err
 	}
-	inRelease := map[string]string{}
 	if d.HasRelease {
 		rows, err := v.rel.Rankings(release.RankingQuery{})
 		if err != nil {
 			return err
-		}
-		for _, row := range rows {
-			inRelease[row.City.Code] = row.Stage
 		}
 		d.MaxRank = len(rows)
 		if len(rows) > 10 {
@@ -369,16 +357,9 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	for _, c := range cities {
-		if c.Latitude == 0 && c.Longitude == 0 {
-			continue
-		}
-		x, y := mapXY(c.Latitude, c.Longitude)
-		mc := homeMapCity{Code: c.Code, Name: c.Name, X: round1(x), Y: round1(y)}
-		if st, ok := inRelease[c.Code]; ok {
-			mc.Href, mc.Stage = "/cities/"+url.PathEscape(c.Code), st
-		}
-		d.Map = append(d.Map, mc)
+	d.WorldMap, err = a.worldMap(web.RequestLang(w, r), cities, d.R, r.URL.Query().Get("map"))
+	if err != nil {
+		return err
 	}
 	return a.s.Render(w, r, "explorer_home.html", d)
 }
@@ -616,8 +597,9 @@ type cityData struct {
 	R        *relView
 	P        *release.Profile
 	Trend    []release.TrendPoint
-	Chart    barChart
-	TrendSVG lineChart
+	Chart    figure // pillars
+	TrendSVG figure // rank across editions
+	Links    profileLinks
 	Names    map[string]string // aggregate code → name
 	Stages   []release.Stage
 	MaxRank  int
@@ -681,8 +663,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if len(p.Weaknesses) > maxStandings {
 			p.Weaknesses = p.Weaknesses[:maxStandings]
 		}
-		d.Chart = pillarChart(p, d.Names)
-		d.TrendSVG = trendChart(trend)
+		a.cityFigures(lang, v, d)
 		return d, nil
 	})
 }
@@ -710,7 +691,7 @@ type compareData struct {
 	Rows   []release.CompareRow
 	Cities []release.City
 	Names  map[string]string
-	Chart  groupedChart
+	Chart  figure
 	Slots  []string // the form's four fields
 	Err    string
 }
@@ -736,7 +717,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 			return nil, err
 		}
 		d.Rows = rows
-		d.Chart = compareChart(rows, v.Sum.Index, d.Names)
+		d.Chart = a.compareFigure(lang, v, rows, d.Codes)
 		return d, nil
 	})
 }
@@ -746,7 +727,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 type indicatorData struct {
 	R     *relView
 	I     *release.IndicatorView
-	Hist  histChart
+	Hist  figure
 	Names map[string]string
 }
 
@@ -760,7 +741,7 @@ func (a *Explorer) explorerIndicator(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return nil, err
 		}
-		return &indicatorData{R: v, I: iv, Hist: histChartOf(iv.Distribution), Names: nodeNames(v.rel)}, nil
+		return &indicatorData{R: v, I: iv, Hist: a.distributionFigure(lang, v, iv), Names: nodeNames(v.rel)}, nil
 	})
 }
 

@@ -2,10 +2,10 @@ package explorerweb
 
 import (
 	"bytes"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -34,7 +34,7 @@ func (a *Explorer) explorerRankingsCSV(w http.ResponseWriter, r *http.Request) e
 	head = append(head, v.Sum.Pillars...)
 	head = append(head, "stage", "rating", "previous_rank", "change")
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write(head)
 	for _, row := range rows {
 		rec := []string{web.Itoa(row.Rank), optNum(row.RankBand.Q5), optNum(row.RankBand.Median), optNum(row.RankBand.Q95),
@@ -99,7 +99,7 @@ func (a *Explorer) explorerCompareCSV(w http.ResponseWriter, r *http.Request) er
 		}
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write(head)
 	for _, row := range rows {
 		rank := ""
@@ -137,7 +137,7 @@ func (a *Explorer) explorerDistributionCSV(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"indicator", "unit", "from", "to", "cities"})
 	for _, b := range iv.Distribution.Bins {
 		cw.Write([]string{iv.Code, iv.Unit, fnum(b.From), fnum(b.To), web.Itoa(b.Count)})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -181,6 +182,16 @@ func (e *Env) Client() *Client {
 	jar, _ := cookiejar.New(nil)
 	return &Client{T: e.T, Env: e, HTTP: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// ClientFrom returns a new anonymous client whose connections come from
+// the loopback address ip (e.g. "127.0.0.7"), so tests can sign in from
+// several addresses.
+func (e *Env) ClientFrom(ip string) *Client {
+	c := e.Client()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 10 * time.Second}
+	c.HTTP.Transport = &http.Transport{DialContext: d.DialContext}
+	return c
 }
 
 // ClientAs returns a client signed in as a fixture role (anonymous: not
