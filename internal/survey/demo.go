@@ -42,7 +42,7 @@ func (s *Service) SeedDemo(ctx context.Context, actor auditlog.Actor, editions [
 			return err
 		}
 		latest := k == len(editions)-1
-		sv := Survey{Edition: ed, Opens: now.AddDate(-(len(editions)-1-k), 0, -30), Closes: now.AddDate(-(len(editions)-1-k), 0, -1), Demo: true}
+		sv := Survey{Edition: ed, Opens: now.AddDate(-(len(editions) - 1 - k), 0, -30), Closes: now.AddDate(-(len(editions) - 1 - k), 0, -1), Demo: true}
 		if latest {
 			sv.Closes = now.AddDate(0, 0, 45) // still open: residents can answer
 		}
