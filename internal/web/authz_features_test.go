@@ -50,6 +50,7 @@ var featureMatrix = map[string][]probe{
 	"POST /survey/{edition}/{city}":                {{Path: "/survey/2026/" + webtest.CityX, Allow: everyone}},
 	"GET /survey/{edition}/{city}/results":         {{Path: "/survey/2026/" + webtest.CityX + "/results", Allow: everyone}},
 	"GET /survey/{edition}/{city}/results.csv":     {{Path: "/survey/2026/" + webtest.CityX + "/results.csv", Allow: everyone}},
+	"GET /survey/{edition}/compare":                {{Path: "/survey/2026/compare", Allow: everyone}},
 	"GET /survey/{edition}/results.csv":            {{Path: "/survey/2026/results.csv", Allow: everyone}},
 	"GET /survey/{edition}/results.xlsx":           {{Path: "/survey/2026/results.xlsx", Allow: everyone}},
 	"GET /api/v1/survey/{edition}/results":         {{Path: "/api/v1/survey/2026/results", Allow: everyone}},

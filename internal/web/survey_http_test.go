@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -329,5 +330,37 @@ func TestSurveyDemoHTTP(t *testing.T) {
 	}
 	if _, page := c.Get("/survey/2025/" + many.City); !strings.Contains(page, "The survey is not open") {
 		t.Errorf("the 2025 demo survey is open")
+	}
+	// Two waves pooled 3:2, renormalised: 60 % and 40 %.
+	_, page = c.Get("/survey/2026/" + many.City + "/results")
+	if !strings.Contains(page, "Across waves") || !strings.Contains(page, "2026 60%, 2025 40%") {
+		t.Errorf("the pooled figures are missing")
+	}
+	// Cities compared on one statement: a difference only beyond the
+	// combined margin.
+	_, page = c.Get("/survey/2026/compare?item=hs_s1&city=" + many.City)
+	ref, _ := many.ItemOf("hs_s1")
+	seen := 0
+	for _, o := range res.Cities {
+		x, _ := o.ItemOf("hs_s1")
+		if o.City == many.City || x.Score.TooFew() {
+			continue
+		}
+		d := x.Score.Mean - ref.Score.Mean
+		m := survey.Z95 * math.Sqrt(x.Score.SE*x.Score.SE+ref.Score.SE*ref.Score.SE)
+		want := "no clear difference"
+		if d > m {
+			want = "higher"
+		} else if d < -m {
+			want = "lower"
+		}
+		row := regexp.MustCompile(`/survey/2026/` + regexp.QuoteMeta(o.City) + `/results">[^<]*</a></th>.*?</tr>`).FindString(page)
+		if !strings.Contains(row, "<td>"+want+"</td>") {
+			t.Errorf("%s against %s: want %q in %s", o.City, many.City, want, row)
+		}
+		seen++
+	}
+	if seen < 5 {
+		t.Errorf("only %d cities compared", seen)
 	}
 }
