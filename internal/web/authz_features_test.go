@@ -53,6 +53,7 @@ var featureMatrix = map[string][]probe{
 	"GET /survey/{edition}/compare":                {{Path: "/survey/2026/compare", Allow: everyone}},
 	"GET /survey/{edition}/results.csv":            {{Path: "/survey/2026/results.csv", Allow: everyone}},
 	"GET /survey/{edition}/results.xlsx":           {{Path: "/survey/2026/results.xlsx", Allow: everyone}},
+	"GET /api/v1/survey/{edition}/index-values":    {{Path: "/api/v1/survey/2026/index-values", Allow: everyone}},
 	"GET /api/v1/survey/{edition}/results":         {{Path: "/api/v1/survey/2026/results", Allow: everyone}},
 	"GET /admin/survey":                            {{Path: "/admin/survey", Allow: only(webtest.Admin)}},
 	"POST /admin/survey":                           {{Path: "/admin/survey", Allow: only(webtest.Admin)}},

@@ -407,7 +407,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		var rk rankingsBody
 		getJSON(t, c, "/api/v1/releases/latest/rankings", &rk)
 		a, b := rk.Rows[0].City.Code, rk.Rows[1].City.Code
-		examples := strings.NewReplacer("{hash}", "latest", "{entity_type}", "city", "{entity_id}", webtest.CityX, "{id}", "1")
+		examples := strings.NewReplacer("{hash}", "latest", "{entity_type}", "city", "{entity_id}", webtest.CityX, "{id}", "1", "{edition}", "2026")
 		cityFor := map[string]string{"/api/v1/cities/{code}": webtest.CityX}
 		query := map[string]string{"compare": "?c=" + a + "&c=" + b, "getRankings": "?region=EU&limit=5"}
 		for _, op := range ops {

@@ -103,6 +103,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /survey/{edition}/results.csv", web.AccessPublic, a.editionResultsCSV)
 	s.Page("GET /survey/{edition}/results.xlsx", web.AccessPublic, a.editionResultsXLSX)
 	s.API("GET /api/v1/survey/{edition}/results", web.AccessPublic, a.apiResults)
+	s.API("GET /api/v1/survey/{edition}/index-values", web.AccessPublic, a.apiIndexValues)
 
 	s.Page("GET /admin/survey", web.AccessAdmin, a.adminHome)
 	s.Page("POST /admin/survey", web.AccessAdmin, a.adminConfigure)
@@ -138,7 +139,11 @@ func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
 		Summary:    "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status:     200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}}}
+		Status:     200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/survey/{edition}/index-values", ID: "getSurveyIndexValues", Tag: "survey",
+			PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
+			Summary:    "The people-centric pillar's values: per city and area × pillar the score pooled over the waves, its standard error, effective n and provenance (figures on too few responses left out)",
+			Status:     200, Fields: []string{"edition", "values"}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
@@ -737,6 +742,18 @@ func (a *Area) apiResults(w http.ResponseWriter, r *http.Request) error {
 	}
 	res.ComputedBy = "" // who ran it is for the audit log, not the public
 	web.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (a *Area) apiIndexValues(w http.ResponseWriter, r *http.Request) error {
+	vals, err := a.cfg.Survey.IndexValues(r.Context(), r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	if vals == nil {
+		vals = []survey.IndexValue{}
+	}
+	web.WriteJSON(w, http.StatusOK, map[string]any{"edition": r.PathValue("edition"), "values": vals})
 	return nil
 }
 
