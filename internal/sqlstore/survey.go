@@ -87,6 +87,15 @@ func (db *Store) SurveyInstrument(ctx context.Context, edition string, version i
 	return &in, nil
 }
 
+func (db *Store) SurveyInstrumentVersion(ctx context.Context, edition string) (int, error) {
+	var v int
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM survey_instruments WHERE edition = $1`, edition).Scan(&v)
+	if err == nil && v == 0 {
+		return 0, citylens.Errorf(citylens.ENOTFOUND, "no instrument for the survey of edition %q", edition)
+	}
+	return v, db.dbError(ctx, "survey instrument", err)
+}
+
 func (db *Store) AddSurveyInvites(ctx context.Context, edition, city string, hashes []string) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for _, h := range hashes {

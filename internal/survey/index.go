@@ -14,13 +14,13 @@ import (
 // one area within one pillar (as IMD: five areas × structures and
 // technology), with its standard error and provenance.
 type IndexValue struct {
-	City      string   `json:"city"`
-	Indicator string   `json:"indicator"` // IndicatorCode(area, pillar)
-	Value     float64  `json:"value"`
-	SE        float64  `json:"se"`
-	NEff      float64  `json:"n_eff"`
-	N         int      `json:"n"` // valid responses of the edition's wave
-	Waves     []string `json:"waves"`
+	City      string    `json:"city"`
+	Indicator string    `json:"indicator"` // IndicatorCode(area, pillar)
+	Value     float64   `json:"value"`
+	SE        float64   `json:"se"`
+	NEff      float64   `json:"n_eff"`
+	N         int       `json:"n"` // valid responses of the edition's wave
+	Waves     []string  `json:"waves"`
 	Shares    []float64 `json:"shares"`
 	// Source is the provenance the data set shows: the survey, its waves
 	// and weights, n, effective n and the margin of error.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -95,6 +96,8 @@ type Store interface {
 	AddSurveyInstrument(ctx context.Context, edition string, in *Instrument, by string, at time.Time) error
 	// Instrument is a version of the edition's instrument, 0 the latest.
 	SurveyInstrument(ctx context.Context, edition string, version int) (*Instrument, error)
+	// SurveyInstrumentVersion is the edition's latest version number.
+	SurveyInstrumentVersion(ctx context.Context, edition string) (int, error)
 	AddSurveyInvites(ctx context.Context, edition, city string, hashes []string) error
 	// AddResponse stores a response; with an invitation hash, it uses the
 	// invitation in the same transaction (ECONFLICT if used, ENOTFOUND if
@@ -117,6 +120,29 @@ type Service struct {
 	Store Store
 	Audit auditlog.Store
 	Now   func() time.Time
+
+	// instruments caches decoded instrument versions ("edition\x00v"):
+	// a version never changes once stored.
+	instruments sync.Map
+}
+
+// Instrument is the edition's latest instrument, shared: callers must not
+// change it (Clone first).
+func (s *Service) Instrument(ctx context.Context, edition string) (*Instrument, error) {
+	v, err := s.Store.SurveyInstrumentVersion(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	key := edition + "\x00" + strconv.Itoa(v)
+	if in, ok := s.instruments.Load(key); ok {
+		return in.(*Instrument), nil
+	}
+	in, err := s.Store.SurveyInstrument(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	s.instruments.Store(key, in)
+	return in, nil
 }
 
 func (s *Service) now() time.Time {
@@ -266,7 +292,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Response, error) 
 	if !sv.OpenAt(now) {
 		return Response{}, citylens.E(citylens.ECONFLICT, "survey.error.closed", sub.Edition)
 	}
-	in, err := s.Store.SurveyInstrument(ctx, sub.Edition, 0)
+	in, err := s.Instrument(ctx, sub.Edition)
 	if err != nil {
 		return Response{}, err
 	}

@@ -15,18 +15,43 @@ import (
 	"testing"
 	"time"
 
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
 // surveyEnv is a test server with edition 2026 and its survey open now.
-func surveyEnv(t *testing.T, s storetest.Store) *webtest.Env {
+func surveyEnv(t testing.TB, s storetest.Store) *webtest.Env {
 	t.Helper()
 	env := webtest.New(t, s)
-	featureMatrixSetup(t, env) // edition 2026 and its survey
+	ctx := context.Background()
+	cs := &catalogue.Service{Store: env.Store, Audit: env.Store}
+	if _, err := cs.SeedU4SSC(ctx, auditlog.System("test")); err != nil {
+		t.Fatal(err)
+	}
+	inds, err := env.Store.Indicators(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e, _, err := catalogue.NewEdition("2026", "Smart Cities Index 2026", 2025, now.AddDate(0, 0, -10), now.AddDate(0, 0, 30), inds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Status = catalogue.StatusOpen
+	if err := cs.CreateEdition(ctx, auditlog.System("test"), e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Services.Survey.Configure(ctx, auditlog.System("test"), survey.Survey{Edition: "2026",
+		Opens: now.AddDate(0, 0, -10), Closes: now.AddDate(0, 0, 30)}); err != nil {
+		t.Fatal(err)
+	}
 	return env
 }
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`)
 
 // answerForm is a complete, valid answer to the seeded instrument.
 func answerForm(seed int) url.Values {
@@ -42,7 +67,7 @@ func answerForm(seed int) url.Values {
 func formFields(t *testing.T, page string) url.Values {
 	t.Helper()
 	out := url.Values{}
-	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
 		out.Set(m[1], m[2])
 	}
 	return out
@@ -55,7 +80,7 @@ func merge(a, b url.Values) url.Values {
 	return a
 }
 
-func responsesOf(t *testing.T, env *webtest.Env, city string) []survey.Response {
+func responsesOf(t testing.TB, env *webtest.Env, city string) []survey.Response {
 	t.Helper()
 	rs, err := env.Store.SurveyResponses(context.Background(), "2026", city)
 	if err != nil {

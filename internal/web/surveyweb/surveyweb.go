@@ -265,7 +265,7 @@ func (a *Area) load(r *http.Request) (survey.Survey, *survey.Instrument, members
 	if err != nil {
 		return sv, nil, members.City{}, err
 	}
-	in, err := a.cfg.Survey.Store.SurveyInstrument(ctx, sv.Edition, 0)
+	in, err := a.cfg.Survey.Instrument(ctx, sv.Edition)
 	if err != nil {
 		return sv, nil, members.City{}, err
 	}
