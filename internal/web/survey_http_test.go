@@ -389,3 +389,62 @@ func TestSurveyDemoHTTP(t *testing.T) {
 		t.Errorf("only %d cities compared", seen)
 	}
 }
+
+// The secretariat edits the instrument in the browser and by workbook;
+// every page in Korean is in Korean.
+func TestSurveyInstrumentEditingHTTP(t *testing.T) {
+	env := surveyEnv(t, storetest.OpenSQLite(t))
+	admin := env.ClientAs(webtest.Admin)
+	ctx := context.Background()
+	for _, p := range []string{"/admin/survey?lang=ko", "/admin/survey/2026?lang=ko", "/admin/survey/2026/instrument?lang=ko"} {
+		res, page := admin.Get(p)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", p, res.StatusCode)
+		}
+		for _, english := range []string{"Survey administration", "Upload", "Settings", "Save as a new version", "Decision", "Weighting and figures"} {
+			if strings.Contains(page, ">"+english) {
+				t.Errorf("%s shows English %q", p, english)
+			}
+		}
+	}
+	// A text changed in the browser: a new version, credited to the admin.
+	_, page := admin.Get("/admin/survey/2026/instrument")
+	form := url.Values{"languages": {"en ko"}, "item:hs_s1|ko": {"밤에도 동네를 안심하고 걸을 수 있다."}}
+	res, page := admin.PostForm("/admin/survey/2026/instrument", form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, page)
+	}
+	in, err := env.Services.Survey.Instrument(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := in.Item("hs_s1")
+	if in.Version != 2 || it.Label["ko"].Text != "밤에도 동네를 안심하고 걸을 수 있다." || it.Label["ko"].By != env.Users[webtest.Admin].Email {
+		t.Errorf("version %d, text %+v", in.Version, it.Label["ko"])
+	}
+	if it.Label["en"].By != survey.SeedAuthor {
+		t.Errorf("the unchanged English text lost its provenance: %+v", it.Label["en"])
+	}
+	// An empty required text: refused, nothing saved.
+	res, _ = admin.PostForm("/admin/survey/2026/instrument", url.Values{"item:hs_s1|ko": {""}})
+	if res.StatusCode != 400 {
+		t.Errorf("an empty text: %d", res.StatusCode)
+	}
+	// The workbook down and up again: version 3, the same texts.
+	res, body := admin.Get("/admin/survey/2026/instrument.xlsx")
+	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Fatalf("download: %d", res.StatusCode)
+	}
+	if res, page := upload(t, admin, "/admin/survey/2026/instrument.xlsx", "form.xlsx", []byte(body)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", res.StatusCode, page)
+	}
+	again, _ := env.Services.Survey.Instrument(ctx, "2026")
+	if it2, _ := again.Item("hs_s1"); again.Version != 3 || it2.Label["ko"] != it.Label["ko"] {
+		t.Errorf("after the round trip: version %d, %+v", again.Version, it2.Label["ko"])
+	}
+	// Not a workbook: refused with a message, nothing saved.
+	if res, _ := upload(t, admin, "/admin/survey/2026/instrument.xlsx", "form.xlsx", []byte("PK\x03\x04garbage")); res.StatusCode != 400 {
+		t.Errorf("a broken workbook: %d", res.StatusCode)
+	}
+	_ = page
+}

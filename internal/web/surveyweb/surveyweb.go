@@ -27,6 +27,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/survey"
@@ -131,7 +132,11 @@ func (a *Area) Templates() fs.FS { return templateFiles }
 // Nav links to the survey for everyone, and to its administration for
 // admins.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
-	return []web.NavLink{{Href: "/survey", Label: "nav.survey"}}
+	links := []web.NavLink{{Href: "/survey", Label: "nav.survey"}}
+	if v.SignedIn() && v.User.Role == accounts.RoleAdmin {
+		links = append(links, web.NavLink{Href: "/admin/survey", Label: "nav.survey_admin"})
+	}
+	return links
 }
 
 // APIOperations describe the survey's JSON route.
