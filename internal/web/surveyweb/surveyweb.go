@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -29,6 +28,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -679,8 +679,10 @@ func (a *Area) resultTable(r *http.Request, edition, onlyCity string) ([][]strin
 
 func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
 	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
-	cw.WriteAll(rows)
+	cw := csvsafe.NewWriter(&b) // no cell read as a formula by a spreadsheet
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	_, err := w.Write(b.Bytes())
