@@ -598,8 +598,10 @@ func (s *Service) Compute(ctx context.Context, actor auditlog.Actor, edition str
 		return nil, err
 	}
 	byCity := map[string][]Response{}
+	before := make(map[int64]string, len(all)) // the stored flags: only changes are written
 	for _, r := range all {
 		byCity[r.City] = append(byCity[r.City], r)
+		before[r.ID] = flagKey(r)
 	}
 	res := &Results{Edition: edition, Version: in.Version, ComputedAt: s.now(), ComputedBy: actor.Email}
 	var ps []citylens.Problem
@@ -634,8 +636,14 @@ func (s *Service) Compute(ctx context.Context, actor auditlog.Actor, edition str
 		return nil, &citylens.Error{Code: citylens.EINVALID, Key: "survey.error.compute", Args: []any{edition},
 			Message: "the survey of " + edition + " cannot be weighted: nothing was saved", Problems: ps}
 	}
+	changed := flagged[:0:0]
+	for _, r := range flagged {
+		if before[r.ID] != flagKey(r) {
+			changed = append(changed, r)
+		}
+	}
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.SetSurveyFlags(ctx, flagged); err != nil {
+		if err := s.Store.SetSurveyFlags(ctx, changed); err != nil {
 			return err
 		}
 		if err := s.Store.PutSurveyResults(ctx, res); err != nil {
@@ -766,4 +774,8 @@ func GroupKey(kind, area, pillar string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+func flagKey(r Response) string {
+	return strings.Join(r.Flags, " ") + "|" + strconv.FormatBool(r.Excluded)
 }
