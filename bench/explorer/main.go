@@ -52,8 +52,13 @@ func main() {
 	warmup := flag.Duration("warmup", 3*time.Second, "unmeasured load first (fills the page cache)")
 	profiles := flag.Int("profiles", 1000, "distinct city profiles requested")
 	flag.BoolVar(&askGzip, "gzip", true, "ask for gzipped pages and unpack them, as a browser does (false: plain pages, as wrk or curl ask)")
+	flag.Float64Var(&conditional, "conditional", 0, "share of requests sent with If-None-Match and the ETag of the page's earlier answer (answered 304), 0 to 1")
 	cpuprofile := flag.String("cpuprofile", "", "write the server's CPU profile of the measured run here (needs a -tags benchprofile binary)")
 	flag.Parse()
+	if conditional < 0 || conditional > 1 {
+		fmt.Fprintln(os.Stderr, "explorer: --conditional is a share from 0 to 1")
+		os.Exit(2)
+	}
 	if *bin == "" || *rate <= 0 || *rate > 5000 || *duration <= 0 || *duration > 2*time.Minute || *cities < 10 || *inds < 3 {
 		fmt.Fprintln(os.Stderr, "usage: explorer --bin PATH [--cities 1000] [--indicators 300] [--rate 1000 (≤5000)] [--duration 20s (≤2m)]")
 		os.Exit(2)
@@ -76,7 +81,8 @@ func main() {
 	check(db.Close())
 
 	addr := freeAddr()
-	cmd := exec.Command(*bin, "serve", "--addr", addr, "--data", dir, "--workers", "1")
+	// The load comes from one address: fair use (per address) out of its way.
+	cmd := exec.Command(*bin, "serve", "--addr", addr, "--data", dir, "--workers", "1", "--fair-use-anonymous", "100000000")
 	pprofAddr := ""
 	if *cpuprofile != "" {
 		pprofAddr = freeAddr()
@@ -155,12 +161,27 @@ type target struct{ kind, url string }
 // shares the cores with the server it measures).
 var askGzip bool
 
+// conditional is the share of requests sent with If-None-Match; etags
+// holds each URL's ETag from the warm-up.
+var (
+	conditional float64
+	etags       sync.Map // url → ETag
+	notModified atomic.Int64
+)
+
 var gzipReaders sync.Pool
 
 func get(client *http.Client, url string) (*http.Response, error) {
+	return getIf(client, url, "")
+}
+
+func getIf(client *http.Client, url, etag string) (*http.Response, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
+	}
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
 	}
 	if askGzip {
 		req.Header.Set("Accept-Encoding", "gzip")
@@ -216,6 +237,7 @@ func warm(client *http.Client, urls []target) []time.Duration {
 				n, err := readBody(resp)
 				check(err)
 				pageBytes[urls[i].kind].Add(n)
+				etags.Store(urls[i].url, resp.Header.Get("ETag"))
 				if resp.Header.Get("Content-Encoding") == "gzip" {
 					gzippedN.Add(1)
 				}
@@ -257,17 +279,27 @@ func run(client *http.Client, urls []target, rate int, d time.Duration) []result
 		} else {
 			tg = urls[10+rnd.IntN(len(urls)-10)]
 		}
+		cond := rnd.Float64() < conditional
 		wg.Add(1)
 		inflight.Add(1)
 		go func(i int, tg target) {
 			defer wg.Done()
 			defer inflight.Add(-1)
+			etag := ""
+			if cond {
+				if v, ok := etags.Load(tg.url); ok {
+					etag = v.(string)
+				}
+			}
 			s := time.Now()
-			resp, err := get(client, tg.url)
+			resp, err := getIf(client, tg.url, etag)
 			bad := err != nil
 			if err == nil {
 				_, err = readBody(resp)
-				bad = err != nil || resp.StatusCode != http.StatusOK
+				bad = err != nil || resp.StatusCode != http.StatusOK && !(etag != "" && resp.StatusCode == http.StatusNotModified)
+				if resp.StatusCode == http.StatusNotModified {
+					notModified.Add(1)
+				}
 			}
 			out[i] = result{kind: tg.kind, dur: time.Since(s), err: bad}
 		}(i, tg)
@@ -299,7 +331,7 @@ func report(res []result, d time.Duration) {
 		}
 		fmt.Printf("%-9s %8d %9s %9s %9s %9s %7d\n", k, len(ds), q(0.5), q(0.9), q(0.99), q(1), errs[k])
 	}
-	fmt.Printf("achieved %.0f req/s\n", float64(len(res))/d.Seconds())
+	fmt.Printf("achieved %.0f req/s; %d answered 304 Not Modified\n", float64(len(res))/d.Seconds(), notModified.Swap(0))
 }
 
 // serverBuckets reads the server's own latency histogram of the rankings

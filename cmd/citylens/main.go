@@ -26,6 +26,7 @@ Usage:
   citylens user add ...                  add a user (e.g. the first admin)
   citylens import members FILE           import member cities from CSV
   citylens backup FILE                   consistent online copy of the SQLite database
+  citylens export site RELEASE --out DIR a published release as a static site for a CDN
   citylens version                       print the version
 `
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runImport(ctx, args[1:], stdout, stderr)
 	case "backup":
 		err = runBackup(ctx, args[1:], stdout, stderr)
+	case "export":
+		err = runExport(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "citylens", version)
 	case "help", "-h", "--help":

@@ -38,6 +38,7 @@ type platformConfig struct {
 	BaseURL        string
 	SecureCookies  bool
 	Demo           bool
+	StripDemo      bool
 	Workers        int
 	JobLease       time.Duration
 	DiagnosticJobs bool
@@ -45,6 +46,9 @@ type platformConfig struct {
 	// ExplorerCacheMB bounds the memory of the explorer's rendered pages
 	// and responses, in MiB.
 	ExplorerCacheMB int
+	// FairUseAnonymous and FairUseToken are the API and download requests
+	// a minute of a client without and with a token.
+	FairUseAnonymous, FairUseToken int
 }
 
 // bindPlatformFlags declares the database flags every platform command shares.
@@ -59,6 +63,7 @@ func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL for links in e-mails (env CITYLENS_BASE_URL, default http://ADDR)")
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", false, "mark cookies Secure (TLS ends at a proxy) (env CITYLENS_SECURE_COOKIES)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed the demo network and show the demo banner (env CITYLENS_DEMO)")
+	fs.BoolVar(&c.StripDemo, "strip-demo", false, "without --demo, disable the demo accounts of a database once seeded with --demo (env CITYLENS_STRIP_DEMO)")
 	fs.IntVar(&c.Workers, "workers", 0, "background job workers (env CITYLENS_WORKERS, default 2)")
 	fs.DurationVar(&c.JobLease, "job-lease", 0, "job lease; a dead server's job is retried after it (env CITYLENS_JOB_LEASE, default 30s)")
 	fs.BoolVar(&c.DiagnosticJobs, "diagnostic-jobs", false, "register the diagnostic.sleep job kind (recovery drills, tests)")
@@ -68,6 +73,10 @@ func bindServeFlags(fs *flag.FlagSet, c *platformConfig) {
 	fs.StringVar(&c.SMTP.From, "smtp-from", "", "From address (env CITYLENS_SMTP_FROM)")
 	fs.IntVar(&c.ExplorerCacheMB, "explorer-cache-mb", 0,
 		"memory for the explorer's rendered pages and responses, in MiB (env CITYLENS_EXPLORER_CACHE_MB, default 448)")
+	fs.IntVar(&c.FairUseAnonymous, "fair-use-anonymous", 0,
+		"API and download requests a minute per address without a token (env CITYLENS_FAIR_USE_ANONYMOUS, default 120)")
+	fs.IntVar(&c.FairUseToken, "fair-use-token", 0,
+		"API and download requests a minute per account with a token (env CITYLENS_FAIR_USE_TOKEN, default 1200)")
 }
 
 // fromEnv fills what the flags left unset from the environment (getenv),
@@ -111,6 +120,7 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	str("base-url", "CITYLENS_BASE_URL", &c.BaseURL, "http://"+c.Addr)
 	boolean("secure-cookies", "CITYLENS_SECURE_COOKIES", &c.SecureCookies)
 	boolean("demo", "CITYLENS_DEMO", &c.Demo)
+	boolean("strip-demo", "CITYLENS_STRIP_DEMO", &c.StripDemo)
 	integer("workers", "CITYLENS_WORKERS", &c.Workers, 2)
 	if v := getenv("CITYLENS_JOB_LEASE"); !set["job-lease"] && v != "" {
 		d, err := time.ParseDuration(v)
@@ -128,6 +138,8 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	str("smtp-from", "CITYLENS_SMTP_FROM", &c.SMTP.From, "")
 	c.SMTP.Password = getenv("CITYLENS_SMTP_PASSWORD") // never a flag: it would show in ps
 	integer("explorer-cache-mb", "CITYLENS_EXPLORER_CACHE_MB", &c.ExplorerCacheMB, explorerweb.DefaultCacheBytes>>20)
+	integer("fair-use-anonymous", "CITYLENS_FAIR_USE_ANONYMOUS", &c.FairUseAnonymous, web.FairUseDefaults.Anonymous)
+	integer("fair-use-token", "CITYLENS_FAIR_USE_TOKEN", &c.FairUseToken, web.FairUseDefaults.Token)
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Sprintf("addr %q is not host:port", c.Addr))
 	}
@@ -139,6 +151,9 @@ func (c *platformConfig) fromEnv(set map[string]bool, getenv func(string) string
 	}
 	if c.JobLease < time.Second {
 		errs = append(errs, fmt.Sprintf("job lease %s is under a second", c.JobLease))
+	}
+	if c.FairUseAnonymous < 1 || c.FairUseToken < 1 {
+		errs = append(errs, fmt.Sprintf("fair-use limits %d and %d requests a minute: give at least 1", c.FairUseAnonymous, c.FairUseToken))
 	}
 	if c.ExplorerCacheMB < 1 || c.ExplorerCacheMB > 1<<20 {
 		errs = append(errs, fmt.Sprintf("explorer cache %d MiB is outside 1..%d", c.ExplorerCacheMB, 1<<20))
@@ -235,14 +250,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sender = mail.Relay{Store: db, SMTP: mail.SMTP{Config: c.SMTP}, Now: time.Now, Retries: 3}
 	}
 	a, err := app.New(web.Config{Store: db, Logger: log, Mail: sender, Queue: queue, BaseURL: c.BaseURL,
-		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20})
+		SecureCookies: c.SecureCookies, Demo: c.Demo, DiagnosticJobs: c.DiagnosticJobs, ExplorerCacheBytes: int64(c.ExplorerCacheMB) << 20,
+		FairUse: web.FairUse{Anonymous: c.FairUseAnonymous, Token: c.FairUseToken}})
 	if err != nil {
 		return err
 	}
 	if c.Demo {
 		sv := a.Services
 		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
-			DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Log: log})
+			DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Log: log})
 		if err != nil {
 			return err
 		}
@@ -250,6 +266,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, a := range res.Accounts {
 			log.Info("demo account", "email", a.Email, "password", demo.Password, "role", a.Role, "scope", a.Scope)
 		}
+	} else if err := productionChecks(ctx, db, &c, log); err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -285,6 +303,44 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// productionChecks runs at a start without --demo: demo accounts, whose
+// password is published, are refused (or disabled with --strip-demo, and
+// logged), and a database without an admin says how to create one.
+func productionChecks(ctx context.Context, db platformStore, c *platformConfig, log *slog.Logger) error {
+	active, err := demo.ActiveAccounts(ctx, db)
+	if err != nil {
+		return err
+	}
+	if len(active) > 0 {
+		if !c.StripDemo {
+			emails := make([]string, len(active))
+			for i, u := range active {
+				emails[i] = u.Email
+			}
+			return citylens.Errorf(citylens.EINVALID, "serve: this database was seeded with --demo and its demo accounts (%s) still sign in with the published demo password: "+
+				"start with --demo to serve the demo, or with --strip-demo to disable those accounts and serve it without them", strings.Join(emails, ", "))
+		}
+		stripped, err := demo.Strip(ctx, db, time.Now())
+		if err != nil {
+			return err
+		}
+		log.Warn("demo accounts disabled (--strip-demo): they can no longer sign in", "accounts", stripped)
+	}
+	ok, err := demo.HasAdmin(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		where := "--data " + c.DataDir
+		if c.DatabaseURL != "" {
+			where = "--database-url \"$CITYLENS_DATABASE_URL\""
+		}
+		log.Warn("no admin account: nobody can sign in to run the platform; create the first one with: citylens user add --email you@example.org --role admin " + where +
+			" (it prints a generated password; --password-stdin reads one)")
+	}
 	return nil
 }
 

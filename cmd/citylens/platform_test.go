@@ -42,18 +42,19 @@ func TestConfigFlagsThenEnvironment(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, nil, platformConfig{Addr: "127.0.0.1:8080", DataDir: "citylens-data", BaseURL: "http://127.0.0.1:8080",
-			Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448}, ""},
+			Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448, FairUseAnonymous: 120, FairUseToken: 1200}, ""},
 		{"environment", nil, env, platformConfig{Addr: "0.0.0.0:9000", DataDir: "/srv/citylens", BaseURL: "http://0.0.0.0:9000",
-			Workers: 4, JobLease: 30 * time.Second, Demo: true, ExplorerCacheMB: 64}, ""},
-		{"flags win", []string{"--addr", "127.0.0.1:7000", "--workers", "1", "--demo=false", "--explorer-cache-mb", "1024"}, env,
+			Workers: 4, JobLease: 30 * time.Second, Demo: true, ExplorerCacheMB: 64, FairUseAnonymous: 120, FairUseToken: 1200}, ""},
+		{"flags win", []string{"--addr", "127.0.0.1:7000", "--workers", "1", "--demo=false", "--explorer-cache-mb", "1024", "--fair-use-anonymous", "5000"}, env,
 			platformConfig{Addr: "127.0.0.1:7000", DataDir: "/srv/citylens", BaseURL: "http://127.0.0.1:7000", Workers: 1, JobLease: 30 * time.Second,
-				ExplorerCacheMB: 1024}, ""},
+				ExplorerCacheMB: 1024, FairUseAnonymous: 5000, FairUseToken: 1200}, ""},
 		{"postgres", []string{"--database-url", "postgres://db/citylens"}, nil, platformConfig{Addr: "127.0.0.1:8080", DataDir: "citylens-data",
-			DatabaseURL: "postgres://db/citylens", BaseURL: "http://127.0.0.1:8080", Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448}, ""},
+			DatabaseURL: "postgres://db/citylens", BaseURL: "http://127.0.0.1:8080", Workers: 2, JobLease: 30 * time.Second, ExplorerCacheMB: 448, FairUseAnonymous: 120, FairUseToken: 1200}, ""},
 		{"bad values", []string{"--addr", "nohost", "--database-url", "mysql://x"}, map[string]string{"CITYLENS_WORKERS": "many", "CITYLENS_JOB_LEASE": "soon"}, platformConfig{},
 			`CITYLENS_WORKERS="many" is not a number; CITYLENS_JOB_LEASE="soon" is not a duration; addr "nohost" is not host:port; database URL must start with postgres://`},
 		{"bad explorer cache", nil, map[string]string{"CITYLENS_EXPLORER_CACHE_MB": "lots"}, platformConfig{}, `CITYLENS_EXPLORER_CACHE_MB="lots" is not a number`},
 		{"negative explorer cache", []string{"--explorer-cache-mb", "-5"}, nil, platformConfig{}, `explorer cache -5 MiB is outside 1..1048576`},
+		{"no fair use", []string{"--fair-use-token", "-1"}, nil, platformConfig{}, `fair-use limits 120 and -1 requests a minute: give at least 1`},
 		{"bad smtp", []string{"--smtp-host", "smtp.example.org"}, nil, platformConfig{}, `from address "" is not an e-mail address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

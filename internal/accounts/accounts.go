@@ -18,10 +18,13 @@ const (
 	RoleFocal    Role = "focal_point"      // one city
 	RoleJudge    Role = "judge"
 	RolePartner  Role = "partner"
+	// RoleApplicant is a prize applicant who signed up on their own
+	// (accounts.Service.Register): they see only their own applications.
+	RoleApplicant Role = "applicant"
 )
 
 // Roles lists every role, in display order.
-var Roles = []Role{RoleAdmin, RoleRegional, RoleFocal, RoleJudge, RolePartner}
+var Roles = []Role{RoleAdmin, RoleRegional, RoleFocal, RoleJudge, RolePartner, RoleApplicant}
 
 // Label is a role's name for people.
 func (r Role) Label() string {
@@ -36,6 +39,8 @@ func (r Role) Label() string {
 		return "Judge"
 	case RolePartner:
 		return "Partner"
+	case RoleApplicant:
+		return "Prize applicant"
 	}
 	return string(r)
 }

@@ -219,6 +219,49 @@ func (s *Service) Invite(ctx context.Context, actor auditlog.Actor, u User) (Use
 	return u, err
 }
 
+// Register signs up a prize applicant on their own: an account with no
+// password yet, and a one-time link mailed to the address (it works once,
+// for 7 days) where they choose one, which confirms the address. Only the
+// applicant role signs up this way.
+func (s *Service) Register(ctx context.Context, u User, remoteAddr string) (User, error) {
+	email, err := NormaliseEmail(u.Email)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Role != RoleApplicant {
+		return User{}, citylens.Ef(citylens.EFORBIDDEN, "acct.error.register_role", "only prize applicants sign up on their own")
+	}
+	u.Email, u.Status, u.CreatedAt = email, StatusInvited, s.Now().UTC()
+	u.Name = strings.TrimSpace(u.Name)
+	if len(u.Name) > 200 {
+		u.Name = u.Name[:200]
+	}
+	u.RegionCode, u.CityCode = "", ""
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if u, err = s.Store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		token := NewToken()
+		now := s.Now().UTC()
+		if err := s.Store.CreateOneTimeToken(ctx, OneTimeToken{TokenHash: HashToken(token), Purpose: PurposeInvite,
+			UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(InvitationLifetime)}); err != nil {
+			return err
+		}
+		if err := auditlog.Record(ctx, s.Audit, now, Actor(u, remoteAddr), "user.register", "user", u.Email, nil, u.auditView()); err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, citymail.Message{To: u.Email, Subject: "Confirm your e-mail address for CityLens",
+			Body: fmt.Sprintf("You signed up on CityLens to apply to the Seoul Smart City Prize.\n\nConfirm your address and choose your password here (the link works once, for 7 days):\n%s\n\nIf it was not you, ignore this message.\n",
+				s.link("/invitations/accept", token))})
+	})
+	return u, err
+}
+
+// Actor is u as the audit log names them.
+func Actor(u User, remoteAddr string) auditlog.Actor {
+	return auditlog.Actor{UserID: u.ID, Email: u.Email, RemoteAddr: remoteAddr}
+}
+
 // RequestPasswordReset mails a one-time reset link if email belongs to an
 // active user; otherwise it does nothing, so answers do not reveal
 // accounts. Requests are limited per address and per e-mail (known or

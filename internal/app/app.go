@@ -20,6 +20,7 @@ import (
 	"github.com/citylens/citylens/internal/web/datacallweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
+	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
 )
@@ -68,6 +69,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
 		datacallweb.New(st, sv.DataCall),
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
+		prizeweb.New(st, sv.Prize),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st)}),

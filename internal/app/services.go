@@ -5,6 +5,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
@@ -21,6 +22,7 @@ type Services struct {
 	DataCall    *datacall.Service
 	Releases    *release.Workflow
 	Publication *publication.Service // compute, preview, publish, correct
+	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 }
 
@@ -40,5 +42,6 @@ func NewServices(st Store, cfg web.Config) *Services {
 		Survey:    &survey.Service{Store: st, Audit: st, Now: now},
 	}
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
+	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	return sv
 }

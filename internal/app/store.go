@@ -3,6 +3,8 @@ package app
 import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web"
@@ -30,7 +32,10 @@ type Store interface {
 	catalogue.Store
 	catalogue.EditionStore
 	datacall.Store
+	datacall.ReportStore
 	release.Store
 	release.PreviewStore
+	prize.Store
 	survey.Store
+	demo.Marks // what demo seeding created, its lock
 }

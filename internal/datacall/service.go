@@ -145,8 +145,25 @@ type ImportResult struct {
 }
 
 // Upload parses an uploaded template or CSV and imports it (see Import).
+//
+// The file is not read at all when the submission cannot take it (a
+// city's submitted or accepted data, a closed call), and reading stops at
+// more rows with values than cities × indicators, which no valid file has.
 func (s *Service) Upload(ctx context.Context, a Actor, edition string, cities []CityRef, name string, data []byte) (ImportResult, error) {
-	p, err := ParseUpload(ctx, name, data, DefaultMaxUploadBytes)
+	call, err := s.LoadCall(ctx, edition)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if len(cities) == 1 {
+		states, err := s.states(ctx, edition, cities)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		if err := Allowed(a, cities[0], ActionEdit, states[cities[0].Code], call.Edition.CallOpen(s.now())); err != nil {
+			return ImportResult{}, citylens.Ef(citylens.ErrorCode(err), "dc.error.of_city", "%s: %s", cities[0].Code, citylens.MessageArg(err))
+		}
+	}
+	p, err := parseUpload(ctx, name, data, DefaultMaxUploadBytes, max(1, len(cities)*len(call.inEdition)))
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -156,7 +173,7 @@ func (s *Service) Upload(ctx context.Context, a Actor, edition string, cities []
 	if len(p.Entries) == 0 {
 		return ImportResult{}, citylens.Ef(citylens.EINVALID, "dc.error.no_values", "the file has no values: fill in the Value, Source and Data year columns")
 	}
-	return s.Import(ctx, a, edition, cities, p.Entries)
+	return s.ImportCall(ctx, a, call, cities, p.Entries)
 }
 
 // Import checks entries for cities (the ones the caller may write to) and

@@ -84,12 +84,30 @@ type Parsed struct {
 	Type    string
 	Edition string // the edition the template was made for ("" for CSV or an unmarked workbook)
 	Entries []Entry
+
+	maxEntries int
+}
+
+// add keeps an entry, refusing one more than maxEntries.
+func (p *Parsed) add(e Entry) error {
+	if p.maxEntries > 0 && len(p.Entries) >= p.maxEntries {
+		return citylens.Ef(citylens.EINVALID, "dc.error.too_many_entries",
+			"row %d: the file has more than %d rows with values, more than its cities and the edition's indicators allow (one row each): nothing was saved", e.Row, p.maxEntries)
+	}
+	p.Entries = append(p.Entries, e)
+	return nil
 }
 
 // ParseUpload reads an XLSX template or a CSV file of the same columns.
 // Rows with every input cell empty are left out. Errors about the file's
 // shape (no header, a missing column) are EINVALID and name the column.
 func ParseUpload(ctx context.Context, name string, data []byte, maxBytes int64) (*Parsed, error) {
+	return parseUpload(ctx, name, data, maxBytes, maxUploadRows)
+}
+
+// parseUpload is ParseUpload keeping at most maxEntries rows with values:
+// one more is refused, as a file of that many could not be valid.
+func parseUpload(ctx context.Context, name string, data []byte, maxBytes int64, maxEntries int) (*Parsed, error) {
 	if maxBytes > 0 && int64(len(data)) > maxBytes {
 		return nil, tooLarge(maxBytes)
 	}
@@ -97,7 +115,7 @@ func ParseUpload(ctx context.Context, name string, data []byte, maxBytes int64) 
 	if err != nil {
 		return nil, err
 	}
-	p := &Parsed{Type: typ}
+	p := &Parsed{Type: typ, maxEntries: maxEntries}
 	switch typ {
 	case TypeXLSX:
 		err = parseXLSX(ctx, data, maxBytes, p)
@@ -251,7 +269,9 @@ func parseXLSX(ctx context.Context, data []byte, maxBytes int64, p *Parsed) erro
 			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
 		}
 		if e, ok := cols.entry(rows.Row(), cells); ok {
-			p.Entries = append(p.Entries, e)
+			if err := p.add(e); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -292,13 +312,23 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		r.Comma = ';'
 	}
+	// encoding/csv holds a whole record: a row of a million columns is
+	// refused before it is read (a line with more separators than a sheet
+	// has columns; quoted separators count too, which no template cell
+	// comes near).
+	for line, rest := 1, data; len(rest) > 0; line++ {
+		l, next, _ := bytes.Cut(rest, []byte("\n"))
+		if n := bytes.Count(l, []byte{byte(r.Comma)}); n >= maxUploadColumns {
+			return citylens.Ef(citylens.EINVALID, "dc.file.too_many_columns", "row %d has %d columns, more than %d", line, n+1, maxUploadColumns)
+		}
+		rest = next
+	}
 	var cols columnMap
 	for rows := 0; ; rows++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -306,6 +336,7 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 			}
 			return citylens.Ef(citylens.EINVALID, "dc.file.csv_read", "reading the CSV: %s", err.Error())
 		}
+		line, _ := r.FieldPos(0) // (it panics after a failed read)
 		// The same bounds as a workbook's sheet: a file of tiny rows or of
 		// one very wide row cannot make entries beyond them.
 		if rows >= maxUploadRows {
@@ -324,7 +355,9 @@ func parseCSV(ctx context.Context, data []byte, p *Parsed) error {
 			return citylens.Errorf(citylens.ECANCELED, "upload cancelled: %v", ctx.Err())
 		}
 		if e, ok := cols.entry(line, rec); ok {
-			p.Entries = append(p.Entries, e)
+			if err := p.add(e); err != nil {
+				return err
+			}
 		}
 	}
 	if cols == nil {

@@ -109,12 +109,33 @@ func FirstRow(p citylens.Problem) (int, bool) {
 	return row, ok
 }
 
-// refused is the error of entries with problems: EINVALID with every
-// problem (nothing was saved), its English message naming the first few.
-func refused(ps []citylens.Problem) *citylens.Error {
-	e := citylens.Ef(citylens.EINVALID, "dc.error.refused", "%d problem(s); nothing was saved", len(ps))
+// MaxProblems is how many problems a refused import keeps (the first, in
+// row order); the others are only counted. A file of a million bad rows
+// thus costs the memory of MaxProblems problems, not of five million.
+const MaxProblems = 10000
+
+// refused is the error of entries with problems: EINVALID with the first
+// MaxProblems problems (nothing was saved), its English message naming the
+// first few; total counts them all (see ProblemTotal).
+func refused(ps []citylens.Problem, total int) *citylens.Error {
+	e := citylens.Ef(citylens.EINVALID, "dc.error.refused", "%d problem(s); nothing was saved", total)
 	e.Message += "; " + citylens.ProblemsSummary(ps, problemText)
 	return e.WithProblems(ps...)
+}
+
+// ProblemTotal is the number of problems a refused import had, of which
+// its error carries the first MaxProblems.
+func ProblemTotal(err error) int {
+	e := citylens.AsError(err)
+	if e == nil {
+		return 0
+	}
+	if e.Key == "dc.error.refused" && len(e.Args) > 0 {
+		if n, ok := e.Args[0].(int); ok {
+			return n
+		}
+	}
+	return len(e.Problems)
 }
 
 // problemText is a check's problem in English, for logs and the CLI.
@@ -196,6 +217,8 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []citylens.Problem) {
 		fail(ColValue, "dc.problem.value_missing", "missing: a value is required when source, year or comment are filled in")
 	case err != nil:
 		fail(ColValue, "dc.problem.not_a_number", "%q is not a number (use digits, a dot for decimals, no thousands separators)", raw)
+	case math.Abs(x) > MaxMagnitude:
+		fail(ColValue, "dc.problem.absurd", "%s is too large to be a measured value (no city's indicator exceeds a million billion, 1e15): check the number and its unit", strconv.FormatFloat(x, 'g', 6, 64))
 	default:
 		v.Value = x
 		if known && !ind.InRange(x) {
@@ -248,12 +271,12 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []citylens.Problem) {
 	}
 	if last, had := r.Last[Key{city, code}]; had && raw != "" && v.Comment == "" && len(errs) == 0 {
 		if isJump(last, v.Value, r.Edition.JumpThreshold) {
-			from, to := strconv.FormatFloat(last, 'g', -1, 64), strconv.FormatFloat(v.Value, 'g', -1, 64)
+			from, to := strconv.FormatFloat(last, 'g', 10, 64), strconv.FormatFloat(v.Value, 'g', 10, 64)
 			if last == 0 {
 				fail(ColComment, "dc.problem.jump_from_zero", "the value changes from last edition's %s to %s (any change from zero needs one): explain the change in a comment", from, to)
 			} else {
 				fail(ColComment, "dc.problem.jump", "the value changes from last edition's %s to %s (%s, more than %s): explain the change in a comment",
-					from, to, percent(math.Abs(v.Value-last)/math.Abs(last)), percent(r.Edition.JumpThreshold))
+					from, to, changeText(last, v.Value), percent(r.Edition.JumpThreshold))
 			}
 		}
 	}
@@ -267,6 +290,17 @@ func isJump(last, v, threshold float64) bool {
 		return v != 0
 	}
 	return math.Abs(v-last)/math.Abs(last) > threshold
+}
+
+// changeText words a change from last (not 0) to v for a reader: a
+// percentage up to 10,000 %, then how many times as much ("2.5e+06 times
+// as much", never a percentage hundreds of digits long).
+func changeText(last, v float64) any {
+	rel := math.Abs(v-last) / math.Abs(last)
+	if rel < 100 {
+		return percent(rel)
+	}
+	return citylens.Phrasef("dc.change.times", "%s times as much", strconv.FormatFloat(math.Abs(v/last), 'g', 3, 64))
 }
 
 func percent(f float64) string {
@@ -339,9 +373,10 @@ type Checked struct {
 // transaction.
 func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 	type checked struct {
-		v    Value
-		ok   bool
-		errs []citylens.Problem
+		v       Value
+		ok      bool
+		errs    []citylens.Problem
+		dropped int // problems counted but not kept
 	}
 	// Checking is pure: large uploads are checked in parts at once.
 	r.init()
@@ -352,6 +387,7 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 	}
 	var wg sync.WaitGroup
 	var wp workerPanic
+	counts := make([]int, parts)
 	for k := range parts {
 		wg.Add(1)
 		go func() {
@@ -363,6 +399,14 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 				}
 				c := &out[i]
 				c.v, c.ok, c.errs = r.Check(entries[i])
+				// Each part keeps its first MaxProblems problems and counts the rest.
+				if n := len(c.errs); n > 0 {
+					counts[k] += n
+					if counts[k] > MaxProblems {
+						c.dropped = n
+						c.errs = nil
+					}
+				}
 			}
 		}()
 	}
@@ -372,29 +416,38 @@ func CheckEntries(entries []Entry, r *Rules) (*Checked, error) {
 	}
 
 	var errs []citylens.Problem
+	total := 0
+	keep := func(ps ...citylens.Problem) {
+		total += len(ps)
+		if n := min(len(ps), MaxProblems-len(errs)); n > 0 {
+			errs = append(errs, ps[:n]...)
+		}
+	}
 	seen := make(map[Key]int, len(entries))
 	vals := make([]Value, 0, len(entries))
 	for i := range out {
 		c := &out[i]
-		errs = append(errs, c.errs...)
+		keep(c.errs...)
+		total += c.dropped
+		c.errs = nil
 		if !c.ok {
 			continue
 		}
 		v, row := c.v, entries[i].Row
 		k := v.Key()
 		if prev, dup := seen[k]; dup {
-			errs = append(errs, citylens.Problem{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator}.Keyed(
+			keep(citylens.Problem{Row: row, Column: ColIndicator, City: v.City, Indicator: v.Indicator}.Keyed(
 				ProblemDuplicate, "a second value for this city and indicator (first on row %d)", prev))
 			continue
 		}
 		seen[k] = row
-		if len(errs) > 0 {
+		if total > 0 {
 			continue // no need to keep values that will not be written
 		}
 		vals = append(vals, v)
 	}
-	if len(errs) > 0 {
-		return nil, refused(errs)
+	if total > 0 {
+		return nil, refused(errs, total)
 	}
 	return &Checked{Values: vals}, nil
 }

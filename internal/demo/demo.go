@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -17,6 +18,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/survey"
 )
@@ -38,7 +40,24 @@ type Store interface {
 	Edition(ctx context.Context, code string) (*catalogue.Edition, error)
 	Editions(ctx context.Context) ([]*catalogue.Edition, error)
 	DraftReleases(ctx context.Context, edition string) ([]datacall.ReleaseInfo, error)
+	Marks
+	PrizeEdition(ctx context.Context, code string) (*prize.Edition, error)
 }
+
+// Marks are what seeding created, and the lock replicas seed under
+// (migration 005).
+type Marks interface {
+	MarkDemoSeeded(ctx context.Context, kind, code string, at time.Time) error
+	DemoSeeded(ctx context.Context, kind string) ([]string, error)
+	TryDemoLock(ctx context.Context, now, staleBefore time.Time) (bool, error)
+	DemoUnlock(ctx context.Context) error
+}
+
+// Kinds of what demo seeding records it created.
+const (
+	SeededUser    = "user"
+	SeededEdition = "edition"
+)
 
 // Services are what Seed uses.
 type Services struct {
@@ -49,6 +68,7 @@ type Services struct {
 	DataCall    *datacall.Service
 	Publication *publication.Service
 	Survey      *survey.Service  // nil: no demo survey
+	Prize       *prize.Service   // nil: no prize edition is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -74,6 +94,12 @@ var system = auditlog.System("demo-seed")
 // Seed seeds the demo network idempotently: member cities, offices and
 // partners, one account per role (password Password), the data call's
 // catalogue and editions, and the releases. It returns what it seeded.
+//
+// Replicas starting together seed one after the other, under a lock in
+// the database (the later ones find everything there). Seeding creates
+// editions only where none of their code exists, and computes and
+// publishes only the editions it created: an edition of the secretariat
+// is never published as demo data.
 func Seed(ctx context.Context, s Services) (Result, error) {
 	if s.Log == nil {
 		s.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -81,6 +107,39 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	if err := lock(ctx, s); err != nil {
+		return Result{}, err
+	}
+	defer s.Store.DemoUnlock(context.WithoutCancel(ctx))
+	return seed(ctx, s)
+}
+
+// lockStale is how long a lock may be held before another replica takes
+// it over (its holder died mid-seed: seeding is idempotent).
+const lockStale = 15 * time.Minute
+
+func lock(ctx context.Context, s Services) error {
+	for waited := false; ; waited = true {
+		now := s.Now()
+		ok, err := s.Store.TryDemoLock(ctx, now, now.Add(-lockStale))
+		if err != nil || ok {
+			if ok && waited {
+				s.Log.Info("demo seeding lock taken after another replica released it")
+			}
+			return err
+		}
+		if !waited {
+			s.Log.Info("another replica is seeding the demo network: waiting")
+		}
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
+			return citylens.Errorf(citylens.ECANCELED, "demo: waiting for another replica's seeding: %v", ctx.Err())
+		}
+	}
+}
+
+func seed(ctx context.Context, s Services) (Result, error) {
 	var out Result
 	var err error
 	if out.Members, err = s.Members.SeedDemo(ctx); err != nil {
@@ -90,7 +149,13 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 		_, err := s.Store.UserByEmail(ctx, u.Email)
 		switch citylens.ErrorCode(err) {
 		case citylens.ENOTFOUND:
-			if _, err := s.Accounts.AddUser(ctx, system, u, Password); err != nil {
+			err := s.Store.InTx(ctx, func(ctx context.Context) error {
+				if _, err := s.Accounts.AddUser(ctx, system, u, Password); err != nil {
+					return err
+				}
+				return s.Store.MarkDemoSeeded(ctx, SeededUser, u.Email, s.Now())
+			})
+			if err != nil {
 				return out, err
 			}
 		case "":
@@ -105,7 +170,13 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedSurvey(ctx, s); err != nil {
 		return out, err
 	}
-	return out, seedReleases(ctx, s)
+	if err := seedReleases(ctx, s); err != nil {
+		return out, err
+	}
+	if s.Prize != nil {
+		out.Accounts = append(out.Accounts, Account{Email: PrizeApplicant, Role: string(accounts.RoleApplicant)})
+	}
+	return out, seedPrize(ctx, s)
 }
 
 // demoSurveyCities is how many demo cities get survey responses (the
@@ -119,6 +190,20 @@ func seedSurvey(ctx context.Context, s Services) error {
 	if s.Survey == nil {
 		return nil
 	}
+	// Only the demo's own editions get a demo survey.
+	seeded, err := s.Store.DemoSeeded(ctx, SeededEdition)
+	if err != nil {
+		return err
+	}
+	var editions []string
+	for _, e := range []string{"2025", "2026"} {
+		if slices.Contains(seeded, e) {
+			editions = append(editions, e)
+		}
+	}
+	if len(editions) == 0 {
+		return nil
+	}
 	cities, err := s.Store.ListCities(ctx, members.CityFilter{Status: members.StatusMember})
 	if err != nil {
 		return err
@@ -130,7 +215,7 @@ func seedSurvey(ctx context.Context, s Services) error {
 		}
 		dc = append(dc, survey.DemoCity{Code: c.Code, Population: c.Population})
 	}
-	if err := s.Survey.SeedDemo(ctx, system, []string{"2025", "2026"}, dc); err != nil {
+	if err := s.Survey.SeedDemo(ctx, system, editions, dc); err != nil {
 		return err
 	}
 	s.Log.Info("demo survey seeded", "cities", len(dc))

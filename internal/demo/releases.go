@@ -30,7 +30,18 @@ func seedReleases(ctx context.Context, s Services) error {
 		return err
 	}
 	sort.Slice(eds, func(i, j int) bool { return eds[i].ReferenceYear < eds[j].ReferenceYear })
+	mine, err := s.Store.DemoSeeded(ctx, SeededEdition)
+	if err != nil {
+		return err
+	}
+	seeded := map[string]bool{}
+	for _, c := range mine {
+		seeded[c] = true
+	}
 	for _, e := range eds {
+		if !seeded[e.Code] {
+			continue // not the demo's: never computed or published here
+		}
 		done, err := pub.HasLive(ctx, e.Code)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/mail"
 )
 
@@ -97,4 +98,68 @@ func (db *Store) OutboxMessage(ctx context.Context, id int64) (mail.Message, err
 		Scan(&m.ID, &m.To, &m.Subject, &m.Body, &c)
 	m.CreatedAt = tm(c)
 	return m, db.dbError(ctx, "outbox", notFound(err, "outbox message %d not found", id))
+}
+
+func (db *Store) PutUploadReport(ctx context.Context, r datacall.UploadReport) error {
+	if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM upload_reports WHERE expires_at < $1`, us(r.CreatedAt)); err != nil {
+		return db.dbError(ctx, "upload report", err)
+	}
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO upload_reports (token_hash, user_id, file_name, problems, body, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.TokenHash, r.UserID, r.FileName, r.Problems, r.Body, us(r.CreatedAt), us(r.ExpiresAt))
+	return db.dbError(ctx, "upload report", err)
+}
+
+func (db *Store) UploadReport(ctx context.Context, tokenHash string, userID int64, now time.Time) (datacall.UploadReport, error) {
+	r := datacall.UploadReport{TokenHash: tokenHash}
+	var c, e int64
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT user_id, file_name, problems, body, created_at, expires_at FROM upload_reports
+		WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3`, tokenHash, userID, us(now)).Scan(&r.UserID, &r.FileName, &r.Problems, &r.Body, &c, &e)
+	r.CreatedAt, r.ExpiresAt = tm(c), tm(e)
+	return r, db.dbError(ctx, "upload report", notFound(err, "upload report not found"))
+}
+
+// MarkDemoSeeded records that demo seeding created something (a user, an
+// edition), in the transaction of ctx if any.
+func (db *Store) MarkDemoSeeded(ctx context.Context, kind, code string, at time.Time) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO demo_seeded (kind, code, created_at) VALUES ($1, $2, $3) ON CONFLICT (kind, code) DO NOTHING`,
+		kind, code, us(at))
+	return db.dbError(ctx, "demo mark", err)
+}
+
+// DemoSeeded lists the codes of what demo seeding created of a kind.
+func (db *Store) DemoSeeded(ctx context.Context, kind string) ([]string, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT code FROM demo_seeded WHERE kind = $1 ORDER BY code`, kind)
+	if err != nil {
+		return nil, db.dbError(ctx, "demo marks", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, db.dbError(ctx, "demo marks", err)
+		}
+		out = append(out, c)
+	}
+	return out, db.dbError(ctx, "demo marks", rows.Err())
+}
+
+// TryDemoLock takes the demo seeding lock (a row every replica sees) unless
+// another holder took it after staleBefore; it reports whether it did.
+func (db *Store) TryDemoLock(ctx context.Context, now, staleBefore time.Time) (bool, error) {
+	if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM demo_seeded WHERE kind = 'lock' AND code = 'seed' AND created_at < $1`, us(staleBefore)); err != nil {
+		return false, db.dbError(ctx, "demo lock", err)
+	}
+	res, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO demo_seeded (kind, code, created_at) VALUES ('lock', 'seed', $1) ON CONFLICT (kind, code) DO NOTHING`, us(now))
+	if err != nil {
+		return false, db.dbError(ctx, "demo lock", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DemoUnlock releases the demo seeding lock.
+func (db *Store) DemoUnlock(ctx context.Context) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM demo_seeded WHERE kind = 'lock' AND code = 'seed'`)
+	return db.dbError(ctx, "demo lock", err)
 }

@@ -5,3 +5,6 @@ import "testing"
 func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
 
 func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
+
+func TestPrizeStores(t *testing.T) { RunPrizeSuite(t) }
+func TestJudgingStores(t *testing.T) { RunJudgingSuite(t) }

@@ -130,7 +130,12 @@ func readTable(ctx context.Context, name string, data []byte, maxBytes int64) (*
 			break
 		}
 		if err != nil {
-			line, _ := r.FieldPos(0)
+			// (FieldPos panics after a failed read: the error says where.)
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			return nil, citylens.Ef(citylens.EINVALID, "survey.error.csv", "the CSV file cannot be read at line %d: %s", line, err.Error())
 		}
 		line, _ := r.FieldPos(0)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
@@ -43,6 +44,45 @@ var featureMatrix = map[string][]probe{
 	"POST /datacall/{edition}/cities/{city}/review":             callProbes("/review", reviewers),
 	"POST /datacall/{edition}/cities/{city}/reopen":             callProbes("/reopen", [3][]string{only(webtest.Admin), only(webtest.Admin), only(webtest.Admin)}),
 
+	// The prize. Application routes are probed on an application that
+	// does not exist (404 for a role the route lets in); who sees which
+	// application is tested by the prize's HTTP flow (prize_http_test.go).
+	"GET /prize":                                  {{Path: "/prize", Allow: everyone}},
+	"GET /prize/editions":                         {{Path: "/prize/editions", Allow: everyone}},
+	"GET /prize/assets/{file}":                    {{Path: "/prize/assets/prize.js", Allow: everyone}},
+	"GET /prize/register":                         {{Path: "/prize/register", Allow: everyone}},
+	"POST /prize/register":                        {{Path: "/prize/register", Allow: everyone}},
+	"GET /prize/endorse":                          {{Path: "/prize/endorse?token=x", Allow: everyone}},
+	"POST /prize/endorse":                         {{Path: "/prize/endorse", Body: "token=x", Allow: everyone}},
+	"GET /prize/my":                               {{Path: "/prize/my", Allow: prizeReaders}},
+	"POST /prize/profile":                         {{Path: "/prize/profile", Allow: prizeAppliers}},
+	"POST /prize/editions/{edition}/applications": {{Path: "/prize/editions/2026/applications", Body: "track=none", Allow: prizeAppliers}},
+	"GET /prize/applications/{id}":                {{Path: "/prize/applications/999999", Allow: prizeReaders}},
+	"POST /prize/applications/{id}":               {{Path: "/prize/applications/999999", Allow: prizeReaders}},
+	"POST /prize/applications/{id}/autosave":      {{Path: "/prize/applications/999999/autosave", Allow: prizeReaders}},
+	"POST /prize/applications/{id}/submit":        {{Path: "/prize/applications/999999/submit", Allow: prizeReaders}},
+	"POST /prize/applications/{id}/withdraw":      {{Path: "/prize/applications/999999/withdraw", Allow: prizeReaders}},
+	"GET /prize/applications/{id}/receipt":        {{Path: "/prize/applications/999999/receipt", Allow: prizeReaders}},
+	"POST /prize/applications/{id}/files":         {{Path: "/prize/applications/999999/files", Allow: prizeReaders}},
+	"POST /prize/applications/{id}/endorsement":   {{Path: "/prize/applications/999999/endorsement", Allow: prizeReaders}},
+	"POST /prize/files/{file}/delete":             {{Path: "/prize/files/0123456789abcdef0123456789abcdef/delete", Allow: prizeReaders}},
+	"GET /prize/files/{file}":                     {{Path: "/prize/files/0123456789abcdef0123456789abcdef", Allow: prizeReaders}},
+	"GET /prize/endorsements":                     {{Path: "/prize/endorsements", Allow: only(webtest.Focal)}},
+	"POST /prize/endorsements/{id}":               {{Path: "/prize/endorsements/999999", Body: "decision=endorsed", Allow: only(webtest.Focal)}},
+	"POST /prize/applications/{id}/screen":        {{Path: "/prize/applications/999999/screen", Body: "outcome=eligible", Allow: only(webtest.Admin)}},
+	"GET /admin/prize":                            {{Path: "/admin/prize", Allow: only(webtest.Admin)}},
+	"POST /admin/prize":                           {{Path: "/admin/prize", Body: "year=1", Allow: only(webtest.Admin)}},
+	"GET /admin/prize/{edition}":                  {{Path: "/admin/prize/2026", Allow: only(webtest.Admin)}},
+	"GET /admin/prize/{edition}/export.csv":       {{Path: "/admin/prize/2026/export.csv", Allow: only(webtest.Admin)}},
+	"GET /admin/prize/{edition}/export.xlsx":      {{Path: "/admin/prize/2026/export.xlsx", Allow: only(webtest.Admin)}},
+	"GET /admin/prize/{edition}/settings":         {{Path: "/admin/prize/2026/settings", Allow: only(webtest.Admin)}},
+	"POST /admin/prize/{edition}/settings":        {{Path: "/admin/prize/2026/settings", Allow: only(webtest.Admin)}},
+	"POST /admin/prize/{edition}/eligibility":     {{Path: "/admin/prize/1999/eligibility", Allow: only(webtest.Admin)}},
+	"POST /admin/prize/{edition}/form":            {{Path: "/admin/prize/2026/form", Body: "form=x", Allow: only(webtest.Admin)}},
+	"GET /api/v1/prize/editions":                  {{Path: "/api/v1/prize/editions", Allow: everyone}},
+	"GET /api/v1/prize/editions/{edition}":        {{Path: "/api/v1/prize/editions/2026", Allow: everyone}},
+	"GET /api/v1/prize/applications":              {{Path: "/api/v1/prize/applications", Allow: signedIn}},
+	"GET /api/v1/prize/applications/{id}":         {{Path: "/api/v1/prize/applications/999999", Allow: signedIn}},
 	// The survey: answering and results are public; everything else is the secretariat's.
 	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},
 	"GET /survey/pow.js":                           {{Path: "/survey/pow.js", Allow: everyone}},
@@ -69,6 +109,15 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/survey/{edition}/invites":         {{Path: "/admin/survey/2026/invites", Allow: only(webtest.Admin)}},
 	"POST /admin/survey/responses/{id}/override":   {{Path: "/admin/survey/responses/999999/override", Allow: only(webtest.Admin)}},
 }
+
+// Who may use a prize route: the routes of applications let in
+// applicants, focal points and the secretariat (the service then narrows
+// to the application's applicant, the secretariat and an endorsing focal
+// point); only applicants and focal points apply.
+var (
+	prizeReaders  = only(webtest.Applicant, webtest.Focal, webtest.Admin)
+	prizeAppliers = only(webtest.Applicant, webtest.Focal)
+)
 
 // Who may use a data-call city route, for city X (the focal point's, region
 // A), city XB (region A) and city Y (region B).
@@ -106,6 +155,11 @@ func featureMatrixSetup(t *testing.T, env *webtest.Env) {
 	}
 	e.Status = catalogue.StatusOpen
 	if err := cs.CreateEdition(ctx, auditlog.System("test"), e); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Services.Prize.SeedEdition(ctx, auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
+		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
+		Opens: now.AddDate(0, 0, -10), Deadline: now.AddDate(0, 0, 30), Published: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.Services.Survey.Configure(ctx, auditlog.System("test"), survey.Survey{Edition: "2026",

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,8 +39,10 @@ type ResponseCache struct {
 
 type cachedResponse struct {
 	gz    []byte // the page, gzipped
+	br    []byte // the page, compressed with brotli
 	plain []byte // the page as it is
 	lang  string
+	etag  string // strong validator of plain
 }
 
 // responseCacheKeepShare: an eviction drops entries down to (share-1)/share
@@ -131,11 +135,13 @@ func newCachedResponse(plain []byte, lang string) *cachedResponse {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
 	zw.Write(plain)
 	zw.Close()
-	return &cachedResponse{gz: bytes.Clone(gz.Bytes()), plain: bytes.Clone(plain), lang: lang}
+	sum := sha256.Sum256(plain)
+	return &cachedResponse{gz: bytes.Clone(gz.Bytes()), br: encode("br", plain), plain: bytes.Clone(plain), lang: lang,
+		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
 }
 
 func (c *ResponseCache) put(key string, cr *cachedResponse) {
-	size := int64(len(cr.gz) + len(cr.plain) + len(key))
+	size := int64(len(cr.gz) + len(cr.br) + len(cr.plain) + len(key))
 	if _, loaded := c.m.LoadOrStore(key, cr); loaded {
 		return
 	}
@@ -155,30 +161,11 @@ func (c *ResponseCache) put(key string, cr *cachedResponse) {
 		}
 		if _, ok := c.m.LoadAndDelete(k); ok {
 			old := v.(*cachedResponse)
-			c.bytes.Add(-int64(len(old.gz) + len(old.plain) + len(k.(string))))
+			c.bytes.Add(-int64(len(old.gz) + len(old.br) + len(old.plain) + len(k.(string))))
 			c.n.Add(-1)
 		}
 		return true
 	})
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip
-// ("gzip", not with q=0).
-func acceptsGzip(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept-Encoding") {
-		for part := range strings.SplitSeq(v, ",") {
-			enc, params, _ := strings.Cut(part, ";")
-			if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
-				continue
-			}
-			if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-				f, err := strconv.ParseFloat(q, 64)
-				return err == nil && f > 0
-			}
-			return true
-		}
-	}
-	return false
 }
 
 func (cr *cachedResponse) write(w http.ResponseWriter, r *http.Request) {
@@ -186,9 +173,13 @@ func (cr *cachedResponse) write(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", cr.lang)
 	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
-	h.Set("Cache-Control", "no-store")
+	h.Set("ETag", cr.etag) // Cache-Control and 304s: the route's delivery
 	body := cr.plain
-	if acceptsGzip(r) {
+	switch preferredEncoding(r) {
+	case "br":
+		h.Set("Content-Encoding", "br")
+		body = cr.br
+	case "gzip":
 		h.Set("Content-Encoding", "gzip")
 		body = cr.gz
 	}

@@ -129,16 +129,37 @@ func (s *Server) ProblemReason(lang i18n.Lang, p citylens.Problem) string {
 	return p.Reason
 }
 
-// APIError is the body of every JSON error.
-type APIError struct {
-	Error struct {
-		Status    int                `json:"status"`
-		Code      string             `json:"code"`
-		Message   string             `json:"message"`
-		RequestID string             `json:"request_id,omitempty"` // internal errors: quote it to the operators
-		Problems  []citylens.Problem `json:"problems,omitempty"`
-	} `json:"error"`
+// ProblemDocument is the body of every JSON error: an RFC 9457 problem
+// document (application/problem+json) with CityLens's extension members
+// (code, problems, request_id). Error repeats them in the shape the API
+// answered before problem documents (kept for existing clients).
+type ProblemDocument struct {
+	Type      string             `json:"type"`     // a URI naming the kind of problem: urn:citylens:problem:<code>
+	Title     string             `json:"title"`    // the status's text
+	Status    int                `json:"status"`   // the HTTP status
+	Detail    string             `json:"detail"`   // what went wrong, in English
+	Instance  string             `json:"instance"` // the request's path
+	Code      string             `json:"code"`
+	RequestID string             `json:"request_id,omitempty"` // internal errors: quote it to the operators
+	Problems  []citylens.Problem `json:"problems,omitempty"`
+	Error     APIErrorDetail     `json:"error"`
 }
+
+// APIErrorDetail is a problem document's error member.
+type APIErrorDetail struct {
+	Status    int                `json:"status"`
+	Code      string             `json:"code"`
+	Message   string             `json:"message"`
+	RequestID string             `json:"request_id,omitempty"`
+	Problems  []citylens.Problem `json:"problems,omitempty"`
+}
+
+// APIError is the body of every JSON error (ProblemDocument).
+type APIError = ProblemDocument
+
+// problemTypeBase prefixes a problem document's type, a URN naming the
+// error code.
+const problemTypeBase = "urn:citylens:problem:"
 
 // Problem is one problem of a refused request (citylens.Problem).
 type Problem = citylens.Problem
@@ -192,16 +213,21 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	internal := status == http.StatusInternalServerError
 	if routeOf(r).API || strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html") {
-		var body APIError
+		var body ProblemDocument
 		body.Error.Status, body.Error.Code = status, citylens.ErrorCode(err)
 		body.Error.Message, body.Error.Problems = s.messageOf(i18n.English, err), s.problemsOf(i18n.English, err)
 		if internal {
 			body.Error.Code, body.Error.RequestID, body.Error.Problems = citylens.EINTERNAL, rid, nil
 		}
+		body.Type, body.Title, body.Status = problemTypeBase+body.Error.Code, http.StatusText(status), status
+		body.Detail, body.Instance, body.Code = body.Error.Message, r.URL.Path, body.Error.Code
+		body.RequestID, body.Problems = body.Error.RequestID, body.Error.Problems
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="citylens"`)
 		}
-		writeJSON(w, status, body)
+		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSONAs(w, status, body)
 		return
 	}
 	statusText := http.StatusText(status)
@@ -241,6 +267,11 @@ func requestID(r *http.Request) string {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeJSONAs(w, status, v)
+}
+
+// writeJSONAs writes v as indented JSON with the Content-Type already set.
+func writeJSONAs(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -390,6 +390,7 @@ func TestOpenAPIConformance(t *testing.T) {
 			registered[rt.Pattern] = rt
 		}
 		ops := env.Server.APIOperations()
+		schemas := newAPISchemas(t, env.Server)
 		documented := map[string]bool{}
 		for _, op := range ops {
 			documented[op.Pattern()] = true
@@ -416,6 +417,9 @@ func TestOpenAPIConformance(t *testing.T) {
 					t.Fatalf("documented %s is not a registered route", op.Pattern())
 				}
 				path := examples.Replace(op.Path)
+				if strings.HasPrefix(op.Path, "/api/v1/prize/") {
+					path = strings.ReplaceAll(path, "{edition}", "2026") // the demo's prize edition
+				}
 				code := a
 				if cf, ok := cityFor[op.Path]; ok {
 					code = cf
@@ -446,24 +450,22 @@ func TestOpenAPIConformance(t *testing.T) {
 					}
 					return
 				}
+				if op.ID == "getSurveyResults" && res.StatusCode == http.StatusNotFound {
+					// The demo computes no survey figures: the answer is the
+					// documented 404 (the survey's tests check the figures).
+					schemas.validate(t, op.ID, res.StatusCode, got)
+					return
+				}
 				if res.StatusCode != op.Status {
 					t.Fatalf("%s %s: %d, want %d\n%.500s", op.Method, path, res.StatusCode, op.Status, got)
 				}
-				var top map[string]json.RawMessage
-				if err := json.Unmarshal([]byte(got), &top); err != nil {
-					t.Fatalf("%s %s: not a JSON object: %v", op.Method, path, err)
-				}
-				for _, f := range op.Fields {
-					if _, ok := top[f]; !ok {
-						t.Errorf("%s %s: no top-level field %q", op.Method, path, f)
-					}
-				}
+				schemas.validate(t, op.ID, res.StatusCode, got)
 			})
 		}
 		// The served document is the one built from the table.
 		var served, built any
 		getJSON(t, c, "/api/v1/openapi.json", &served)
-		b2, _ := json.Marshal(web.OpenAPIDocument(ops))
+		b2, _ := json.Marshal(env.Server.OpenAPI())
 		json.Unmarshal(b2, &built)
 		if diff := cmp.Diff(built, served); diff != "" {
 			t.Errorf("served OpenAPI document differs (-built +served):\n%.2000s", diff)

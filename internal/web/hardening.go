@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -245,6 +246,37 @@ func CheckJSONText(body []byte) error {
 		}
 	}
 	return nil
+}
+
+// uploadSlots bound the uploads being read at once, per server and per
+// user: reading a file costs memory in proportion to it (within the
+// readers' limits), so a few at a time keep the server's peak bounded.
+type uploadSlots struct {
+	mu           sync.Mutex
+	max, maxUser int
+	total        int
+	perUser      map[int64]int
+}
+
+func (u *uploadSlots) acquire(user int64) (release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.perUser[user] >= u.maxUser {
+		return nil, &citylens.Error{Code: citylens.ERATELIMITED, Key: "error.upload_busy_user", Args: []any{u.perUser[user]}, RetryAfter: 10 * time.Second}
+	}
+	if u.total >= u.max {
+		return nil, &citylens.Error{Code: citylens.ERATELIMITED, Key: "error.upload_busy_server", Args: []any{u.total}, RetryAfter: 30 * time.Second}
+	}
+	u.total++
+	u.perUser[user]++
+	return func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.total--
+		if u.perUser[user]--; u.perUser[user] <= 0 {
+			delete(u.perUser, user)
+		}
+	}, nil
 }
 
 // retryAfter is a Retry-After header's seconds: the wait rounded up.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/i18n"
-	"github.com/citylens/citylens/internal/members"
 )
 
 // templates/layout.html is the frame; every other file in templates/ is a
@@ -183,7 +182,14 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		return fmt.Errorf("web: no template %s", page)
 	}
 	var buf bytes.Buffer
-	if err := s.renderLayout(&buf, r, lang, page, data, s.csrfToken(w, r)); err != nil {
+	// A public page shared by caches (a route with a public cache policy)
+	// carries no anonymous form token: it has no form, and a token (and
+	// its cookie) would make every answer different and private.
+	csrf := ""
+	if viewer(r).SignedIn() || routeOf(r).Cache == CacheRevalidate {
+		csrf = s.csrfToken(w, r)
+	}
+	if err := s.renderLayout(&buf, r, lang, page, data, csrf); err != nil {
 		s.log.Error("template", "page", page, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return nil
@@ -191,7 +197,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", string(lang))
 	w.Header().Set("Vary", "Accept-Language, Cookie")
-	w.Header().Set("Cache-Control", "no-store")
+	// Cache-Control: the route's policy (delivery.go); a signed-in
+	// reader's page is private.
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 	return nil
@@ -213,7 +220,7 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	pd := PageData{Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
 		Flash: s.flashOf(r), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
-		pd.Attribution = members.DemoAttribution
+		pd.Attribution = s.cat.T(lang, "layout.demo_sources")
 	}
 	return t.ExecuteTemplate(w, "layout", pd)
 }

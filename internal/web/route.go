@@ -60,6 +60,9 @@ type Route struct {
 	Access  Access
 	API     bool  // JSON API: bearer tokens, JSON errors, 401 instead of redirect
 	MaxBody int64 // request body limit
+	Upload  bool  // reads an uploaded file: takes an upload slot (AsUpload)
+	// Cache is the policy of its successful GETs (delivery.go).
+	Cache CachePolicy
 }
 
 // HandlerFunc is a route's handler: it returns an error instead of writing
@@ -71,6 +74,11 @@ type RouteOption func(*Route)
 
 // WithMaxBody raises a route's body limit (uploads).
 func WithMaxBody(n int64) RouteOption { return func(r *Route) { r.MaxBody = n } }
+
+// AsUpload marks a route that reads an uploaded file: it takes one of the
+// server's and the user's upload slots before its body is read, or
+// answers 429 (Config.MaxUploads, MaxUploadsPerUser).
+func AsUpload() RouteOption { return func(r *Route) { r.Upload = true } }
 
 // page registers an HTML route: session cookie auth; anonymous users
 // denied a page are sent to /login; unsafe methods need the CSRF token.
@@ -115,6 +123,14 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 			s.writeError(w, r, citylens.Errorf(citylens.EFORBIDDEN, "this API token has the %s scope; this call needs write", v.Token.Scope))
 			return
 		}
+		if unsafe && rt.Upload {
+			release, err := s.uploads.acquire(v.User.ID)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			defer release()
+		}
 		if unsafe {
 			r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
 			if err := checkContentType(r, rt.API); err != nil {
@@ -133,9 +149,21 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := h(w, r); err != nil {
+		if err := s.fairUse(w, r, rt, v); err != nil {
 			s.writeError(w, r, err)
+			return
 		}
+		if unsafe {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+			return
+		}
+		s.deliver(w, r, rt, func(w http.ResponseWriter) {
+			if err := h(w, r); err != nil {
+				s.writeError(w, r, err)
+			}
+		})
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"time"
 
@@ -69,9 +70,16 @@ type Config struct {
 	// Accounts is the account service sign-in and sessions go through;
 	// nil: built from Store with the settings above.
 	Accounts *accounts.Service
+	// MaxUploads bounds the uploads the server reads at once (default
+	// 2 × GOMAXPROCS, at least 4); MaxUploadsPerUser one user's (default
+	// 2). Beyond them an upload is answered 429 before its body is read.
+	MaxUploads, MaxUploadsPerUser int
 	// ExplorerCacheBytes bounds the memory of the explorer's rendered
 	// pages and whole responses; 0: the default (448 MiB).
 	ExplorerCacheBytes int64
+	// FairUse bounds the API and download requests of a client a minute;
+	// zero fields: the defaults (FairUseDefaults).
+	FairUse FairUse
 }
 
 // Server is the HTTP application.
@@ -90,7 +98,10 @@ type Server struct {
 	handler  http.Handler
 	mux      *http.ServeMux
 	areas    []Area
+	encoded  encodedCache
+	limiter  *rateLimiter
 	secret   []byte // HMAC key of anonymous CSRF tokens and flash messages (hardening.go)
+	uploads  *uploadSlots
 }
 
 // WithDefaults is cfg with every setting it leaves unset filled in: what
@@ -104,6 +115,12 @@ func (cfg Config) WithDefaults() Config {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if cfg.MaxUploadsPerUser <= 0 {
+		cfg.MaxUploadsPerUser = 2
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost"
@@ -132,7 +149,8 @@ func New(cfg Config, areas ...Area) (*Server, error) {
 	}
 	cfg = cfg.WithDefaults()
 	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, cfg: cfg, queue: cfg.Queue, mail: cfg.Mail, metrics: newMetrics(),
-		accounts: cfg.Accounts}
+		accounts: cfg.Accounts, encoded: encodedCache{maxBytes: 64 << 20}, limiter: newRateLimiter(cfg.FairUse, cfg.Now),
+		uploads: &uploadSlots{max: cfg.MaxUploads, maxUser: cfg.MaxUploadsPerUser, perUser: map[int64]int{}}}
 	if err := s.loadSecret(); err != nil {
 		return nil, err
 	}

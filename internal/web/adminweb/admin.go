@@ -18,7 +18,7 @@ func (a *Area) registerAdminRoutes(s *web.Server) {
 	s.Page("POST /admin/users/invite", web.AccessAdmin, a.inviteUser)
 	s.Page("POST /admin/users/{id}/role", web.AccessAdmin, a.changeRole)
 	s.Page("GET /admin/members", web.AccessCityEditors, a.adminMembers)
-	s.Page("POST /admin/members/import", web.AccessAdmin, a.importMembers, web.WithMaxBody(16<<20))
+	s.Page("POST /admin/members/import", web.AccessAdmin, a.importMembers, web.WithMaxBody(16<<20), web.AsUpload())
 	s.Page("GET /admin/members/{code}", web.AccessCityEditors, a.editCityForm)
 	s.Page("POST /admin/members/{code}", web.AccessCityEditors, a.saveCity)
 	s.Page("GET /admin/outbox", web.AccessAdmin, a.outboxPage)

@@ -2,6 +2,7 @@ package apiweb
 
 import (
 	"net/http"
+	"sort"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
@@ -14,10 +15,11 @@ import (
 // else needs "Authorization: Bearer <token>" (read scope for GET, write
 // scope otherwise). Errors are APIError bodies.
 func (a *Area) registerAPIRoutes(s *web.Server) {
-	s.API("GET /api/v1/regions", web.AccessPublic, a.apiRegions)
-	s.API("GET /api/v1/offices", web.AccessPublic, a.apiOffices)
-	s.API("GET /api/v1/cities", web.AccessPublic, a.apiCities)
-	s.API("GET /api/v1/cities/{code}", web.AccessPublic, a.apiCity)
+	short := web.WithCache(web.CacheShort) // the directory changes now and then
+	s.API("GET /api/v1/regions", web.AccessPublic, a.apiRegions, short)
+	s.API("GET /api/v1/offices", web.AccessPublic, a.apiOffices, short)
+	s.API("GET /api/v1/cities", web.AccessPublic, a.apiCities, short)
+	s.API("GET /api/v1/cities/{code}", web.AccessPublic, a.apiCity, short)
 	s.API("PUT /api/v1/cities/{code}", web.AccessCityEditors, a.apiPutCity)
 	s.API("GET /api/v1/me", web.AccessSignedIn, a.apiMe)
 	s.API("GET /api/v1/audit", web.AccessAdmin, a.apiAudit)
@@ -25,35 +27,89 @@ func (a *Area) registerAPIRoutes(s *web.Server) {
 	s.API("GET /api/v1/jobs/{id}", web.AccessAdmin, a.apiJob)
 }
 
+// Response bodies of the platform API (their schemas are in the OpenAPI
+// document, made from these types).
+type (
+	RegionsResponse struct {
+		Regions []members.Region `json:"regions"`
+		web.Paginated
+	}
+	OfficesResponse struct {
+		Offices []members.Office `json:"offices"`
+		web.Paginated
+	}
+	CitiesResponse struct {
+		Cities []members.City `json:"cities"`
+		Total  int            `json:"total"`
+		web.Paginated
+	}
+	MeResponse struct {
+		User       accounts.User `json:"user"`
+		TokenScope string        `json:"token_scope"`
+	}
+	AuditResponse struct {
+		Entries []auditlog.Entry `json:"entries"`
+		web.Paginated
+	}
+	HistoryResponse struct {
+		EntityType string           `json:"entity_type"`
+		EntityID   string           `json:"entity_id"`
+		Entries    []auditlog.Entry `json:"entries"`
+		web.Paginated
+	}
+)
+
+// Page sizes of the platform API's lists.
+var (
+	directoryPage = web.PageLimits{Default: 500, Max: 1000}
+	auditPage     = web.PageLimits{Default: 100, Max: 500} // the store reads at most 1,000 entries, one more than a page
+)
+
 func (a *Area) apiRegions(w http.ResponseWriter, r *http.Request) error {
+	off, lim, err := web.PageQuery(r.URL.Query(), directoryPage)
+	if err != nil {
+		return err
+	}
 	rs, err := a.store.ListRegions(r.Context())
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"regions": rs})
+	var out RegionsResponse
+	out.Regions, out.NextCursor = web.PageOf(w, r, rs, off, lim)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (a *Area) apiOffices(w http.ResponseWriter, r *http.Request) error {
+	off, lim, err := web.PageQuery(r.URL.Query(), directoryPage)
+	if err != nil {
+		return err
+	}
 	os, err := a.store.ListOffices(r.Context())
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"offices": os})
+	var out OfficesResponse
+	out.Offices, out.NextCursor = web.PageOf(w, r, os, off, lim)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (a *Area) apiCities(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	off, lim, err := web.PageQuery(q, directoryPage)
+	if err != nil {
+		return err
+	}
 	cs, err := a.store.ListCities(r.Context(), members.CityFilter{RegionCode: q.Get("region"), Country: q.Get("country"),
 		Status: q.Get("status"), Query: q.Get("q")})
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []members.City{}
-	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"cities": cs})
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Code < cs[j].Code }) // a fixed order for the cursor
+	out := CitiesResponse{Total: len(cs)}
+	out.Cities, out.NextCursor = web.PageOf(w, r, cs, off, lim)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -97,23 +153,46 @@ func (a *Area) apiPutCity(w http.ResponseWriter, r *http.Request) error {
 
 func (a *Area) apiMe(w http.ResponseWriter, r *http.Request) error {
 	v := web.ViewerOf(r)
-	web.WriteJSON(w, http.StatusOK, map[string]any{"user": v.User, "token_scope": v.Token.Scope})
+	out := MeResponse{User: v.User}
+	if v.Token != nil {
+		out.TokenScope = v.Token.Scope
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (a *Area) apiAudit(w http.ResponseWriter, r *http.Request) error {
-	f, err := web.AuditFilter(r.URL.Query())
+	q := r.URL.Query()
+	f, err := web.AuditFilter(q)
 	if err != nil {
 		return err
 	}
+	// limit and cursor as every list: the cursor is the id the next page
+	// reads before (the log is newest first and only grows).
+	before, lim, err := web.PageQuery(q, auditPage)
+	if err != nil {
+		return err
+	}
+	if before > 0 {
+		f.BeforeID = int64(before)
+	}
+	f.Limit = lim + 1 // one more: is there a next page?
 	es, err := a.store.ListAudit(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	if es == nil {
-		es = []auditlog.Entry{}
+	out := AuditResponse{Entries: es}
+	if len(es) > lim {
+		out.Entries = es[:lim]
+		next := web.Cursor(int(es[lim-1].ID))
+		out.NextCursor = &next
+		q.Set("cursor", next)
+		w.Header().Add("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"entries": es})
+	if out.Entries == nil {
+		out.Entries = []auditlog.Entry{}
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -125,14 +204,17 @@ func (a *Area) apiHistory(w http.ResponseWriter, r *http.Request) error {
 	if err := a.mayReadHistory(r, et, id); err != nil {
 		return err
 	}
+	off, lim, err := web.PageQuery(r.URL.Query(), auditPage)
+	if err != nil {
+		return err
+	}
 	es, err := auditlog.History(r.Context(), a.store, et, id, 1000)
 	if err != nil {
 		return err
 	}
-	if es == nil {
-		es = []auditlog.Entry{}
-	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"entity_type": et, "entity_id": id, "entries": es})
+	out := HistoryResponse{EntityType: et, EntityID: id}
+	out.Entries, out.NextCursor = web.PageOf(w, r, es, off, lim)
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 // service) and the member cities.
 type Store interface {
 	datacall.Store
+	datacall.ReportStore
 	catalogue.Store
 	catalogue.EditionStore
 	auditlog.Store
@@ -57,13 +58,14 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /datacall/{edition}/cities/{city}/values", web.AccessCityEditors, a.dataCallSave)
 	s.Page("GET /datacall/{edition}/cities/{city}/template.xlsx", web.AccessCityEditors, a.dataCallTemplate)
 	s.Page("POST /datacall/{edition}/cities/{city}/upload", web.AccessCityEditors, a.dataCallUpload,
-		web.WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
+		web.WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20), web.AsUpload())
 	s.Page("POST /datacall/{edition}/cities/{city}/submit", web.AccessCityEditors, a.dataCallTransition(datacall.ActionSubmit))
 	s.Page("POST /datacall/{edition}/cities/{city}/review", AccessReviewers, a.dataCallReview)
 	s.Page("POST /datacall/{edition}/cities/{city}/reopen", web.AccessAdmin, a.dataCallTransition(datacall.ActionReopen))
 	s.Page("GET /datacall/{edition}/cities/{city}/history/{indicator}", web.AccessCityEditors, a.dataCallHistory)
 	s.Page("POST /datacall/{edition}/upload", web.AccessAdmin, a.dataCallNetworkUpload,
-		web.WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20))
+		web.WithMaxBody(datacall.DefaultMaxUploadBytes+1<<20), web.AsUpload())
+	s.Page("GET /account/upload-problems/{token}", web.AccessSignedIn, a.dataCallProblems)
 	s.Page("GET /datacall/{edition}/review", AccessReviewers, a.dataCallQueue)
 	s.Page("GET /datacall/{edition}/coverage", AccessReviewers, a.dataCallCoverage)
 	a.registerAPI(s)

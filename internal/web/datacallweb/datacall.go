@@ -2,8 +2,10 @@ package datacallweb
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -107,6 +109,7 @@ type valueRow struct {
 	In      datacall.Entry
 	Errors  []problemView
 	History string
+	Unusual []string // plausibility flags, worded
 }
 
 type cityPageData struct {
@@ -124,6 +127,17 @@ type cityPageData struct {
 	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+	// Overall and ReviewError refill a refused review: the overall comment
+	// typed, and why the review was refused.
+	Overall, ReviewError string
+	// Unusual lists the plausibility checks' flags of the city's values,
+	// for the focal point and the reviewer alike.
+	Unusual []unusualView
+}
+
+// unusualView is one plausibility flag as the page shows it.
+type unusualView struct {
+	Indicator, Name, Reason string
 }
 
 // problemView is a check's problem as a page shows it, in the reader's
@@ -153,8 +167,14 @@ func (a *Area) problems(r *http.Request, errs []citylens.Problem, onForm bool) [
 	out := make([]problemView, len(errs))
 	for i, p := range errs {
 		col := p.Column
-		if key, ok := formColumns[col]; ok && onForm {
-			col = a.s.Catalog().T(lang, key)
+		if key, ok := formColumns[col]; ok {
+			if onForm {
+				col = a.s.Catalog().T(lang, key)
+			} else if lang != i18n.English {
+				// The file's column as the file names it, with its name in
+				// the reader's language.
+				col = a.s.Catalog().T(lang, key) + " (" + col + ")"
+			}
 		}
 		out[i] = problemView{Row: p.Row, Column: col, City: p.City, Indicator: p.Indicator, Reason: a.s.ProblemReason(lang, p)}
 	}
@@ -205,10 +225,20 @@ func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, po
 		CanReview: datacall.Allowed(who, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
 		CanReopen: datacall.Allowed(who, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
 	}
+	flags, err := svc.Plausibility(ctx, e, []datacall.CityRef{cityRef(c)})
+	if err != nil {
+		return nil, err
+	}
+	lang := web.ReaderLang(r)
 	for _, n := range e.Indicators() {
 		ind := call.Catalogue[n.Code]
 		row := valueRow{Ind: ind, Optional: n.Optional, Errors: byInd[n.Code],
 			History: cityPath(e.Code, c.Code) + "/history/" + url.PathEscape(n.Code)}
+		for _, f := range flags[datacall.Key{City: c.Code, Indicator: n.Code}] {
+			reason := a.s.Catalog().T(lang, f.Reason.Key, f.Reason.Args...)
+			row.Unusual = append(row.Unusual, reason)
+			d.Unusual = append(d.Unusual, unusualView{Indicator: n.Code, Name: ind.Name, Reason: reason})
+		}
 		if l, ok := last[datacall.Key{City: c.Code, Indicator: n.Code}]; ok {
 			row.Last = fmtNum(l)
 		}
@@ -351,9 +381,20 @@ func (a *Area) dataCallUpload(w http.ResponseWriter, r *http.Request) error {
 func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Call, who members.City, refs []datacall.CityRef,
 	filename string, data []byte, back string) error {
 	res, err := a.svc.Upload(r.Context(), dataCallActor(r), call.Edition.Code, refs, filename, data)
+	data = nil // the file is no longer needed while the page is made
 	if ps := checksRefused(err); ps != nil {
-		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", map[string]any{
-			"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, ps, false), "Back": back})
+		total := max(datacall.ProblemTotal(err), len(ps))
+		shown := ps[:min(len(ps), maxShownProblems)]
+		page := map[string]any{"City": who, "Edition": call.Edition, "File": filename, "Errors": a.problems(r, shown, false),
+			"Back": back, "Total": total, "More": total - len(shown), "Kept": len(ps)}
+		if len(ps) > len(shown) {
+			link, err := a.problemReport(r, filename, ps, total)
+			if err != nil {
+				return err
+			}
+			page["Report"] = link
+		}
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_upload.html", page)
 	}
 	if err != nil {
 		return err
@@ -364,6 +405,54 @@ func (a *Area) upload(w http.ResponseWriter, r *http.Request, call *datacall.Cal
 	}
 	a.s.RedirectFlash(w, r, back, key, filename, res.Changed, res.Unchanged)
 	return nil
+}
+
+// maxShownProblems is how many problems a refused upload's page lists;
+// the others are in its downloadable problem list.
+const maxShownProblems = 200
+
+// problemReport stores the problems of a refused upload as a CSV file the
+// uploader can download for a day, and returns its link.
+func (a *Area) problemReport(r *http.Request, filename string, ps []citylens.Problem, total int) (string, error) {
+	lang := web.ReaderLang(r)
+	cat := a.s.Catalog()
+	body, err := datacall.ProblemsCSV(ps, []string{cat.T(lang, "dc.col.row"), cat.T(lang, "dc.col.column"), cat.T(lang, "col.city"),
+		cat.T(lang, "cat.indicator"), cat.T(lang, "dc.col.problem")}, func(p citylens.Problem) string { return a.s.ProblemReason(lang, p) })
+	if err != nil {
+		return "", err
+	}
+	token := accounts.NewToken()
+	now := a.s.Now().UTC()
+	err = a.store.PutUploadReport(r.Context(), datacall.UploadReport{TokenHash: accounts.HashToken(token), UserID: web.ViewerOf(r).User.ID,
+		FileName: filename, Problems: total, Body: body, CreatedAt: now, ExpiresAt: now.Add(datacall.ReportLifetime)})
+	return "/account/upload-problems/" + token, err
+}
+
+// dataCallProblems downloads a refused upload's problem list (its
+// uploader only).
+func (a *Area) dataCallProblems(w http.ResponseWriter, r *http.Request) error {
+	rep, err := a.store.UploadReport(r.Context(), accounts.HashToken(r.PathValue("token")), web.ViewerOf(r).User.ID, a.s.Now().UTC())
+	if citylens.ErrorCode(err) == citylens.ENOTFOUND {
+		return citylens.E(citylens.ENOTFOUND, "error.upload_report")
+	}
+	if err != nil {
+		return err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rep.Body))
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(strings.Map(func(c rune) rune {
+		if c < 0x20 || c == '"' || c == '\\' || c == '/' || c > 0x7e {
+			return '_'
+		}
+		return c
+	}, rep.FileName), ".") + "-problems.csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = io.Copy(w, zr)
+	return err
 }
 
 // dataCallNetworkUpload imports the secretariat's workbook of many cities
@@ -421,8 +510,21 @@ func (a *Area) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 			comments[n.Code] = v
 		}
 	}
-	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
-		strings.TrimSpace(r.PostFormValue("comment")), comments)
+	overall := strings.TrimSpace(r.PostFormValue("comment"))
+	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, overall, comments)
+	if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
+		// The form again, with what the reviewer typed (every per-value
+		// comment and the overall one) and why it was refused.
+		d, perr := a.cityPage(r, call, c, nil, nil)
+		if perr != nil {
+			return perr
+		}
+		for i := range d.Rows {
+			d.Rows[i].Value.ReviewComment = comments[d.Rows[i].Ind.Code]
+		}
+		d.Overall, d.ReviewError = overall, a.s.Message(web.ReaderLang(r), err)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", d)
+	}
 	if err != nil {
 		return err
 	}

@@ -40,14 +40,66 @@ func (a *Area) registerAPI(s *web.Server) {
 // APIOperations are the data call's operations of the OpenAPI document.
 func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{
-		{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", PathParams: dataCallPathParams, Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404}},
-		{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", BodySchema: dataCallValuesSchema, Status: 200, Fields: append([]string{"changed", "unchanged"}, dataCallFields...), Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
-		{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Fields: dataCallFields, Auth: true, Errors: []int{401, 403, 404, 409}},
+		{Method: "GET", Path: "/api/v1/datacall/{edition}/cities/{city}", ID: "getDataCallCity", Tag: "datacall", PathParams: dataCallPathParams, Summary: "A city's submission in an edition's data call: state, reviewer's comment, whether the caller may edit or submit, and every indicator of the edition with unit, valid range, required, last edition's value and the current value with its provenance (focal points: their city; regional officers: their region's; admins: all)", Status: 200, Response: apiCallSubmission{}, Auth: true, Errors: []int{401, 403, 404}},
+		{Method: "PUT", Path: "/api/v1/datacall/{edition}/cities/{city}/values", ID: "putDataCallValues", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Save a batch of a city's values with their provenance, all or nothing, with the checks, audit and workflow of the data-call form: any invalid entry answers 422 listing every problem by entry index, indicator and field, and saves nothing; entries equal to the stored values change nothing. Only a draft or returned submission can be changed, by its focal point while the call is open, by admins at any time (409 otherwise)", Body: "DataCallValues", BodySchema: dataCallValuesSchema, Status: 200, Response: apiValuesResult{}, Auth: true, Errors: []int{401, 403, 404, 409, 413, 415, 422}},
+		{Method: "POST", Path: "/api/v1/datacall/{edition}/cities/{city}/submit", ID: "submitDataCall", Tag: "datacall", PathParams: dataCallPathParams, Summary: "Submit a city's values for review, as the page's button does: every required value must be there (400 otherwise); a draft or returned submission only (409 otherwise)", Status: 200, Response: apiCallSubmission{}, Auth: true, Errors: []int{401, 403, 404, 409}},
 	}
 }
 
-// dataCallFields are the top-level fields of a city's submission.
-var dataCallFields = []string{"edition", "city", "state", "review_comment", "updated_at", "updated_by", "can_edit", "can_submit", "entered", "required", "indicators"}
+// APISchemaDocs document the data call's API types.
+func (a *Area) APISchemaDocs() web.SchemaDocs {
+	return web.SchemaDocs{
+		"datacallweb.apiCallSubmission":                {Description: "A city's submission in an edition's data call."},
+		"datacallweb.apiCallSubmission.edition":        {Description: "the edition and its call's window"},
+		"datacallweb.apiCallSubmission.city":           {Description: "the city"},
+		"datacallweb.apiCallSubmission.state":          {Description: "the submission's state in the review workflow", Enum: web.Enum("draft", "submitted", "returned", "accepted")},
+		"datacallweb.apiCallSubmission.review_comment": {Description: "the reviewer's overall comment when returned"},
+		"datacallweb.apiCallSubmission.updated_at":     {Description: "when the state last changed; null while never changed"},
+		"datacallweb.apiCallSubmission.updated_by":     {Description: "who changed it (e-mail)"},
+		"datacallweb.apiCallSubmission.can_edit":       {Description: "the caller may change values now"},
+		"datacallweb.apiCallSubmission.can_submit":     {Description: "the caller may submit now"},
+		"datacallweb.apiCallSubmission.entered":        {Description: "required indicators with a value", Minimum: web.Min(0)},
+		"datacallweb.apiCallSubmission.required":       {Description: "required indicators", Minimum: web.Min(0)},
+		"datacallweb.apiCallSubmission.indicators":     {Description: "every indicator of the edition, in framework order"},
+		"datacallweb.apiValuesResult":                  {Description: "A saved batch: what changed, then the submission as GET answers it."},
+		"datacallweb.apiValuesResult.changed":          {Description: "entries that changed a stored value", Minimum: web.Min(0)},
+		"datacallweb.apiValuesResult.unchanged":        {Description: "entries equal to the stored values (nothing written)", Minimum: web.Min(0)},
+		"datacallweb.apiCallEdition":                   {Description: "An edition as a data-call client needs it."},
+		"datacallweb.apiCallEdition.code":              {Description: "the edition's code, e.g. 2026"},
+		"datacallweb.apiCallEdition.name":              {Description: "the edition's name"},
+		"datacallweb.apiCallEdition.reference_year":    {Description: "the year the data describe at the latest"},
+		"datacallweb.apiCallEdition.previous_edition":  {Description: "the edition before (its values are last_value)"},
+		"datacallweb.apiCallEdition.status":            {Description: "the edition's status (draft, open, closed, published)"},
+		"datacallweb.apiCallEdition.opens":             {Description: "when the data call opens"},
+		"datacallweb.apiCallEdition.closes":            {Description: "when the data call closes"},
+		"datacallweb.apiCallEdition.call_open":         {Description: "the call is open now"},
+		"datacallweb.apiCallEdition.jump_threshold":    {Description: "a change from last edition's value above this share (0.5 = 50 %) needs a comment", Minimum: web.Min(0)},
+		"datacallweb.apiCallCity":                      {Description: "The submitting city."},
+		"datacallweb.apiCallCity.code":                 {Description: "the city's code"},
+		"datacallweb.apiCallCity.name":                 {Description: "the city's name"},
+		"datacallweb.apiCallCity.region":               {Description: "its world region"},
+		"datacallweb.apiCallIndicator":                 {Description: "One indicator of a city's submission."},
+		"datacallweb.apiCallIndicator.code":            {Description: "the indicator's code, e.g. EC-P-EM-1C"},
+		"datacallweb.apiCallIndicator.name":            {Description: "the indicator's name"},
+		"datacallweb.apiCallIndicator.unit":            {Description: "the unit its values are in, e.g. %"},
+		"datacallweb.apiCallIndicator.min":             {Description: "the valid range's lower end, in the unit (null: none)"},
+		"datacallweb.apiCallIndicator.max":             {Description: "the valid range's upper end, in the unit (null: none)"},
+		"datacallweb.apiCallIndicator.valid_range":     {Description: "the valid range in words"},
+		"datacallweb.apiCallIndicator.required":        {Description: "a value is needed to submit"},
+		"datacallweb.apiCallIndicator.last_value":      {Description: "last edition's value, in the unit (null: none)"},
+		"datacallweb.apiCallIndicator.current":         {Description: "the stored value with its provenance (null: none)"},
+		"datacallweb.apiCallValue":                     {Description: "A stored value with its provenance, named as a PUT's entry."},
+		"datacallweb.apiCallValue.value":               {Description: "the value, in the indicator's unit"},
+		"datacallweb.apiCallValue.source":              {Description: "where the value comes from"},
+		"datacallweb.apiCallValue.year":                {Description: "the year the data describe"},
+		"datacallweb.apiCallValue.note":                {Description: "method note"},
+		"datacallweb.apiCallValue.estimated":           {Description: "the value is an estimate"},
+		"datacallweb.apiCallValue.comment":             {Description: "the city's explanation"},
+		"datacallweb.apiCallValue.review_comment":      {Description: "the reviewer's comment on this value"},
+		"datacallweb.apiCallValue.updated_at":          {Description: "when it was saved"},
+		"datacallweb.apiCallValue.updated_by":          {Description: "who saved it (e-mail)"},
+	}
+}
 
 // dataCallPathParams document the data call's path parameters.
 var dataCallPathParams = map[string]string{"edition": "an edition's code, e.g. 2026", "city": "a member city's code, e.g. kr-seoul"}

@@ -1,6 +1,7 @@
 package datacallweb_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"sort"
@@ -17,8 +18,12 @@ import (
 )
 
 // noStore stands for a database the route table and the navigation never
-// touch.
+// touch, except for the server's shared HMAC key, read once at start.
 type noStore struct{ app.Store }
+
+func (noStore) ServerSecret(context.Context, string) (string, error) {
+	return "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", nil
+}
 
 // TestNavLabelsAreKeys: every navigation label the area adds, for every
 // role, is a catalogue key.

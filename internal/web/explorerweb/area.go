@@ -105,21 +105,26 @@ func (a *Explorer) Register(s *web.Server) {
 	if a.publication != nil {
 		a.publication.OnPublish(func(release.Record) { a.Published() })
 	}
-	s.Page("GET /{$}", web.AccessPublic, a.explorerHome)
+	// Cache policies (web.CachePolicy): what a release alone decides is
+	// immutable under its hash (CacheRelease); "latest", the lists of
+	// releases and a city's page (its trend grows with new editions) are
+	// public briefly, then revalidated (CacheShort).
+	short, rel := web.WithCache(web.CacheShort), web.WithCache(web.CacheRelease)
+	s.Page("GET /{$}", web.AccessPublic, a.explorerHome, short)
 	for _, base := range []string{"", "/releases/{hash}"} {
-		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings)
-		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV)
-		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity)
-		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare)
-		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV)
-		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator)
-		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV)
-		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology)
+		s.Page("GET "+base+"/rankings", web.AccessPublic, a.explorerRankings, rel)
+		s.Page("GET "+base+"/rankings.csv", web.AccessPublic, a.explorerRankingsCSV, rel)
+		s.Page("GET "+base+"/cities/{code}", web.AccessPublic, a.explorerCity, short)
+		s.Page("GET "+base+"/compare", web.AccessPublic, a.explorerCompare, rel)
+		s.Page("GET "+base+"/compare.csv", web.AccessPublic, a.explorerCompareCSV, rel)
+		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator, rel)
+		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV, rel)
+		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology, rel)
 	}
-	s.Page("GET /releases", web.AccessPublic, a.explorerReleases)
-	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease)
-	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads)
-	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload)
+	s.Page("GET /releases", web.AccessPublic, a.explorerReleases, short)
+	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease, rel)
+	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads, short)
+	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload, rel)
 	a.registerExplorerAPI(s)
 	a.registerCharts(s)
 
@@ -148,37 +153,6 @@ func (a *Explorer) TemplateFuncs() template.FuncMap {
 		"deref":    func(p *float64) float64 { return derefOr(p, math.NaN()) },
 		"hasValue": func(p *float64) bool { return p != nil },
 	}
-}
-
-// APIOperations are the explorer's operations of the OpenAPI document.
-func (a *Explorer) APIOperations() []web.APIOperation {
-	return []web.APIOperation{
-		{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", PathParams: releasePathParams, Summary: "Published releases, newest first, and which is the latest", Status: 200, Fields: []string{"releases", "latest"}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", PathParams: releasePathParams, Summary: "A release: its record, headline summary, change log (corrections) and files", Status: 200, Fields: []string{"record", "summary", "changes", "files"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with 5–95 % rank bands, ties, stages, ratings and change since the last edition; filtered and sorted", Query: rankingParams, Status: 200, Fields: []string{"release", "edition", "query", "total", "rows", "unranked"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", PathParams: releasePathParams, Summary: "A city's profile (scores, stages, peers, twins, strengths, weaknesses, values with provenance) and trend across editions", Status: 200, Fields: []string{"release", "edition", "profile", "trend"}, Errors: []int{404}},
-		{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", PathParams: releasePathParams, Summary: "Recompute a city's score, rank and stage with some indicator values changed (the release does not change)", Body: "WhatIfRequest", BodySchema: whatIfSchema, Status: 200, Fields: []string{"release", "result"}, Errors: []int{404, 415}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", PathParams: releasePathParams, Summary: "Two to four cities side by side", Query: []web.APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4"}}, Status: 200, Fields: []string{"release", "cities"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Fields: []string{"release", "indicator"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree with effective weights, pipeline choices, audit flags, uncertainty and Sobol indices", Status: 200, Fields: []string{"release", "methodology"}, Errors: []int{404}},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", PathParams: releasePathParams, Summary: "The release's files (CSV, XLSX, JSON) and its Frictionless data package", Status: 200, Fields: []string{"release", "files", "datapackage"}, Errors: []int{404}},
-	}
-}
-
-const hashDoc = "a published release's content hash, or latest"
-
-// releasePathParams document the releases' path parameters.
-var releasePathParams = map[string]string{"hash": hashDoc}
-
-var rankingParams = []web.APIParam{
-	{Name: "region", Type: "string", Description: "only cities of this world region (AF, AS, EU, LA, NA, OC)"},
-	{Name: "peer_group", Type: "string", Description: "only cities of this peer group"},
-	{Name: "population_class", Type: "string", Description: "under-300k, 300k-1m, 1m-5m, 5m-10m or over-10m"},
-	{Name: "stage", Type: "string", Description: "only cities at this development stage"},
-	{Name: "sort", Type: "string", Description: "rank (default), name, score, change or a pillar code"},
-	{Name: "reverse", Type: "integer", Description: "1 reverses the sort's natural order"},
-	{Name: "offset", Type: "integer", Description: "rows to skip"},
-	{Name: "limit", Type: "integer", Description: "rows to return (0: all)"},
 }
 
 // whatIfSchema is a what-if request: indicator values to change.

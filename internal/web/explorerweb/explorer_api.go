@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/citylens/citylens"
@@ -17,19 +18,20 @@ import (
 // which a test checks against these handlers.
 
 func (a *Explorer) registerExplorerAPI(s *web.Server) {
-	s.API("GET /api/v1/releases", web.AccessPublic, a.apiReleases)
-	s.API("GET /api/v1/releases/{hash}", web.AccessPublic, a.apiRelease)
-	s.API("GET /api/v1/releases/{hash}/rankings", web.AccessPublic, a.apiRankings)
-	s.API("GET /api/v1/releases/{hash}/cities/{code}", web.AccessPublic, a.apiCityProfile)
+	short, rel := web.WithCache(web.CacheShort), web.WithCache(web.CacheRelease)
+	s.API("GET /api/v1/releases", web.AccessPublic, a.apiReleases, short)
+	s.API("GET /api/v1/releases/{hash}", web.AccessPublic, a.apiRelease, rel)
+	s.API("GET /api/v1/releases/{hash}/rankings", web.AccessPublic, a.apiRankings, rel)
+	s.API("GET /api/v1/releases/{hash}/cities/{code}", web.AccessPublic, a.apiCityProfile, short)
 	s.API("POST /api/v1/releases/{hash}/cities/{code}/whatif", web.AccessPublic, a.apiWhatIf, web.WithMaxBody(256<<10))
-	s.API("GET /api/v1/releases/{hash}/compare", web.AccessPublic, a.apiCompare)
-	s.API("GET /api/v1/releases/{hash}/indicators/{code}", web.AccessPublic, a.apiIndicator)
-	s.API("GET /api/v1/releases/{hash}/methodology", web.AccessPublic, a.apiMethodology)
-	s.API("GET /api/v1/releases/{hash}/downloads", web.AccessPublic, a.apiDownloads)
+	s.API("GET /api/v1/releases/{hash}/compare", web.AccessPublic, a.apiCompare, rel)
+	s.API("GET /api/v1/releases/{hash}/indicators/{code}", web.AccessPublic, a.apiIndicator, rel)
+	s.API("GET /api/v1/releases/{hash}/methodology", web.AccessPublic, a.apiMethodology, rel)
+	s.API("GET /api/v1/releases/{hash}/downloads", web.AccessPublic, a.apiDownloads, rel)
 }
 
-// releaseItem is one release of the list.
-type releaseItem struct {
+// ReleaseItem is one release of the list.
+type ReleaseItem struct {
 	release.Record
 	Summary release.Summary `json:"summary"`
 	Latest  bool            `json:"latest"`
@@ -42,16 +44,23 @@ func (a *Explorer) apiReleases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	off, lim, err := web.PageQuery(r.URL.Query(), releasesPage)
+	if err != nil {
+		return err
+	}
 	latest, _ := latestRecord(recs, net)
-	items := []releaseItem{}
-	for _, rec := range recs {
+	page, next := web.PageOf(w, r, recs, off, lim)
+	items := []ReleaseItem{}
+	for _, rec := range page {
 		rel, err := a.Release(ctx, rec.Hash)
 		if err != nil {
 			return err
 		}
-		items = append(items, releaseItem{Record: rec, Summary: rel.Summary(), Latest: rec.Hash == latest.Hash, Network: net[rec.Edition]})
+		items = append(items, ReleaseItem{Record: rec, Summary: rel.Summary(), Latest: rec.Hash == latest.Hash, Network: net[rec.Edition]})
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"releases": items, "latest": latest.Hash})
+	out := ReleasesResponse{Releases: items, Latest: latest.Hash}
+	out.NextCursor = next
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -64,20 +73,21 @@ func (a *Explorer) apiRelease(w http.ResponseWriter, r *http.Request) error {
 	if changes == nil {
 		changes = []release.Change{}
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"record": v.Rec, "summary": v.Sum, "changes": changes, "files": fileLinks(v)})
+	web.WriteJSON(w, http.StatusOK, ReleaseResponse{Record: v.Rec, Summary: v.Sum, Changes: changes, Files: fileLinks(v)})
 	return nil
 }
 
-type fileLink struct {
+// FileLink is one file of a release.
+type FileLink struct {
 	Name      string `json:"name"`
 	URL       string `json:"url"`
 	MediaType string `json:"media_type"`
 }
 
-func fileLinks(v *relView) []fileLink {
-	var out []fileLink
+func fileLinks(v *relView) []FileLink {
+	var out []FileLink
 	for _, f := range release.Files() {
-		out = append(out, fileLink{Name: f, URL: v.DownloadBase() + f, MediaType: downloadTypes[f]})
+		out = append(out, FileLink{Name: f, URL: v.DownloadBase() + f, MediaType: downloadTypes[f]})
 	}
 	return out
 }
@@ -95,8 +105,13 @@ func (a *Explorer) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	if rq.Offset, err = intParam(q, "offset", 0, 0, 1<<30); err != nil {
 		return err
 	}
-	if rq.Limit, err = intParam(q, "limit", 0, 0, 100000); err != nil {
+	if rq.Limit, err = intParam(q, "limit", 0, 0, maxRankingRows); err != nil {
 		return err
+	}
+	if c := q.Get("cursor"); c != "" {
+		if rq.Offset, _, err = web.PageQuery(url.Values{"cursor": {c}}, web.PageLimits{Default: 1, Max: 1}); err != nil {
+			return err
+		}
 	}
 	res, err := v.rel.Ranking(rq)
 	if err != nil {
@@ -110,8 +125,15 @@ func (a *Explorer) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	if unranked == nil {
 		unranked = []release.UnrankedCity{}
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "query": rq, "total": res.Total,
-		"rows": rows, "unranked": unranked})
+	out := RankingsResponse{Release: v.Rec.Hash, Edition: v.Rec.Edition, Query: rq, Total: res.Total, Rows: rows, Unranked: unranked}
+	if end := rq.Offset + len(rows); rq.Limit > 0 && end < res.Total {
+		next := web.Cursor(end)
+		out.NextCursor = &next
+		q.Del("offset")
+		q.Set("cursor", next)
+		w.Header().Add("Link", "<"+r.URL.Path+"?"+q.Encode()+`>; rel="next"`)
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -132,7 +154,10 @@ func (a *Explorer) apiCityProfile(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "edition": v.Rec.Edition, "profile": p, "trend": trend})
+	if trend == nil {
+		trend = []release.TrendPoint{}
+	}
+	web.WriteJSON(w, http.StatusOK, CityProfileResponse{Release: v.Rec.Hash, Edition: v.Rec.Edition, Profile: p, Trend: trend})
 	return nil
 }
 
@@ -177,7 +202,7 @@ func (a *Explorer) apiWhatIf(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "result": res})
+	web.WriteJSON(w, http.StatusOK, WhatIfResponse{Release: v.Rec.Hash, Result: res})
 	return nil
 }
 
@@ -190,7 +215,7 @@ func (a *Explorer) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "cities": rows})
+	web.WriteJSON(w, http.StatusOK, CompareResponse{Release: v.Rec.Hash, Cities: rows})
 	return nil
 }
 
@@ -203,7 +228,7 @@ func (a *Explorer) apiIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "indicator": iv})
+	web.WriteJSON(w, http.StatusOK, IndicatorResponse{Release: v.Rec.Hash, Indicator: iv})
 	return nil
 }
 
@@ -212,7 +237,7 @@ func (a *Explorer) apiMethodology(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "methodology": v.rel.Methodology()})
+	web.WriteJSON(w, http.StatusOK, MethodologyResponse{Release: v.Rec.Hash, Methodology: v.rel.Methodology()})
 	return nil
 }
 
@@ -221,6 +246,6 @@ func (a *Explorer) apiDownloads(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"release": v.Rec.Hash, "files": fileLinks(v), "datapackage": v.rel.Package()})
+	web.WriteJSON(w, http.StatusOK, DownloadsResponse{Release: v.Rec.Hash, Files: fileLinks(v), DataPackage: v.rel.Package()})
 	return nil
 }

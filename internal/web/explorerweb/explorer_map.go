@@ -275,6 +275,15 @@ func (a *Explorer) worldMap(lang i18n.Lang, cities []members.City, v *relView, c
 	if err != nil {
 		return nil, err
 	}
+	// The index's name in the page's language (releases store it in English).
+	for i := range m.Measures {
+		if m.Measures[i].Group == "index" {
+			m.Measures[i].Name = localTitle(a.s.Catalog(), lang, m.Measures[i].Name)
+		}
+	}
+	if m.Measure.Group == "index" {
+		m.Measure.Name = localTitle(a.s.Catalog(), lang, m.Measure.Name)
+	}
 	if a.mapCount.Add(1) > maxMaps {
 		a.maps.Clear()
 		a.mapCount.Store(1)

@@ -65,7 +65,7 @@ func (a *Explorer) explorerProfilePDF(w http.ResponseWriter, r *http.Request) er
 // profileDoc is what the printed profile says, in lang.
 func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) profilepdf.Doc {
 	t := a.translator(lang)
-	names := nodeNames(v.rel)
+	names := v.nodeNames()
 	d := profilepdf.Doc{Lang: string(lang), Title: printable(p.City.Name), Subtitle: printable(p.City.Country + " · " + v.Name()),
 		ChartHeading: t("ex.city.pillars"), AxisLabel: t("ex.chart.score_axis"), NoData: t("ex.chart.no_data"),
 		LegendCity: printable(p.City.Name), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),

@@ -2,7 +2,6 @@ package explorerweb
 
 import (
 	"bytes"
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
@@ -85,9 +85,9 @@ func (a *Explorer) explorerPillarsCSV(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "name", "score", "score_name", "value", "band_q5", "band_q95", "rank", "stage", "peer_median", "network_best"})
-	names := nodeNames(v.rel)
+	names := v.nodeNames()
 	rank := ""
 	if p.Ranked {
 		rank = web.Itoa(p.Rank)
@@ -120,7 +120,7 @@ func (a *Explorer) explorerTrendCSV(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "edition", "release", "ranked", "rank", "rank_q5", "rank_q95", "cities", "score", "stage"})
 	for _, p := range trend {
 		rank := ""
@@ -143,7 +143,7 @@ func (a *Explorer) explorerMapCSV(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "name", "measure", "unit", "value"})
 	for _, row := range m.Rows {
 		cw.Write([]string{row.Code, row.Name, m.Measure.Code, m.Measure.Unit, optNum(row.Value)})
@@ -231,7 +231,7 @@ func (a *Explorer) embedCityChart(w http.ResponseWriter, r *http.Request) error 
 	d := embedData{Heading: p.City.Name + " · " + v.Name(), Source: pinned(v) + "/cities/" + url.PathEscape(code), Attrib: v.Attribution, Demo: v.Rec.Demo}
 	switch r.PathValue("chart") {
 	case "pillars":
-		d.Chart = pillarsChart(p, v.Sum.Index, nodeNames(v.rel), t)
+		d.Chart = pillarsChart(p, v.Sum.Index, v.nodeNames(), t)
 		d.Source += "#chart-pillars"
 	case "trend":
 		fam, err := a.family(r.Context(), v)
@@ -263,7 +263,7 @@ func (a *Explorer) embedProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := embedData{Title: p.City.Name, Heading: p.City.Name + " · " + v.Name(), Source: pinned(v) + "/cities/" + url.PathEscape(p.City.Code),
-		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: pillarsChart(p, v.Sum.Index, nodeNames(v.rel), t)}
+		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: pillarsChart(p, v.Sum.Index, v.nodeNames(), t)}
 	if p.Ranked {
 		d.Facts = append(d.Facts, [2]string{t("ex.col.rank"), strconv.Itoa(p.Rank) + " / " + strconv.Itoa(v.Sum.Ranked)},
 			[2]string{t("ex.col.band"), bandText(p.RankBand)}, [2]string{t("ex.col.score"), val(p.Score)}, [2]string{t("ex.col.stage"), p.Stage})
@@ -296,7 +296,7 @@ func (a *Explorer) embedCompare(w http.ResponseWriter, r *http.Request) error {
 		names = append(names, row.City.Name)
 	}
 	d := embedData{Title: strings.Join(names, " · "), Heading: strings.Join(names, " · ") + " · " + v.Name(), Source: pinned(v) + "/compare?" + codesQuery(codes),
-		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: compareChartOf(rows, v.Sum.Index, nodeNames(v.rel), a.translator(lang))}
+		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: compareChartOf(rows, v.Sum.Index, v.nodeNames(), a.translator(lang))}
 	return a.renderEmbed(w, lang, d)
 }
 
@@ -371,7 +371,7 @@ func (a *Explorer) cityFigures(lang i18n.Lang, v *relView, d *cityData) {
 func (a *Explorer) compareFigure(lang i18n.Lang, v *relView, rows []release.CompareRow, codes []string) figure {
 	t := a.translator(lang)
 	q := codesQuery(codes)
-	return newFigure(compareChartOf(rows, v.Sum.Index, nodeNames(v.rel), t), chartLinks{Share: pinned(v) + "/compare?" + q + "#chart-compare",
+	return newFigure(compareChartOf(rows, v.Sum.Index, v.nodeNames(), t), chartLinks{Share: pinned(v) + "/compare?" + q + "#chart-compare",
 		CSV: v.Base + "/compare.csv?" + q, Embed: pinned(v) + "/embed/compare?" + q + "&lang=" + string(lang), Title: t("ex.compare.chart"), Width: 680, Height: 520}, t)
 }
 

@@ -19,8 +19,8 @@ import (
 // are computed by the publication service's compute-edition job.
 
 func (a *Area) registerCatalogueRoutes(s *web.Server) {
-	s.Page("GET /catalogue", web.AccessPublic, a.catalogueList)
-	s.Page("GET /catalogue/{code}", web.AccessPublic, a.catalogueIndicator)
+	s.Page("GET /catalogue", web.AccessPublic, a.catalogueList, web.WithCache(web.CacheShort))
+	s.Page("GET /catalogue/{code}", web.AccessPublic, a.catalogueIndicator, web.WithCache(web.CacheShort))
 	s.Page("GET /admin/editions", web.AccessAdmin, a.editionsPage)
 	s.Page("POST /admin/editions", web.AccessAdmin, a.createEdition)
 	s.Page("GET /admin/editions/{edition}", web.AccessAdmin, a.editionPage)

@@ -112,9 +112,9 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /admin/survey/{edition}/instrument", web.AccessAdmin, a.adminInstrument)
 	s.Page("POST /admin/survey/{edition}/instrument", web.AccessAdmin, a.adminInstrumentSave)
 	s.Page("GET /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentXLSX)
-	s.Page("POST /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
-	s.Page("POST /admin/survey/{edition}/margins", web.AccessAdmin, a.adminMargins, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
-	s.Page("POST /admin/survey/{edition}/responses", web.AccessAdmin, a.adminResponsesUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20))
+	s.Page("POST /admin/survey/{edition}/instrument.xlsx", web.AccessAdmin, a.adminInstrumentUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
+	s.Page("POST /admin/survey/{edition}/margins", web.AccessAdmin, a.adminMargins, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
+	s.Page("POST /admin/survey/{edition}/responses", web.AccessAdmin, a.adminResponsesUpload, web.WithMaxBody(a.cfg.MaxUpload+1<<20), web.AsUpload())
 	s.Page("GET /admin/survey/{edition}/responses.csv", web.AccessAdmin, a.adminResponsesCSV)
 	s.Page("POST /admin/survey/{edition}/compute", web.AccessAdmin, a.adminCompute)
 	s.Page("POST /admin/survey/{edition}/invites", web.AccessAdmin, a.adminInvites)
@@ -144,11 +144,11 @@ func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
 		Summary:    "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status:     200, Fields: []string{"edition", "instrument_version", "computed_at", "cities"}, Errors: []int{404}},
+		Status:     200, Response: survey.Results{}, Errors: []int{404}},
 		{Method: "GET", Path: "/api/v1/survey/{edition}/index-values", ID: "getSurveyIndexValues", Tag: "survey",
 			PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
 			Summary:    "The people-centric pillar's values: per city and area × pillar the score pooled over the waves, its standard error, effective n and provenance (figures on too few responses left out)",
-			Status:     200, Fields: []string{"edition", "values"}, Errors: []int{404}}}
+			Status:     200, Response: indexValuesResponse{}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
@@ -760,8 +760,14 @@ func (a *Area) apiIndexValues(w http.ResponseWriter, r *http.Request) error {
 	if vals == nil {
 		vals = []survey.IndexValue{}
 	}
-	web.WriteJSON(w, http.StatusOK, map[string]any{"edition": r.PathValue("edition"), "values": vals})
+	web.WriteJSON(w, http.StatusOK, indexValuesResponse{Edition: r.PathValue("edition"), Values: vals})
 	return nil
+}
+
+// indexValuesResponse is the body of GET /api/v1/survey/{edition}/index-values.
+type indexValuesResponse struct {
+	Edition string              `json:"edition"`
+	Values  []survey.IndexValue `json:"values"`
 }
 
 // ---- administration ----

@@ -38,10 +38,11 @@ const (
 	Focal     = "focal"
 	Judge     = "judge"
 	Partner   = "partner"
+	Applicant = "applicant" // a prize applicant (a corporation in Seoul)
 )
 
 // Roles lists every fixture role, anonymous first.
-var Roles = []string{Anonymous, Admin, Regional, Focal, Judge, Partner}
+var Roles = []string{Anonymous, Admin, Regional, Focal, Judge, Partner, Applicant}
 
 // Fixture cities: X is the focal point's, in region A; XB is another city
 // of region A; Y is in region B (EU).
@@ -80,7 +81,10 @@ func New(t testing.TB, s storetest.Store, configure ...func(*web.Config)) *Env {
 		t.Fatalf("store %T does not implement app.Store", s)
 	}
 	params := FastArgon2
-	cfg := web.Config{Store: ws, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon2: &params, BaseURL: "http://citylens.test"}
+	// Tests send many API requests from one address: fair use is out of
+	// their way unless a test sets its own policy.
+	cfg := web.Config{Store: ws, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Argon2: &params, BaseURL: "http://citylens.test",
+		FairUse: web.FairUse{Anonymous: 1 << 30, Token: 1 << 30}}
 	for _, c := range configure {
 		c(&cfg)
 	}
@@ -102,7 +106,7 @@ func (e *Env) SeedDemo() demo.Result {
 	e.T.Helper()
 	sv := e.Services
 	res, err := demo.Seed(context.Background(), demo.Services{Store: e.Store, Members: sv.Members, Accounts: sv.Accounts,
-		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey})
+		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize})
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -131,11 +135,12 @@ func (e *Env) seed() {
 		}
 	}
 	for role, u := range map[string]accounts.User{
-		Admin:    {Email: "admin@test.citylens", Role: accounts.RoleAdmin},
-		Regional: {Email: "regional@test.citylens", Role: accounts.RoleRegional, RegionCode: RegionA},
-		Focal:    {Email: "focal@test.citylens", Role: accounts.RoleFocal, CityCode: CityX},
-		Judge:    {Email: "judge@test.citylens", Role: accounts.RoleJudge},
-		Partner:  {Email: "partner@test.citylens", Role: accounts.RolePartner},
+		Admin:     {Email: "admin@test.citylens", Role: accounts.RoleAdmin},
+		Regional:  {Email: "regional@test.citylens", Role: accounts.RoleRegional, RegionCode: RegionA},
+		Focal:     {Email: "focal@test.citylens", Role: accounts.RoleFocal, CityCode: CityX},
+		Judge:     {Email: "judge@test.citylens", Role: accounts.RoleJudge},
+		Partner:   {Email: "partner@test.citylens", Role: accounts.RolePartner},
+		Applicant: {Email: "applicant@test.citylens", Role: accounts.RoleApplicant},
 	} {
 		u, err := e.Services.Accounts.AddUser(ctx, sys, u, Password)
 		if err != nil {

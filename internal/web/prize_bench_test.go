@@ -1,0 +1,169 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/prize"
+	"github.com/citylens/citylens/internal/storetest"
+	"github.com/citylens/citylens/internal/web/webtest"
+)
+
+// BenchmarkPrizeBoard renders the secretariat's board (counts by track,
+// stage, region, country and type, duplicate detection, the list) over
+// 2,000 submitted applications on SQLite, over HTTP. The target:
+// at most 50 ms.
+func BenchmarkPrizeBoard(b *testing.B) {
+	env, _ := prizeEnv(b, storetest.OpenSQLite(b))
+	ctx := context.Background()
+	u := env.Users[webtest.Applicant]
+	tracks := []string{prize.TrackTech, prize.TrackHuman, prize.TrackSpecial}
+	countries := []string{"KOR", "FRA", "DNK", "NZL", "BRA", "KEN", "IND", "USA"}
+	err := env.Store.InTx(ctx, func(ctx context.Context) error {
+		for i := 0; i < 2000; i++ {
+			a := &prize.Application{Edition: "2026", Track: tracks[i%3], UserID: u.ID, Email: u.Email, ApplicantType: prize.ApplicantTypes[i%4],
+				Organisation: fmt.Sprintf("Organisation %d", i%700), Country: countries[i%len(countries)], CityName: "City",
+				Title: fmt.Sprintf("Project %d for residents of district %d", i, i%50), Stage: prize.Stages[i%5],
+				Answers: prize.Answers{"title": {"t"}, "summary": {fmt.Sprintf("A synthetic summary of project %d with several words in it", i)}},
+				State:   prize.StateSubmitted, CreatedAt: prizeT0, UpdatedAt: prizeT0, SubmittedAt: prizeT0}
+			if err := env.Store.CreatePrizeApplication(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin := env.ClientAs(webtest.Admin)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, body := admin.Get("/admin/prize/2026")
+		if res.StatusCode != http.StatusOK || len(body) < 100000 {
+			b.Fatalf("board: %d, %d bytes", res.StatusCode, len(body))
+		}
+	}
+}
+
+// BenchmarkPrizeSubmissions submits applications with a 5 MB PDF each
+// over HTTP on SQLite, from 8 clients at once: each operation is one
+// upload and one submission of a complete draft. It reports submissions
+// per second, the 99th percentile of an operation and the heap after.
+// The target: 50 submissions a second, p99 at most 300 ms.
+func BenchmarkPrizeSubmissions(b *testing.B) {
+	env, _ := prizeEnv(b, storetest.OpenSQLite(b))
+	ctx := context.Background()
+	svc := env.Services.Prize
+	file := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0123456789abcdef"), 5<<20/16)...)
+	// One applicant account per client, each with enough drafts.
+	const clients = 8
+	type worker struct {
+		c    *webtest.Client
+		apps []int64
+	}
+	workers := make([]*worker, clients)
+	per := b.N/clients + 1
+	for i := range workers {
+		email := fmt.Sprintf("bench%d@acme.example", i)
+		usr, err := env.Services.Accounts.AddUser(ctx, auditlogSystem, accounts.User{Email: email, Role: accounts.RoleApplicant}, webtest.Password)
+		if err != nil {
+			b.Fatal(err)
+		}
+		who := prize.Who{UserID: usr.ID, Email: email, Role: usr.Role}
+		if err := svc.SaveProfile(ctx, who, prize.Profile{Type: prize.TypeLocalGov, Organisation: fmt.Sprintf("City %d", i), Country: "KOR", CityName: "Seoul"}); err != nil {
+			b.Fatal(err)
+		}
+		w := &worker{c: env.Client()}
+		w.c.Login(email, webtest.Password)
+		w.c.Get("/prize/my")
+		form := completeAnswers("Bench project")
+		ans := prize.AnswersFromForm(prize.DefaultForm(), form)
+		for j := 0; j < per; j++ {
+			a, err := svc.CreateApplication(ctx, who, "2026", prize.TrackTech)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.SaveDraft(ctx, who, a.ID, ans, nil); err != nil {
+				b.Fatal(err)
+			}
+			w.apps = append(w.apps, a.ID)
+		}
+		workers[i] = w
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	next := make(chan struct{}, b.N)
+	for i := 0; i < b.N; i++ {
+		next <- struct{}{}
+	}
+	close(next)
+	runtime.GC()
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			for range next {
+				id := w.apps[0]
+				w.apps = w.apps[1:]
+				t0 := time.Now()
+				path := fmt.Sprintf("/prize/applications/%d", id)
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				mw.WriteField("csrf", w.c.CSRF)
+				mw.WriteField("field", "evidence")
+				fw, _ := mw.CreateFormFile("file", "evidence.pdf")
+				fw.Write(file)
+				mw.Close()
+				req, _ := http.NewRequest(http.MethodPost, w.c.Env.URL(path+"/files"), &buf)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				res, err := w.c.HTTP.Do(req)
+				if err != nil || res.StatusCode != http.StatusSeeOther {
+					b.Errorf("upload: %v %v", err, res)
+					return
+				}
+				res.Body.Close()
+				form := url.Values{"csrf": {w.c.CSRF}}
+				for k, v := range completeAnswers("Bench project") {
+					form[k] = v
+				}
+				res, err = w.c.HTTP.PostForm(w.c.Env.URL(path+"/submit"), form)
+				if err != nil || res.StatusCode != http.StatusSeeOther {
+					b.Errorf("submit: %v %v", err, res)
+					return
+				}
+				res.Body.Close()
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	if len(lat) > 0 {
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "submissions/s")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
+	}
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+}
+
+var auditlogSystem = auditlog.System("bench")
