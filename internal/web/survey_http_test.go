@@ -408,7 +408,6 @@ func TestSurveyInstrumentEditingHTTP(t *testing.T) {
 		}
 	}
 	// A text changed in the browser: a new version, credited to the admin.
-	_, page := admin.Get("/admin/survey/2026/instrument")
 	form := url.Values{"languages": {"en ko"}, "item:hs_s1|ko": {"밤에도 동네를 안심하고 걸을 수 있다."}}
 	res, page := admin.PostForm("/admin/survey/2026/instrument", form)
 	if res.StatusCode != http.StatusSeeOther {
@@ -446,5 +445,4 @@ func TestSurveyInstrumentEditingHTTP(t *testing.T) {
 	if res, _ := upload(t, admin, "/admin/survey/2026/instrument.xlsx", "form.xlsx", []byte("PK\x03\x04garbage")); res.StatusCode != 400 {
 		t.Errorf("a broken workbook: %d", res.StatusCode)
 	}
-	_ = page
 }
