@@ -60,7 +60,7 @@ func NormaliseEmail(email string) (string, error) {
 // scope field the role uses.
 func (s *Service) checkRole(ctx context.Context, u User) (User, error) {
 	if !u.Role.Valid() {
-		return u, citylens.Ef(citylens.EINVALID, "acct.error.role", "role: %q is not one of admin, regional_officer, focal_point, judge, partner", u.Role)
+		return u, citylens.Ef(citylens.EINVALID, "acct.error.role", "role: %q is not one of admin, regional_officer, focal_point, judge, partner, applicant", u.Role)
 	}
 	switch u.Role {
 	case RoleRegional:

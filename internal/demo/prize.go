@@ -165,7 +165,7 @@ func seedPrizeApplication(ctx context.Context, s Services, e *prize.Edition, who
 	}
 	ans := prize.Answers{
 		"title": {p.title}, "summary": {p.summary}, "original_language": {"en"}, "place": {prof.Country, prof.CityName},
-		"problem": {"Residents who are left out of digital services: " + strings.ToLower(p.summary)},
+		"problem":       {"Residents who are left out of digital services: " + strings.ToLower(p.summary)},
 		"target_groups": {p.group}, "stage": {p.stage}, "themes": {p.theme}, "sdgs": {"11"}, "esg_pillar": {"social"},
 		"budget": {fmt.Sprint(50000 * (n%9 + 1)), "USD"},
 	}

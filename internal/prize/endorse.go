@@ -270,22 +270,22 @@ func (s *Service) Applications(ctx context.Context, who Who, f ApplicationFilter
 }
 
 // BoardFor counts an edition's applications and flags duplicates, for the
-// administrator.
-func (s *Service) BoardFor(ctx context.Context, who Who, edition string) (Board, []Duplicate, error) {
+// administrator; it returns the edition's applications too.
+func (s *Service) BoardFor(ctx context.Context, who Who, edition string) (Board, []Duplicate, []*Application, error) {
 	if !who.Admin() {
-		return Board{}, nil, citylens.Ef(citylens.EFORBIDDEN, "prize.error.not_admin", "only the secretariat screens applications")
+		return Board{}, nil, nil, citylens.Ef(citylens.EFORBIDDEN, "prize.error.not_admin", "only the secretariat screens applications")
 	}
 	apps, err := s.Store.PrizeApplications(ctx, ApplicationFilter{Edition: edition})
 	if err != nil {
-		return Board{}, nil, err
+		return Board{}, nil, nil, err
 	}
 	cities, err := s.Directory.ListCities(ctx, members.CityFilter{})
 	if err != nil {
-		return Board{}, nil, err
+		return Board{}, nil, nil, err
 	}
 	region := map[string]string{}
 	for _, c := range cities {
 		region[c.Country] = c.RegionCode
 	}
-	return BoardOf(apps, func(c string) string { return region[c] }), FindDuplicates(apps), nil
+	return BoardOf(apps, func(c string) string { return region[c] }), FindDuplicates(apps), apps, nil
 }

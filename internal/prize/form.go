@@ -39,13 +39,18 @@ const (
 
 // Hard bounds of any answer, whatever the form says.
 const (
-	MaxFields        = 60
-	MaxValueChars    = 20000 // one value of a long text
-	MaxValuesPerKey  = 30
-	MaxOptions       = 60
-	MaxCoApplicants  = 10
-	DefaultMaxFiles  = 5
-	MaxFilesPerField = 10
+	MaxFields       = 60
+	MaxValueChars   = 20000 // one value of a long text
+	MaxValuesPerKey = 30
+	MaxOptions      = 60
+	MaxCoApplicants = 10
+	// MaxApplicationsPerAccount bounds an account's applications in one
+	// edition (withdrawn ones included): an organisation puts forward a
+	// few projects, and the duplicate check compares an account's
+	// applications pairwise.
+	MaxApplicationsPerAccount = 20
+	DefaultMaxFiles           = 5
+	MaxFilesPerField          = 10
 )
 
 // Option is one choice of a choice field.

@@ -1,10 +1,12 @@
 package prize
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/citylens/citylens"
 )
@@ -111,19 +113,18 @@ type Duplicate struct {
 // across tracks. Drafts and withdrawn applications take no part.
 func FindDuplicates(apps []*Application) []Duplicate {
 	type item struct {
-		app           *Application
-		title, sum    map[string]bool
-		owner, orgKey string
+		app        *Application
+		title, sum []int32 // word IDs, sorted, unique
 	}
-	groups := map[string][]item{}
+	ids := map[string]int32{}
+	groups := map[string][]*item{}
 	for _, a := range apps {
 		if a.State != StateSubmitted && a.State != StateRejected {
 			continue
 		}
-		it := item{app: a, title: wordSet(a.Title), sum: wordSet(a.Summary())}
-		org := normalise(a.Organisation)
+		it := &item{app: a, title: wordIDs(a.Title, ids), sum: wordIDs(a.Summary(), ids)}
 		groups["u"+itoa(a.UserID)] = append(groups["u"+itoa(a.UserID)], it)
-		if org != "" {
+		if org := normalise(a.Organisation); org != "" {
 			groups["o"+org] = append(groups["o"+org], it)
 		}
 	}
@@ -157,22 +158,57 @@ func normalise(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		m[w] = true
+// wordIDs is the set of s's words (lower case, letters and digits) as
+// sorted IDs from ids, which it extends: comparing two sets is then a
+// merge of two short slices. Looking a word up allocates nothing.
+func wordIDs(s string, ids map[string]int32) []int32 {
+	var out []int32
+	var buf []byte
+	flush := func() {
+		if len(buf) == 0 {
+			return
+		}
+		id, ok := ids[string(buf)]
+		if !ok {
+			id = int32(len(ids))
+			ids[string(buf)] = id
+		}
+		out = append(out, id)
+		buf = buf[:0]
 	}
-	return m
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			buf = append(buf, byte(r))
+		case r >= 'A' && r <= 'Z':
+			buf = append(buf, byte(r)+'a'-'A')
+		case r >= 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
-func jaccard(a, b map[string]bool) float64 {
+// jaccard is |a ∩ b| / |a ∪ b| of two sorted sets, 0 when either is empty.
+func jaccard(a, b []int32) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
 	inter := 0
-	for w := range a {
-		if b[w] {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
 			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
 		}
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)

@@ -353,6 +353,13 @@ func (s *Service) CreateApplication(ctx context.Context, who Who, edition, track
 		if !EligibilityOf(elig).Allows(track, p.Type) {
 			return citylens.Ef(citylens.EFORBIDDEN, "prize.error.ineligible", "applicants of type %s may not apply to this track", p.Type)
 		}
+		mine, err := s.Store.PrizeApplications(ctx, ApplicationFilter{Edition: edition, UserID: who.UserID})
+		if err != nil {
+			return err
+		}
+		if len(mine) >= MaxApplicationsPerAccount {
+			return citylens.Ef(citylens.ECONFLICT, "prize.error.too_many_apps", "an account has at most %d applications in an edition; withdraw or reuse a draft", MaxApplicationsPerAccount)
+		}
 		now := s.now()
 		a = &Application{Edition: edition, Track: track, UserID: who.UserID, Email: who.Email, ApplicantType: p.Type,
 			Organisation: p.Organisation, Country: p.Country, CityCode: p.CityCode, CityName: p.CityName,

@@ -58,7 +58,7 @@ func completeAnswers(title string) url.Values {
 		"f.target_groups": {"low_income", "elderly"}, "f.stage": {"pilot"}, "f.themes": {"mobility"},
 		"f.results": {"12,000 rides in the first month."}, "f.beneficiaries": {"12000"}, "f.budget": {"1500000000", "KRW"},
 		"f.video": {"https://video.example.org/night-bus"},
-		"co_org": {"Seoul Metro"}, "co_country": {"KOR"}, "co_email": {""},
+		"co_org":  {"Seoul Metro"}, "co_country": {"KOR"}, "co_email": {""},
 	}
 }
 
@@ -156,7 +156,7 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		if fields["budget"] != `"a lot" is not a number` || fields["stage"] != `"dreaming" is not one of the choices` {
 			t.Errorf("refused autosave's problems: %+v", refused.Problems)
 		}
-		res, body = c.Get(app)
+		_, body = c.Get(app)
 		if !strings.Contains(body, `value="Night buses"`) || strings.Contains(body, `value="Changed"`) {
 			t.Errorf("a refused autosave changed the draft")
 		}
@@ -182,7 +182,7 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		big := append(append([]byte{}, pdf...), bytes.Repeat([]byte("0"), prize.MaxAttachmentBytes)...)
 		res, body = uploadFile(c, app+"/files", "evidence", "big.pdf", big)
 		expectStatus(t, "an 11 MB file", res, body, http.StatusRequestEntityTooLarge)
-		res, body = c.Get(app)
+		_, body = c.Get(app)
 		files := regexp.MustCompile(`href="(/prize/files/[0-9a-f]{32})"`).FindAllStringSubmatch(body, -1)
 		if len(files) != 1 {
 			t.Fatalf("files on the form: %v", files)
@@ -212,7 +212,7 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		expectStatus(t, "the focal point cannot change it", res, body, http.StatusForbidden)
 		res, body = focal.PostForm("/prize/endorsements/"+eid[1], url.Values{"decision": {"endorsed"}, "comment": {"Seoul supports it."}})
 		expectStatus(t, "endorse", res, body, http.StatusSeeOther)
-		res, body = c.Get(app)
+		_, body = c.Get(app)
 		if !strings.Contains(body, "Seoul: <strong>endorsed</strong>") || !strings.Contains(body, "Seoul supports it.") {
 			t.Errorf("the applicant does not see the endorsement")
 		}
@@ -237,7 +237,7 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		// Edit before the deadline: it stays submitted.
 		res, body = c.PostForm(app, completeAnswers("Night buses for night-shift workers"))
 		expectStatus(t, "edit after submitting", res, body, http.StatusSeeOther)
-		res, body = c.Get(app)
+		_, body = c.Get(app)
 		if !strings.Contains(body, "Night buses for night-shift workers") || !strings.Contains(body, `id="app-state">Submitted`) {
 			t.Errorf("edited application: %.300s", body)
 		}
@@ -266,13 +266,13 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		res, body = uploadFile(c, app2+"/files", "evidence", "plan.pdf", pdf)
 		expectStatus(t, "second attachment", res, body, http.StatusSeeOther)
 		clock.Set(prizeT0.Add(7 * time.Hour)) // an hour after the deadline
-		res, body = c.Get("/prize")
+		_, body = c.Get("/prize")
 		if !strings.Contains(body, "closed") {
 			t.Errorf("the call page does not say the call closed")
 		}
 		res, body = c.PostForm(app2+"/submit", completeAnswers("Night buses for shift workers"))
 		expectStatus(t, "submission in the grace period", res, body, http.StatusSeeOther)
-		res, body = c.Get(app2)
+		_, body = c.Get(app2)
 		if !strings.Contains(body, "(late, within the grace period)") {
 			t.Errorf("a submission in the grace period is not marked late")
 		}
@@ -285,14 +285,14 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		if !strings.Contains(body, "2026-06-30 18:00 (Asia/Seoul)") {
 			t.Errorf("refusal lacks the deadline: %.2000s", body)
 		}
-		res, body = c.Get(app + "?lang=ko")
+		_, body = c.Get(app + "?lang=ko")
 		if !strings.Contains(body, "공모가 2026년 6월 30일 18:00 (Asia/Seoul)에 마감되었습니다") {
 			t.Errorf("Korean page lacks the closing date in Korean")
 		}
 		c.Get(app + "?lang=en")
 		res, body = uploadFile(c, app+"/files", "evidence", "late.pdf", pdf)
 		expectStatus(t, "attach after the grace", res, body, http.StatusConflict)
-		res, body = c.Get(app)
+		_, body = c.Get(app)
 		if strings.Contains(body, "Too late") {
 			t.Errorf("a refused change was saved")
 		}
@@ -315,7 +315,7 @@ func TestPrizeApplicationFlow(t *testing.T) {
 				t.Errorf("screening panel lacks %q", want)
 			}
 		}
-		res, body = admin.Get(app2)
+		_, body = admin.Get(app2)
 		if !strings.Contains(body, "Deadline: submitted after the deadline, within the grace period") || !strings.Contains(body, "Endorsement: no endorsement was requested") {
 			t.Errorf("second application's checks wrong")
 		}
@@ -325,15 +325,15 @@ func TestPrizeApplicationFlow(t *testing.T) {
 		expectStatus(t, "desk rejection", res, body, http.StatusSeeOther)
 		res, body = admin.PostForm(app+"/screen", url.Values{"outcome": {"eligible"}})
 		expectStatus(t, "admit", res, body, http.StatusSeeOther)
-		res, body = c.Get("/prize/my")
+		_, body = c.Get("/prize/my")
 		if !strings.Contains(body, "Rejected at screening") || !strings.Contains(body, "A duplicate of application 2026-0001, without the city&#39;s endorsement.") {
 			t.Errorf("the applicant does not see the desk rejection and its reason:\n%.3000s", body)
 		}
-		res, body = c.Get(app2)
+		_, body = c.Get(app2)
 		if !strings.Contains(body, `id="rejection"`) {
 			t.Errorf("the application page does not show the rejection")
 		}
-		res, body = admin.Get(app2)
+		_, body = admin.Get(app2)
 		if !strings.Contains(body, `id="screening-log"`) || !strings.Contains(body, "admin@test.citylens · rejected") {
 			t.Errorf("screening log missing")
 		}
@@ -474,7 +474,7 @@ func TestPrizeDemo(t *testing.T) {
 	c := env.Client()
 	res, body := c.Login("applicant@demo.citylens", "citylens-demo")
 	expectStatus(t, "demo applicant signs in", res, body, http.StatusSeeOther)
-	res, body = c.Get("/prize/my")
+	_, body = c.Get("/prize/my")
 	if n := strings.Count(body, `href="/prize/applications/`); n != 4 {
 		t.Errorf("demo applicant sees %d applications, want 4", n)
 	}

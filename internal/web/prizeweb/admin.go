@@ -64,7 +64,15 @@ type boardData struct {
 	Stages     []string
 	States     []string
 	Phase      string
+	Shown      int // the list's rows on this page, of Matched
+	Matched    int
+	Page       int
+	PrevQuery  string // the query of the previous and next pages ("" for none)
+	NextQuery  string
 }
+
+// boardPageSize is the board list's rows a page; the exports have all.
+const boardPageSize = 100
 
 func (a *Area) adminBoard(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
@@ -81,11 +89,33 @@ func (a *Area) adminBoard(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range d.Tracks {
 		d.TrackName[t.Code] = t
 	}
-	if d.Board, d.Duplicates, err = a.svc.BoardFor(ctx, who(r), e.Code); err != nil {
+	var all []*prize.Application
+	if d.Board, d.Duplicates, all, err = a.svc.BoardFor(ctx, who(r), e.Code); err != nil {
 		return err
 	}
-	if d.Apps, err = a.svc.Applications(ctx, who(r), d.Filter); err != nil {
-		return err
+	d.Apps = all
+	if d.Filter != (prize.ApplicationFilter{Edition: e.Code}) {
+		if d.Apps, err = a.svc.Applications(ctx, who(r), d.Filter); err != nil {
+			return err
+		}
+	}
+	d.Matched = len(d.Apps)
+	d.Page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	if d.Page < 1 || (d.Page-1)*boardPageSize >= len(d.Apps) {
+		d.Page = 1
+	}
+	from := (d.Page - 1) * boardPageSize
+	d.Apps = d.Apps[from:min(from+boardPageSize, len(d.Apps))]
+	d.Shown = len(d.Apps)
+	q := r.URL.Query()
+	q.Del("page")
+	if d.Page > 1 {
+		q.Set("page", strconv.Itoa(d.Page-1))
+		d.PrevQuery = q.Encode()
+	}
+	if from+boardPageSize < d.Matched {
+		q.Set("page", strconv.Itoa(d.Page+1))
+		d.NextQuery = q.Encode()
 	}
 	return a.s.Render(w, r, "prize_admin_board.html", d)
 }
@@ -110,7 +140,7 @@ func (a *Area) exportRows(r *http.Request) ([][]string, string, error) {
 		region[c.Country] = c.RegionCode
 	}
 	dups := map[int64][]string{}
-	_, dl, err := a.svc.BoardFor(ctx, who(r), e.Code)
+	_, dl, _, err := a.svc.BoardFor(ctx, who(r), e.Code)
 	if err != nil {
 		return nil, "", err
 	}
