@@ -127,7 +127,7 @@ func TestSecurityDemoAndProduction(t *testing.T) {
 				var entries []datacall.Entry
 				for i, n := range ed.Indicators() {
 					entries = append(entries, datacall.Entry{Row: i + 2, City: c.Code, Indicator: n.Code, Unit: cat[n.Code].Unit,
-						Value: strconv.FormatFloat(demo.Value(cat[n.Code], c.Code, 2029), 'f', -1, 64), Source: "Statistics office", DataYear: "2029"})
+						Value: strconv.FormatFloat(demo.Value(cat[n.Code], c, 2029), 'f', -1, 64), Source: "Statistics office", DataYear: "2029"})
 				}
 				if _, err := dc.Import(ctx, admin, "x2030", []datacall.CityRef{ref}, entries); err != nil {
 					t.Fatal(err)

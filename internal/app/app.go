@@ -6,6 +6,10 @@
 package app
 
 import (
+	"context"
+	"encoding/hex"
+	"time"
+
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/diagnostic"
 	"github.com/citylens/citylens/internal/jobs"
@@ -16,6 +20,7 @@ import (
 	"github.com/citylens/citylens/internal/web/datacallweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
+	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
@@ -66,9 +71,10 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		datacallweb.New(st, sv.DataCall),
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
 		prizeweb.New(st, sv.Prize),
+		judgingweb.New(sv.Judging),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
-		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st}),
+		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st)}),
 	}
 }
 
@@ -83,4 +89,21 @@ func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 	if relay, ok := cfg.Mail.(mail.Relay); ok {
 		relay.RegisterJobs(q)
 	}
+}
+
+// surveySecret is the survey form's signing key, shared by the replicas
+// through the database; on a database error, a key of this process alone
+// (forms then verify only on the replica that served them).
+func surveySecret(st Store) []byte {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := st.ServerSecret(ctx, "survey-hmac")
+	if err != nil {
+		return nil
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil {
+		return nil
+	}
+	return b
 }

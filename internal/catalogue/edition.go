@@ -301,3 +301,48 @@ type EditionStore interface {
 func (e *Edition) String() string {
 	return fmt.Sprintf("edition %s (%s, reference year %d)", e.Code, e.Status, e.ReferenceYear)
 }
+
+// Plausibility is an edition's plausibility checks of the data call: a
+// value whose robust z-score (Iglewicz and Hoaglin's modified z-score,
+// 0.6745·(x − median)/MAD) against the network's values of its indicator,
+// or whose change since last edition against the network's changes,
+// exceeds Z is flagged to the focal point and the reviewer with the
+// reason. It does not refuse the value. It is set in the edition's release
+// configuration ("plausibility": {"z": 3.5, "min_cities": 8}); zero
+// fields take the defaults.
+type Plausibility struct {
+	Z         float64 `json:"z,omitempty"`          // default DefaultPlausibilityZ
+	MinCities int     `json:"min_cities,omitempty"` // fewer values than this: no check (default DefaultPlausibilityMin)
+	Off       bool    `json:"off,omitempty"`        // no plausibility flags
+}
+
+// Plausibility defaults: a modified z-score above 3.5 (Iglewicz and
+// Hoaglin's recommendation), computed over at least 8 cities.
+const (
+	DefaultPlausibilityZ   = 3.5
+	DefaultPlausibilityMin = 8
+)
+
+// WithDefaults returns p with its zero fields set to the defaults.
+func (p Plausibility) WithDefaults() Plausibility {
+	if p.Z <= 0 {
+		p.Z = DefaultPlausibilityZ
+	}
+	if p.MinCities <= 0 {
+		p.MinCities = DefaultPlausibilityMin
+	}
+	return p
+}
+
+// PlausibilityOf reads the edition's plausibility settings from its release
+// configuration (the defaults without them). A configuration that does not
+// parse is the release's to report; here it means the defaults.
+func (e *Edition) PlausibilityOf() Plausibility {
+	var c struct {
+		Plausibility Plausibility `json:"plausibility"`
+	}
+	if len(e.Release) > 0 {
+		_ = json.Unmarshal(e.Release, &c)
+	}
+	return c.Plausibility.WithDefaults()
+}

@@ -217,6 +217,8 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []citylens.Problem) {
 		fail(ColValue, "dc.problem.value_missing", "missing: a value is required when source, year or comment are filled in")
 	case err != nil:
 		fail(ColValue, "dc.problem.not_a_number", "%q is not a number (use digits, a dot for decimals, no thousands separators)", raw)
+	case math.Abs(x) > MaxMagnitude:
+		fail(ColValue, "dc.problem.absurd", "%s is too large to be a measured value (no city's indicator exceeds a million billion, 1e15): check the number and its unit", strconv.FormatFloat(x, 'g', 6, 64))
 	default:
 		v.Value = x
 		if known && !ind.InRange(x) {
@@ -269,12 +271,12 @@ func (r *Rules) Check(e Entry) (v Value, ok bool, errs []citylens.Problem) {
 	}
 	if last, had := r.Last[Key{city, code}]; had && raw != "" && v.Comment == "" && len(errs) == 0 {
 		if isJump(last, v.Value, r.Edition.JumpThreshold) {
-			from, to := strconv.FormatFloat(last, 'g', -1, 64), strconv.FormatFloat(v.Value, 'g', -1, 64)
+			from, to := strconv.FormatFloat(last, 'g', 10, 64), strconv.FormatFloat(v.Value, 'g', 10, 64)
 			if last == 0 {
 				fail(ColComment, "dc.problem.jump_from_zero", "the value changes from last edition's %s to %s (any change from zero needs one): explain the change in a comment", from, to)
 			} else {
 				fail(ColComment, "dc.problem.jump", "the value changes from last edition's %s to %s (%s, more than %s): explain the change in a comment",
-					from, to, percent(math.Abs(v.Value-last)/math.Abs(last)), percent(r.Edition.JumpThreshold))
+					from, to, changeText(last, v.Value), percent(r.Edition.JumpThreshold))
 			}
 		}
 	}
@@ -288,6 +290,17 @@ func isJump(last, v, threshold float64) bool {
 		return v != 0
 	}
 	return math.Abs(v-last)/math.Abs(last) > threshold
+}
+
+// changeText words a change from last (not 0) to v for a reader: a
+// percentage up to 10,000 %, then how many times as much ("2.5e+06 times
+// as much", never a percentage hundreds of digits long).
+func changeText(last, v float64) any {
+	rel := math.Abs(v-last) / math.Abs(last)
+	if rel < 100 {
+		return percent(rel)
+	}
+	return citylens.Phrasef("dc.change.times", "%s times as much", strconv.FormatFloat(math.Abs(v/last), 'g', 3, 64))
 }
 
 func percent(f float64) string {

@@ -73,6 +73,16 @@ func TestCheck(t *testing.T) {
 			errs:   []citylens.Problem{{Row: 7, Column: "comment", City: "SEO", Indicator: "RATE", Reason: "the value changes from last edition's 4 to 120.5 (2912.5%, more than 50%): explain the change in a comment"}},
 		},
 		{
+			name:   "an absurd magnitude is refused in plain words, whatever the range",
+			modify: func(e *Entry) { e.Value = "1e308"; e.Indicator = "RATE"; e.Unit = "per 100,000 inhabitants" },
+			errs:   []citylens.Problem{{Row: 7, Column: "value", City: "SEO", Indicator: "RATE", Reason: "1e+308 is too large to be a measured value (no city's indicator exceeds a million billion, 1e15): check the number and its unit"}},
+		},
+		{
+			name:   "a huge change is worded in times, not a percentage hundreds of digits long",
+			modify: func(e *Entry) { e.Value = "4e12"; e.Indicator = "RATE"; e.Unit = "per 100,000 inhabitants" },
+			errs:   []citylens.Problem{{Row: 7, Column: "comment", City: "SEO", Indicator: "RATE", Reason: "the value changes from last edition's 4 to 4e+12 (1e+12 times as much, more than 50%): explain the change in a comment"}},
+		},
+		{
 			name: "several errors at once",
 			modify: func(e *Entry) {
 				e.Value, e.Source, e.DataYear = "abc", "", "20x"

@@ -2,16 +2,15 @@ package demo
 
 import (
 	"context"
-	"hash/fnv"
-	"math"
+	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/release"
 )
 
 // seoul is the city left for the newcomer's walk-through: its 2026
@@ -61,6 +60,9 @@ func seedDataCall(ctx context.Context, s Services) error {
 			return err
 		}
 		e.PreviousEdition, e.Status = sp.prev, sp.status
+		// The network rates cities as IMD does: within their country's
+		// human development group.
+		e.Release = json.RawMessage(`{"peer_group": "` + release.PeerByHDI + `"}`)
 		err = s.Store.InTx(ctx, func(ctx context.Context) error {
 			if err := s.Catalogue.CreateEdition(ctx, system, e); err != nil {
 				return err
@@ -105,7 +107,7 @@ func seedValues(ctx context.Context, svc *datacall.Service, admin datacall.Actor
 			}
 			ind := cat[n.Code]
 			entries = append(entries, datacall.Entry{Row: len(entries) + 2, City: c.Code, Indicator: n.Code, Unit: ind.Unit,
-				Value:  strconv.FormatFloat(Value(ind, c.Code, e.ReferenceYear), 'f', -1, 64),
+				Value:  strconv.FormatFloat(Value(ind, c, e.ReferenceYear), 'f', -1, 64),
 				Source: "Demo city statistics office (synthetic data)", DataYear: strconv.Itoa(e.ReferenceYear)})
 		}
 	}
@@ -124,32 +126,4 @@ func seedValues(ctx context.Context, svc *datacall.Service, admin datacall.Actor
 		}
 	}
 	return nil
-}
-
-// Value is a synthetic, plausible value of ind for city in year: a fixed
-// position of the city within the indicator's range, drifting a few
-// percent a year in the good direction.
-func Value(ind catalogue.Indicator, city string, year int) float64 {
-	h := fnv.New64a()
-	h.Write([]byte(ind.Code + "|" + city))
-	x := h.Sum64()
-	u := float64(x%10007) / 10007
-	drift := 1 + 0.03*float64(ind.Direction)*float64(year-2024)
-	round := func(v float64) float64 { return math.Round(v*100) / 100 }
-	switch {
-	case strings.HasPrefix(ind.Unit, "yes/no"):
-		if x%4 == 0 {
-			return 0
-		}
-		return 1
-	case ind.Unit == "years":
-		return round(62 + 22*u + 0.2*float64(year-2024))
-	case ind.Min != nil && ind.Max != nil:
-		lo, hi := *ind.Min, *ind.Max
-		return round(math.Min(hi, math.Max(lo, lo+(0.1+0.8*u)*(hi-lo)*drift)))
-	}
-	s := fnv.New32a()
-	s.Write([]byte(ind.Code))
-	scale := math.Pow(10, float64(1+s.Sum32()%3))
-	return round(scale * (0.3 + 1.4*u) * drift)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -19,6 +20,7 @@ import (
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
+	"github.com/citylens/citylens/internal/survey"
 )
 
 // Password is every demo account's password (shown in the log and README).
@@ -65,6 +67,7 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
+	Survey      *survey.Service  // nil: no demo survey
 	Prize       *prize.Service   // nil: no prize edition is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
@@ -164,6 +167,9 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedDataCall(ctx, s); err != nil {
 		return out, err
 	}
+	if err := seedSurvey(ctx, s); err != nil {
+		return out, err
+	}
 	if err := seedReleases(ctx, s); err != nil {
 		return out, err
 	}
@@ -171,4 +177,47 @@ func seed(ctx context.Context, s Services) (Result, error) {
 		out.Accounts = append(out.Accounts, Account{Email: PrizeApplicant, Role: string(accounts.RoleApplicant)})
 	}
 	return out, seedPrize(ctx, s)
+}
+
+// demoSurveyCities is how many demo cities get survey responses (the
+// first by code): enough for the pages, cheap to seed.
+const demoSurveyCities = 20
+
+// seedSurvey seeds the residents' survey of editions 2025 (closed) and
+// 2026 (open), with synthetic responses labelled demo; the first city has
+// too few responses in 2026.
+func seedSurvey(ctx context.Context, s Services) error {
+	if s.Survey == nil {
+		return nil
+	}
+	// Only the demo's own editions get a demo survey.
+	seeded, err := s.Store.DemoSeeded(ctx, SeededEdition)
+	if err != nil {
+		return err
+	}
+	var editions []string
+	for _, e := range []string{"2025", "2026"} {
+		if slices.Contains(seeded, e) {
+			editions = append(editions, e)
+		}
+	}
+	if len(editions) == 0 {
+		return nil
+	}
+	cities, err := s.Store.ListCities(ctx, members.CityFilter{Status: members.StatusMember})
+	if err != nil {
+		return err
+	}
+	var dc []survey.DemoCity
+	for _, c := range cities {
+		if len(dc) == demoSurveyCities {
+			break
+		}
+		dc = append(dc, survey.DemoCity{Code: c.Code, Population: c.Population})
+	}
+	if err := s.Survey.SeedDemo(ctx, system, editions, dc); err != nil {
+		return err
+	}
+	s.Log.Info("demo survey seeded", "cities", len(dc))
+	return nil
 }

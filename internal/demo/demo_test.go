@@ -43,7 +43,7 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, demoData := release.PeerByRegion, true
+		want, demoData := release.PeerByHDI, true
 		if rec.Edition == demo.EurostatEdition {
 			want, demoData = release.PeerByCountry, false
 		}

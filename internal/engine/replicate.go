@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,7 +22,44 @@ type Replication struct {
 	Method  Method
 	Weights []float64
 	Exclude []string
-	keys    *stageKeys // set by an Analysis, which knows what each input changes
+	// Shifts move raw values before the pipeline (sampling inputs).
+	Shifts []DataShift
+	keys   *stageKeys // set by an Analysis, which knows what each input changes
+}
+
+// DataShift adds Delta to the raw value of column Col (the framework's
+// indicator order), row Row (data order), kept within Bounds when given; a
+// missing value stays missing.
+type DataShift struct {
+	Col, Row int
+	Delta    float64
+	Bounds   []float64
+}
+
+// shifted is m with the shifts applied: the columns they touch copied,
+// the others shared.
+func shifted(m *Matrix, shifts []DataShift) *Matrix {
+	if len(shifts) == 0 {
+		return m
+	}
+	out := &Matrix{Units: m.Units, Codes: m.Codes, Cols: append([][]float64(nil), m.Cols...)}
+	copied := map[int]bool{}
+	for _, s := range shifts {
+		if !copied[s.Col] {
+			out.Cols[s.Col] = append([]float64(nil), m.Cols[s.Col]...)
+			copied[s.Col] = true
+		}
+		v := out.Cols[s.Col][s.Row]
+		if math.IsNaN(v) {
+			continue
+		}
+		v += s.Delta
+		if len(s.Bounds) == 2 {
+			v = math.Max(s.Bounds[0], math.Min(s.Bounds[1], v))
+		}
+		out.Cols[s.Col][s.Row] = v
+	}
+	return out
 }
 
 // ReplicaOutput is what a set of replications produced for the nodes tracked
@@ -164,6 +203,11 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 			keys[r] = *reps[r].keys
 		} else if keys[r], err = keysOf(&reps[r].Method); err != nil {
 			return nil, err
+		} else if len(reps[r].Shifts) > 0 { // its own data: shares no prefix
+			own := "|shift" + strconv.Itoa(r)
+			keys[r].pre += own
+			keys[r].treat += own
+			keys[r].norm += own
 		}
 		g, ok := groupOf[keys[r].norm]
 		if !ok {
@@ -216,7 +260,7 @@ func runReplications(ctx context.Context, f *Framework, d *Data, reps []Replicat
 				p := prefixes[it.g]
 				first := groups[it.g][0]
 				p.once.Do(func() {
-					p.norm, p.rows, p.err = ws.prefix(rawM, &reps[first].Method, keys[first])
+					p.norm, p.rows, p.err = ws.prefix(shifted(rawM, reps[first].Shifts), &reps[first].Method, keys[first])
 					if p.err == nil && groupUsesLog(reps, groups[it.g]) {
 						p.logs, p.err = logColumns(p.norm)
 					}

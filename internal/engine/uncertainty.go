@@ -30,7 +30,13 @@ type UncertaintySpec struct {
 //     ([low, high], sampled uniformly; Integer for whole numbers);
 //   - "weights" with Noise: every weight w of the named levels or nodes becomes
 //     w + w·factor·(2u−1), u ~ U(0,1) (COINr's noisy weights);
-//   - "exclude" with Indicators: leave out none or one of these indicators.
+//   - "exclude" with Indicators: leave out none or one of these indicators;
+//   - "sampling" with Sampling: values that are estimates (a residents'
+//     survey's scores) are drawn, per replication, from their sampling
+//     distributions: value + SE·z, z ~ N(0, 1), each (unit, indicator) its
+//     own draw, clamped to Bounds when given. The draws of a replication
+//     come from a stream seeded by the run's seed and the replication's
+//     point, so a run is reproducible and any split of it draws the same.
 type UncertainInput struct {
 	Name       string            `json:"name"`
 	Param      string            `json:"param"`
@@ -39,6 +45,21 @@ type UncertainInput struct {
 	Integer    bool              `json:"integer,omitempty"`
 	Noise      []WeightNoise     `json:"noise,omitempty"`
 	Indicators []string          `json:"indicators,omitempty"`
+	Sampling   []SamplingError   `json:"sampling,omitempty"`
+	Bounds     []float64         `json:"bounds,omitempty"` // [low, high] the sampled values stay within
+}
+
+// SamplingError is the standard error of one unit's value of one indicator.
+type SamplingError struct {
+	Indicator string  `json:"indicator"`
+	Unit      string  `json:"unit"`
+	SE        float64 `json:"se"`
+}
+
+// samplingCell is a compiled SamplingError: the raw matrix's column and row.
+type samplingCell struct {
+	col, row int
+	se       float64
 }
 
 // WeightNoise perturbs the weights of one level or one node's children.
@@ -54,7 +75,8 @@ type Analysis struct {
 	d       *Data
 	base    Method
 	inputs  []UncertainInput
-	noisy   [][]int // per input: node indices whose weight is perturbed (weights inputs)
+	noisy   [][]int          // per input: node indices whose weight is perturbed (weights inputs)
+	cells   [][]samplingCell // per input: the values drawn (sampling inputs)
 	factor  [][]float64
 	leaves  [][]reflect.Value // per input: the decoded value of each discrete alternative
 	stage   []int             // per input: the first pipeline stage it changes
@@ -87,7 +109,7 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 		return nil, err
 	}
 	a := &Analysis{f: f, d: d, base: base, inputs: append([]UncertainInput(nil), spec.Inputs...), nominal: nominal,
-		noisy: make([][]int, len(spec.Inputs)), factor: make([][]float64, len(spec.Inputs)),
+		noisy: make([][]int, len(spec.Inputs)), factor: make([][]float64, len(spec.Inputs)), cells: make([][]samplingCell, len(spec.Inputs)),
 		leaves: make([][]reflect.Value, len(spec.Inputs)), stage: make([]int, len(spec.Inputs))}
 	a.target = spec.Target
 	if a.target == "" {
@@ -155,6 +177,40 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 					a.factor[k] = append(a.factor[k], nz.Factor)
 				}
 			}
+		case in.Param == "sampling":
+			if len(in.Sampling) == 0 {
+				return nil, bad("sampling needs the standard errors of the values drawn")
+			}
+			if len(in.Bounds) != 0 && (len(in.Bounds) != 2 || !(in.Bounds[1] > in.Bounds[0])) {
+				return nil, bad("bounds must be [low, high] with high above low")
+			}
+			cols := map[string]int{}
+			for j, c := range f.Indicators() {
+				cols[c] = j
+			}
+			rows := map[string]int{}
+			for i, u := range d.Units {
+				rows[u] = i
+			}
+			seenCell := map[[2]int]bool{}
+			for _, se := range in.Sampling {
+				j, ok := cols[se.Indicator]
+				if !ok {
+					return nil, bad("%q is not an indicator of the framework", se.Indicator)
+				}
+				i, ok := rows[se.Unit]
+				if !ok {
+					return nil, bad("unit %q is not in the data", se.Unit)
+				}
+				if !(se.SE >= 0) || math.IsInf(se.SE, 0) {
+					return nil, bad("the standard error of %s, %s must be a number of 0 or more", se.Unit, se.Indicator)
+				}
+				if seenCell[[2]int{i, j}] {
+					return nil, bad("%s, %s given twice", se.Unit, se.Indicator)
+				}
+				seenCell[[2]int{i, j}] = true
+				a.cells[k] = append(a.cells[k], samplingCell{col: j, row: i, se: se.SE})
+			}
 		case in.Param == "exclude":
 			if len(in.Indicators) == 0 {
 				return nil, bad("exclude needs a list of indicators")
@@ -197,6 +253,9 @@ func NewAnalysis(ctx context.Context, f *Framework, d *Data, base Method, spec U
 			return nil, bad("needs values, a range, noise (param weights) or indicators (param exclude)")
 		}
 		a.stage[k] = stageOf(in.Param)
+		if in.Param == "sampling" {
+			a.stage[k] = stagePre
+		}
 	}
 	return a, nil
 }
@@ -252,6 +311,15 @@ func (a *Analysis) replication(u []float64, wseed [2]uint64) (Replication, error
 		switch {
 		case in.Param == "weights" && len(in.Noise) > 0:
 			continue // after the other inputs, which may set weights too
+		case in.Param == "sampling":
+			// u picks one draw of every value: a stream seeded by u's bits,
+			// apart from the weight noise's.
+			rng := rand.New(rand.NewPCG(wseed[0]^math.Float64bits(u[k]), ^(wseed[1] + uint64(k))))
+			for _, c := range a.cells[k] {
+				rep.Shifts = append(rep.Shifts, DataShift{Col: c.col, Row: c.row, Delta: c.se * rng.NormFloat64(), Bounds: in.Bounds})
+			}
+			// Every draw is its own data set: no prefix is shared.
+			parts[stagePre] = append(strconv.AppendUint(append(strconv.AppendInt(parts[stagePre], int64(k), 10), '~'), math.Float64bits(u[k]), 16), ';')
 		case in.Param == "exclude":
 			pick := pickIndex(u[k], len(in.Indicators)+1)
 			if pick > 0 {

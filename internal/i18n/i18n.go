@@ -155,7 +155,16 @@ func (c *Catalog) Keys() []string {
 // comes back as "[key]" so that it shows on the page and tests catch it.
 // An argument that is itself worded by key (a citylens.Phrase, a keyed
 // *citylens.Error) is worded in lang too.
+//
+// A message whose first argument is the number 1 is worded by key+".one"
+// when the catalogue has it ("1 city", not "1 cities"); other numbers use
+// key itself.
 func (c *Catalog) T(lang Lang, key string, args ...any) string {
+	if len(args) > 0 && isOne(args[0]) {
+		if _, ok := c.msgs[English][key+".one"]; ok {
+			key += ".one"
+		}
+	}
 	msg, ok := c.msgs[lang][key]
 	if !ok {
 		msg, ok = c.msgs[English][key]
@@ -167,6 +176,23 @@ func (c *Catalog) T(lang Lang, key string, args ...any) string {
 		return msg
 	}
 	return fmt.Sprintf(msg, c.words(lang, args)...)
+}
+
+// isOne reports whether a message argument is the integer 1.
+func isOne(a any) bool {
+	switch v := a.(type) {
+	case int:
+		return v == 1
+	case int64:
+		return v == 1
+	case int32:
+		return v == 1
+	case uint:
+		return v == 1
+	case uint64:
+		return v == 1
+	}
+	return false
 }
 
 // words returns args with the keyed ones worded in lang (args itself when

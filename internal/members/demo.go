@@ -21,7 +21,7 @@ import (
 // (CC BY 3.0 IGO, see demodata/README.md) and the M49 → ISO 3166 table of
 // the countries in it.
 //
-//go:embed demodata/WUP2018-F12-Cities_Over_300K.csv demodata/countries.csv
+//go:embed demodata/WUP2018-F12-Cities_Over_300K.csv demodata/countries.csv demodata/city_names.csv
 var demodata embed.FS
 
 // DemoAttribution must be shown wherever the demo cities are.
@@ -124,6 +124,10 @@ func DemoCities() ([]City, error) {
 	for _, o := range DemoOffices {
 		officeOf[o.RegionCode] = o.Code
 	}
+	names, err := demoCityNames()
+	if err != nil {
+		return nil, err
+	}
 	var out []City
 	regions := make([]string, 0, len(demoQuota))
 	for r := range demoQuota {
@@ -151,6 +155,7 @@ func DemoCities() ([]City, error) {
 			perCountry[c.Country]++
 			seen[c.Code] = true
 			c.OfficeCode = officeOf[region]
+			c.Names = names[c.Code]
 			c.MemberSince = fmt.Sprintf("%d-%02d-01", 2010+n%16, 1+n%12)
 			if n%17 == 16 {
 				c.Status = StatusCandidate
@@ -159,6 +164,24 @@ func DemoCities() ([]City, error) {
 			out = append(out, c.City)
 			n++
 		}
+	}
+	return out, nil
+}
+
+// demoCityNames reads the demo cities' names per language: a common
+// English name where WUP's is local, and the Korean name (city_names.csv).
+func demoCityNames() (map[string]CityNames, error) {
+	raw, err := demodata.ReadFile("demodata/city_names.csv")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		return nil, citylens.Errorf(citylens.EINTERNAL, "demo city names: %v", err)
+	}
+	out := map[string]CityNames{}
+	for _, r := range rows[1:] {
+		out[r[0]] = CityNames{En: r[1], Ko: r[2]}
 	}
 	return out, nil
 }

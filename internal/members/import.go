@@ -16,7 +16,7 @@ import (
 // the template; a file may order them freely. Required: code, name, country,
 // region, latitude, longitude, status.
 var CSVColumns = []string{"code", "name", "local_name", "country", "region", "office",
-	"latitude", "longitude", "population", "status", "member_since"}
+	"latitude", "longitude", "population", "status", "member_since", "name_en", "name_ko"}
 
 var requiredColumns = map[string]bool{"code": true, "name": true, "country": true, "region": true,
 	"latitude": true, "longitude": true, "status": true}
@@ -93,7 +93,8 @@ func ParseCSV(r io.Reader) ([]City, error) {
 			continue // blank line
 		}
 		c := City{Code: get("code"), Name: get("name"), LocalName: get("local_name"), Country: strings.ToUpper(get("country")),
-			RegionCode: get("region"), OfficeCode: get("office"), Status: get("status"), MemberSince: get("member_since")}
+			RegionCode: get("region"), OfficeCode: get("office"), Status: get("status"), MemberSince: get("member_since"),
+			Names: CityNames{En: get("name_en"), Ko: get("name_ko")}}
 		var rowProblems []citylens.Problem
 		parseFloat := func(col string, dst *float64) {
 			v := get(col)

@@ -54,6 +54,29 @@ type City struct {
 	Population  int64   `json:"population"`
 	Status      string  `json:"status"`
 	MemberSince string  `json:"member_since"` // YYYY-MM-DD or ""
+	// Names are the city's names in the platform's languages beside its
+	// official Name: searches match them, pages in a language show them.
+	Names CityNames `json:"names"`
+}
+
+// CityNames are a city's names per language: En a common English name
+// where the official one is local ("Cairo" for "Al-Qahirah"), Ko its
+// Korean name. Empty: the official name.
+type CityNames struct {
+	En string `json:"en,omitempty"`
+	Ko string `json:"ko,omitempty"`
+}
+
+// NameIn is the city's name in a language ("en", "ko"): its name there,
+// or its official name.
+func (c City) NameIn(lang string) string {
+	switch {
+	case lang == "ko" && c.Names.Ko != "":
+		return c.Names.Ko
+	case lang == "en" && c.Names.En != "":
+		return c.Names.En
+	}
+	return c.Name
 }
 
 // Partner is a partner organisation (company, university, agency).
@@ -168,6 +191,12 @@ func ValidateCity(c City) []citylens.Problem {
 	}
 	if len(c.LocalName) > 200 {
 		add(tooLong("local_name", 200))
+	}
+	if len(c.Names.En) > 200 {
+		add(tooLong("name_en", 200))
+	}
+	if len(c.Names.Ko) > 200 {
+		add(tooLong("name_ko", 200))
 	}
 	if !countryCodePattern.MatchString(c.Country) {
 		add(badCountry("country", c.Country))
@@ -535,6 +564,7 @@ func normaliseCity(c City) City {
 	c.Code = strings.TrimSpace(c.Code)
 	c.Name = strings.TrimSpace(c.Name)
 	c.LocalName = strings.TrimSpace(c.LocalName)
+	c.Names.En, c.Names.Ko = strings.TrimSpace(c.Names.En), strings.TrimSpace(c.Names.Ko)
 	c.Country = strings.ToUpper(strings.TrimSpace(c.Country))
 	c.RegionCode = strings.TrimSpace(c.RegionCode)
 	c.OfficeCode = strings.TrimSpace(c.OfficeCode)

@@ -9,6 +9,7 @@ import (
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/jobs"
+	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
 )
 
@@ -146,6 +147,22 @@ type Review struct {
 	// the latest preview jobs with their progress.
 	Preview     *PreviewView
 	PreviewJobs []jobs.Job
+	// Ranked counts the draft's ranked cities; NotRanked lists every member
+	// city the published release would list as not ranked: those the
+	// method screened out and the members with no accepted data, by name
+	// (the same count as the published rankings page).
+	Ranked    int
+	NotRanked []NotRanked
+	// Note and FormError refill a refused publish or correct form: the note
+	// typed and why it was refused (set by the page, not the service).
+	Note, FormError string
+}
+
+// NotRanked is a member city a draft does not rank, and why.
+type NotRanked struct {
+	Code, Name   string
+	Availability float64 // share of the indicators with a value (0 without data)
+	NoData       bool    // no accepted value at all
 }
 
 // Review returns a draft's review: its cities with their rank changes
@@ -176,6 +193,9 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 		if n.Kind == engine.Aggregate && n.Parent == d.Root {
 			d.Pillars = append(d.Pillars, n.Code)
 		}
+	}
+	if err := s.notRanked(ctx, d); err != nil {
+		return nil, err
 	}
 	if live, err := s.Latest(ctx, dr.Edition); err == nil {
 		d.Live, d.Against = &live, &live
@@ -242,6 +262,49 @@ func (s *Service) Review(ctx context.Context, id int64) (*Review, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// notRanked counts the draft's ranked cities and lists the member cities
+// it does not rank, as the published release will.
+func (s *Service) notRanked(ctx context.Context, d *Review) error {
+	cities, err := s.Store.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	name := map[string]string{}
+	for _, c := range cities {
+		name[c.Code] = c.Name
+	}
+	in := map[string]bool{}
+	for _, res := range d.Draft.Results {
+		in[res.City] = true
+		if res.Ranks[d.Root] > 0 {
+			d.Ranked++
+		}
+	}
+	for _, u := range d.Draft.Unranked {
+		in[u.City] = true
+		d.NotRanked = append(d.NotRanked, NotRanked{Code: u.City, Name: nameOr(name[u.City], u.City), Availability: u.Availability})
+	}
+	for _, c := range cities {
+		if c.Status == members.StatusMember && !in[c.Code] {
+			d.NotRanked = append(d.NotRanked, NotRanked{Code: c.Code, Name: c.Name, NoData: true})
+		}
+	}
+	sort.Slice(d.NotRanked, func(i, j int) bool {
+		if d.NotRanked[i].Name != d.NotRanked[j].Name {
+			return d.NotRanked[i].Name < d.NotRanked[j].Name
+		}
+		return d.NotRanked[i].Code < d.NotRanked[j].Code
+	})
+	return nil
+}
+
+func nameOr(name, code string) string {
+	if name == "" {
+		return code
+	}
+	return name
 }
 
 // PreviewView is what a review shows of a draft's preview.

@@ -179,7 +179,7 @@ func releaseCity(c members.City) release.City {
 
 // Attribution is what every release of the network credits: the indicator
 // catalogue's authors and the sources of the member directory.
-const Attribution = catalogue.U4SSCAttribution + " " + members.DemoAttribution
+const Attribution = catalogue.U4SSCAttribution + ". " + members.DemoAttribution
 
 // DraftOf turns a data call's draft into a release's draft: its framework,
 // method and data points; the member cities it has a result or data for

@@ -11,6 +11,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/hdi"
 )
 
 // Config is an edition's release set-up: development stages, ratings, the
@@ -34,6 +35,13 @@ type Config struct {
 	PeerGroup string `json:"peer_group,omitempty"`
 	// Licence is the licence of the release's data; nil: the draft's.
 	Licence *Licence `json:"licence,omitempty"`
+	// TieOverlap is the share of two cities' 5–95 % rank bands (the ranks
+	// both cover over the ranks either covers) from which they are shown as
+	// tied; 0 means DefaultTieOverlap (one half). See tieRows.
+	TieOverlap float64 `json:"tie_overlap,omitempty"`
+	// Plausibility is the data call's plausibility checks of the edition's
+	// values (catalogue.Plausibility); the release only carries it.
+	Plausibility *catalogue.Plausibility `json:"plausibility,omitempty"`
 }
 
 // Peer-group rules (Config.PeerGroup): what a city's peer group is.
@@ -42,11 +50,15 @@ const (
 	PeerByCountry    = "country"          // its country
 	PeerByPopulation = "population_class" // its population class (PopulationClassOf)
 	PeerByNone       = "none"             // no peer groups: no city is rated
+	// PeerByHDI groups cities by their country's human development group
+	// (UNDP's HDI 2021: very high, high, medium, low), as the IMD Smart
+	// City Index rates them; a city whose country has no HDI is not rated.
+	PeerByHDI = "hdi"
 )
 
 // PeerGroupRules lists the rules an edition may choose.
 func PeerGroupRules() []string {
-	return []string{PeerByRegion, PeerByCountry, PeerByPopulation, PeerByNone}
+	return []string{PeerByRegion, PeerByCountry, PeerByPopulation, PeerByHDI, PeerByNone}
 }
 
 // DefaultLicence is the licence of an edition's releases unless its
@@ -65,6 +77,8 @@ func (c Config) PeerGroupOf(city City) string {
 		return city.Country
 	case PeerByPopulation:
 		return PopulationClassOf(city.Population)
+	case PeerByHDI:
+		return hdi.GroupOf(city.Country)
 	case PeerByNone:
 		return ""
 	}
@@ -122,6 +136,12 @@ func EditionConfig(e *catalogue.Edition) (Config, error) {
 func (c Config) checkPolicy() error {
 	if c.PeerGroup != "" && !contains(PeerGroupRules(), c.PeerGroup) {
 		return citylens.Errorf(citylens.EINVALID, "peer_group must be one of %v, got %q", PeerGroupRules(), c.PeerGroup)
+	}
+	if p := c.Plausibility; p != nil && (p.Z < 0 || p.MinCities < 0 || math.IsNaN(p.Z)) {
+		return citylens.Errorf(citylens.EINVALID, "plausibility: z and min_cities must be 0 (the defaults) or more")
+	}
+	if c.TieOverlap < 0 || c.TieOverlap > 1 || math.IsNaN(c.TieOverlap) {
+		return citylens.Errorf(citylens.EINVALID, "tie_overlap must be a share from 0 to 1, got %v", c.TieOverlap)
 	}
 	if c.Licence != nil && strings.TrimSpace(c.Licence.Name) == "" {
 		return citylens.Errorf(citylens.EINVALID, "licence: name (an SPDX identifier such as CC-BY-4.0) is required")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/hdi"
 )
 
 func TestEditionConfig(t *testing.T) {
@@ -27,7 +28,7 @@ func TestEditionConfig(t *testing.T) {
 		{"misspelt field", `{"stagez": []}`, `unknown field "stagez"`, nil, "", nil},
 		{"stages out of order", `{"stages": [{"name": "A", "from": 50}, {"name": "B", "from": 40}]}`, `stage "B" must start above stage "A"`, nil, "", nil},
 		{"not JSON", `stages: 3`, "release configuration", nil, "", nil},
-		{"unknown peer-group rule", `{"peer_group": "hdi"}`, `peer_group must be one of`, nil, "", nil},
+		{"unknown peer-group rule", `{"peer_group": "galaxy"}`, `peer_group must be one of`, nil, "", nil},
 		{"licence without a name", `{"licence": {"title": "Public domain"}}`, `licence: name`, nil, "", nil},
 	}
 	for _, tc := range tests {
@@ -113,7 +114,7 @@ func TestPublishPolicy(t *testing.T) {
 	for name, change := range map[string]func(*PublishInput){
 		"a city's own peer group": func(in *PublishInput) { in.Draft.Cities[0].PeerGroup = "very-high" },
 		"the draft's licence":     func(in *PublishInput) { in.Draft.Licence = Licence{Name: "CC-BY-4.0"} },
-		"an unknown rule":         func(in *PublishInput) { in.Config.PeerGroup = "hdi" },
+		"an unknown rule":         func(in *PublishInput) { in.Config.PeerGroup = "galaxy" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			in := byCountry()
@@ -142,5 +143,56 @@ func TestWithPublishedAt(t *testing.T) {
 	}
 	if _, err := Unmarshal(b); err != nil {
 		t.Errorf("the re-timed document does not read back: %v", err)
+	}
+}
+
+// TestPeerGroupsByHDI: with the edition setting "hdi", every city's peer
+// group is its country's human development group (UNDP 2021), ratings are
+// relative to the cities of its group (as IMD rates), and the release
+// credits UNDP.
+func TestPeerGroupsByHDI(t *testing.T) {
+	d := testDraft(t)
+	for i := range d.Cities {
+		d.Cities[i].PeerGroup = ""
+	}
+	cfg := testConfig()
+	cfg.PeerGroup = PeerByHDI
+	r := mustPublish(t, PublishInput{Draft: d, Config: cfg})
+	rows, err := r.Rankings(RankingQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byGroup := map[string][]RankingRow{}
+	for _, row := range rows {
+		if want := hdi.GroupOf(row.City.Country); row.City.PeerGroup != want {
+			t.Errorf("%s (%s): peer group %q, want %q", row.City.Code, row.City.Country, row.City.PeerGroup, want)
+		}
+		byGroup[row.City.PeerGroup] = append(byGroup[row.City.PeerGroup], row)
+	}
+	if len(byGroup) < 2 {
+		t.Fatalf("the fixture's cities fall in %d HDI groups: the test needs two", len(byGroup))
+	}
+	scale := DefaultRatings().Scale
+	for g, members := range byGroup {
+		if len(members) < DefaultMinGroup {
+			for _, m := range members {
+				if m.Rating != "" {
+					t.Errorf("%s: rated %s in a group of %d", m.City.Code, m.Rating, len(members))
+				}
+			}
+			continue
+		}
+		// Within a group the best is rated at the top of the scale and the
+		// worst at the bottom, whatever the other groups' scores.
+		best, worst := members[0], members[len(members)-1]
+		if best.Rating != scale[0] || worst.Rating != scale[len(scale)-1] {
+			t.Errorf("group %s: best %s rated %s, worst %s rated %s", g, best.City.Code, best.Rating, worst.City.Code, worst.Rating)
+		}
+	}
+	if !strings.Contains(r.Summary().Attribution, "UNDP") {
+		t.Errorf("attribution %q does not credit UNDP", r.Summary().Attribution)
+	}
+	if r.Methodology().PeerGroup != PeerByHDI {
+		t.Errorf("methodology: rule %q", r.Methodology().PeerGroup)
 	}
 }

@@ -3,7 +3,9 @@ package release
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/citylens/citylens/internal/engine"
 )
@@ -21,14 +23,15 @@ func changeLog(old, nu *Release) []Change {
 		y, _ := json.Marshal(b)
 		return string(x) == string(y)
 	}
-	if !same(old.d.Framework, nu.d.Framework) {
-		out = append(out, Change{Kind: ChangeFramework, Old: "framework of " + ShortHash(old.d.Hash), New: "changed"})
-	}
-	if !same(old.d.Method, nu.d.Method) {
-		out = append(out, Change{Kind: ChangeMethod, Old: "method of " + ShortHash(old.d.Hash), New: "changed"})
-	}
-	if !same(old.d.Config, nu.d.Config) {
-		out = append(out, Change{Kind: ChangeConfig, Old: "configuration of " + ShortHash(old.d.Hash), New: "changed"})
+	// The framework, method and configuration: each setting that changed,
+	// by its path, with its old and new value.
+	for _, part := range []struct {
+		kind    string
+		old, nu any
+	}{{ChangeFramework, old.d.Framework, nu.d.Framework}, {ChangeMethod, old.d.Method, nu.d.Method}, {ChangeConfig, old.d.Config, nu.d.Config}} {
+		if !same(part.old, part.nu) {
+			out = append(out, settingChanges(part.kind, part.old, part.nu)...)
+		}
 	}
 	for _, c := range nu.d.Cities {
 		if i, ok := old.cityIdx[c.Code]; !ok {
@@ -123,11 +126,92 @@ func (r *Release) aggScore(i int, code string) (float64, int) {
 	return r.d.Aggregated.Cols[j][row], rank
 }
 
+// maxSettingChanges bounds the entries one changed part (framework, method,
+// configuration) adds to a change log; the last says how many more.
+const maxSettingChanges = 50
+
+// settingChanges lists what differs between two settings documents, one
+// entry per changed leaf: its path ("uncertainty.n", "stages[2].from"), old
+// and new value ("" when absent).
+func settingChanges(kind string, a, b any) []Change {
+	fa, fb := map[string]string{}, map[string]string{}
+	flattenJSON(a, fa)
+	flattenJSON(b, fb)
+	paths := map[string]bool{}
+	for k := range fa {
+		paths[k] = true
+	}
+	for k := range fb {
+		paths[k] = true
+	}
+	keys := make([]string, 0, len(paths))
+	for k := range paths {
+		if fa[k] != fb[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []Change
+	for i, k := range keys {
+		if i == maxSettingChanges {
+			out = append(out, Change{Kind: kind, Code: "…", Old: "", New: strconv.Itoa(len(keys)-i) + " more"})
+			break
+		}
+		out = append(out, Change{Kind: kind, Code: k, Old: fa[k], New: fb[k]})
+	}
+	if len(out) == 0 { // same leaves, other shape (e.g. an empty list for none)
+		out = append(out, Change{Kind: kind, Old: "", New: "changed"})
+	}
+	return out
+}
+
+// flattenJSON writes v's leaves (as JSON writes them) by path into out.
+func flattenJSON(v any, out map[string]string) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	var x any
+	if json.Unmarshal(b, &x) != nil {
+		return
+	}
+	var walk func(path string, x any)
+	walk = func(path string, x any) {
+		switch t := x.(type) {
+		case map[string]any:
+			for k, c := range t {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(p, c)
+			}
+		case []any:
+			for i, c := range t {
+				walk(path+"["+strconv.Itoa(i)+"]", c)
+			}
+		case nil:
+		default:
+			s, _ := json.Marshal(t)
+			out[path] = strings.Trim(string(s), `"`)
+		}
+	}
+	walk("", x)
+}
+
 func num(v float64) string {
 	if math.IsNaN(v) {
 		return ""
 	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
+	return FormatNumber(v)
+}
+
+// FormatNumber writes a number for a file or a reader: 15 significant
+// digits, the precision a float64 carries, so that arithmetic noise
+// (15.950000000000001, a quantile's 13.049999999999983) is not printed as
+// if it were data: 15.95, 13.05.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'g', 15, 64)
 }
 
 func rankText(r int) string {

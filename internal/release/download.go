@@ -96,11 +96,16 @@ func (r *Release) resultsTable() table {
 	na := math.NaN()
 	for _, i := range order {
 		c, res := r.d.Cities[i], r.d.Results[i]
-		row := []any{optInt(res.Rank), float64(res.Q5), float64(res.Median), float64(res.Q95), optInt(res.TieGroup), c.Code, c.Name, c.Country, c.Region, c.PeerGroup,
-			optInt64(c.Population), PopulationClassOf(c.Population), c.Lat, c.Lon, res.Ranked, res.DataAvail, res.Stage, res.Rating, optInt(res.PrevRank), nil}
-		if res.Ranked && res.PrevRank > 0 {
-			row[len(row)-1] = res.PrevRank - res.Rank
+		tie, change := 0, any(nil)
+		if pos, ok := r.dv.rankPos[c.Code]; ok && res.Ranked {
+			rr := &r.rankRows[pos]
+			tie = rr.TieGroup
+			if rr.Change != nil {
+				change = *rr.Change // among the cities ranked in both editions
+			}
 		}
+		row := []any{optInt(res.Rank), float64(res.Q5), float64(res.Median), float64(res.Q95), optInt(tie), c.Code, c.Name, c.Country, c.Region, c.PeerGroup,
+			optInt64(c.Population), PopulationClassOf(c.Population), c.Lat, c.Lon, res.Ranked, res.DataAvail, res.Stage, res.Rating, optInt(res.PrevRank), change}
 		for _, a := range aggs {
 			s, _ := r.aggScore(i, a)
 			row = append(row, s)

@@ -51,8 +51,8 @@ func TestResultsCSV(t *testing.T) {
 		rec := recs[k+1]
 		score, _ := strconv.ParseFloat(rec[column(head, "score_INDEX")], 64)
 		q95, _ := strconv.ParseFloat(rec[column(head, "rank_q95")], 64)
-		if rec[column(head, "city")] != row.City.Code || rec[column(head, "rank")] != strconv.Itoa(row.Rank) || score != row.Score ||
-			q95 != *row.RankBand.Q95 || rec[column(head, "stage")] != row.Stage || rec[column(head, "rating")] != row.Rating || rec[column(head, "ranked")] != "true" {
+		if rec[column(head, "city")] != row.City.Code || rec[column(head, "rank")] != strconv.Itoa(row.Rank) || math.Abs(score-row.Score) > 1e-12*math.Abs(row.Score) ||
+			math.Abs(q95-*row.RankBand.Q95) > 1e-9 || rec[column(head, "stage")] != row.Stage || rec[column(head, "rating")] != row.Rating || rec[column(head, "ranked")] != "true" {
 			t.Errorf("row %d: %v, want %+v", k+1, rec, row)
 		}
 		vals, _ := r.Values(row.City.Code)

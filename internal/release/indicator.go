@@ -201,6 +201,9 @@ type FrameworkNode struct {
 type MethodStep struct {
 	Step string `json:"step"`
 	Text string `json:"text"`
+	// Words is Text's catalogue key and arguments, for pages in the
+	// reader's language.
+	Words citylens.Phrase `json:"-"`
 }
 
 // Methodology is what the methodology page shows, generated from the release.
@@ -248,73 +251,102 @@ func (r *Release) Methodology() *Methodology {
 	return m
 }
 
-// imputeText says in words how an imputation fills missing values.
-func imputeText(im engine.Imputation) string {
-	what, after := "values", ""
+// imputePhrase says in words how an imputation fills missing values, in
+// every language.
+func imputePhrase(im engine.Imputation) citylens.Phrase {
+	stage := "values"
 	if im.Stage == engine.ImputeNormalised {
-		what, after = "scores", " after scoring"
+		stage = "scores"
 	}
 	switch im.Method {
 	case "", engine.ImputeNone:
-		return "Missing values are not imputed: aggregates average the indicators a city has."
+		return citylens.Phrasef("ex.impute.none", "Missing values are not imputed: aggregates average the indicators a city has.")
 	case engine.ImputeMean, engine.ImputeMedian:
-		return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s over all cities.", what, after, im.Method, what)
+		if stage == "scores" {
+			return citylens.Phrasef("ex.impute.all.scores", "Missing scores are replaced after scoring by the %s of the indicator's scores over all cities.", statPhrase(im.Method))
+		}
+		return citylens.Phrasef("ex.impute.all.values", "Missing values are replaced by the %s of the indicator's values over all cities.", statPhrase(im.Method))
 	}
-	return fmt.Sprintf("Missing %s are replaced%s by the %s of the indicator's %s within the city's %s.", what, after, strings.TrimPrefix(im.Method, "group_"), what, strings.ReplaceAll(im.Group, "_", " "))
+	stat, group := statPhrase(strings.TrimPrefix(im.Method, "group_")), groupPhrase(im.Group)
+	if stage == "scores" {
+		return citylens.Phrasef("ex.impute.group.scores", "Missing scores are replaced after scoring by the %s of the indicator's scores within the city's %s.", stat, group)
+	}
+	return citylens.Phrasef("ex.impute.group.values", "Missing values are replaced by the %s of the indicator's values within the city's %s.", stat, group)
 }
 
 // steps describes every pipeline choice in words.
 func (r *Release) steps() []MethodStep {
 	m := r.d.Method
 	var out []MethodStep
-	add := func(step, format string, args ...any) {
-		out = append(out, MethodStep{step, fmt.Sprintf(format, args...)})
+	add := func(step, key, format string, args ...any) {
+		ph := citylens.Phrasef(key, format, args...)
+		out = append(out, MethodStep{Step: step, Text: ph.English, Words: ph})
 	}
 	if m.Denominate {
-		add("denominate", "Indicators with a denominator are divided by it (e.g. per inhabitant).")
+		add("denominate", "ex.step.denominate.yes", "Indicators with a denominator are divided by it (e.g. per inhabitant).")
 	} else {
-		add("denominate", "Values are used as reported: no indicator is divided by a denominator.")
+		add("denominate", "ex.step.denominate.no", "Values are used as reported: no indicator is divided by a denominator.")
 	}
-	add("impute", "%s", imputeText(m.Impute))
+	add("impute", "ex.step.impute", "%s", imputePhrase(m.Impute))
 	for _, c := range sortedKeys(m.Impute.Nodes) {
-		add("impute", "%s: %s", c, imputeText(m.Impute.Nodes[c]))
+		add("impute", "ex.step.impute.node", "%s: %s", c, imputePhrase(m.Impute.Nodes[c]))
 	}
 	switch m.Screen.Method {
 	case "", engine.ScreenNone:
-		add("screen", "Every city is ranked, whatever its data coverage.")
+		add("screen", "ex.step.screen.none", "Every city is ranked, whatever its data coverage.")
 	default:
-		add("screen", "Cities with less than %.0f%% of the indicators are not ranked (%s).", 100*m.Screen.Threshold, m.Screen.Method)
+		add("screen", "ex.step.screen.threshold", "Cities with less than %.0f%% of the indicators are not ranked (%s).", 100*m.Screen.Threshold, m.Screen.Method)
 	}
 	switch m.Treat.Method {
 	case "", engine.TreatNone:
-		add("treat", "Outliers are not treated.")
+		add("treat", "ex.step.treat.none", "Outliers are not treated.")
 	default:
-		add("treat", "Indicators with |skewness| ≥ %v and kurtosis ≥ %v are winsorised (up to %d points), then log-transformed if still skewed.",
+		add("treat", "ex.step.treat.winsorise", "Indicators with |skewness| ≥ %v and kurtosis ≥ %v are winsorised (up to %d points), then log-transformed if still skewed.",
 			orDefault(m.Treat.SkewThreshold, 2), orDefault(m.Treat.KurtThreshold, 3.5), m.Treat.Winmax)
 	}
-	add("normalise", "Indicators are normalised by %s, after turning those where lower is better around.", normText(m.Normalise))
+	add("normalise", "ex.step.normalise.all", "Indicators are normalised by %s, after turning those where lower is better around.", normPhrase(m.Normalise))
 	for _, c := range sortedKeys(m.NormaliseIndicators) {
-		add("normalise", "%s is normalised by %s.", c, normText(m.NormaliseIndicators[c]))
+		add("normalise", "ex.step.normalise.one", "%s is normalised by %s.", c, normPhrase(m.NormaliseIndicators[c]))
 	}
-	add("weight", "Weights are relative among siblings; the framework tree gives each node's share of the index.")
+	add("weight", "ex.step.weight.all", "Weights are relative among siblings; the framework tree gives each node's share of the index.")
 	for _, c := range sortedKeys(m.Weights) {
-		add("weight", "%s has weight %v instead of the framework's.", c, m.Weights[c])
+		add("weight", "ex.step.weight.one", "%s has weight %v instead of the framework's.", c, m.Weights[c])
 	}
-	add("aggregate", "Aggregates are %s of their children.", aggText(m.Aggregate))
+	add("aggregate", "ex.step.aggregate.all", "Aggregates are %s of their children.", aggPhrase(m.Aggregate))
 	for _, l := range sortedInts(m.AggregateLevels) {
-		add("aggregate", "Aggregates at level %d are %s of their children.", l, aggText(m.AggregateLevels[l]))
+		add("aggregate", "ex.step.aggregate.level", "Aggregates at level %d are %s of their children.", l, aggPhrase(m.AggregateLevels[l]))
 	}
 	for _, c := range sortedKeys(m.AggregateNodes) {
-		add("aggregate", "%s is %s of its children.", c, aggText(m.AggregateNodes[c]))
+		add("aggregate", "ex.step.aggregate.node", "%s is %s of its children.", c, aggPhrase(m.AggregateNodes[c]))
 	}
-	add("rank", "Cities are ranked by %s score, highest first; equal scores share the better rank.", r.nodeName(r.d.Index))
+	add("rank", "ex.step.rank.text", "Cities are ranked by %s score, highest first; equal scores share the better rank.", r.nodeName(r.d.Index))
 	u := r.d.Uncertainty
-	add("uncertainty", "%d replications vary %s; each city's rank is published with its 5–95%% band, and cities whose bands overlap their neighbours' are marked as tied (seed %d, %d replications failed).",
+	add("uncertainty", "ex.step.uncertainty.text", "%d replications vary %s; each city's rank is published with its 5–95%% band, and neighbours the replications cannot order are marked as tied (seed %d, %d replications failed).",
 		u.N, strings.Join(u.Inputs, ", "), u.Seed, u.Failed)
 	if u.SAN > 0 {
-		add("sensitivity", "Sobol indices from %d replications (Saltelli design, N = %d) show which choice moves the ranks most.", u.SARuns, u.SAN)
+		add("sensitivity", "ex.step.sensitivity.text", "Sobol indices from %d replications (Saltelli design, N = %d) show which choice moves the ranks most.", u.SARuns, u.SAN)
 	}
 	return out
+}
+
+// statPhrase words an imputation statistic (mean, median).
+func statPhrase(stat string) citylens.Phrase {
+	switch stat {
+	case "mean":
+		return citylens.Phrasef("ex.stat.mean", "mean")
+	case "median":
+		return citylens.Phrasef("ex.stat.median", "median")
+	}
+	return citylens.Phrase{English: stat}
+}
+
+// groupPhrase words the group imputation works within.
+func groupPhrase(group string) citylens.Phrase {
+	switch group {
+	case "region", "peer_group", "population_class", "country":
+		return citylens.Phrase{Key: "ex.group." + group, English: strings.ReplaceAll(group, "_", " ")}
+	}
+	return citylens.Phrase{English: strings.ReplaceAll(group, "_", " ")}
 }
 
 func orDefault(v, d float64) float64 {
@@ -333,58 +365,62 @@ func sortedInts[V any](m map[int]V) []int {
 	return out
 }
 
-func normText(n engine.Normalisation) string {
+func normText(n engine.Normalisation) string { return normPhrase(n).English }
+
+// normPhrase words a normalisation, in every language.
+func normPhrase(n engine.Normalisation) citylens.Phrase {
 	switch n.Method {
 	case "", engine.NormMinMax:
 		lo, hi := n.Low, n.High
 		if lo == 0 && hi == 0 {
 			hi = 100
 		}
-		return fmt.Sprintf("min-max scaling to %v–%v", lo, hi)
+		return citylens.Phrasef("ex.norm.minmax", "min-max scaling to %v–%v", lo, hi)
 	case engine.NormZScore:
 		sd := n.SD
 		if sd == 0 {
 			sd = 1
 		}
-		return fmt.Sprintf("z-scores (mean %v, standard deviation %v)", n.Mean, sd)
+		return citylens.Phrasef("ex.norm.zscore", "z-scores (mean %v, standard deviation %v)", n.Mean, sd)
 	case engine.NormGoalposts:
-		return fmt.Sprintf("position between goalposts (the lowest and highest valid values; a lower-is-better indicator scores from the highest), 0 to %v", orDefault(n.Scale, 1))
+		return citylens.Phrasef("ex.norm.goalposts", "position between goalposts (the lowest and highest valid values; a lower-is-better indicator scores from the highest), 0 to %v", orDefault(n.Scale, 1))
 	case engine.NormDist2Targ:
-		return "distance to target"
+		return citylens.Phrasef("ex.norm.dist2targ", "distance to target")
 	case engine.NormDist2Max:
-		return "distance to the best city"
+		return citylens.Phrasef("ex.norm.dist2max", "distance to the best city")
 	case engine.NormFracMax:
-		return "fraction of the best city's value"
+		return citylens.Phrasef("ex.norm.fracmax", "fraction of the best city's value")
 	case engine.NormRank:
-		return "ranks"
+		return citylens.Phrasef("ex.norm.rank", "ranks")
 	case engine.NormPRank:
-		return "percentile ranks"
+		return citylens.Phrasef("ex.norm.prank", "percentile ranks")
 	case engine.NormBorda:
-		return "Borda scores"
+		return citylens.Phrasef("ex.norm.borda", "Borda scores")
 	case engine.NormScaled:
-		return "fixed scaling"
+		return citylens.Phrasef("ex.norm.scaled", "fixed scaling")
 	case engine.NormNone:
-		return "no scaling"
+		return citylens.Phrasef("ex.norm.none", "no scaling")
 	}
-	return n.Method
+	return citylens.Phrase{English: n.Method}
 }
 
-func aggText(a engine.Aggregation) string {
-	s := "the weighted arithmetic mean"
+// aggPhrase words an aggregation, in every language.
+func aggPhrase(a engine.Aggregation) citylens.Phrase {
+	p := citylens.Phrasef("ex.agg.amean", "the weighted arithmetic mean")
 	switch a.Method {
 	case engine.AggGMean:
-		s = "the weighted geometric mean"
+		p = citylens.Phrasef("ex.agg.gmean", "the weighted geometric mean")
 	case engine.AggHMean:
-		s = "the weighted harmonic mean"
+		p = citylens.Phrasef("ex.agg.hmean", "the weighted harmonic mean")
 	case engine.AggGenMean:
-		s = fmt.Sprintf("the weighted generalised mean (p = %v)", a.P)
+		p = citylens.Phrasef("ex.agg.genmean", "the weighted generalised mean (p = %v)", a.P)
 	case engine.AggCopeland:
-		s = "Copeland scores"
+		p = citylens.Phrasef("ex.agg.copeland", "Copeland scores")
 	}
 	if a.Threshold > 0 {
-		s += fmt.Sprintf(", computed when at least %.0f%% of the children have a value", 100*a.Threshold)
+		return citylens.Phrasef("ex.agg.threshold", "%s, computed when at least %.0f%% of the children have a value", p, 100*a.Threshold)
 	}
-	return s
+	return p
 }
 
 func treatText(t TreatNote) string {

@@ -106,6 +106,7 @@ type Profile struct {
 	Stage            string          `json:"stage,omitempty"`
 	Rating           string          `json:"rating,omitempty"`
 	PrevRank         int             `json:"prev_rank,omitempty"`
+	New              bool            `json:"new,omitempty"` // ranked now, not in the previous edition
 	Change           *int            `json:"change,omitempty"`
 	Pillars          []PillarProfile `json:"pillars"`
 	Strengths        []Standing      `json:"strengths"`
@@ -136,7 +137,7 @@ func (r *Release) Profile(code string) (*Profile, error) {
 		row := cloneRows([]*RankingRow{&r.rankRows[r.dv.rankPos[code]]})[0]
 		p.Rank, p.Score, p.RankBand, p.TieGroup, p.TiedWith = row.Rank, ptr(row.Score), row.RankBand, row.TieGroup, row.TiedWith
 		p.TieSize, p.TieFrom, p.TieTo = row.TieSize, row.TieFrom, row.TieTo
-		p.Stage, p.Rating, p.PrevRank, p.Change = row.Stage, row.Rating, row.PrevRank, row.Change
+		p.Stage, p.Rating, p.PrevRank, p.Change, p.New = row.Stage, row.Rating, row.PrevRank, row.Change, row.New
 	}
 	group := c.PeerGroup
 	if group == "" || r.dv.groupSize[group] < minCompareSet {

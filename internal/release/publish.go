@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/hdi"
 )
 
 // PublishInput is everything a release is published from.
@@ -174,6 +176,10 @@ func prepare(in PublishInput) (*prepared, error) {
 	dc := doc{Edition: dr.Edition, EngineVersion: engine.Version, PublishedAt: in.PublishedAt.UTC(),
 		Framework: f.Nodes(), Method: dr.Method, Data: data, Cities: cities, Indicators: infos,
 		Licence: licence, Attribution: dr.Attribution, Config: cfg, Index: index, Pillars: pillars}
+	if cfg.PeerGroup == PeerByHDI && !strings.Contains(dc.Attribution, hdi.Attribution) {
+		// Peer groups from UNDP's table: its credit travels with the release.
+		dc.Attribution = strings.TrimSpace(dc.Attribution + " " + hdi.Attribution)
+	}
 	dc.Framework = append([]engine.Node(nil), dc.Framework...)
 	if in.Previous != nil {
 		dc.Previous, dc.PreviousEdition = in.Previous.d.Hash, in.Previous.d.Edition
@@ -472,6 +478,35 @@ func auditFlags(a *engine.AuditReport) []AuditFlag {
 	return out
 }
 
+// flagNumbers finds the numbers of a flag's text: those in its last
+// parenthesis ("(Pearson r = -0.42 over 112 cities)": -0.42, 112).
+var flagNumbers = regexp.MustCompile(`-?[0-9]+(?:\.[0-9]+)?`)
+
+// Words is the flag's text as a catalogue key and arguments, so that a page
+// words it in its reader's language; the numbers come from the stored
+// English text (releases keep the text only). A text of another shape is
+// its English Text.
+func (f AuditFlag) Words() citylens.Phrase {
+	plain := citylens.Phrase{English: f.Text}
+	open := strings.LastIndex(f.Text, "(")
+	if open < 0 {
+		return plain
+	}
+	nums := flagNumbers.FindAllString(f.Text[open:], -1)
+	args := make([]any, 0, 4)
+	for _, c := range f.Codes {
+		args = append(args, c)
+	}
+	for _, n := range nums {
+		args = append(args, n)
+	}
+	want := map[string]int{FlagSkewKurtosis: 3, FlagWeak: 4, FlagNegative: 4, FlagRedundant: 4, FlagLowAlpha: 3}[f.Kind]
+	if want == 0 || len(args) != want {
+		return plain
+	}
+	return citylens.Phrase{Key: "ex.flag." + f.Kind + ".text", Args: args, English: f.Text}
+}
+
 // ShortHash is the first 12 characters of a release hash, as pages, file
 // names and logs show it.
 func ShortHash(hash string) string {
@@ -479,4 +514,42 @@ func ShortHash(hash string) string {
 		return hash[:12]
 	}
 	return hash
+}
+
+// FlagGroup is the audit flags of one kind.
+type FlagGroup struct {
+	Kind  string
+	Flags []AuditFlag
+}
+
+// Count is the number of flags of the kind.
+func (g FlagGroup) Count() int { return len(g.Flags) }
+
+// flagImportance orders flag kinds for a reader: inconsistent aggregates
+// and negative correlations first (they question the framework), then
+// redundancy, skewness and weak correlations.
+var flagImportance = map[string]int{FlagLowAlpha: 0, FlagNegative: 1, FlagRedundant: 2, FlagSkewKurtosis: 3, FlagWeak: 4}
+
+// FlagGroups groups flags by kind, the most important kind first (pages
+// lead with these counts and collapse the lists).
+func FlagGroups(flags []AuditFlag) []FlagGroup {
+	at := map[string]int{}
+	var out []FlagGroup
+	for _, f := range flags {
+		k, ok := at[f.Kind]
+		if !ok {
+			k = len(out)
+			at[f.Kind] = k
+			out = append(out, FlagGroup{Kind: f.Kind})
+		}
+		out[k].Flags = append(out[k].Flags, f)
+	}
+	rank := func(kind string) int {
+		if r, ok := flagImportance[kind]; ok {
+			return r
+		}
+		return len(flagImportance)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank(out[i].Kind) < rank(out[j].Kind) })
+	return out
 }

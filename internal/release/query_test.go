@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -13,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/citylens/citylens"
-	"github.com/citylens/citylens/internal/engine"
 )
 
 // independentScores recomputes the fixture's index and pillar scores from
@@ -105,14 +105,15 @@ func TestScoresMatchTheMethod(t *testing.T) {
 		}
 	}
 	// Tie groups: "tied with" lists exactly the others of the group, and
-	// neighbours in a group have overlapping bands.
+	// every two of a group have bands sharing at least half their ranks
+	// (DefaultTieOverlap); a city tied with none is group 0, of size 1.
 	for _, row := range rows {
 		var want []string
 		for _, o := range rows {
-			if o.TieGroup == row.TieGroup && o.City.Code != row.City.Code {
+			if row.TieGroup > 0 && o.TieGroup == row.TieGroup && o.City.Code != row.City.Code {
 				want = append(want, o.City.Code)
-				if *o.RankBand.Q5 > *row.RankBand.Q95 || *row.RankBand.Q5 > *o.RankBand.Q95 {
-					t.Errorf("%s and %s are tied but their bands do not overlap", row.City.Code, o.City.Code)
+				if s := bandOverlap(o.RankBand, row.RankBand); s < DefaultTieOverlap {
+					t.Errorf("%s and %s are tied but their bands share %.2f of their ranks", row.City.Code, o.City.Code, s)
 				}
 			}
 		}
@@ -123,6 +124,12 @@ func TestScoresMatchTheMethod(t *testing.T) {
 			t.Errorf("%s: tie group of %d spanning ranks %d-%d, with %v", row.City.Code, row.TieSize, row.TieFrom, row.TieTo, want)
 		}
 	}
+}
+
+// bandOverlap is the share of the ranks two rank bands cover that both cover.
+func bandOverlap(a, b Band) float64 {
+	alo, ahi, blo, bhi := math.Round(*a.Q5), math.Round(*a.Q95), math.Round(*b.Q5), math.Round(*b.Q95)
+	return (math.Min(ahi, bhi) - math.Max(alo, blo) + 1) / (math.Max(ahi, bhi) - math.Min(alo, blo) + 1)
 }
 
 func codes(rows []RankingRow) []string {
@@ -705,29 +712,19 @@ func TestConcurrentQueries(t *testing.T) {
 // TestTiedWithLargeGroups: in a large tie group a row names at most
 // MaxTiedWith cities, the ones nearest in rank.
 func TestTiedWithLargeGroups(t *testing.T) {
-	r := mustPublish(t, PublishInput{Draft: syntheticDraft(t, 120, 20, 3, 4), Config: Config{Uncertainty: Uncertainty{N: 20, Seed: 1, SkipSA: true,
-		Spec: func() engine.UncertaintySpec {
-			d := syntheticDraft(t, 120, 20, 3, 4)
-			s := DefaultUncertainty(mustFramework(t, d), d.Method)
-			s.Inputs[0].Noise = []engine.WeightNoise{{Level: 1, Factor: 0.9}, {Level: 2, Factor: 0.9}}
-			return s
-		}()}}})
-	rows, _ := r.Rankings(RankingQuery{})
+	// 30 cities the replications cannot order at all: one group.
+	rows := make([]RankingRow, 30)
+	for k := range rows {
+		rows[k] = RankingRow{Rank: k + 1, City: City{Code: fmt.Sprintf("C%02d", k+1)}, RankBand: Band{ptr(1), ptr(15), ptr(30)}}
+	}
+	(&Release{}).tieRows(rows)
 	rankOf := map[string]int{}
 	for _, row := range rows {
 		rankOf[row.City.Code] = row.Rank
 	}
-	big := 0
 	for _, row := range rows {
-		if row.TieSize <= MaxTiedWith+1 {
-			if len(row.TiedWith) != row.TieSize-1 {
-				t.Errorf("%s: group of %d names %d", row.City.Code, row.TieSize, len(row.TiedWith))
-			}
-			continue
-		}
-		big++
-		if len(row.TiedWith) != MaxTiedWith {
-			t.Errorf("%s: group of %d names %d, want %d", row.City.Code, row.TieSize, len(row.TiedWith), MaxTiedWith)
+		if row.TieSize != 30 || row.TieFrom != 1 || row.TieTo != 30 || len(row.TiedWith) != MaxTiedWith {
+			t.Fatalf("%s: group of %d (%d–%d) names %d, want 30 (1–30) naming %d", row.City.Code, row.TieSize, row.TieFrom, row.TieTo, len(row.TiedWith), MaxTiedWith)
 		}
 		// Every named city is at least as near in rank as any city of the group left out.
 		far := 0
@@ -735,13 +732,45 @@ func TestTiedWithLargeGroups(t *testing.T) {
 			far = max(far, abs(rankOf[c]-row.Rank))
 		}
 		for _, o := range rows {
-			if o.TieGroup == row.TieGroup && o.City.Code != row.City.Code && !slices.Contains(row.TiedWith, o.City.Code) && abs(o.Rank-row.Rank) < far {
+			if o.City.Code != row.City.Code && !slices.Contains(row.TiedWith, o.City.Code) && abs(o.Rank-row.Rank) < far {
 				t.Errorf("%s (rank %d) names a city %d ranks away but not %s (rank %d)", row.City.Code, row.Rank, far, o.City.Code, o.Rank)
 			}
 		}
 	}
-	if big == 0 {
-		t.Fatal("no tie group larger than MaxTiedWith + 1: the test needs wider bands")
+}
+
+// TestTiesMeanSomething: the tie rule ties neighbours only when the
+// replications do not confirm their order and their bands share enough
+// ranks; wide bands in a confirmed order are no tie.
+func TestTiesMeanSomething(t *testing.T) {
+	row := func(rank int, q5, med, q95 float64) RankingRow {
+		return RankingRow{Rank: rank, City: City{Code: fmt.Sprintf("C%d", rank)}, RankBand: Band{ptr(q5), ptr(med), ptr(q95)}}
+	}
+	for _, c := range []struct {
+		name    string
+		rows    []RankingRow
+		overlap float64
+		sizes   []int
+	}{
+		{"wide bands, order confirmed by the medians", []RankingRow{row(1, 1, 2, 20), row(2, 1, 4, 22), row(3, 1, 6, 24), row(4, 2, 8, 25)}, 0, []int{1, 1, 1, 1}},
+		{"medians reversed, bands alike", []RankingRow{row(1, 1, 3, 6), row(2, 1, 2, 6), row(3, 5, 9, 14)}, 0, []int{2, 2, 1}},
+		{"medians equal but bands apart", []RankingRow{row(1, 1, 3, 4), row(2, 3, 3, 12)}, 0, []int{1, 1}},
+		{"a stricter edition setting", []RankingRow{row(1, 1, 3, 6), row(2, 2, 2, 8)}, 0.9, []int{1, 1}},
+		{"a looser one", []RankingRow{row(1, 1, 3, 6), row(2, 2, 2, 8)}, 0.5, []int{2, 2}},
+	} {
+		r := &Release{}
+		r.d.Config.TieOverlap = c.overlap
+		r.tieRows(c.rows)
+		var got []int
+		for _, row := range c.rows {
+			got = append(got, row.TieSize)
+			if row.TieSize == 1 && (row.TieGroup != 0 || len(row.TiedWith) != 0) {
+				t.Errorf("%s: %s untied but in group %d with %v", c.name, row.City.Code, row.TieGroup, row.TiedWith)
+			}
+		}
+		if !slices.Equal(got, c.sizes) {
+			t.Errorf("%s: group sizes %v, want %v", c.name, got, c.sizes)
+		}
 	}
 }
 

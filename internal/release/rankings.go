@@ -37,6 +37,40 @@ type Band struct {
 	Q95    *float64 `json:"q95"`
 }
 
+// MarshalJSON writes the band's numbers as FormatNumber does (a rank
+// quantile is 13.05, not 13.049999999999983); a missing end is null.
+func (b Band) MarshalJSON() ([]byte, error) {
+	out := make([]byte, 0, 48)
+	for k, f := range [3]struct {
+		name string
+		v    *float64
+	}{{"q5", b.Q5}, {"median", b.Median}, {"q95", b.Q95}} {
+		if k == 0 {
+			out = append(out, '{')
+		} else {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, f.name...)
+		out = append(out, '"', ':')
+		if f.v == nil || math.IsNaN(*f.v) || math.IsInf(*f.v, 0) {
+			out = append(out, "null"...)
+		} else {
+			out = append(out, jsonNumber(*f.v)...)
+		}
+	}
+	return append(out, '}'), nil
+}
+
+// jsonNumber is FormatNumber in JSON's syntax (an exponent without "+").
+func jsonNumber(v float64) string {
+	s := FormatNumber(v)
+	if i := strings.Index(s, "e+"); i >= 0 {
+		s = s[:i+1] + s[i+2:]
+	}
+	return s
+}
+
 // PillarScore is a city's score, rank and stage on one pillar.
 type PillarScore struct {
 	Code  string   `json:"code"`
@@ -65,10 +99,15 @@ type RankingRow struct {
 	Stage    string   `json:"stage"`
 	Rating   string   `json:"rating,omitempty"`
 	// PrevRank is the rank in the previous edition (0: not ranked then);
-	// Change is PrevRank − Rank (positive: moved up), nil without a previous rank.
-	PrevRank int     `json:"prev_rank,omitempty"`
-	Change   *int    `json:"change,omitempty"`
-	Pillars  Pillars `json:"pillars"`
+	// Change is the move among the cities ranked in both editions (their
+	// rank among them then minus now; positive: moved up), nil when the
+	// city was not ranked in both (commonChanges).
+	PrevRank int  `json:"prev_rank,omitempty"`
+	Change   *int `json:"change,omitempty"`
+	// New marks a city ranked now but not in the previous edition's
+	// release (its change is "new", not a number).
+	New     bool    `json:"new,omitempty"`
+	Pillars Pillars `json:"pillars"`
 }
 
 // Pillars are a ranked city's pillar results in the release's pillar
@@ -119,6 +158,38 @@ type RankingPillar struct {
 	Missing bool    `json:"missing,omitempty"` // no score (e.g. no value under the pillar)
 	Rank    int     `json:"rank,omitempty"`
 	Stage   string  `json:"stage,omitempty"`
+}
+
+// rankingPillarJSON is a RankingPillar as the API writes it: a missing
+// score is null, never 0.
+type rankingPillarJSON struct {
+	Code    string   `json:"code"`
+	Score   *float64 `json:"score"`
+	Missing bool     `json:"missing,omitempty"`
+	Rank    int      `json:"rank,omitempty"`
+	Stage   string   `json:"stage,omitempty"`
+}
+
+// MarshalJSON writes a missing score as null.
+func (p RankingPillar) MarshalJSON() ([]byte, error) {
+	j := rankingPillarJSON{Code: p.Code, Missing: p.Missing, Rank: p.Rank, Stage: p.Stage}
+	if !p.Missing {
+		j.Score = &p.Score
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads a null score as missing.
+func (p *RankingPillar) UnmarshalJSON(b []byte) error {
+	var j rankingPillarJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*p = RankingPillar{Code: j.Code, Missing: j.Missing || j.Score == nil, Rank: j.Rank, Stage: j.Stage}
+	if j.Score != nil {
+		p.Score = *j.Score
+	}
+	return nil
 }
 
 // clone copies a cached row: every pointer gets its own number, so nothing
@@ -183,6 +254,9 @@ type RankingQuery struct {
 	// Offset and Limit page the rows (Limit 0: every row from Offset on).
 	Offset int `json:"offset,omitempty"`
 	Limit  int `json:"limit,omitempty"`
+	// Names, when set, are the names a page shows by city code (in its
+	// reader's language): sorting by name follows them.
+	Names map[string]string `json:"-"`
 }
 
 // Ranking is a page of a ranking: Total is the number of cities that match.
@@ -219,7 +293,7 @@ func (r *Release) pillarScores(i int) []PillarScore {
 
 func (r *Release) buildRankRows() []RankingRow {
 	var rows []RankingRow
-	groups := map[int][]int{} // tie group -> rows
+	changes := r.commonChanges()
 	for i, res := range r.d.Results {
 		if !res.Ranked {
 			continue
@@ -235,10 +309,10 @@ func (r *Release) buildRankRows() []RankingRow {
 			}
 			row.Pillars.p = append(row.Pillars.p, rp)
 		}
-		if res.PrevRank > 0 {
-			ch := res.PrevRank - res.Rank
+		if ch, ok := changes[i]; ok {
 			row.Change = &ch
 		}
+		row.New = r.d.Previous != "" && res.PrevRank == 0
 		rows = append(rows, row)
 	}
 	sort.SliceStable(rows, func(a, b int) bool {
@@ -247,24 +321,121 @@ func (r *Release) buildRankRows() []RankingRow {
 		}
 		return rows[a].City.Code < rows[b].City.Code
 	})
-	for k, row := range rows {
-		if row.TieGroup > 0 {
-			groups[row.TieGroup] = append(groups[row.TieGroup], k)
+	r.tieRows(rows)
+	return rows
+}
+
+// commonChanges gives every city ranked in this release and in the
+// previous edition's its rank change among the cities ranked in both:
+// its rank among them then minus its rank among them now (positive: moved
+// up). A city that joined or left the ranking moves no one else: 112
+// cities after 146 do not all rise. Cities not in both have no entry.
+func (r *Release) commonChanges() map[int]int {
+	var both []int
+	for i, res := range r.d.Results {
+		if res.Ranked && res.PrevRank > 0 {
+			both = append(both, i)
 		}
 	}
-	for _, members := range groups { // members are in rank order
-		for at, k := range members {
-			rows[k].TieSize, rows[k].TieFrom, rows[k].TieTo = len(members), rows[members[0]].Rank, rows[members[len(members)-1]].Rank
-			// The nearest in rank: a window around the city's place in the group.
-			lo := max(0, min(at-MaxTiedWith/2, len(members)-1-MaxTiedWith))
-			for _, o := range members[lo:min(len(members), lo+MaxTiedWith+1)] {
-				if o != k && len(rows[k].TiedWith) < MaxTiedWith {
-					rows[k].TiedWith = append(rows[k].TiedWith, rows[o].City.Code)
+	among := func(rank func(i int) int) map[int]int {
+		out := make(map[int]int, len(both))
+		sorted := append([]int(nil), both...)
+		sort.SliceStable(sorted, func(a, b int) bool { return rank(sorted[a]) < rank(sorted[b]) })
+		for k, i := range sorted {
+			if k > 0 && rank(i) == rank(sorted[k-1]) { // equal ranks stay equal
+				out[i] = out[sorted[k-1]]
+			} else {
+				out[i] = k + 1
+			}
+		}
+		return out
+	}
+	now := among(func(i int) int { return r.d.Results[i].Rank })
+	then := among(func(i int) int { return r.d.Results[i].PrevRank })
+	out := make(map[int]int, len(both))
+	for _, i := range both {
+		out[i] = then[i] - now[i]
+	}
+	return out
+}
+
+// DefaultTieOverlap is the share of two neighbours' rank bands that must
+// be common for them to be tied (Config.TieOverlap).
+const DefaultTieOverlap = 0.5
+
+// TieOverlap is the share of common ranks the release's tie rule asks of
+// two cities' bands (its configuration's, DefaultTieOverlap without one).
+func (r *Release) TieOverlap() float64 {
+	if r.d.Config.TieOverlap > 0 {
+		return r.d.Config.TieOverlap
+	}
+	return DefaultTieOverlap
+}
+
+// tieRows groups rows (in rank order) into ties under the documented rule.
+// Two cities next to each other in the ranking are tied when the
+// uncertainty analysis does not confirm their order, that is the lower
+// ranked one's median rank over the replications is as good as the other's
+// or better, and their 5–95 % rank bands share at least TieOverlap (one
+// half by default) of the ranks either covers. A group is a run of such
+// neighbours in which every two bands share that much. Wide bands alone do
+// not make a tie: cities whose order holds in the replications are not
+// tied, however uncertain their ranks.
+func (r *Release) tieRows(rows []RankingRow) {
+	share := r.TieOverlap()
+	band := func(k int) (float64, float64, bool) {
+		b := rows[k].RankBand
+		if b.Q5 == nil || b.Q95 == nil || math.IsNaN(*b.Q5) || math.IsNaN(*b.Q95) {
+			return 0, 0, false
+		}
+		return math.Round(*b.Q5), math.Round(*b.Q95), true
+	}
+	overlap := func(a, b int) bool {
+		alo, ahi, ok1 := band(a)
+		blo, bhi, ok2 := band(b)
+		if !ok1 || !ok2 {
+			return false
+		}
+		common := math.Min(ahi, bhi) - math.Max(alo, blo) + 1 // ranks, both ends included
+		union := math.Max(ahi, bhi) - math.Min(alo, blo) + 1
+		return common > 0 && common >= share*union
+	}
+	// reversed: the replications do not confirm the order of a (ranked
+	// above) and b: b's median rank is as good as a's or better.
+	reversed := func(a, b int) bool {
+		ma, mb := rows[a].RankBand.Median, rows[b].RankBand.Median
+		return ma != nil && mb != nil && *mb <= *ma
+	}
+	for k := range rows { // a city tied with none is a group of its own, numbered 0
+		rows[k].TieGroup, rows[k].TieSize, rows[k].TieFrom, rows[k].TieTo, rows[k].TiedWith = 0, 1, rows[k].Rank, rows[k].Rank, nil
+	}
+	g := 0
+	for start := 0; start < len(rows); {
+		end := start + 1 // the group is rows[start:end]
+		for end < len(rows) {
+			ok := reversed(end-1, end)
+			for m := start; m < end && ok; m++ {
+				ok = overlap(m, end)
+			}
+			if !ok {
+				break
+			}
+			end++
+		}
+		if end-start > 1 {
+			g++
+			for k := start; k < end; k++ {
+				rows[k].TieGroup, rows[k].TieSize, rows[k].TieFrom, rows[k].TieTo = g, end-start, rows[start].Rank, rows[end-1].Rank
+				lo := max(start, min(k-MaxTiedWith/2, end-1-MaxTiedWith))
+				for o := lo; o < min(end, lo+MaxTiedWith+1); o++ {
+					if o != k && len(rows[k].TiedWith) < MaxTiedWith {
+						rows[k].TiedWith = append(rows[k].TiedWith, rows[o].City.Code)
+					}
 				}
 			}
 		}
+		start = end
 	}
-	return rows
 }
 
 // Rankings returns the ranked cities matching q, sorted as q asks (ties
@@ -307,7 +478,7 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 		keep = append(keep, row)
 	}
 	if (q.Sort != "" && q.Sort != SortRank) || q.Reverse { // keep is in rank order already
-		sortRows(keep, q.Sort, pillar, q.Reverse)
+		sortRows(keep, q.Sort, pillar, q.Reverse, q.Names)
 	}
 	total := len(keep)
 	keep = keep[min(q.Offset, total):]
@@ -330,7 +501,13 @@ type sortKey struct {
 // A–Z; score, pillar and change: highest first), turned round by reverse,
 // missing values last, ties by rank and then code (a total order: codes
 // are unique).
-func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
+func sortRows(rows []*RankingRow, by string, pillar int, reverse bool, names map[string]string) {
+	name := func(r *RankingRow) string {
+		if n, ok := names[r.City.Code]; ok {
+			return n
+		}
+		return r.City.Name
+	}
 	keys := make([]sortKey, len(rows))
 	for k, r := range rows {
 		sk := sortKey{rank: r.Rank, idx: k}
@@ -361,7 +538,7 @@ func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
 			}
 			return -1
 		case byName:
-			c = strings.Compare(rows[a.idx].City.Name, rows[b.idx].City.Name)
+			c = strings.Compare(name(rows[a.idx]), name(rows[b.idx]))
 		case !a.missing && a.key != b.key:
 			c = 1
 			if a.key > b.key {

@@ -300,21 +300,45 @@ func TestRankChangeSincePreviousEdition(t *testing.T) {
 		prevRank[row.City.Code] = row.Rank
 	}
 	rows, _ := cur.Rankings(RankingQuery{})
+	// The change is measured among the cities ranked in both editions: the
+	// rank among them then minus the rank among them now.
+	among := func(rank map[string]int) map[string]int {
+		out := map[string]int{}
+		for c, r := range rank {
+			n := 1
+			for o, q := range rank {
+				if o != c && q < r {
+					n++
+				}
+			}
+			out[c] = n
+		}
+		return out
+	}
+	nowRank := map[string]int{}
+	for _, row := range rows {
+		if _, ok := prevRank[row.City.Code]; ok {
+			nowRank[row.City.Code] = row.Rank
+		}
+	}
+	then, now := among(prevRank), among(nowRank)
 	for _, row := range rows {
 		t.Run(row.City.Code, func(t *testing.T) {
 			pr, ok := prevRank[row.City.Code]
 			switch {
-			case !ok && (row.Change != nil || row.PrevRank != 0):
-				t.Errorf("new city: change %v, previous rank %d", row.Change, row.PrevRank)
-			case ok && (row.Change == nil || *row.Change != pr-row.Rank || row.PrevRank != pr):
-				t.Errorf("change %v, previous rank %d; want %d, %d", row.Change, row.PrevRank, pr-row.Rank, pr)
+			case !ok && (row.Change != nil || row.PrevRank != 0 || !row.New):
+				t.Errorf("new city: change %v, previous rank %d, new %v", row.Change, row.PrevRank, row.New)
+			case ok && (row.Change == nil || *row.Change != then[row.City.Code]-now[row.City.Code] || row.PrevRank != pr || row.New):
+				t.Errorf("change %v, previous rank %d; want %d, %d", row.Change, row.PrevRank, then[row.City.Code]-now[row.City.Code], pr)
 			}
 		})
 	}
-	// Seoul (rank 6) pushes cities below it down by one.
+	// Seoul (rank 6, new) pushes the cities below it down one rank, but
+	// moves no one among the cities ranked in both: Ulaanbaatar's values
+	// did not change, nor does its place.
 	for _, row := range rows {
-		if row.City.Code == "ULN" && *row.Change != -1 {
-			t.Errorf("ULN change %d, want -1", *row.Change)
+		if row.City.Code == "ULN" && (row.Change == nil || *row.Change != 0 || row.PrevRank != row.Rank-1) {
+			t.Errorf("ULN change %v, previous rank %d, rank %d: want change 0", row.Change, row.PrevRank, row.Rank)
 		}
 	}
 }
@@ -394,4 +418,32 @@ func mustPoint(t testing.TB, r *Release, city, ind string) DataPoint {
 		t.Fatalf("no data point %s/%s", city, ind)
 	}
 	return r.d.Data[i]
+}
+
+// TestCorrectionSaysWhatSettingChanged: a correction that changes the
+// configuration names each changed setting with its old and new value, not
+// "configuration changed".
+func TestCorrectionSaysWhatSettingChanged(t *testing.T) {
+	orig := testRelease(t)
+	cfg := testConfig()
+	cfg.Uncertainty.N = 300
+	cfg.TieOverlap = 0.7
+	fix := mustPublish(t, PublishInput{Draft: testDraft(t), Config: cfg, Corrects: orig})
+	got := map[string]Change{}
+	for _, c := range fix.Changes() {
+		if c.Kind == ChangeConfig {
+			got[c.Code] = c
+		}
+	}
+	for code, want := range map[string][2]string{"uncertainty.n": {"200", "300"}, "tie_overlap": {"", "0.7"}} {
+		c, ok := got[code]
+		if !ok || c.Old != want[0] || c.New != want[1] {
+			t.Errorf("change log entry for %s: %+v, want %s -> %s (log %v)", code, c, want[0], want[1], got)
+		}
+	}
+	for code, c := range got {
+		if c.New == "changed" {
+			t.Errorf("%s: the log says only %q", code, c.New)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package release
 import (
 	"bytes"
 	"context"
+	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -43,6 +44,48 @@ type Record struct {
 	CreatedAt   time.Time `json:"created_at"`
 	PublishedBy string    `json:"published_by,omitempty"`
 	PublishedAt time.Time `json:"published_at"`
+}
+
+// TitleOf is a release's title from its index's name and its edition's
+// code: the name once with the edition's year ("Smart Cities Index 2026",
+// never "... 2026 2026"); an edition whose code is not a year adds nothing
+// to a reader and is left out ("Urban environment", not "Urban environment
+// eurostat-urban-audit").
+func TitleOf(indexName, edition string) string {
+	indexName = strings.TrimSpace(indexName)
+	switch {
+	case indexName == "":
+		return edition
+	case edition == "" || strings.Contains(indexName, edition) || !isYear(edition):
+		return indexName
+	}
+	return indexName + " " + edition
+}
+
+// DisplayTitle is the record's title as pages show it: a title stored
+// with its edition's year twice ("... 2026 2026", as releases published
+// before TitleOf were) shows it once.
+func (r Record) DisplayTitle() string {
+	t := strings.TrimSpace(r.Title)
+	if t == "" {
+		return r.Edition
+	}
+	if twice := " " + r.Edition + " " + r.Edition; r.Edition != "" && strings.HasSuffix(t, twice) {
+		t = strings.TrimSuffix(t, " "+r.Edition)
+	}
+	return t
+}
+
+func isYear(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Filter narrows a list of stored releases; empty fields match all.
@@ -106,7 +149,7 @@ func (w *Workflow) Save(ctx context.Context, a auditlog.Actor, req PublishReques
 		rec.CreatedAt = now().UTC()
 	}
 	if rec.Title == "" {
-		rec.Title = sum.IndexName + " " + sum.Edition
+		rec.Title = TitleOf(sum.IndexName, sum.Edition)
 	}
 	if rec.Corrects != "" && rec.ChangeNote == "" {
 		return Record{}, citylens.Errorf(citylens.EINVALID, "a correction needs a note saying what it corrects")

@@ -40,11 +40,31 @@ func TestWhatIfEqualsFullRebuild(t *testing.T) {
 	for i, c := range denom.Cities {
 		denom.Data = append(denom.Data, DataPoint{City: c.Code, Indicator: "POP", Value: float64(100 + i), Source: "census"})
 	}
+	// Uneven and unscored: G2 under the index, E2 unscored, S3 contextual,
+	// imputation scoped per branch and indicator.
+	uneven := testDraft(t)
+	for i, n := range uneven.Framework {
+		switch n.Code {
+		case "G2":
+			uneven.Framework[i].Parent = "INDEX"
+		case "E2":
+			uneven.Framework[i].Weight = 0
+		case "S3":
+			uneven.Framework[i].Contextual = true
+		}
+	}
+	uneven.Method.Impute = engine.Imputation{Method: engine.ImputeMean, Nodes: map[string]engine.Imputation{
+		"S": {Method: engine.ImputeMedian}, "E1": {Method: engine.ImputeNone}}}
+	// Goalposts with scores filled after scoring: every what-if rebuilds.
+	after := goalpostsDraft(t)
+	after.Method.Impute = engine.Imputation{Method: engine.ImputeMean, Stage: engine.ImputeNormalised}
 	releases := map[string]*Release{
-		"denominated":    mustPublish(t, PublishInput{Draft: denom, Config: quickConfig()}),
-		"fixture":        testRelease(t),
-		"synthetic 3x":   mustPublish(t, PublishInput{Draft: syntheticDraft(t, 50, 30, 3, 2), Config: quickConfig()}),
-		"synthetic deep": mustPublish(t, PublishInput{Draft: deep, Config: quickConfig()}),
+		"uneven unscored scoped":        mustPublish(t, PublishInput{Draft: uneven, Config: quickConfig()}),
+		"goalposts imputed after score": mustPublish(t, PublishInput{Draft: after, Config: quickConfig()}),
+		"denominated":                   mustPublish(t, PublishInput{Draft: denom, Config: quickConfig()}),
+		"fixture":                       testRelease(t),
+		"synthetic 3x":                  mustPublish(t, PublishInput{Draft: syntheticDraft(t, 50, 30, 3, 2), Config: quickConfig()}),
+		"synthetic deep":                mustPublish(t, PublishInput{Draft: deep, Config: quickConfig()}),
 	}
 	ctx := context.Background()
 	for name, r := range releases {

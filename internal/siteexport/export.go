@@ -122,6 +122,8 @@ type item struct {
 	url  string // path and query as the server takes it
 	file string // path under Out (without /ko)
 	html bool   // a page: written in every language, links rewritten
+	// variant is a rankings page's query (url is then the page's path).
+	variant string
 }
 
 func (e *exporter) run(ctx context.Context) (Result, error) {
@@ -235,35 +237,58 @@ func (e *exporter) run(ctx context.Context) (Result, error) {
 	if err := e.writeAll(ctx, items); err != nil {
 		return e.res, err
 	}
-	// Rankings filtered and sorted: the variants the page's own controls
-	// ask for (a sort, or one filter with a sort), with their pages.
+	// Rankings filtered and sorted, the variants the page's own controls
+	// ask for: each sort both ways with all its pages, each filter value
+	// with all its pages, and each filter value with each sort (its first
+	// page). Other combinations link to the live server.
+	const perPage = 50 // the rankings page's rows
+	pages := func(n int) int { return max(1, (n+perPage-1)/perPage) }
 	sorts := append([]string{"rank", "name", "score", "change"}, meth.Methodology.Summary.Pillars...)
-	filters := map[string]map[string]bool{"region": {}, "peer_group": {}, "population_class": {}, "stage": {}}
+	filters := map[string]map[string]int{"region": {}, "peer_group": {}, "population_class": {}, "stage": {}}
 	for _, r := range rk.Rows {
 		for k, v := range map[string]string{"region": r.City.Region, "peer_group": r.City.PeerGroup, "population_class": r.PopulationClass, "stage": r.Stage} {
 			if v != "" {
-				filters[k][v] = true
+				filters[k][v]++
 			}
 		}
 	}
 	var queries []url.Values
-	for _, s := range sorts {
-		queries = append(queries, url.Values{"sort": {s}}, url.Values{"sort": {s}, "reverse": {"1"}})
-		for k, vs := range filters {
-			for v := range vs {
-				q := url.Values{k: {v}}
-				if s != "rank" {
-					q.Set("sort", s)
-				}
-				queries = append(queries, q)
+	withPages := func(q url.Values, n int) {
+		for p := 1; p <= pages(n); p++ {
+			v := url.Values{}
+			for k, vs := range q {
+				v[k] = vs
+			}
+			if p > 1 {
+				v.Set("page", fmt.Sprint(p))
+			}
+			queries = append(queries, v)
+		}
+	}
+	for _, srt := range sorts {
+		withPages(url.Values{"sort": {srt}}, len(rk.Rows))
+		withPages(url.Values{"sort": {srt}, "reverse": {"1"}}, len(rk.Rows))
+	}
+	for k, vs := range filters {
+		for v, n := range vs {
+			withPages(url.Values{k: {v}}, n)
+			for _, srt := range sorts[1:] {
+				queries = append(queries, url.Values{k: {v}, "sort": {srt}})
 			}
 		}
 	}
-	queries = append(queries, url.Values{"page": {"2"}}) // the unfiltered ranking's later pages
+	var variants []item
 	for _, b := range bases {
-		if err := e.writeVariants(ctx, b.page+"/rankings", queries); err != nil {
-			return e.res, err
+		seen := map[string]bool{}
+		for _, q := range queries {
+			if k := variantKey(q); k != "" && !seen[k] {
+				seen[k] = true
+				variants = append(variants, item{url: b.page + "/rankings", variant: k, html: true})
+			}
 		}
+	}
+	if err := e.writeAll(ctx, variants); err != nil {
+		return e.res, err
 	}
 	if err := e.writeStatic(ctx); err != nil {
 		return e.res, err
@@ -320,6 +345,19 @@ func (e *exporter) writeItem(ctx context.Context, it item) error {
 		e.rule(it.url, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
 		return e.write(it.file, body)
 	}
+	if it.variant != "" {
+		for _, lang := range i18n.Languages() {
+			_, body, err := e.get(ctx, it.url+"?"+it.variant, lang)
+			if err != nil {
+				return err
+			}
+			page := e.rewrite(string(body), it.url, lang, it.variant)
+			if err := e.write(langPrefix(lang)+variantFile(it.url, it.variant), []byte(page)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	for _, lang := range i18n.Languages() {
 		res, body, err := e.get(ctx, it.url, lang)
 		if err != nil {
@@ -343,7 +381,7 @@ func (e *exporter) writeItem(ctx context.Context, it item) error {
 func variantKey(q url.Values) string {
 	out := url.Values{}
 	for _, k := range []string{"page", "peer_group", "population_class", "region", "reverse", "sort", "stage"} {
-		if v := q.Get(k); v != "" {
+		if v := q.Get(k); v != "" && !(k == "page" && v == "1") && !(k == "sort" && v == "rank") {
 			out.Set(k, v)
 		}
 	}
@@ -353,45 +391,6 @@ func variantKey(q url.Values) string {
 // variantFile is where a rankings page's variant is written.
 func variantFile(pagePath, key string) string {
 	return path.Join(path.Dir(pagePath), "_variants", path.Base(pagePath), key+".html")
-}
-
-// writeVariants writes the rankings page at pagePath under each query,
-// and the further pages each one links to.
-func (e *exporter) writeVariants(ctx context.Context, pagePath string, queries []url.Values) error {
-	seen := map[string]bool{}
-	var todo []string
-	for _, q := range queries {
-		if k := variantKey(q); k != "" && !seen[k] {
-			seen[k] = true
-			todo = append(todo, k)
-		}
-	}
-	pageLink := regexp.MustCompile(`href="` + regexp.QuoteMeta(pagePath) + `\?([^"]*page=[^"]*)"`)
-	for len(todo) > 0 {
-		k := todo[0]
-		todo = todo[1:]
-		for _, lang := range i18n.Languages() {
-			_, body, err := e.get(ctx, pagePath+"?"+k, lang)
-			if err != nil {
-				return err
-			}
-			page := string(body)
-			if lang == i18n.English {
-				for _, m := range pageLink.FindAllStringSubmatch(page, -1) {
-					q, _ := url.ParseQuery(html.UnescapeString(m[1]))
-					if nk := variantKey(q); !seen[nk] {
-						seen[nk] = true
-						todo = append(todo, nk)
-					}
-				}
-			}
-			page = e.rewrite(page, pagePath, lang, k)
-			if err := e.write(langPrefix(lang)+variantFile(pagePath, k), []byte(page)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // writeStatic writes the style sheets and scripts the pages load, and the

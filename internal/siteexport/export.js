@@ -12,7 +12,7 @@
   var parts = [];
   keys.forEach(function (k) {
     var v = q.get(k);
-    if (v) parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(v).replace(/%20/g, "+"));
+    if (v && !(k === "page" && v === "1") && !(k === "sort" && v === "rank")) parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(v).replace(/%20/g, "+"));
   });
   var key = parts.join("&");
   if (key === "" || key === (me.dataset.variant || "")) return;

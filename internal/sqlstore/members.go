@@ -69,14 +69,14 @@ func (db *Store) PutOffice(ctx context.Context, o members.Office) error {
 	return db.dbError(ctx, "office "+o.Code, err)
 }
 
-const cityColumns = `code, name, local_name, country, region_code, COALESCE(office_code, ''), latitude, longitude, population, status, member_since`
+const cityColumns = `code, name, local_name, country, region_code, COALESCE(office_code, ''), latitude, longitude, population, status, member_since, name_en, name_ko`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanCity(s scanner) (members.City, error) {
 	var c members.City
 	err := s.Scan(&c.Code, &c.Name, &c.LocalName, &c.Country, &c.RegionCode, &c.OfficeCode,
-		&c.Latitude, &c.Longitude, &c.Population, &c.Status, &c.MemberSince)
+		&c.Latitude, &c.Longitude, &c.Population, &c.Status, &c.MemberSince, &c.Names.En, &c.Names.Ko)
 	return c, err
 }
 
@@ -105,7 +105,8 @@ func (db *Store) ListCities(ctx context.Context, f members.CityFilter) ([]member
 		}
 		// The search is a substring: % and _ in it are themselves.
 		p := "%" + likeEscaper.Replace(strings.ToLower(f.Query)) + "%"
-		q += ` AND (lower(name) LIKE ` + arg(p) + ` ESCAPE '\' OR lower(local_name) LIKE ` + arg(p) + ` ESCAPE '\')`
+		q += ` AND (lower(name) LIKE ` + arg(p) + ` ESCAPE '\' OR lower(local_name) LIKE ` + arg(p) + ` ESCAPE '\'
+			OR lower(name_en) LIKE ` + arg(p) + ` ESCAPE '\' OR lower(name_ko) LIKE ` + arg(p) + ` ESCAPE '\')`
 	}
 	q += ` ORDER BY name, code`
 	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
@@ -131,13 +132,14 @@ func (db *Store) City(ctx context.Context, code string) (members.City, error) {
 
 func (db *Store) PutCity(ctx context.Context, c members.City) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO cities (code, name, local_name, country, region_code, office_code,
-		latitude, longitude, population, status, member_since)
-		VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, $8, $9, $10, $11)
+		latitude, longitude, population, status, member_since, name_en, name_ko)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, local_name = excluded.local_name, country = excluded.country,
 		region_code = excluded.region_code, office_code = excluded.office_code, latitude = excluded.latitude,
 		longitude = excluded.longitude, population = excluded.population, status = excluded.status,
-		member_since = excluded.member_since`,
-		c.Code, c.Name, c.LocalName, c.Country, c.RegionCode, c.OfficeCode, c.Latitude, c.Longitude, c.Population, c.Status, c.MemberSince)
+		member_since = excluded.member_since, name_en = excluded.name_en, name_ko = excluded.name_ko`,
+		c.Code, c.Name, c.LocalName, c.Country, c.RegionCode, c.OfficeCode, c.Latitude, c.Longitude, c.Population, c.Status, c.MemberSince,
+		c.Names.En, c.Names.Ko)
 	return db.dbError(ctx, "city "+c.Code, err)
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,6 +88,15 @@ func (db *Store) SurveyInstrument(ctx context.Context, edition string, version i
 	return &in, nil
 }
 
+func (db *Store) SurveyInstrumentVersion(ctx context.Context, edition string) (int, error) {
+	var v int
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM survey_instruments WHERE edition = $1`, edition).Scan(&v)
+	if err == nil && v == 0 {
+		return 0, citylens.Errorf(citylens.ENOTFOUND, "no instrument for the survey of edition %q", edition)
+	}
+	return v, db.dbError(ctx, "survey instrument", err)
+}
+
 func (db *Store) AddSurveyInvites(ctx context.Context, edition, city string, hashes []string) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		for _, h := range hashes {
@@ -153,11 +163,84 @@ func (db *Store) AddSurveyResponse(ctx context.Context, r *survey.Response, invi
 	})
 }
 
+// AddSurveyResponses stores responses in one transaction, 100 rows a
+// statement (an upload or the demo: their ids are not read back).
 func (db *Store) AddSurveyResponses(ctx context.Context, rs []survey.Response) error {
+	const batch = 100
 	return db.InTx(ctx, func(ctx context.Context) error {
-		for i := range rs {
-			if err := db.insertResponse(ctx, &rs[i]); err != nil {
-				return err
+		// Unknown cities are named first (a failed statement would end a
+		// PostgreSQL transaction before it could say which).
+		seen := map[string]bool{}
+		var codes []any
+		for _, r := range rs {
+			if !seen[r.City] {
+				seen[r.City] = true
+				codes = append(codes, r.City)
+			}
+		}
+		for lo := 0; lo < len(codes); lo += 500 {
+			hi := min(lo+500, len(codes))
+			q := `SELECT code FROM cities WHERE code IN (`
+			for k := lo; k < hi; k++ {
+				if k > lo {
+					q += ", "
+				}
+				q += "$" + strconv.Itoa(k-lo+1)
+			}
+			rows, err := db.reader(ctx).QueryContext(ctx, q+")", codes[lo:hi]...)
+			if err != nil {
+				return db.dbError(ctx, "survey responses", err)
+			}
+			for rows.Next() {
+				var c string
+				if err := rows.Scan(&c); err != nil {
+					rows.Close()
+					return db.dbError(ctx, "survey responses", err)
+				}
+				delete(seen, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return db.dbError(ctx, "survey responses", err)
+			}
+		}
+		for _, c := range codes {
+			if seen[c.(string)] {
+				return unknownCity(c.(string))
+			}
+		}
+		for lo := 0; lo < len(rs); lo += batch {
+			part := rs[lo:min(lo+batch, len(rs))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO survey_responses (edition, city, lang, version, source, seconds, submitted_at, answers_json, priorities, flags, excluded) VALUES `)
+			args := make([]any, 0, len(part)*11)
+			for i := range part {
+				r := &part[i]
+				answers, err := json.Marshal(r.Answers)
+				if err != nil {
+					return citylens.Errorf(citylens.EINTERNAL, "response: %v", err)
+				}
+				excluded := 0
+				if r.Excluded {
+					excluded = 1
+				}
+				r.Submitted = r.Submitted.UTC().Truncate(time.Hour)
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(")
+				for k := range 11 {
+					if k > 0 {
+						q.WriteString(", ")
+					}
+					q.WriteString("$" + strconv.Itoa(len(args)+k+1))
+				}
+				q.WriteString(")")
+				args = append(args, r.Edition, r.City, r.Lang, r.Version, r.Source, r.Seconds, us(r.Submitted), string(answers),
+					strings.Join(r.Priorities, " "), strings.Join(r.Flags, " "), excluded)
+			}
+			if _, err := db.writer(ctx).ExecContext(ctx, q.String(), args...); err != nil {
+				return db.dbError(ctx, "survey responses", err)
 			}
 		}
 		return nil
@@ -301,4 +384,10 @@ func (db *Store) SurveyResults(ctx context.Context, edition string) (*survey.Res
 		return nil, citylens.Errorf(citylens.EINTERNAL, "survey results %s: %v", edition, err)
 	}
 	return &r, nil
+}
+
+func unknownCity(city string) error {
+	return &citylens.Error{Code: citylens.EINVALID, Key: "survey.error.city", Args: []any{city},
+		Message:  "there is no city " + city + " in the network",
+		Problems: []citylens.Problem{{Field: "city", City: city, Reason: "unknown city", Key: "survey.problem.city", Args: []any{city}}}}
 }

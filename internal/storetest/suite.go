@@ -124,10 +124,16 @@ func testMembers(t *testing.T, s Store) {
 		Latitude: 37.5665, Longitude: 126.978, Population: 9963000, Status: members.StatusMember, MemberSince: "2010-04-01"}
 	lyon := members.City{Code: "fr-lyon", Name: "Lyon", Country: "FRA", RegionCode: "EU", Latitude: 45.76, Longitude: 4.83,
 		Population: 1700000, Status: members.StatusCandidate}
-	for _, c := range []members.City{seoul, lyon} {
+	// Names per language beside the official name: stored, read back, searched.
+	cairo := members.City{Code: "eg-al-qahirah", Name: "Al-Qahirah", Country: "EGY", RegionCode: "AF", Latitude: 30.04, Longitude: 31.24,
+		Population: 20900000, Status: members.StatusCandidate, Names: members.CityNames{En: "Cairo", Ko: "카이로"}}
+	for _, c := range []members.City{seoul, lyon, cairo} {
 		if err := s.PutCity(ctx, c); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if got, err := s.City(ctx, "eg-al-qahirah"); err != nil || got != cairo {
+		t.Errorf("a city's names per language: got %+v, %v", got, err)
 	}
 	got, err := s.City(ctx, "kr-seoul")
 	if err != nil {
@@ -145,9 +151,12 @@ func testMembers(t *testing.T, s Store) {
 		filter members.CityFilter
 		want   []string
 	}{
-		{"all", members.CityFilter{}, []string{"fr-lyon", "kr-seoul"}},
+		{"all", members.CityFilter{}, []string{"eg-al-qahirah", "fr-lyon", "kr-seoul"}},
+		{"query common English name", members.CityFilter{Query: "cairo"}, []string{"eg-al-qahirah"}},
+		{"query Korean name", members.CityFilter{Query: "카이로"}, []string{"eg-al-qahirah"}},
 		{"region", members.CityFilter{RegionCode: "EU"}, []string{"fr-lyon"}},
 		{"status", members.CityFilter{Status: members.StatusMember}, []string{"kr-seoul"}},
+		{"status candidate", members.CityFilter{Status: members.StatusCandidate}, []string{"eg-al-qahirah", "fr-lyon"}},
 		{"query local name", members.CityFilter{Query: "서울"}, []string{"kr-seoul"}},
 		{"query case-insensitive", members.CityFilter{Query: "LYO"}, []string{"fr-lyon"}},
 		{"country", members.CityFilter{Country: "KOR"}, []string{"kr-seoul"}},

@@ -15,6 +15,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
+	"github.com/citylens/citylens/internal/engine"
 	"github.com/citylens/citylens/internal/survey"
 )
 
@@ -38,6 +39,7 @@ var SurveySuite = []struct {
 	{"ComputeEqualsR", testSurveyComputeR},
 	{"ComputeFailsWhole", testSurveyComputeFails},
 	{"OverrideAudited", testSurveyOverride},
+	{"IndexFeed", testSurveyIndexFeed},
 }
 
 // RunSurveySuite runs SurveySuite against every database.
@@ -330,7 +332,7 @@ func testSurveyComputeR(t *testing.T, s SurveyStore) {
 		}
 		it, _ := c.ItemOf(w.item)
 		for _, f := range [][2]float64{{c.Design.NEff, w.nEff}, {it.Agree.Mean, w.agree}, {it.Score.SE, w.sse}} {
-			if math.Abs(f[0]-f[1]) > 1e-9*math.Max(1, math.Abs(f[1])) {
+			if math.Abs(f[0]-f[1]) > 1e-9*math.Abs(f[1]) {
 				t.Errorf("%s %s: %.15g, R %.15g", w.city, w.item, f[0], f[1])
 			}
 		}
@@ -393,4 +395,85 @@ func testSurveyOverride(t *testing.T, s SurveyStore) {
 		t.Errorf("audit %v, %v", hist, err)
 	}
 	wantErrCode(t, sv.Override(ctx, surveyActor, 999999, "exclude", "x"), citylens.ENOTFOUND)
+}
+
+// The people-centric pillar fed from the survey: values with their
+// provenance, and their sampling errors as the uncertainty analysis's
+// input, so rank bands reflect the survey's precision.
+func testSurveyIndexFeed(t *testing.T, s SurveyStore) {
+	ctx := context.Background()
+	code := func(c string) string { return "ref-" + strings.ToLower(c) }
+	responses, margins, cities := referenceFiles(t, code)
+	sv := seedSurvey(t, s, cities...)
+	if _, err := sv.ImportResponses(ctx, surveyActor, "2026", "ref.csv", responses, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sv.ImportMargins(ctx, surveyActor, "2026", "margins.csv", margins, 0); err != nil {
+		t.Fatal(err)
+	}
+	res, err := sv.Compute(ctx, surveyActor, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := sv.IndexValues(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reference answers cover health and safety, mobility and
+	// activities: 3 areas × 2 pillars per city; the others have no answers
+	// and are left out (missing, not 0).
+	if len(vals) != 6*6 {
+		t.Fatalf("%d index values, want 36", len(vals))
+	}
+	v := vals[0]
+	c, _ := res.City(v.City)
+	g, _ := c.Group("cell", "health_safety", survey.PillarStructures)
+	if v.Indicator != "PC-HEALTH_SAFETY-S" || math.Abs(v.Value-g.Score.Mean) > 1e-12 || math.Abs(v.SE-g.Score.SE) > 1e-12 {
+		t.Errorf("index value %+v, group %+v", v, g.Score)
+	}
+	if want := fmt.Sprintf("waves 2026 (100%%); n = %d, effective n = %.0f, margin of error ±%.1f", c.Responses-c.Excluded, g.Score.NEff, survey.Z95*g.Score.SE); !strings.Contains(v.Source, want) {
+		t.Errorf("provenance %q lacks %q", v.Source, want)
+	}
+	// Into an index: one pillar over the six indicators, the uncertainty
+	// analysis drawing each value from its sampling distribution.
+	nodes := []engine.Node{{Code: "PC", Kind: engine.Aggregate, Weight: 1}}
+	cols := map[string][]float64{}
+	unit := map[string]int{}
+	for i, c := range cities {
+		unit[c] = i
+	}
+	for _, x := range vals {
+		if cols[x.Indicator] == nil {
+			cols[x.Indicator] = make([]float64, len(cities))
+			nodes = append(nodes, engine.Node{Code: x.Indicator, Parent: "PC", Kind: engine.Indicator, Weight: 1, Direction: 1})
+		}
+		cols[x.Indicator][unit[x.City]] = x.Value
+	}
+	f, err := engine.NewFramework(nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &engine.Data{Units: cities, Columns: cols}
+	band := func(scale float64) float64 {
+		in := survey.SamplingInput(vals)
+		for k := range in.Sampling {
+			in.Sampling[k].SE *= scale
+		}
+		a, err := engine.NewAnalysis(ctx, f, d, engine.DefaultMethod(), engine.UncertaintySpec{Inputs: []engine.UncertainInput{in}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ua, err := a.RunUA(ctx, 300, 2026)
+		if err != nil || ua.Failed > 0 {
+			t.Fatalf("uncertainty: %v (%d failed)", err, ua.Failed)
+		}
+		var w float64
+		for _, u := range ua.Units {
+			w += u.Q95 - u.Q5
+		}
+		return w
+	}
+	if none, survey := band(0), band(1); none != 0 || !(survey > 0) {
+		t.Errorf("rank bands: %v without sampling error, %v with the survey's", none, survey)
+	}
 }

@@ -137,14 +137,10 @@ func hasChoice(l List, code string) bool {
 // answer, not available).
 func Rating(answers map[string]string, code string) (float64, bool) {
 	v, ok := answers[code]
-	if !ok {
+	if !ok || len(v) != 1 || v[0] < '1' || v[0] > '5' {
 		return 0, false
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 5 {
-		return 0, false
-	}
-	return float64(n), true
+	return float64(v[0] - '0'), true
 }
 
 // Flag computes the quality flags of one city's responses of a wave (in
@@ -166,10 +162,13 @@ func (in *Instrument) Flag(rs []Response) {
 			median = (times[m-1] + times[m]) / 2
 		}
 	}
-	var ratings []Item
+	var ratings, checks []Item
 	for _, it := range in.Items {
 		if it.Kind == KindRating {
 			ratings = append(ratings, it)
+		}
+		if it.Kind == KindAttention || it.Opposes != "" {
+			checks = append(checks, it)
 		}
 	}
 	for i := range rs {
@@ -195,7 +194,7 @@ func (in *Instrument) Flag(rs []Response) {
 			flags = append(flags, FlagStraightLine)
 		}
 		impossible := false
-		for _, it := range in.Items {
+		for _, it := range checks {
 			switch {
 			case it.Kind == KindAttention:
 				if v, ok := Rating(r.Answers, it.Code); ok && int(v) != it.Expect {

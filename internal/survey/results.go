@@ -3,6 +3,8 @@ package survey
 import (
 	"context"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/citylens/citylens"
 )
@@ -149,13 +151,37 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 		group("cell", a.Code, PillarTechnology)
 	}
 	group("overall", "", "")
+	// The answers as one dense column per scored item (NaN: no answer),
+	// read from each response's map once.
+	var scored []Item
+	col := map[string]int{}
 	for _, it := range in.Items {
-		if !it.Scaled() || it.Kind == KindAttention {
-			continue
+		if it.Scaled() && it.Kind != KindAttention {
+			col[it.Code] = len(scored)
+			scored = append(scored, it)
 		}
-		for i, r := range valid {
-			v, ok := Rating(r.Answers, it.Code)
-			if !ok {
+	}
+	vals := make([]float64, len(scored)*n)
+	for i := range vals {
+		vals[i] = math.NaN()
+	}
+	for i, r := range valid {
+		for code, v := range r.Answers {
+			k, ok := col[code]
+			if !ok || len(v) != 1 || v[0] < '1' || v[0] > '5' {
+				continue
+			}
+			vals[k*n+i] = float64(v[0] - '0')
+		}
+	}
+	for k, it := range scored {
+		var gs []*acc
+		if it.Kind == KindRating {
+			gs = []*acc{group("area", it.Area, ""), group("pillar", "", it.Pillar), group("cell", it.Area, it.Pillar), group("overall", "", "")}
+		}
+		column := vals[k*n : (k+1)*n]
+		for i, v := range column {
+			if math.IsNaN(v) {
 				agree[i], score[i] = math.NaN(), math.NaN()
 				continue
 			}
@@ -167,12 +193,9 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 				agree[i] = 1
 			}
 			score[i] = (v - 1) / 4 * 100
-			if it.Kind == KindRating {
-				for _, g := range []*acc{group("area", it.Area, ""), group("pillar", "", it.Pillar),
-					group("cell", it.Area, it.Pillar), group("overall", "", "")} {
-					g.sum[i] += score[i]
-					g.cnt[i]++
-				}
+			for _, g := range gs {
+				g.sum[i] += score[i]
+				g.cnt[i]++
 			}
 		}
 		out.Items = append(out.Items, ItemResult{Item: it.Code, Agree: WeightedMean(agree, w), Score: WeightedMean(score, w)})
@@ -213,4 +236,53 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 		}
 	}
 	return out, nil
+}
+
+// CityInput is one city's responses of a wave and its population.
+type CityInput struct {
+	City       string
+	Responses  []Response
+	Population Population
+}
+
+// EstimateCities flags and estimates many cities at once, on every core
+// (each city is independent); errs[i] is city i's error.
+func (in *Instrument) EstimateCities(ctx context.Context, wave string, cities []CityInput, opt EstimateOptions) ([]*CityResult, []error) {
+	out := make([]*CityResult, len(cities))
+	errs := make([]error, len(cities))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), len(cities))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				func() {
+					defer func() {
+						if p := recover(); p != nil {
+							errs[i] = citylens.Recovered("survey estimate of "+cities[i].City, p)
+						}
+					}()
+					in.Flag(cities[i].Responses)
+					out[i], errs[i] = in.Estimate(ctx, cities[i].City, wave, cities[i].Responses, cities[i].Population, opt)
+				}()
+			}
+		}()
+	}
+	for i := range cities {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		for i := range errs {
+			if out[i] == nil && errs[i] == nil {
+				errs[i] = citylens.Errorf(citylens.ECANCELED, "survey estimates cancelled: %v", err)
+			}
+		}
+	}
+	return out, errs
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -95,6 +96,8 @@ type Store interface {
 	AddSurveyInstrument(ctx context.Context, edition string, in *Instrument, by string, at time.Time) error
 	// Instrument is a version of the edition's instrument, 0 the latest.
 	SurveyInstrument(ctx context.Context, edition string, version int) (*Instrument, error)
+	// SurveyInstrumentVersion is the edition's latest version number.
+	SurveyInstrumentVersion(ctx context.Context, edition string) (int, error)
 	AddSurveyInvites(ctx context.Context, edition, city string, hashes []string) error
 	// AddResponse stores a response; with an invitation hash, it uses the
 	// invitation in the same transaction (ECONFLICT if used, ENOTFOUND if
@@ -117,6 +120,29 @@ type Service struct {
 	Store Store
 	Audit auditlog.Store
 	Now   func() time.Time
+
+	// instruments caches decoded instrument versions ("edition\x00v"):
+	// a version never changes once stored.
+	instruments sync.Map
+}
+
+// Instrument is the edition's latest instrument, shared: callers must not
+// change it (Clone first).
+func (s *Service) Instrument(ctx context.Context, edition string) (*Instrument, error) {
+	v, err := s.Store.SurveyInstrumentVersion(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	key := edition + "\x00" + strconv.Itoa(v)
+	if in, ok := s.instruments.Load(key); ok {
+		return in.(*Instrument), nil
+	}
+	in, err := s.Store.SurveyInstrument(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	s.instruments.Store(key, in)
+	return in, nil
 }
 
 func (s *Service) now() time.Time {
@@ -266,7 +292,7 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Response, error) 
 	if !sv.OpenAt(now) {
 		return Response{}, citylens.E(citylens.ECONFLICT, "survey.error.closed", sub.Edition)
 	}
-	in, err := s.Store.SurveyInstrument(ctx, sub.Edition, 0)
+	in, err := s.Instrument(ctx, sub.Edition)
 	if err != nil {
 		return Response{}, err
 	}
@@ -572,39 +598,52 @@ func (s *Service) Compute(ctx context.Context, actor auditlog.Actor, edition str
 		return nil, err
 	}
 	byCity := map[string][]Response{}
+	before := make(map[int64]string, len(all)) // the stored flags: only changes are written
 	for _, r := range all {
 		byCity[r.City] = append(byCity[r.City], r)
+		before[r.ID] = flagKey(r)
 	}
 	res := &Results{Edition: edition, Version: in.Version, ComputedAt: s.now(), ComputedBy: actor.Email}
 	var ps []citylens.Problem
 	var flagged []Response
+	var inputs []CityInput
 	for _, city := range sortedKeys(byCity) {
-		rs := byCity[city]
-		in.Flag(rs)
-		flagged = append(flagged, rs...)
 		pop, ok := margins[city]
 		if !ok {
+			in.Flag(byCity[city])
+			flagged = append(flagged, byCity[city]...)
 			ps = append(ps, citylens.Problem{City: city, Reason: "no population margins", Key: "survey.problem.no_margins"})
 			continue
 		}
-		cr, err := in.Estimate(ctx, city, edition, rs, pop, EstimateOptions{TrimAt: sv.TrimAt})
+		inputs = append(inputs, CityInput{City: city, Responses: byCity[city], Population: pop})
+	}
+	results, errs := in.EstimateCities(ctx, edition, inputs, EstimateOptions{TrimAt: sv.TrimAt})
+	for i, c := range inputs {
+		flagged = append(flagged, c.Responses...)
+		err := errs[i]
 		if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
 			if len(e.Problems) == 0 {
-				ps = append(ps, citylens.Problem{City: city, Reason: e.Error(), Key: e.Key, Args: e.Args})
+				ps = append(ps, citylens.Problem{City: c.City, Reason: e.Error(), Key: e.Key, Args: e.Args})
 			}
 			ps = append(ps, e.Problems...)
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		res.Cities = append(res.Cities, *cr)
+		res.Cities = append(res.Cities, *results[i])
 	}
 	if len(ps) > 0 {
 		return nil, &citylens.Error{Code: citylens.EINVALID, Key: "survey.error.compute", Args: []any{edition},
 			Message: "the survey of " + edition + " cannot be weighted: nothing was saved", Problems: ps}
 	}
+	changed := flagged[:0:0]
+	for _, r := range flagged {
+		if before[r.ID] != flagKey(r) {
+			changed = append(changed, r)
+		}
+	}
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.SetSurveyFlags(ctx, flagged); err != nil {
+		if err := s.Store.SetSurveyFlags(ctx, changed); err != nil {
 			return err
 		}
 		if err := s.Store.PutSurveyResults(ctx, res); err != nil {
@@ -735,4 +774,8 @@ func GroupKey(kind, area, pillar string) string {
 		}
 	}
 	return strings.Join(parts, "/")
+}
+
+func flagKey(r Response) string {
+	return strings.Join(r.Flags, " ") + "|" + strconv.FormatBool(r.Excluded)
 }

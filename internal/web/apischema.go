@@ -105,9 +105,7 @@ func (b *schemaBuilder) componentName(t reflect.Type) string {
 	n := []rune(t.Name())
 	n[0] = unicode.ToUpper(n[0])
 	name := string(n)
-	if strings.HasPrefix(name, "Api") {
-		name = name[3:] // apiCallValue → CallValue
-	}
+	name = strings.TrimPrefix(name, "Api") // apiCallValue → CallValue
 	if other, ok := b.taken[name]; ok && other != t {
 		pkg := typeKey(t)
 		pkg = pkg[:strings.Index(pkg, ".")]

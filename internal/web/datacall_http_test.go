@@ -382,8 +382,13 @@ func TestDataCallHTTP(t *testing.T) {
 		if !strings.Contains(body, "Seoul") {
 			t.Errorf("Asia's queue lacks Seoul")
 		}
-		res, body = asia.post(seoul+"/review", url.Values{"action": {"return"}})
+		res, body = asia.post(seoul+"/review", url.Values{"action": {"return"}, "comment": {"  "}})
 		wantStatus(t, "return without comment", res, body, 400)
+		// The form again, not a bare error page: the reason, the review
+		// buttons, the values.
+		if !strings.Contains(body, `id="review-refused"`) || !strings.Contains(body, `name="action" value="return"`) || !strings.Contains(body, `name="rc_EC-P-EM-1C"`) {
+			t.Errorf("a refused return does not give the form back: %.600s", body)
+		}
 		res, body = asia.post(seoul+"/review", url.Values{"action": {"return"}, "rc_EC-P-EM-1C": {"Is this the ILO definition?"}})
 		wantStatus(t, "return", res, body, http.StatusSeeOther)
 		res, body = focal.get(seoul)
@@ -464,8 +469,9 @@ func TestDataCallRefusalsInReadersLanguage(t *testing.T) {
 		}{
 			{"ko",
 				[]string{"아무것도 저장되지 않았습니다: 문제 1건.", "지표 EC-P-EM-1C, 값: 105는 유효 범위(0 ~ 100)를 벗어납니다", "값: 105는 유효 범위"},
-				[]string{"업로드 거부", "문제가 2건", `<td class="num">3</td><td>indicator</td><td>kr-seoul</td><td>EC-P-EM-1C</td><td>이 도시와 지표의 두 번째 값입니다(첫 값은 2행)</td>`,
-					`<td class="num">4</td><td>value</td><td>kr-seoul</td><td>` + other + `</td><td>"lots"는 숫자가 아닙니다`},
+				// The file's column with its Korean heading.
+				[]string{"업로드 거부", "문제가 2건", `<td class="num">3</td><td>지표 (indicator)</td><td>kr-seoul</td><td>EC-P-EM-1C</td><td>이 도시와 지표의 두 번째 값입니다(첫 값은 2행)</td>`,
+					`<td class="num">4</td><td>값 (value)</td><td>kr-seoul</td><td>` + other + `</td><td>"lots"는 숫자가 아닙니다`},
 				[]string{"잘못된 요청", `파일 "seoul.pdf"은(는) PDF입니다: XLSX 양식이나 CSV 파일을 올리세요`},
 				[]string{"필수 지표", "개에 아직 값이 없습니다"},
 				[]string{"is outside the valid range", "a second value", "is not a number", "is a PDF", "still without a value"}},

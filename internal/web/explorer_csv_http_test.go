@@ -5,7 +5,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -140,7 +139,9 @@ func TestExplorerFilteredCSV(t *testing.T) {
 	})
 }
 
-func fnum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// fnum is a number as the files write it: 15 significant digits, no
+// arithmetic noise.
+func fnum(f float64) string { return release.FormatNumber(f) }
 
 // canonical is a query as url.Values encodes it (keys sorted).
 func canonical(q string) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/citylens/citylens/internal/release"
 )
@@ -34,6 +35,23 @@ var figureFuncs = map[string]any{
 		}
 		return "0"
 	},
+	// tieNames names a row's tied cities, by code through names, joined
+	// with commas ("Bamako, Tehran").
+	"tieNames": func(codes []string, names map[string]string) string {
+		out := make([]string, 0, len(codes))
+		for _, c := range codes {
+			if n := names[c]; n != "" {
+				out = append(out, n)
+			} else {
+				out = append(out, c)
+			}
+		}
+		return strings.Join(out, ", ")
+	},
+	// flagGroups groups audit flags by kind, the most important first.
+	"flagGroups": release.FlagGroups,
+	// mod2 alternates tie groups' shading (0, 1).
+	"mod2": func(n int) int { return n % 2 },
 	"rankBand": func(b release.Band) string {
 		if b.Q5 == nil || b.Q95 == nil {
 			return "—"

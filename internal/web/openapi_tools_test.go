@@ -59,7 +59,7 @@ func TestOpenAPIWithThirdPartyTools(t *testing.T) {
 	lint.Env = append(os.Environ(), "NO_COLOR=1", "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true")
 	out, err := lint.Output() // stdout: the report (stderr: notices)
 	var report struct {
-		Totals struct{ Errors, Warnings, Ignored int } `json:"totals"`
+		Totals   struct{ Errors, Warnings, Ignored int } `json:"totals"`
 		Problems []struct {
 			RuleID, Message string
 		} `json:"problems"`

@@ -35,6 +35,7 @@ var platformMatrix = map[string][]probe{
 	"GET /members":                     {{Path: "/members", Allow: everyone}},
 	"GET /members/{code}":              {{Path: "/members/" + webtest.CityY, Allow: everyone}},
 	"GET /static/":                     {{Path: "/static/style.css", Allow: everyone}},
+	"GET /favicon.ico":                 {{Path: "/favicon.ico", Allow: everyone}},
 	"GET /healthz":                     {{Path: "/healthz", Allow: everyone}},
 	"GET /readyz":                      {{Path: "/readyz", Allow: everyone}},
 	"GET /metrics":                     {{Path: "/metrics", Allow: everyone}},

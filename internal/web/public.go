@@ -14,6 +14,7 @@ import (
 func (s *Server) registerPublicRoutes(mux *http.ServeMux) {
 	s.page(mux, "GET /", AccessPublic, s.notFound)
 	s.page(mux, "GET /static/", AccessPublic, s.static)
+	s.page(mux, "GET /favicon.ico", AccessPublic, s.favicon)
 	s.page(mux, "GET /healthz", AccessPublic, s.healthz, WithCache(CacheNever))
 	s.page(mux, "GET /readyz", AccessPublic, s.readyz, WithCache(CacheNever))
 	s.page(mux, "GET /metrics", AccessPublic, s.metricsPage, WithCache(CacheNever))
@@ -30,6 +31,19 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.StripPrefix("/static/", http.FileServerFS(sub)).ServeHTTP(w, r)
+	return nil
+}
+
+// favicon answers browsers that ask for /favicon.ico without reading the
+// page's icon link: the site's icon (an SVG).
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) error {
+	b, err := staticFiles.ReadFile("static/favicon.svg")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
 	return nil
 }
 

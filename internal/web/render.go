@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/citylens/citylens/internal/i18n"
-	"github.com/citylens/citylens/internal/members"
 )
 
 // templates/layout.html is the frame; every other file in templates/ is a
@@ -221,7 +220,7 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 	pd := PageData{Viewer: v, CSRF: csrf, Demo: s.cfg.Demo, Nav: nav, Data: data,
 		Flash: s.flashOf(r), Lang: string(lang), Langs: langLinks(r, lang)}
 	if s.cfg.Demo {
-		pd.Attribution = members.DemoAttribution
+		pd.Attribution = s.cat.T(lang, "layout.demo_sources")
 	}
 	return t.ExecuteTemplate(w, "layout", pd)
 }

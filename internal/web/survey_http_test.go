@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -12,19 +13,45 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/storetest"
 	"github.com/citylens/citylens/internal/survey"
 	"github.com/citylens/citylens/internal/web/webtest"
 )
 
 // surveyEnv is a test server with edition 2026 and its survey open now.
-func surveyEnv(t *testing.T, s storetest.Store) *webtest.Env {
+func surveyEnv(t testing.TB, s storetest.Store) *webtest.Env {
 	t.Helper()
 	env := webtest.New(t, s)
-	featureMatrixSetup(t, env) // edition 2026 and its survey
+	ctx := context.Background()
+	cs := &catalogue.Service{Store: env.Store, Audit: env.Store}
+	if _, err := cs.SeedU4SSC(ctx, auditlog.System("test")); err != nil {
+		t.Fatal(err)
+	}
+	inds, err := env.Store.Indicators(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e, _, err := catalogue.NewEdition("2026", "Smart Cities Index 2026", 2025, now.AddDate(0, 0, -10), now.AddDate(0, 0, 30), inds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Status = catalogue.StatusOpen
+	if err := cs.CreateEdition(ctx, auditlog.System("test"), e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Services.Survey.Configure(ctx, auditlog.System("test"), survey.Survey{Edition: "2026",
+		Opens: now.AddDate(0, 0, -10), Closes: now.AddDate(0, 0, 30)}); err != nil {
+		t.Fatal(err)
+	}
 	return env
 }
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`)
 
 // answerForm is a complete, valid answer to the seeded instrument.
 func answerForm(seed int) url.Values {
@@ -40,7 +67,7 @@ func answerForm(seed int) url.Values {
 func formFields(t *testing.T, page string) url.Values {
 	t.Helper()
 	out := url.Values{}
-	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
 		out.Set(m[1], m[2])
 	}
 	return out
@@ -53,7 +80,7 @@ func merge(a, b url.Values) url.Values {
 	return a
 }
 
-func responsesOf(t *testing.T, env *webtest.Env, city string) []survey.Response {
+func responsesOf(t testing.TB, env *webtest.Env, city string) []survey.Response {
 	t.Helper()
 	rs, err := env.Store.SurveyResponses(context.Background(), "2026", city)
 	if err != nil {
@@ -286,5 +313,136 @@ func TestSurveyComputeRefusalHTTP(t *testing.T) {
 	}
 	if _, err := env.Store.SurveyResults(context.Background(), "2026"); err == nil {
 		t.Error("results saved after a refusal")
+	}
+}
+
+// The demo network's survey: 2025 closed and 2026 open, figures for the
+// demo cities, the first city with too few responses to publish.
+func TestSurveyDemoHTTP(t *testing.T) {
+	env := webtest.New(t, storetest.OpenSQLite(t))
+	env.SeedDemo()
+	ctx := context.Background()
+	sv, err := env.Store.Survey(ctx, "2026")
+	if err != nil || !sv.Demo || !sv.OpenAt(time.Now()) {
+		t.Fatalf("demo survey 2026: %+v, %v", sv, err)
+	}
+	res, err := env.Store.SurveyResults(ctx, "2026")
+	if err != nil || len(res.Cities) < 2 {
+		t.Fatalf("demo results: %v", err)
+	}
+	few, many := res.Cities[0], res.Cities[1]
+	for _, c := range res.Cities {
+		if c.Responses == survey.DemoFew {
+			few = c
+		} else {
+			many = c
+		}
+	}
+	if few.Responses != survey.DemoFew || few.Design.NEff >= survey.MinEffectiveN {
+		t.Errorf("the small city: %d responses, n_eff %v", few.Responses, few.Design.NEff)
+	}
+	c := env.Client()
+	_, page := c.Get("/survey/2026/" + few.City + "/results")
+	if !strings.Contains(page, "too few to publish figures") || !strings.Contains(page, "too few responses") {
+		t.Errorf("the small city's page does not say too few")
+	}
+	_, page = c.Get("/survey/2026/" + many.City + "/results")
+	if !strings.Contains(page, `class="errbar"`) || strings.Contains(page, "too few to publish") {
+		t.Errorf("a demo city's page shows no figures")
+	}
+	if res, _ := c.Get("/survey/2026/" + many.City); res.StatusCode != 200 {
+		t.Errorf("the open demo survey's form: %d", res.StatusCode)
+	}
+	if _, page := c.Get("/survey/2025/" + many.City); !strings.Contains(page, "The survey is not open") {
+		t.Errorf("the 2025 demo survey is open")
+	}
+	// Two waves pooled 3:2, renormalised: 60 % and 40 %.
+	_, page = c.Get("/survey/2026/" + many.City + "/results")
+	if !strings.Contains(page, "Across waves") || !strings.Contains(page, "2026 60%, 2025 40%") {
+		t.Errorf("the pooled figures are missing")
+	}
+	// Cities compared on one statement: a difference only beyond the
+	// combined margin.
+	_, page = c.Get("/survey/2026/compare?item=hs_s1&city=" + many.City)
+	ref, _ := many.ItemOf("hs_s1")
+	seen := 0
+	for _, o := range res.Cities {
+		x, _ := o.ItemOf("hs_s1")
+		if o.City == many.City || x.Score.TooFew() {
+			continue
+		}
+		d := x.Score.Mean - ref.Score.Mean
+		m := survey.Z95 * math.Sqrt(x.Score.SE*x.Score.SE+ref.Score.SE*ref.Score.SE)
+		want := "no clear difference"
+		if d > m {
+			want = "higher"
+		} else if d < -m {
+			want = "lower"
+		}
+		row := regexp.MustCompile(`/survey/2026/` + regexp.QuoteMeta(o.City) + `/results">[^<]*</a></th>.*?</tr>`).FindString(page)
+		if !strings.Contains(row, "<td>"+want+"</td>") {
+			t.Errorf("%s against %s: want %q in %s", o.City, many.City, want, row)
+		}
+		seen++
+	}
+	if seen < 5 {
+		t.Errorf("only %d cities compared", seen)
+	}
+}
+
+// The secretariat edits the instrument in the browser and by workbook;
+// every page in Korean is in Korean.
+func TestSurveyInstrumentEditingHTTP(t *testing.T) {
+	env := surveyEnv(t, storetest.OpenSQLite(t))
+	admin := env.ClientAs(webtest.Admin)
+	ctx := context.Background()
+	for _, p := range []string{"/admin/survey?lang=ko", "/admin/survey/2026?lang=ko", "/admin/survey/2026/instrument?lang=ko"} {
+		res, page := admin.Get(p)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", p, res.StatusCode)
+		}
+		for _, english := range []string{"Survey administration", "Upload", "Settings", "Save as a new version", "Decision", "Weighting and figures"} {
+			if strings.Contains(page, ">"+english) {
+				t.Errorf("%s shows English %q", p, english)
+			}
+		}
+	}
+	// A text changed in the browser: a new version, credited to the admin.
+	form := url.Values{"languages": {"en ko"}, "item:hs_s1|ko": {"밤에도 동네를 안심하고 걸을 수 있다."}}
+	res, page := admin.PostForm("/admin/survey/2026/instrument", form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, page)
+	}
+	in, err := env.Services.Survey.Instrument(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, _ := in.Item("hs_s1")
+	if in.Version != 2 || it.Label["ko"].Text != "밤에도 동네를 안심하고 걸을 수 있다." || it.Label["ko"].By != env.Users[webtest.Admin].Email {
+		t.Errorf("version %d, text %+v", in.Version, it.Label["ko"])
+	}
+	if it.Label["en"].By != survey.SeedAuthor {
+		t.Errorf("the unchanged English text lost its provenance: %+v", it.Label["en"])
+	}
+	// An empty required text: refused, nothing saved.
+	res, _ = admin.PostForm("/admin/survey/2026/instrument", url.Values{"item:hs_s1|ko": {""}})
+	if res.StatusCode != 400 {
+		t.Errorf("an empty text: %d", res.StatusCode)
+	}
+	// The workbook down and up again: version 3, the same texts.
+	res, body := admin.Get("/admin/survey/2026/instrument.xlsx")
+	if res.StatusCode != 200 || !strings.HasPrefix(body, "PK") {
+		t.Fatalf("download: %d", res.StatusCode)
+	}
+	if res, page := upload(t, admin, "/admin/survey/2026/instrument.xlsx", "form.xlsx", []byte(body)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %s", res.StatusCode, page)
+	}
+	again, _ := env.Services.Survey.Instrument(ctx, "2026")
+	if it2, _ := again.Item("hs_s1"); again.Version != 3 || it2.Label["ko"] != it.Label["ko"] {
+		t.Errorf("after the round trip: version %d, %+v", again.Version, it2.Label["ko"])
+	}
+	// Not a workbook: refused with a message, nothing saved.
+	if res, _ := upload(t, admin, "/admin/survey/2026/instrument.xlsx", "form.xlsx", []byte("PK\x03\x04garbage")); res.StatusCode != 400 {
+		t.Errorf("a broken workbook: %d", res.StatusCode)
 	}
 }

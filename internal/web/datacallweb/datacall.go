@@ -109,6 +109,7 @@ type valueRow struct {
 	In      datacall.Entry
 	Errors  []problemView
 	History string
+	Unusual []string // plausibility flags, worded
 }
 
 type cityPageData struct {
@@ -126,6 +127,17 @@ type cityPageData struct {
 	Errors      []problemView
 	Result      *datacall.ImportResult
 	Attribution string
+	// Overall and ReviewError refill a refused review: the overall comment
+	// typed, and why the review was refused.
+	Overall, ReviewError string
+	// Unusual lists the plausibility checks' flags of the city's values,
+	// for the focal point and the reviewer alike.
+	Unusual []unusualView
+}
+
+// unusualView is one plausibility flag as the page shows it.
+type unusualView struct {
+	Indicator, Name, Reason string
 }
 
 // problemView is a check's problem as a page shows it, in the reader's
@@ -155,8 +167,14 @@ func (a *Area) problems(r *http.Request, errs []citylens.Problem, onForm bool) [
 	out := make([]problemView, len(errs))
 	for i, p := range errs {
 		col := p.Column
-		if key, ok := formColumns[col]; ok && onForm {
-			col = a.s.Catalog().T(lang, key)
+		if key, ok := formColumns[col]; ok {
+			if onForm {
+				col = a.s.Catalog().T(lang, key)
+			} else if lang != i18n.English {
+				// The file's column as the file names it, with its name in
+				// the reader's language.
+				col = a.s.Catalog().T(lang, key) + " (" + col + ")"
+			}
 		}
 		out[i] = problemView{Row: p.Row, Column: col, City: p.City, Indicator: p.Indicator, Reason: a.s.ProblemReason(lang, p)}
 	}
@@ -207,10 +225,20 @@ func (a *Area) cityPage(r *http.Request, call *datacall.Call, c members.City, po
 		CanReview: datacall.Allowed(who, cityRef(c), datacall.ActionAccept, sub.State, open) == nil,
 		CanReopen: datacall.Allowed(who, cityRef(c), datacall.ActionReopen, sub.State, open) == nil,
 	}
+	flags, err := svc.Plausibility(ctx, e, []datacall.CityRef{cityRef(c)})
+	if err != nil {
+		return nil, err
+	}
+	lang := web.ReaderLang(r)
 	for _, n := range e.Indicators() {
 		ind := call.Catalogue[n.Code]
 		row := valueRow{Ind: ind, Optional: n.Optional, Errors: byInd[n.Code],
 			History: cityPath(e.Code, c.Code) + "/history/" + url.PathEscape(n.Code)}
+		for _, f := range flags[datacall.Key{City: c.Code, Indicator: n.Code}] {
+			reason := a.s.Catalog().T(lang, f.Reason.Key, f.Reason.Args...)
+			row.Unusual = append(row.Unusual, reason)
+			d.Unusual = append(d.Unusual, unusualView{Indicator: n.Code, Name: ind.Name, Reason: reason})
+		}
 		if l, ok := last[datacall.Key{City: c.Code, Indicator: n.Code}]; ok {
 			row.Last = fmtNum(l)
 		}
@@ -482,8 +510,21 @@ func (a *Area) dataCallReview(w http.ResponseWriter, r *http.Request) error {
 			comments[n.Code] = v
 		}
 	}
-	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action,
-		strings.TrimSpace(r.PostFormValue("comment")), comments)
+	overall := strings.TrimSpace(r.PostFormValue("comment"))
+	sub, err := a.svc.Transition(r.Context(), dataCallActor(r), call.Edition.Code, cityRef(c), action, overall, comments)
+	if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
+		// The form again, with what the reviewer typed (every per-value
+		// comment and the overall one) and why it was refused.
+		d, perr := a.cityPage(r, call, c, nil, nil)
+		if perr != nil {
+			return perr
+		}
+		for i := range d.Rows {
+			d.Rows[i].Value.ReviewComment = comments[d.Rows[i].Ind.Code]
+		}
+		d.Overall, d.ReviewError = overall, a.s.Message(web.ReaderLang(r), err)
+		return a.s.RenderStatus(w, r, http.StatusBadRequest, "datacall_city.html", d)
+	}
 	if err != nil {
 		return err
 	}

@@ -7,17 +7,22 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/engine"
+	"github.com/citylens/citylens/internal/eurostat"
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -173,7 +178,7 @@ func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
 			snap.members[c.Code] = c
 			// Everything the pages show or filter members by (population: the
 			// population-class filter) is in the digest of the cache keys.
-			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population)
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population, c.Names.En, c.Names.Ko)
 		}
 	}
 	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
@@ -206,6 +211,90 @@ type relView struct {
 	records     []release.Record
 	network     map[string]bool
 	snap        *recordsSnap
+	// lang and cat word the view's names for its page (set by the page).
+	lang i18n.Lang
+	cat  *i18n.Catalog
+}
+
+// in sets the language the view's names are given in.
+func (v *relView) in(lang i18n.Lang, cat *i18n.Catalog) *relView {
+	v.lang, v.cat = lang, cat
+	return v
+}
+
+// CityName is a city's name in the page's language: its Korean name on a
+// Korean page, its common English name (Cairo for Al-Qahirah) on an
+// English one, from the member directory; name (the release's) otherwise.
+func (v *relView) CityName(code, name string) string {
+	if v.snap != nil {
+		if m, ok := v.snap.members[code]; ok {
+			return m.NameIn(string(v.lang))
+		}
+	}
+	return name
+}
+
+// OtherName is the official name shown beside CityName when they differ
+// ("" when they are the same).
+func (v *relView) OtherName(code, name string) string {
+	if n := v.CityName(code, name); n != name {
+		return name
+	}
+	return ""
+}
+
+// localTitle words well-known index names in the page's language.
+func (v *relView) localTitle(t string) string { return localTitle(v.cat, v.lang, t) }
+
+// Title is another release's title in the page's language.
+func (v *relView) Title(rec release.Record) string { return v.localTitle(rec.DisplayTitle()) }
+
+// localTitle words the network's index and the Eurostat example's names
+// in lang (a release's title is stored in English).
+func localTitle(cat *i18n.Catalog, lang i18n.Lang, t string) string {
+	if cat == nil || lang == i18n.English {
+		return t
+	}
+	if rest, ok := strings.CutPrefix(t, "Smart Cities Index"); ok {
+		return cat.T(lang, "ex.index.sci") + rest
+	}
+	if strings.HasPrefix(t, "Urban environment") {
+		return cat.T(lang, "ex.index.eurostat")
+	}
+	return t
+}
+
+// nodeNames are the release's node names by code, the index's in the
+// page's language.
+func (v *relView) nodeNames() map[string]string {
+	out := nodeNames(v.rel)
+	if idx := v.Sum.Index; idx != "" {
+		out[idx] = v.localTitle(out[idx])
+	}
+	return out
+}
+
+// The network releases' credits, now and as releases published before
+// the sources were separated carry them.
+const (
+	publicationAttribution    = publication.Attribution
+	oldPublicationAttribution = catalogue.U4SSCAttribution + " " + members.DemoAttribution
+)
+
+// AttributionText is the release's sources in the page's language: the
+// network's and the Eurostat example's known credits are worded by key;
+// any other as stored.
+func (v *relView) AttributionText() string {
+	if v.cat == nil {
+		return v.Attribution
+	}
+	switch v.Attribution {
+	case publicationAttribution, oldPublicationAttribution:
+		return v.cat.T(v.lang, "ex.attribution.network")
+	case eurostat.Attribution:
+		return v.cat.T(v.lang, "ex.attribution.eurostat")
+	}
+	return v.Attribution
 }
 
 // DownloadBase is where the release's files are.
@@ -214,16 +303,20 @@ func (v *relView) DownloadBase() string { return "/releases/" + v.Rec.Hash + "/d
 // APIBase is the release's API prefix.
 func (v *relView) APIBase() string { return "/api/v1/releases/" + v.Rec.Hash }
 
-// Name is the index name with the edition, once ("Smart Cities Index 2026").
+// Name is the release's title, its edition's year once ("Smart Cities
+// Index 2026"; the Eurostat example's own title).
 func (v *relView) Name() string {
-	if strings.Contains(v.Sum.IndexName, v.Rec.Edition) {
-		return v.Sum.IndexName
+	if strings.TrimSpace(v.Rec.Title) != "" {
+		return v.localTitle(v.Rec.DisplayTitle())
 	}
-	return v.Sum.IndexName + " " + v.Rec.Edition
+	return v.localTitle(release.TitleOf(v.Sum.IndexName, v.Rec.Edition))
 }
 
 // Short is the first 12 characters of the hash.
 func (v *relView) Short() string { return release.ShortHash(v.Rec.Hash) }
+
+// minHashPrefix is the shortest prefix of a release hash a link may use.
+const minHashPrefix = 8
 
 // resolveRelease finds the release a request names: its {hash} path value
 // ("latest" or absent: the default release). Only published releases are
@@ -250,6 +343,17 @@ func (a *Explorer) resolveRelease(r *http.Request) (*relView, error) {
 				v.Rec, found = rec, true
 				break
 			}
+		}
+		if !found && len(hash) >= minHashPrefix {
+			// A short hash as pages show it (12 characters) names the
+			// published release it begins, when only one does.
+			n := 0
+			for _, rec := range recs {
+				if strings.HasPrefix(rec.Hash, hash) {
+					v.Rec, n = rec, n+1
+				}
+			}
+			found = n == 1
 		}
 		if !found {
 			rec, err := a.store.StoredRelease(ctx, hash) // published by another replica a moment ago
@@ -335,7 +439,7 @@ func (a *Explorer) explorerHome(w http.ResponseWriter, r *http.Request) error {
 	v, err := a.resolveRelease(r)
 	switch {
 	case err == nil:
-		d.R, d.HasRelease = v, true
+		d.R, d.HasRelease = v.in(web.RequestLang(w, r), a.s.Catalog()), true
 	case citylens.ErrorCode(err) != citylens.ENOTFOUND:
 		return err
 	}
@@ -385,6 +489,7 @@ type rankingsData struct {
 	PageLinks  []pageLink
 	CSVHref    string
 	APIHref    string
+	TieOverlap float64 // the tie rule's share of common ranks
 }
 
 type pageLink struct {
@@ -446,13 +551,23 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 			return nil, err
 		}
 		rq.Offset, rq.Limit = (page-1)*rankingsPerPage, rankingsPerPage
+		if rq.Sort == release.SortName { // by the names the page shows
+			rq.Names = map[string]string{}
+			for _, c := range v.rel.Cities() {
+				rq.Names[c.Code] = v.CityName(c.Code, c.Name)
+			}
+		}
 		res, err := v.rel.Ranking(rq)
 		if err != nil {
 			return nil, err
 		}
+		if pages := max(1, (res.Total+rankingsPerPage-1)/rankingsPerPage); page > pages {
+			return nil, citylens.Ef(citylens.ENOTFOUND, "ex.error.no_page", "there is no page %d of this ranking: it has %d", page, pages)
+		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
 			Unranked: a.unrankedRows(lang, v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			TieOverlap: v.rel.TieOverlap(),
 		}
 		stages, err := v.rel.Stages("")
 		if err != nil {
@@ -461,7 +576,7 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 		d.Stages = stages
 		regions, peers := map[string]bool{}, map[string]bool{}
 		for _, c := range v.rel.Cities() {
-			d.Names[c.Code] = c.Name
+			d.Names[c.Code] = v.CityName(c.Code, c.Name)
 			if c.Region != "" {
 				regions[c.Region] = true
 			}
@@ -609,6 +724,7 @@ type cityData struct {
 	NotInRelease bool
 	Why          string
 	RankedIn     *release.TrendPoint
+	CityNames    map[string]string // the tied cities' names, in the page's language
 }
 
 func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -641,7 +757,15 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if err != nil && !(notIn && citylens.ErrorCode(err) == citylens.ENOTFOUND) {
 			return nil, err
 		}
-		d := &cityData{R: v, P: p, Trend: trend, Names: nodeNames(v.rel), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn}
+		d := &cityData{R: v, P: p, Trend: trend, Names: v.nodeNames(), MaxRank: v.Sum.Ranked, Pillars: v.Sum.Pillars, NotInRelease: notIn,
+			CityNames: map[string]string{}}
+		if len(p.TiedWith) > 0 {
+			for _, c := range v.rel.Cities() {
+				if slices.Contains(p.TiedWith, c.Code) {
+					d.CityNames[c.Code] = v.CityName(c.Code, c.Name)
+				}
+			}
+		}
 		if !p.Ranked {
 			d.Why = a.whyUnranked(lang, v.rel, !notIn, p.DataAvailability)
 			for i := len(trend) - 1; i >= 0; i-- { // oldest first: the latest ranked
@@ -702,7 +826,7 @@ func (a *Explorer) explorerCompare(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return a.renderExplorer(w, r, "explorer_compare.html", v, compareParams, func(lang i18n.Lang) (any, error) {
-		d := &compareData{R: v, Cities: v.rel.Cities(), Names: nodeNames(v.rel)}
+		d := &compareData{R: v, Cities: v.rel.Cities(), Names: v.nodeNames()}
 		d.Codes = compareCodes(r.URL.Query())
 		d.Slots = append(append([]string(nil), d.Codes...), make([]string, max(0, 4-len(d.Codes)))...)
 		if len(d.Codes) == 0 {
@@ -741,7 +865,7 @@ func (a *Explorer) explorerIndicator(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return nil, err
 		}
-		return &indicatorData{R: v, I: iv, Hist: a.distributionFigure(lang, v, iv), Names: nodeNames(v.rel)}, nil
+		return &indicatorData{R: v, I: iv, Hist: a.distributionFigure(lang, v, iv), Names: v.nodeNames()}, nil
 	})
 }
 
@@ -752,6 +876,98 @@ type methodologyData struct {
 	M     *release.Methodology
 	Names map[string]string
 	Demo  bool
+	Sobol []sobolRow
+	// SobolSmallN: the sensitivity design is below MinSobolN, or an
+	// estimate fell outside [0, 1] or has an interval wider than half the
+	// scale: the indices are indicative only, and the page says so.
+	SobolSmallN bool
+	SobolOut    bool // some estimate was outside [0, 1] and is shown clipped
+	MinSobolN   int
+	Flags       []flagCount // audit flags by kind, most important first
+	Steps       []stepView
+	TieOverlap  float64
+}
+
+// phrase words p in lang (its English text when it has no key).
+func (a *Explorer) phrase(lang i18n.Lang, p citylens.Phrase) string {
+	if p.Key == "" {
+		return p.English
+	}
+	return a.s.Catalog().T(lang, p.Key, p.Args...)
+}
+
+// MinSobolN is the base sample size of the sensitivity design under which
+// Sobol indices are too rough to read as shares of variance (Saltelli et
+// al. 2010 use N in the thousands; below 500 the bootstrap intervals of
+// a first-order index typically span most of [0, 1]).
+const MinSobolN = 500
+
+// sobolRow is one Sobol index as the methodology page shows it: estimates
+// clipped to [0, 1] (an index is a share of variance), the raw estimate
+// kept when it was outside, and the interval ("" when none was computed).
+type sobolRow struct {
+	Output, Input      string
+	S1, ST             *float64 // clipped to [0, 1]
+	S1Raw, STRaw       *float64 // the estimates, when outside [0, 1]
+	S1Interval, STBand string   // "0.12–0.40"; "" without an interval
+}
+
+// flagCount is the number of audit flags of a kind.
+type flagCount struct {
+	Kind  string
+	Count int
+	Items []string // the flags, worded in the page's language
+}
+
+// stepView is a pipeline step worded in the page's language.
+type stepView struct{ Step, Text string }
+
+func (a *Explorer) flagCounts(lang i18n.Lang, flags []release.AuditFlag) []flagCount {
+	var out []flagCount
+	for _, g := range release.FlagGroups(flags) {
+		fc := flagCount{Kind: g.Kind, Count: g.Count()}
+		for _, f := range g.Flags {
+			fc.Items = append(fc.Items, a.phrase(lang, f.Words()))
+		}
+		out = append(out, fc)
+	}
+	return out
+}
+
+func clip01(f *float64) (shown, raw *float64) {
+	if f == nil || math.IsNaN(*f) {
+		return nil, nil
+	}
+	v := math.Min(1, math.Max(0, *f))
+	if v != *f {
+		return &v, f
+	}
+	return f, nil
+}
+
+func interval(lo, hi *float64) string {
+	if lo == nil || hi == nil || math.IsNaN(*lo) || math.IsNaN(*hi) {
+		return ""
+	}
+	return strconv.FormatFloat(*lo, 'f', 2, 64) + " – " + strconv.FormatFloat(*hi, 'f', 2, 64)
+}
+
+// sobolView is the methodology page's view of the Sobol indices.
+func sobolView(m *release.Methodology, d *methodologyData) {
+	d.MinSobolN = MinSobolN
+	d.SobolSmallN = m.Uncertainty.SAN > 0 && m.Uncertainty.SAN < MinSobolN
+	for _, x := range m.Sobol {
+		row := sobolRow{Output: x.Output, Input: x.Input, S1Interval: interval(x.S1Lo, x.S1Hi), STBand: interval(x.STLo, x.STHi)}
+		row.S1, row.S1Raw = clip01(x.S1)
+		row.ST, row.STRaw = clip01(x.ST)
+		if row.S1Raw != nil || row.STRaw != nil {
+			d.SobolOut, d.SobolSmallN = true, true
+		}
+		if x.S1Lo != nil && x.S1Hi != nil && *x.S1Hi-*x.S1Lo > 0.5 {
+			d.SobolSmallN = true
+		}
+		d.Sobol = append(d.Sobol, row)
+	}
 }
 
 func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) error {
@@ -760,13 +976,33 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return a.renderExplorer(w, r, "explorer_methodology.html", v, nil, func(lang i18n.Lang) (any, error) {
-		return &methodologyData{R: v, M: v.rel.Methodology(), Names: nodeNames(v.rel), Demo: v.Rec.Demo}, nil
+		m := v.rel.Methodology()
+		for i := range m.Tree {
+			if m.Tree[i].Depth == 0 {
+				m.Tree[i].Name = v.localTitle(m.Tree[i].Name)
+			}
+		}
+		d := &methodologyData{R: v, M: m, Names: v.nodeNames(), Demo: v.Rec.Demo, Flags: a.flagCounts(lang, m.Audit), TieOverlap: v.rel.TieOverlap()}
+		index := nodeNames(v.rel)[v.Sum.Index]
+		for _, st := range m.Steps {
+			w := st.Words
+			w.Args = append([]any(nil), w.Args...)
+			for i, arg := range w.Args { // the index's name in the page's language
+				if s, ok := arg.(string); ok && s == index {
+					w.Args[i] = v.localTitle(s)
+				}
+			}
+			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, w)})
+		}
+		sobolView(m, d)
+		return d, nil
 	})
 }
 
 // --- releases, downloads ---
 
 type releasesData struct {
+	Titles   map[string]string // by hash, in the page's language
 	Releases []release.Record
 	Latest   string
 	Files    []string
@@ -788,7 +1024,11 @@ func (a *Explorer) renderReleaseList(w http.ResponseWriter, r *http.Request, pag
 	if err != nil {
 		return err
 	}
-	d := releasesData{Releases: recs, Files: release.Files(), Network: net}
+	d := releasesData{Releases: recs, Files: release.Files(), Network: net, Titles: map[string]string{}}
+	lang := web.RequestLang(w, r)
+	for _, rec := range recs {
+		d.Titles[rec.Hash] = localTitle(a.s.Catalog(), lang, rec.DisplayTitle())
+	}
 	if l, ok := latestRecord(recs, net); ok {
 		d.Latest = l.Hash
 	}

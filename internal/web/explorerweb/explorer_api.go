@@ -44,16 +44,23 @@ func (a *Explorer) apiReleases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	off, lim, err := web.PageQuery(r.URL.Query(), releasesPage)
+	if err != nil {
+		return err
+	}
 	latest, _ := latestRecord(recs, net)
+	page, next := web.PageOf(w, r, recs, off, lim)
 	items := []ReleaseItem{}
-	for _, rec := range recs {
+	for _, rec := range page {
 		rel, err := a.Release(ctx, rec.Hash)
 		if err != nil {
 			return err
 		}
 		items = append(items, ReleaseItem{Record: rec, Summary: rel.Summary(), Latest: rec.Hash == latest.Hash, Network: net[rec.Edition]})
 	}
-	web.WriteJSON(w, http.StatusOK, ReleasesResponse{Releases: items, Latest: latest.Hash})
+	out := ReleasesResponse{Releases: items, Latest: latest.Hash}
+	out.NextCursor = next
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -13,6 +13,7 @@ type (
 	ReleasesResponse struct {
 		Releases []ReleaseItem `json:"releases"`
 		Latest   string        `json:"latest"`
+		web.Paginated
 	}
 	// ReleaseResponse is one release.
 	ReleaseResponse struct {
@@ -66,6 +67,9 @@ type (
 	}
 )
 
+// releasesPage are the page sizes of the list of releases.
+var releasesPage = web.PageLimits{Default: 100, Max: 1000}
+
 // maxRankingRows bounds a rankings page.
 const maxRankingRows = 100000
 
@@ -78,7 +82,7 @@ func init() {
 func (a *Explorer) APIOperations() []web.APIOperation {
 	return []web.APIOperation{
 		{Method: "GET", Path: "/api/v1/releases", ID: "listReleases", Tag: "releases", Summary: "Published releases, newest first, and which is the latest",
-			Description: "Every published release (of the network's index and of examples), newest first, with its headline summary; `latest` is the hash `latest` stands for.", Status: 200, Response: ReleasesResponse{}},
+			Description: "Every published release (of the network's index and of examples), newest first, with its headline summary, a page at a time; `latest` is the hash `latest` stands for.", Query: web.PageParams(releasesPage), Status: 200, Response: ReleasesResponse{}},
 		{Method: "GET", Path: "/api/v1/releases/{hash}", ID: "getRelease", Tag: "releases", PathParams: releasePathParams, Summary: "A release: its record, headline summary, change log and files",
 			Description: "A release's record, its headline summary, the change log of a correction against the release it corrects, and links to its files.", Status: 200, Response: ReleaseResponse{}, Errors: []int{404}, Immutable: true},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/rankings", ID: "getRankings", Tag: "releases", PathParams: releasePathParams, Summary: "Ranked cities with rank bands, ties, stages, ratings and change",

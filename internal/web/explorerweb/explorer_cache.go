@@ -114,6 +114,7 @@ func (c *pageCache) put(key string, cp cachedPage) {
 // the key it is cached under.
 func (a *Explorer) renderExplorer(w http.ResponseWriter, r *http.Request, page string, v *relView, params []string, build func(i18n.Lang) (any, error)) error {
 	lang := web.RequestLang(w, r)
+	v.in(lang, a.s.Catalog())
 	digest := ""
 	if v.snap != nil {
 		digest = v.snap.digest

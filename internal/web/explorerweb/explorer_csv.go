@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/citylens/citylens/internal/csvsafe"
+	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -71,8 +72,8 @@ func writeCSV(w http.ResponseWriter, name string, b []byte) {
 	w.Write(b)
 }
 
-// fnum writes a number exactly, in its shortest form (as the release files).
-func fnum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+// fnum writes a number as the release files do (15 significant digits).
+func fnum(f float64) string { return release.FormatNumber(f) }
 
 func optNum(f *float64) string {
 	if f == nil {

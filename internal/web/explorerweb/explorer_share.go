@@ -48,7 +48,7 @@ type chartLinks struct {
 // code to embed it.
 func (l chartLinks) tools(t tr) template.HTML {
 	var b svgb
-	b.f(`<div class="chart-tools"><a class="share-link" href="%s">%s</a>`, esc(l.Share), esc(t("ex.chart.share")))
+	b.f(`<div class="chart-tools"><a class="share-link" href="%s" data-copy="%s" data-copied="%s">%s</a>`, esc(l.Share), esc(t("ex.chart.copy")), esc(t("ex.chart.copied")), esc(t("ex.chart.share")))
 	if l.CSV != "" {
 		b.f(` · <a class="csv-link" href="%s" download>%s</a>`, esc(l.CSV), esc(t("ex.chart.csv")))
 	}
@@ -87,7 +87,7 @@ func (a *Explorer) explorerPillarsCSV(w http.ResponseWriter, r *http.Request) er
 	var buf bytes.Buffer
 	cw := csvsafe.NewWriter(&buf)
 	cw.Write([]string{"city", "name", "score", "score_name", "value", "band_q5", "band_q95", "rank", "stage", "peer_median", "network_best"})
-	names := nodeNames(v.rel)
+	names := v.nodeNames()
 	rank := ""
 	if p.Ranked {
 		rank = web.Itoa(p.Rank)
@@ -231,7 +231,7 @@ func (a *Explorer) embedCityChart(w http.ResponseWriter, r *http.Request) error 
 	d := embedData{Heading: p.City.Name + " · " + v.Name(), Source: pinned(v) + "/cities/" + url.PathEscape(code), Attrib: v.Attribution, Demo: v.Rec.Demo}
 	switch r.PathValue("chart") {
 	case "pillars":
-		d.Chart = pillarsChart(p, v.Sum.Index, nodeNames(v.rel), t)
+		d.Chart = pillarsChart(p, v.Sum.Index, v.nodeNames(), t)
 		d.Source += "#chart-pillars"
 	case "trend":
 		fam, err := a.family(r.Context(), v)
@@ -263,7 +263,7 @@ func (a *Explorer) embedProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := embedData{Title: p.City.Name, Heading: p.City.Name + " · " + v.Name(), Source: pinned(v) + "/cities/" + url.PathEscape(p.City.Code),
-		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: pillarsChart(p, v.Sum.Index, nodeNames(v.rel), t)}
+		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: pillarsChart(p, v.Sum.Index, v.nodeNames(), t)}
 	if p.Ranked {
 		d.Facts = append(d.Facts, [2]string{t("ex.col.rank"), strconv.Itoa(p.Rank) + " / " + strconv.Itoa(v.Sum.Ranked)},
 			[2]string{t("ex.col.band"), bandText(p.RankBand)}, [2]string{t("ex.col.score"), val(p.Score)}, [2]string{t("ex.col.stage"), p.Stage})
@@ -296,7 +296,7 @@ func (a *Explorer) embedCompare(w http.ResponseWriter, r *http.Request) error {
 		names = append(names, row.City.Name)
 	}
 	d := embedData{Title: strings.Join(names, " · "), Heading: strings.Join(names, " · ") + " · " + v.Name(), Source: pinned(v) + "/compare?" + codesQuery(codes),
-		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: compareChartOf(rows, v.Sum.Index, nodeNames(v.rel), a.translator(lang))}
+		Attrib: v.Attribution, Demo: v.Rec.Demo, Chart: compareChartOf(rows, v.Sum.Index, v.nodeNames(), a.translator(lang))}
 	return a.renderEmbed(w, lang, d)
 }
 
@@ -371,7 +371,7 @@ func (a *Explorer) cityFigures(lang i18n.Lang, v *relView, d *cityData) {
 func (a *Explorer) compareFigure(lang i18n.Lang, v *relView, rows []release.CompareRow, codes []string) figure {
 	t := a.translator(lang)
 	q := codesQuery(codes)
-	return newFigure(compareChartOf(rows, v.Sum.Index, nodeNames(v.rel), t), chartLinks{Share: pinned(v) + "/compare?" + q + "#chart-compare",
+	return newFigure(compareChartOf(rows, v.Sum.Index, v.nodeNames(), t), chartLinks{Share: pinned(v) + "/compare?" + q + "#chart-compare",
 		CSV: v.Base + "/compare.csv?" + q, Embed: pinned(v) + "/embed/compare?" + q + "&lang=" + string(lang), Title: t("ex.compare.chart"), Width: 680, Height: 520}, t)
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 
+	"github.com/citylens/citylens/internal/hdi"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -71,6 +72,6 @@ func (a *Area) memberPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return a.s.Render(w, r, "city.html", map[string]any{"City": c, "Office": office,
+	return a.s.Render(w, r, "city.html", map[string]any{"City": c, "Office": office, "HDI": hdi.GroupOf(c.Country), "HDIValue": hdi.Index(c.Country),
 		"CanEdit": web.CanEditCity(web.ViewerOf(r), c.Code, c.RegionCode)})
 }

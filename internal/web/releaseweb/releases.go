@@ -53,6 +53,18 @@ func (a *Area) releasePublishRequest(correct bool) web.HandlerFunc {
 		}
 		note := strings.TrimSpace(r.PostFormValue("note"))
 		j, info, err := a.publication.RequestPublish(r.Context(), web.ActorOf(r), id, correct, note, n)
+		if e := citylens.AsError(err); e != nil && e.Code == citylens.EINVALID {
+			// The review again, its form as sent and why it was refused.
+			d, rerr := a.publication.Review(r.Context(), id)
+			if rerr != nil {
+				return rerr
+			}
+			d.Note, d.FormError = note, a.s.Message(web.ReaderLang(r), err)
+			if n > 0 {
+				d.DefaultN = n
+			}
+			return a.s.RenderStatus(w, r, http.StatusBadRequest, "release_review.html", d)
+		}
 		if err != nil {
 			return err
 		}

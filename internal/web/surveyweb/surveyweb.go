@@ -26,6 +26,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/csvsafe"
 	"github.com/citylens/citylens/internal/members"
@@ -99,9 +100,11 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /survey/{edition}/{city}", web.AccessPublic, a.submit)
 	s.Page("GET /survey/{edition}/{city}/results", web.AccessPublic, a.cityResults)
 	s.Page("GET /survey/{edition}/{city}/results.csv", web.AccessPublic, a.cityResultsCSV)
+	s.Page("GET /survey/{edition}/compare", web.AccessPublic, a.compare)
 	s.Page("GET /survey/{edition}/results.csv", web.AccessPublic, a.editionResultsCSV)
 	s.Page("GET /survey/{edition}/results.xlsx", web.AccessPublic, a.editionResultsXLSX)
 	s.API("GET /api/v1/survey/{edition}/results", web.AccessPublic, a.apiResults)
+	s.API("GET /api/v1/survey/{edition}/index-values", web.AccessPublic, a.apiIndexValues)
 
 	s.Page("GET /admin/survey", web.AccessAdmin, a.adminHome)
 	s.Page("POST /admin/survey", web.AccessAdmin, a.adminConfigure)
@@ -129,15 +132,23 @@ func (a *Area) Templates() fs.FS { return templateFiles }
 // Nav links to the survey for everyone, and to its administration for
 // admins.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
-	return []web.NavLink{{Href: "/survey", Label: "nav.survey"}}
+	links := []web.NavLink{{Href: "/survey", Label: "nav.survey"}}
+	if v.SignedIn() && v.User.Role == accounts.RoleAdmin {
+		links = append(links, web.NavLink{Href: "/admin/survey", Label: "nav.survey_admin"})
+	}
+	return links
 }
 
 // APIOperations describe the survey's JSON route.
 func (a *Area) APIOperations() []web.APIOperation {
 	return []web.APIOperation{{Method: "GET", Path: "/api/v1/survey/{edition}/results", ID: "getSurveyResults", Tag: "survey",
 		PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
-		Summary: "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
-		Status: 200, Response: survey.Results{}, Errors: []int{404}}}
+		Summary:    "An edition's survey figures: per city and item the weighted favourable share and 0–100 score with standard errors (null where no one answered), area and pillar scores, priorities, the design effect and effective sample size",
+		Status:     200, Response: survey.Results{}, Errors: []int{404}},
+		{Method: "GET", Path: "/api/v1/survey/{edition}/index-values", ID: "getSurveyIndexValues", Tag: "survey",
+			PathParams: map[string]string{"edition": "the edition code, e.g. 2026 (the survey's wave)"},
+			Summary:    "The people-centric pillar's values: per city and area × pillar the score pooled over the waves, its standard error, effective n and provenance (figures on too few responses left out)",
+			Status:     200, Response: indexValuesResponse{}, Errors: []int{404}}}
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) error {
@@ -259,7 +270,7 @@ func (a *Area) load(r *http.Request) (survey.Survey, *survey.Instrument, members
 	if err != nil {
 		return sv, nil, members.City{}, err
 	}
-	in, err := a.cfg.Survey.Store.SurveyInstrument(ctx, sv.Edition, 0)
+	in, err := a.cfg.Survey.Instrument(ctx, sv.Edition)
 	if err != nil {
 		return sv, nil, members.City{}, err
 	}
@@ -402,6 +413,24 @@ func shareFigure(label string, m survey.Mean) figure {
 	return f
 }
 
+type pooledRow struct {
+	Figure   figure
+	Waves    []string
+	WaveText string
+}
+
+type itemChoice struct{ Code, Text string }
+
+func itemChoices(in *survey.Instrument, lang string) []itemChoice {
+	var out []itemChoice
+	for _, it := range in.Items {
+		if it.Scaled() && it.Kind != survey.KindAttention {
+			out = append(out, itemChoice{it.Code, it.Label.In(lang)})
+		}
+	}
+	return out
+}
+
 type itemRow struct {
 	Text   string
 	Score  figure
@@ -488,10 +517,122 @@ func (a *Area) cityResults(w http.ResponseWriter, r *http.Request) error {
 		return 0
 	})
 	overall, _ := cr.Group("overall", "", "")
+	pooled, waves, err := a.cfg.Survey.Pool(ctx, sv.Edition)
+	if err != nil {
+		return err
+	}
+	var poolRows []pooledRow
+	if pc, ok := pooled[city.Code]; ok && len(waves) > 1 {
+		for _, g := range []struct{ key, label string }{{"overall", a.s.T(r, "survey.results.overall")},
+			{"pillar/" + survey.PillarStructures, a.s.T(r, "survey.pillar.structures")},
+			{"pillar/" + survey.PillarTechnology, a.s.T(r, "survey.pillar.technology")}} {
+			p := pc.Groups[g.key]
+			row := pooledRow{Figure: scoreFigure(g.label, survey.Mean{N: 1, NEff: p.NEff, Mean: p.Mean, SE: p.SE})}
+			for k, w := range p.Waves {
+				row.Waves = append(row.Waves, fmt.Sprintf("%s %.0f%%", w, p.Share[k]*100))
+			}
+			row.WaveText = strings.Join(row.Waves, ", ")
+			poolRows = append(poolRows, row)
+		}
+	}
+	rule := make([]string, len(sv.Pooling))
+	for i, p := range sv.Pooling {
+		rule[i] = strconv.FormatFloat(p, 'f', -1, 64)
+	}
 	return a.s.Render(w, r, "survey_results.html", map[string]any{"Survey": sv, "City": city, "Result": cr, "Areas": areas,
+		"Pooled": poolRows, "Rule": strings.Join(rule, ":"), "Items": itemChoices(in, lang),
 		"Attitudes": attitudes, "Pillars": pillars, "Priorities": prios, "Overall": scoreFigure("", overall.Score),
 		"NEff": strconv.FormatFloat(cr.Design.NEff, 'f', 0, 64), "DEff": strconv.FormatFloat(cr.Design.DEff, 'f', 2, 64),
 		"Valid": cr.Responses - cr.Excluded, "TooFew": cr.Design.NEff < survey.MinEffectiveN, "Computed": res.ComputedAt})
+}
+
+// compareRow is one city's figure for an item, against the reference city.
+type compareRow struct {
+	City    members.City
+	Figure  figure
+	Verdict string // "higher", "lower", "same" (within the combined margin), "" (reference or no figure)
+	Ref     bool
+}
+
+// compare shows one item (or an area, a pillar) across cities: a city
+// differs from the reference only where the difference exceeds the
+// combined margin, 1.96·√(SE₁² + SE₂²).
+func (a *Area) compare(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	sv, err := a.cfg.Survey.Store.Survey(ctx, r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	in, err := a.cfg.Survey.Store.SurveyInstrument(ctx, sv.Edition, 0)
+	if err != nil {
+		return err
+	}
+	lang := string(web.ReaderLang(r))
+	q := r.URL.Query()
+	code := q.Get("item")
+	it, ok := in.Item(code)
+	if !ok || !it.Scaled() || it.Kind == survey.KindAttention {
+		code = ""
+		for _, c := range itemChoices(in, lang) {
+			code = c.Code
+			break
+		}
+		it, _ = in.Item(code)
+	}
+	res, err := a.cfg.Survey.Store.SurveyResults(ctx, sv.Edition)
+	if err != nil {
+		return err
+	}
+	cities, err := a.cfg.Members.ListCities(ctx, members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	byCode := map[string]members.City{}
+	for _, c := range cities {
+		byCode[c.Code] = c
+	}
+	ref := q.Get("city")
+	var refMean survey.Mean
+	if rc, ok := res.City(ref); ok {
+		x, _ := rc.ItemOf(code)
+		refMean = x.Score
+	}
+	var rows []compareRow
+	for _, c := range res.Cities {
+		x, _ := c.ItemOf(code)
+		row := compareRow{City: byCode[c.City], Figure: scoreFigure("", x.Score), Ref: c.City == ref}
+		if row.City.Code == "" {
+			row.City = members.City{Code: c.City, Name: c.City}
+		}
+		if !row.Ref && row.Figure.Value != "" && !refMean.TooFew() && !math.IsNaN(refMean.Mean) && !math.IsNaN(x.Score.SE) {
+			d := x.Score.Mean - refMean.Mean
+			margin := survey.Z95 * math.Sqrt(x.Score.SE*x.Score.SE+refMean.SE*refMean.SE)
+			switch {
+			case d > margin:
+				row.Verdict = "higher"
+			case d < -margin:
+				row.Verdict = "lower"
+			default:
+				row.Verdict = "same"
+			}
+		}
+		rows = append(rows, row)
+	}
+	slices.SortStableFunc(rows, func(x, y compareRow) int {
+		switch {
+		case x.Figure.Value == "" && y.Figure.Value != "":
+			return 1
+		case x.Figure.Value != "" && y.Figure.Value == "":
+			return -1
+		case x.Figure.Mid > y.Figure.Mid:
+			return -1
+		case x.Figure.Mid < y.Figure.Mid:
+			return 1
+		}
+		return 0
+	})
+	return a.s.Render(w, r, "survey_compare.html", map[string]any{"Survey": sv, "Item": it.Label.In(lang), "Code": code,
+		"Items": itemChoices(in, lang), "Rows": rows, "Ref": ref, "RefName": byCode[ref].Name})
 }
 
 // resultTable is an edition's figures as one table: a row per city and
@@ -538,8 +679,10 @@ func (a *Area) resultTable(r *http.Request, edition, onlyCity string) ([][]strin
 
 func writeCSV(w http.ResponseWriter, name string, rows [][]string) error {
 	var b bytes.Buffer
-	cw := csvsafe.NewWriter(&b)
-	cw.WriteAll(rows)
+	cw := csvsafe.NewWriter(&b) // no cell read as a formula by a spreadsheet
+	if err := cw.WriteAll(rows); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	_, err := w.Write(b.Bytes())
@@ -607,6 +750,24 @@ func (a *Area) apiResults(w http.ResponseWriter, r *http.Request) error {
 	res.ComputedBy = "" // who ran it is for the audit log, not the public
 	web.WriteJSON(w, http.StatusOK, res)
 	return nil
+}
+
+func (a *Area) apiIndexValues(w http.ResponseWriter, r *http.Request) error {
+	vals, err := a.cfg.Survey.IndexValues(r.Context(), r.PathValue("edition"))
+	if err != nil {
+		return err
+	}
+	if vals == nil {
+		vals = []survey.IndexValue{}
+	}
+	web.WriteJSON(w, http.StatusOK, indexValuesResponse{Edition: r.PathValue("edition"), Values: vals})
+	return nil
+}
+
+// indexValuesResponse is the body of GET /api/v1/survey/{edition}/index-values.
+type indexValuesResponse struct {
+	Edition string              `json:"edition"`
+	Values  []survey.IndexValue `json:"values"`
 }
 
 // ---- administration ----
