@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
@@ -24,6 +25,7 @@ type Services struct {
 	Publication *publication.Service // compute, preview, publish, correct
 	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
+	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -43,5 +45,6 @@ func NewServices(st Store, cfg web.Config) *Services {
 	}
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
+	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
 	return sv
 }

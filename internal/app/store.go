@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
@@ -36,6 +37,7 @@ type Store interface {
 	release.Store
 	release.PreviewStore
 	prize.Store
+	judging.Store
 	survey.Store
 	demo.Marks // what demo seeding created, its lock
 }

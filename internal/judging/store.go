@@ -101,33 +101,33 @@ type Decision struct {
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 
-	CreateJudge(ctx context.Context, j *Judge) error // ECONFLICT if the user already sits on the edition
-	UpdateJudge(ctx context.Context, j *Judge) error
-	Judge(ctx context.Context, id int64) (*Judge, error)
-	JudgeByUser(ctx context.Context, edition string, userID int64) (*Judge, error)
-	Judges(ctx context.Context, edition string) ([]*Judge, error) // by ID
+	CreatePrizeJudge(ctx context.Context, j *Judge) error // ECONFLICT if the user already sits on the edition
+	UpdatePrizeJudge(ctx context.Context, j *Judge) error
+	PrizeJudge(ctx context.Context, id int64) (*Judge, error)
+	PrizeJudgeByUser(ctx context.Context, edition string, userID int64) (*Judge, error)
+	PrizeJudges(ctx context.Context, edition string) ([]*Judge, error) // by ID
 
-	PutConflict(ctx context.Context, c Conflict) error // replaces the same judge, application, type and source
-	Conflicts(ctx context.Context, edition string) ([]Conflict, error)
-	JudgeConflicts(ctx context.Context, judge int64) ([]Conflict, error)
+	PutPrizeConflict(ctx context.Context, c Conflict) error // replaces the same judge, application, type and source
+	PrizeConflicts(ctx context.Context, edition string) ([]Conflict, error)
+	PrizeJudgeConflicts(ctx context.Context, judge int64) ([]Conflict, error)
 
-	PutBid(ctx context.Context, judge, app int64, bid string) error // "" deletes
-	Bids(ctx context.Context, edition string) (map[[2]int64]string, error)
+	PutPrizeBid(ctx context.Context, judge, app int64, bid string) error // "" deletes
+	PrizeBids(ctx context.Context, edition string) (map[[2]int64]string, error)
 
-	CreateRound(ctx context.Context, r *Round) error
-	Round(ctx context.Context, id int64) (*Round, error)
-	Rounds(ctx context.Context, edition string) ([]*Round, error)
+	CreatePrizeRound(ctx context.Context, r *Round) error
+	PrizeRound(ctx context.Context, id int64) (*Round, error)
+	PrizeRounds(ctx context.Context, edition string) ([]*Round, error)
 	// PutAssignment replaces the round's unlocked assignment with pairs
 	// and keeps its locks (pins and forbidden pairs).
-	PutAssignment(ctx context.Context, round int64, pairs []Pair) error
-	PutLock(ctx context.Context, a Assigned) error
-	Assignment(ctx context.Context, round int64) ([]Assigned, error)
+	PutPrizeAssignment(ctx context.Context, round int64, pairs []Pair) error
+	PutPrizeLock(ctx context.Context, a Assigned) error
+	PrizeAssignment(ctx context.Context, round int64) ([]Assigned, error)
 
-	PutScore(ctx context.Context, s Scored) error
-	Scores(ctx context.Context, round int64) ([]Scored, error)
+	PutPrizeScore(ctx context.Context, s Scored) error
+	PrizeScores(ctx context.Context, round int64) ([]Scored, error)
 
-	AddDecision(ctx context.Context, d *Decision) error
-	Decisions(ctx context.Context, edition string) ([]Decision, error)
-	Announce(ctx context.Context, edition string, at time.Time, by string) error // ECONFLICT if already announced
-	Announced(ctx context.Context, edition string) (time.Time, bool, error)
+	AddPrizeDecision(ctx context.Context, d *Decision) error
+	PrizeDecisions(ctx context.Context, edition string) ([]Decision, error)
+	AnnouncePrize(ctx context.Context, edition string, at time.Time, by string) error // ECONFLICT if already announced
+	PrizeAnnounced(ctx context.Context, edition string) (time.Time, bool, error)
 }

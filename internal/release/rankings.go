@@ -254,6 +254,9 @@ type RankingQuery struct {
 	// Offset and Limit page the rows (Limit 0: every row from Offset on).
 	Offset int `json:"offset,omitempty"`
 	Limit  int `json:"limit,omitempty"`
+	// Names, when set, are the names a page shows by city code (in its
+	// reader's language): sorting by name follows them.
+	Names map[string]string `json:"-"`
 }
 
 // Ranking is a page of a ranking: Total is the number of cities that match.
@@ -475,7 +478,7 @@ func (r *Release) Ranking(q RankingQuery) (*Ranking, error) {
 		keep = append(keep, row)
 	}
 	if (q.Sort != "" && q.Sort != SortRank) || q.Reverse { // keep is in rank order already
-		sortRows(keep, q.Sort, pillar, q.Reverse)
+		sortRows(keep, q.Sort, pillar, q.Reverse, q.Names)
 	}
 	total := len(keep)
 	keep = keep[min(q.Offset, total):]
@@ -498,7 +501,13 @@ type sortKey struct {
 // A–Z; score, pillar and change: highest first), turned round by reverse,
 // missing values last, ties by rank and then code (a total order: codes
 // are unique).
-func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
+func sortRows(rows []*RankingRow, by string, pillar int, reverse bool, names map[string]string) {
+	name := func(r *RankingRow) string {
+		if n, ok := names[r.City.Code]; ok {
+			return n
+		}
+		return r.City.Name
+	}
 	keys := make([]sortKey, len(rows))
 	for k, r := range rows {
 		sk := sortKey{rank: r.Rank, idx: k}
@@ -529,7 +538,7 @@ func sortRows(rows []*RankingRow, by string, pillar int, reverse bool) {
 			}
 			return -1
 		case byName:
-			c = strings.Compare(rows[a.idx].City.Name, rows[b.idx].City.Name)
+			c = strings.Compare(name(rows[a.idx]), name(rows[b.idx]))
 		case !a.missing && a.key != b.key:
 			c = 1
 			if a.key > b.key {

@@ -50,7 +50,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (db *Store) CreateJudge(ctx context.Context, j *judging.Judge) error {
+func (db *Store) CreatePrizeJudge(ctx context.Context, j *judging.Judge) error {
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO judging_judges (edition, user_id, name, email, role, organisation,
 		org_parent, city_code, city_name, country, languages, expertise, partner_track, max_load, tracks, demo, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
@@ -60,7 +60,7 @@ func (db *Store) CreateJudge(ctx context.Context, j *judging.Judge) error {
 	return db.dbError(ctx, "judge", err)
 }
 
-func (db *Store) UpdateJudge(ctx context.Context, j *judging.Judge) error {
+func (db *Store) UpdatePrizeJudge(ctx context.Context, j *judging.Judge) error {
 	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE judging_judges SET name = $2, email = $3, role = $4, organisation = $5,
 		org_parent = $6, city_code = $7, city_name = $8, country = $9, languages = $10, expertise = $11, partner_track = $12,
 		max_load = $13, tracks = $14 WHERE id = $1`, j.ID, j.Name, j.Email, j.Role, j.Organisation, j.OrgParent, j.CityCode,
@@ -72,18 +72,18 @@ func (db *Store) UpdateJudge(ctx context.Context, j *judging.Judge) error {
 	return db.rowsAffected(ctx, res, "judge %d not found", j.ID)
 }
 
-func (db *Store) Judge(ctx context.Context, id int64) (*judging.Judge, error) {
+func (db *Store) PrizeJudge(ctx context.Context, id int64) (*judging.Judge, error) {
 	j, err := scanJudge(db.reader(ctx).QueryRowContext(ctx, `SELECT `+judgeColumns+` FROM judging_judges WHERE id = $1`, id))
 	return j, db.dbError(ctx, "judge", notFound(err, "judge %d not found", id))
 }
 
-func (db *Store) JudgeByUser(ctx context.Context, edition string, userID int64) (*judging.Judge, error) {
+func (db *Store) PrizeJudgeByUser(ctx context.Context, edition string, userID int64) (*judging.Judge, error) {
 	j, err := scanJudge(db.reader(ctx).QueryRowContext(ctx, `SELECT `+judgeColumns+` FROM judging_judges
 		WHERE edition = $1 AND user_id = $2`, edition, userID))
 	return j, db.dbError(ctx, "judge", notFound(err, "user %d is not a judge of %s", userID, edition))
 }
 
-func (db *Store) Judges(ctx context.Context, edition string) ([]*judging.Judge, error) {
+func (db *Store) PrizeJudges(ctx context.Context, edition string) ([]*judging.Judge, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+judgeColumns+` FROM judging_judges WHERE edition = $1 ORDER BY id`, edition)
 	if err != nil {
 		return nil, db.dbError(ctx, "judges", err)
@@ -100,7 +100,7 @@ func (db *Store) Judges(ctx context.Context, edition string) ([]*judging.Judge, 
 	return out, db.dbError(ctx, "judges", rows.Err())
 }
 
-func (db *Store) PutConflict(ctx context.Context, c judging.Conflict) error {
+func (db *Store) PutPrizeConflict(ctx context.Context, c judging.Conflict) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO judging_conflicts (judge_id, application_id, type, source, detail, status,
 		unsupported) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (judge_id, application_id, type, source) DO UPDATE SET detail = excluded.detail, status = excluded.status,
@@ -129,15 +129,15 @@ func (db *Store) conflicts(ctx context.Context, where string, arg any) ([]judgin
 	return out, db.dbError(ctx, "conflicts", rows.Err())
 }
 
-func (db *Store) Conflicts(ctx context.Context, edition string) ([]judging.Conflict, error) {
+func (db *Store) PrizeConflicts(ctx context.Context, edition string) ([]judging.Conflict, error) {
 	return db.conflicts(ctx, "j.edition = $1", edition)
 }
 
-func (db *Store) JudgeConflicts(ctx context.Context, judge int64) ([]judging.Conflict, error) {
+func (db *Store) PrizeJudgeConflicts(ctx context.Context, judge int64) ([]judging.Conflict, error) {
 	return db.conflicts(ctx, "c.judge_id = $1", judge)
 }
 
-func (db *Store) PutBid(ctx context.Context, judge, app int64, bid string) error {
+func (db *Store) PutPrizeBid(ctx context.Context, judge, app int64, bid string) error {
 	if bid == "" {
 		_, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM judging_bids WHERE judge_id = $1 AND application_id = $2`, judge, app)
 		return db.dbError(ctx, "bid", err)
@@ -147,7 +147,7 @@ func (db *Store) PutBid(ctx context.Context, judge, app int64, bid string) error
 	return db.dbError(ctx, "bid", err)
 }
 
-func (db *Store) Bids(ctx context.Context, edition string) (map[[2]int64]string, error) {
+func (db *Store) PrizeBids(ctx context.Context, edition string) (map[[2]int64]string, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT b.judge_id, b.application_id, b.bid FROM judging_bids b
 		JOIN judging_judges j ON j.id = b.judge_id WHERE j.edition = $1`, edition)
 	if err != nil {
@@ -182,18 +182,18 @@ func scanRound(s scanner) (*judging.Round, error) {
 	return &r, err
 }
 
-func (db *Store) CreateRound(ctx context.Context, r *judging.Round) error {
+func (db *Store) CreatePrizeRound(ctx context.Context, r *judging.Round) error {
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO judging_rounds (edition, kind, k, rubric, closes, seed)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, r.Edition, r.Kind, r.K, jsonText(r.Rubric), us(r.Closes), r.Seed).Scan(&r.ID)
 	return db.dbError(ctx, "round "+r.Kind, err)
 }
 
-func (db *Store) Round(ctx context.Context, id int64) (*judging.Round, error) {
+func (db *Store) PrizeRound(ctx context.Context, id int64) (*judging.Round, error) {
 	r, err := scanRound(db.reader(ctx).QueryRowContext(ctx, `SELECT `+roundColumns+` FROM judging_rounds WHERE id = $1`, id))
 	return r, db.dbError(ctx, "round", notFound(err, "round %d not found", id))
 }
 
-func (db *Store) Rounds(ctx context.Context, edition string) ([]*judging.Round, error) {
+func (db *Store) PrizeRounds(ctx context.Context, edition string) ([]*judging.Round, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+roundColumns+` FROM judging_rounds WHERE edition = $1 ORDER BY id`, edition)
 	if err != nil {
 		return nil, db.dbError(ctx, "rounds", err)
@@ -210,7 +210,7 @@ func (db *Store) Rounds(ctx context.Context, edition string) ([]*judging.Round, 
 	return out, db.dbError(ctx, "rounds", rows.Err())
 }
 
-func (db *Store) PutAssignment(ctx context.Context, round int64, pairs []judging.Pair) error {
+func (db *Store) PutPrizeAssignment(ctx context.Context, round int64, pairs []judging.Pair) error {
 	return db.InTx(ctx, func(ctx context.Context) error {
 		w := db.writer(ctx)
 		if _, err := w.ExecContext(ctx, `DELETE FROM judging_assignments WHERE round_id = $1 AND pinned = 0 AND forbidden = 0`, round); err != nil {
@@ -230,7 +230,7 @@ func (db *Store) PutAssignment(ctx context.Context, round int64, pairs []judging
 	})
 }
 
-func (db *Store) PutLock(ctx context.Context, a judging.Assigned) error {
+func (db *Store) PutPrizeLock(ctx context.Context, a judging.Assigned) error {
 	if a.Pinned && a.Forbidden {
 		return citylens.Ef(citylens.EINVALID, "judging.err.lock", "A pair cannot be both pinned and forbidden.")
 	}
@@ -242,7 +242,7 @@ func (db *Store) PutLock(ctx context.Context, a judging.Assigned) error {
 	return db.dbError(ctx, "assignment lock", err)
 }
 
-func (db *Store) Assignment(ctx context.Context, round int64) ([]judging.Assigned, error) {
+func (db *Store) PrizeAssignment(ctx context.Context, round int64) ([]judging.Assigned, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT round_id, judge_id, application_id, assigned, pinned, forbidden
 		FROM judging_assignments WHERE round_id = $1 ORDER BY application_id, judge_id`, round)
 	if err != nil {
@@ -262,7 +262,7 @@ func (db *Store) Assignment(ctx context.Context, round int64) ([]judging.Assigne
 	return out, db.dbError(ctx, "assignment", rows.Err())
 }
 
-func (db *Store) PutScore(ctx context.Context, s judging.Scored) error {
+func (db *Store) PutPrizeScore(ctx context.Context, s judging.Scored) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO judging_scores (round_id, judge_id, application_id, sheet, submitted, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (round_id, judge_id, application_id) DO UPDATE SET sheet = excluded.sheet,
 		submitted = excluded.submitted, updated_at = excluded.updated_at`,
@@ -270,7 +270,7 @@ func (db *Store) PutScore(ctx context.Context, s judging.Scored) error {
 	return db.dbError(ctx, "score", err)
 }
 
-func (db *Store) Scores(ctx context.Context, round int64) ([]judging.Scored, error) {
+func (db *Store) PrizeScores(ctx context.Context, round int64) ([]judging.Scored, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT round_id, judge_id, application_id, sheet, submitted, updated_at
 		FROM judging_scores WHERE round_id = $1 ORDER BY application_id, judge_id`, round)
 	if err != nil {
@@ -294,14 +294,14 @@ func (db *Store) Scores(ctx context.Context, round int64) ([]judging.Scored, err
 	return out, db.dbError(ctx, "scores", rows.Err())
 }
 
-func (db *Store) AddDecision(ctx context.Context, d *judging.Decision) error {
+func (db *Store) AddPrizeDecision(ctx context.Context, d *judging.Decision) error {
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO judging_decisions (edition, application_id, kind, grade, track, note,
 		decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		d.Edition, d.App, d.Kind, d.Grade, d.Track, d.Note, d.DecidedBy, us(d.DecidedAt)).Scan(&d.ID)
 	return db.dbError(ctx, "decision", err)
 }
 
-func (db *Store) Decisions(ctx context.Context, edition string) ([]judging.Decision, error) {
+func (db *Store) PrizeDecisions(ctx context.Context, edition string) ([]judging.Decision, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, edition, application_id, kind, grade, track, note, decided_by, decided_at
 		FROM judging_decisions WHERE edition = $1 ORDER BY id`, edition)
 	if err != nil {
@@ -321,13 +321,13 @@ func (db *Store) Decisions(ctx context.Context, edition string) ([]judging.Decis
 	return out, db.dbError(ctx, "decisions", rows.Err())
 }
 
-func (db *Store) Announce(ctx context.Context, edition string, at time.Time, by string) error {
+func (db *Store) AnnouncePrize(ctx context.Context, edition string, at time.Time, by string) error {
 	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO judging_announcements (edition, announced_at, announced_by)
 		VALUES ($1, $2, $3)`, edition, us(at), by)
 	return db.dbError(ctx, "announcement of "+edition, err)
 }
 
-func (db *Store) Announced(ctx context.Context, edition string) (time.Time, bool, error) {
+func (db *Store) PrizeAnnounced(ctx context.Context, edition string) (time.Time, bool, error) {
 	var at int64
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT announced_at FROM judging_announcements WHERE edition = $1`, edition).Scan(&at)
 	if err == sql.ErrNoRows {

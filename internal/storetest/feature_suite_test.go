@@ -6,5 +6,5 @@ func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
 
 func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
 
-func TestPrizeStores(t *testing.T) { RunPrizeSuite(t) }
+func TestPrizeStores(t *testing.T)   { RunPrizeSuite(t) }
 func TestJudgingStores(t *testing.T) { RunJudgingSuite(t) }

@@ -68,7 +68,7 @@ func judgingFixture(t *testing.T, s JudgingStore) (apps [2]int64, judges [2]*jud
 		if i == 1 {
 			j.Role, j.PartnerTrack, j.Languages, j.Expertise, j.Tracks = judging.RolePartner, "mention", []string{}, []string{}, []string{}
 		}
-		if err := s.CreateJudge(ctx, j); err != nil {
+		if err := s.CreatePrizeJudge(ctx, j); err != nil {
 			t.Fatal(err)
 		}
 		judges[i] = j
@@ -80,8 +80,8 @@ func testJudgingCommittee(t *testing.T, s JudgingStore) {
 	ctx := context.Background()
 	apps, judges := judgingFixture(t, s)
 	dup := *judges[0]
-	wantCode(t, s.CreateJudge(ctx, &dup), "conflict")
-	got, err := s.Judges(ctx, "2026")
+	wantCode(t, s.CreatePrizeJudge(ctx, &dup), "conflict")
+	got, err := s.PrizeJudges(ctx, "2026")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,52 +89,52 @@ func testJudgingCommittee(t *testing.T, s JudgingStore) {
 		t.Errorf("judges (-want +got):\n%s", diff)
 	}
 	judges[0].Load = 3
-	if err := s.UpdateJudge(ctx, judges[0]); err != nil {
+	if err := s.UpdatePrizeJudge(ctx, judges[0]); err != nil {
 		t.Fatal(err)
 	}
-	if j, _ := s.JudgeByUser(ctx, "2026", judges[0].UserID); j == nil || j.Load != 3 {
+	if j, _ := s.PrizeJudgeByUser(ctx, "2026", judges[0].UserID); j == nil || j.Load != 3 {
 		t.Errorf("after update: %+v", j)
 	}
-	_, err = s.Judge(ctx, 999999)
+	_, err = s.PrizeJudge(ctx, 999999)
 	wantCode(t, err, "not_found")
 
 	c := judging.Conflict{Judge: judges[0].ID, App: apps[0], Type: judging.ConflictCity, Source: judging.SourceDetected,
 		Detail: "seoul", Status: judging.StatusPending}
-	if err := s.PutConflict(ctx, c); err != nil {
+	if err := s.PutPrizeConflict(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	c.Status = judging.StatusConfirmed // the chair confirms: same key, replaced
-	if err := s.PutConflict(ctx, c); err != nil {
+	if err := s.PutPrizeConflict(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	d := judging.Conflict{Judge: judges[1].ID, App: apps[1], Type: judging.ConflictPersonal, Source: judging.SourceJudge,
 		Status: judging.StatusPending, Unsupported: true}
-	if err := s.PutConflict(ctx, d); err != nil {
+	if err := s.PutPrizeConflict(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := s.Conflicts(ctx, "2026")
+	cs, err := s.PrizeConflicts(ctx, "2026")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]judging.Conflict{c, d}, cs); diff != "" {
 		t.Errorf("conflicts (-want +got):\n%s", diff)
 	}
-	if mine, _ := s.JudgeConflicts(ctx, judges[1].ID); len(mine) != 1 || mine[0] != d {
+	if mine, _ := s.PrizeJudgeConflicts(ctx, judges[1].ID); len(mine) != 1 || mine[0] != d {
 		t.Errorf("judge's conflicts %+v", mine)
 	}
-	wantCode(t, s.PutConflict(ctx, judging.Conflict{Judge: judges[0].ID, App: 999999, Type: judging.ConflictOther,
+	wantCode(t, s.PutPrizeConflict(ctx, judging.Conflict{Judge: judges[0].ID, App: 999999, Type: judging.ConflictOther,
 		Source: judging.SourceJudge, Status: judging.StatusPending}), "invalid")
 
-	if err := s.PutBid(ctx, judges[0].ID, apps[1], judging.BidEager); err != nil {
+	if err := s.PutPrizeBid(ctx, judges[0].ID, apps[1], judging.BidEager); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutBid(ctx, judges[1].ID, apps[0], judging.BidNot); err != nil {
+	if err := s.PutPrizeBid(ctx, judges[1].ID, apps[0], judging.BidNot); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutBid(ctx, judges[1].ID, apps[0], ""); err != nil {
+	if err := s.PutPrizeBid(ctx, judges[1].ID, apps[0], ""); err != nil {
 		t.Fatal(err)
 	}
-	bids, err := s.Bids(ctx, "2026")
+	bids, err := s.PrizeBids(ctx, "2026")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,12 +148,12 @@ func testJudgingAssignment(t *testing.T, s JudgingStore) {
 	apps, judges := judgingFixture(t, s)
 	r := &judging.Round{Edition: "2026", Kind: judging.RoundScreening, K: 1, Rubric: judging.DefaultRubric(),
 		Closes: t0.AddDate(0, 5, 0), Seed: "seed"}
-	if err := s.CreateRound(ctx, r); err != nil {
+	if err := s.CreatePrizeRound(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	dup := *r
-	wantCode(t, s.CreateRound(ctx, &dup), "conflict")
-	got, err := s.Round(ctx, r.ID)
+	wantCode(t, s.CreatePrizeRound(ctx, &dup), "conflict")
+	got, err := s.PrizeRound(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,22 +161,22 @@ func testJudgingAssignment(t *testing.T, s JudgingStore) {
 		t.Errorf("round (-want +got):\n%s", diff)
 	}
 	j0, j1 := judges[0].ID, judges[1].ID
-	if err := s.PutLock(ctx, judging.Assigned{Round: r.ID, Judge: j0, App: apps[0], Pinned: true}); err != nil {
+	if err := s.PutPrizeLock(ctx, judging.Assigned{Round: r.ID, Judge: j0, App: apps[0], Pinned: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutLock(ctx, judging.Assigned{Round: r.ID, Judge: j1, App: apps[0], Forbidden: true}); err != nil {
+	if err := s.PutPrizeLock(ctx, judging.Assigned{Round: r.ID, Judge: j1, App: apps[0], Forbidden: true}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, s.PutLock(ctx, judging.Assigned{Round: r.ID, Judge: j1, App: apps[1], Pinned: true, Forbidden: true}), "invalid")
-	if err := s.PutAssignment(ctx, r.ID, []judging.Pair{{Judge: j1, App: apps[1]}, {Judge: j0, App: apps[0]}}); err != nil {
+	wantCode(t, s.PutPrizeLock(ctx, judging.Assigned{Round: r.ID, Judge: j1, App: apps[1], Pinned: true, Forbidden: true}), "invalid")
+	if err := s.PutPrizeAssignment(ctx, r.ID, []judging.Pair{{Judge: j1, App: apps[1]}, {Judge: j0, App: apps[0]}}); err != nil {
 		t.Fatal(err)
 	}
 	// Re-running with a different optimum drops the old unlocked pair and
 	// keeps both locks.
-	if err := s.PutAssignment(ctx, r.ID, []judging.Pair{{Judge: j0, App: apps[1]}}); err != nil {
+	if err := s.PutPrizeAssignment(ctx, r.ID, []judging.Pair{{Judge: j0, App: apps[1]}}); err != nil {
 		t.Fatal(err)
 	}
-	as, err := s.Assignment(ctx, r.ID)
+	as, err := s.PrizeAssignment(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,21 +194,21 @@ func testJudgingDecisions(t *testing.T, s JudgingStore) {
 	ctx := context.Background()
 	apps, judges := judgingFixture(t, s)
 	r := &judging.Round{Edition: "2026", Kind: judging.RoundFinalist, K: 2, Rubric: judging.DefaultRubric(), Closes: t0, Seed: "x"}
-	if err := s.CreateRound(ctx, r); err != nil {
+	if err := s.CreatePrizeRound(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	sc := judging.Scored{Round: r.ID, Judge: judges[0].ID, App: apps[0], UpdatedAt: t0,
 		Sheet: judging.Sheet{Scores: map[string]int{judging.CritValue: 7},
 			Comments: map[string]judging.Comment{judging.CritValue: {Text: "가치가 분명하다", Visibility: judging.VisibleApplicant}}}}
-	if err := s.PutScore(ctx, sc); err != nil {
+	if err := s.PutPrizeScore(ctx, sc); err != nil {
 		t.Fatal(err)
 	}
 	sc.Submitted, sc.Sheet.Scores[judging.CritBudget] = true, 5
 	sc.UpdatedAt = t0.Add(time.Minute)
-	if err := s.PutScore(ctx, sc); err != nil {
+	if err := s.PutPrizeScore(ctx, sc); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Scores(ctx, r.ID)
+	got, err := s.PrizeScores(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,24 +217,24 @@ func testJudgingDecisions(t *testing.T, s JudgingStore) {
 	}
 	d := &judging.Decision{Edition: "2026", App: apps[1], Kind: judging.DecisionWinner, Grade: "gold", Track: prize.TrackTech,
 		DecidedBy: "chair@example.org", DecidedAt: t0}
-	if err := s.AddDecision(ctx, d); err != nil {
+	if err := s.AddPrizeDecision(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := s.Decisions(ctx, "2026")
+	ds, err := s.PrizeDecisions(ctx, "2026")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]judging.Decision{*d}, ds); diff != "" {
 		t.Errorf("decisions (-want +got):\n%s", diff)
 	}
-	if _, ok, err := s.Announced(ctx, "2026"); ok || err != nil {
+	if _, ok, err := s.PrizeAnnounced(ctx, "2026"); ok || err != nil {
 		t.Fatalf("announced before announcement: %v %v", ok, err)
 	}
-	if err := s.Announce(ctx, "2026", t0.Add(time.Hour), "admin@example.org"); err != nil {
+	if err := s.AnnouncePrize(ctx, "2026", t0.Add(time.Hour), "admin@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, s.Announce(ctx, "2026", t0.Add(2*time.Hour), "admin@example.org"), "conflict")
-	if at, ok, err := s.Announced(ctx, "2026"); !ok || err != nil || !at.Equal(t0.Add(time.Hour)) {
+	wantCode(t, s.AnnouncePrize(ctx, "2026", t0.Add(2*time.Hour), "admin@example.org"), "conflict")
+	if at, ok, err := s.PrizeAnnounced(ctx, "2026"); !ok || err != nil || !at.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("announced %v %v %v", at, ok, err)
 	}
 }

@@ -83,6 +83,16 @@ var featureMatrix = map[string][]probe{
 	"GET /api/v1/prize/editions/{edition}":        {{Path: "/api/v1/prize/editions/2026", Allow: everyone}},
 	"GET /api/v1/prize/applications":              {{Path: "/api/v1/prize/applications", Allow: signedIn}},
 	"GET /api/v1/prize/applications/{id}":         {{Path: "/api/v1/prize/applications/999999", Allow: signedIn}},
+	// Prize judging. Who sees which application, score and decision
+	// (conflicts, committee, embargo) is tested by judging_http_test.go.
+	"GET /prize/editions/{edition}/winners":          {{Path: "/prize/editions/2026/winners", Allow: everyone}},
+	"GET /judging":                                   {{Path: "/judging", Allow: judgingRoles}},
+	"GET /judging/rounds/{round}/applications/{id}":  {{Path: "/judging/rounds/999999/applications/999999", Allow: judgingRoles}},
+	"POST /judging/rounds/{round}/applications/{id}": {{Path: "/judging/rounds/999999/applications/999999", Body: "action=draft", Allow: judgingRoles}},
+	"GET /judging/rounds/{round}/results":            {{Path: "/judging/rounds/999999/results", Allow: judgingRoles}},
+	"POST /judging/rounds/{round}/decisions":         {{Path: "/judging/rounds/999999/decisions", Body: "app=1&kind=winner", Allow: judgingRoles}},
+	"POST /admin/judging/{edition}/announce":         {{Path: "/admin/judging/2026/announce", Allow: only(webtest.Admin)}},
+
 	// The survey: answering and results are public; everything else is the secretariat's.
 	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},
 	"GET /survey/pow.js":                           {{Path: "/survey/pow.js", Allow: everyone}},
@@ -117,6 +127,7 @@ var featureMatrix = map[string][]probe{
 var (
 	prizeReaders  = only(webtest.Applicant, webtest.Focal, webtest.Admin)
 	prizeAppliers = only(webtest.Applicant, webtest.Focal)
+	judgingRoles  = only(webtest.Judge, webtest.Partner, webtest.Admin)
 )
 
 // Who may use a data-call city route, for city X (the focal point's, region

@@ -217,6 +217,8 @@ func TestExplorerCharts(t *testing.T) {
 			cases := []struct{ q, lang, want string }{
 				{"seoul", "en", `kr-seoul"`},
 				{"SEOUL", "en", `kr-seoul"`},
+				{"서울", "ko", `kr-seoul"`},                      // its Korean name
+				{"서울", "en", `kr-seoul"`},                      // from an English page too
 				{"athinai", "en", `href="/cities/gr-athinai"`}, // Athínai, without its accent
 				{"순위", "ko", `href="/rankings"`},               // the rankings page's Korean title
 				{"rankings", "ko", `href="/rankings"`},         // its English one, from a Korean page

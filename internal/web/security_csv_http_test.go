@@ -81,7 +81,7 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			"GET /releases/{hash}/cities/{code}/pillars.csv":          {"/releases/latest/cities/" + v.City + "/pillars.csv"},
 			"GET /cities/{code}/trend.csv":                            {"/cities/" + v.City + "/trend.csv"},
 			"GET /releases/{hash}/cities/{code}/trend.csv":            {"/releases/latest/cities/" + v.City + "/trend.csv"},
-			"GET /map.csv":                                            {"/map.csv"},
+			"GET /map.csv":                                            {"/map.csv", "/map.csv?map=" + v.Indicator},
 		}
 		sawName, sawSource, sawNegative := false, false, false
 		c := env.Client()

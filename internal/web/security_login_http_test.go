@@ -257,7 +257,7 @@ func TestSecurityResetRevokesAPITokens(t *testing.T) {
 		if got := flash(res); !strings.Contains(got, "Your 1 API tokens were revoked") {
 			t.Errorf("flash after the reset: %q, want it to say the token was revoked", got)
 		}
-		res, body = c.Get(res.Header.Get("Location"))
+		_, body = c.Get(res.Header.Get("Location"))
 		if !strings.Contains(body, "API tokens were revoked") {
 			t.Errorf("the sign-in page does not show the flash:\n%.500s", body)
 		}

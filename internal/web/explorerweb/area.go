@@ -149,6 +149,7 @@ func (a *Explorer) Templates() fs.FS { return templateFiles }
 func (a *Explorer) TemplateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"bandBar":  bandBar,
+		"bandCell": bandCell,
 		"add":      func(a, b int) int { return a + b },
 		"deref":    func(p *float64) float64 { return derefOr(p, math.NaN()) },
 		"hasValue": func(p *float64) bool { return p != nil },

@@ -551,6 +551,12 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 			return nil, err
 		}
 		rq.Offset, rq.Limit = (page-1)*rankingsPerPage, rankingsPerPage
+		if rq.Sort == release.SortName { // by the names the page shows
+			rq.Names = map[string]string{}
+			for _, c := range v.rel.Cities() {
+				rq.Names[c.Code] = v.CityName(c.Code, c.Name)
+			}
+		}
 		res, err := v.rel.Ranking(rq)
 		if err != nil {
 			return nil, err

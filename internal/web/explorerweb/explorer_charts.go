@@ -147,7 +147,7 @@ func pillarsChart(p *release.Profile, index string, names map[string]string, t t
 	item := func(sym, label string) {
 		b.f(sym, fx(lx, 0))
 		b.f(`<text x="%s" y="16">%s</text>`, fx(lx+16, 0), esc(label))
-		lx += 28 + textWidth(label, 6.2)
+		lx += 34 + textWidth(label, 6.8)
 	}
 	item(`<rect class="s0" x="%s" y="6" width="12" height="12"/>`, p.City.Name)
 	item(`<path class="band-whisker" d="M%s 12h12"/>`, t("ex.chart.band"))
@@ -239,7 +239,11 @@ func trendChartOf(points []release.TrendPoint, t tr) chart {
 		}
 		return left + 30 + float64(i)/float64(len(pts)-1)*(right-left-60)
 	}
-	for _, tk := range niceTicks(lo, hi, 5) {
+	ticks := niceTicks(lo, hi, 5)
+	if lo == 1 && (len(ticks) == 0 || ticks[0] > 1) {
+		ticks = append([]float64{1}, ticks...) // rank 1, the best, is always labelled
+	}
+	for _, tk := range ticks {
 		if tk < lo || tk > hi {
 			continue
 		}
@@ -285,7 +289,19 @@ func trendChartOf(points []release.TrendPoint, t tr) chart {
 // compareChartOf draws, per score (the index, then each pillar), one bar
 // per compared city, values printed beside the bars' ends.
 func compareChartOf(rows []release.CompareRow, index string, names map[string]string, t tr) chart {
-	const left, right, width, barH, top = 170.0, 540.0, 640.0, 14.0, 40.0
+	const left, right, width, barH = 170.0, 540.0, 640.0, 14.0
+	// The legend, wrapped to the chart's width, sets where the bars start.
+	var legend svgb
+	lx, ly := left, 8.0
+	for i, r := range rows {
+		w := 24 + textWidth(r.City.Name, 6.8)
+		if lx+w > width && lx > left {
+			lx, ly = left, ly+18
+		}
+		legend.f(`<rect class="s%d" x="%s" y="%s" width="12" height="12"/><text x="%s" y="%s">%s</text>`, i, fx(lx, 0), fx(ly, 0), fx(lx+16, 0), fx(ly+10, 0), esc(r.City.Name))
+		lx += w
+	}
+	top := ly + 32
 	codes := []string{index}
 	if len(rows) > 0 {
 		for _, p := range rows[0].Pillars {
@@ -317,13 +333,7 @@ func compareChartOf(rows []release.CompareRow, index string, names map[string]st
 	var b svgb
 	b.f(`<svg class="chart-svg" viewBox="0 0 %s %s" role="group" aria-labelledby="compare-title"><title id="compare-title">%s</title>`,
 		fx(width, 0), fx(height, 0), esc(t("ex.compare.chart")))
-	b.WriteString(`<g class="legend">`)
-	lx := left
-	for i, r := range rows {
-		b.f(`<rect class="s%d" x="%s" y="8" width="12" height="12"/><text x="%s" y="18">%s</text>`, i, fx(lx, 0), fx(lx+16, 0), esc(r.City.Name))
-		lx += 24 + textWidth(r.City.Name, 6.5)
-	}
-	b.WriteString(`</g>`)
+	b.f(`<g class="legend">%s</g>`, legend.String())
 	xAxis(&b, left, right, axisY, top-6, maxV, t("ex.chart.score_axis"))
 	for gi, code := range codes {
 		gy := top + float64(gi)*groupH

@@ -144,15 +144,27 @@ func TestHistogramHasBothAxes(t *testing.T) {
 	}
 }
 
-// TestBandBarVisible: a narrow band on a long ranking still shows, and the
-// strip has quarter ticks.
+// TestBandBarVisible: every row draws ranks at one scale centred on its
+// rank, so a band of 3 ranks and one of 30 differ visibly on a ranking of
+// 112, and a missing band leaves the rank's dot.
 func TestBandBarVisible(t *testing.T) {
-	b := bandBar(50, release.Band{Q5: ptr(50), Q95: ptr(50)}, 112)
-	if !b.Ok || b.W < 4 || len(b.Ticks) != 5 {
-		t.Errorf("band bar %+v", b)
+	narrow := bandBar(2, release.Band{Q5: ptr(1), Q95: ptr(3)}, 112)
+	wide := bandBar(13, release.Band{Q5: ptr(9), Q95: ptr(30)}, 112)
+	if !narrow.Ok || narrow.W < 7 || narrow.W > 9 {
+		t.Errorf("a band of 2 ranks is %v px wide, want about 8", narrow.W)
 	}
-	if none := bandBar(3, release.Band{}, 112); none.Ok {
+	if !wide.Ok || wide.W < 60 {
+		t.Errorf("a band of 21 ranks is %v px wide", wide.W)
+	}
+	// Rank 2: the strip starts at rank 1 (an end cap), a rank before the dot.
+	if narrow.AxisX1 < 75 || len(narrow.Ends) != 1 || narrow.Ends[0] != narrow.AxisX1 {
+		t.Errorf("rank 2's strip does not start at rank 1: %+v", narrow)
+	}
+	if none := bandBar(56, release.Band{}, 112); none.Ok || none.X != bandWidth/2 {
 		t.Errorf("a missing band drawn: %+v", none)
+	}
+	if tiny := bandBar(5, release.Band{Q5: ptr(5), Q95: ptr(5)}, 112); tiny.W < 4 {
+		t.Errorf("a band of one rank is invisible: %+v", tiny)
 	}
 }
 
@@ -171,5 +183,17 @@ func TestPrintable(t *testing.T) {
 		if got := printable(in); got != want {
 			t.Errorf("printable(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestBandCell(t *testing.T) {
+	h := string(bandCell(4, release.Band{Q5: ptr(3), Q95: ptr(10)}, 112, "band 3–10", `Tel Aviv <"Yafo">: band 3–10`))
+	for _, s := range []string{`class="band-rect"`, `aria-label="band 3–10"`, `data-tip="Tel Aviv &lt;&#34;Yafo&#34;&gt;: band 3–10"`, `class="band-dot" cx="84"`} {
+		if !strings.Contains(h, s) {
+			t.Errorf("band cell lacks %s:\n%s", s, h)
+		}
+	}
+	if strings.Contains(string(bandCell(4, release.Band{}, 112, "", "")), "band-rect") {
+		t.Errorf("a missing band is drawn")
 	}
 }

@@ -56,6 +56,7 @@ type worldMap struct {
 	Rows     []mapRow // cities with a profile, by value (no value last)
 	Points   int
 	Colored  int
+	Tools    template.HTML // share, CSV and embed links
 }
 
 // mapMeasures lists what a release's map can show: its index, pillars and
@@ -163,7 +164,7 @@ func binOf(edges []float64, v float64) int {
 
 // buildMap draws the map of the cities coloured by the measure named code
 // ("" for the index) of the release (nil: none published yet).
-func buildMap(cities []members.City, rel *release.Release, index, code string, t tr) (*worldMap, error) {
+func buildMap(cities []members.City, rel *release.Release, index, code string, lang i18n.Lang, t tr) (*worldMap, error) {
 	wm := &worldMap{}
 	values := map[string]*float64{}
 	inRelease := map[string]bool{}
@@ -211,13 +212,14 @@ func buildMap(cities []members.City, rel *release.Release, index, code string, t
 		x, y := mapXY(c.Latitude, c.Longitude)
 		wm.Points++
 		v := values[c.Code]
-		tip := c.Name + ": " + t("ex.chart.no_data")
+		name := displayName(c, lang)
+		tip := name + ": " + t("ex.chart.no_data")
 		cls, fill := "pt none", ""
 		if v != nil {
 			wm.Colored++
 			lb := wm.Legend[min(binOf(edges, *v), len(wm.Legend)-1)]
 			cls, fill = "pt q"+strconv.Itoa(lb.Class), lb.Color
-			tip = c.Name + ": " + fmtValue(*v)
+			tip = name + ": " + fmtValue(*v)
 			if wm.Measure.Unit != "" {
 				tip += " " + wm.Measure.Unit
 			}
@@ -230,13 +232,22 @@ func buildMap(cities []members.City, rel *release.Release, index, code string, t
 		if inRelease[c.Code] {
 			href := "/cities/" + url.PathEscape(c.Code)
 			b.f(`<a href="%s" data-tip="%s">%s</a>`, esc(href), esc(tip), circle)
-			wm.Rows = append(wm.Rows, mapRow{Code: c.Code, Name: c.Name, Href: href, Value: v})
+			wm.Rows = append(wm.Rows, mapRow{Code: c.Code, Name: name, Href: href, Value: v})
 		} else {
 			b.WriteString(circle)
 		}
 	}
 	b.WriteString(`</g></svg>`)
 	wm.SVG = template.HTML(b.String())
+	q := ""
+	if wm.Measure.Code != "" {
+		q = "?map=" + url.QueryEscape(wm.Measure.Code)
+	}
+	embed := "/embed/map?lang=" + string(lang)
+	if q != "" {
+		embed += "&" + q[1:]
+	}
+	wm.Tools = chartLinks{Share: "/" + q + "#chart-map", CSV: "/map.csv" + q, Embed: embed, Title: t("ex.home.map.title_by", wm.Points, wm.Measure.Name), Width: 760, Height: 440}.tools(t)
 	sort.SliceStable(wm.Rows, func(i, j int) bool {
 		a, c := wm.Rows[i].Value, wm.Rows[j].Value
 		switch {
@@ -271,7 +282,7 @@ func (a *Explorer) worldMap(lang i18n.Lang, cities []members.City, v *relView, c
 		return m.(*worldMap), nil
 	}
 	t := func(k string, args ...any) string { return a.s.Catalog().T(lang, k, args...) }
-	m, err := buildMap(cities, rel, index, code, t)
+	m, err := buildMap(cities, rel, index, code, lang, t)
 	if err != nil {
 		return nil, err
 	}

@@ -65,15 +65,23 @@ func (a *Explorer) explorerProfilePDF(w http.ResponseWriter, r *http.Request) er
 // profileDoc is what the printed profile says, in lang.
 func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) profilepdf.Doc {
 	t := a.translator(lang)
+	v.in(lang, a.s.Catalog())
 	names := v.nodeNames()
-	d := profilepdf.Doc{Lang: string(lang), Title: printable(p.City.Name), Subtitle: printable(p.City.Country + " · " + v.Name()),
+	d := profilepdf.Doc{Lang: string(lang), Title: printable(v.CityName(p.City.Code, p.City.Name)), Subtitle: printable(p.City.Country + " · " + v.Name()),
 		ChartHeading: t("ex.city.pillars"), AxisLabel: t("ex.chart.score_axis"), NoData: t("ex.chart.no_data"),
-		LegendCity: printable(p.City.Name), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
+		LegendCity: printable(v.CityName(p.City.Code, p.City.Name)), LegendBand: t("ex.chart.band"), LegendMedian: t("ex.city.peer_median"), LegendBest: t("ex.city.network_best"),
 		PeersHeading: t("ex.city.peers"), SourcesHeading: t("ex.pdf.sources"),
 		Footer:    "CityLens · " + pinned(v) + "/cities/" + p.City.Code + " · " + t("ex.release") + " " + v.Short(),
 		PageLabel: t("ex.pdf.page"), Created: v.Sum.PublishedAt}
 	if v.Rec.Demo {
 		d.Demo = t("ex.demo.label")
+	}
+	// The city's name in the reader's language, its official name beside.
+	if v.snap != nil {
+		if m, ok := v.snap.members[p.City.Code]; ok && displayName(m, lang) != p.City.Name {
+			d.Title, d.LegendCity = printable(displayName(m, lang)), printable(displayName(m, lang))
+			d.Subtitle = printable(p.City.Name + " · " + p.City.Country + " · " + v.Name())
+		}
 	}
 	if p.Ranked {
 		d.Facts = append(d.Facts,
@@ -98,7 +106,7 @@ func (a *Explorer) profileDoc(lang i18n.Lang, v *relView, p *release.Profile) pr
 	}
 	d.PeerColumns = []string{t("ex.col.city"), t("ex.col.rank"), t("ex.col.band"), t("ex.col.score"), t("ex.col.stage")}
 	for _, n := range p.Peers {
-		d.Peers = append(d.Peers, []string{printable(n.City.Name + " (" + n.City.Country + ")"), strconv.Itoa(n.Rank), bandText(n.Band),
+		d.Peers = append(d.Peers, []string{printable(v.CityName(n.City.Code, n.City.Name) + " (" + n.City.Country + ")"), strconv.Itoa(n.Rank), bandText(n.Band),
 			strconv.FormatFloat(n.Score, 'f', 1, 64), printable(n.Stage)})
 	}
 	seen := map[string]int{}

@@ -144,25 +144,11 @@ func (a *Explorer) explorerSearch(w http.ResponseWriter, r *http.Request) error 
 	return a.s.Render(w, r, "explorer_search.html", d)
 }
 
-// cityNames are every name a city is known by.
+// cityNames are every name a city is known by: official, local, its
+// names in the platform's languages, its code and country.
 func cityNames(c members.City) []string {
-	return []string{c.Name, c.LocalName, c.Code, c.Country}
+	return []string{c.Name, c.LocalName, c.Names.En, c.Names.Ko, c.Code, c.Country}
 }
 
-// displayName is a city's name in lang: its local name when it is written
-// in that language's script (Korean), else its name.
-func displayName(c members.City, lang i18n.Lang) string {
-	if lang == "ko" && c.LocalName != "" && hasHangul(c.LocalName) {
-		return c.LocalName
-	}
-	return c.Name
-}
-
-func hasHangul(s string) bool {
-	for _, r := range s {
-		if unicode.Is(unicode.Hangul, r) {
-			return true
-		}
-	}
-	return false
-}
+// displayName is a city's name in lang (members.City.NameIn).
+func displayName(c members.City, lang i18n.Lang) string { return c.NameIn(string(lang)) }

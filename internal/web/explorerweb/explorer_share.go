@@ -48,7 +48,7 @@ type chartLinks struct {
 // code to embed it.
 func (l chartLinks) tools(t tr) template.HTML {
 	var b svgb
-	b.f(`<div class="chart-tools"><a class="share-link" href="%s">%s</a>`, esc(l.Share), esc(t("ex.chart.share")))
+	b.f(`<div class="chart-tools"><a class="share-link" href="%s" data-copy="%s" data-copied="%s">%s</a>`, esc(l.Share), esc(t("ex.chart.copy")), esc(t("ex.chart.copied")), esc(t("ex.chart.share")))
 	if l.CSV != "" {
 		b.f(` · <a class="csv-link" href="%s" download>%s</a>`, esc(l.CSV), esc(t("ex.chart.csv")))
 	}

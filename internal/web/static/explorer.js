@@ -103,11 +103,10 @@
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") hideTip(); });
   // SVG <title> tooltips would double the script's: keep them for screen
   // readers as aria-label and drop the native one.
-  document.querySelectorAll(".chart-svg .mark[data-tip]").forEach(function (m) {
+  document.querySelectorAll(".chart-svg .mark[data-tip], .map-svg a[data-tip]").forEach(function (m) {
     m.setAttribute("aria-label", m.getAttribute("data-tip"));
-    m.setAttribute("role", "img");
-    var t = m.querySelector("title");
-    if (t) t.remove();
+    if (m.classList.contains("mark")) m.setAttribute("role", "img");
+    m.querySelectorAll("title").forEach(function (t) { t.remove(); });
   });
 
   // Embed codes and share links carry this site's address.
@@ -122,9 +121,9 @@
     var b = document.createElement("button");
     b.type = "button";
     b.className = "copy-link";
-    b.textContent = document.documentElement.lang === "ko" ? "복사" : "Copy";
+    b.textContent = a.dataset.copy || "Copy";
     b.addEventListener("click", function () {
-      navigator.clipboard.writeText(a.href).then(function () { b.textContent = document.documentElement.lang === "ko" ? "복사됨" : "Copied"; });
+      navigator.clipboard.writeText(a.href).then(function () { b.textContent = a.dataset.copied || "Copied"; });
     });
     a.after(b);
   });
