@@ -288,7 +288,9 @@ func FromApplication(a *prize.Application, vis string) *Case {
 	if !contains(Stages, c.Stage) {
 		c.Stage = ""
 	}
-	if ms := ans["budget"]; len(ms) > 0 {
+	// Bands are in US dollars: an amount in another currency is not
+	// converted (no exchange rates here), so it gets no band.
+	if ms := ans["budget"]; len(ms) == 2 && strings.EqualFold(ms[1], "USD") {
 		c.BudgetBand = budgetBand(ms[0])
 	}
 	c.Contacts = a.Organisation
