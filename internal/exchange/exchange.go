@@ -316,4 +316,11 @@ type Store interface {
 	// for every case), filters, visibility; the total and facets count
 	// every matching case the viewer may see.
 	SearchExchangeCases(ctx context.Context, terms []string, q Query) (Result, error)
+	// SimilarExchangeCases lists up to limit other cases sharing the most
+	// themes, SDGs, technologies, target groups, ESG pillar and stage with
+	// case id (public ones only unless members), most shared first.
+	SimilarExchangeCases(ctx context.Context, id int64, members bool, limit int) ([]*Case, error)
 }
+
+// SimilarFields are the facets whose shared values make cases similar.
+var SimilarFields = []string{FieldThemes, FieldSDGs, FieldTechnologies, FieldTargetGroups, "esg_pillar", "stage"}

@@ -353,3 +353,11 @@ func (s *Service) Search(ctx context.Context, v Viewer, q Query) (Result, error)
 	r.Terms = terms
 	return r, err
 }
+
+// MaxSimilar is how many similar cases a case's page lists.
+const MaxSimilar = 5
+
+// Similar lists the cases most like case id that v may see.
+func (s *Service) Similar(ctx context.Context, v Viewer, id int64) ([]*Case, error) {
+	return s.Store.SimilarExchangeCases(ctx, id, v.Member, MaxSimilar)
+}

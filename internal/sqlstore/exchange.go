@@ -244,3 +244,35 @@ func exchangeCaseColumnsAs(t string) string {
 	}
 	return strings.Join(fs, ", ")
 }
+
+// SimilarExchangeCases implements exchange.Store.
+func (db *Store) SimilarExchangeCases(ctx context.Context, id int64, members bool, limit int) ([]*exchange.Case, error) {
+	args := []any{id, limit}
+	fields := make([]string, len(exchange.SimilarFields))
+	for i, f := range exchange.SimilarFields {
+		args = append(args, f)
+		fields[i] = fmt.Sprintf("$%d", len(args))
+	}
+	vis := ""
+	if !members {
+		vis = "AND c.visibility = 'public'"
+	}
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+exchangeCaseColumnsAs("c")+` FROM exchange_cases c
+		JOIN (SELECT f2.case_id, count(*) AS shared FROM exchange_case_facets f1
+			JOIN exchange_case_facets f2 ON f2.field = f1.field AND f2.value = f1.value AND f2.case_id <> f1.case_id
+			WHERE f1.case_id = $1 AND f1.field IN (`+strings.Join(fields, ", ")+`) GROUP BY f2.case_id) s ON s.case_id = c.id
+		WHERE TRUE `+vis+` ORDER BY s.shared DESC, c.id DESC LIMIT $2`, args...)
+	if err != nil {
+		return nil, db.dbError(ctx, "similar exchange cases", err)
+	}
+	defer rows.Close()
+	var out []*exchange.Case
+	for rows.Next() {
+		c, err := scanExchangeCase(rows)
+		if err != nil {
+			return nil, db.dbError(ctx, "similar exchange cases", err)
+		}
+		out = append(out, c)
+	}
+	return out, db.dbError(ctx, "similar exchange cases", rows.Err())
+}

@@ -179,6 +179,26 @@ func testExchangeSearch(t *testing.T, s ExchangeStore) {
 	if r.Total != 0 || len(r.Cases) != 0 {
 		t.Errorf("sensors in asia: %d", r.Total)
 	}
+	// Similar cases: most shared themes and stage first, members-only
+	// ones for members only.
+	sim := func(members bool) []int64 {
+		t.Helper()
+		cs, err := s.SimilarExchangeCases(ctx, cases[0].ID, members, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if got, want := sim(false), []int64{cases[1].ID, cases[3].ID}; !cmp.Equal(got, want) {
+		t.Errorf("visitor's similar cases %v, want %v", got, want)
+	}
+	if got, want := sim(true), []int64{cases[2].ID, cases[1].ID, cases[3].ID}; !cmp.Equal(got, want) {
+		t.Errorf("member's similar cases %v, want %v", got, want)
+	}
 	// Paging keeps the total.
 	r, err := s.SearchExchangeCases(ctx, nil, exchange.Query{Members: true, Limit: 1, Offset: 1})
 	if err != nil {

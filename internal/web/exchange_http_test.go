@@ -136,6 +136,20 @@ func TestExchangeLibraryHTTP(t *testing.T) {
 		if res, _ := regional.Get(m[1]); res.StatusCode != http.StatusOK {
 			t.Errorf("the member cannot open the members-only case: %d", res.StatusCode)
 		}
+		// Similar practices on a case's page: the night bus shares its
+		// stage with the harbour drones (members only) and its theme with
+		// the bus stops.
+		nightPath := regexp.MustCompile(`href="(/exchange/cases/\d+)">Night bus`).FindStringSubmatch(search(visitor, "q=night"))
+		if nightPath == nil {
+			t.Fatal("no link to the night bus case")
+		}
+		_, body = visitor.Get(nightPath[1] + "?lang=en")
+		if !strings.Contains(body, `id="exchange-similar"`) || !strings.Contains(body, "Smart bus stops") || strings.Contains(body, "Harbour") {
+			t.Errorf("the visitor's similar practices:\n%s", body)
+		}
+		if _, body = regional.Get(nightPath[1] + "?lang=en"); !strings.Contains(body, "Harbour drone inspection") {
+			t.Errorf("the member's similar practices lack the members-only case:\n%s", body)
+		}
 		body = search(regional, "")
 		if !strings.Contains(body, "3 practices") || !strings.Contains(body, `data-value="ports"`) {
 			t.Errorf("the member's library lacks the members-only case in its count or facets:\n%s", body)

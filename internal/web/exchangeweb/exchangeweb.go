@@ -248,9 +248,13 @@ func (a *Area) casePage(w http.ResponseWriter, r *http.Request) error {
 			tags = append(tags, tv)
 		}
 	}
+	similar, err := a.svc.Similar(r.Context(), viewer(r), c.ID)
+	if err != nil {
+		return err
+	}
 	lang := string(web.ReaderLang(r))
 	return a.s.Render(w, r, "exchange_case.html", map[string]any{
-		"Case": c, "Title": c.TitleIn(lang), "Summary": c.SummaryIn(lang), "Tags": tags,
+		"Case": c, "Similar": similar, "Lang": lang, "Title": c.TitleIn(lang), "Summary": c.SummaryIn(lang), "Tags": tags,
 		"Stage": a.label(r, "stage", c.Stage), "ESG": a.label(r, "esg_pillar", c.ESGPillar),
 		"Population": a.label(r, "population_band", c.PopulationBand), "Budget": a.label(r, "budget_band", c.BudgetBand),
 	})
