@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -84,6 +83,3 @@ func isCJK(r rune) bool {
 	return unicode.Is(unicode.Hangul, r) || unicode.Is(unicode.Han, r) ||
 		unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
 }
-
-// joinTerms is the index's text of terms.
-func joinTerms(ts []string) string { return strings.Join(ts, " ") }
