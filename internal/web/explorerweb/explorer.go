@@ -886,6 +886,7 @@ type methodologyData struct {
 	Flags       []flagCount // audit flags by kind, most important first
 	Steps       []stepView
 	TieOverlap  float64
+	Survey      *surveyMethod // the residents' survey in the people-centric pillar; nil: none
 }
 
 // phrase words p in lang (its English text when it has no key).
@@ -995,6 +996,8 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, w)})
 		}
 		sobolView(m, d)
+		rules, _ := a.store.(surveyRules)
+		d.Survey = surveyMethodOf(r.Context(), rules, v.rel)
 		return d, nil
 	})
 }
