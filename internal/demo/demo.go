@@ -17,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
@@ -69,6 +70,7 @@ type Services struct {
 	Publication *publication.Service
 	Survey      *survey.Service  // nil: no demo survey
 	Prize       *prize.Service   // nil: no prize edition is seeded
+	Judging     *judging.Service // nil: no judging is seeded
 	Log         *slog.Logger     // nil: nothing is logged
 	Now         func() time.Time // nil: time.Now
 }
@@ -176,7 +178,10 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if s.Prize != nil {
 		out.Accounts = append(out.Accounts, Account{Email: PrizeApplicant, Role: string(accounts.RoleApplicant)})
 	}
-	return out, seedPrize(ctx, s)
+	if err := seedPrize(ctx, s); err != nil {
+		return out, err
+	}
+	return out, seedJudging(ctx, s)
 }
 
 // demoSurveyCities is how many demo cities get survey responses (the

@@ -178,3 +178,46 @@ func judgingSetup(t *testing.T, env *webtest.Env) (*judging.Round, []*prize.Appl
 
 	return r, apps
 }
+
+// The demo: 2025 judged and announced with public winners; 2026 in
+// judging with a committee, a conflict on Seoul's applications, bids and
+// an assigned screening round.
+func TestJudgingDemo(t *testing.T) {
+	env := webtest.New(t, storetest.OpenSQLite(t))
+	env.SeedDemo()
+	ctx := context.Background()
+	res, body := env.ClientAs(webtest.Anonymous).Get("/prize/editions/2025/winners?lang=en")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Winner · Gold") || !strings.Contains(body, "Winner · Silver") ||
+		!strings.Contains(body, "Special Mention") {
+		t.Fatalf("2025 winners: %d\n%s", res.StatusCode, body)
+	}
+	if res, _ := env.ClientAs(webtest.Anonymous).Get("/prize/editions/2026/winners"); res.StatusCode != http.StatusNotFound {
+		t.Fatalf("2026 winners before its ceremony: %d", res.StatusCode)
+	}
+	judges, err := env.Store.PrizeJudges(ctx, "2026")
+	if err != nil || len(judges) != 5 {
+		t.Fatalf("2026 committee: %d %v", len(judges), err)
+	}
+	cs, _ := env.Store.PrizeConflicts(ctx, "2026")
+	if len(cs) == 0 {
+		t.Fatal("no conflicts detected in the 2026 demo")
+	}
+	rounds, _ := env.Store.PrizeRounds(ctx, "2026")
+	if len(rounds) != 1 {
+		t.Fatalf("2026 rounds: %d", len(rounds))
+	}
+	as, _ := env.Store.PrizeAssignment(ctx, rounds[0].ID)
+	blocked := judging.Blocked(cs)
+	for _, a := range as {
+		if a.Assigned && blocked[[2]int64{a.Judge, a.App}] {
+			t.Fatalf("demo assignment holds a conflicted pair %+v", a)
+		}
+	}
+	if len(as) == 0 {
+		t.Fatal("the 2026 screening round is not assigned")
+	}
+	bids, _ := env.Store.PrizeBids(ctx, "2026")
+	if len(bids) == 0 {
+		t.Fatal("no demo bids")
+	}
+}

@@ -632,7 +632,7 @@ func (a *Area) compare(w http.ResponseWriter, r *http.Request) error {
 		return 0
 	})
 	return a.s.Render(w, r, "survey_compare.html", map[string]any{"Survey": sv, "Item": it.Label.In(lang), "Code": code,
-		"Items": itemChoices(in, lang), "Rows": rows, "Ref": ref, "RefName": byCode[ref].Name})
+		"Items": itemChoices(in, lang), "Rows": rows, "Ref": ref, "RefName": byCode[ref].NameIn(lang)})
 }
 
 // resultTable is an edition's figures as one table: a row per city and
