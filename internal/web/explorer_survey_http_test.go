@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"slices"
 	"strings"
 	"testing"
@@ -77,6 +78,77 @@ func TestExplorerSurveyMethod(t *testing.T) {
 		}
 		if lang == "ko" && strings.Contains(sec, "survey") && !strings.Contains(sec, `href="/survey"`) {
 			t.Errorf("English left in the Korean survey section:\n%s", sec)
+		}
+	}
+
+	// The perception-versus-data view of a surveyed city: residents' score
+	// of each area with its margin, beside its measured indicators on the
+	// area's topics.
+	var city string
+	se := map[string]float64{}
+	for _, in := range r.Config().Uncertainty.Spec.Inputs {
+		for _, x := range in.Sampling {
+			if city == "" {
+				city = x.Unit
+			}
+			if x.Unit == city {
+				se[x.Indicator] = x.SE
+			}
+		}
+	}
+	p, err := r.Profile(city)
+	if err != nil {
+		t.Fatal(err)
+	}
+	category := map[string]string{}
+	for _, info := range r.Draft().Indicators {
+		category[info.Code] = info.Crosswalk.Category
+	}
+	var want, measured []string
+	for _, v := range p.Values {
+		if v.Value == nil {
+			continue
+		}
+		if _, pillar, ok := survey.AreaOf(v.Indicator); ok {
+			word := map[string]string{survey.PillarStructures: "Structures", survey.PillarTechnology: "Technology"}[pillar]
+			want = append(want, fmt.Sprintf("%s: %.1f ± %.1f", word, *v.Value, survey.Z95*se[v.Indicator]))
+		} else if slices.Contains(survey.AreaCategories["mobility"], category[v.Indicator]) {
+			measured = append(measured, v.Name)
+		}
+	}
+	if len(want) != 10 || len(measured) == 0 {
+		t.Fatalf("%s: %d survey values, %d measured mobility indicators", city, len(want), len(measured))
+	}
+	for _, lang := range []string{"en", "ko"} {
+		res, body := c.Get("/cities/" + city + "?lang=" + lang)
+		i := strings.Index(body, `id="perception"`)
+		if res.StatusCode != 200 || i < 0 {
+			t.Fatalf("GET /cities/%s?lang=%s: %d, no perception view", city, lang, res.StatusCode)
+		}
+		sec := body[i:]
+		sec = sec[:strings.Index(sec, "</section>")]
+		if lang == "en" {
+			for _, w := range want {
+				if !strings.Contains(sec, w) {
+					t.Errorf("the perception view lacks %q\n%s", w, sec)
+				}
+			}
+			mob := sec[strings.Index(sec, `data-area="mobility"`):]
+			mob = mob[:strings.Index(mob, "</tr>")]
+			for _, m := range measured {
+				if !strings.Contains(mob, html.EscapeString(m)) {
+					t.Errorf("mobility row lacks the measured indicator %q\n%s", m, mob)
+				}
+			}
+		} else {
+			for _, w := range []string{"주민의 평가와 측정된 지표", "보건과 안전", "기반 시설: ", "기술: "} {
+				if !strings.Contains(sec, w) {
+					t.Errorf("ko: the perception view lacks %q\n%s", w, sec)
+				}
+			}
+			if strings.Contains(sec, "Structures") || strings.Contains(sec, "Residents") {
+				t.Errorf("English left in the Korean perception view:\n%s", sec)
+			}
 		}
 	}
 }

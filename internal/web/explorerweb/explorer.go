@@ -725,6 +725,7 @@ type cityData struct {
 	Why          string
 	RankedIn     *release.TrendPoint
 	CityNames    map[string]string // the tied cities' names, in the page's language
+	Perception   []perceptionRow   // residents' ratings beside the measured indicators; nil: no survey
 }
 
 func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -787,6 +788,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if len(p.Weaknesses) > maxStandings {
 			p.Weaknesses = p.Weaknesses[:maxStandings]
 		}
+		d.Perception = perceptionOf(v.rel, p)
 		a.cityFigures(lang, v, d)
 		return d, nil
 	})

@@ -75,3 +75,68 @@ func surveyMethodOf(ctx context.Context, rules surveyRules, rel *release.Release
 	m.Pooling, m.Waves = strings.Join(parts, ":"), len(pool)
 	return m
 }
+
+// perceptionRow is one area of the perception-versus-data view: the
+// residents' scores of the area (structures, technology) with their
+// margins of error, beside the city's measured indicators on its topics.
+type perceptionRow struct {
+	Area      string
+	Residents []perceptionValue
+	Measured  []release.Value
+}
+
+type perceptionValue struct {
+	Pillar string
+	Value  float64
+	Margin *float64 // 95 %; nil when the release has no standard error for it
+}
+
+// perceptionOf builds the view from the release alone: the survey values
+// in the city's values, their standard errors in the release's sampling
+// input, and the catalogue categories of its other indicators.
+func perceptionOf(rel *release.Release, p *release.Profile) []perceptionRow {
+	se := map[string]float64{}
+	for _, in := range rel.Config().Uncertainty.Spec.Inputs {
+		for _, s := range in.Sampling {
+			if s.Unit == p.City.Code {
+				se[s.Indicator] = s.SE
+			}
+		}
+	}
+	category := map[string]string{}
+	for _, info := range rel.Draft().Indicators {
+		category[info.Code] = info.Crosswalk.Category
+	}
+	var rows []perceptionRow
+	at := map[string]int{}
+	for _, v := range p.Values {
+		area, pillar, ok := survey.AreaOf(v.Indicator)
+		if !ok || v.Value == nil || survey.AreaCategories[area] == nil {
+			continue
+		}
+		k, seen := at[area]
+		if !seen {
+			k = len(rows)
+			at[area] = k
+			rows = append(rows, perceptionRow{Area: area})
+		}
+		pv := perceptionValue{Pillar: pillar, Value: *v.Value}
+		if s, ok := se[v.Indicator]; ok {
+			m := survey.Z95 * s
+			pv.Margin = &m
+		}
+		rows[k].Residents = append(rows[k].Residents, pv)
+	}
+	for k := range rows {
+		cats := survey.AreaCategories[rows[k].Area]
+		for _, v := range p.Values {
+			if _, _, isSurvey := survey.AreaOf(v.Indicator); isSurvey || v.Value == nil {
+				continue
+			}
+			if slices.Contains(cats, category[v.Indicator]) {
+				rows[k].Measured = append(rows[k].Measured, v)
+			}
+		}
+	}
+	return rows
+}
