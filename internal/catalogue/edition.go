@@ -30,7 +30,7 @@ const (
 // catalogue indicator by its code and take its name, unit and direction from it.
 type Node struct {
 	Code   string  `json:"code"`
-	Name   string  `json:"name,omitempty"` // aggregates; indicators default to the catalogue name
+	Name   string  `json:"name,omitempty"`    // aggregates; indicators default to the catalogue name
 	NameKo string  `json:"name_ko,omitempty"` // the Korean name; indicators default to the catalogue's
 	Parent string  `json:"parent,omitempty"`
 	Kind   string  `json:"kind"`
