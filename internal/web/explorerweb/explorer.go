@@ -219,6 +219,10 @@ type relView struct {
 // in sets the language the view's names are given in.
 func (v *relView) in(lang i18n.Lang, cat *i18n.Catalog) *relView {
 	v.lang, v.cat = lang, cat
+	if v.rel != nil {
+		// Indicator and pillar names, units and definitions in lang.
+		v.rel = v.rel.In(string(lang))
+	}
 	return v
 }
 
