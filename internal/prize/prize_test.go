@@ -208,3 +208,34 @@ func TestDuplicatesAndChecks(t *testing.T) {
 		t.Errorf("board: %+v", b)
 	}
 }
+
+// TestDupCache checks the board's duplicate cache gives what
+// FindDuplicates gives, and follows a change of title, state or account.
+func TestDupCache(t *testing.T) {
+	mk := func(id, user int64, title string) *Application {
+		return &Application{ID: id, UserID: user, State: StateSubmitted, Organisation: "Acme", Title: title,
+			Answers: Answers{FieldSummary: {"a summary of " + title}}}
+	}
+	apps := []*Application{mk(1, 1, "night buses for shift workers"), mk(2, 1, "night buses for shift workers now"), mk(3, 2, "library kiosks")}
+	var c dupCache
+	first := c.duplicates("2026", apps)
+	if len(first) != 1 || first[0].A != 1 || first[0].B != 2 {
+		t.Fatalf("duplicates %+v", first)
+	}
+	if again := c.duplicates("2026", apps); len(again) != 1 || again[0] != first[0] {
+		t.Errorf("cached %+v, want %+v", again, first)
+	}
+	apps[1].Title, apps[1].Answers = "flood sensors in basements", Answers{FieldSummary: {"water level alarms"}}
+	if got := c.duplicates("2026", apps); len(got) != 0 {
+		t.Errorf("after a new title: %+v, want none", got)
+	}
+	apps[2].Title, apps[2].UserID, apps[2].Organisation = "flood sensors in basements", 1, "Acme"
+	apps[2].Answers = Answers{FieldSummary: {"water level alarms"}}
+	if got := c.duplicates("2026", apps); len(got) != 1 || got[0].A != 2 || got[0].B != 3 {
+		t.Errorf("after a same title: %+v", got)
+	}
+	apps[2].State = StateWithdrawn
+	if got := c.duplicates("2026", apps); len(got) != 0 {
+		t.Errorf("after a withdrawal: %+v, want none", got)
+	}
+}
