@@ -239,3 +239,35 @@ func TestDupCache(t *testing.T) {
 		t.Errorf("after a withdrawal: %+v, want none", got)
 	}
 }
+
+// TestFormWordLimitKinds checks a form configuration's word limits: on a
+// text or long-text field they are kept, on another kind or negative they
+// are refused naming the field.
+func TestFormWordLimitKinds(t *testing.T) {
+	f := DefaultForm()
+	for i := range f.Fields {
+		switch f.Fields[i].Key {
+		case "beneficiaries":
+			f.Fields[i].MaxWords = 10
+		case "funding":
+			f.Fields[i].MaxWords = -1
+		}
+	}
+	err := f.Check()
+	e := citylens.AsError(err)
+	if e == nil {
+		t.Fatalf("a word limit on a number field was accepted")
+	}
+	got := map[string]bool{}
+	for _, p := range e.Problems {
+		if strings.Contains(p.Reason, "max_words") {
+			got[p.Field] = true
+		}
+	}
+	if !got["beneficiaries"] || !got["funding"] || len(got) != 2 {
+		t.Errorf("word limit problems on %v, want beneficiaries and funding", got)
+	}
+	if err := DefaultForm().Check(); err != nil {
+		t.Errorf("the default form, with its long-text word limits: %v", err)
+	}
+}

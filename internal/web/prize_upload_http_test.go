@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,21 +27,7 @@ func TestPrizeUploadStreamed(t *testing.T) {
 	db := storetest.OpenSQLite(t)
 	env, _ := prizeEnv(t, db)
 	ctx := context.Background()
-	usr, err := env.Services.Accounts.AddUser(ctx, auditlogSystem, accounts.User{Email: "up@acme.example", Role: accounts.RoleApplicant}, webtest.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	who := prize.Who{UserID: usr.ID, Email: usr.Email, Role: usr.Role}
-	if err := env.Services.Prize.SaveProfile(ctx, who, prize.Profile{Type: prize.TypeLocalGov, Organisation: "City of Seoul", Country: "KOR", CityName: "Seoul"}); err != nil {
-		t.Fatal(err)
-	}
-	a, err := env.Services.Prize.CreateApplication(ctx, who, "2026", prize.TrackTech)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := env.Client()
-	c.Login(usr.Email, webtest.Password)
-	c.Get("/prize/my")
+	a, c := prizeApplicant(t, env, "up@acme.example")
 	app := "/prize/applications/" + strconv.FormatInt(a.ID, 10)
 	raw, err := sql.Open("sqlite", db.Path()+"?mode=ro")
 	if err != nil {
@@ -126,5 +113,88 @@ func TestPrizeUploadStreamed(t *testing.T) {
 	res.Body.Close()
 	if !bytes.Equal(got, good) {
 		t.Errorf("downloaded %d bytes, want the %d uploaded", len(got), len(good))
+	}
+}
+
+// prizeApplicant is an applicant (a local government in Seoul) with a
+// draft in the Tech-InnovaCity track, and their signed-in client.
+func prizeApplicant(t *testing.T, env *webtest.Env, email string) (*prize.Application, *webtest.Client) {
+	t.Helper()
+	ctx := context.Background()
+	usr, err := env.Services.Accounts.AddUser(ctx, auditlogSystem, accounts.User{Email: email, Role: accounts.RoleApplicant}, webtest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := prize.Who{UserID: usr.ID, Email: usr.Email, Role: usr.Role}
+	if err := env.Services.Prize.SaveProfile(ctx, who, prize.Profile{Type: prize.TypeLocalGov, Organisation: "City of Seoul", Country: "KOR", CityName: "Seoul"}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := env.Services.Prize.CreateApplication(ctx, who, "2026", prize.TrackTech)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.Client()
+	c.Login(usr.Email, webtest.Password)
+	c.Get("/prize/my")
+	return a, c
+}
+
+// TestPrizeWordLimitsLongText checks the word limits of long-text fields
+// (the problem: 300 words; the results: 400) over HTTP: a submission over
+// them is refused naming each field with its count and limit, in English
+// and in Korean, what was typed is kept on the form and nothing is
+// submitted; an edit of a submitted application over a limit is refused
+// too and leaves the application as it was; at the limit it is taken.
+func TestPrizeWordLimitsLongText(t *testing.T) {
+	env, _ := prizeEnv(t, storetest.OpenSQLite(t))
+	a, c := prizeApplicant(t, env, "words@acme.example")
+	app := "/prize/applications/" + strconv.FormatInt(a.ID, 10)
+	res, body := uploadFile(c, app+"/files", "evidence", "plan.pdf", pdf)
+	expectStatus(t, "attach", res, body, http.StatusSeeOther)
+	words := func(n int) string { return strings.TrimSpace(strings.Repeat("인구 ", n)) }
+
+	form := completeAnswers("Night buses for shift workers")
+	form.Set("f.problem", words(301))
+	form.Set("f.results", words(401)+" marker-typed-text")
+	res, body = c.PostForm(app+"/submit", form)
+	if res.StatusCode < 400 || res.StatusCode >= 500 {
+		t.Fatalf("over the word limits: status %d", res.StatusCode)
+	}
+	for _, want := range []string{"301 words, at most 300", "404 words, at most 400", "marker-typed-text"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("refused submission's page lacks %q: %s", want, regexp.MustCompile(`(?s)<main.*</main>`).FindString(body))
+		}
+	}
+	res, body = c.PostForm(app+"/submit?lang=ko", form)
+	if res.StatusCode < 400 || !strings.Contains(body, "301단어, 최대 300단어") || strings.Contains(body, "words, at most") {
+		t.Errorf("Korean refusal: status %d, lacks the count in Korean or has it in English", res.StatusCode)
+	}
+	c.Get(app + "?lang=en") // back to English
+	got, err := env.Store.PrizeApplication(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != prize.StateDraft {
+		t.Errorf("refused submission left the application %s", got.State)
+	}
+
+	// At the limits: taken.
+	form.Set("f.problem", words(300))
+	form.Set("f.results", words(400))
+	res, body = c.PostForm(app+"/submit", form)
+	expectStatus(t, "at the word limits", res, body, http.StatusSeeOther)
+
+	// Editing the submitted application over a limit: refused, kept as it was.
+	form.Set("f.problem", words(300)+" one more")
+	res, body = c.PostForm(app, form)
+	if res.StatusCode < 400 || !strings.Contains(body, "302 words, at most 300") {
+		t.Errorf("edit over the limit: status %d, %s", res.StatusCode, regexp.MustCompile(`(?s)<main.*</main>`).FindString(body))
+	}
+	got, err = env.Store.PrizeApplication(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != prize.StateSubmitted || prize.Words(got.Answers.First("problem")) != 300 {
+		t.Errorf("after a refused edit: %s with %d words", got.State, prize.Words(got.Answers.First("problem")))
 	}
 }
