@@ -123,6 +123,7 @@ var releaseDocs = docsOf(map[string]map[string]string{
 // ranges and enums beyond descriptions.
 var releaseBounds = map[string]web.FieldDoc{
 	"release.RankingRow.rank":                {Minimum: web.Min(1)},
+	"release.RankingPillar.score":            {Nullable: true}, // null when missing (a pillar without a value)
 	"release.RankingRow.tie_size":            {Minimum: web.Min(1)},
 	"release.UnrankedCity.data_availability": {Minimum: web.Min(0), Maximum: web.Min(1)},
 	"release.Profile.data_availability":      {Minimum: web.Min(0), Maximum: web.Min(1)},
@@ -158,7 +159,7 @@ func docsOf(types map[string]map[string]string) web.SchemaDocs {
 	}
 	for k, b := range releaseBounds {
 		d := out[k]
-		d.Minimum, d.Maximum, d.Enum = b.Minimum, b.Maximum, b.Enum
+		d.Minimum, d.Maximum, d.Enum, d.Nullable = b.Minimum, b.Maximum, b.Enum, b.Nullable
 		out[k] = d
 	}
 	return out
