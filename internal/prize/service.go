@@ -52,9 +52,18 @@ type Service struct {
 	Mail      citymail.Sender
 	Now       func() time.Time
 	BaseURL   string
+
+	dups dupCache // the board's last duplicates per edition
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// At is the service with its clock set to now (the demo seeds what
+// happened at other times), with a cache of its own.
+func (s *Service) At(now func() time.Time) *Service {
+	return &Service{Store: s.Store, Directory: s.Directory, Accounts: s.Accounts, Audit: s.Audit,
+		Mail: s.Mail, Now: now, BaseURL: s.BaseURL}
+}
 
 func (s *Service) link(path string) string { return strings.TrimSuffix(s.BaseURL, "/") + path }
 
@@ -674,6 +683,9 @@ func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, n
 		head := make([]byte, ChunkBytes)
 		n, err := io.ReadFull(r, head)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			if citylens.AsError(err) != nil {
+				return err
+			}
 			return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
 		}
 		head = head[:n]
@@ -710,6 +722,9 @@ func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, n
 			n, err := io.ReadFull(r, buf)
 			buf = buf[:n]
 			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+				if citylens.AsError(err) != nil {
+					return err
+				}
 				return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
 			}
 		}
