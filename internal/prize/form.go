@@ -140,6 +140,9 @@ func (f *Form) Check() error {
 		if (fd.Kind == KindChoice || fd.Kind == KindMulti) && (len(fd.Options) == 0 || len(fd.Options) > MaxOptions) {
 			add(fd.Key, "prize.error.form_options", "a choice needs 1 to %d options", MaxOptions)
 		}
+		if fd.MaxWords < 0 || fd.MaxWords > MaxValueChars || (fd.MaxWords > 0 && fd.Kind != KindText && fd.Kind != KindLongText) {
+			add(fd.Key, "prize.error.form_words", "a word limit (max_words) is for text and long-text fields, at most %d", MaxValueChars)
+		}
 		if fd.MaxFiles < 0 || fd.MaxFiles > MaxFilesPerField {
 			add(fd.Key, "prize.error.form_files", "a file field takes at most %d files", MaxFilesPerField)
 		}

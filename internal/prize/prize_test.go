@@ -208,3 +208,66 @@ func TestDuplicatesAndChecks(t *testing.T) {
 		t.Errorf("board: %+v", b)
 	}
 }
+
+// TestDupCache checks the board's duplicate cache gives what
+// FindDuplicates gives, and follows a change of title, state or account.
+func TestDupCache(t *testing.T) {
+	mk := func(id, user int64, title string) *Application {
+		return &Application{ID: id, UserID: user, State: StateSubmitted, Organisation: "Acme", Title: title,
+			Answers: Answers{FieldSummary: {"a summary of " + title}}}
+	}
+	apps := []*Application{mk(1, 1, "night buses for shift workers"), mk(2, 1, "night buses for shift workers now"), mk(3, 2, "library kiosks")}
+	var c dupCache
+	first := c.duplicates("2026", apps)
+	if len(first) != 1 || first[0].A != 1 || first[0].B != 2 {
+		t.Fatalf("duplicates %+v", first)
+	}
+	if again := c.duplicates("2026", apps); len(again) != 1 || again[0] != first[0] {
+		t.Errorf("cached %+v, want %+v", again, first)
+	}
+	apps[1].Title, apps[1].Answers = "flood sensors in basements", Answers{FieldSummary: {"water level alarms"}}
+	if got := c.duplicates("2026", apps); len(got) != 0 {
+		t.Errorf("after a new title: %+v, want none", got)
+	}
+	apps[2].Title, apps[2].UserID, apps[2].Organisation = "flood sensors in basements", 1, "Acme"
+	apps[2].Answers = Answers{FieldSummary: {"water level alarms"}}
+	if got := c.duplicates("2026", apps); len(got) != 1 || got[0].A != 2 || got[0].B != 3 {
+		t.Errorf("after a same title: %+v", got)
+	}
+	apps[2].State = StateWithdrawn
+	if got := c.duplicates("2026", apps); len(got) != 0 {
+		t.Errorf("after a withdrawal: %+v, want none", got)
+	}
+}
+
+// TestFormWordLimitKinds checks a form configuration's word limits: on a
+// text or long-text field they are kept, on another kind or negative they
+// are refused naming the field.
+func TestFormWordLimitKinds(t *testing.T) {
+	f := DefaultForm()
+	for i := range f.Fields {
+		switch f.Fields[i].Key {
+		case "beneficiaries":
+			f.Fields[i].MaxWords = 10
+		case "funding":
+			f.Fields[i].MaxWords = -1
+		}
+	}
+	err := f.Check()
+	e := citylens.AsError(err)
+	if e == nil {
+		t.Fatalf("a word limit on a number field was accepted")
+	}
+	got := map[string]bool{}
+	for _, p := range e.Problems {
+		if strings.Contains(p.Reason, "max_words") {
+			got[p.Field] = true
+		}
+	}
+	if !got["beneficiaries"] || !got["funding"] || len(got) != 2 {
+		t.Errorf("word limit problems on %v, want beneficiaries and funding", got)
+	}
+	if err := DefaultForm().Check(); err != nil {
+		t.Errorf("the default form, with its long-text word limits: %v", err)
+	}
+}

@@ -132,7 +132,15 @@ func FindDuplicates(apps []*Application) []Duplicate {
 	for _, g := range groups {
 		for i := 0; i < len(g); i++ {
 			for j := i + 1; j < len(g); j++ {
-				s := max(jaccard(g[i].title, g[j].title), jaccard(g[i].sum, g[j].sum))
+				// |A∩B|/|A∪B| ≤ min/max of the sizes: skip the merge
+				// where the sizes alone keep it under the threshold.
+				s := 0.0
+				if sizesMayMatch(g[i].title, g[j].title) {
+					s = jaccard(g[i].title, g[j].title)
+				}
+				if sizesMayMatch(g[i].sum, g[j].sum) {
+					s = max(s, jaccard(g[i].sum, g[j].sum))
+				}
 				if s < 0.6 {
 					continue
 				}
@@ -194,6 +202,11 @@ func wordIDs(s string, ids map[string]int32) []int32 {
 }
 
 // jaccard is |a ∩ b| / |a ∪ b| of two sorted sets, 0 when either is empty.
+func sizesMayMatch(a, b []int32) bool {
+	x, y := min(len(a), len(b)), max(len(a), len(b))
+	return y > 0 && float64(x) >= 0.6*float64(y)
+}
+
 func jaccard(a, b []int32) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0

@@ -52,6 +52,8 @@ type Service struct {
 	Mail      citymail.Sender
 	Now       func() time.Time
 	BaseURL   string
+
+	dups dupCache // the board's last duplicates per edition
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
@@ -674,6 +676,9 @@ func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, n
 		head := make([]byte, ChunkBytes)
 		n, err := io.ReadFull(r, head)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			if citylens.AsError(err) != nil {
+				return err
+			}
 			return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
 		}
 		head = head[:n]
@@ -710,6 +715,9 @@ func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, n
 			n, err := io.ReadFull(r, buf)
 			buf = buf[:n]
 			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+				if citylens.AsError(err) != nil {
+					return err
+				}
 				return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
 			}
 		}

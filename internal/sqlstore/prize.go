@@ -216,8 +216,10 @@ func scanPrizeApp(s scanner) (*prize.Application, error) {
 	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(co), &a.CoApplicants); err != nil {
-		return nil, err
+	if co != "[]" && co != "" { // most have none: no decoding
+		if err := json.Unmarshal([]byte(co), &a.CoApplicants); err != nil {
+			return nil, err
+		}
 	}
 	if a.Answers == nil {
 		a.Answers = prize.Answers{}

@@ -34,10 +34,15 @@ func (c *testClock) Set(t time.Time) {
 // its deadline is 6 hours after (18:00 in Seoul) and its grace 2 hours.
 var prizeT0 = time.Date(2026, 6, 30, 3, 0, 0, 0, time.UTC)
 
-func prizeEnv(t testing.TB, s storetest.Store) (*webtest.Env, *testClock) {
+func prizeEnv(t testing.TB, s storetest.Store, opts ...func(*web.Config)) (*webtest.Env, *testClock) {
 	t.Helper()
 	clock := &testClock{t: prizeT0}
-	env := webtest.New(t, s, func(c *web.Config) { c.Now = clock.Now })
+	env := webtest.New(t, s, func(c *web.Config) {
+		c.Now = clock.Now
+		for _, o := range opts {
+			o(c)
+		}
+	})
 	err := env.Services.Prize.SeedEdition(context.Background(), auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
 		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
 		Opens: prizeT0.Add(-24 * time.Hour), Deadline: prizeT0.Add(6 * time.Hour), Grace: 2 * time.Hour,

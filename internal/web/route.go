@@ -61,6 +61,7 @@ type Route struct {
 	API     bool  // JSON API: bearer tokens, JSON errors, 401 instead of redirect
 	MaxBody int64 // request body limit
 	Upload  bool  // reads an uploaded file: takes an upload slot (AsUpload)
+	Stream  bool  // reads its multipart body as a stream (StreamsUpload)
 	// Cache is the policy of its successful GETs (delivery.go).
 	Cache CachePolicy
 }
@@ -79,6 +80,12 @@ func WithMaxBody(n int64) RouteOption { return func(r *Route) { r.MaxBody = n } 
 // server's and the user's upload slots before its body is read, or
 // answers 429 (Config.MaxUploads, MaxUploadsPerUser).
 func AsUpload() RouteOption { return func(r *Route) { r.Upload = true } }
+
+// StreamsUpload marks an upload route whose multipart body is read as a
+// stream: the core reads only the fields before the first file (the CSRF
+// token among them) and the handler reads the files with UploadOf, so no
+// file is buffered in memory or in a temporary file. It implies AsUpload.
+func StreamsUpload() RouteOption { return func(r *Route) { r.Upload, r.Stream = true, true } }
 
 // page registers an HTML route: session cookie auth; anonymous users
 // denied a page are sent to /login; unsafe methods need the CSRF token.
@@ -136,6 +143,12 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 			if err := checkContentType(r, rt.API); err != nil {
 				s.writeError(w, r, err)
 				return
+			}
+			if rt.Stream && !rt.API {
+				if r, err = openUpload(r); err != nil {
+					s.writeError(w, r, err)
+					return
+				}
 			}
 			if !rt.API {
 				if err := s.checkCSRF(r, v); err != nil {
@@ -237,8 +250,10 @@ func formError(err error) error {
 // carry its session's token; an anonymous form (login, reset) must carry the
 // value of the anonymous CSRF cookie (double submit).
 func (s *Server) checkCSRF(r *http.Request, v Viewer) error {
-	if err := parseForm(r); err != nil {
-		return err
+	if UploadOf(r) == nil {
+		if err := parseForm(r); err != nil {
+			return err
+		}
 	}
 	got := r.PostFormValue("csrf")
 	want := ""

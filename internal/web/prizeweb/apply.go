@@ -1,6 +1,9 @@
 package prizeweb
 
 import (
+	"errors"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -318,25 +321,28 @@ func (a *Area) receipt(w http.ResponseWriter, r *http.Request) error {
 	return a.s.Render(w, r, "prize_receipt.html", d)
 }
 
-// upload attaches a posted file to a file field. The core read the
-// multipart body under the route's limit (memory up to 8 MB, the rest in
-// a temporary file); the service copies it into the database in chunks.
+// upload attaches a posted file to a file field. The body is read as a
+// stream (the route StreamsUpload): the core read the fields before the
+// file (the CSRF token, the field), the service copies the file into the
+// database chunk by chunk as it arrives, checking its type on its first
+// bytes and its size as it goes, so an upload holds a chunk in memory.
 func (a *Area) upload(w http.ResponseWriter, r *http.Request) error {
 	id, err := appID(r)
 	if err != nil {
 		return err
 	}
 	var fileErr error
-	if r.MultipartForm == nil || len(r.MultipartForm.File["file"]) != 1 {
-		fileErr = citylens.Ef(citylens.EINVALID, "prize.error.file_missing", "choose one file")
-	} else {
-		fh := r.MultipartForm.File["file"][0]
-		f, err := fh.Open()
-		if err != nil {
+	var part *multipart.Part
+	up := web.UploadOf(r)
+	if up != nil {
+		if part, err = up.NextFile(); err != nil {
 			return err
 		}
-		defer f.Close()
-		_, fileErr = a.svc.AddAttachment(r.Context(), who(r), id, r.PostFormValue("field"), fh.Filename, f)
+	}
+	if part == nil || part.FormName() != "file" {
+		fileErr = citylens.Ef(citylens.EINVALID, "prize.error.file_missing", "choose one file")
+	} else {
+		_, fileErr = a.svc.AddAttachment(r.Context(), who(r), id, r.PostFormValue("field"), part.FileName(), &onlyFile{up: up, part: part})
 	}
 	if fe := a.refused(r, fileErr); fe != nil {
 		d, err := a.appData(r, id)
@@ -419,4 +425,31 @@ func (a *Area) endorse(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.s.RedirectFlash(w, r, "/prize/endorsements", "prize.flash.endorsement_recorded")
 	return nil
+}
+
+// onlyFile reads the one file of an upload; at its end it refuses a second
+// file in the same body, so the transaction storing the first rolls back.
+// A body over the route's limit is refused as too large.
+type onlyFile struct {
+	up   *web.Upload
+	part *multipart.Part
+}
+
+func (f *onlyFile) Read(p []byte) (int, error) {
+	n, err := f.part.Read(p)
+	if errors.Is(err, io.EOF) {
+		next, nerr := f.up.NextFile()
+		if nerr != nil {
+			return n, nerr
+		}
+		if next != nil {
+			return n, citylens.Ef(citylens.EINVALID, "prize.error.file_missing", "choose one file")
+		}
+		return n, io.EOF
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return n, citylens.Ef(citylens.ETOOLARGE, "prize.error.file_size", "a file may have at most %s, and an application's files %s together", "10 MiB", "40 MiB")
+	}
+	return n, err
 }

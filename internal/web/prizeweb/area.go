@@ -86,7 +86,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /prize/applications/{id}/submit", AccessApplicants, a.submit)
 	s.Page("POST /prize/applications/{id}/withdraw", AccessApplicants, a.withdraw)
 	s.Page("GET /prize/applications/{id}/receipt", AccessApplicants, a.receipt)
-	s.Page("POST /prize/applications/{id}/files", AccessApplicants, a.upload, web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.AsUpload())
+	s.Page("POST /prize/applications/{id}/files", AccessApplicants, a.upload, web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
 	s.Page("POST /prize/files/{file}/delete", AccessApplicants, a.deleteFile)
 	s.Page("GET /prize/files/{file}", AccessApplicationReaders, a.download)
 	s.Page("POST /prize/applications/{id}/endorsement", AccessApplicants, a.requestEndorsement)
