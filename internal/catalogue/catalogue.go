@@ -72,6 +72,24 @@ type Indicator struct {
 	Ko Korean `json:"ko,omitzero"`
 }
 
+// In is the indicator as a page in lang shows it: on a Korean page its
+// name, unit and definition are the Korean ones where it has them.
+func (ind Indicator) In(lang string) Indicator {
+	if lang != "ko" {
+		return ind
+	}
+	if ind.Ko.Name != "" {
+		ind.Name = ind.Ko.Name
+	}
+	if ind.Ko.Unit != "" {
+		ind.Unit = ind.Ko.Unit
+	}
+	if ind.Ko.Definition != "" {
+		ind.Definition = ind.Ko.Definition
+	}
+	return ind
+}
+
 // Korean is an indicator's text in Korean.
 type Korean struct {
 	Name       string `json:"name,omitempty"`

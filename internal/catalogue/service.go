@@ -28,8 +28,10 @@ func (s *Service) now() time.Time {
 }
 
 // SeedU4SSC adds the U4SSC indicators that the catalogue lacks; indicators
-// already there (perhaps edited by the secretariat) are left alone, so
-// seeding again changes nothing. It returns how many were added.
+// already there (perhaps edited by the secretariat) are left alone, but for
+// one with no Korean text at all (stored before the catalogue had it),
+// which is given the seed's Korean name, unit and definition. Seeding again
+// changes nothing. It returns how many were added.
 func (s *Service) SeedU4SSC(ctx context.Context, actor auditlog.Actor) (int, error) {
 	seed, err := SeedU4SSC()
 	if err != nil {
@@ -42,21 +44,26 @@ func (s *Service) SeedU4SSC(ctx context.Context, actor auditlog.Actor) (int, err
 			return err
 		}
 		known := Index(have)
-		var missing []Indicator
+		var missing, korean []Indicator
 		for _, ind := range seed {
-			if _, ok := known[ind.Code]; !ok {
+			old, ok := known[ind.Code]
+			switch {
+			case !ok:
 				missing = append(missing, ind)
+			case old.Ko == Korean{} && old.Xwalk.U4SSC == ind.Xwalk.U4SSC:
+				old.Ko = ind.Ko
+				korean = append(korean, old)
 			}
 		}
-		if len(missing) == 0 {
+		if len(missing)+len(korean) == 0 {
 			return nil
 		}
-		if err := s.Store.PutIndicators(ctx, missing); err != nil {
+		if err := s.Store.PutIndicators(ctx, append(missing, korean...)); err != nil {
 			return err
 		}
 		added = len(missing)
 		return auditlog.Record(ctx, s.Audit, s.now(), actor, "catalogue.seed", "catalogue", "u4ssc", nil,
-			map[string]any{"added": len(missing), "source": U4SSCAttribution})
+			map[string]any{"added": len(missing), "korean_added": len(korean), "source": U4SSCAttribution})
 	})
 	return added, err
 }

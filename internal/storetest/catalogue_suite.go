@@ -113,6 +113,23 @@ func testCatalogueSeed(t *testing.T, s FeatureStore) {
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("seed audit entries: %d, %v; want 1", len(entries), err)
 	}
+	// An indicator stored before the catalogue had Korean text gets the
+	// seed's; one the secretariat gave its own Korean name keeps it.
+	bare, edited := got[0], got[1]
+	bare.Ko = catalogue.Korean{}
+	edited.Ko.Name = "직접 고친 이름"
+	if err := s.PutIndicators(ctx, []catalogue.Indicator{bare, edited}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err = svc.SeedU4SSC(ctx, auditlog.System("test")); err != nil || n != 0 {
+		t.Fatalf("third seed: %d, %v", n, err)
+	}
+	if ind, _ := s.Indicator(ctx, bare.Code); ind.Ko != byCode[bare.Code].Ko || ind.Ko.Name == "" {
+		t.Errorf("%s: Korean text %+v after seeding, want the seed's", bare.Code, ind.Ko)
+	}
+	if ind, _ := s.Indicator(ctx, edited.Code); ind.Ko.Name != "직접 고친 이름" {
+		t.Errorf("%s: the secretariat's Korean name became %q", edited.Code, ind.Ko.Name)
+	}
 }
 
 func testIndicatorRoundTrip(t *testing.T, s FeatureStore) {

@@ -124,9 +124,31 @@ func TestIndicatorCreateAndEdit(t *testing.T) {
 		_, body = env.Client().Get("/catalogue/CL-AIR-1")
 		expectBody(t, "public page after the edit", body, "<h1>Clean air days", "% of days", "higher is better", "0 to 100",
 			"Social", "SDG 11", "Count the days under the WHO guideline.")
+		if strings.Contains(body, "맑은 공기") {
+			t.Error("the English page shows a Korean name the indicator does not have yet")
+		}
+		// The Korean name, unit and definition: saved by the form, shown
+		// on Korean pages, English ones kept on English pages.
+		res, body = admin.PostForm("/admin/catalogue/CL-AIR-1", withField(edited, "name_ko", "맑은 공기 일수", "unit_ko", "일수 비율(%)", "definition_ko", "WHO 권고 기준 이하인 날의 비율"))
+		expectStatus(t, "edit in Korean", res, body, http.StatusSeeOther)
+		if got, _ := env.Store.Indicator(ctx, "CL-AIR-1"); got.Ko != (catalogue.Korean{Name: "맑은 공기 일수", Unit: "일수 비율(%)", Definition: "WHO 권고 기준 이하인 날의 비율"}) {
+			t.Errorf("Korean text saved: %+v", got.Ko)
+		}
+		_, body = admin.Get("/admin/catalogue/CL-AIR-1/edit")
+		expectBody(t, "edit form in Korean", body, `id="name_ko" name="name_ko" lang="ko" value="맑은 공기 일수"`, "WHO 권고 기준 이하인 날의 비율</textarea>")
+		_, body = env.Client().Get("/catalogue/CL-AIR-1?lang=ko")
+		expectBody(t, "Korean public page", body, "<h1>맑은 공기 일수", "일수 비율(%)", "WHO 권고 기준 이하인 날의 비율")
+		if strings.Contains(body, "Clean air days") {
+			t.Error("the Korean catalogue page names the indicator in English")
+		}
+		_, body = env.Client().Get("/catalogue?lang=ko")
+		expectBody(t, "Korean catalogue", body, "<td>맑은 공기 일수</td>")
+		_, body = env.Client().Get("/catalogue/CL-AIR-1?lang=en")
+		expectBody(t, "English public page", body, "<h1>Clean air days")
 		es = auditOf(t, s, "indicator", "CL-AIR-1")
-		if len(es) != 2 || es[0].Action != "indicator.update" || !strings.Contains(string(es[0].Before), `"direction":-1`) ||
-			!strings.Contains(string(es[0].After), `"direction":1`) {
+		// (newest first: the Korean edit, the edit, the creation)
+		if len(es) != 3 || es[1].Action != "indicator.update" || !strings.Contains(string(es[1].Before), `"direction":-1`) ||
+			!strings.Contains(string(es[1].After), `"direction":1`) || !strings.Contains(string(es[0].After), "맑은 공기 일수") {
 			t.Errorf("audit of the edit: %+v", es)
 		}
 	})

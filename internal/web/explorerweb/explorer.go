@@ -489,11 +489,13 @@ type rankingsData struct {
 	Unranked   []unrankedRow
 	Names      map[string]string // city code → name (ties)
 	Pillars    []string
-	SortLinks  map[string]string
-	PageLinks  []pageLink
-	CSVHref    string
-	APIHref    string
-	TieOverlap float64 // the tie rule's share of common ranks
+	// PillarNames are the pillars' names in the page's language by code.
+	PillarNames map[string]string
+	SortLinks   map[string]string
+	PageLinks   []pageLink
+	CSVHref     string
+	APIHref     string
+	TieOverlap  float64 // the tie rule's share of common ranks
 }
 
 type pageLink struct {
@@ -570,7 +572,7 @@ func (a *Explorer) explorerRankings(w http.ResponseWriter, r *http.Request) erro
 		}
 		d := &rankingsData{R: v, Query: rq, Rows: res.Rows, Total: res.Total, All: all.Total, Page: page,
 			Pages: (res.Total + rankingsPerPage - 1) / rankingsPerPage, PopClasses: release.PopulationClasses(),
-			Unranked: a.unrankedRows(lang, v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, SortLinks: map[string]string{},
+			Unranked: a.unrankedRows(lang, v, rq), Names: map[string]string{}, Pillars: v.Sum.Pillars, PillarNames: v.nodeNames(), SortLinks: map[string]string{},
 			TieOverlap: v.rel.TieOverlap(),
 		}
 		stages, err := v.rel.Stages("")

@@ -35,10 +35,11 @@ func (a *Area) catalogueList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pillar := r.URL.Query().Get("pillar")
+	lang := string(web.RequestLang(w, r))
 	var shown []catalogue.Indicator
 	for _, ind := range inds {
 		if pillar == "" || ind.Xwalk.Pillar == pillar {
-			shown = append(shown, ind)
+			shown = append(shown, ind.In(lang))
 		}
 	}
 	return a.s.Render(w, r, "catalogue_list.html", map[string]any{
@@ -52,7 +53,7 @@ func (a *Area) catalogueIndicator(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return a.s.Render(w, r, "catalogue_indicator.html", map[string]any{
-		"Ind": ind, "Attribution": catalogue.U4SSCAttribution,
+		"Ind": ind.In(string(web.RequestLang(w, r))), "Attribution": catalogue.U4SSCAttribution,
 	})
 }
 
