@@ -85,7 +85,7 @@ func seedJudging(ctx context.Context, s Services) error {
 		Evaluation: time.Date(2025, 6, 10, 0, 0, 0, 0, seoulTZ).UTC(), Finalists: time.Date(2025, 8, 1, 0, 0, 0, 0, seoulTZ).UTC(),
 		Ceremony: time.Date(2025, 10, 1, 10, 0, 0, 0, seoulTZ).UTC(), Published: true}
 	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
-	p25 := prizeAt(s.Prize, at(opens.AddDate(0, 0, 7)))
+	p25 := s.Prize.At(at(opens.AddDate(0, 0, 7)))
 	if err := p25.SeedEdition(ctx, system, e); err != nil {
 		return err
 	}
@@ -253,11 +253,4 @@ func scoreRound(ctx context.Context, svc *judging.Service, admin judging.Viewer,
 		}
 	}
 	return nil
-}
-
-// prizeAt is a prize service like svc on another clock (a new value: the
-// service holds a cache that must not be copied).
-func prizeAt(svc *prize.Service, now func() time.Time) *prize.Service {
-	return &prize.Service{Store: svc.Store, Directory: svc.Directory, Accounts: svc.Accounts, Audit: svc.Audit,
-		Mail: svc.Mail, Now: now, BaseURL: svc.BaseURL}
 }
