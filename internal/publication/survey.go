@@ -69,14 +69,17 @@ func addSurvey(d *release.Draft, vals []survey.IndexValue, in *survey.Instrument
 		for _, a := range in.Areas {
 			for _, p := range []string{survey.PillarStructures, survey.PillarTechnology} {
 				code := survey.IndicatorCode(a.Code, p)
+				// The release's names are in one language: the area as a
+				// phrase of the sentence, lower case.
+				area := strings.ToLower(a.Label.In("en"))
 				if has[code] {
 					continue
 				}
 				has[code] = true
-				d.Framework = append(d.Framework, engine.Node{Code: code, Name: "Residents: " + a.Label.In("en") + " (" + p + ")",
+				d.Framework = append(d.Framework, engine.Node{Code: code, Name: "Residents: " + area + " (" + p + ")",
 					Parent: PeopleCentric, Kind: engine.Indicator, Weight: 1, Direction: 1, Unit: "score 0–100"})
 				d.Indicators = append(d.Indicators, release.IndicatorInfo{Code: code, Min: &zero, Max: &hundred,
-					Definition: "Residents' survey: the weighted 0–100 score of the " + p + " items of the area " + a.Label.In("en") +
+					Definition: "Residents' survey: the weighted 0–100 score of the " + p + " items of the area " + area +
 						", pooled over the survey's waves"})
 			}
 		}
