@@ -18,9 +18,10 @@ import (
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
 	"github.com/citylens/citylens/internal/web/datacallweb"
+	"github.com/citylens/citylens/internal/web/exchangeweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
-	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
+	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
@@ -72,6 +73,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
 		prizeweb.New(st, sv.Prize),
 		judgingweb.New(sv.Judging),
+		exchangeweb.New(sv.Exchange),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st)}),

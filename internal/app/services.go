@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
@@ -26,6 +27,7 @@ type Services struct {
 	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
+	Exchange    *exchange.Service    // the knowledge exchange's practice library
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -43,8 +45,9 @@ func NewServices(st Store, cfg web.Config) *Services {
 		Releases:  &release.Workflow{Store: st, Audit: st, Now: now},
 		Survey:    &survey.Service{Store: st, Audit: st, Now: now},
 	}
-	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Now: now, Demo: cfg.Demo}
+	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Survey: sv.Survey, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
+	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
 	return sv
 }

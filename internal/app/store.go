@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
@@ -39,5 +40,6 @@ type Store interface {
 	prize.Store
 	judging.Store
 	survey.Store
+	exchange.Store
 	demo.Marks // what demo seeding created, its lock
 }

@@ -37,6 +37,20 @@ func PillarName(p string) string {
 	return p
 }
 
+// PillarNameKo returns the Korean name of an ESG pillar code ("" for
+// another code).
+func PillarNameKo(p string) string {
+	switch p {
+	case PillarE:
+		return "환경"
+	case PillarS:
+		return "사회"
+	case PillarG:
+		return "거버넌스"
+	}
+	return ""
+}
+
 // Indicator is one entry of the catalogue.
 type Indicator struct {
 	Code       string `json:"code"` // CityLens code, URL-safe (e.g. EC-ICT-ICT-1C)
@@ -53,6 +67,25 @@ type Indicator struct {
 	// Notes record where the entry came from and its known problems.
 	Notes string    `json:"notes,omitempty"`
 	Xwalk Crosswalk `json:"crosswalk"`
+	// Ko is the indicator's name, unit and definition in Korean, shown on
+	// Korean pages (an empty field: the English one).
+	Ko Korean `json:"ko,omitzero"`
+}
+
+// Korean is an indicator's text in Korean.
+type Korean struct {
+	Name       string `json:"name,omitempty"`
+	Unit       string `json:"unit,omitempty"`
+	Definition string `json:"definition,omitempty"`
+}
+
+// NameIn is the indicator's name in a language ("en", "ko"): its Korean
+// name on a Korean page when it has one, its name otherwise.
+func (ind Indicator) NameIn(lang string) string {
+	if lang == "ko" && ind.Ko.Name != "" {
+		return ind.Ko.Name
+	}
+	return ind.Name
 }
 
 // Crosswalk ties an indicator to the frameworks cities already report to.
@@ -122,6 +155,15 @@ func (ind *Indicator) Problems() []citylens.Problem {
 	}
 	if len(ind.Unit) > 100 {
 		add("unit", "catalogue.problem.unit_long", "unit is longer than %d characters", 100)
+	}
+	if len(ind.Ko.Name) > 300 {
+		add("name_ko", "catalogue.problem.name_long", "name is longer than %d characters", 300)
+	}
+	if len(ind.Ko.Unit) > 100 {
+		add("unit_ko", "catalogue.problem.unit_long", "unit is longer than %d characters", 100)
+	}
+	if len(ind.Ko.Definition) > 10000 {
+		add("definition_ko", "catalogue.problem.definition_long", "definition is longer than %s characters", "10,000")
 	}
 	switch ind.Direction {
 	case -1, 0, 1:

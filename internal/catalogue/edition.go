@@ -30,7 +30,8 @@ const (
 // catalogue indicator by its code and take its name, unit and direction from it.
 type Node struct {
 	Code   string  `json:"code"`
-	Name   string  `json:"name,omitempty"` // aggregates; indicators default to the catalogue name
+	Name   string  `json:"name,omitempty"`    // aggregates; indicators default to the catalogue name
+	NameKo string  `json:"name_ko,omitempty"` // the Korean name; indicators default to the catalogue's
 	Parent string  `json:"parent,omitempty"`
 	Kind   string  `json:"kind"`
 	Weight float64 `json:"weight"`
@@ -133,7 +134,7 @@ func (e *Edition) EngineNodes(cat map[string]Indicator) ([]engine.Node, error) {
 	}
 	out := make([]engine.Node, 0, len(e.Framework))
 	for i, n := range e.Framework {
-		en := engine.Node{Code: n.Code, Name: n.Name, Parent: n.Parent, Weight: n.Weight}
+		en := engine.Node{Code: n.Code, Name: n.Name, NameKo: n.NameKo, Parent: n.Parent, Weight: n.Weight}
 		switch n.Kind {
 		case KindAggregate:
 			en.Kind = engine.Aggregate
@@ -149,7 +150,10 @@ func (e *Edition) EngineNodes(cat map[string]Indicator) ([]engine.Node, error) {
 			if en.Name == "" {
 				en.Name = ind.Name
 			}
-			en.Unit = ind.Unit
+			if en.NameKo == "" {
+				en.NameKo = ind.Ko.Name
+			}
+			en.Unit, en.UnitKo = ind.Unit, ind.Ko.Unit
 			en.Direction = ind.Direction
 			if n.Direction != 0 {
 				en.Direction = n.Direction
@@ -273,7 +277,7 @@ func NewEdition(code, name string, refYear int, opens, closes time.Time, inds []
 		if len(byPillar[p]) == 0 {
 			continue
 		}
-		e.Framework = append(e.Framework, Node{Code: p, Name: PillarName(p), Parent: "INDEX", Kind: KindAggregate, Weight: 1})
+		e.Framework = append(e.Framework, Node{Code: p, Name: PillarName(p), NameKo: PillarNameKo(p), Parent: "INDEX", Kind: KindAggregate, Weight: 1})
 		e.Framework = append(e.Framework, byPillar[p]...)
 	}
 	if len(e.Framework) == 1 {

@@ -18,6 +18,12 @@ import (
 //go:embed seed/u4ssc_kpis.csv
 var u4sscCSV []byte
 
+// u4sscKoCSV gives the U4SSC indicators' Korean names and units by U4SSC
+// code (CityLens's translation; seed/README.md).
+//
+//go:embed seed/u4ssc_kpis_ko.csv
+var u4sscKoCSV []byte
+
 // U4SSCAttribution is the citation to show wherever the seeded catalogue is shown.
 const U4SSCAttribution = "ITU/U4SSC (2017), Collection Methodology for Key Performance Indicators for Smart Sustainable Cities"
 
@@ -25,7 +31,56 @@ const U4SSCAttribution = "ITU/U4SSC (2017), Collection Methodology for Key Perfo
 // entries, with ESG pillars, valid ranges, definitions and guidance derived
 // as seed/README.md documents.
 func SeedU4SSC() ([]Indicator, error) {
-	return ParseU4SSC(bytes.NewReader(u4sscCSV))
+	inds, err := ParseU4SSC(bytes.NewReader(u4sscCSV))
+	if err != nil {
+		return nil, err
+	}
+	return inds, addU4SSCKorean(inds, bytes.NewReader(u4sscKoCSV))
+}
+
+// addU4SSCKorean gives inds their Korean names, units and definitions from
+// a file of columns code (U4SSC), name_ko and unit_ko. Every indicator must
+// have a row and every row an indicator, so none is left English.
+func addU4SSCKorean(inds []Indicator, r io.Reader) error {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return citylens.Errorf(citylens.EINVALID, "u4ssc Korean names: %v", err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != "code,name_ko,unit_ko" {
+		return citylens.Errorf(citylens.EINVALID, "u4ssc Korean names: header must be code,name_ko,unit_ko")
+	}
+	ko := map[string][]string{}
+	for i, rec := range rows[1:] {
+		if _, dup := ko[rec[0]]; dup || strings.TrimSpace(rec[1]) == "" {
+			return citylens.Errorf(citylens.EINVALID, "u4ssc Korean names: line %d: code %q repeated or without a name", i+2, rec[0])
+		}
+		ko[rec[0]] = rec
+	}
+	for i := range inds {
+		ind := &inds[i]
+		rec, ok := ko[ind.Xwalk.U4SSC]
+		if !ok {
+			return citylens.Errorf(citylens.EINVALID, "u4ssc Korean names: no row for %q", ind.Xwalk.U4SSC)
+		}
+		delete(ko, ind.Xwalk.U4SSC)
+		ind.Ko = Korean{Name: rec[1], Unit: rec[2]}
+		ind.Ko.Definition = u4sscDefinitionKo(*ind)
+	}
+	for code := range ko {
+		return citylens.Errorf(citylens.EINVALID, "u4ssc Korean names: %q is not a U4SSC indicator", code)
+	}
+	return nil
+}
+
+// u4sscDefinitionKo is u4sscDefinition in Korean.
+func u4sscDefinitionKo(ind Indicator) string {
+	tier := map[string]string{TierCore: "핵심", TierAdvanced: "고급"}[ind.Xwalk.U4SSCTier]
+	unit := ind.Ko.Unit
+	if unit == "" {
+		unit = "방법론이 도시에 맡긴 단위(방법 설명에 밝히십시오)"
+	}
+	return fmt.Sprintf("%s: U4SSC %s 핵심성과지표(KPI) %s, 보고 단위: %s. 전체 정의는 ITU/U4SSC(2017) 「스마트 지속가능 도시 핵심성과지표 수집 방법론」에 있습니다.",
+		ind.Ko.Name, tier, ind.Xwalk.U4SSC, unit)
 }
 
 // ParseU4SSC reads a catalogue in the layout of seed/u4ssc_kpis.csv. Errors name the line.

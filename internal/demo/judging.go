@@ -85,13 +85,12 @@ func seedJudging(ctx context.Context, s Services) error {
 		Evaluation: time.Date(2025, 6, 10, 0, 0, 0, 0, seoulTZ).UTC(), Finalists: time.Date(2025, 8, 1, 0, 0, 0, 0, seoulTZ).UTC(),
 		Ceremony: time.Date(2025, 10, 1, 10, 0, 0, 0, seoulTZ).UTC(), Published: true}
 	at := func(t time.Time) func() time.Time { return func() time.Time { return t } }
-	p25 := *s.Prize
-	p25.Now = at(opens.AddDate(0, 0, 7))
+	p25 := s.Prize.At(at(opens.AddDate(0, 0, 7)))
 	if err := p25.SeedEdition(ctx, system, e); err != nil {
 		return err
 	}
 	s25 := s
-	s25.Prize = &p25
+	s25.Prize = p25
 	n := 0
 	for i, c := range cities {
 		if n >= 12 {

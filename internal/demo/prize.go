@@ -204,9 +204,7 @@ func seedPrizeApplication(ctx context.Context, s Services, e *prize.Edition, who
 	}
 	sub := svc
 	if n == 5 { // the late one: submitted an hour after the deadline, within the grace
-		late := *svc
-		late.Now = func() time.Time { return e.Deadline.Add(time.Hour) }
-		sub = &late
+		sub = svc.At(func() time.Time { return e.Deadline.Add(time.Hour) })
 	}
 	if _, err := sub.Submit(ctx, who, app.ID); err != nil {
 		return err

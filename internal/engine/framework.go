@@ -48,8 +48,12 @@ type Goalposts struct {
 
 // Node is one element of a framework: an indicator or an aggregate.
 type Node struct {
-	Code   string  `json:"code"`
-	Name   string  `json:"name,omitempty"`
+	Code string `json:"code"`
+	Name string `json:"name,omitempty"`
+	// NameKo is the node's Korean name (empty: none); shown on Korean pages,
+	// never used by the computation. Empty, it is left out of the JSON, so
+	// releases published before it keep their content hashes.
+	NameKo string  `json:"name_ko,omitempty"`
 	Parent string  `json:"parent,omitempty"` // empty for a root
 	Kind   Kind    `json:"kind"`
 	Weight float64 `json:"weight"` // relative to its siblings; 0 for an unscored indicator
@@ -65,6 +69,7 @@ type Node struct {
 	// Indicators only.
 	Direction   int        `json:"direction,omitempty"` // +1 higher is better, -1 lower is better
 	Unit        string     `json:"unit,omitempty"`
+	UnitKo      string     `json:"unit_ko,omitempty"`     // the unit in Korean (empty: none)
 	Denominator string     `json:"denominator,omitempty"` // data column to divide by when denominating
 	Target      *float64   `json:"target,omitempty"`
 	Goalposts   *Goalposts `json:"goalposts,omitempty"`

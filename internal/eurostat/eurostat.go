@@ -44,21 +44,23 @@ type Edition struct {
 	Attribution string
 }
 
-// indicators of the edition: Urban Audit code, pillar, direction, name, unit.
+// indicators of the edition: Urban Audit code, pillar, direction, name,
+// unit, and the name and unit in Korean.
 var indicators = []struct {
-	code, pillar string
-	direction    int
-	name, unit   string
+	code, pillar   string
+	direction      int
+	name, unit     string
+	nameKo, unitKo string
 }{
-	{"EN3012V", "Services", 1, "Population connected to potable drinking water", "%"},
-	{"EN3013V", "Services", 1, "Population connected to sewerage treatment", "%"},
-	{"EN5205V", "Land", 1, "Green urban areas and sports and leisure facilities", "% of land"},
-	{"EN5207V", "Land", 1, "Natural areas", "% of land"},
-	{"EN5202V", "Land", -1, "Industrial, commercial, public, military and private units", "% of land"},
-	{"EN5203V", "Land", -1, "Transport infrastructure", "% of land"},
-	{"EN1002V", "Climate", 1, "Hours of sunshine per day", "hours"},
-	{"EN1003V", "Climate", -1, "Average temperature of the warmest month", "°C"},
-	{"EN1004V", "Climate", 1, "Average temperature of the coldest month", "°C"},
+	{"EN3012V", "Services", 1, "Population connected to potable drinking water", "%", "상수도 보급 인구", "%"},
+	{"EN3013V", "Services", 1, "Population connected to sewerage treatment", "%", "하수처리 인구", "%"},
+	{"EN5205V", "Land", 1, "Green urban areas and sports and leisure facilities", "% of land", "도시 녹지 및 체육·여가시설", "토지 면적 비율(%)"},
+	{"EN5207V", "Land", 1, "Natural areas", "% of land", "자연지역", "토지 면적 비율(%)"},
+	{"EN5202V", "Land", -1, "Industrial, commercial, public, military and private units", "% of land", "산업·상업·공공·군사·민간 용지", "토지 면적 비율(%)"},
+	{"EN5203V", "Land", -1, "Transport infrastructure", "% of land", "교통 기반시설", "토지 면적 비율(%)"},
+	{"EN1002V", "Climate", 1, "Hours of sunshine per day", "hours", "일평균 일조시간", "시간"},
+	{"EN1003V", "Climate", -1, "Average temperature of the warmest month", "°C", "최난월 평균기온", "°C"},
+	{"EN1004V", "Climate", 1, "Average temperature of the coldest month", "°C", "최한월 평균기온", "°C"},
 }
 
 // Load reads the embedded files and assembles the edition.
@@ -69,15 +71,15 @@ func Load() (*Edition, error) {
 		Year:        map[string]map[string]int{},
 	}
 	e.Framework = []engine.Node{
-		{Code: "Index", Name: "Urban environment", Kind: engine.Aggregate, Weight: 1},
-		{Code: "Services", Name: "Water and sanitation", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
-		{Code: "Land", Name: "Land use", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
-		{Code: "Climate", Name: "Climate comfort", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
+		{Code: "Index", Name: "Urban environment", NameKo: "도시 환경", Kind: engine.Aggregate, Weight: 1},
+		{Code: "Services", Name: "Water and sanitation", NameKo: "상하수도", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
+		{Code: "Land", Name: "Land use", NameKo: "토지 이용", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
+		{Code: "Climate", Name: "Climate comfort", NameKo: "기후 쾌적성", Parent: "Index", Kind: engine.Aggregate, Weight: 1},
 	}
 	known := map[string]bool{}
 	for _, ind := range indicators {
-		e.Framework = append(e.Framework, engine.Node{Code: ind.code, Name: ind.name, Parent: ind.pillar, Kind: engine.Indicator,
-			Weight: 1, Direction: ind.direction, Unit: ind.unit})
+		e.Framework = append(e.Framework, engine.Node{Code: ind.code, Name: ind.name, NameKo: ind.nameKo, Parent: ind.pillar, Kind: engine.Indicator,
+			Weight: 1, Direction: ind.direction, Unit: ind.unit, UnitKo: ind.unitKo})
 		known[ind.code] = true
 	}
 	e.Method = engine.DefaultMethod()

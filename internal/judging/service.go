@@ -619,18 +619,8 @@ func (s *Service) RoundReport(ctx context.Context, v Viewer, roundID int64) (Rep
 	}
 	hidden := map[int64]bool{}
 	if !v.Admin {
-		j, err := s.judgeOf(ctx, r.Edition, v)
-		if err != nil {
+		if hidden, err = s.hiddenFrom(ctx, r.Edition, v); err != nil {
 			return Report{}, err
-		}
-		bl, err := s.blocked(ctx, r.Edition)
-		if err != nil {
-			return Report{}, err
-		}
-		for k := range bl {
-			if k[0] == j.ID {
-				hidden[k[1]] = true
-			}
 		}
 	}
 	scores, err := s.Store.PrizeScores(ctx, roundID)
@@ -670,6 +660,15 @@ func (s *Service) Decide(ctx context.Context, v Viewer, d *Decision) error {
 	if err != nil || a.Edition != d.Edition {
 		return notFoundApp(d.App)
 	}
+	if !v.Admin { // a chair in conflict does not decide on the application
+		hidden, err := s.hiddenFrom(ctx, d.Edition, v)
+		if err != nil {
+			return err
+		}
+		if hidden[d.App] {
+			return notFoundApp(d.App)
+		}
+	}
 	if d.Track == "" {
 		d.Track = a.Track
 	}
@@ -694,7 +693,20 @@ func (s *Service) Decisions(ctx context.Context, v Viewer, edition string) ([]De
 		return nil, err
 	}
 	if s.Committee(ctx, edition, v) {
-		return ds, nil
+		if v.Admin {
+			return ds, nil
+		}
+		hidden, err := s.hiddenFrom(ctx, edition, v)
+		if err != nil {
+			return nil, err
+		}
+		var out []Decision
+		for _, d := range ds {
+			if !hidden[d.App] {
+				out = append(out, d)
+			}
+		}
+		return out, nil
 	}
 	_, announced, err := s.Store.PrizeAnnounced(ctx, edition)
 	if err != nil {
@@ -956,4 +968,24 @@ func (s *Service) Editions(ctx context.Context, v Viewer) ([]*prize.Edition, err
 		}
 	}
 	return out, nil
+}
+
+// hiddenFrom is the applications a judge (the chair included) is in
+// conflict with: left out of every committee view they read.
+func (s *Service) hiddenFrom(ctx context.Context, edition string, v Viewer) (map[int64]bool, error) {
+	j, err := s.judgeOf(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	bl, err := s.blocked(ctx, edition)
+	if err != nil {
+		return nil, err
+	}
+	hidden := map[int64]bool{}
+	for k := range bl {
+		if k[0] == j.ID {
+			hidden[k[1]] = true
+		}
+	}
+	return hidden, nil
 }

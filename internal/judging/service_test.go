@@ -205,6 +205,19 @@ func TestEditionThroughService(t *testing.T) {
 		if err != nil || len(rep.Apps) != 3 {
 			t.Fatalf("report %+v %v", rep, err)
 		}
+		// A chair in conflict does not see the application in the report.
+		if err := svc.Declare(ctx, chair, judges[2].ID, apps[1].ID, judging.ConflictAdviser); err != nil {
+			t.Fatal(err)
+		}
+		crep, err := svc.RoundReport(ctx, chair, r.ID)
+		if err != nil || len(crep.Apps) != 2 {
+			t.Fatalf("conflicted chair's report: %+v %v", crep.Apps, err)
+		}
+		for _, a := range crep.Apps {
+			if a.App == apps[1].ID {
+				t.Fatal("the conflicted chair sees the application in the report")
+			}
+		}
 		if _, err := svc.RoundReport(ctx, jensen, r.ID); code(err) != citylens.EFORBIDDEN {
 			t.Fatalf("a judge read the committee report: %v", err)
 		}
@@ -213,7 +226,10 @@ func TestEditionThroughService(t *testing.T) {
 		if err := svc.SaveScore(ctx, jensen, r.ID, apps[2].ID, full(3), true); code(err) != citylens.ECONFLICT {
 			t.Fatalf("late score: %v", err)
 		}
-		winner := rep.Apps[0].App
+		winner := crep.Apps[0].App
+		if err := svc.Decide(ctx, chair, &judging.Decision{Edition: "2026", App: apps[1].ID, Kind: judging.DecisionFinalist}); code(err) != citylens.ENOTFOUND {
+			t.Fatalf("a conflicted chair decided: %v", err)
+		}
 		if err := svc.Decide(ctx, jensen, &judging.Decision{Edition: "2026", App: winner, Kind: judging.DecisionWinner, Grade: "gold"}); code(err) != citylens.EFORBIDDEN {
 			t.Fatalf("a judge decided: %v", err)
 		}

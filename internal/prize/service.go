@@ -56,6 +56,13 @@ type Service struct {
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
+// At is the service with its clock set to now (the demo seeds what
+// happened at other times), with a cache of its own.
+func (s *Service) At(now func() time.Time) *Service {
+	return &Service{Store: s.Store, Directory: s.Directory, Accounts: s.Accounts, Audit: s.Audit,
+		Mail: s.Mail, Now: now, BaseURL: s.BaseURL}
+}
+
 func (s *Service) link(path string) string { return strings.TrimSuffix(s.BaseURL, "/") + path }
 
 func (s *Service) record(ctx context.Context, who auditlog.Actor, action, typ, id string, before, after any) error {

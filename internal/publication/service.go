@@ -55,6 +55,9 @@ type Service struct {
 	Now      func() time.Time
 	// Demo marks every release this service publishes as demonstration data.
 	Demo bool
+	// Survey, when set, feeds the people-centric pillar: the residents'
+	// survey's values enter every publication of an edition that has them.
+	Survey SurveySource
 	// Publish builds a release (the engine and the analyses); nil:
 	// release.Publish. Tests wrap it to count builds.
 	Publish func(ctx context.Context, in release.PublishInput) (*release.Release, error)
@@ -239,7 +242,28 @@ func engineIndicators(dr *datacall.DraftRelease) []string {
 // publishInput is what publishing a draft takes: the release draft, the
 // edition's release configuration, the previous edition's latest release
 // (rank changes) and, for a correction, the release it corrects.
-func (s *Service) publishInput(ctx context.Context, dr *datacall.DraftRelease, correct bool) (release.PublishInput, error) {
+func (s *Service) publishInput(ctx context.Context, dr *datacall.DraftRelease, correct bool, override *release.Uncertainty, n int) (release.PublishInput, error) {
+	in, err := s.editionInput(ctx, dr, correct)
+	if err != nil {
+		return in, err
+	}
+	if override != nil {
+		in.Config.Uncertainty = *override
+	} else {
+		in.Config.Uncertainty.N = n
+	}
+	// The residents' survey: the people-centric pillar, its values and
+	// their sampling error.
+	vals, inst, err := s.surveyValues(ctx, dr.Edition)
+	if err != nil || len(vals) == 0 {
+		return in, err
+	}
+	addSurvey(&in.Draft, vals, inst)
+	return in, addSampling(&in.Config.Uncertainty, in.Draft, vals)
+}
+
+// editionInput is publishInput before the uncertainty settings and the survey.
+func (s *Service) editionInput(ctx context.Context, dr *datacall.DraftRelease, correct bool) (release.PublishInput, error) {
 	in := release.PublishInput{PublishedAt: s.now().UTC()}
 	cities, err := s.Store.ListCities(ctx, members.CityFilter{})
 	if err != nil {
@@ -294,9 +318,7 @@ func (s *Service) currentInput(ctx context.Context, id int64, n int) (release.Pu
 	if err != nil {
 		return release.PublishInput{}, err
 	}
-	in, err := s.publishInput(ctx, dr, hasLive)
-	in.Config.Uncertainty.N = n
-	return in, err
+	return s.publishInput(ctx, dr, hasLive, nil, n)
 }
 
 // HasLive reports whether an edition has a published release (so a new
@@ -333,14 +355,9 @@ func (s *Service) PublishDraft(ctx context.Context, a auditlog.Actor, p Publicat
 	if err != nil {
 		return release.Record{}, err
 	}
-	in, err := s.publishInput(ctx, dr, p.Correct)
+	in, err := s.publishInput(ctx, dr, p.Correct, p.Uncertainty, p.N)
 	if err != nil {
 		return release.Record{}, err
-	}
-	if p.Uncertainty != nil {
-		in.Config.Uncertainty = *p.Uncertainty
-	} else {
-		in.Config.Uncertainty.N = p.N
 	}
 	in.Progress = progress
 	rel, err := s.previewed(ctx, p.DraftID, in)

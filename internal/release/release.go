@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/citylens/citylens"
@@ -66,11 +67,14 @@ type DataPoint struct {
 // framework node: definition, valid range (used to check what-if values) and
 // crosswalk. Optional: a release works without it.
 type IndicatorInfo struct {
-	Code       string              `json:"code"`
-	Definition string              `json:"definition,omitempty"`
-	Min        *float64            `json:"min,omitempty"`
-	Max        *float64            `json:"max,omitempty"`
-	Crosswalk  catalogue.Crosswalk `json:"crosswalk"`
+	Code       string `json:"code"`
+	Definition string `json:"definition,omitempty"`
+	// DefinitionKo is the definition in Korean; empty, it is left out of
+	// the document, so releases published before it keep their hashes.
+	DefinitionKo string              `json:"definition_ko,omitempty"`
+	Min          *float64            `json:"min,omitempty"`
+	Max          *float64            `json:"max,omitempty"`
+	Crosswalk    catalogue.Crosswalk `json:"crosswalk"`
 }
 
 // InfoFromCatalogue picks the catalogue entries of the given indicator codes
@@ -82,7 +86,7 @@ func InfoFromCatalogue(cat map[string]catalogue.Indicator, codes []string) []Ind
 		if !ok {
 			continue
 		}
-		out = append(out, IndicatorInfo{Code: c, Definition: ind.Definition, Min: ind.Min, Max: ind.Max, Crosswalk: ind.Xwalk})
+		out = append(out, IndicatorInfo{Code: c, Definition: ind.Definition, DefinitionKo: ind.Ko.Definition, Min: ind.Min, Max: ind.Max, Crosswalk: ind.Xwalk})
 	}
 	return out
 }
@@ -121,6 +125,10 @@ type Release struct {
 	rankRows []RankingRow      // ranked cities, by rank then code
 	data     *engine.Data      // the data points laid out for the engine (what-if)
 	dv       derived
+	// ko is the release's Korean view, made on first use; published is,
+	// in that view, the release as published.
+	ko        *localised
+	published *Release
 }
 
 // doc is a release's JSON document.
@@ -363,9 +371,65 @@ func cloneInfos(in []IndicatorInfo) []IndicatorInfo {
 	return out
 }
 
-// MarshalJSON writes the release as one JSON document.
+// MarshalJSON writes the release as one JSON document (a release In a
+// language writes the document it was published as).
 func (r *Release) MarshalJSON() ([]byte, error) {
+	if r.published != nil {
+		return json.Marshal(&r.published.d)
+	}
 	return json.Marshal(&r.d)
+}
+
+// In is the release as a page in lang ("en", "ko") shows it: on a Korean
+// page its framework's nodes carry their Korean names and units and its
+// indicators their Korean definitions, where the release has them (the
+// English ones otherwise). Every figure, the hash and the document it
+// writes are the release's own. The Korean view is made once per release.
+func (r *Release) In(lang string) *Release {
+	if lang != "ko" || r.published != nil || r.ko == nil {
+		return r
+	}
+	r.ko.once.Do(func() {
+		d := r.d
+		d.Framework = slices.Clone(r.d.Framework)
+		changed := false
+		for i := range d.Framework {
+			n := &d.Framework[i]
+			if n.NameKo != "" {
+				n.Name, changed = n.NameKo, true
+			}
+			if n.UnitKo != "" {
+				n.Unit, changed = n.UnitKo, true
+			}
+		}
+		d.Indicators = cloneInfos(r.d.Indicators)
+		for i := range d.Indicators {
+			if x := &d.Indicators[i]; x.DefinitionKo != "" {
+				x.Definition, changed = x.DefinitionKo, true
+			}
+		}
+		f, err := engine.NewFramework(d.Framework)
+		if !changed || err != nil {
+			r.ko.rel = r
+			return
+		}
+		k := *r
+		k.d, k.f, k.published, k.ko = d, f, r, nil
+		// The derived names and units are the view's.
+		k.dv.indName, k.dv.indUnit = slices.Clone(r.dv.indName), slices.Clone(r.dv.indUnit)
+		for c, j := range r.dv.indPos {
+			n, _ := f.Node(c)
+			k.dv.indName[j], k.dv.indUnit[j] = nameOr(n.Name, c), n.Unit
+		}
+		r.ko.rel = &k
+	})
+	return r.ko.rel
+}
+
+// localised holds a release's Korean view (Release.In).
+type localised struct {
+	once sync.Once
+	rel  *Release
 }
 
 // UnmarshalJSON reads a release written by MarshalJSON. It checks the
@@ -410,7 +474,7 @@ func load(d doc) (*Release, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Release{d: d, f: f, cityIdx: map[string]int{}, rowIdx: map[string]int{}, colAgg: map[string]int{}, colRaw: map[string]int{}, points: map[[2]string]int{}}
+	r := &Release{d: d, f: f, ko: &localised{}, cityIdx: map[string]int{}, rowIdx: map[string]int{}, colAgg: map[string]int{}, colRaw: map[string]int{}, points: map[[2]string]int{}}
 	for i, c := range d.Cities {
 		r.cityIdx[c.Code] = i
 	}

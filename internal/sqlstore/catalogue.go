@@ -9,13 +9,13 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 )
 
-const indicatorColumns = `code, name, definition, unit, direction, min_value, max_value, guidance, notes, crosswalk_json`
+const indicatorColumns = `code, name, definition, unit, direction, min_value, max_value, guidance, notes, crosswalk_json, name_ko, unit_ko, definition_ko`
 
 func scanIndicator(s scanner) (catalogue.Indicator, error) {
 	var ind catalogue.Indicator
 	var lo, hi sql.NullFloat64
 	var xw string
-	if err := s.Scan(&ind.Code, &ind.Name, &ind.Definition, &ind.Unit, &ind.Direction, &lo, &hi, &ind.Guidance, &ind.Notes, &xw); err != nil {
+	if err := s.Scan(&ind.Code, &ind.Name, &ind.Definition, &ind.Unit, &ind.Direction, &lo, &hi, &ind.Guidance, &ind.Notes, &xw, &ind.Ko.Name, &ind.Ko.Unit, &ind.Ko.Definition); err != nil {
 		return ind, err
 	}
 	if lo.Valid {
@@ -60,11 +60,12 @@ func (db *Store) PutIndicators(ctx context.Context, inds []catalogue.Indicator) 
 				return err
 			}
 			_, err = db.writer(ctx).ExecContext(ctx, `INSERT INTO indicators (`+indicatorColumns+`, pillar)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 				ON CONFLICT (code) DO UPDATE SET name = excluded.name, definition = excluded.definition, unit = excluded.unit,
 					direction = excluded.direction, min_value = excluded.min_value, max_value = excluded.max_value,
-					guidance = excluded.guidance, notes = excluded.notes, crosswalk_json = excluded.crosswalk_json, pillar = excluded.pillar`,
-				ind.Code, ind.Name, ind.Definition, ind.Unit, ind.Direction, ind.Min, ind.Max, ind.Guidance, ind.Notes, string(xw), ind.Xwalk.Pillar)
+					guidance = excluded.guidance, notes = excluded.notes, crosswalk_json = excluded.crosswalk_json, pillar = excluded.pillar,
+					name_ko = excluded.name_ko, unit_ko = excluded.unit_ko, definition_ko = excluded.definition_ko`,
+				ind.Code, ind.Name, ind.Definition, ind.Unit, ind.Direction, ind.Min, ind.Max, ind.Guidance, ind.Notes, string(xw), ind.Ko.Name, ind.Ko.Unit, ind.Ko.Definition, ind.Xwalk.Pillar)
 			if err != nil {
 				return db.dbError(ctx, "indicator "+ind.Code, err)
 			}

@@ -224,6 +224,9 @@ func scanPrizeApp(s scanner) (*prize.Application, error) {
 	if a.Answers == nil {
 		a.Answers = prize.Answers{}
 	}
+	if a.CoApplicants == nil { // none is an empty list, never null
+		a.CoApplicants = []prize.CoApplicant{}
+	}
 	return &a, nil
 }
 

@@ -133,10 +133,26 @@ func testIndicatorRoundTrip(t *testing.T, s FeatureStore) {
 	if diff := cmp.Diff(ind, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	// The Korean name, unit and definition are stored and replaced with
+	// the rest (migration 121); clearing them stores them empty.
+	ind.Ko = catalogue.Korean{Name: "공개 지표", Unit: "건", Definition: "인구 10만 명당 건수"}
+	if err := svc.PutIndicator(ctx, auditlog.System("test"), ind); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.Indicator(ctx, "X-1"); err != nil || got.Ko != ind.Ko || got.NameIn("ko") != "공개 지표" || got.NameIn("en") != "Open-ended" {
+		t.Fatalf("after setting the Korean text: %+v, %v", got.Ko, err)
+	}
+	ind.Ko.Name = ""
+	if err := svc.PutIndicator(ctx, auditlog.System("test"), ind); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = s.Indicator(ctx, "X-1"); err != nil || got.Ko != ind.Ko || got.NameIn("ko") != "Open-ended" {
+		t.Fatalf("after clearing the Korean name: %+v, %v", got.Ko, err)
+	}
 	ind.Name = ""
 	wantErrCode(t, svc.PutIndicator(ctx, auditlog.System("test"), ind), citylens.EINVALID)
 	hist, err := auditlog.History(ctx, s, "indicator", "X-1", 10)
-	if err != nil || len(hist) != 1 {
+	if err != nil || len(hist) != 3 {
 		t.Fatalf("history %v, %v; want one entry", hist, err)
 	}
 }

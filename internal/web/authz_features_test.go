@@ -17,6 +17,15 @@ import (
 // platformMatrix. TestAuthorisationMatrix fails for any registered route
 // missing from both. Owned by the feature modules.
 var featureMatrix = map[string][]probe{
+	// The knowledge exchange's practice library. Who sees which case is
+	// tested by exchange_http_test.go; a case that does not exist is 404
+	// for everyone.
+	"GET /exchange":               {{Path: "/exchange", Allow: everyone}},
+	"GET /exchange/cases/{id}":    {{Path: "/exchange/cases/999999", Allow: everyone}},
+	"GET /exchange/new":           {{Path: "/exchange/new", Allow: only(webtest.Admin, webtest.Focal)}},
+	"POST /exchange/cases":        {{Path: "/exchange/cases", Body: "title=", Allow: only(webtest.Admin, webtest.Focal)}},
+	"POST /admin/exchange/import": {{Path: "/admin/exchange/import", Body: "edition=none", Allow: only(webtest.Admin)}},
+
 	"GET /catalogue":        {{Path: "/catalogue", Allow: everyone}},
 	"GET /catalogue/{code}": {{Path: "/catalogue/EC-P-EM-1C", Allow: everyone}},
 

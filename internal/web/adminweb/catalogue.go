@@ -30,6 +30,8 @@ type indicatorForm struct {
 	Code, Name, Definition, Unit, Direction, Min, Max, Guidance, Notes string
 	Pillar, U4SSC, U4SSCTier, Dimension, Subdimension, Category        string
 	ISO37120, ISO37122, ISO37123, SDGGoals, SDGTargets                 string
+	// The Korean name, unit and definition (empty: the English ones).
+	NameKo, UnitKo, DefinitionKo string
 }
 
 func formatBound(v *float64) string {
@@ -50,7 +52,8 @@ func indicatorFormOf(ind catalogue.Indicator) indicatorForm {
 		Guidance: ind.Guidance, Notes: ind.Notes, Pillar: x.Pillar, U4SSC: x.U4SSC, U4SSCTier: x.U4SSCTier,
 		Dimension: x.Dimension, Subdimension: x.Subdimension, Category: x.Category,
 		ISO37120: x.ISO37120, ISO37122: x.ISO37122, ISO37123: x.ISO37123,
-		SDGGoals: strings.Join(goals, ", "), SDGTargets: strings.Join(x.SDGTargets, ", ")}
+		SDGGoals: strings.Join(goals, ", "), SDGTargets: strings.Join(x.SDGTargets, ", "),
+		NameKo: ind.Ko.Name, UnitKo: ind.Ko.Unit, DefinitionKo: ind.Ko.Definition}
 }
 
 func indicatorFormFrom(r *http.Request, code string) indicatorForm {
@@ -59,7 +62,8 @@ func indicatorFormFrom(r *http.Request, code string) indicatorForm {
 		Direction: v("direction"), Min: v("min"), Max: v("max"), Guidance: v("guidance"), Notes: v("notes"),
 		Pillar: v("pillar"), U4SSC: v("u4ssc"), U4SSCTier: v("u4ssc_tier"), Dimension: v("dimension"),
 		Subdimension: v("subdimension"), Category: v("category"), ISO37120: v("iso37120"), ISO37122: v("iso37122"),
-		ISO37123: v("iso37123"), SDGGoals: v("sdg_goals"), SDGTargets: v("sdg_targets")}
+		ISO37123: v("iso37123"), SDGGoals: v("sdg_goals"), SDGTargets: v("sdg_targets"),
+		NameKo: v("name_ko"), UnitKo: v("unit_ko"), DefinitionKo: v("definition_ko")}
 }
 
 // splitList splits a typed list on commas, semicolons and spaces.
@@ -76,6 +80,7 @@ func (a *Area) indicatorOfForm(r *http.Request, f indicatorForm) (catalogue.Indi
 		fp.add(field, msg, msg)
 	}
 	ind := catalogue.Indicator{Code: f.Code, Name: f.Name, Definition: f.Definition, Unit: f.Unit, Guidance: f.Guidance, Notes: f.Notes,
+		Ko: catalogue.Korean{Name: f.NameKo, Unit: f.UnitKo, Definition: f.DefinitionKo},
 		Xwalk: catalogue.Crosswalk{Pillar: f.Pillar, U4SSC: f.U4SSC, U4SSCTier: f.U4SSCTier, Dimension: f.Dimension,
 			Subdimension: f.Subdimension, Category: f.Category, ISO37120: f.ISO37120, ISO37122: f.ISO37122, ISO37123: f.ISO37123}}
 	if d, err := strconv.Atoi(f.Direction); err != nil {

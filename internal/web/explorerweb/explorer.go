@@ -219,6 +219,10 @@ type relView struct {
 // in sets the language the view's names are given in.
 func (v *relView) in(lang i18n.Lang, cat *i18n.Catalog) *relView {
 	v.lang, v.cat = lang, cat
+	if v.rel != nil {
+		// Indicator and pillar names, units and definitions in lang.
+		v.rel = v.rel.In(string(lang))
+	}
 	return v
 }
 
@@ -725,6 +729,7 @@ type cityData struct {
 	Why          string
 	RankedIn     *release.TrendPoint
 	CityNames    map[string]string // the tied cities' names, in the page's language
+	Perception   []perceptionRow   // residents' ratings beside the measured indicators; nil: no survey
 }
 
 func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -787,6 +792,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if len(p.Weaknesses) > maxStandings {
 			p.Weaknesses = p.Weaknesses[:maxStandings]
 		}
+		d.Perception = perceptionOf(v.rel, p)
 		a.cityFigures(lang, v, d)
 		return d, nil
 	})
@@ -886,6 +892,7 @@ type methodologyData struct {
 	Flags       []flagCount // audit flags by kind, most important first
 	Steps       []stepView
 	TieOverlap  float64
+	Survey      *surveyMethod // the residents' survey in the people-centric pillar; nil: none
 }
 
 // phrase words p in lang (its English text when it has no key).
@@ -995,6 +1002,8 @@ func (a *Explorer) explorerMethodology(w http.ResponseWriter, r *http.Request) e
 			d.Steps = append(d.Steps, stepView{st.Step, a.phrase(lang, w)})
 		}
 		sobolView(m, d)
+		rules, _ := a.store.(surveyRules)
+		d.Survey = surveyMethodOf(r.Context(), rules, v.rel)
 		return d, nil
 	})
 }

@@ -1,0 +1,89 @@
+package exchange
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/prize"
+)
+
+func TestTerms(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		query bool
+		want  []string
+	}{
+		{"Shared Mobility, shared bikes!", false, []string{"shared", "mobility", "bikes"}},
+		{"교통혼잡을 줄이다", false, []string{"교통", "통혼", "혼잡", "잡을", "줄이", "이다"}},
+		{"물", false, []string{"물"}},
+		{"AI교통", false, []string{"ai", "교통"}}, // a script change splits a word
+		{"café", false, []string{"café"}},
+		{`") OR 1=1; DROP TABLE x --`, true, []string{"or", "1", "drop", "table", "x"}},
+		{`"*" ^ :* & |`, true, nil},
+		{"NEAR(a b)", true, []string{"near", "a", "b"}},
+	} {
+		if got := Terms(tc.in, tc.query); !cmp.Equal(got, tc.want) {
+			t.Errorf("Terms(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	long := Terms(strings.Repeat("alpha beta gamma delta ", 10)+"a b c d e f g h i j k l m n", true)
+	if len(long) != MaxTerms {
+		t.Errorf("a long query keeps %d terms, want %d", len(long), MaxTerms)
+	}
+	for _, term := range Terms("교통 'x' \"y\" (z) * : & | ! \\ ; -- %", false) {
+		for _, r := range term {
+			if strings.ContainsRune(`'"()*:&|!\;-%`, r) {
+				t.Errorf("term %q holds a query character", term)
+			}
+		}
+	}
+}
+
+func TestValidateNamesFields(t *testing.T) {
+	c := &Case{Title: strings.Repeat("x", MaxTitle+1), Visibility: "secret", Stage: "launched",
+		Tags: map[string][]string{"colour": {"red"}, FieldThemes: {" mobility ", "mobility", ""}},
+		Links: []Link{{Kind: "copied", CaseID: 3}}}
+	err := c.Validate()
+	ce := citylens.AsError(err)
+	if ce == nil || ce.Code != citylens.EINVALID {
+		t.Fatalf("Validate: %v, want EINVALID", err)
+	}
+	fields := map[string]bool{}
+	for _, p := range ce.Problems {
+		fields[p.Field] = true
+	}
+	for _, f := range []string{"title", "summary", "city", "visibility", "stage", "colour", "links"} {
+		if !fields[f] {
+			t.Errorf("no problem names %s: %v", f, ce.Problems)
+		}
+	}
+	ok := &Case{Title: "Flood sensors", Summary: "Sensors.", CityName: "Busan", Country: "kor",
+		Tags: map[string][]string{FieldThemes: {" water ", "water", ""}}}
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if ok.Visibility != Public || ok.Source != "direct" || ok.Country != "KOR" || !cmp.Equal(ok.Tags[FieldThemes], []string{"water"}) {
+		t.Errorf("normalised case: %+v", ok)
+	}
+}
+
+func TestFromApplication(t *testing.T) {
+	a := &prize.Application{ID: 7, Title: "Night buses", CityName: "Seoul", Country: "KOR", Stage: "pilot", Organisation: "Seoul Metro",
+		Answers: prize.Answers{"summary": {"Buses at night."}, "original_language": {"ko"}, "title_original": {"심야버스"},
+			"summary_original": {"심야에 운행하는 버스."}, "themes": {"mobility"}, "esg_pillar": {"social"}, "budget": {"1500000", "USD"}}}
+	c := FromApplication(a, Members)
+	want := &Case{Source: "prize", ApplicationID: 7, Title: "Night buses", TitleKO: "심야버스", Summary: "Buses at night.",
+		SummaryKO: "심야에 운행하는 버스.", CityName: "Seoul", Country: "KOR", Stage: "pilot", ESGPillar: "social", BudgetBand: "1m-10m",
+		Contacts: "Seoul Metro", Visibility: Members,
+		Tags: map[string][]string{FieldThemes: {"mobility"}, FieldSDGs: nil, FieldTargetGroups: nil, FieldLanguages: {"en", "ko"}}}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("case of an application (-want +got):\n%s", diff)
+	}
+	a.Answers["budget"] = []string{"1500000", "KRW"} // no rate: no band, rather than a wrong one
+	if c := FromApplication(a, Public); c.BudgetBand != "" {
+		t.Errorf("a budget in won has band %q", c.BudgetBand)
+	}
+}

@@ -1,0 +1,278 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/exchange"
+)
+
+// The knowledge exchange's practice library. Cases are one row each, with
+// their multi-valued fields and links as JSON; exchange_case_facets holds
+// every facet value for filters and counts. The full-text index is the
+// one thing the databases do differently: SQLite's FTS5 table (kept by
+// triggers) and PostgreSQL's generated tsvector, both made of the terms
+// package exchange computes, so they match alike.
+
+const exchangeCaseColumns = `id, source, application_id, title, title_ko, summary, summary_ko, city_code, city_name, country,
+	region, population_band, esg_pillar, stage, budget_band, results, evidence, contacts, tags_json, links_json,
+	visibility, demo, created_by, created_at, updated_at`
+
+func exchangeCaseArgs(c *exchange.Case) ([]any, error) {
+	tags, err := json.Marshal(c.Tags)
+	if err != nil {
+		return nil, err
+	}
+	links := c.Links
+	for i := range links {
+		links[i].Title = ""
+	}
+	if links == nil {
+		links = []exchange.Link{}
+	}
+	lj, err := json.Marshal(links)
+	if err != nil {
+		return nil, err
+	}
+	var app any
+	if c.ApplicationID != 0 {
+		app = c.ApplicationID
+	}
+	return []any{c.Source, app, c.Title, c.TitleKO, c.Summary, c.SummaryKO, c.CityCode, c.CityName, c.Country,
+		c.Region, c.PopulationBand, c.ESGPillar, c.Stage, c.BudgetBand, c.Results, c.Evidence, c.Contacts, string(tags), string(lj),
+		c.Visibility, boolInt(c.Demo), c.CreatedBy, us(c.CreatedAt), us(c.UpdatedAt), strings.Join(c.SearchText(), " ")}, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func scanExchangeCase(row interface{ Scan(...any) error }) (*exchange.Case, error) {
+	var c exchange.Case
+	var app sql.NullInt64
+	var tags, links string
+	var demo int
+	var created, updated int64
+	if err := row.Scan(&c.ID, &c.Source, &app, &c.Title, &c.TitleKO, &c.Summary, &c.SummaryKO, &c.CityCode, &c.CityName, &c.Country,
+		&c.Region, &c.PopulationBand, &c.ESGPillar, &c.Stage, &c.BudgetBand, &c.Results, &c.Evidence, &c.Contacts, &tags, &links,
+		&c.Visibility, &demo, &c.CreatedBy, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.ApplicationID = app.Int64
+	c.Demo = demo != 0
+	c.CreatedAt, c.UpdatedAt = tm(created), tm(updated)
+	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
+		return nil, fmt.Errorf("exchange case %d: tags: %w", c.ID, err)
+	}
+	if err := json.Unmarshal([]byte(links), &c.Links); err != nil {
+		return nil, fmt.Errorf("exchange case %d: links: %w", c.ID, err)
+	}
+	return &c, nil
+}
+
+// CreateExchangeCase implements exchange.Store.
+func (db *Store) CreateExchangeCase(ctx context.Context, c *exchange.Case) error {
+	args, err := exchangeCaseArgs(c)
+	if err != nil {
+		return err
+	}
+	return db.InTx(ctx, func(ctx context.Context) error {
+		err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO exchange_cases (`+strings.TrimPrefix(exchangeCaseColumns, "id, ")+`, terms_text)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
+			RETURNING id`, args...).Scan(&c.ID)
+		if err != nil {
+			return db.dbError(ctx, "exchange case", err)
+		}
+		return db.putExchangeFacets(ctx, c)
+	})
+}
+
+// UpdateExchangeCase implements exchange.Store.
+func (db *Store) UpdateExchangeCase(ctx context.Context, c *exchange.Case) error {
+	args, err := exchangeCaseArgs(c)
+	if err != nil {
+		return err
+	}
+	args = append(args, c.ID)
+	return db.InTx(ctx, func(ctx context.Context) error {
+		res, err := db.writer(ctx).ExecContext(ctx, `UPDATE exchange_cases SET source = $1, application_id = $2, title = $3, title_ko = $4,
+			summary = $5, summary_ko = $6, city_code = $7, city_name = $8, country = $9, region = $10, population_band = $11,
+			esg_pillar = $12, stage = $13, budget_band = $14, results = $15, evidence = $16, contacts = $17, tags_json = $18,
+			links_json = $19, visibility = $20, demo = $21, created_by = $22, created_at = $23, updated_at = $24, terms_text = $25
+			WHERE id = $26`, args...)
+		if err != nil {
+			return db.dbError(ctx, "exchange case", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return citylens.Errorf(citylens.ENOTFOUND, "exchange case %d not found", c.ID)
+		}
+		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM exchange_case_facets WHERE case_id = $1`, c.ID); err != nil {
+			return db.dbError(ctx, "exchange case facets", err)
+		}
+		return db.putExchangeFacets(ctx, c)
+	})
+}
+
+func (db *Store) putExchangeFacets(ctx context.Context, c *exchange.Case) error {
+	for _, f := range exchange.Facets {
+		for _, v := range c.FacetValues(f) {
+			if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO exchange_case_facets (case_id, field, value) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, c.ID, f, v); err != nil {
+				return db.dbError(ctx, "exchange case facets", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ExchangeCase implements exchange.Store.
+func (db *Store) ExchangeCase(ctx context.Context, id int64) (*exchange.Case, error) {
+	c, err := scanExchangeCase(db.reader(ctx).QueryRowContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE id = $1`, id))
+	if err != nil {
+		return nil, db.dbError(ctx, "exchange case", notFound(err, "exchange case %d not found", id))
+	}
+	return c, nil
+}
+
+// ExchangeCaseByApplication implements exchange.Store.
+func (db *Store) ExchangeCaseByApplication(ctx context.Context, applicationID int64) (*exchange.Case, error) {
+	c, err := scanExchangeCase(db.reader(ctx).QueryRowContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE application_id = $1`, applicationID))
+	if err != nil {
+		return nil, db.dbError(ctx, "exchange case", notFound(err, "no exchange case of application %d", applicationID))
+	}
+	return c, nil
+}
+
+// maxFacetValues bounds the values one facet lists (the most frequent).
+const maxFacetValues = 30
+
+// SearchExchangeCases implements exchange.Store. Terms (letters and
+// digits only, from exchange.Terms) all match, each as a prefix.
+func (db *Store) SearchExchangeCases(ctx context.Context, terms []string, q exchange.Query) (exchange.Result, error) {
+	r := exchange.Result{Facets: map[string][]exchange.FacetCount{}}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var match string
+	switch {
+	case len(terms) == 0:
+		match = `SELECT id, 0 AS rank FROM exchange_cases`
+	case db.dialect.Name == "postgres":
+		qs := make([]string, len(terms))
+		for i, t := range terms {
+			qs[i] = "'" + t + "':*"
+		}
+		p := arg(strings.Join(qs, " & "))
+		match = `SELECT id, -ts_rank(terms, ` + p + `::tsquery) AS rank FROM exchange_cases WHERE terms @@ ` + p + `::tsquery`
+	default:
+		qs := make([]string, len(terms))
+		for i, t := range terms {
+			qs[i] = `"` + t + `"*`
+		}
+		match = `SELECT rowid AS id, bm25(exchange_case_fts) AS rank FROM exchange_case_fts WHERE exchange_case_fts MATCH ` + arg(strings.Join(qs, " AND "))
+	}
+	where := []string{"TRUE"}
+	if !q.Members {
+		where = append(where, "c.visibility = 'public'")
+	}
+	for _, f := range exchange.Facets { // a stable order of arguments
+		vs := q.Filters[f]
+		if len(vs) == 0 {
+			continue
+		}
+		ps := make([]string, len(vs))
+		for i, v := range vs {
+			ps[i] = arg(v)
+		}
+		where = append(where, `c.id IN (SELECT case_id FROM exchange_case_facets WHERE field = `+arg(f)+` AND value IN (`+strings.Join(ps, ", ")+`))`)
+	}
+	hits := `WITH m AS (` + match + `), hits AS (SELECT c.id, m.rank FROM m JOIN exchange_cases c ON c.id = m.id WHERE ` + strings.Join(where, " AND ") + `) `
+	rd := db.reader(ctx)
+	if err := rd.QueryRowContext(ctx, hits+`SELECT count(*) FROM hits`, args...).Scan(&r.Total); err != nil {
+		return r, db.dbError(ctx, "exchange search", err)
+	}
+	rows, err := rd.QueryContext(ctx, hits+`SELECT `+exchangeCaseColumnsAs("c")+` FROM hits h JOIN exchange_cases c ON c.id = h.id
+		ORDER BY h.rank, c.id DESC LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+	if err != nil {
+		return r, db.dbError(ctx, "exchange search", err)
+	}
+	for rows.Next() {
+		c, err := scanExchangeCase(rows)
+		if err != nil {
+			rows.Close()
+			return r, db.dbError(ctx, "exchange search", err)
+		}
+		r.Cases = append(r.Cases, c)
+	}
+	if err := rows.Close(); err != nil {
+		return r, db.dbError(ctx, "exchange search", err)
+	}
+	args = args[:len(args)-2]
+	rows, err = rd.QueryContext(ctx, hits+`SELECT f.field, f.value, count(*) FROM hits h JOIN exchange_case_facets f ON f.case_id = h.id
+		GROUP BY f.field, f.value ORDER BY f.field, count(*) DESC, f.value`, args...)
+	if err != nil {
+		return r, db.dbError(ctx, "exchange facets", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var field string
+		var fc exchange.FacetCount
+		if err := rows.Scan(&field, &fc.Value, &fc.Count); err != nil {
+			return r, db.dbError(ctx, "exchange facets", err)
+		}
+		if len(r.Facets[field]) < maxFacetValues {
+			r.Facets[field] = append(r.Facets[field], fc)
+		}
+	}
+	return r, db.dbError(ctx, "exchange facets", rows.Err())
+}
+
+// exchangeCaseColumnsAs is exchangeCaseColumns qualified by table alias t.
+func exchangeCaseColumnsAs(t string) string {
+	fs := strings.Split(exchangeCaseColumns, ",")
+	for i, f := range fs {
+		fs[i] = t + "." + strings.TrimSpace(f)
+	}
+	return strings.Join(fs, ", ")
+}
+
+// SimilarExchangeCases implements exchange.Store.
+func (db *Store) SimilarExchangeCases(ctx context.Context, id int64, members bool, limit int) ([]*exchange.Case, error) {
+	args := []any{id, limit}
+	fields := make([]string, len(exchange.SimilarFields))
+	for i, f := range exchange.SimilarFields {
+		args = append(args, f)
+		fields[i] = fmt.Sprintf("$%d", len(args))
+	}
+	vis := ""
+	if !members {
+		vis = "AND c.visibility = 'public'"
+	}
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+exchangeCaseColumnsAs("c")+` FROM exchange_cases c
+		JOIN (SELECT f2.case_id, count(*) AS shared FROM exchange_case_facets f1
+			JOIN exchange_case_facets f2 ON f2.field = f1.field AND f2.value = f1.value AND f2.case_id <> f1.case_id
+			WHERE f1.case_id = $1 AND f1.field IN (`+strings.Join(fields, ", ")+`) GROUP BY f2.case_id) s ON s.case_id = c.id
+		WHERE TRUE `+vis+` ORDER BY s.shared DESC, c.id DESC LIMIT $2`, args...)
+	if err != nil {
+		return nil, db.dbError(ctx, "similar exchange cases", err)
+	}
+	defer rows.Close()
+	var out []*exchange.Case
+	for rows.Next() {
+		c, err := scanExchangeCase(rows)
+		if err != nil {
+			return nil, db.dbError(ctx, "similar exchange cases", err)
+		}
+		out = append(out, c)
+	}
+	return out, db.dbError(ctx, "similar exchange cases", rows.Err())
+}

@@ -1,0 +1,83 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/citylens/citylens/internal/exchange"
+)
+
+// BenchmarkExchangeSearch measures the practice library's search (English
+// and Korean queries, with and without a facet filter, as a visitor) over
+// CITYLENS_BENCH_EXCHANGE_CASES cases (100,000 unless set) on each
+// database, and reports the 99th percentile of a search (p99-ms).
+func BenchmarkExchangeSearch(b *testing.B) {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("CITYLENS_BENCH_EXCHANGE_CASES")); err == nil && v > 0 {
+		n = v
+	}
+	words := []string{"mobility", "traffic", "sensor", "water", "flood", "energy", "solar", "housing", "health", "care",
+		"school", "waste", "recycling", "port", "logistics", "bus", "bike", "data", "platform", "citizen"}
+	korean := []string{"교통혼잡", "공유자전거", "스마트항만", "돌봄", "재활용", "태양광", "홍수", "주거", "데이터", "시민참여"}
+	themes := []string{"mobility", "environment", "health", "governance", "economy", "safety"}
+	for _, o := range Openers {
+		b.Run(o.Name, func(b *testing.B) {
+			s, ok := o.Open(b).(ExchangeStore)
+			if !ok {
+				b.Fatal("the store lacks the practice library's records")
+			}
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(1, 2))
+			t0 := time.Now()
+			err := s.InTx(ctx, func(ctx context.Context) error {
+				for i := range n {
+					pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+					vis := exchange.Public
+					if i%5 == 0 {
+						vis = exchange.Members
+					}
+					c := &exchange.Case{Source: "direct", Title: fmt.Sprintf("%s %s %d", pick(words), pick(words), i),
+						TitleKO: pick(korean) + "을 위한 " + pick(korean), Summary: pick(words) + " " + pick(words) + " " + pick(words),
+						SummaryKO: pick(korean) + "와 " + pick(korean), CityName: fmt.Sprintf("City %d", i%1000), Country: "KOR",
+						Region: pick([]string{"asia", "europe", "africa", "americas"}), Visibility: vis, Stage: pick(exchange.Stages),
+						Tags: map[string][]string{exchange.FieldThemes: {pick(themes), pick(themes)}}, CreatedAt: t0, UpdatedAt: t0}
+					if err := c.Validate(); err != nil {
+						return err
+					}
+					if err := s.CreateExchangeCase(ctx, c); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d cases stored in %v", n, time.Since(t0).Round(time.Millisecond))
+			queries := []exchange.Query{
+				{Text: "traffic sensor"}, {Text: "교통혼잡"}, {Text: "홍수 데이터"}, {Text: "bike", Filters: map[string][]string{"region": {"europe"}}},
+				{Text: "", Filters: map[string][]string{exchange.FieldThemes: {"health"}}}, {Text: "platform citizen"},
+			}
+			var times []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				q := queries[i%len(queries)]
+				q.Limit = exchange.DefaultLimit
+				start := time.Now()
+				if _, err := s.SearchExchangeCases(ctx, exchange.Terms(q.Text, true), q); err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+			}
+			b.StopTimer()
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}

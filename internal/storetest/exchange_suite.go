@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/exchange"
+)
+
+// ExchangeStore is a store with the practice library's records.
+type ExchangeStore interface {
+	Store
+	exchange.Store
+}
+
+// ExchangeSuite covers the practice library (package exchange).
+var ExchangeSuite = []struct {
+	Name string
+	Test func(t *testing.T, s ExchangeStore)
+}{
+	{"CaseRoundTrip", testExchangeRoundTrip},
+	{"SearchEnglishKoreanFacetsVisibility", testExchangeSearch},
+}
+
+// RunExchangeSuite runs ExchangeSuite against every database.
+func RunExchangeSuite(t *testing.T) {
+	for _, o := range Openers {
+		t.Run(o.Name, func(t *testing.T) {
+			for _, c := range ExchangeSuite {
+				t.Run(c.Name, func(t *testing.T) {
+					s, ok := o.Open(t).(ExchangeStore)
+					if !ok {
+						t.Fatal("the store lacks the practice library's records")
+					}
+					c.Test(t, s)
+				})
+			}
+		})
+	}
+}
+
+func exchangeCase(title, titleKO, summary, summaryKO, region, vis string, themes ...string) *exchange.Case {
+	c := &exchange.Case{Source: "direct", Title: title, TitleKO: titleKO, Summary: summary, SummaryKO: summaryKO,
+		CityName: "City of " + title, Country: "KOR", Region: region, Visibility: vis, Stage: "pilot",
+		Tags: map[string][]string{exchange.FieldThemes: themes}, CreatedAt: t0, UpdatedAt: t0}
+	return c
+}
+
+func testExchangeRoundTrip(t *testing.T, s ExchangeStore) {
+	ctx := context.Background()
+	a := exchangeCase("Shared mobility hubs", "공유 모빌리티 허브", "Bike and scooter hubs at metro stations.", "", "asia", exchange.Public, "mobility")
+	if err := s.CreateExchangeCase(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	b := exchangeCase("Smart port logistics", "", "Container tracking.", "", "europe", exchange.Members, "ports")
+	b.Links = []exchange.Link{{Kind: exchange.AdaptedFrom, CaseID: a.ID}}
+	b.Tags[exchange.FieldLanguages] = []string{"en", "nl"}
+	if err := s.CreateExchangeCase(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ExchangeCase(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(b, got); diff != "" {
+		t.Errorf("case read back differs (-want +got):\n%s", diff)
+	}
+	if _, err := s.ExchangeCase(ctx, 999999); citylens.ErrorCode(err) != citylens.ENOTFOUND {
+		t.Errorf("missing case: %v, want ENOTFOUND", err)
+	}
+	if _, err := s.ExchangeCaseByApplication(ctx, 42); citylens.ErrorCode(err) != citylens.ENOTFOUND {
+		t.Errorf("missing application's case: %v, want ENOTFOUND", err)
+	}
+	// An update replaces the index terms and facets: the old title no
+	// longer matches, the new one does.
+	a.Title, a.CityName, a.Tags[exchange.FieldThemes] = "Flood sensors", "Busan", []string{"water"}
+	if err := s.UpdateExchangeCase(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.SearchExchangeCases(ctx, exchange.Terms("shared", true), exchange.Query{Members: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 0 {
+		t.Errorf("the old title still matches: %d cases", r.Total)
+	}
+	r, err = s.SearchExchangeCases(ctx, exchange.Terms("flood", true), exchange.Query{Members: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 1 || r.Cases[0].ID != a.ID {
+		t.Errorf("new title: %d cases, want case %d", r.Total, a.ID)
+	}
+	if want := []exchange.FacetCount{{Value: "water", Count: 1}}; !cmp.Equal(r.Facets[exchange.FieldThemes], want) {
+		t.Errorf("themes facet %v, want %v", r.Facets[exchange.FieldThemes], want)
+	}
+	a.ID = 999999
+	if err := s.UpdateExchangeCase(ctx, a); citylens.ErrorCode(err) != citylens.ENOTFOUND {
+		t.Errorf("update of a missing case: %v, want ENOTFOUND", err)
+	}
+}
+
+func testExchangeSearch(t *testing.T, s ExchangeStore) {
+	ctx := context.Background()
+	cases := []*exchange.Case{
+		exchangeCase("Shared mobility hubs", "공유 모빌리티 허브", "Bike and scooter sharing at metro stations.", "지하철역의 자전거와 킥보드 공유.", "asia", exchange.Public, "mobility"),
+		exchangeCase("Traffic congestion AI", "교통혼잡 인공지능 신호", "Adaptive traffic signals.", "교통혼잡을 줄이는 적응형 신호.", "asia", exchange.Public, "mobility", "ai"),
+		exchangeCase("Smart port logistics", "스마트 항만 물류", "Container tracking in the port.", "항만의 컨테이너 추적.", "europe", exchange.Members, "ports", "mobility"),
+		exchangeCase("Elderly care sensors", "어르신 돌봄 센서", "Sensors alert carers.", "센서가 돌봄 인력에게 알린다.", "europe", exchange.Public, "health"),
+	}
+	for _, c := range cases {
+		if err := s.CreateExchangeCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(r exchange.Result) []int64 {
+		var out []int64
+		for _, c := range r.Cases {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	search := func(text string, members bool, filters map[string][]string) exchange.Result {
+		t.Helper()
+		r, err := s.SearchExchangeCases(ctx, exchange.Terms(text, true), exchange.Query{Text: text, Members: members, Filters: filters, Limit: 10})
+		if err != nil {
+			t.Fatalf("search %q: %v", text, err)
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		text    string
+		members bool
+		want    []int64
+	}{
+		{"traffic", false, []int64{cases[1].ID}},
+		{"TRAFF", false, []int64{cases[1].ID}},  // a prefix, case aside
+		{"교통혼잡", false, []int64{cases[1].ID}},   // Korean: two-character terms
+		{"교통", false, []int64{cases[1].ID}},     // a stem inside a longer word
+		{"혼잡을", false, []int64{cases[1].ID}},    // with a particle, found in 교통혼잡을
+		{"공유 자전거", false, []int64{cases[0].ID}}, // every term must match
+		{"항만", false, nil},                      // members only: hidden
+		{"항만", true, []int64{cases[2].ID}},      // shown to members
+		{"container port", true, []int64{cases[2].ID}},
+		{"scooter", false, []int64{cases[0].ID}}, // the Korean title does not hide the English summary
+		{"센서", true, []int64{cases[3].ID}},
+		{"nothing-like-this", true, nil},
+	} {
+		if got := ids(search(tc.text, tc.members, nil)); !cmp.Equal(got, tc.want) {
+			t.Errorf("search %q (members %v): cases %v, want %v", tc.text, tc.members, got, tc.want)
+		}
+	}
+	// Facets count what the viewer may see: the members-only port case
+	// counts for members only.
+	r := search("", false, nil)
+	if r.Total != 3 {
+		t.Errorf("visitor's library: %d cases, want 3", r.Total)
+	}
+	want := []exchange.FacetCount{{Value: "mobility", Count: 2}, {Value: "ai", Count: 1}, {Value: "health", Count: 1}}
+	if !cmp.Equal(r.Facets[exchange.FieldThemes], want) {
+		t.Errorf("visitor's themes %v, want %v", r.Facets[exchange.FieldThemes], want)
+	}
+	if got := r.Facets["region"]; !cmp.Equal(got, []exchange.FacetCount{{Value: "asia", Count: 2}, {Value: "europe", Count: 1}}) {
+		t.Errorf("visitor's regions %v", got)
+	}
+	r = search("", true, nil)
+	if r.Total != 4 || r.Facets[exchange.FieldThemes][0] != (exchange.FacetCount{Value: "mobility", Count: 3}) {
+		t.Errorf("member's library: %d cases, themes %v", r.Total, r.Facets[exchange.FieldThemes])
+	}
+	// Filters: any value within a field, every field.
+	r = search("", true, map[string][]string{"region": {"europe"}, exchange.FieldThemes: {"mobility", "health"}})
+	if got := ids(r); !cmp.Equal(got, []int64{cases[3].ID, cases[2].ID}) {
+		t.Errorf("europe and (mobility or health): %v", got)
+	}
+	r = search("sensors", false, map[string][]string{"region": {"asia"}})
+	if r.Total != 0 || len(r.Cases) != 0 {
+		t.Errorf("sensors in asia: %d", r.Total)
+	}
+	// Similar cases: most shared themes and stage first, members-only
+	// ones for members only.
+	sim := func(members bool) []int64 {
+		t.Helper()
+		cs, err := s.SimilarExchangeCases(ctx, cases[0].ID, members, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if got, want := sim(false), []int64{cases[1].ID, cases[3].ID}; !cmp.Equal(got, want) {
+		t.Errorf("visitor's similar cases %v, want %v", got, want)
+	}
+	if got, want := sim(true), []int64{cases[2].ID, cases[1].ID, cases[3].ID}; !cmp.Equal(got, want) {
+		t.Errorf("member's similar cases %v, want %v", got, want)
+	}
+	// Paging keeps the total.
+	r, err := s.SearchExchangeCases(ctx, nil, exchange.Query{Members: true, Limit: 1, Offset: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 4 || len(r.Cases) != 1 || r.Cases[0].ID != cases[2].ID {
+		t.Errorf("second page of one: total %d, %v", r.Total, ids(r))
+	}
+}
