@@ -16,6 +16,11 @@ type dupCache struct {
 	last map[string]dupEntry
 }
 
+// boardDups is the board's cache, shared by every Service of the process
+// (a Service is copied by value): an entry is used only when the
+// fingerprint of its inputs matches, so it holds whatever the database.
+var boardDups dupCache
+
 type dupEntry struct {
 	sum  uint64
 	dups []Duplicate

@@ -287,5 +287,5 @@ func (s *Service) BoardFor(ctx context.Context, who Who, edition string) (Board,
 	for _, c := range cities {
 		region[c.Country] = c.RegionCode
 	}
-	return BoardOf(apps, func(c string) string { return region[c] }), s.dups.duplicates(edition, apps), apps, nil
+	return BoardOf(apps, func(c string) string { return region[c] }), boardDups.duplicates(edition, apps), apps, nil
 }

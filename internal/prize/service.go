@@ -52,8 +52,6 @@ type Service struct {
 	Mail      citymail.Sender
 	Now       func() time.Time
 	BaseURL   string
-
-	dups dupCache // the board's last duplicates per edition
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

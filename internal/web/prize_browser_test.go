@@ -149,4 +149,15 @@ func TestPrizeFormInBrowser(t *testing.T) {
 			t.Errorf("Korean title after reopening: %q", v)
 		}
 	})
+	// The upload form is streamed: the browser must send the CSRF token
+	// and the field before the file, as the page orders them.
+	t.Run("attach a file through the form", func(t *testing.T) {
+		do(t, "open", chromedp.Navigate(form+"?lang=en"))
+		waitFor(t, "the form", `document.querySelector('input[type=file][form=upload-evidence]') !== null`)
+		str(t, "choose a file", `(() => { const dt = new DataTransfer();
+			dt.items.add(new File(['%PDF-1.4\n%%EOF\n'], 'plan.pdf', {type: 'application/pdf'}));
+			const in_ = document.querySelector('input[type=file][form=upload-evidence]'); in_.files = dt.files;
+			document.querySelector('button[form=upload-evidence]').click(); return 'ok' })()`)
+		waitFor(t, "the attached file listed", `Array.from(document.querySelectorAll('#field-evidence a')).some(a => a.textContent === 'plan.pdf')`)
+	})
 }
