@@ -74,8 +74,8 @@ type Link struct {
 // Case is one practice of the library.
 type Case struct {
 	ID             int64               `json:"id"`
-	Source         string              `json:"source"`             // "prize" or "direct"
-	ApplicationID  int64               `json:"application_id"`     // the prize application it came from, or 0
+	Source         string              `json:"source"`         // "prize" or "direct"
+	ApplicationID  int64               `json:"application_id"` // the prize application it came from, or 0
 	Title          string              `json:"title"`
 	TitleKO        string              `json:"title_ko"`
 	Summary        string              `json:"summary"`

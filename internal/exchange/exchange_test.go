@@ -44,7 +44,7 @@ func TestTerms(t *testing.T) {
 
 func TestValidateNamesFields(t *testing.T) {
 	c := &Case{Title: strings.Repeat("x", MaxTitle+1), Visibility: "secret", Stage: "launched",
-		Tags: map[string][]string{"colour": {"red"}, FieldThemes: {" mobility ", "mobility", ""}},
+		Tags:  map[string][]string{"colour": {"red"}, FieldThemes: {" mobility ", "mobility", ""}},
 		Links: []Link{{Kind: "copied", CaseID: 3}}}
 	err := c.Validate()
 	ce := citylens.AsError(err)

@@ -6,6 +6,6 @@ func TestCatalogueStores(t *testing.T) { RunFeatureSuite(t, CatalogueSuite) }
 
 func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
 
-func TestPrizeStores(t *testing.T)   { RunPrizeSuite(t) }
-func TestJudgingStores(t *testing.T) { RunJudgingSuite(t) }
+func TestPrizeStores(t *testing.T)    { RunPrizeSuite(t) }
+func TestJudgingStores(t *testing.T)  { RunJudgingSuite(t) }
 func TestExchangeStores(t *testing.T) { RunExchangeSuite(t) }
