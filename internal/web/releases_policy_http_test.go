@@ -71,13 +71,22 @@ func TestReleasePolicyFromEdition(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, `"CC0-1.0"`) || strings.Contains(body, "CC-BY-4.0") {
 			t.Errorf("data package: %d, want the edition's licence only\n%.600s", res.StatusCode, body)
 		}
-		// The release it corrects kept the defaults: peer groups by region.
+		// The release it corrects kept the demo edition's rule: peer groups
+		// by the country's HDI group (IMD's rule), none where UNDP gives no
+		// figure.
 		var old rankingsBody
 		getJSON(t, env.Client(), "/api/v1/releases/"+pub[1].Hash+"/rankings", &old)
+		grouped := 0
 		for _, row := range old.Rows {
-			if row.City.PeerGroup != row.City.Region {
-				t.Errorf("%s in the first release: peer group %q, want its region %q", row.City.Code, row.City.PeerGroup, row.City.Region)
+			switch pg := row.City.PeerGroup; {
+			case strings.HasPrefix(pg, "hdi-"):
+				grouped++
+			case pg != "":
+				t.Errorf("%s in the first release: peer group %q, want its HDI group", row.City.Code, pg)
 			}
+		}
+		if grouped == 0 {
+			t.Error("no city of the first release is in an HDI peer group")
 		}
 	})
 }
