@@ -30,7 +30,8 @@ function describe(row: Row): string {
   const low: number | null = row.rank_band.q5;
   const high: number | null = row.rank_band.q95;
   const stage: string = row.stage;
-  const pillars: string[] = row.pillars.map((p) => `${p.code} ${p.score.toFixed(1)}`);
+  // A pillar without data has a null score (never 0).
+  const pillars: string[] = row.pillars.map((p) => `${p.code} ${p.score === null ? "—" : p.score.toFixed(1)}`);
   const change: number | null | undefined = row.change;
   // @ts-expect-error: a rank is a number, not a string (fails if rank were untyped)
   const wrong: string = row.rank;
