@@ -4,6 +4,10 @@
 package i18ntest
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -113,5 +117,48 @@ func wantKorean(t testing.TB, key, ko, en string) {
 	t.Helper()
 	if ko == en || !strings.ContainsFunc(ko, func(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }) {
 		t.Errorf("key %s in Korean reads %q: not a translation of %q", key, ko, en)
+	}
+}
+
+// keyedCall matches a keyed message in Go source: citylens.Ef(code, key,
+// format, ...) or Problem.Keyed(key, format, ...).
+var keyedCall = regexp.MustCompile(`(?:Ef\(citylens\.\w+, |Keyed\()("[a-z0-9_.]+"), ("(?:[^"\\]|\\.)*")`)
+
+// MessagesMatchCatalogue checks every keyed message in the Go files of the
+// test's package directory: its key is in both catalogues, and the
+// catalogue's English is the English format the code logs, so the CLI and
+// the pages say the same. atLeast is how many such messages the package
+// has at least (fewer means the pattern has gone stale).
+func MessagesMatchCatalogue(t *testing.T, atLeast int) {
+	t.Helper()
+	cat := Catalog(t)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyedCall.FindAllStringSubmatch(string(src), -1) {
+			key, _ := strconv.Unquote(m[1])
+			format, _ := strconv.Unquote(m[2])
+			if key == "" {
+				continue
+			}
+			n++
+			if !cat.Has(key) {
+				t.Errorf("%s: key %s is not in the catalogues", f, key)
+				continue
+			}
+			if en := cat.T(i18n.English, key); en != format {
+				t.Errorf("%s: key %s reads %q in the catalogue, %q in the code", f, key, en, format)
+			}
+		}
+	}
+	if n < atLeast {
+		t.Errorf("found %d keyed messages; the pattern has gone stale", n)
 	}
 }
