@@ -303,8 +303,10 @@ func (r *Release) buildRankRows() []RankingRow {
 			ScoreBand: r.scoreBand(i, 0), RankBand: Band{ptr(float64(res.Q5)), ptr(float64(res.Median)), ptr(float64(res.Q95))},
 			TieGroup: res.TieGroup, Stage: res.Stage, Rating: res.Rating, PrevRank: res.PrevRank}
 		for _, p := range r.pillarScores(i) {
-			rp := RankingPillar{Code: p.Code, Missing: p.Score == nil, Rank: p.Rank, Stage: p.Stage}
-			if p.Score != nil {
+			// A ranked city may lack a pillar (no value under it, e.g. no
+			// survey): missing, never a number.
+			rp := RankingPillar{Code: p.Code, Missing: p.Score == nil || math.IsNaN(*p.Score), Rank: p.Rank, Stage: p.Stage}
+			if !rp.Missing {
 				rp.Score = *p.Score
 			}
 			row.Pillars.p = append(row.Pillars.p, rp)
