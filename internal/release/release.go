@@ -339,6 +339,23 @@ func (r *Release) Cities() []City { return append([]City(nil), r.d.Cities...) }
 // Config returns the stage, rating and uncertainty set-up the release was published with.
 func (r *Release) Config() Config { return r.d.Config.clone() }
 
+// IndicatorInfos returns a copy of the release's indicator metadata,
+// without copying its data as Draft does.
+func (r *Release) IndicatorInfos() []IndicatorInfo { return cloneInfos(r.d.Indicators) }
+
+// SamplingErrors returns a copy of the survey sampling errors the release's
+// uncertainty analysis used (the "sampling" inputs), without the JSON copy
+// of the whole configuration that Config makes.
+func (r *Release) SamplingErrors() []engine.SamplingError {
+	var out []engine.SamplingError
+	for _, in := range r.d.Config.Uncertainty.Spec.Inputs {
+		if in.Param == "sampling" {
+			out = append(out, in.Sampling...)
+		}
+	}
+	return out
+}
+
 // Draft returns the inputs the release was computed from.
 func (r *Release) Draft() Draft {
 	var nodes []engine.Node

@@ -35,14 +35,9 @@ type surveyMethod struct {
 func surveyMethodOf(ctx context.Context, rules surveyRules, rel *release.Release) *surveyMethod {
 	var margins []float64
 	inds, cities := map[string]bool{}, map[string]bool{}
-	for _, in := range rel.Config().Uncertainty.Spec.Inputs {
-		if in.Param != "sampling" {
-			continue
-		}
-		for _, se := range in.Sampling {
-			margins = append(margins, survey.Z95*se.SE)
-			inds[se.Indicator], cities[se.Unit] = true, true
-		}
+	for _, se := range rel.SamplingErrors() {
+		margins = append(margins, survey.Z95*se.SE)
+		inds[se.Indicator], cities[se.Unit] = true, true
 	}
 	if len(margins) == 0 {
 		return nil
@@ -96,15 +91,13 @@ type perceptionValue struct {
 // input, and the catalogue categories of its other indicators.
 func perceptionOf(rel *release.Release, p *release.Profile) []perceptionRow {
 	se := map[string]float64{}
-	for _, in := range rel.Config().Uncertainty.Spec.Inputs {
-		for _, s := range in.Sampling {
-			if s.Unit == p.City.Code {
-				se[s.Indicator] = s.SE
-			}
+	for _, s := range rel.SamplingErrors() {
+		if s.Unit == p.City.Code {
+			se[s.Indicator] = s.SE
 		}
 	}
 	category := map[string]string{}
-	for _, info := range rel.Draft().Indicators {
+	for _, info := range rel.IndicatorInfos() {
 		category[info.Code] = info.Crosswalk.Category
 	}
 	var rows []perceptionRow
