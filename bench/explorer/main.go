@@ -91,11 +91,12 @@ func main() {
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	check(cmd.Start())
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	server = cmd.Process
 	base := "http://" + addr
 	waitReady(base)
 
 	var urls []target
-	for _, q := range []string{"", "?page=2", "?page=3", "?sort=name", "?sort=score&reverse=1", "?region=EU", "?region=AS&page=2",
+	for _, q := range []string{"", "?page=2", "?page=3", "?sort=name", "?sort=score&reverse=1", "?region=Europe", "?region=Asia&page=2",
 		"?population_class=1m-5m", "?sort=change", "?stage=Advanced"} {
 		urls = append(urls, target{"rankings", base + "/rankings" + q})
 	}
@@ -427,8 +428,15 @@ func waitReady(base string) {
 	check(fmt.Errorf("citylens serve not ready after 60s"))
 }
 
+// server is the citylens process under test, killed when the bench fails
+// (os.Exit runs no deferred function).
+var server *os.Process
+
 func check(err error) {
 	if err != nil {
+		if server != nil {
+			server.Kill()
+		}
 		fmt.Fprintln(os.Stderr, "explorer bench:", err)
 		os.Exit(1)
 	}
