@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -19,8 +18,8 @@ import (
 )
 
 // ResponseCache keeps whole responses to anonymous readers (a page that is
-// the same for every one of them: the explorer's), as they are and
-// gzipped: a hit is a map read and one write, with no template, no
+// the same for every one of them: the explorer's), as they are and, from
+// the first reader who asks for each, compressed with brotli or gzip: a hit is a map read and one write, with no template, no
 // allocation of the page and no cookie. Reads take no lock; concurrent
 // misses of one key render it once. Its memory is bounded by entries and
 // bytes. Signed-in readers are not served from it (their name, their
@@ -38,11 +37,20 @@ type ResponseCache struct {
 }
 
 type cachedResponse struct {
-	gz    []byte // the page, gzipped
-	br    []byte // the page, compressed with brotli
 	plain []byte // the page as it is
 	lang  string
 	etag  string // strong validator of plain
+	cache *ResponseCache
+
+	// The compressed forms are made on the first request that asks for
+	// each (a static export or an API client asking for the page as it is
+	// never pays for them), then kept with the entry and counted in the
+	// cache's bytes.
+	gzOnce, brOnce sync.Once
+	gz, br         []byte
+	mu             sync.Mutex // size and evicted
+	size           int64      // bytes counted in the cache for this entry
+	evicted        bool
 }
 
 // responseCacheKeepShare: an eviction drops entries down to (share-1)/share
@@ -110,7 +118,7 @@ func (c *ResponseCache) Serve(w http.ResponseWriter, r *http.Request, key string
 		if err != nil {
 			return nil, err
 		}
-		cr := newCachedResponse(plain, lang)
+		cr := c.newCachedResponse(plain, lang)
 		c.put(key, cr)
 		return cr, nil
 	}
@@ -130,25 +138,54 @@ func (c *ResponseCache) Serve(w http.ResponseWriter, r *http.Request, key string
 	}
 }
 
-func newCachedResponse(plain []byte, lang string) *cachedResponse {
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
-	zw.Write(plain)
-	zw.Close()
+func (c *ResponseCache) newCachedResponse(plain []byte, lang string) *cachedResponse {
 	sum := sha256.Sum256(plain)
-	return &cachedResponse{gz: bytes.Clone(gz.Bytes()), br: encode("br", plain), plain: bytes.Clone(plain), lang: lang,
+	return &cachedResponse{plain: bytes.Clone(plain), lang: lang, cache: c,
 		etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
 }
 
+// encoded is the page in enc ("br" or "gzip"), compressed on the first call.
+func (cr *cachedResponse) encoded(enc string) []byte {
+	once, body := &cr.gzOnce, &cr.gz
+	if enc == "br" {
+		once, body = &cr.brOnce, &cr.br
+	}
+	once.Do(func() {
+		*body = encode(enc, cr.plain)
+		cr.grow(int64(len(*body)))
+	})
+	return *body
+}
+
+// grow counts n more bytes of the entry in its cache (unless it has been
+// evicted: its bytes are no longer counted), evicting if over the bounds.
+func (cr *cachedResponse) grow(n int64) {
+	cr.mu.Lock()
+	if cr.evicted {
+		cr.mu.Unlock()
+		return
+	}
+	cr.size += n
+	cr.mu.Unlock()
+	if cr.cache.bytes.Add(n) > cr.cache.maxBytes {
+		cr.cache.shrink()
+	}
+}
+
 func (c *ResponseCache) put(key string, cr *cachedResponse) {
-	size := int64(len(cr.gz) + len(cr.br) + len(cr.plain) + len(key))
+	cr.size = int64(len(cr.plain) + len(key))
 	if _, loaded := c.m.LoadOrStore(key, cr); loaded {
 		return
 	}
 	c.n.Add(1)
-	if c.bytes.Add(size) <= c.maxBytes && c.n.Load() <= c.maxEntries {
+	if c.bytes.Add(cr.size) <= c.maxBytes && c.n.Load() <= c.maxEntries {
 		return
 	}
+	c.shrink()
+}
+
+// shrink drops entries when the cache is over its bounds.
+func (c *ResponseCache) shrink() {
 	// Over the bounds: drop entries at random (map order) down to three
 	// quarters, so hot pages come back at once and no burst of first
 	// renders follows as it would after emptying the cache.
@@ -161,7 +198,10 @@ func (c *ResponseCache) put(key string, cr *cachedResponse) {
 		}
 		if _, ok := c.m.LoadAndDelete(k); ok {
 			old := v.(*cachedResponse)
-			c.bytes.Add(-int64(len(old.gz) + len(old.br) + len(old.plain) + len(k.(string))))
+			old.mu.Lock()
+			old.evicted = true
+			c.bytes.Add(-old.size)
+			old.mu.Unlock()
 			c.n.Add(-1)
 		}
 		return true
@@ -175,13 +215,9 @@ func (cr *cachedResponse) write(w http.ResponseWriter, r *http.Request) {
 	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
 	h.Set("ETag", cr.etag) // Cache-Control and 304s: the route's delivery
 	body := cr.plain
-	switch preferredEncoding(r) {
-	case "br":
-		h.Set("Content-Encoding", "br")
-		body = cr.br
-	case "gzip":
-		h.Set("Content-Encoding", "gzip")
-		body = cr.gz
+	if enc := preferredEncoding(r); enc == "br" || enc == "gzip" {
+		h.Set("Content-Encoding", enc)
+		body = cr.encoded(enc)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

@@ -255,18 +255,39 @@ func preferredEncoding(r *http.Request) string {
 // encode compresses body with enc ("br" or "gzip").
 func encode(enc string, body []byte) []byte {
 	var out bytes.Buffer
+	out.Grow(len(body)/4 + 64)
 	switch enc {
 	case "br":
-		zw := brotli.NewWriterLevel(&out, 5)
+		zw := brotliWriters.Get().(*brotli.Writer)
+		zw.Reset(&out)
 		zw.Write(body)
 		zw.Close()
+		zw.Reset(nil)
+		brotliWriters.Put(zw)
 	default:
-		zw, _ := gzip.NewWriterLevel(&out, gzip.DefaultCompression)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&out)
 		zw.Write(body)
 		zw.Close()
+		zw.Reset(nil)
+		gzipWriters.Put(zw)
 	}
 	return out.Bytes()
 }
+
+// Compressors are reused: a new brotli writer allocates and clears its
+// window and hash tables, which cost more than compressing a page. The
+// window is 256 KiB (lgwin 18): pages and API answers are smaller, and a
+// decoder needs no more memory than that.
+var (
+	brotliWriters = sync.Pool{New: func() any {
+		return brotli.NewWriterOptions(nil, brotli.WriterOptions{Quality: 5, LGWin: 18})
+	}}
+	gzipWriters = sync.Pool{New: func() any {
+		zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+		return zw
+	}}
+)
 
 // encodedCache keeps compressed bodies by ETag and encoding, so an answer
 // asked for again (an API page, a download) is compressed once. Bounded

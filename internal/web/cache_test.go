@@ -1,0 +1,75 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/andybalholm/brotli"
+)
+
+// TestResponseCacheCompressesOnDemand: a cached page is compressed only
+// when a reader asks for that encoding, the compressed bytes are counted in
+// the cache's size once, eviction takes every counted byte back, and each
+// encoding decodes to the page.
+func TestResponseCacheCompressesOnDemand(t *testing.T) {
+	c := NewResponseCache(100, 1<<30)
+	page := []byte(strings.Repeat("<p>Seoul 서울 42.5</p>\n", 2000))
+	serve := func(enc string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/p", nil)
+		if enc != "" {
+			r.Header.Set("Accept-Encoding", enc)
+		}
+		w := httptest.NewRecorder()
+		if err := c.Serve(w, r, "k", func() ([]byte, string, error) { return page, "en", nil }); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	plainSize := int64(len(page) + len("k"))
+	if w := serve(""); !bytes.Equal(w.Body.Bytes(), page) || w.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("plain answer: encoding %q, %d bytes", w.Header().Get("Content-Encoding"), w.Body.Len())
+	}
+	if got := c.Stats().Bytes; got != plainSize {
+		t.Fatalf("after a plain answer the cache counts %d bytes, want %d (nothing compressed yet)", got, plainSize)
+	}
+	var wg sync.WaitGroup
+	for range 8 { // concurrent first requests compress once
+		wg.Add(1)
+		go func() { defer wg.Done(); serve("br") }()
+	}
+	wg.Wait()
+	w := serve("br")
+	brSize := int64(w.Body.Len())
+	br, err := io.ReadAll(brotli.NewReader(w.Body))
+	if err != nil || !bytes.Equal(br, page) || w.Header().Get("Content-Encoding") != "br" {
+		t.Fatalf("brotli answer does not decode to the page: %v", err)
+	}
+	if got := c.Stats().Bytes; got != plainSize+brSize {
+		t.Fatalf("after brotli answers the cache counts %d bytes, want %d", got, plainSize+brSize)
+	}
+	w = serve("gzip")
+	gzSize := int64(w.Body.Len())
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(gz, page) {
+		t.Fatalf("gzip answer does not decode to the page: %v", err)
+	}
+	if got, want := c.Stats().Bytes, plainSize+brSize+gzSize; got != want {
+		t.Fatalf("after a gzip answer the cache counts %d bytes, want %d", got, want)
+	}
+	// Evict everything: the count returns to zero.
+	c.maxBytes = 0
+	c.shrink()
+	if st := c.Stats(); st.Bytes != 0 || st.Entries != 0 {
+		t.Fatalf("after eviction: %d entries, %d bytes; want none", st.Entries, st.Bytes)
+	}
+}
