@@ -55,8 +55,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	a, err := app.New(web.Config{Store: db, Logger: log, BaseURL: c.BaseURL, Demo: c.Demo,
-		FairUse: web.FairUse{Anonymous: 1 << 30, Token: 1 << 30}}) // the export is the server's own reader
+	// The export is the server's own reader (no fair-use limit), and it
+	// asks for each page once: the page caches would only hold the whole
+	// site in memory for nothing (ExplorerCacheBytes 1 keeps no page).
+	a, err := app.New(web.Config{Store: db, Logger: log, BaseURL: c.BaseURL, Demo: c.Demo, ExplorerCacheBytes: 1,
+		FairUse: web.FairUse{Anonymous: 1 << 30, Token: 1 << 30}})
 	if err != nil {
 		return err
 	}

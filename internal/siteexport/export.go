@@ -421,7 +421,34 @@ func langPrefix(lang i18n.Lang) string {
 	return "/" + string(lang)
 }
 
-var hrefRE = regexp.MustCompile(`href="(/[^"]*)"`)
+// whatifButton is the what-if's run button, which the static copy replaces
+// by a link to the live server.
+var whatifButton = regexp.MustCompile(`<button type="submit" id="whatif-run">[^<]*</button>`)
+
+// replaceHrefs calls f with each site-relative link of page (the value of
+// an href="/…" attribute, still HTML-escaped) and puts what f returns in
+// its place: a single pass over the page, with no regular expression.
+func replaceHrefs(page string, f func(escaped string) string) string {
+	const open = `href="/`
+	var b strings.Builder
+	b.Grow(len(page) + len(page)/16)
+	for {
+		i := strings.Index(page, open)
+		if i < 0 {
+			break
+		}
+		start := i + len(open) - 1 // the value's leading "/"
+		end := strings.IndexByte(page[start:], '"')
+		if end < 0 {
+			break
+		}
+		b.WriteString(page[:start])
+		b.WriteString(f(page[start : start+end]))
+		page = page[start+end:]
+	}
+	b.WriteString(page)
+	return b.String()
+}
 
 // rewrite makes a page work from the static copy: its links to exported
 // pages in its language (Korean ones under /ko/), the language switch to
@@ -429,8 +456,8 @@ var hrefRE = regexp.MustCompile(`href="(/[^"]*)"`)
 // the export's script for the rankings' variants. variant is the rankings
 // query the page was rendered for ("" for the page itself).
 func (e *exporter) rewrite(page, pagePath string, lang i18n.Lang, variant string) string {
-	page = hrefRE.ReplaceAllStringFunc(page, func(m string) string {
-		raw := html.UnescapeString(m[len(`href="`) : len(m)-1])
+	page = replaceHrefs(page, func(m string) string {
+		raw := html.UnescapeString(m)
 		u, err := url.Parse(raw)
 		if err != nil || !e.pages[u.Path] {
 			return m
@@ -443,14 +470,14 @@ func (e *exporter) rewrite(page, pagePath string, lang i18n.Lang, variant string
 		q.Del("lang")
 		u.Path = langPrefix(target) + u.Path
 		u.RawQuery = q.Encode()
-		return `href="` + html.EscapeString(u.String()) + `"`
+		return html.EscapeString(u.String())
 	})
 	// The what-if is a computation: the static copy links to the live
 	// server's page instead.
 	if strings.Contains(page, `<form id="whatif"`) {
 		live := e.opts.LiveURL + pagePath
 		page = strings.Replace(page, `<form id="whatif"`, `<form id="whatif-static"`, 1)
-		page = regexp.MustCompile(`<button type="submit" id="whatif-run">[^<]*</button>`).ReplaceAllString(page,
+		page = whatifButton.ReplaceAllString(page,
 			`<a id="whatif-live" href="`+html.EscapeString(live)+`">`+html.EscapeString(e.cat.T(lang, "export.whatif_live"))+`</a>`)
 	}
 	attrs := ` data-live="` + html.EscapeString(e.opts.LiveURL) + `" data-live-text="` + html.EscapeString(e.cat.T(lang, "export.live_only")) + `"`
