@@ -159,6 +159,24 @@ func TestExplorerChartsInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("rank band by keyboard", func(t *testing.T) {
+		open(t, "/rankings")
+		// Tab from a row's city link lands on its rank band, whose tooltip
+		// (the interval in words) shows as under the mouse.
+		do(t, "focus the first city", chromedp.Focus(chromedp.CSS(`.rank-table tbody tr:first-child td:nth-child(2) a`)), chromedp.KeyEvent("\t"))
+		if eval(t, "band focused", `document.activeElement.matches('.rank-table tbody tr:first-child svg.band')`) != true {
+			t.Fatalf("Tab from the city did not reach its rank band: focus on %v", eval(t, "active", `document.activeElement.outerHTML.slice(0, 120)`))
+		}
+		tip := eval(t, "tip", `document.getElementById('chart-tip').textContent`).(string)
+		want := eval(t, "band tip", `document.activeElement.dataset.tip`).(string)
+		if tip != want || eval(t, "visible", `!document.getElementById('chart-tip').hidden`) != true || !strings.ContainsAny(tip, "0123456789") {
+			t.Errorf("keyboard focus on the band shows tooltip %q, want %q", tip, want)
+		}
+		if o := eval(t, "focus ring", `getComputedStyle(document.activeElement).outlineStyle`).(string); o == "none" {
+			t.Errorf("the focused band has no visible outline")
+		}
+	})
+
 	t.Run("printable profile", func(t *testing.T) {
 		pdftotext := needTool(t, "pdftotext", "poppler-utils")
 		pdfinfo := needTool(t, "pdfinfo", "poppler-utils")

@@ -69,7 +69,9 @@ func bandBar(rank int, b release.Band, n int) bandSVG {
 func bandCell(rank int, b release.Band, n int, aria, tip string) template.HTML {
 	g := bandBar(rank, b, n)
 	var w svgb
-	w.f(`<svg class="band" width="168" height="18" viewBox="0 0 168 18" role="img" aria-label="%s" data-tip="%s">`, esc(aria), esc(tip))
+	// tabindex: the band's tooltip (the interval in words) is reached with
+	// the keyboard as with the mouse.
+	w.f(`<svg class="band" width="168" height="18" viewBox="0 0 168 18" role="img" tabindex="0" aria-label="%s" data-tip="%s">`, esc(aria), esc(tip))
 	w.f(`<line class="axis" x1="%s" x2="%s" y1="9" y2="9"/>`, fx(g.AxisX1, 1), fx(g.AxisX2, 1))
 	for _, x := range g.Ticks {
 		w.f(`<line class="qtick" x1="%s" x2="%s" y1="6" y2="12"/>`, fx(x, 1), fx(x, 1))
