@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -40,6 +41,7 @@ type checkpointer struct {
 	log       atomic.Pointer[slog.Logger]
 	stop      chan struct{}
 	done      chan struct{}
+	stopOnce  sync.Once
 	// passes counts completed checkpoints by mode (for tests).
 	passive, truncate atomic.Int64
 }
@@ -116,8 +118,8 @@ func (c *checkpointer) checkpoint(mode string) bool {
 	return true
 }
 
-// close stops the loop and waits for it.
+// close stops the loop and waits for it (a second call returns at once).
 func (c *checkpointer) close() {
-	close(c.stop)
+	c.stopOnce.Do(func() { close(c.stop) })
 	<-c.done
 }

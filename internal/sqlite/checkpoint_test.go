@@ -129,6 +129,7 @@ func TestCheckpointerStopsOnClose(t *testing.T) {
 	default:
 		t.Fatal("the checkpointer still runs after Close")
 	}
+	db.Close() // a second Close does not panic
 	db, err = Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
