@@ -193,6 +193,7 @@ func openStore(ctx context.Context, c *platformConfig, log *slog.Logger) (platfo
 		if err != nil {
 			return nil, err
 		}
+		sq.SetLogger(log)
 		db = sq
 	}
 	applied, err := db.Migrate(ctx)

@@ -76,7 +76,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		exchangeweb.New(sv.Exchange),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
-		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st)}),
+		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st), Throttle: st}),
 	}
 }
 

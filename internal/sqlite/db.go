@@ -17,6 +17,8 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,6 +37,8 @@ type DB struct {
 	*sqlstore.Store
 	path  string
 	write *sql.DB // one connection: SQLite has one writer at a time
+	read  *sql.DB // the readers (query-only)
+	ckpt  *checkpointer
 }
 
 // Open opens (creating if needed) the database file at path. It does not
@@ -45,7 +49,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// The writer never checkpoints in a commit (see checkpoint.go); the WAL
+	// file is cut back to 64 MB when the writer wraps to its start.
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=cache_spill(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
 	}
@@ -61,12 +67,39 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	db := &DB{Store: sqlstore.New(write, read, dialect), path: path, write: write}
+	db := &DB{Store: sqlstore.New(write, read, dialect), path: path, write: write, read: read}
 	if err := write.PingContext(ctx); err != nil {
-		db.Close()
+		db.Store.Close()
 		return nil, citylens.Errorf(citylens.EINTERNAL, "sqlite: open %s: %v", path, err)
 	}
+	// The checkpointer's connection: a short busy timeout, so that a
+	// TRUNCATE waiting for readers holds new writers up briefly at most.
+	ck, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(100)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		db.Store.Close()
+		return nil, err
+	}
+	ck.SetMaxOpenConns(1)
+	ck.SetMaxIdleConns(1)
+	ck.SetConnMaxLifetime(0)
+	db.ckpt = newCheckpointer(ck, path+"-wal")
+	go db.ckpt.run()
 	return db, nil
+}
+
+// SetLogger sets where the background checkpointer reports failures
+// (slog.Default until set).
+func (db *DB) SetLogger(l *slog.Logger) {
+	if l != nil {
+		db.ckpt.log.Store(l)
+	}
+}
+
+// Close stops the checkpointer and closes the connections. The last
+// connection to close checkpoints the WAL into the database file.
+func (db *DB) Close() error {
+	db.ckpt.close()
+	return errors.Join(db.ckpt.db.Close(), db.Store.Close())
 }
 
 // Path is the database file.

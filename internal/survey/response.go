@@ -147,6 +147,12 @@ func Rating(answers map[string]string, code string) (float64, bool) {
 // place) and marks excluded those with ExcludeAt flags or more. Speeders
 // are judged against the median time of the responses whose time is known.
 func (in *Instrument) Flag(rs []Response) {
+	p := in.plan()
+	in.flag(rs, p, p.dense(rs, nil))
+}
+
+// flag is Flag over rs's answers as p's dense matrix mat.
+func (in *Instrument) flag(rs []Response, p *plan, mat []float64) {
 	var times []float64
 	for _, r := range rs {
 		if r.Seconds > 0 {
@@ -162,25 +168,18 @@ func (in *Instrument) Flag(rs []Response) {
 			median = (times[m-1] + times[m]) / 2
 		}
 	}
-	var ratings, checks []Item
-	for _, it := range in.Items {
-		if it.Kind == KindRating {
-			ratings = append(ratings, it)
-		}
-		if it.Kind == KindAttention || it.Opposes != "" {
-			checks = append(checks, it)
-		}
-	}
+	k := len(p.codes)
 	for i := range rs {
 		r := &rs[i]
+		row := mat[i*k : (i+1)*k]
 		var flags []string
 		if r.Seconds > 0 && !math.IsNaN(median) && r.Seconds < median/2 {
 			flags = append(flags, FlagSpeeder)
 		}
 		first, same, answered := 0.0, true, 0
-		for _, it := range ratings {
-			v, ok := Rating(r.Answers, it.Code)
-			if !ok {
+		for _, c := range p.ratings {
+			v := row[c]
+			if math.IsNaN(v) {
 				continue
 			}
 			if answered == 0 {
@@ -193,19 +192,15 @@ func (in *Instrument) Flag(rs []Response) {
 		if answered >= 5 && same {
 			flags = append(flags, FlagStraightLine)
 		}
+		for _, a := range p.attention {
+			if v := row[a.c]; !math.IsNaN(v) && int(v) != a.want {
+				flags = append(flags, FlagAttention)
+			}
+		}
 		impossible := false
-		for _, it := range checks {
-			switch {
-			case it.Kind == KindAttention:
-				if v, ok := Rating(r.Answers, it.Code); ok && int(v) != it.Expect {
-					flags = append(flags, FlagAttention)
-				}
-			case it.Opposes != "":
-				a, okA := Rating(r.Answers, it.Code)
-				b, okB := Rating(r.Answers, it.Opposes)
-				if okA && okB && a == 5 && b == 5 {
-					impossible = true
-				}
+		for _, o := range p.opposes {
+			if row[o.a] == 5 && row[o.b] == 5 {
+				impossible = true
 			}
 		}
 		if impossible {

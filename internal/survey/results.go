@@ -82,11 +82,21 @@ type EstimateOptions struct {
 // population and computes every figure. rs are all the city's responses of
 // the wave (excluded ones are counted, not used).
 func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Response, pop Population, opt EstimateOptions) (*CityResult, error) {
+	p := in.plan()
+	return in.estimate(ctx, city, wave, rs, pop, opt, p, p.dense(rs, nil), &scratch{})
+}
+
+// estimate is Estimate over rs's answers as p's dense matrix mat, with
+// the working buffers of sc.
+func (in *Instrument) estimate(ctx context.Context, city, wave string, rs []Response, pop Population, opt EstimateOptions,
+	p *plan, mat []float64, sc *scratch) (*CityResult, error) {
 	out := &CityResult{City: city, Wave: wave, Responses: len(rs)}
 	var valid []*Response
+	var rows []int // valid[i] is rs[rows[i]]
 	for i := range rs {
 		if rs[i].Valid() {
 			valid = append(valid, &rs[i])
+			rows = append(rows, i)
 		} else {
 			out.Excluded++
 		}
@@ -122,20 +132,30 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 	out.Design = Kish(w)
 
 	n := len(valid)
-	agree := make([]float64, n)
-	score := make([]float64, n)
+	sc.agree, sc.score = grow(sc.agree, n), grow(sc.score, n)
+	agree, score := sc.agree, sc.score
 	type acc struct {
 		kind, area, pillar string
 		sum                []float64
 		cnt                []int
 	}
+	// Every group's sums and counts in one reused block each.
+	ng := 3*len(in.Areas) + 3
+	sc.sum, sc.cnt = grow(sc.sum, ng*n), grow(sc.cnt, ng*n)
+	clear(sc.sum)
+	clear(sc.cnt)
 	groups := map[string]*acc{}
 	var order []string
 	group := func(kind, area, pillar string) *acc {
 		k := kind + "/" + area + "/" + pillar
 		g := groups[k]
 		if g == nil {
-			g = &acc{kind: kind, area: area, pillar: pillar, sum: make([]float64, n), cnt: make([]int, n)}
+			if len(order) < ng {
+				j := len(order)
+				g = &acc{kind: kind, area: area, pillar: pillar, sum: sc.sum[j*n : (j+1)*n], cnt: sc.cnt[j*n : (j+1)*n]}
+			} else { // an item's area the instrument does not list
+				g = &acc{kind: kind, area: area, pillar: pillar, sum: make([]float64, n), cnt: make([]int, n)}
+			}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -151,36 +171,17 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 		group("cell", a.Code, PillarTechnology)
 	}
 	group("overall", "", "")
-	// The answers as one dense column per scored item (NaN: no answer),
-	// read from each response's map once.
-	var scored []Item
-	col := map[string]int{}
-	for _, it := range in.Items {
-		if it.Scaled() && it.Kind != KindAttention {
-			col[it.Code] = len(scored)
-			scored = append(scored, it)
-		}
-	}
-	vals := make([]float64, len(scored)*n)
-	for i := range vals {
-		vals[i] = math.NaN()
-	}
-	for i, r := range valid {
-		for code, v := range r.Answers {
-			k, ok := col[code]
-			if !ok || len(v) != 1 || v[0] < '1' || v[0] > '5' {
-				continue
-			}
-			vals[k*n+i] = float64(v[0] - '0')
-		}
-	}
-	for k, it := range scored {
+	// The answers of the scored items, read from the dense matrix (NaN: no
+	// answer).
+	width := len(p.codes)
+	for s, idx := range p.scored {
+		it, c := in.Items[idx], p.scoredCol[s]
 		var gs []*acc
 		if it.Kind == KindRating {
 			gs = []*acc{group("area", it.Area, ""), group("pillar", "", it.Pillar), group("cell", it.Area, it.Pillar), group("overall", "", "")}
 		}
-		column := vals[k*n : (k+1)*n]
-		for i, v := range column {
+		for i, row := range rows {
+			v := mat[row*width+c]
 			if math.IsNaN(v) {
 				agree[i], score[i] = math.NaN(), math.NaN()
 				continue
@@ -200,7 +201,8 @@ func (in *Instrument) Estimate(ctx context.Context, city, wave string, rs []Resp
 		}
 		out.Items = append(out.Items, ItemResult{Item: it.Code, Agree: WeightedMean(agree, w), Score: WeightedMean(score, w)})
 	}
-	y := make([]float64, n)
+	sc.y = grow(sc.y, n)
+	y := sc.y
 	for _, k := range order {
 		g := groups[k]
 		for i := range y {
@@ -251,11 +253,13 @@ func (in *Instrument) EstimateCities(ctx context.Context, wave string, cities []
 	out := make([]*CityResult, len(cities))
 	errs := make([]error, len(cities))
 	next := make(chan int)
+	p := in.plan()
 	var wg sync.WaitGroup
 	for range max(1, min(runtime.GOMAXPROCS(0), len(cities))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sc := &scratch{} // this worker's buffers, reused city after city
 			for i := range next {
 				func() {
 					defer func() {
@@ -263,8 +267,10 @@ func (in *Instrument) EstimateCities(ctx context.Context, wave string, cities []
 							errs[i] = citylens.Recovered("survey estimate of "+cities[i].City, p)
 						}
 					}()
-					in.Flag(cities[i].Responses)
-					out[i], errs[i] = in.Estimate(ctx, cities[i].City, wave, cities[i].Responses, cities[i].Population, opt)
+					rs := cities[i].Responses
+					sc.mat = p.dense(rs, sc.mat)
+					in.flag(rs, p, sc.mat)
+					out[i], errs[i] = in.estimate(ctx, cities[i].City, wave, rs, cities[i].Population, opt, p, sc.mat, sc)
 				}()
 			}
 		}()

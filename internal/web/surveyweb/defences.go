@@ -1,16 +1,20 @@
 package surveyweb
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	mrand "math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/citylens/citylens/internal/accounts"
 )
 
 // signer signs the survey form's start token (when the form was shown, for
@@ -56,63 +60,61 @@ func (s signer) started(edition, city, token string) (time.Time, bool) {
 // every browser that answered).
 func (s signer) answered(edition, city string) string { return s.mac("answered", edition, city) }
 
-// ipLimiter counts a window's submissions per address, keyed by an HMAC of
-// the address under a key that changes every period: the raw address is
-// never kept, and yesterday's keys cannot be linked to today's. Entries
-// expire with their window.
-type ipLimiter struct {
-	mu       sync.Mutex
-	max      int
-	window   time.Duration
-	rotate   time.Duration
-	key      []byte
-	keyFrom  time.Time
-	counts   map[string][]time.Time
-	lastSwep time.Time
+// ThrottleStore keeps the rate limits' counters in the database (the
+// auth_throttle table hardening uses), so every replica counts the same
+// submissions.
+type ThrottleStore interface {
+	ThrottleHit(ctx context.Context, key string, now, windowStart time.Time) (accounts.Throttle, error)
+	DeleteStaleThrottles(ctx context.Context, before, now time.Time) (int64, error)
 }
 
-func newIPLimiter(max int, window time.Duration) *ipLimiter {
-	return &ipLimiter{max: max, window: window, rotate: 24 * time.Hour, counts: map[string][]time.Time{}}
+// limiter counts a window's submissions per address in the database,
+// keyed by an HMAC of the address under a day's key derived from the
+// survey's secret (shared by the replicas): the raw address is never
+// stored, and a day's keys cannot be linked to another day's without the
+// secret. The window is fixed: it starts at an address's first
+// submission, and the counter starts again once it has passed.
+type limiter struct {
+	store  ThrottleStore
+	kind   string // "survey-ip" or "survey-noproof"
+	max    int
+	window time.Duration
+	secret []byte
 }
 
 // allow records an attempt from ip at now and says whether it is within
 // the limit, or how long to wait.
-func (l *ipLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
-	if l == nil || l.max <= 0 {
-		return true, 0
+func (l limiter) allow(ctx context.Context, ip string, now time.Time) (bool, time.Duration, error) {
+	if l.max <= 0 {
+		return true, 0, nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.key == nil || now.Sub(l.keyFrom) >= l.rotate {
-		l.key = make([]byte, 32)
-		rand.Read(l.key)
-		l.keyFrom = now
-		l.counts = map[string][]time.Time{} // the old hashes mean nothing under the new key
+	t, err := l.store.ThrottleHit(ctx, l.key(ip, now), now, now.Add(-l.window))
+	if err != nil {
+		return false, 0, err
 	}
-	if now.Sub(l.lastSwep) > l.window {
-		for k, ts := range l.counts {
-			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= l.window {
-				delete(l.counts, k)
-			}
+	if t.Count == 1 && mrand.IntN(100) == 0 {
+		// Now and then, forget counters nobody has used for a day (a
+		// day: longer than any window of the sign-in throttles that
+		// share the table).
+		if _, err := l.store.DeleteStaleThrottles(ctx, now.Add(-max(l.window, 24*time.Hour)), now); err != nil {
+			return false, 0, err
 		}
-		l.lastSwep = now
 	}
-	m := hmac.New(sha256.New, l.key)
+	if t.Count > l.max {
+		return false, max(t.WindowStart.Add(l.window).Sub(now), time.Second), nil
+	}
+	return true, 0, nil
+}
+
+// key is the counter's key: the kind and a keyed hash of the address
+// under the day's key.
+func (l limiter) key(ip string, now time.Time) string {
+	day := strconv.FormatInt(now.UTC().Unix()/86400, 10)
+	dk := hmac.New(sha256.New, l.secret)
+	dk.Write([]byte("survey-limit\x00" + day))
+	m := hmac.New(sha256.New, dk.Sum(nil))
 	m.Write([]byte(ip))
-	k := hex.EncodeToString(m.Sum(nil)[:12])
-	ts := l.counts[k]
-	keep := ts[:0]
-	for _, t := range ts {
-		if now.Sub(t) < l.window {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) >= l.max {
-		l.counts[k] = keep
-		return false, l.window - now.Sub(keep[0])
-	}
-	l.counts[k] = append(keep, now)
-	return true, 0
+	return l.kind + ":" + day + ":" + hex.EncodeToString(m.Sum(nil)[:12])
 }
 
 // A proof-of-work challenge, ALTCHA-style and self-hosted: the form

@@ -48,6 +48,8 @@ type Config struct {
 	// Secret signs the form's tokens; replicas behind one load balancer
 	// share it. Empty: a random key per process.
 	Secret []byte
+	// Throttle keeps the per-address rate limits' counters (the store).
+	Throttle ThrottleStore
 	// PerAddress submissions per Window from one address (keyed hash);
 	// NoProof for submissions without a proof of work. Defaults 30 and 5
 	// per 10 minutes.
@@ -65,8 +67,8 @@ type Area struct {
 	cfg     Config
 	s       *web.Server
 	sign    signer
-	limit   *ipLimiter
-	noProof *ipLimiter
+	limit   limiter
+	noProof limiter
 	seen    *powSeen
 }
 
@@ -87,8 +89,11 @@ func New(cfg Config) *Area {
 	if cfg.MaxUpload == 0 {
 		cfg.MaxUpload = survey.DefaultMaxUpload
 	}
-	return &Area{cfg: cfg, sign: newSigner(cfg.Secret), limit: newIPLimiter(cfg.PerAddress, cfg.Window),
-		noProof: newIPLimiter(cfg.NoProof, cfg.Window), seen: &powSeen{}}
+	sign := newSigner(cfg.Secret)
+	return &Area{cfg: cfg, sign: sign,
+		limit:   limiter{store: cfg.Throttle, kind: "survey-ip", max: cfg.PerAddress, window: cfg.Window, secret: sign.key},
+		noProof: limiter{store: cfg.Throttle, kind: "survey-noproof", max: cfg.NoProof, window: cfg.Window, secret: sign.key},
+		seen:    &powSeen{}}
 }
 
 // Register adds the survey's routes.
@@ -318,7 +323,11 @@ func (a *Area) submit(w http.ResponseWriter, r *http.Request) error {
 	if !proof {
 		lim = a.noProof
 	}
-	if ok, wait := lim.allow(ip, now); !ok {
+	ok, wait, err := lim.allow(r.Context(), ip, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		e := citylens.E(citylens.ERATELIMITED, "survey.error.too_many")
 		e.RetryAfter = wait
 		return e
