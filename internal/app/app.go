@@ -20,13 +20,13 @@ import (
 	"github.com/citylens/citylens/internal/web/datacallweb"
 	"github.com/citylens/citylens/internal/web/eventsweb"
 	"github.com/citylens/citylens/internal/web/exchangeweb"
-	"github.com/citylens/citylens/internal/web/trainingweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
+	"github.com/citylens/citylens/internal/web/trainingweb"
 )
 
 // App is the platform assembled: its services and its web server.
