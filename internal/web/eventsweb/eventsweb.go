@@ -286,7 +286,7 @@ func (a *Area) create(w http.ResponseWriter, r *http.Request) error {
 	e.Capacity = n
 	if verr := e.Validate(); verr != nil || len(ps) > 0 {
 		if ce := citylens.AsError(verr); ce != nil {
-			ps = append(ps, ce.Problems...)
+			ps = merge(ps, ce.Problems)
 		}
 		return citylens.Ef(citylens.EINVALID, "events.error.event", "the event was not saved: correct the fields named below").WithProblems(ps...)
 	}
@@ -316,4 +316,19 @@ func (a *Area) attendance(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.s.RedirectFlash(w, r, "/events/"+strconv.FormatInt(id, 10), "flash.events.attendance")
 	return nil
+}
+
+// merge is ps with the problems of more whose field ps does not name yet
+// (a date that did not parse is not also "required").
+func merge(ps, more []citylens.Problem) []citylens.Problem {
+	named := map[string]bool{}
+	for _, p := range ps {
+		named[p.Field] = true
+	}
+	for _, p := range more {
+		if !named[p.Field] {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }

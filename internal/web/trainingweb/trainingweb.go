@@ -339,7 +339,15 @@ func (a *Area) addSession(w http.ResponseWriter, r *http.Request) error {
 	s.End = parseLocal(f("end"), s.TimeZone, "end", &ps)
 	if len(ps) > 0 {
 		if verr := citylens.AsError(s.Validate()); verr != nil {
-			ps = append(ps, verr.Problems...)
+			named := map[string]bool{}
+			for _, p := range ps {
+				named[p.Field] = true
+			}
+			for _, p := range verr.Problems {
+				if !named[p.Field] { // a date that did not parse is not also "required"
+					ps = append(ps, p)
+				}
+			}
 		}
 		return invalid("training.error.session", "the session was not saved: correct the fields named below", ps...)
 	}
