@@ -236,13 +236,16 @@ func testEventsConcurrent(t *testing.T, s EventsStore) {
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	start := make(chan struct{}) // all at once, not in the order started
 	for i, u := range users {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-start
 			_, errs[i] = svc.Register(ctx, events.Viewer{UserID: u, Delegate: true}, e.ID)
 		}()
 	}
+	close(start)
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {

@@ -76,14 +76,17 @@ func TestEventsRegistrationHTTP(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		statuses := make([]int, n)
+		start := make(chan struct{}) // all at once
 		for i, c := range clients {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				<-start
 				res, _ := c.PostForm(path+"/register", nil)
 				statuses[i] = res.StatusCode
 			}()
 		}
+		close(start)
 		wg.Wait()
 		for i, st := range statuses {
 			if st != http.StatusSeeOther {
