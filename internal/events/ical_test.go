@@ -59,11 +59,7 @@ func TestValidateNamesFields(t *testing.T) {
 	if err == nil {
 		t.Fatal("accepted")
 	}
-	var fields []string
-	for _, p := range citylensProblems(err) {
-		fields = append(fields, p)
-	}
-	got := strings.Join(fields, ",")
+	got := strings.Join(citylensProblems(err), ",")
 	if got != "kind,title,link,time_zone,end,capacity" {
 		t.Errorf("fields at fault: %s", got)
 	}
