@@ -77,4 +77,13 @@ func TestPeopleDemo(t *testing.T) {
 	if _, body = focal.Get(res.Header.Get("Location")); !strings.Contains(body, "You are registered: your place is confirmed.") {
 		t.Errorf("registration for the demo Assembly:\n%s", body)
 	}
+	// In Korean: the kind, the state and the action.
+	if _, body = focal.Get(m[1] + "?lang=ko"); !strings.Contains(body, "총회") || !strings.Contains(body, "참가가 확정되었습니다.") ||
+		!strings.Contains(body, "등록 취소") || strings.Contains(body, "Cancel my registration") {
+		t.Errorf("the Korean event page:\n%s", body)
+	}
+	res, body = env.Client().Get("/training/verify?" + url.Values{"number": {cert.Number}, "hash": {cert.Hash}, "lang": {"ko"}}.Encode())
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "유효한 수료증입니다.") || !strings.Contains(body, "소지자") {
+		t.Errorf("the Korean verification page: %d\n%s", res.StatusCode, body)
+	}
 }
