@@ -18,6 +18,7 @@ import (
 	"github.com/citylens/citylens/internal/web/adminweb"
 	"github.com/citylens/citylens/internal/web/apiweb"
 	"github.com/citylens/citylens/internal/web/datacallweb"
+	"github.com/citylens/citylens/internal/web/eventsweb"
 	"github.com/citylens/citylens/internal/web/exchangeweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
@@ -25,6 +26,7 @@ import (
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
+	"github.com/citylens/citylens/internal/web/trainingweb"
 )
 
 // App is the platform assembled: its services and its web server.
@@ -74,6 +76,8 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		prizeweb.New(st, sv.Prize),
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange),
+		trainingweb.New(sv.Training, cfg.BaseURL),
+		eventsweb.New(sv.Events),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st), Throttle: st}),
@@ -96,10 +100,14 @@ func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 // surveySecret is the survey form's signing key, shared by the replicas
 // through the database; on a database error, a key of this process alone
 // (forms then verify only on the replica that served them).
-func surveySecret(st Store) []byte {
+func surveySecret(st Store) []byte { return serverSecret(st, "survey-hmac") }
+
+// serverSecret is the key name shared by the replicas through the
+// database; on a database error, nil.
+func serverSecret(st Store, name string) []byte {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	v, err := st.ServerSecret(ctx, "survey-hmac")
+	v, err := st.ServerSecret(ctx, name)
 	if err != nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
@@ -11,6 +12,7 @@ import (
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
+	"github.com/citylens/citylens/internal/training"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -28,6 +30,8 @@ type Services struct {
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange    *exchange.Service    // the knowledge exchange's practice library
+	Training    *training.Service    // the capacity-building training of the prize's recognised cities
+	Events      *events.Service      // the network's events: registration, waiting lists, calendar feeds
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -49,5 +53,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
+	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
+	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}
 	return sv
 }

@@ -4,11 +4,13 @@ import (
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
+	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
+	"github.com/citylens/citylens/internal/training"
 	"github.com/citylens/citylens/internal/web"
 )
 
@@ -41,5 +43,7 @@ type Store interface {
 	judging.Store
 	survey.Store
 	exchange.Store
+	training.Store
+	events.Store
 	demo.Marks // what demo seeding created, its lock
 }

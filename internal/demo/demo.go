@@ -7,6 +7,8 @@ package demo
 
 import (
 	"context"
+	"github.com/citylens/citylens/internal/events"
+	"github.com/citylens/citylens/internal/training"
 	"io"
 	"log/slog"
 	"slices"
@@ -68,11 +70,13 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
-	Survey      *survey.Service  // nil: no demo survey
-	Prize       *prize.Service   // nil: no prize edition is seeded
-	Judging     *judging.Service // nil: no judging is seeded
-	Log         *slog.Logger     // nil: nothing is logged
-	Now         func() time.Time // nil: time.Now
+	Survey      *survey.Service   // nil: no demo survey
+	Prize       *prize.Service    // nil: no prize edition is seeded
+	Judging     *judging.Service  // nil: no judging is seeded
+	Training    *training.Service // nil: no training cohort is seeded
+	Events      *events.Service   // nil: no events are seeded
+	Log         *slog.Logger      // nil: nothing is logged
+	Now         func() time.Time  // nil: time.Now
 }
 
 // Result is what Seed did.
@@ -181,7 +185,10 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedPrize(ctx, s); err != nil {
 		return out, err
 	}
-	return out, seedJudging(ctx, s)
+	if err := seedJudging(ctx, s); err != nil {
+		return out, err
+	}
+	return out, seedPeople(ctx, s)
 }
 
 // demoSurveyCities is how many demo cities get survey responses (the

@@ -62,23 +62,44 @@ const (
 	contentW      = pageW - 2*margin
 )
 
-// Write prints the profile to w.
-func Write(w io.Writer, d Doc) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
+// Font is the family name of the embedded font that prints English and
+// Korean alike (NewA4 registers it).
+const Font = "nanum"
+
+// NewA4 is CityLens's A4 document set-up, shared by its printed
+// documents (city profiles, training certificates): portrait (or
+// landscape), millimetres, 15 mm margins, the embedded Korean-capable font
+// (Font), title, subject, language and creator; created (if not zero) is
+// the file's date, so the same document prints the same file.
+func NewA4(landscape bool, lang, title, subject string, created time.Time) (*fpdf.Fpdf, error) {
+	orientation := "P"
+	if landscape {
+		orientation = "L"
+	}
+	pdf := fpdf.New(orientation, "mm", "A4", "")
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, 18)
-	pdf.AddUTF8FontFromBytes("nanum", "", nanumGothic)
+	pdf.AddUTF8FontFromBytes(Font, "", nanumGothic)
 	if err := pdf.Error(); err != nil {
-		return citylens.Errorf(citylens.EINTERNAL, "profile PDF: font: %v", err)
+		return nil, citylens.Errorf(citylens.EINTERNAL, "PDF: font: %v", err)
 	}
-	pdf.SetTitle(d.Title, true)
-	pdf.SetSubject(d.Subtitle, true)
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(subject, true)
 	pdf.SetCreator("CityLens", true)
 	pdf.SetProducer("CityLens", true)
-	pdf.SetLang(d.Lang)
-	if !d.Created.IsZero() { // the same profile prints the same file
-		pdf.SetCreationDate(d.Created)
-		pdf.SetModificationDate(d.Created)
+	pdf.SetLang(lang)
+	if !created.IsZero() {
+		pdf.SetCreationDate(created)
+		pdf.SetModificationDate(created)
+	}
+	return pdf, nil
+}
+
+// Write prints the profile to w.
+func Write(w io.Writer, d Doc) error {
+	pdf, err := NewA4(false, d.Lang, d.Title, d.Subtitle, d.Created)
+	if err != nil {
+		return err
 	}
 	pdf.AliasNbPages("{nb}")
 	pdf.SetFooterFunc(func() {

@@ -26,6 +26,38 @@ var featureMatrix = map[string][]probe{
 	"POST /exchange/cases":        {{Path: "/exchange/cases", Body: "title=", Allow: only(webtest.Admin, webtest.Focal)}},
 	"POST /admin/exchange/import": {{Path: "/admin/exchange/import", Body: "edition=none", Allow: only(webtest.Admin)}},
 
+	// Capacity-building training. Who sees whose progress, and the
+	// participants-only actions, are tested by training_http_test.go;
+	// routes are probed on rows that do not exist (404 once let in).
+	"GET /training":                                   {{Path: "/training", Allow: signedIn}},
+	"GET /training/cohorts/{id}":                      {{Path: "/training/cohorts/999999", Allow: signedIn}},
+	"GET /training/verify":                            {{Path: "/training/verify?number=CLT-X&hash=0", Allow: everyone}},
+	"GET /training/certificates/{number}":             {{Path: "/training/certificates/CLT-NONE", Allow: signedIn}},
+	"POST /training/cohorts/{id}/request":             {{Path: "/training/cohorts/999999/request", Allow: only(webtest.Regional, webtest.Focal)}},
+	"POST /training/cohorts/{id}/feedback":            {{Path: "/training/cohorts/999999/feedback", Body: "rating=5&relevance=5", Allow: signedIn}},
+	"POST /training/assignments/{id}/submit":          {{Path: "/training/assignments/999999/submit", Body: "text=x", Allow: signedIn}},
+	"POST /admin/training/courses":                    {{Path: "/admin/training/courses", Body: "title=", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts":                    {{Path: "/admin/training/cohorts", Body: "course=0", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/sessions":      {{Path: "/admin/training/cohorts/999999/sessions", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/assignments":   {{Path: "/admin/training/cohorts/999999/assignments", Body: "due=2026-01-01T00:00", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/enrol-winners": {{Path: "/admin/training/cohorts/999999/enrol-winners", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/certificates":  {{Path: "/admin/training/cohorts/999999/certificates", Allow: only(webtest.Admin)}},
+	"POST /admin/training/enrolments/{id}":            {{Path: "/admin/training/enrolments/999999", Body: "decision=approve", Allow: only(webtest.Admin)}},
+	"POST /admin/training/sessions/{id}/attendance":   {{Path: "/admin/training/sessions/999999/attendance", Allow: only(webtest.Admin)}},
+
+	// Network events: pages and calendar feeds are public (a person's
+	// feed needs its token, tested by events_http_test.go); delegates
+	// register; the secretariat manages.
+	"GET /events":                        {{Path: "/events", Allow: everyone}},
+	"GET /events/{id}":                   {{Path: "/events/999999", Allow: everyone}},
+	"GET /events/{id}/calendar.ics":      {{Path: "/events/999999/calendar.ics", Allow: everyone}},
+	"GET /events/feed/{user}/{file}":     {{Path: "/events/feed/1/0000.ics", Allow: everyone}},
+	"POST /events/{id}/register":         {{Path: "/events/999999/register", Allow: only(webtest.Admin, webtest.Regional, webtest.Focal)}},
+	"POST /events/{id}/cancel":           {{Path: "/events/999999/cancel", Allow: only(webtest.Admin, webtest.Regional, webtest.Focal)}},
+	"GET /admin/events/new":              {{Path: "/admin/events/new", Allow: only(webtest.Admin)}},
+	"POST /admin/events":                 {{Path: "/admin/events", Body: "title=", Allow: only(webtest.Admin)}},
+	"POST /admin/events/{id}/attendance": {{Path: "/admin/events/999999/attendance", Body: "user=1", Allow: only(webtest.Admin)}},
+
 	"GET /catalogue":        {{Path: "/catalogue", Allow: everyone}},
 	"GET /catalogue/{code}": {{Path: "/catalogue/EC-P-EM-1C", Allow: everyone}},
 
