@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"html"
 	"strings"
 	"testing"
@@ -59,6 +60,54 @@ func TestKoreanIndicatorNames(t *testing.T) {
 			if !strings.Contains(rk, `">`+catalogue.PillarNameKo(p)+`</a></th>`) || strings.Contains(rk, ">"+catalogue.PillarName(p)+"<") {
 				t.Errorf("the Korean rankings do not name pillar %s %q or name it in English", p, catalogue.PillarNameKo(p))
 			}
+		}
+		// Downloads and the API in Korean: the Korean tables name the
+		// indicator in Korean only, the English ones in English only; the
+		// Korean city page links to the Korean table.
+		var named []catalogue.Indicator
+		for _, x := range seed {
+			if strings.Contains(en, "/indicators/"+x.Code+`"`) {
+				named = append(named, x)
+			}
+		}
+		var top struct {
+			Rows []struct {
+				City struct{ Code string } `json:"city"`
+			} `json:"rows"`
+		}
+		_, rkBody := c.Get("/api/v1/releases/latest/rankings?limit=1")
+		if err := json.Unmarshal([]byte(rkBody), &top); err != nil || len(top.Rows) == 0 {
+			t.Fatal("no ranked city in the demo's latest release")
+		}
+		ranked := top.Rows[0].City.Code
+		_, city := c.Get("/cities/" + ranked + "?lang=ko")
+		if !strings.Contains(city, `/download/values.ko.csv"`) {
+			t.Errorf("the Korean city page does not link to the Korean values table")
+		}
+		res, koCSV := c.Get("/releases/latest/download/values.ko.csv")
+		_, enCSV := c.Get("/releases/latest/download/values.csv")
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), "values.ko.csv") {
+			t.Fatalf("values.ko.csv: %d, %q", res.StatusCode, res.Header.Get("Content-Disposition"))
+		}
+		for _, x := range named[:10] {
+			if !strings.Contains(koCSV, x.Ko.Name) || strings.Contains(koCSV, ","+x.Name+",") {
+				t.Errorf("values.ko.csv does not name %s %q, or names it in English", x.Code, x.Ko.Name)
+			}
+			if !strings.Contains(enCSV, x.Name) || strings.Contains(enCSV, x.Ko.Name) {
+				t.Errorf("values.csv does not name %s %q, or names it in Korean", x.Code, x.Name)
+			}
+		}
+		res, body := c.Get("/api/v1/releases/latest/indicators/" + named[0].Code + "?lang=ko")
+		if res.StatusCode != 200 || !strings.Contains(body, `"name": "`+named[0].Ko.Name+`"`) {
+			t.Errorf("the indicator API with lang=ko: %d, no Korean name %q", res.StatusCode, named[0].Ko.Name)
+		}
+		res, body = c.Get("/api/v1/releases/latest/cities/" + ranked + "?lang=ko")
+		if res.StatusCode != 200 || !strings.Contains(body, named[0].Ko.Name) || strings.Contains(body, `"name": "`+named[0].Name+`"`) {
+			t.Errorf("the city profile API with lang=ko: %d, Korean name %q missing or English kept", res.StatusCode, named[0].Ko.Name)
+		}
+		res, body = c.Get("/api/v1/releases/latest/methodology?lang=fr")
+		if res.StatusCode != 400 || !strings.Contains(body, "lang") || !strings.Contains(res.Header.Get("Content-Type"), "problem+json") {
+			t.Errorf("lang=fr: %d %s, want a 400 problem naming lang", res.StatusCode, body)
 		}
 	})
 }

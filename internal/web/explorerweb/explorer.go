@@ -1035,7 +1035,7 @@ func (a *Explorer) renderReleaseList(w http.ResponseWriter, r *http.Request, pag
 	if err != nil {
 		return err
 	}
-	d := releasesData{Releases: recs, Files: release.Files(), Network: net, Titles: map[string]string{}}
+	d := releasesData{Releases: recs, Files: downloadFiles(), Network: net, Titles: map[string]string{}}
 	lang := web.RequestLang(w, r)
 	for _, rec := range recs {
 		d.Titles[rec.Hash] = localTitle(a.s.Catalog(), lang, rec.DisplayTitle())
@@ -1058,7 +1058,7 @@ func (a *Explorer) explorerRelease(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return a.renderExplorer(w, r, "explorer_release.html", v, nil, func(lang i18n.Lang) (any, error) {
-		return &releaseData{R: v, Changes: v.rel.Changes(), Files: release.Files()}, nil
+		return &releaseData{R: v, Changes: v.rel.Changes(), Files: downloadFiles()}, nil
 	})
 }
 
@@ -1071,37 +1071,72 @@ var downloadTypes = map[string]string{
 	release.FileDataPackage: "application/json",
 }
 
+// koreanFiles are the release's tables for people to read, with indicator
+// and pillar names, units and definitions in Korean, each named after the
+// file it translates. The JSON files stay the release's record, in
+// English. Distinct names (not a query parameter) let a static copy hold
+// both languages.
+var koreanFiles = map[string]string{
+	"results.ko.csv":  release.FileResults,
+	"values.ko.csv":   release.FileValues,
+	"release.ko.xlsx": release.FileXLSX,
+}
+
+func init() {
+	for ko, f := range koreanFiles {
+		downloadTypes[ko] = downloadTypes[f]
+	}
+}
+
+// downloadFiles are the names of a release's files: release.Files, then
+// the Korean tables.
+func downloadFiles() []string {
+	return append(release.Files(), "results.ko.csv", "values.ko.csv", "release.ko.xlsx")
+}
+
+// ValuesFile is the values table in the page's language.
+func (v *relView) ValuesFile() string {
+	if v.lang == i18n.Korean {
+		return "values.ko.csv"
+	}
+	return release.FileValues
+}
+
 func (a *Explorer) explorerDownload(w http.ResponseWriter, r *http.Request) error {
 	v, err := a.resolveRelease(r)
 	if err != nil {
 		return err
 	}
-	file := r.PathValue("file")
-	ct, ok := downloadTypes[file]
+	name := r.PathValue("file")
+	ct, ok := downloadTypes[name]
 	if !ok {
-		return citylens.Ef(citylens.ENOTFOUND, "ex.error.no_file", "release %s has no file %q: it has %s", v.Short(), file, strings.Join(release.Files(), ", "))
+		return citylens.Ef(citylens.ENOTFOUND, "ex.error.no_file", "release %s has no file %q: it has %s", v.Short(), name, strings.Join(downloadFiles(), ", "))
+	}
+	file, rel := name, v.rel
+	if f, ok := koreanFiles[name]; ok {
+		file, rel = f, v.rel.In(string(i18n.Korean))
 	}
 	var buf bytes.Buffer
 	switch file {
 	case release.FileResults:
-		err = v.rel.ResultsCSV(&buf)
+		err = rel.ResultsCSV(&buf)
 	case release.FileValues:
-		err = v.rel.ValuesCSV(&buf)
+		err = rel.ValuesCSV(&buf)
 	case release.FileXLSX:
-		err = v.rel.XLSX(&buf)
+		err = rel.XLSX(&buf)
 	case release.FileJSON:
-		err = v.rel.JSON(&buf)
+		err = rel.JSON(&buf)
 	case release.FileDataPackage:
-		err = v.rel.DataPackageJSON(&buf)
+		err = rel.DataPackageJSON(&buf)
 	}
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Rec.Edition+"-"+v.Short()+"-"+file+`"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+v.Rec.Edition+"-"+v.Short()+"-"+name+`"`)
 	// A published release never changes: its files may be cached for good.
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", `"`+v.Rec.Hash+"-"+file+`"`)
+	w.Header().Set("ETag", `"`+v.Rec.Hash+"-"+name+`"`)
 	w.Write(buf.Bytes())
 	return nil
 }

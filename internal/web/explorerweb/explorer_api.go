@@ -86,14 +86,32 @@ type FileLink struct {
 
 func fileLinks(v *relView) []FileLink {
 	var out []FileLink
-	for _, f := range release.Files() {
+	for _, f := range downloadFiles() {
 		out = append(out, FileLink{Name: f, URL: v.DownloadBase() + f, MediaType: downloadTypes[f]})
 	}
 	return out
 }
 
+// apiRelease is the release an API answer is made from: in the language
+// its lang parameter names (indicator and pillar names, units and
+// definitions in Korean for lang=ko), English when absent.
+func apiRelease(r *http.Request, v *relView) (*release.Release, error) {
+	lang := r.URL.Query().Get("lang")
+	switch lang {
+	case "", "en":
+		return v.rel, nil
+	case "ko":
+		return v.rel.In(lang), nil
+	}
+	return nil, citylens.Ef(citylens.EINVALID, "error.lang_param", "lang: %q is not a language of CityLens: give en or ko", lang)
+}
+
 func (a *Explorer) apiRankings(w http.ResponseWriter, r *http.Request) error {
 	v, err := a.resolveRelease(r)
+	if err != nil {
+		return err
+	}
+	rel, err := apiRelease(r, v)
 	if err != nil {
 		return err
 	}
@@ -113,7 +131,7 @@ func (a *Explorer) apiRankings(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	res, err := v.rel.Ranking(rq)
+	res, err := rel.Ranking(rq)
 	if err != nil {
 		return err
 	}
@@ -142,7 +160,11 @@ func (a *Explorer) apiCityProfile(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	p, err := v.rel.Profile(r.PathValue("code"))
+	rel, err := apiRelease(r, v)
+	if err != nil {
+		return err
+	}
+	p, err := rel.Profile(r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -211,7 +233,11 @@ func (a *Explorer) apiCompare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := v.rel.Compare(compareCodes(r.URL.Query()))
+	rel, err := apiRelease(r, v)
+	if err != nil {
+		return err
+	}
+	rows, err := rel.Compare(compareCodes(r.URL.Query()))
 	if err != nil {
 		return err
 	}
@@ -224,7 +250,11 @@ func (a *Explorer) apiIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	iv, err := v.rel.Indicator(r.PathValue("code"))
+	rel, err := apiRelease(r, v)
+	if err != nil {
+		return err
+	}
+	iv, err := rel.Indicator(r.PathValue("code"))
 	if err != nil {
 		return err
 	}
@@ -237,7 +267,11 @@ func (a *Explorer) apiMethodology(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, MethodologyResponse{Release: v.Rec.Hash, Methodology: v.rel.Methodology()})
+	rel, err := apiRelease(r, v)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, MethodologyResponse{Release: v.Rec.Hash, Methodology: rel.Methodology()})
 	return nil
 }
 

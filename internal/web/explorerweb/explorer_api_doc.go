@@ -89,13 +89,13 @@ func (a *Explorer) APIOperations() []web.APIOperation {
 			Description: "The ranked cities with their 5–95 % rank and score bands under the release's uncertainty analysis, tie groups, development stages, ratings and change since the last edition; filtered and sorted. Without `limit` every matching row comes at once; with it, a page and the next page's cursor. The cities not ranked (too little data) follow in `unranked`.",
 			Query:       rankingParams, Status: 200, Response: RankingsResponse{}, Errors: []int{404}, Immutable: true},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/cities/{code}", ID: "getCityProfile", Tag: "releases", PathParams: releasePathParams, Summary: "A city's profile and trend",
-			Description: "A city's scores, bands, stages, pillars, peers, twins, strengths, weaknesses and values with provenance, and its trend across the network's editions (which grows as editions are published, so this answer is revalidated).", Status: 200, Response: CityProfileResponse{}, Errors: []int{404}},
+			Description: "A city's scores, bands, stages, pillars, peers, twins, strengths, weaknesses and values with provenance, and its trend across the network's editions (which grows as editions are published, so this answer is revalidated).", Query: []web.APIParam{langParam}, Status: 200, Response: CityProfileResponse{}, Errors: []int{404}},
 		{Method: "POST", Path: "/api/v1/releases/{hash}/cities/{code}/whatif", ID: "whatIf", Tag: "releases", PathParams: releasePathParams, Summary: "Recompute a city's result with some values changed",
 			Description: "Recomputes the city's score, rank, stage, rating and pillars with the given indicator values changed, beside the published ones, through the release's own method. The release does not change. At most 256 KiB of body.", Body: "WhatIfRequest", BodySchema: whatIfSchema, Status: 200, Response: WhatIfResponse{}, Errors: []int{404, 413, 415}},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/compare", ID: "compare", Tag: "releases", PathParams: releasePathParams, Summary: "Two to four cities side by side",
-			Query: []web.APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4 distinct ones"}}, Status: 200, Response: CompareResponse{}, Errors: []int{404}, Immutable: true},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Status: 200, Response: IndicatorResponse{}, Errors: []int{404}, Immutable: true},
-		{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree, pipeline choices, audit, uncertainty and Sobol indices", Status: 200, Response: MethodologyResponse{}, Errors: []int{404}, Immutable: true},
+			Query: []web.APIParam{{Name: "c", Type: "string", Array: true, Description: "a city code; give 2 to 4 distinct ones"}, langParam}, Status: 200, Response: CompareResponse{}, Errors: []int{404}, Immutable: true},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/indicators/{code}", ID: "getIndicator", Tag: "releases", PathParams: releasePathParams, Summary: "An indicator: definition, crosswalk, weights, distribution, top and bottom cities", Query: []web.APIParam{langParam}, Status: 200, Response: IndicatorResponse{}, Errors: []int{404}, Immutable: true},
+		{Method: "GET", Path: "/api/v1/releases/{hash}/methodology", ID: "getMethodology", Tag: "releases", PathParams: releasePathParams, Summary: "Framework tree, pipeline choices, audit, uncertainty and Sobol indices", Query: []web.APIParam{langParam}, Status: 200, Response: MethodologyResponse{}, Errors: []int{404}, Immutable: true},
 		{Method: "GET", Path: "/api/v1/releases/{hash}/downloads", ID: "getDownloads", Tag: "releases", PathParams: releasePathParams, Summary: "The release's files and its Frictionless data package", Status: 200, Response: DownloadsResponse{}, Errors: []int{404}, Immutable: true},
 	}
 }
@@ -110,7 +110,11 @@ var (
 	sortKeys   = "rank (default), name, score, change or a pillar code"
 )
 
+// langParam chooses the language of the names in an answer.
+var langParam = web.APIParam{Name: "lang", Type: "string", Description: "the language of indicator and pillar names, units and definitions: en (default) or ko (Korean names where the catalogue has them)", Enum: web.Enum("en", "ko")}
+
 var rankingParams = []web.APIParam{
+	langParam,
 	{Name: "region", Type: "string", Description: "only cities of this world region", Enum: web.Enum("AF", "AS", "EU", "LA", "NA", "OC")},
 	{Name: "peer_group", Type: "string", Description: "only cities of this peer group (the release's rule names them)"},
 	{Name: "population_class", Type: "string", Description: "only cities of this population class", Enum: popClasses},
