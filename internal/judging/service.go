@@ -9,6 +9,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/i18n"
 	citymail "github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -22,6 +23,9 @@ type Service struct {
 	Audit auditlog.Store
 	Mail  citymail.Sender
 	Now   func() time.Time
+	// Catalog words the e-mails in each applicant's language; nil loads
+	// the embedded catalogues.
+	Catalog *i18n.Catalog
 }
 
 // Viewer is who asks: an administrator of the platform, or any user
@@ -813,13 +817,13 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	outcome := map[int64][]string{}
+	cat, err := s.catalog()
+	if err != nil {
+		return 0, err
+	}
+	outcome := map[int64][]Decision{}
 	for _, d := range ds {
-		w := d.Kind
-		if d.Grade != "" {
-			w += " (" + d.Grade + ")"
-		}
-		outcome[d.App] = append(outcome[d.App], strings.ReplaceAll(w, "_", " "))
+		outcome[d.App] = append(outcome[d.App], d)
 	}
 	feedback, err := s.sharedFeedback(ctx, edition)
 	if err != nil {
@@ -831,20 +835,29 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 			return err
 		}
 		for _, a := range apps {
+			lang := ApplicantLang(a)
 			var b strings.Builder
-			fmt.Fprintf(&b, "The results of the Seoul Smart City Prize %s were announced.\n\nYour application %s, %q: ", edition, a.Ref(), a.Title)
+			b.WriteString(cat.T(lang, "judging.mail.results.body", edition, a.Ref(), a.Title) + " ")
 			if o := outcome[a.ID]; len(o) > 0 {
-				b.WriteString(strings.Join(o, ", ") + ".\n")
+				words := make([]string, len(o))
+				for i, d := range o {
+					words[i] = OutcomeText(cat, lang, d)
+				}
+				b.WriteString(strings.Join(words, ", ") + ".\n")
 			} else {
-				b.WriteString("not among the awards this year. Thank you for taking part.\n")
+				b.WriteString(cat.T(lang, "judging.mail.results.none") + "\n")
 			}
 			if fb := feedback[a.ID]; len(fb) > 0 {
-				b.WriteString("\nThe committee's feedback:\n")
+				b.WriteString("\n" + cat.T(lang, "judging.mail.results.feedback") + "\n")
 				for _, f := range fb {
-					b.WriteString("- " + f + "\n")
+					name := f.Criterion.Name
+					if lang == i18n.Korean && f.Criterion.NameKO != "" {
+						name = f.Criterion.NameKO
+					}
+					b.WriteString("- " + name + ": " + f.Text + "\n")
 				}
 			}
-			if err := s.Mail.Send(ctx, citymail.Message{To: a.Email, Subject: "Seoul Smart City Prize " + edition + ": results", Body: b.String()}); err != nil {
+			if err := s.Mail.Send(ctx, citymail.Message{To: a.Email, Subject: cat.T(lang, "judging.mail.results.subject", edition), Body: b.String()}); err != nil {
 				return err
 			}
 			n++
@@ -854,13 +867,34 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 	return n, err
 }
 
+// feedbackItem is a comment shared with the applicant, under its criterion.
+type feedbackItem struct {
+	Criterion Criterion
+	Text      string
+}
+
+// OutcomeText words decision d for an applicant in lang: "Winner (Gold)".
+// A grade outside the catalogue (one an edition configured) is shown as
+// it is.
+func OutcomeText(cat *i18n.Catalog, lang i18n.Lang, d Decision) string {
+	w := cat.T(lang, "judging.kind."+d.Kind)
+	if d.Grade != "" {
+		g := d.Grade
+		if k := "judging.grade." + d.Grade; cat.Has(k) {
+			g = cat.T(lang, k)
+		}
+		w += " (" + g + ")"
+	}
+	return w
+}
+
 // sharedFeedback is each application's comments marked for the applicant.
-func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64][]string, error) {
+func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64][]feedbackItem, error) {
 	rounds, err := s.Store.PrizeRounds(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64][]string{}
+	out := map[int64][]feedbackItem{}
 	for _, r := range rounds {
 		scores, err := s.Store.PrizeScores(ctx, r.ID)
 		if err != nil {
@@ -872,7 +906,7 @@ func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64
 			}
 			for _, c := range r.Rubric.Criteria {
 				if cm, ok := x.Sheet.Comments[c.Code]; ok && cm.Visibility == VisibleApplicant && strings.TrimSpace(cm.Text) != "" {
-					out[x.App] = append(out[x.App], c.Name+": "+cm.Text)
+					out[x.App] = append(out[x.App], feedbackItem{Criterion: c, Text: cm.Text})
 				}
 			}
 		}
