@@ -580,6 +580,34 @@ func (s *Service) RoundProgress(ctx context.Context, v Viewer, roundID int64) ([
 	return out, nil
 }
 
+// RoundAssignment is the round's stored pairs (assigned and locked), for
+// the committee; a chair in conflict with an application does not see
+// its pairs.
+func (s *Service) RoundAssignment(ctx context.Context, v Viewer, roundID int64) ([]Assigned, error) {
+	r, err := s.Store.PrizeRound(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Committee(ctx, r.Edition, v) {
+		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
+	}
+	as, err := s.Store.PrizeAssignment(ctx, roundID)
+	if err != nil || v.Admin {
+		return as, err
+	}
+	hidden, err := s.hiddenFrom(ctx, r.Edition, v)
+	if err != nil {
+		return nil, err
+	}
+	out := []Assigned{}
+	for _, a := range as {
+		if !hidden[a.App] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // RemindLate e-mails every judge with assigned applications not yet
 // submitted, and returns how many were reminded.
 func (s *Service) RemindLate(ctx context.Context, v Viewer, roundID int64) (int, error) {

@@ -56,6 +56,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /judging/rounds/{round}/results", AccessJudges, a.resultsPage)
 	s.Page("POST /judging/rounds/{round}/decisions", AccessJudges, a.decide)
 	s.Page("POST /admin/judging/{edition}/announce", web.AccessAdmin, a.announce)
+	a.registerAPI(s)
 }
 
 // Nav links the judges' work list.
