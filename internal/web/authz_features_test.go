@@ -101,6 +101,16 @@ var featureMatrix = map[string][]probe{
 	"GET /judging/rounds/{round}/results":            {{Path: "/judging/rounds/999999/results", Allow: judgingRoles}},
 	"POST /judging/rounds/{round}/decisions":         {{Path: "/judging/rounds/999999/decisions", Body: "app=1&kind=winner", Allow: judgingRoles}},
 	"POST /admin/judging/{edition}/announce":         {{Path: "/admin/judging/2026/announce", Allow: only(webtest.Admin)}},
+	// The judging API: round routes are probed on a round that does not
+	// exist (404 for a role the route lets in). No fixture user judges
+	// 2026 here, so the service refuses everyone their assignments (403);
+	// a judge's own list is tested by judging_api_test.go.
+	"GET /api/v1/judging/editions/{edition}/assignments":          {{Path: "/api/v1/judging/editions/2026/assignments", Allow: nil}},
+	"GET /api/v1/judging/rounds/{round}/applications/{id}/scores": {{Path: "/api/v1/judging/rounds/999999/applications/999999/scores", Allow: judgingRoles}},
+	"PUT /api/v1/judging/rounds/{round}/applications/{id}/scores": {{Path: "/api/v1/judging/rounds/999999/applications/999999/scores", Body: `{"submit":false}`, Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/progress":                 {{Path: "/api/v1/judging/rounds/999999/progress", Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/assignment":               {{Path: "/api/v1/judging/rounds/999999/assignment", Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/results":                  {{Path: "/api/v1/judging/rounds/999999/results", Allow: judgingRoles}},
 
 	// The survey: answering and results are public; everything else is the secretariat's.
 	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},
