@@ -9,6 +9,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/i18n/i18ntest"
 	"github.com/citylens/citylens/internal/judging"
 	citymail "github.com/citylens/citylens/internal/mail"
@@ -31,6 +32,7 @@ type ceremonyFixture struct {
 	judges []*judging.Judge
 	round  *judging.Round
 	admin  judging.Viewer
+	lib    *exchange.Service
 }
 
 func newCeremony(t *testing.T, st storetest.Store) *ceremonyFixture {
@@ -40,7 +42,9 @@ func newCeremony(t *testing.T, st storetest.Store) *ceremonyFixture {
 	now := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)
 	f := &ceremonyFixture{st: st, s: s, now: &now, admin: judging.Viewer{Email: "admin@example.org", Admin: true}}
 	clock := func() time.Time { return *f.now }
-	f.svc = &judging.Service{Store: s, Prize: s, Audit: s, Mail: citymail.Outbox{Store: st.(citymail.OutboxStore), Now: clock}, Now: clock}
+	f.lib = &exchange.Service{Store: st.(exchange.Store), Prize: s, Audit: s, Now: clock}
+	f.svc = &judging.Service{Store: s, Prize: s, Audit: s, Mail: citymail.Outbox{Store: st.(citymail.OutboxStore), Now: clock}, Now: clock,
+		Library: f.lib}
 	f.e = &prize.Edition{Code: "2026", Year: 2026, Title: "Prize", TitleKO: "상", TimeZone: "Asia/Seoul",
 		Opens: now.AddDate(0, -4, 0), Deadline: now.AddDate(0, -2, 0), Ceremony: time.Date(2026, 9, 10, 9, 0, 0, 0, time.UTC),
 		CreatedAt: now, UpdatedAt: now}
@@ -64,6 +68,7 @@ func newCeremony(t *testing.T, st storetest.Store) *ceremonyFixture {
 		ans := prize.Answers{"summary": {"A summary."}, prize.FieldOriginal: {"en"}}
 		if i == 0 {
 			ans[prize.FieldOriginal] = []string{"ko"}
+			ans[exchange.ConsentKey] = []string{exchange.Public} // agrees to share in the library
 		}
 		a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: u.ID, Email: u.Email,
 			ApplicantType: prize.TypeLocalGov, Organisation: "Org " + title, CityName: "City", Country: "NOR",
@@ -289,6 +294,16 @@ func TestCeremonyInvitationsAndOutcomeLanguage(t *testing.T) {
 			prog[1].Starts.In(f.e.Location()).Format("15:04") != "18:15" || !prog[0].Starts.Equal(f.e.Ceremony) {
 			t.Fatalf("programme %+v %v", prog, err)
 		}
+		// A Special Mention for an applicant who did not agree to share.
+		if err := f.svc.Decide(ctx, f.admin, &judging.Decision{Edition: "2026", App: f.apps[2].ID, Kind: judging.DecisionMention}); err != nil {
+			t.Fatal(err)
+		}
+		// Before the announcement the library holds no case of the edition.
+		for _, a := range f.apps {
+			if _, err := st.(exchange.Store).ExchangeCaseByApplication(ctx, a.ID); code(err) != citylens.ENOTFOUND {
+				t.Fatalf("a case of application %d before the announcement: %v", a.ID, err)
+			}
+		}
 		// The announcement: outcomes in each applicant's language.
 		*f.now = f.e.Ceremony
 		if err := f.svc.RespondInvitation(ctx, f.owners[1], f.apps[1].ID, true, []string{"Mette Hansen"}, ""); code(err) != citylens.ECONFLICT {
@@ -314,8 +329,20 @@ func TestCeremonyInvitationsAndOutcomeLanguage(t *testing.T) {
 		if r := results[f.apps[1].Email]; !strings.HasPrefix(r, "Seoul Smart City Prize 2026: results\n") || !strings.Contains(r, f.apps[1].Ref()+", \"Digital help desks\": Finalist.") {
 			t.Fatalf("English outcome e-mail: %q", r)
 		}
-		if r := results[f.apps[2].Email]; !strings.Contains(r, "not among the awards this year") {
-			t.Fatalf("no-award e-mail: %q", r)
+		if r := results[f.apps[2].Email]; !strings.Contains(r, "Special Mention.") {
+			t.Fatalf("Special Mention's e-mail: %q", r)
+		}
+		// The library: the Gold winner, who agreed, is a public case naming
+		// the award; the Special Mention, who did not, is no case; the
+		// finalist without an award is none either.
+		c, err := st.(exchange.Store).ExchangeCaseByApplication(ctx, f.apps[0].ID)
+		if err != nil || c.Evidence != "Seoul Smart City Prize 2026: Winner (Gold)" || c.Visibility != exchange.Public || c.Title != "Night buses" {
+			t.Fatalf("the winner's case %+v %v", c, err)
+		}
+		for _, a := range f.apps[1:] {
+			if _, err := st.(exchange.Store).ExchangeCaseByApplication(ctx, a.ID); code(err) != citylens.ENOTFOUND {
+				t.Fatalf("a case of application %d: %v", a.ID, err)
+			}
 		}
 	})
 }

@@ -23,9 +23,20 @@ type Service struct {
 	Audit auditlog.Store
 	Mail  citymail.Sender
 	Now   func() time.Time
+	// Library, when set, receives each award at the announcement: the
+	// knowledge library makes it a case when the applicant agreed to share.
+	Library Library
 	// Catalog words the e-mails in each applicant's language; nil loads
 	// the embedded catalogues.
 	Catalog *i18n.Catalog
+}
+
+// Library is the knowledge library as the announcement feeds it
+// (exchange.Service): PublishAward makes or refreshes the case of an
+// awarded application whose applicant agreed to share it, naming the
+// award, and reports whether it did.
+type Library interface {
+	PublishAward(ctx context.Context, actor auditlog.Actor, a *prize.Application, award string) (bool, error)
 }
 
 // Viewer is who asks: an administrator of the platform, or any user
@@ -890,9 +901,48 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 			}
 			n++
 		}
-		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n})
+		cases, err := s.publishAwards(ctx, v, edition, cat, ds)
+		if err != nil {
+			return err
+		}
+		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n, "cases": cases})
 	})
 	return n, err
+}
+
+// publishAwards gives the library each awarded application with its
+// awards ("Seoul Smart City Prize 2026: Winner (Gold)"), in the order
+// decided; it returns how many became cases.
+func (s *Service) publishAwards(ctx context.Context, v Viewer, edition string, cat *i18n.Catalog, ds []Decision) (int, error) {
+	if s.Library == nil {
+		return 0, nil
+	}
+	awards := map[int64][]string{}
+	var order []int64
+	for _, d := range ds {
+		if !isAward(d.Kind) {
+			continue
+		}
+		if awards[d.App] == nil {
+			order = append(order, d.App)
+		}
+		awards[d.App] = append(awards[d.App], OutcomeText(cat, i18n.English, d))
+	}
+	n := 0
+	for _, id := range order {
+		a, err := s.Prize.PrizeApplication(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		ok, err := s.Library.PublishAward(ctx, v.actor(), a, "Seoul Smart City Prize "+edition+": "+strings.Join(awards[id], ", "))
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // feedbackItem is a comment shared with the applicant, under its criterion.
