@@ -832,6 +832,17 @@ func (s *Service) Winners(ctx context.Context, v Viewer, edition string) ([]Winn
 	return out, nil
 }
 
+// AnnouncedWinners is the awards of an announced edition, for public
+// pages such as the past editions; ok is false (and no award read)
+// before the announcement.
+func (s *Service) AnnouncedWinners(ctx context.Context, edition string) (ws []Winner, ok bool, err error) {
+	if _, ok, err := s.Store.PrizeAnnounced(ctx, edition); err != nil || !ok {
+		return nil, false, err
+	}
+	ws, err = s.Winners(ctx, Viewer{}, edition)
+	return ws, err == nil, err
+}
+
 // Announce lifts the embargo at the ceremony: from the ceremony's time
 // on, by the administrator only, once. Every applicant in judging gets an
 // e-mail with their outcome and the comments the committee chose to

@@ -104,6 +104,11 @@ func TestJudgingHTTPFlow(t *testing.T) {
 			if res.StatusCode != http.StatusNotFound || strings.Contains(body, winnerTitle) || strings.Contains(body, "Gold") {
 				t.Fatalf("%s: winners page under embargo: %d", role, res.StatusCode)
 			}
+			res, body = c.Get("/prize/editions?lang=en")
+			if res.StatusCode != http.StatusOK || strings.Contains(body, winnerTitle) || strings.Contains(body, "Gold") ||
+				!strings.Contains(body, "Winners are listed once judging ends.") {
+				t.Fatalf("%s: past editions page under embargo: %d\n%s", role, res.StatusCode, body)
+			}
 		}
 		if _, body := env.ClientAs(webtest.Applicant).Get("/prize/my"); strings.Contains(body, "Gold") || strings.Contains(body, "Winner") {
 			t.Fatal("the applicant's page shows the decision under embargo")
@@ -122,6 +127,13 @@ func TestJudgingHTTPFlow(t *testing.T) {
 		res, body = vc.Get("/prize/editions/2026/winners")
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, winnerTitle) || !strings.Contains(body, "Winner · Gold") {
 			t.Fatalf("winners page after announcement: %d\n%s", res.StatusCode, body)
+		}
+		res, body = vc.Get("/prize/editions?lang=en")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "<li>Winner · Gold: "+winnerTitle) || strings.Contains(body, "Winners are listed once judging ends.") {
+			t.Fatalf("past editions page after announcement: %d\n%s", res.StatusCode, body)
+		}
+		if _, body := vc.Get("/prize/editions?lang=ko"); !strings.Contains(body, "<li>수상 · 금상: "+winnerTitle) {
+			t.Fatalf("Korean past editions page after announcement:\n%s", body)
 		}
 		res, body = vc.Get("/prize/editions/2026/winners?lang=ko")
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "수상 · 금상") || strings.Contains(body, "Gold") || strings.Contains(body, "Winners") {
