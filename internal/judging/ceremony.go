@@ -518,3 +518,54 @@ func (s *Service) SetProgramme(ctx context.Context, v Viewer, edition string, it
 func (s *Service) Programme(ctx context.Context, edition string) ([]ProgrammeItem, error) {
 	return s.Store.PrizeProgramme(ctx, edition)
 }
+
+// Ceremony is what a finalist reads of the ceremony: their invitation,
+// their presentation slot (nil when none is scheduled) and the programme.
+type Ceremony struct {
+	Edition    *prize.Edition
+	App        *prize.Application
+	Invitation *Invitation
+	Slot       *Slot
+	Programme  []ProgrammeItem
+}
+
+// CeremonyFor is application appID's ceremony, to its applicant and the
+// committee; ENOTFOUND to everyone else and for an application not
+// invited.
+func (s *Service) CeremonyFor(ctx context.Context, v Viewer, appID int64) (*Ceremony, error) {
+	in, err := s.Invitation(ctx, v, appID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Prize.PrizeApplication(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Prize.PrizeEdition(ctx, a.Edition)
+	if err != nil {
+		return nil, err
+	}
+	c := &Ceremony{Edition: e, App: a, Invitation: in}
+	rounds, err := s.Store.PrizeRounds(ctx, a.Edition)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rounds {
+		if r.Kind != RoundFinalist {
+			continue
+		}
+		slots, err := s.Store.PrizeSlots(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := range slots {
+			if slots[i].App == appID {
+				c.Slot = &slots[i]
+			}
+		}
+	}
+	if c.Programme, err = s.Store.PrizeProgramme(ctx, a.Edition); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -101,6 +101,14 @@ var featureMatrix = map[string][]probe{
 	"GET /judging/rounds/{round}/results":            {{Path: "/judging/rounds/999999/results", Allow: judgingRoles}},
 	"POST /judging/rounds/{round}/decisions":         {{Path: "/judging/rounds/999999/decisions", Body: "app=1&kind=winner", Allow: judgingRoles}},
 	"POST /admin/judging/{edition}/announce":         {{Path: "/admin/judging/2026/announce", Allow: only(webtest.Admin)}},
+	// The ceremony. An invitation is probed on an application that does
+	// not exist (404 for a signed-in caller); who reads which invitation
+	// is tested by judging_ceremony_http_test.go. The 2026 programme is
+	// public (empty here).
+	"GET /prize/editions/{edition}/programme": {{Path: "/prize/editions/2026/programme", Allow: everyone}},
+	"GET /prize/invitations/{id}":             {{Path: "/prize/invitations/999999", Allow: signedIn}},
+	"POST /prize/invitations/{id}":            {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
+	"POST /admin/judging/{edition}/invite":    {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
 	// The judging API: round routes are probed on a round that does not
 	// exist (404 for a role the route lets in). No fixture user judges
 	// 2026 here, so the service refuses everyone their assignments (403);
