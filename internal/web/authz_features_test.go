@@ -105,10 +105,14 @@ var featureMatrix = map[string][]probe{
 	// not exist (404 for a signed-in caller); who reads which invitation
 	// is tested by judging_ceremony_http_test.go. The 2026 programme is
 	// public (empty here).
-	"GET /prize/editions/{edition}/programme": {{Path: "/prize/editions/2026/programme", Allow: everyone}},
-	"GET /prize/invitations/{id}":             {{Path: "/prize/invitations/999999", Allow: signedIn}},
-	"POST /prize/invitations/{id}":            {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
-	"POST /admin/judging/{edition}/invite":    {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
+	"GET /prize/editions/{edition}/programme":            {{Path: "/prize/editions/2026/programme", Allow: everyone}},
+	"GET /prize/invitations/{id}":                        {{Path: "/prize/invitations/999999", Allow: signedIn}},
+	"POST /prize/invitations/{id}":                       {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
+	"POST /admin/judging/{edition}/invite":               {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
+	"GET /api/v1/judging/rounds/{round}/slots":           {{Path: "/api/v1/judging/rounds/999999/slots", Allow: judgingRoles}},
+	"POST /api/v1/judging/rounds/{round}/slots":          {{Path: "/api/v1/judging/rounds/999999/slots", Body: `{"application":1}`, Allow: judgingRoles}},
+	"GET /api/v1/judging/editions/{edition}/invitations": {{Path: "/api/v1/judging/editions/2026/invitations", Allow: only(webtest.Admin)}},
+	"PUT /api/v1/judging/editions/{edition}/programme":   {{Path: "/api/v1/judging/editions/2026/programme", Body: `{"items":[]}`, Allow: only(webtest.Admin)}},
 	// The judging API: round routes are probed on a round that does not
 	// exist (404 for a role the route lets in). No fixture user judges
 	// 2026 here, so the service refuses everyone their assignments (403);

@@ -134,3 +134,91 @@ func TestCeremonyHTTP(t *testing.T) {
 		}
 	})
 }
+
+// The ceremony's API for the committee, on SQLite and PostgreSQL: slots
+// scheduled, a clash refused (409) naming the slot and its Seoul time,
+// a judge refused (403); the programme replaced, out of order refused
+// naming the item; the invitations' answers.
+func TestCeremonyAPI(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env, _ := prizeEnv(t, s)
+		ctx := context.Background()
+		_, apps := judgingSetup(t, env)
+		svc := env.Services.Judging
+		admin := judging.Viewer{UserID: env.Users[webtest.Admin].ID, Email: env.Users[webtest.Admin].Email, Admin: true}
+		for _, a := range apps[1:] {
+			if err := svc.Decide(ctx, admin, &judging.Decision{Edition: "2026", App: a.ID, Kind: judging.DecisionFinalist}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := &judging.Round{Edition: "2026", Kind: judging.RoundFinalist, K: 2, Rubric: judging.DefaultRubric(), Closes: prizeT0.AddDate(0, 3, 0)}
+		if err := svc.OpenRound(ctx, admin, r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Assign(ctx, admin, r.ID); err != nil {
+			t.Fatal(err)
+		}
+		c := env.Client()
+		at, jt := env.APIToken(webtest.Admin, "write"), env.APIToken(webtest.Judge, "write")
+		slots := fmt.Sprintf("/api/v1/judging/rounds/%d/slots", r.ID)
+		body1 := fmt.Sprintf(`{"application":%d,"starts":"2026-10-29T01:00:00Z","minutes":30,"room":"Hall 2"}`, apps[1].ID)
+		if res, body := c.API("POST", slots, jt, body1); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a judge scheduled: %d %s", res.StatusCode, body)
+		}
+		res, body := c.API("POST", slots, at, body1)
+		var first judging.Slot
+		decodeAPI(t, body, &first)
+		if res.StatusCode != http.StatusCreated || first.ID == 0 || first.Minutes != 30 || !first.Starts.Equal(time.Date(2026, 10, 29, 1, 0, 0, 0, time.UTC)) {
+			t.Fatalf("schedule: %d %s", res.StatusCode, body)
+		}
+		// Both judges judge both finalists: an overlap in another room clashes.
+		res, body = c.API("POST", slots, at, fmt.Sprintf(`{"application":%d,"starts":"2026-10-29T01:20:00Z","minutes":30,"room":"Hall 3"}`, apps[2].ID))
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, fmt.Sprintf("slot %d (2026-10-29 10:00–10:30)", first.ID)) ||
+			!strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+			t.Fatalf("clash: %d %s", res.StatusCode, body)
+		}
+		if res, body := c.API("POST", slots, at, fmt.Sprintf(`{"application":%d,"starts":"2026-10-29T01:30:00Z","minutes":30,"room":"Hall 3"}`, apps[2].ID)); res.StatusCode != http.StatusCreated {
+			t.Fatalf("back to back: %d %s", res.StatusCode, body)
+		}
+		_, body = c.API("GET", slots, at, "")
+		var list struct {
+			Slots []judging.Slot `json:"slots"`
+		}
+		decodeAPI(t, body, &list)
+		if len(list.Slots) != 2 || list.Slots[0].App != apps[1].ID || list.Slots[1].App != apps[2].ID {
+			t.Fatalf("slots %s", body)
+		}
+		prog := "/api/v1/judging/editions/2026/programme"
+		bad := `{"items":[{"starts":"2026-10-30T03:00:00Z","minutes":20,"title":"Welcome","title_ko":"환영사"},{"starts":"2026-10-30T02:00:00Z","minutes":20,"title":"Awards","title_ko":"시상"}]}`
+		res, body = c.API("PUT", prog, at, bad)
+		if res.StatusCode/100 != 4 || !strings.Contains(body, `"items[1].starts"`) {
+			t.Fatalf("programme out of order: %d %s", res.StatusCode, body)
+		}
+		if res, _ := c.API("PUT", prog, jt, bad); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a judge set the programme: %d", res.StatusCode)
+		}
+		good := strings.Replace(bad, "2026-10-30T02:00:00Z", "2026-10-30T03:20:00Z", 1)
+		res, body = c.API("PUT", prog, at, good)
+		var items struct {
+			Items []judging.ProgrammeItem `json:"items"`
+		}
+		decodeAPI(t, body, &items)
+		if res.StatusCode != http.StatusOK || len(items.Items) != 2 || items.Items[1].Position != 2 || items.Items[1].TitleKO != "시상" {
+			t.Fatalf("programme: %d %s", res.StatusCode, body)
+		}
+		if _, err := svc.InviteFinalists(ctx, admin, "2026"); err != nil {
+			t.Fatal(err)
+		}
+		res, body = c.API("GET", "/api/v1/judging/editions/2026/invitations", at, "")
+		var invs struct {
+			Invitations []judging.Invitation `json:"invitations"`
+		}
+		decodeAPI(t, body, &invs)
+		if res.StatusCode != http.StatusOK || len(invs.Invitations) != 2 || invs.Invitations[0].Status != judging.InviteSent || invs.Invitations[0].Lang != "en" {
+			t.Fatalf("invitations: %d %s", res.StatusCode, body)
+		}
+		if res, _ := c.API("GET", "/api/v1/judging/editions/2026/invitations", jt, ""); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a judge read the invitations: %d", res.StatusCode)
+		}
+	})
+}

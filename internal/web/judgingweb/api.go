@@ -31,6 +31,7 @@ func (a *Area) registerAPI(s *web.Server) {
 	s.API("GET /api/v1/judging/rounds/{round}/progress", AccessJudges, a.apiProgress)
 	s.API("GET /api/v1/judging/rounds/{round}/assignment", AccessJudges, a.apiAssignment)
 	s.API("GET /api/v1/judging/rounds/{round}/results", AccessJudges, a.apiResults)
+	a.registerCeremonyAPI(s)
 }
 
 // judgingAssignmentsBody is a page of the caller's assignments.
@@ -308,7 +309,7 @@ func (a *Area) apiResults(w http.ResponseWriter, r *http.Request) error {
 func (a *Area) APIOperations() []web.APIOperation {
 	round := map[string]string{"round": "the round's number"}
 	roundApp := map[string]string{"round": "the round's number", "id": "the application's number"}
-	return []web.APIOperation{
+	return append([]web.APIOperation{
 		{Method: "GET", Path: "/api/v1/judging/editions/{edition}/assignments", ID: "listJudgingAssignments", Tag: "judging",
 			PathParams: map[string]string{"edition": "the prize edition's code, e.g. 2026"}, Query: web.PageParams(apiPages),
 			Summary:     "The caller's assignments in the edition's rounds: applications to score, by round and application",
@@ -333,7 +334,7 @@ func (a *Area) APIOperations() []web.APIOperation {
 			PathParams: round, Summary: "The round's results side by side — raw weighted means, per-judge z-scores, the judge-effect model — and their reliability (the committee only)",
 			Description: "Applications come ranked by the logged tie-break sequence. A chair in conflict with an application does not see it. Decisions are not part of this answer.",
 			Status:      200, Response: judgingResultsBody{}, Auth: true, Errors: []int{401, 403, 404}},
-	}
+	}, ceremonyOperations()...)
 }
 
 // APISchemaDocs document the judging API's bodies.
@@ -341,7 +342,7 @@ func (a *Area) APISchemaDocs() web.SchemaDocs {
 	state := web.Enum("todo", "draft", "submitted")
 	kinds := web.Enum(judging.RoundScreening, judging.RoundFinalist)
 	nullNum := " (null when there is no figure)"
-	return web.SchemaDocs{
+	docs := web.SchemaDocs{
 		"judgingweb.judgingAssignmentsBody":             {Description: "A page of the caller's assignments."},
 		"judgingweb.judgingAssignmentsBody.assignments": {Description: "the applications to score, by round and application number"},
 		"judgingweb.judgingAssignmentItem":              {Description: "One application the caller scores in a round."},
@@ -413,4 +414,8 @@ func (a *Area) APISchemaDocs() web.SchemaDocs {
 		"judging.Assigned.pinned":                       {Description: "the chair pinned the pair (kept when the assignment is re-run)"},
 		"judging.Assigned.forbidden":                    {Description: "the chair forbade the pair"},
 	}
+	for k, v := range ceremonySchemaDocs() {
+		docs[k] = v
+	}
+	return docs
 }
