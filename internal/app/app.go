@@ -73,7 +73,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
 		datacallweb.New(st, sv.DataCall),
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
-		prizeweb.New(st, sv.Prize),
+		prizeweb.New(st, sv.Prize).WithWinners(sv.Judging.AnnouncedWinners),
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange),
 		trainingweb.New(sv.Training, cfg.BaseURL),

@@ -52,7 +52,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Survey: sv.Survey, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
-	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
+	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
 	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
 	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}
 	return sv

@@ -218,7 +218,82 @@ func seedJudging(ctx context.Context, s Services) error {
 	if _, err := j26.Assign(ctx, adminV, r26.ID); err != nil {
 		return err
 	}
-	return nil
+	return seedCeremony2026(ctx, &j26, adminV, judgeUsers, r26, e26)
+}
+
+// seedCeremony2026 takes 2026 on to its ceremony, short of the
+// announcement: the screening round scored, the best four decided
+// finalists, a finalist round with its own rubric assigned, presentation
+// slots the day before the ceremony, invitations sent (one answered) and
+// the programme.
+func seedCeremony2026(ctx context.Context, j26 *judging.Service, adminV judging.Viewer, judgeUsers []accounts.User, r26 *judging.Round, e26 *prize.Edition) error {
+	if err := scoreRound(ctx, j26, adminV, judgeUsers, r26, 2); err != nil {
+		return err
+	}
+	rep, err := j26.RoundReport(ctx, adminV, r26.ID)
+	if err != nil {
+		return err
+	}
+	for i, a := range rep.Apps {
+		if i >= 4 {
+			break
+		}
+		if err := j26.Decide(ctx, adminV, &judging.Decision{Edition: "2026", App: a.App, Kind: judging.DecisionFinalist}); err != nil {
+			return err
+		}
+	}
+	// The finalists' rubric weighs implementation and value generation double.
+	fr := judging.DefaultRubric()
+	for i := range fr.Criteria {
+		if fr.Criteria[i].Code == judging.CritValue || fr.Criteria[i].Code == judging.CritImplementation {
+			fr.Criteria[i].Weight *= 2
+		}
+	}
+	final := &judging.Round{Edition: "2026", Kind: judging.RoundFinalist, K: 3, Rubric: fr, Closes: e26.Ceremony.AddDate(0, 0, -1),
+		Seed: "demo-2026-finalist"}
+	if err := j26.OpenRound(ctx, adminV, final); err != nil {
+		return err
+	}
+	if _, err := j26.Assign(ctx, adminV, final.ID); err != nil {
+		return err
+	}
+	loc := e26.Location()
+	eve := e26.Ceremony.In(loc).AddDate(0, 0, -1)
+	start := time.Date(eve.Year(), eve.Month(), eve.Day(), 10, 0, 0, 0, loc)
+	for i, a := range rep.Apps {
+		if i >= 4 {
+			break
+		}
+		sl := &judging.Slot{Round: final.ID, App: a.App, Starts: start.Add(time.Duration(i) * 30 * time.Minute), Minutes: 25,
+			Room: "Presentation Hall 1"}
+		if i == 3 {
+			sl.Room, sl.Link = "", "https://meet.demo.citylens/finalist-4"
+		}
+		if err := j26.ScheduleSlot(ctx, adminV, sl); err != nil {
+			return err
+		}
+	}
+	if _, err := j26.InviteFinalists(ctx, adminV, "2026"); err != nil {
+		return err
+	}
+	if len(rep.Apps) > 0 {
+		a, err := j26.Prize.PrizeApplication(ctx, rep.Apps[0].App)
+		if err != nil {
+			return err
+		}
+		owner := judging.Viewer{UserID: a.UserID, Email: a.Email}
+		if err := j26.RespondInvitation(ctx, owner, a.ID, true, []string{"Project lead (demo)", "City official (demo)"},
+			"Two hotel nights; one wheelchair user (demo)."); err != nil {
+			return err
+		}
+	}
+	day := e26.Ceremony.In(loc)
+	return j26.SetProgramme(ctx, adminV, "2026", []judging.ProgrammeItem{
+		{Starts: day.Add(-30 * time.Minute), Minutes: 30, Title: "Arrival and registration", TitleKO: "도착 및 등록", Place: "Lobby"},
+		{Starts: day, Minutes: 15, Title: "Welcome by the Mayor of Seoul", TitleKO: "서울시장 환영사", Place: "Grand Hall"},
+		{Starts: day.Add(15 * time.Minute), Minutes: 45, Title: "Award ceremony", TitleKO: "시상식", Place: "Grand Hall"},
+		{Starts: day.Add(time.Hour), Minutes: 60, Title: "Reception", TitleKO: "리셉션", Place: "Garden"},
+	})
 }
 
 // scoreRound assigns a round and has every judge submit every sheet, with

@@ -229,30 +229,14 @@ func (s *Service) ImportPrize(ctx context.Context, v Viewer, actor auditlog.Acto
 				continue
 			}
 			c := FromApplication(a, vis)
-			if err := s.fill(ctx, c); err != nil && citylens.ErrorCode(err) != citylens.EINVALID {
+			created, err := s.upsertFromApplication(ctx, v.UserID, a, c)
+			if err != nil {
 				return err
 			}
-			if err := c.Validate(); err != nil {
-				return citylens.Ef(citylens.EINVALID, "exchange.error.import", "Application %s could not become a case.", a.Ref()).
-					WithProblems(citylens.AsError(err).Problems...)
-			}
-			old, err := s.Store.ExchangeCaseByApplication(ctx, a.ID)
-			switch {
-			case err == nil:
-				c.ID, c.CreatedAt, c.CreatedBy, c.Links = old.ID, old.CreatedAt, old.CreatedBy, old.Links
-				c.UpdatedAt = s.now()
-				if err := s.Store.UpdateExchangeCase(ctx, c); err != nil {
-					return err
-				}
-				n.Updated++
-			case citylens.ErrorCode(err) == citylens.ENOTFOUND:
-				c.CreatedAt, c.UpdatedAt, c.CreatedBy = s.now(), s.now(), v.UserID
-				if err := s.Store.CreateExchangeCase(ctx, c); err != nil {
-					return err
-				}
+			if created {
 				n.Created++
-			default:
-				return err
+			} else {
+				n.Updated++
 			}
 			if err := s.record(ctx, actor, "exchange.case.import", c, nil); err != nil {
 				return err
@@ -261,6 +245,53 @@ func (s *Service) ImportPrize(ctx context.Context, v Viewer, actor auditlog.Acto
 		return nil
 	})
 	return n, err
+}
+
+// upsertFromApplication stores c, the case of application a: a new case,
+// or the one made from a before (keeping its links, creation and — when
+// c names none — the award it records).
+func (s *Service) upsertFromApplication(ctx context.Context, by int64, a *prize.Application, c *Case) (created bool, err error) {
+	if err := s.fill(ctx, c); err != nil && citylens.ErrorCode(err) != citylens.EINVALID {
+		return false, err
+	}
+	old, err := s.Store.ExchangeCaseByApplication(ctx, a.ID)
+	exists := err == nil
+	if err != nil && citylens.ErrorCode(err) != citylens.ENOTFOUND {
+		return false, err
+	}
+	if exists && c.Evidence == "" {
+		c.Evidence = old.Evidence
+	}
+	if err := c.Validate(); err != nil {
+		return false, citylens.Ef(citylens.EINVALID, "exchange.error.import", "Application %s could not become a case.", a.Ref()).
+			WithProblems(citylens.AsError(err).Problems...)
+	}
+	if exists {
+		c.ID, c.CreatedAt, c.CreatedBy, c.Links = old.ID, old.CreatedAt, old.CreatedBy, old.Links
+		c.UpdatedAt = s.now()
+		return false, s.Store.UpdateExchangeCase(ctx, c)
+	}
+	c.CreatedAt, c.UpdatedAt, c.CreatedBy = s.now(), s.now(), by
+	return true, s.Store.CreateExchangeCase(ctx, c)
+}
+
+// PublishAward makes (or refreshes) the library's case of prize
+// application a, which won award (e.g. "Seoul Smart City Prize 2026:
+// Winner (Gold)"), when its applicant agreed to share it (ConsentKey); the
+// award is the case's evidence line. It reports whether a case was made
+// or refreshed: false, and nothing stored, without consent. The prize's
+// judging calls it at the announcement.
+func (s *Service) PublishAward(ctx context.Context, actor auditlog.Actor, a *prize.Application, award string) (bool, error) {
+	vis := a.Answers.First(ConsentKey)
+	if vis != Public && vis != Members {
+		return false, nil
+	}
+	c := FromApplication(a, vis)
+	c.Evidence = award
+	if _, err := s.upsertFromApplication(ctx, actor.UserID, a, c); err != nil {
+		return false, err
+	}
+	return true, s.record(ctx, actor, "exchange.case.award", c, nil)
 }
 
 // FromApplication is the case of prize application a, with visibility vis.

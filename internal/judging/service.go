@@ -9,6 +9,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/i18n"
 	citymail "github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -22,6 +23,20 @@ type Service struct {
 	Audit auditlog.Store
 	Mail  citymail.Sender
 	Now   func() time.Time
+	// Library, when set, receives each award at the announcement: the
+	// knowledge library makes it a case when the applicant agreed to share.
+	Library Library
+	// Catalog words the e-mails in each applicant's language; nil loads
+	// the embedded catalogues.
+	Catalog *i18n.Catalog
+}
+
+// Library is the knowledge library as the announcement feeds it
+// (exchange.Service): PublishAward makes or refreshes the case of an
+// awarded application whose applicant agreed to share it, naming the
+// award, and reports whether it did.
+type Library interface {
+	PublishAward(ctx context.Context, actor auditlog.Actor, a *prize.Application, award string) (bool, error)
 }
 
 // Viewer is who asks: an administrator of the platform, or any user
@@ -576,6 +591,34 @@ func (s *Service) RoundProgress(ctx context.Context, v Viewer, roundID int64) ([
 	return out, nil
 }
 
+// RoundAssignment is the round's stored pairs (assigned and locked), for
+// the committee; a chair in conflict with an application does not see
+// its pairs.
+func (s *Service) RoundAssignment(ctx context.Context, v Viewer, roundID int64) ([]Assigned, error) {
+	r, err := s.Store.PrizeRound(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Committee(ctx, r.Edition, v) {
+		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
+	}
+	as, err := s.Store.PrizeAssignment(ctx, roundID)
+	if err != nil || v.Admin {
+		return as, err
+	}
+	hidden, err := s.hiddenFrom(ctx, r.Edition, v)
+	if err != nil {
+		return nil, err
+	}
+	out := []Assigned{}
+	for _, a := range as {
+		if !hidden[a.App] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // RemindLate e-mails every judge with assigned applications not yet
 // submitted, and returns how many were reminded.
 func (s *Service) RemindLate(ctx context.Context, v Viewer, roundID int64) (int, error) {
@@ -789,6 +832,17 @@ func (s *Service) Winners(ctx context.Context, v Viewer, edition string) ([]Winn
 	return out, nil
 }
 
+// AnnouncedWinners is the awards of an announced edition, for public
+// pages such as the past editions; ok is false (and no award read)
+// before the announcement.
+func (s *Service) AnnouncedWinners(ctx context.Context, edition string) (ws []Winner, ok bool, err error) {
+	if _, ok, err := s.Store.PrizeAnnounced(ctx, edition); err != nil || !ok {
+		return nil, false, err
+	}
+	ws, err = s.Winners(ctx, Viewer{}, edition)
+	return ws, err == nil, err
+}
+
 // Announce lifts the embargo at the ceremony: from the ceremony's time
 // on, by the administrator only, once. Every applicant in judging gets an
 // e-mail with their outcome and the comments the committee chose to
@@ -813,13 +867,13 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 	if err != nil {
 		return 0, err
 	}
-	outcome := map[int64][]string{}
+	cat, err := s.catalog()
+	if err != nil {
+		return 0, err
+	}
+	outcome := map[int64][]Decision{}
 	for _, d := range ds {
-		w := d.Kind
-		if d.Grade != "" {
-			w += " (" + d.Grade + ")"
-		}
-		outcome[d.App] = append(outcome[d.App], strings.ReplaceAll(w, "_", " "))
+		outcome[d.App] = append(outcome[d.App], d)
 	}
 	feedback, err := s.sharedFeedback(ctx, edition)
 	if err != nil {
@@ -831,36 +885,105 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 			return err
 		}
 		for _, a := range apps {
+			lang := ApplicantLang(a)
 			var b strings.Builder
-			fmt.Fprintf(&b, "The results of the Seoul Smart City Prize %s were announced.\n\nYour application %s, %q: ", edition, a.Ref(), a.Title)
+			b.WriteString(cat.T(lang, "judging.mail.results.body", edition, a.Ref(), a.Title) + " ")
 			if o := outcome[a.ID]; len(o) > 0 {
-				b.WriteString(strings.Join(o, ", ") + ".\n")
+				words := make([]string, len(o))
+				for i, d := range o {
+					words[i] = OutcomeText(cat, lang, d)
+				}
+				b.WriteString(strings.Join(words, ", ") + ".\n")
 			} else {
-				b.WriteString("not among the awards this year. Thank you for taking part.\n")
+				b.WriteString(cat.T(lang, "judging.mail.results.none") + "\n")
 			}
 			if fb := feedback[a.ID]; len(fb) > 0 {
-				b.WriteString("\nThe committee's feedback:\n")
+				b.WriteString("\n" + cat.T(lang, "judging.mail.results.feedback") + "\n")
 				for _, f := range fb {
-					b.WriteString("- " + f + "\n")
+					name := f.Criterion.Name
+					if lang == i18n.Korean && f.Criterion.NameKO != "" {
+						name = f.Criterion.NameKO
+					}
+					b.WriteString("- " + name + ": " + f.Text + "\n")
 				}
 			}
-			if err := s.Mail.Send(ctx, citymail.Message{To: a.Email, Subject: "Seoul Smart City Prize " + edition + ": results", Body: b.String()}); err != nil {
+			if err := s.Mail.Send(ctx, citymail.Message{To: a.Email, Subject: cat.T(lang, "judging.mail.results.subject", edition), Body: b.String()}); err != nil {
 				return err
 			}
 			n++
 		}
-		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n})
+		cases, err := s.publishAwards(ctx, v, edition, cat, ds)
+		if err != nil {
+			return err
+		}
+		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n, "cases": cases})
 	})
 	return n, err
 }
 
+// publishAwards gives the library each awarded application with its
+// awards ("Seoul Smart City Prize 2026: Winner (Gold)"), in the order
+// decided; it returns how many became cases.
+func (s *Service) publishAwards(ctx context.Context, v Viewer, edition string, cat *i18n.Catalog, ds []Decision) (int, error) {
+	if s.Library == nil {
+		return 0, nil
+	}
+	awards := map[int64][]string{}
+	var order []int64
+	for _, d := range ds {
+		if !isAward(d.Kind) {
+			continue
+		}
+		if awards[d.App] == nil {
+			order = append(order, d.App)
+		}
+		awards[d.App] = append(awards[d.App], OutcomeText(cat, i18n.English, d))
+	}
+	n := 0
+	for _, id := range order {
+		a, err := s.Prize.PrizeApplication(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		ok, err := s.Library.PublishAward(ctx, v.actor(), a, "Seoul Smart City Prize "+edition+": "+strings.Join(awards[id], ", "))
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// feedbackItem is a comment shared with the applicant, under its criterion.
+type feedbackItem struct {
+	Criterion Criterion
+	Text      string
+}
+
+// OutcomeText words decision d for an applicant in lang: "Winner (Gold)".
+// A grade outside the catalogue (one an edition configured) is shown as
+// it is.
+func OutcomeText(cat *i18n.Catalog, lang i18n.Lang, d Decision) string {
+	w := cat.T(lang, "judging.kind."+d.Kind)
+	if d.Grade != "" {
+		g := d.Grade
+		if k := "judging.grade." + d.Grade; cat.Has(k) {
+			g = cat.T(lang, k)
+		}
+		w += " (" + g + ")"
+	}
+	return w
+}
+
 // sharedFeedback is each application's comments marked for the applicant.
-func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64][]string, error) {
+func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64][]feedbackItem, error) {
 	rounds, err := s.Store.PrizeRounds(ctx, edition)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64][]string{}
+	out := map[int64][]feedbackItem{}
 	for _, r := range rounds {
 		scores, err := s.Store.PrizeScores(ctx, r.ID)
 		if err != nil {
@@ -872,7 +995,7 @@ func (s *Service) sharedFeedback(ctx context.Context, edition string) (map[int64
 			}
 			for _, c := range r.Rubric.Criteria {
 				if cm, ok := x.Sheet.Comments[c.Code]; ok && cm.Visibility == VisibleApplicant && strings.TrimSpace(cm.Text) != "" {
-					out[x.App] = append(out[x.App], c.Name+": "+cm.Text)
+					out[x.App] = append(out[x.App], feedbackItem{Criterion: c, Text: cm.Text})
 				}
 			}
 		}

@@ -278,7 +278,7 @@ func TestEditionThroughService(t *testing.T) {
 		}
 		got := 0
 		for _, m := range mails {
-			if m.To == winnerOwner.Email && strings.Contains(m.Body, "winner (gold)") && strings.Contains(m.Body, "Clear value for residents.") {
+			if m.To == winnerOwner.Email && strings.Contains(m.Body, "Winner (Gold)") && strings.Contains(m.Body, "Clear value for residents.") {
 				got++
 			}
 		}

@@ -130,4 +130,12 @@ type Store interface {
 	PrizeDecisions(ctx context.Context, edition string) ([]Decision, error)
 	AnnouncePrize(ctx context.Context, edition string, at time.Time, by string) error // ECONFLICT if already announced
 	PrizeAnnounced(ctx context.Context, edition string) (time.Time, bool, error)
+
+	// The ceremony (migration 421).
+	PutPrizeSlot(ctx context.Context, s *Slot) error                                    // ID 0 inserts and sets ID; otherwise replaces (ENOTFOUND if none)
+	PrizeSlots(ctx context.Context, round int64) ([]Slot, error)                        // by start, then ID
+	PutPrizeInvitation(ctx context.Context, in Invitation) error                        // one per application: replaces
+	PrizeInvitations(ctx context.Context, edition string) ([]Invitation, error)         // by application
+	PutPrizeProgramme(ctx context.Context, edition string, items []ProgrammeItem) error // replaces the programme
+	PrizeProgramme(ctx context.Context, edition string) ([]ProgrammeItem, error)        // by position
 }

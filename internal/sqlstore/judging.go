@@ -339,4 +339,106 @@ func (db *Store) PrizeAnnounced(ctx context.Context, edition string) (time.Time,
 	return tm(at), true, nil
 }
 
+// The ceremony (migration 421).
+
+func (db *Store) PutPrizeSlot(ctx context.Context, s *judging.Slot) error {
+	if s.ID == 0 {
+		err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO judging_slots (round_id, application_id, starts_at, minutes, room, link)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, s.Round, s.App, us(s.Starts), s.Minutes, s.Room, s.Link).Scan(&s.ID)
+		return db.dbError(ctx, "slot", err)
+	}
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE judging_slots SET application_id = $3, starts_at = $4, minutes = $5, room = $6,
+		link = $7 WHERE id = $1 AND round_id = $2`, s.ID, s.Round, s.App, us(s.Starts), s.Minutes, s.Room, s.Link)
+	if err != nil {
+		return db.dbError(ctx, "slot", err)
+	}
+	return db.rowsAffected(ctx, res, "slot %d not found", s.ID)
+}
+
+func (db *Store) PrizeSlots(ctx context.Context, round int64) ([]judging.Slot, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, round_id, application_id, starts_at, minutes, room, link
+		FROM judging_slots WHERE round_id = $1 ORDER BY starts_at, id`, round)
+	if err != nil {
+		return nil, db.dbError(ctx, "slots", err)
+	}
+	defer rows.Close()
+	var out []judging.Slot
+	for rows.Next() {
+		var s judging.Slot
+		var at int64
+		if err := rows.Scan(&s.ID, &s.Round, &s.App, &at, &s.Minutes, &s.Room, &s.Link); err != nil {
+			return nil, db.dbError(ctx, "slots", err)
+		}
+		s.Starts = tm(at)
+		out = append(out, s)
+	}
+	return out, db.dbError(ctx, "slots", rows.Err())
+}
+
+func (db *Store) PutPrizeInvitation(ctx context.Context, in judging.Invitation) error {
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO judging_invitations (application_id, edition, lang, status, attendees,
+		travel, sent_at, responded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (application_id) DO UPDATE SET lang = excluded.lang, status = excluded.status, attendees = excluded.attendees,
+		travel = excluded.travel, sent_at = excluded.sent_at, responded_at = excluded.responded_at`,
+		in.App, in.Edition, in.Lang, in.Status, jsonText(nonNil(in.Attendees)), in.Travel, us(in.SentAt), us(in.RespondedAt))
+	return db.dbError(ctx, "invitation", err)
+}
+
+func (db *Store) PrizeInvitations(ctx context.Context, edition string) ([]judging.Invitation, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT application_id, edition, lang, status, attendees, travel, sent_at, responded_at
+		FROM judging_invitations WHERE edition = $1 ORDER BY application_id`, edition)
+	if err != nil {
+		return nil, db.dbError(ctx, "invitations", err)
+	}
+	defer rows.Close()
+	var out []judging.Invitation
+	for rows.Next() {
+		var in judging.Invitation
+		var att string
+		var sent, resp int64
+		if err := rows.Scan(&in.App, &in.Edition, &in.Lang, &in.Status, &att, &in.Travel, &sent, &resp); err != nil {
+			return nil, db.dbError(ctx, "invitations", err)
+		}
+		in.Attendees, in.SentAt, in.RespondedAt = strList(att), tm(sent), tm(resp)
+		out = append(out, in)
+	}
+	return out, db.dbError(ctx, "invitations", rows.Err())
+}
+
+func (db *Store) PutPrizeProgramme(ctx context.Context, edition string, items []judging.ProgrammeItem) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM judging_programme WHERE edition = $1`, edition); err != nil {
+			return db.dbError(ctx, "programme", err)
+		}
+		for i, it := range items {
+			if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO judging_programme (edition, position, starts_at, minutes, title,
+				title_ko, place) VALUES ($1, $2, $3, $4, $5, $6, $7)`, edition, i+1, us(it.Starts), it.Minutes, it.Title, it.TitleKO,
+				it.Place); err != nil {
+				return db.dbError(ctx, "programme", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (db *Store) PrizeProgramme(ctx context.Context, edition string) ([]judging.ProgrammeItem, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT edition, position, starts_at, minutes, title, title_ko, place
+		FROM judging_programme WHERE edition = $1 ORDER BY position`, edition)
+	if err != nil {
+		return nil, db.dbError(ctx, "programme", err)
+	}
+	defer rows.Close()
+	var out []judging.ProgrammeItem
+	for rows.Next() {
+		var it judging.ProgrammeItem
+		var at int64
+		if err := rows.Scan(&it.Edition, &it.Position, &at, &it.Minutes, &it.Title, &it.TitleKO, &it.Place); err != nil {
+			return nil, db.dbError(ctx, "programme", err)
+		}
+		it.Starts = tm(at)
+		out = append(out, it)
+	}
+	return out, db.dbError(ctx, "programme", rows.Err())
+}
+
 var _ judging.Store = (*Store)(nil)

@@ -25,6 +25,7 @@ var JudgingSuite = []struct {
 	{"JudgesConflictsBids", testJudgingCommittee},
 	{"RoundsAssignmentKeepsLocks", testJudgingAssignment},
 	{"ScoresDecisionsAnnouncement", testJudgingDecisions},
+	{"CeremonySlotsInvitationsProgramme", testJudgingCeremony},
 }
 
 // RunJudgingSuite runs JudgingSuite against every database.
@@ -236,5 +237,71 @@ func testJudgingDecisions(t *testing.T, s JudgingStore) {
 	wantCode(t, s.AnnouncePrize(ctx, "2026", t0.Add(2*time.Hour), "admin@example.org"), "conflict")
 	if at, ok, err := s.PrizeAnnounced(ctx, "2026"); !ok || err != nil || !at.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("announced %v %v %v", at, ok, err)
+	}
+}
+
+func testJudgingCeremony(t *testing.T, s JudgingStore) {
+	ctx := context.Background()
+	apps, _ := judgingFixture(t, s)
+	r := &judging.Round{Edition: "2026", Kind: judging.RoundFinalist, K: 1, Rubric: judging.DefaultRubric(), Closes: t0, Seed: "x"}
+	if err := s.CreatePrizeRound(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	late := &judging.Slot{Round: r.ID, App: apps[0], Starts: t0.Add(2 * time.Hour), Minutes: 30, Room: "Hall A"}
+	early := &judging.Slot{Round: r.ID, App: apps[1], Starts: t0.Add(time.Hour), Minutes: 20, Link: "https://meet.example.org/b"}
+	for _, sl := range []*judging.Slot{late, early} {
+		if err := s.PutPrizeSlot(ctx, sl); err != nil || sl.ID == 0 {
+			t.Fatalf("slot %+v: %v", sl, err)
+		}
+	}
+	late.Minutes = 45
+	if err := s.PutPrizeSlot(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.PutPrizeSlot(ctx, &judging.Slot{ID: late.ID + 100, Round: r.ID, App: apps[0], Starts: t0, Minutes: 5}), "not_found")
+	slots, err := s.PrizeSlots(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]judging.Slot{*early, *late}, slots); diff != "" {
+		t.Errorf("slots by start (-want +got):\n%s", diff)
+	}
+	in := judging.Invitation{Edition: "2026", App: apps[1], Lang: "ko", Status: judging.InviteSent, Attendees: []string{}, SentAt: t0}
+	if err := s.PutPrizeInvitation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPrizeInvitation(ctx, judging.Invitation{Edition: "2026", App: apps[0], Lang: "en", Status: judging.InviteSent, Attendees: []string{}, SentAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	in.Status, in.Attendees, in.Travel, in.RespondedAt = judging.InviteConfirmed, []string{"김민지", "Lee"}, "Visa letter", t0.Add(time.Hour)
+	if err := s.PutPrizeInvitation(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	invs, err := s.PrizeInvitations(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []judging.Invitation{{Edition: "2026", App: apps[0], Lang: "en", Status: judging.InviteSent, Attendees: []string{}, SentAt: t0}, in}
+	if diff := cmp.Diff(want, invs); diff != "" {
+		t.Errorf("invitations (-want +got):\n%s", diff)
+	}
+	items := []judging.ProgrammeItem{
+		{Edition: "2026", Position: 1, Starts: t0, Minutes: 10, Title: "Welcome", TitleKO: "환영사", Place: "Hall"},
+		{Edition: "2026", Position: 2, Starts: t0.Add(10 * time.Minute), Minutes: 50, Title: "Awards", TitleKO: "시상"},
+	}
+	if err := s.PutPrizeProgramme(ctx, "2026", items); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPrizeProgramme(ctx, "2026", items[1:]); err != nil { // replaces, renumbered
+		t.Fatal(err)
+	}
+	prog, err := s.PrizeProgramme(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := items[1]
+	one.Position = 1
+	if diff := cmp.Diff([]judging.ProgrammeItem{one}, prog); diff != "" {
+		t.Errorf("programme (-want +got):\n%s", diff)
 	}
 }

@@ -133,6 +133,28 @@ var featureMatrix = map[string][]probe{
 	"GET /judging/rounds/{round}/results":            {{Path: "/judging/rounds/999999/results", Allow: judgingRoles}},
 	"POST /judging/rounds/{round}/decisions":         {{Path: "/judging/rounds/999999/decisions", Body: "app=1&kind=winner", Allow: judgingRoles}},
 	"POST /admin/judging/{edition}/announce":         {{Path: "/admin/judging/2026/announce", Allow: only(webtest.Admin)}},
+	// The ceremony. An invitation is probed on an application that does
+	// not exist (404 for a signed-in caller); who reads which invitation
+	// is tested by judging_ceremony_http_test.go. The 2026 programme is
+	// public (empty here).
+	"GET /prize/editions/{edition}/programme":            {{Path: "/prize/editions/2026/programme", Allow: everyone}},
+	"GET /prize/invitations/{id}":                        {{Path: "/prize/invitations/999999", Allow: signedIn}},
+	"POST /prize/invitations/{id}":                       {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
+	"POST /admin/judging/{edition}/invite":               {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
+	"GET /api/v1/judging/rounds/{round}/slots":           {{Path: "/api/v1/judging/rounds/999999/slots", Allow: judgingRoles}},
+	"POST /api/v1/judging/rounds/{round}/slots":          {{Path: "/api/v1/judging/rounds/999999/slots", Body: `{"application":1}`, Allow: judgingRoles}},
+	"GET /api/v1/judging/editions/{edition}/invitations": {{Path: "/api/v1/judging/editions/2026/invitations", Allow: only(webtest.Admin)}},
+	"PUT /api/v1/judging/editions/{edition}/programme":   {{Path: "/api/v1/judging/editions/2026/programme", Body: `{"items":[]}`, Allow: only(webtest.Admin)}},
+	// The judging API: round routes are probed on a round that does not
+	// exist (404 for a role the route lets in). No fixture user judges
+	// 2026 here, so the service refuses everyone their assignments (403);
+	// a judge's own list is tested by judging_api_test.go.
+	"GET /api/v1/judging/editions/{edition}/assignments":          {{Path: "/api/v1/judging/editions/2026/assignments", Allow: nil}},
+	"GET /api/v1/judging/rounds/{round}/applications/{id}/scores": {{Path: "/api/v1/judging/rounds/999999/applications/999999/scores", Allow: judgingRoles}},
+	"PUT /api/v1/judging/rounds/{round}/applications/{id}/scores": {{Path: "/api/v1/judging/rounds/999999/applications/999999/scores", Body: `{"submit":false}`, Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/progress":                 {{Path: "/api/v1/judging/rounds/999999/progress", Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/assignment":               {{Path: "/api/v1/judging/rounds/999999/assignment", Allow: judgingRoles}},
+	"GET /api/v1/judging/rounds/{round}/results":                  {{Path: "/api/v1/judging/rounds/999999/results", Allow: judgingRoles}},
 
 	// The survey: answering and results are public; everything else is the secretariat's.
 	"GET /survey":                                  {{Path: "/survey", Allow: everyone}},

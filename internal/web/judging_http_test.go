@@ -104,6 +104,11 @@ func TestJudgingHTTPFlow(t *testing.T) {
 			if res.StatusCode != http.StatusNotFound || strings.Contains(body, winnerTitle) || strings.Contains(body, "Gold") {
 				t.Fatalf("%s: winners page under embargo: %d", role, res.StatusCode)
 			}
+			res, body = c.Get("/prize/editions?lang=en")
+			if res.StatusCode != http.StatusOK || strings.Contains(body, winnerTitle) || strings.Contains(body, "Gold") ||
+				!strings.Contains(body, "Winners are listed once judging ends.") {
+				t.Fatalf("%s: past editions page under embargo: %d\n%s", role, res.StatusCode, body)
+			}
 		}
 		if _, body := env.ClientAs(webtest.Applicant).Get("/prize/my"); strings.Contains(body, "Gold") || strings.Contains(body, "Winner") {
 			t.Fatal("the applicant's page shows the decision under embargo")
@@ -122,6 +127,13 @@ func TestJudgingHTTPFlow(t *testing.T) {
 		res, body = vc.Get("/prize/editions/2026/winners")
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, winnerTitle) || !strings.Contains(body, "Winner · Gold") {
 			t.Fatalf("winners page after announcement: %d\n%s", res.StatusCode, body)
+		}
+		res, body = vc.Get("/prize/editions?lang=en")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "<li>Winner · Gold: "+winnerTitle) || strings.Contains(body, "Winners are listed once judging ends.") {
+			t.Fatalf("past editions page after announcement: %d\n%s", res.StatusCode, body)
+		}
+		if _, body := vc.Get("/prize/editions?lang=ko"); !strings.Contains(body, "<li>수상 · 금상: "+winnerTitle) {
+			t.Fatalf("Korean past editions page after announcement:\n%s", body)
 		}
 		res, body = vc.Get("/prize/editions/2026/winners?lang=ko")
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "수상 · 금상") || strings.Contains(body, "Gold") || strings.Contains(body, "Winners") {
@@ -203,8 +215,45 @@ func TestJudgingDemo(t *testing.T) {
 		t.Fatal("no conflicts detected in the 2026 demo")
 	}
 	rounds, _ := env.Store.PrizeRounds(ctx, "2026")
-	if len(rounds) != 1 {
+	if len(rounds) != 2 || rounds[0].Kind != judging.RoundScreening || rounds[1].Kind != judging.RoundFinalist {
 		t.Fatalf("2026 rounds: %d", len(rounds))
+	}
+	// The ceremony under way: four finalists with slots that never clash
+	// for a judge, invitations sent (one confirmed), the programme.
+	ds, _ := env.Store.PrizeDecisions(ctx, "2026")
+	finalists := map[int64]bool{}
+	for _, d := range ds {
+		if d.Kind != judging.DecisionFinalist {
+			t.Fatalf("a 2026 decision beyond finalists: %+v", d)
+		}
+		finalists[d.App] = true
+	}
+	slots, _ := env.Store.PrizeSlots(ctx, rounds[1].ID)
+	invs, _ := env.Store.PrizeInvitations(ctx, "2026")
+	prog, _ := env.Store.PrizeProgramme(ctx, "2026")
+	if len(finalists) != 4 || len(slots) != 4 || len(invs) != 4 || invs[0].Status == "" || len(prog) != 4 {
+		t.Fatalf("2026 ceremony: %d finalists, %d slots, %d invitations, %d programme items", len(finalists), len(slots), len(invs), len(prog))
+	}
+	confirmed := 0
+	for _, in := range invs {
+		if in.Status == judging.InviteConfirmed && len(in.Attendees) == 2 {
+			confirmed++
+		}
+	}
+	fas, _ := env.Store.PrizeAssignment(ctx, rounds[1].ID)
+	judgeOf := map[int64][]int64{}
+	for _, a := range fas {
+		if a.Assigned {
+			judgeOf[a.App] = append(judgeOf[a.App], a.Judge)
+		}
+	}
+	for i := 1; i < len(slots); i++ {
+		if slots[i].Starts.Before(slots[i-1].Ends()) {
+			t.Fatalf("demo slots overlap: %+v %+v", slots[i-1], slots[i])
+		}
+	}
+	if confirmed != 1 || len(judgeOf) != 4 {
+		t.Fatalf("confirmed %d; finalists judged %d", confirmed, len(judgeOf))
 	}
 	as, _ := env.Store.PrizeAssignment(ctx, rounds[0].ID)
 	blocked := judging.Blocked(cs)

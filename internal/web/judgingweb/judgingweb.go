@@ -56,6 +56,11 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /judging/rounds/{round}/results", AccessJudges, a.resultsPage)
 	s.Page("POST /judging/rounds/{round}/decisions", AccessJudges, a.decide)
 	s.Page("POST /admin/judging/{edition}/announce", web.AccessAdmin, a.announce)
+	s.Page("GET /prize/editions/{edition}/programme", web.AccessPublic, a.programmePage)
+	s.Page("GET /prize/invitations/{id}", web.AccessSignedIn, a.invitationPage)
+	s.Page("POST /prize/invitations/{id}", web.AccessSignedIn, a.respondInvitation)
+	s.Page("POST /admin/judging/{edition}/invite", web.AccessAdmin, a.inviteFinalists)
+	a.registerAPI(s)
 }
 
 // Nav links the judges' work list.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/i18n"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/web"
@@ -33,10 +34,20 @@ type Store interface {
 
 // Area is the prize's web area.
 type Area struct {
-	store Store
-	svc   *prize.Service
-	s     *web.Server
+	store   Store
+	svc     *prize.Service
+	s       *web.Server
+	winners WinnersFunc
 }
+
+// WinnersFunc lists an announced edition's awards for the past editions
+// page; ok is false before the announcement (judging.Service's
+// AnnouncedWinners).
+type WinnersFunc func(ctx context.Context, edition string) (ws []judging.Winner, ok bool, err error)
+
+// WithWinners has the past editions page list each announced edition's
+// winners.
+func (a *Area) WithWinners(f WinnersFunc) *Area { a.winners = f; return a }
 
 var (
 	_ web.AreaTemplates = (*Area)(nil)

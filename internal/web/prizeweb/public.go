@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -57,7 +58,19 @@ func (a *Area) editionsPage(w http.ResponseWriter, r *http.Request) error {
 			shown = append(shown, e)
 		}
 	}
-	return a.s.Render(w, r, "prize_editions.html", map[string]any{"Editions": shown, "Now": a.s.Now()})
+	winners := map[string][]judging.Winner{}
+	if a.winners != nil {
+		for _, e := range shown {
+			ws, ok, err := a.winners(r.Context(), e.Code)
+			if err != nil {
+				return err
+			}
+			if ok {
+				winners[e.Code] = ws
+			}
+		}
+	}
+	return a.s.Render(w, r, "prize_editions.html", map[string]any{"Editions": shown, "Now": a.s.Now(), "Winners": winners})
 }
 
 // formErrors are a refused form's problems by field, worded in the
