@@ -20,6 +20,7 @@ import (
 	"github.com/citylens/citylens/internal/web/datacallweb"
 	"github.com/citylens/citylens/internal/web/exchangeweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
+	"github.com/citylens/citylens/internal/web/followupweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
@@ -74,6 +75,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		prizeweb.New(st, sv.Prize),
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange),
+		followupweb.New(sv.Followup),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st)}),

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
+
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/exchange"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
@@ -28,6 +32,7 @@ type Services struct {
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange    *exchange.Service    // the knowledge exchange's practice library
+	Followup    *followup.Service    // the winners' feasibility studies
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -49,5 +54,10 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
+	sv.Followup = &followup.Service{Store: st, Prize: st, Judging: st, Users: st, Audit: st, Now: now}
+	sv.Judging.Announced = append(sv.Judging.Announced, func(ctx context.Context, actor auditlog.Actor, edition string) error {
+		_, err := sv.Followup.OpenForEdition(ctx, actor, edition)
+		return err
+	})
 	return sv
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/exchange"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
@@ -41,5 +42,6 @@ type Store interface {
 	judging.Store
 	survey.Store
 	exchange.Store
+	followup.FullStore
 	demo.Marks // what demo seeding created, its lock
 }

@@ -64,6 +64,9 @@ func (v Viewer) Actor() auditlog.Actor {
 	return auditlog.Actor{UserID: v.UserID, Email: v.Email, RemoteAddr: v.RemoteAddr}
 }
 
+// Time is the service's clock (UTC): statuses are derived at it.
+func (s *Service) Time() time.Time { return s.now() }
+
 func (s *Service) now() time.Time {
 	if s.Now == nil {
 		return time.Now().UTC()

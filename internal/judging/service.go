@@ -22,6 +22,11 @@ type Service struct {
 	Audit auditlog.Store
 	Mail  citymail.Sender
 	Now   func() time.Time
+	// Announced are called in the announcement's transaction, after the
+	// embargo is lifted: what follows the results (the winners'
+	// feasibility studies, package followup) starts with them, or the
+	// announcement fails whole. Each must be idempotent.
+	Announced []func(ctx context.Context, actor auditlog.Actor, edition string) error
 }
 
 // Viewer is who asks: an administrator of the platform, or any user
@@ -848,6 +853,11 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 				return err
 			}
 			n++
+		}
+		for _, fn := range s.Announced {
+			if err := fn(ctx, v.actor(), edition); err != nil {
+				return err
+			}
 		}
 		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n})
 	})
