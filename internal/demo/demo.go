@@ -17,6 +17,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
@@ -68,11 +69,12 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
-	Survey      *survey.Service  // nil: no demo survey
-	Prize       *prize.Service   // nil: no prize edition is seeded
-	Judging     *judging.Service // nil: no judging is seeded
-	Log         *slog.Logger     // nil: nothing is logged
-	Now         func() time.Time // nil: time.Now
+	Survey      *survey.Service   // nil: no demo survey
+	Prize       *prize.Service    // nil: no prize edition is seeded
+	Judging     *judging.Service  // nil: no judging is seeded
+	Followup    *followup.Service // nil: the 2025 winners' studies stay as the announcement opened them
+	Log         *slog.Logger      // nil: nothing is logged
+	Now         func() time.Time  // nil: time.Now
 }
 
 // Result is what Seed did.

@@ -313,3 +313,61 @@ func TestFollowupHTTPFlow(t *testing.T) {
 		}
 	})
 }
+
+// The demo: the 2025 winners' studies under way — the gold winner's done
+// with public evidence and a go, the silver's at risk, the bronze's on
+// track — and the 2025 ceremony report counting them.
+func TestFollowupDemo(t *testing.T) {
+	env := webtest.New(t, storetest.OpenSQLite(t))
+	env.SeedDemo()
+	ctx := context.Background()
+	studies, err := env.Store.FollowupStudies(ctx, "2025")
+	if err != nil || len(studies) != 3 {
+		t.Fatalf("2025 studies: %d %v", len(studies), err)
+	}
+	now := env.Services.Followup.Time()
+	status := map[string]string{}
+	for _, st := range studies {
+		status[st.Grade] = followup.StudyStatus(st, now)
+	}
+	if status["gold"] != followup.StatusDone || status["silver"] != followup.StatusAtRisk || status["bronze"] != followup.StatusOnTrack {
+		t.Fatalf("demo statuses: %v", status)
+	}
+	anon := env.ClientAs(webtest.Anonymous)
+	res, body := anon.Get("/followup/report/2025?lang=en")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `data-count="done">1<`) || !strings.Contains(body, `data-count="at_risk">1<`) ||
+		!strings.Contains(body, `data-count="on_track">1<`) || !strings.Contains(body, "before 1200, after 3400 residents") {
+		t.Fatalf("2025 report: %d\n%s", res.StatusCode, body)
+	}
+	for _, st := range studies {
+		if st.Grade != "gold" {
+			continue
+		}
+		_, body := anon.Get(fmt.Sprintf("/followup/studies/%d", st.ID))
+		var file string
+		for _, m := range st.Milestones {
+			for _, e := range m.Evidence {
+				if e.FileID != "" {
+					file = e.FileID
+				}
+			}
+		}
+		if file == "" || !strings.Contains(body, "/followup/files/"+file) || !strings.Contains(body, "4 of 4 milestones done") || !strings.Contains(body, "Go") {
+			t.Fatalf("the gold winner's study page:\n%s", body)
+		}
+		if res, pdf := anon.Get("/followup/files/" + file); res.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
+			t.Fatalf("public evidence file: %d", res.StatusCode)
+		}
+	}
+	rs, err := followup.Reminders(ctx, env.Store, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, r := range rs {
+		kinds[r.Kind]++
+	}
+	if kinds[followup.KindDue14] != 1 || kinds[followup.KindOverdue] != 0 {
+		t.Fatalf("demo reminders: %v", kinds)
+	}
+}

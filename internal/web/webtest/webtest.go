@@ -106,7 +106,7 @@ func (e *Env) SeedDemo() demo.Result {
 	e.T.Helper()
 	sv := e.Services
 	res, err := demo.Seed(context.Background(), demo.Services{Store: e.Store, Members: sv.Members, Accounts: sv.Accounts,
-		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Judging: sv.Judging})
+		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Judging: sv.Judging, Followup: sv.Followup})
 	if err != nil {
 		e.T.Fatal(err)
 	}
