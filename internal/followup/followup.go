@@ -84,14 +84,14 @@ const (
 
 // Bounds of what people enter.
 const (
-	MaxText        = 4000    // a free text (risks, deliverables, a reason)
-	MaxReport      = 20000   // the final report
-	MaxTitle       = 200     // a title, a name, a label
-	MaxBudget      = 1e12    // a budget's amount, in whole units of its currency
-	MaxValue       = 1e15    // an indicator's value, in absolute terms
-	MaxPartners    = 30      // per study
-	MaxMilestones  = 40      // per study
-	MaxEvidence    = 50      // per milestone
+	MaxText        = 4000     // a free text (risks, deliverables, a reason)
+	MaxReport      = 20000    // the final report
+	MaxTitle       = 200      // a title, a name, a label
+	MaxBudget      = 1e12     // a budget's amount, in whole units of its currency
+	MaxValue       = 1e15     // an indicator's value, in absolute terms
+	MaxPartners    = 30       // per study
+	MaxMilestones  = 40       // per study
+	MaxEvidence    = 50       // per milestone
 	MaxStudyBytes  = 80 << 20 // all the evidence files of one study
 	DateLayout     = "2006-01-02"
 	minYear        = 2000
@@ -117,7 +117,7 @@ type Study struct {
 	HostCityName   string      `json:"host_city_name"`
 	OwnerUserID    int64       `json:"owner_user_id"`
 	Currency       string      `json:"currency"`
-	Budget         int64       `json:"budget"` // whole units of Currency
+	Budget         int64       `json:"budget"`   // whole units of Currency
 	Reported       string      `json:"reported"` // on_track or at_risk as the editors report it
 	Risks          string      `json:"risks"`
 	Decision       string      `json:"decision"` // go, no_go, "" undecided
