@@ -254,6 +254,19 @@ func TestFollowupHTTPFlow(t *testing.T) {
 			!strings.Contains(body, "Reason for the modality: give the reason") {
 			t.Fatalf("modality without a reason: %d\n%s", res.StatusCode, body)
 		}
+		if res, body := ac.PostForm(fmt.Sprintf("/admin/followup/studies/%d/modality", busan.ID), url.Values{"modality": {"collaborative_demonstration"},
+			"modality_reason": {"Busan hosts the demonstration before any transfer."}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("modality: %d\n%s", res.StatusCode, body)
+		}
+		entries, err := env.Store.ListAudit(ctx, auditlog.Filter{Action: "followup.study.modality", EntityID: fmt.Sprint(busan.ID)})
+		if err != nil || len(entries) != 1 || entries[0].ActorEmail != env.Users[webtest.Admin].Email ||
+			!strings.Contains(string(entries[0].Before), `"modality":"triangular_cooperation"`) ||
+			!strings.Contains(string(entries[0].After), `"modality_reason":"Busan hosts the demonstration before any transfer."`) {
+			t.Fatalf("the modality change's audit entry: %+v %v", entries, err)
+		}
+		if _, body := anon.Get(bPath + "?lang=en"); !strings.Contains(body, "Collaborative demonstration with the host city") || strings.Contains(body, "Busan hosts the demonstration") {
+			t.Fatalf("the changed modality on the public page (without its reason):\n%s", body)
+		}
 
 		// 2027-03-01: Seoul's second milestone (due 2027-02-27) is late.
 		clock.Set(time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC))
