@@ -34,7 +34,7 @@ func seedFollowup(ctx context.Context, s Services, adminID int64, adminEmail str
 				break
 			}
 			if err := s.Followup.UpdateMilestone(ctx, admin, st.ID, m.ID, followup.MilestoneEdit{Due: due(days[i]), Reported: reported[i],
-				Deliverables: m.Deliverables}); err != nil {
+				Deliverables: m.Deliverables, DeliverablesKO: m.DeliverablesKO}); err != nil {
 				return fmt.Errorf("demo study %d: %w", st.ID, err)
 			}
 		}

@@ -146,18 +146,19 @@ type Partner struct {
 
 // Milestone is a step of a study's plan.
 type Milestone struct {
-	ID           int64      `json:"id"`
-	StudyID      int64      `json:"study_id"`
-	Seq          int        `json:"seq"`
-	Title        string     `json:"title"`
-	TitleKO      string     `json:"title_ko"`
-	Due          string     `json:"due"` // YYYY-MM-DD
-	OwnerUserID  int64      `json:"owner_user_id"`
-	Deliverables string     `json:"deliverables"`
-	Reported     string     `json:"reported"` // on_track, at_risk or done as reported
-	DoneAt       time.Time  `json:"done_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-	Evidence     []Evidence `json:"evidence"`
+	ID             int64      `json:"id"`
+	StudyID        int64      `json:"study_id"`
+	Seq            int        `json:"seq"`
+	Title          string     `json:"title"`
+	TitleKO        string     `json:"title_ko"`
+	Due            string     `json:"due"` // YYYY-MM-DD
+	OwnerUserID    int64      `json:"owner_user_id"`
+	Deliverables   string     `json:"deliverables"`
+	DeliverablesKO string     `json:"deliverables_ko"`
+	Reported       string     `json:"reported"` // on_track, at_risk or done as reported
+	DoneAt         time.Time  `json:"done_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	Evidence       []Evidence `json:"evidence"`
 }
 
 // Evidence is a file, a link or a measured indicator of a milestone.
@@ -257,30 +258,30 @@ func Progress(s *Study) (done, total int) {
 // Template is a milestone of a modality's plan: due Days after the study
 // opens.
 type Template struct {
-	Title, TitleKO string
-	Days           int
-	Deliverables   string
+	Title, TitleKO               string
+	Days                         int
+	Deliverables, DeliverablesKO string
 }
 
 // Templates are the milestone plans of each modality.
 var Templates = map[string][]Template{
 	ModalityPilot: {
-		{"Baseline and pilot design", "기준선 측정 및 시범 설계", 60, "Baseline measurements; pilot design with its indicators"},
-		{"Pilot launch", "시범 운영 개시", 150, "The pilot running in the host city; its users' first figures"},
-		{"Mid-term measurement", "중간 측정", 240, "The indicators measured against the baseline"},
-		{"Evaluation and final report", "평가 및 최종 보고", 330, "The evaluation, a go / no-go recommendation and the final report"},
+		{"Baseline and pilot design", "기준선 측정 및 시범 설계", 60, "Baseline measurements; pilot design with its indicators", "기준선 측정, 지표를 포함한 시범 설계"},
+		{"Pilot launch", "시범 운영 개시", 150, "The pilot running in the host city; its users' first figures", "개최 도시에서 시범 운영, 이용자 첫 수치"},
+		{"Mid-term measurement", "중간 측정", 240, "The indicators measured against the baseline", "기준선 대비 지표 측정"},
+		{"Evaluation and final report", "평가 및 최종 보고", 330, "The evaluation, a go / no-go recommendation and the final report", "평가, 추진 여부 권고 및 최종 보고서"},
 	},
 	ModalityDemo: {
-		{"Joint work plan with the host city", "개최 도시와 공동 작업 계획", 45, "The work plan signed by the host city and the partners"},
-		{"Demonstration site ready", "시연 현장 준비", 120, "The site, its data and its permits"},
-		{"Demonstration run and measurement", "시연 및 측정", 240, "The demonstration's results against the baseline"},
-		{"Joint evaluation and final report", "공동 평가 및 최종 보고", 330, "The joint evaluation and the final report"},
+		{"Joint work plan with the host city", "개최 도시와 공동 작업 계획", 45, "The work plan signed by the host city and the partners", "개최 도시와 협력 기관이 서명한 작업 계획"},
+		{"Demonstration site ready", "시연 현장 준비", 120, "The site, its data and its permits", "현장, 데이터 및 인허가"},
+		{"Demonstration run and measurement", "시연 및 측정", 240, "The demonstration's results against the baseline", "기준선 대비 시연 결과"},
+		{"Joint evaluation and final report", "공동 평가 및 최종 보고", 330, "The joint evaluation and the final report", "공동 평가 및 최종 보고서"},
 	},
 	ModalityTriangular: {
-		{"Third city and funder agreed", "제3 도시 및 재원 확정", 60, "The agreement of the receiving city, the funder and the project owner"},
-		{"Transfer and adaptation plan", "이전 및 적응 계획", 150, "The adaptation to the receiving city's context"},
-		{"Implementation in the receiving city", "수혜 도시에서의 실행", 270, "The implementation and its first figures"},
-		{"Results and final report", "성과 및 최종 보고", 360, "The results in both cities and the final report"},
+		{"Third city and funder agreed", "제3 도시 및 재원 확정", 60, "The agreement of the receiving city, the funder and the project owner", "수혜 도시, 재원 제공 기관, 프로젝트 주관 기관의 합의"},
+		{"Transfer and adaptation plan", "이전 및 적응 계획", 150, "The adaptation to the receiving city's context", "수혜 도시 여건에 맞춘 적응"},
+		{"Implementation in the receiving city", "수혜 도시에서의 실행", 270, "The implementation and its first figures", "실행 및 첫 수치"},
+		{"Results and final report", "성과 및 최종 보고", 360, "The results in both cities and the final report", "두 도시의 성과 및 최종 보고서"},
 	},
 }
 
@@ -289,7 +290,7 @@ func PlanFor(modality string, start time.Time) []Milestone {
 	var out []Milestone
 	for i, t := range Templates[modality] {
 		out = append(out, Milestone{Seq: i + 1, Title: t.Title, TitleKO: t.TitleKO, Due: start.UTC().AddDate(0, 0, t.Days).Format(DateLayout),
-			Deliverables: t.Deliverables, Reported: StatusOnTrack})
+			Deliverables: t.Deliverables, DeliverablesKO: t.DeliverablesKO, Reported: StatusOnTrack})
 	}
 	return out
 }
@@ -389,7 +390,7 @@ func (m *Milestone) Validate() error {
 	for _, f := range []struct {
 		field, v string
 		max      int
-	}{{"title", m.Title, MaxTitle}, {"title_ko", m.TitleKO, MaxTitle}, {"deliverables", m.Deliverables, MaxText}} {
+	}{{"title", m.Title, MaxTitle}, {"title_ko", m.TitleKO, MaxTitle}, {"deliverables", m.Deliverables, MaxText}, {"deliverables_ko", m.DeliverablesKO, MaxText}} {
 		if p := textProblem(f.field, f.v, f.max); p != nil {
 			ps = append(ps, *p)
 		}

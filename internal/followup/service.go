@@ -434,9 +434,10 @@ func (s *Service) AddMilestone(ctx context.Context, v Viewer, id int64, m Milest
 
 // MilestoneEdit is what editors change of a milestone.
 type MilestoneEdit struct {
-	Due          string
-	Reported     string
-	Deliverables string
+	Due            string
+	Reported       string
+	Deliverables   string
+	DeliverablesKO string
 }
 
 // UpdateMilestone changes a milestone's due date, reported status and
@@ -454,7 +455,7 @@ func (s *Service) UpdateMilestone(ctx context.Context, v Viewer, id, mid int64, 
 		before := m
 		before.Evidence = nil
 		m.Evidence = nil
-		m.Due, m.Reported, m.Deliverables = strings.TrimSpace(e.Due), e.Reported, e.Deliverables
+		m.Due, m.Reported, m.Deliverables, m.DeliverablesKO = strings.TrimSpace(e.Due), e.Reported, e.Deliverables, e.DeliverablesKO
 		if err := m.Validate(); err != nil {
 			return err
 		}

@@ -152,8 +152,8 @@ func (db *Store) followupStudies(ctx context.Context, where string, arg any) ([]
 		return nil, db.dbError(ctx, "followup partners", err)
 	}
 	// Milestones.
-	rows, err = db.reader(ctx).QueryContext(ctx, `SELECT id, study_id, seq, title, title_ko, due, owner_user_id, deliverables, reported,
-		done_at, updated_at FROM followup_milestones WHERE study_id IN (`+sub+`) ORDER BY study_id, seq, id`, arg)
+	rows, err = db.reader(ctx).QueryContext(ctx, `SELECT id, study_id, seq, title, title_ko, due, owner_user_id, deliverables, deliverables_ko,
+		reported, done_at, updated_at FROM followup_milestones WHERE study_id IN (`+sub+`) ORDER BY study_id, seq, id`, arg)
 	if err != nil {
 		return nil, db.dbError(ctx, "followup milestones", err)
 	}
@@ -161,8 +161,8 @@ func (db *Store) followupStudies(ctx context.Context, where string, arg any) ([]
 	for rows.Next() {
 		var m followup.Milestone
 		var done, updated int64
-		if err := rows.Scan(&m.ID, &m.StudyID, &m.Seq, &m.Title, &m.TitleKO, &m.Due, &m.OwnerUserID, &m.Deliverables, &m.Reported,
-			&done, &updated); err != nil {
+		if err := rows.Scan(&m.ID, &m.StudyID, &m.Seq, &m.Title, &m.TitleKO, &m.Due, &m.OwnerUserID, &m.Deliverables, &m.DeliverablesKO,
+			&m.Reported, &done, &updated); err != nil {
 			rows.Close()
 			return nil, db.dbError(ctx, "followup milestones", err)
 		}
@@ -220,16 +220,16 @@ func (db *Store) AddFollowupPartner(ctx context.Context, p *followup.Partner) er
 // AddFollowupMilestone implements followup.Store.
 func (db *Store) AddFollowupMilestone(ctx context.Context, m *followup.Milestone) error {
 	err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO followup_milestones (study_id, seq, title, title_ko, due, owner_user_id,
-		deliverables, reported, done_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		m.StudyID, m.Seq, m.Title, m.TitleKO, m.Due, m.OwnerUserID, m.Deliverables, m.Reported, us(m.DoneAt), us(m.UpdatedAt)).Scan(&m.ID)
+		deliverables, deliverables_ko, reported, done_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		m.StudyID, m.Seq, m.Title, m.TitleKO, m.Due, m.OwnerUserID, m.Deliverables, m.DeliverablesKO, m.Reported, us(m.DoneAt), us(m.UpdatedAt)).Scan(&m.ID)
 	return db.dbError(ctx, "followup milestone", err)
 }
 
 // UpdateFollowupMilestone implements followup.Store.
 func (db *Store) UpdateFollowupMilestone(ctx context.Context, m *followup.Milestone) error {
 	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_milestones SET title = $2, title_ko = $3, due = $4, owner_user_id = $5,
-		deliverables = $6, reported = $7, done_at = $8, updated_at = $9 WHERE id = $1`,
-		m.ID, m.Title, m.TitleKO, m.Due, m.OwnerUserID, m.Deliverables, m.Reported, us(m.DoneAt), us(m.UpdatedAt))
+		deliverables = $6, deliverables_ko = $7, reported = $8, done_at = $9, updated_at = $10 WHERE id = $1`,
+		m.ID, m.Title, m.TitleKO, m.Due, m.OwnerUserID, m.Deliverables, m.DeliverablesKO, m.Reported, us(m.DoneAt), us(m.UpdatedAt))
 	if err != nil {
 		return db.dbError(ctx, "followup milestone", err)
 	}

@@ -96,7 +96,7 @@ func TestFollowupInBrowser(t *testing.T) {
 	if !strings.Contains(text, "마일스톤 4개 중 1개 완료") || !strings.Contains(str(fmt.Sprintf(`document.querySelector('#m%d .status-done').innerText`, m1.ID)), "완료") {
 		t.Fatalf("the Korean study after the update:\n%s", text)
 	}
-	for _, english := range []string{"Milestones", "Due date", "Status", "Pilot programme", "On track", "Done", "Partners", "Project owner"} {
+	for _, english := range []string{"Milestones", "Due date", "Status", "Pilot programme", "On track", "Done", "Partners", "Project owner", "Baseline measurements"} {
 		if strings.Contains(text, english) {
 			t.Fatalf("English %q on the Korean page:\n%s", english, text)
 		}

@@ -54,6 +54,7 @@ CREATE TABLE followup_milestones (
 	due           TEXT NOT NULL,
 	owner_user_id BIGINT NOT NULL DEFAULT 0,
 	deliverables  TEXT NOT NULL DEFAULT '',
+	deliverables_ko TEXT NOT NULL DEFAULT '',
 	reported      TEXT NOT NULL,
 	done_at       BIGINT NOT NULL DEFAULT 0,
 	updated_at    BIGINT NOT NULL

@@ -119,6 +119,7 @@ type milestoneView struct {
 	followup.Milestone
 	Status string
 	Title  string // in the reader's language
+	Deliv  string // the deliverables in the reader's language
 }
 
 // studyData is a study's page.
@@ -140,6 +141,13 @@ type studyData struct {
 	MaxFile    int64
 }
 
+func (a *Area) deliverables(lang string, m followup.Milestone) string {
+	if lang == string(i18n.Korean) && m.DeliverablesKO != "" {
+		return m.DeliverablesKO
+	}
+	return m.Deliverables
+}
+
 func (a *Area) title(lang string, m followup.Milestone) string {
 	if lang == string(i18n.Korean) && m.TitleKO != "" {
 		return m.TitleKO
@@ -159,7 +167,8 @@ func (a *Area) studyData(r *http.Request, id int64) (*studyData, error) {
 		Modalities: followup.Modalities, Statuses: followup.ReportedStatuses, Roles: followup.PartnerRoles, MaxFile: prize.MaxAttachmentBytes}
 	d.Done, d.Total = followup.Progress(st)
 	for _, m := range st.Milestones {
-		d.Milestones = append(d.Milestones, milestoneView{Milestone: m, Status: followup.MilestoneStatus(m, at), Title: a.title(lang, m)})
+		d.Milestones = append(d.Milestones, milestoneView{Milestone: m, Status: followup.MilestoneStatus(m, at), Title: a.title(lang, m),
+			Deliv: a.deliverables(lang, m)})
 	}
 	return d, nil
 }
@@ -300,7 +309,7 @@ func (a *Area) addMilestone(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostFormValue
 	m := followup.Milestone{Title: strings.TrimSpace(f("title")), TitleKO: strings.TrimSpace(f("title_ko")), Due: strings.TrimSpace(f("due")),
-		Deliverables: f("deliverables"), Reported: followup.StatusOnTrack}
+		Deliverables: f("deliverables"), DeliverablesKO: f("deliverables_ko"), Reported: followup.StatusOnTrack}
 	if err := a.svc.AddMilestone(r.Context(), viewer(r), id, m, f("owner")); err != nil {
 		return a.refused(w, r, id, "milestone", err)
 	}
@@ -319,7 +328,7 @@ func (a *Area) updateMilestone(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostFormValue
 	if err := a.svc.UpdateMilestone(r.Context(), viewer(r), id, mid, followup.MilestoneEdit{Due: f("due"), Reported: f("status"),
-		Deliverables: f("deliverables")}); err != nil {
+		Deliverables: f("deliverables"), DeliverablesKO: f("deliverables_ko")}); err != nil {
 		return a.refused(w, r, id, fmt.Sprintf("m%d", mid), err)
 	}
 	a.done(w, r, id, "followup.flash.saved")
@@ -464,7 +473,8 @@ func (a *Area) report(r *http.Request) (*followup.Report, []reportRow, error) {
 	for _, row := range rep.Rows {
 		rr := reportRow{ReportRow: row}
 		for i, m := range row.Study.Milestones {
-			rr.Milestones = append(rr.Milestones, milestoneView{Milestone: m, Status: row.Statuses[i], Title: a.title(lang, m)})
+			rr.Milestones = append(rr.Milestones, milestoneView{Milestone: m, Status: row.Statuses[i], Title: a.title(lang, m),
+				Deliv: a.deliverables(lang, m)})
 		}
 		rows = append(rows, rr)
 	}
