@@ -91,7 +91,7 @@ func TestFollowupInBrowser(t *testing.T) {
 	str(fmt.Sprintf(`(() => { const s = document.getElementById('m%d'); s.querySelector('details').open = true;
 		document.getElementById('status-%d').value = 'done'; return 'ok' })()`, m1.ID, m1.ID))
 	do("mark done", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#m%d form button[type=submit]`, m1.ID))))
-	waitFor("saved", `location.search.includes('flash=followup.flash.saved') && document.getElementById('followup-study') !== null`)
+	waitFor("saved", `document.querySelector('.flash') !== null && document.querySelector('.flash').innerText === '저장했습니다.'`)
 	text := str(`document.getElementById('followup-study').innerText`)
 	if !strings.Contains(text, "마일스톤 4개 중 1개 완료") || !strings.Contains(str(fmt.Sprintf(`document.querySelector('#m%d .status-done').innerText`, m1.ID)), "완료") {
 		t.Fatalf("the Korean study after the update:\n%s", text)

@@ -103,8 +103,12 @@ func TestFollowupHTTPFlow(t *testing.T) {
 			t.Fatalf("Seoul's plan: %+v", seoul.Milestones)
 		}
 		// Opening again (the secretariat's button, a second replica) opens nothing.
-		if res, _ := ac.PostForm("/admin/followup/2026/open", nil); res.StatusCode != http.StatusSeeOther {
+		res, _ := ac.PostForm("/admin/followup/2026/open", nil)
+		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("open again: %d", res.StatusCode)
+		}
+		if _, body := ac.Get(res.Header.Get("Location")); !strings.Contains(body, "0 studies opened.") {
+			t.Fatalf("opening again says:\n%s", body)
 		}
 		if again, _ := env.Store.FollowupStudies(ctx, "2026"); len(again) != 2 {
 			t.Fatalf("opening twice made %d studies", len(again))

@@ -284,7 +284,7 @@ func (a *Area) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return a.refused(w, r, id, "study", err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -298,7 +298,7 @@ func (a *Area) addPartner(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.AddPartner(r.Context(), viewer(r), id, p, f("email")); err != nil {
 		return a.refused(w, r, id, "partner", err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -313,7 +313,7 @@ func (a *Area) addMilestone(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.AddMilestone(r.Context(), viewer(r), id, m, f("owner")); err != nil {
 		return a.refused(w, r, id, "milestone", err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -331,7 +331,7 @@ func (a *Area) updateMilestone(w http.ResponseWriter, r *http.Request) error {
 		Deliverables: f("deliverables"), DeliverablesKO: f("deliverables_ko")}); err != nil {
 		return a.refused(w, r, id, fmt.Sprintf("m%d", mid), err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -390,7 +390,7 @@ func (a *Area) addEvidence(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.svc.AddEvidence(r.Context(), viewer(r), id, mid, e, name, file); err != nil {
 		return a.refused(w, r, id, fmt.Sprintf("m%d", mid), err)
 	}
-	a.s.RedirectFlash(w, r, "/followup/studies/"+strconv.FormatInt(id, 10)+"#m"+strconv.FormatInt(mid, 10), "followup.flash.evidence")
+	a.s.RedirectFlash(w, r, "/followup/studies/"+strconv.FormatInt(id, 10)+"#m"+strconv.FormatInt(mid, 10), "flash.followup.evidence")
 	return nil
 }
 
@@ -419,7 +419,7 @@ func (a *Area) setModality(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.SetModality(r.Context(), viewer(r), id, r.PostFormValue("modality"), r.PostFormValue("modality_reason")); err != nil {
 		return a.refused(w, r, id, "modality", err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -432,7 +432,7 @@ func (a *Area) review(w http.ResponseWriter, r *http.Request) error {
 	if err := a.svc.Review(r.Context(), viewer(r), id, f("review"), f("decision"), f("decision_reason")); err != nil {
 		return a.refused(w, r, id, "review", err)
 	}
-	a.done(w, r, id, "followup.flash.saved")
+	a.done(w, r, id, "flash.followup.saved")
 	return nil
 }
 
@@ -446,7 +446,7 @@ func (a *Area) open(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.s.RedirectFlash(w, r, "/followup?edition="+url.QueryEscape(ed), "followup.flash.opened", n)
+	a.s.RedirectFlash(w, r, "/followup?edition="+url.QueryEscape(ed), "flash.followup.opened", n)
 	return nil
 }
 
