@@ -21,6 +21,7 @@ import (
 	"github.com/citylens/citylens/internal/web/eventsweb"
 	"github.com/citylens/citylens/internal/web/exchangeweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
+	"github.com/citylens/citylens/internal/web/followupweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
@@ -78,6 +79,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		exchangeweb.New(sv.Exchange),
 		trainingweb.New(sv.Training, cfg.BaseURL),
 		eventsweb.New(sv.Events),
+		followupweb.New(sv.Followup),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st), Throttle: st}),

@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
+
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/exchange"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
@@ -32,6 +36,7 @@ type Services struct {
 	Exchange    *exchange.Service    // the knowledge exchange's practice library
 	Training    *training.Service    // the capacity-building training of the prize's recognised cities
 	Events      *events.Service      // the network's events: registration, waiting lists, calendar feeds
+	Followup    *followup.Service    // the winners' feasibility studies
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -55,5 +60,10 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
 	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
 	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}
+	sv.Followup = &followup.Service{Store: st, Prize: st, Judging: st, Users: st, Audit: st, Now: now}
+	sv.Judging.Announced = append(sv.Judging.Announced, func(ctx context.Context, actor auditlog.Actor, edition string) error {
+		_, err := sv.Followup.OpenForEdition(ctx, actor, edition)
+		return err
+	})
 	return sv
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/exchange"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
@@ -45,5 +46,6 @@ type Store interface {
 	exchange.Store
 	training.Store
 	events.Store
+	followup.FullStore
 	demo.Marks // what demo seeding created, its lock
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
@@ -75,6 +76,7 @@ type Services struct {
 	Judging     *judging.Service  // nil: no judging is seeded
 	Training    *training.Service // nil: no training cohort is seeded
 	Events      *events.Service   // nil: no events are seeded
+	Followup    *followup.Service // nil: the 2025 winners' studies stay as the announcement opened them
 	Log         *slog.Logger      // nil: nothing is logged
 	Now         func() time.Time  // nil: time.Now
 }

@@ -181,6 +181,9 @@ func seedJudging(ctx context.Context, s Services) error {
 	if _, err := j25.Announce(ctx, adminV, "2025"); err != nil {
 		return err
 	}
+	if err := seedFollowup(ctx, s, admin.ID, admin.Email); err != nil {
+		return err
+	}
 
 	// 2026: the committee prepares while the call is open — conflicts
 	// detected, bids on the submitted applications, a screening round

@@ -29,6 +29,11 @@ type Service struct {
 	// Catalog words the e-mails in each applicant's language; nil loads
 	// the embedded catalogues.
 	Catalog *i18n.Catalog
+	// Announced are called in the announcement's transaction, after the
+	// embargo is lifted: what follows the results (the winners'
+	// feasibility studies, package followup) starts with them, or the
+	// announcement fails whole. Each must be idempotent.
+	Announced []func(ctx context.Context, actor auditlog.Actor, edition string) error
 }
 
 // Library is the knowledge library as the announcement feeds it
@@ -915,6 +920,11 @@ func (s *Service) Announce(ctx context.Context, v Viewer, edition string) (int, 
 		cases, err := s.publishAwards(ctx, v, edition, cat, ds)
 		if err != nil {
 			return err
+		}
+		for _, fn := range s.Announced {
+			if err := fn(ctx, v.actor(), edition); err != nil {
+				return err
+			}
 		}
 		return auditlog.Record(ctx, s.Audit, now, v.actor(), "judging.announce", "edition", edition, nil, map[string]int{"mailed": n, "cases": cases})
 	})

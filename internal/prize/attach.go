@@ -2,6 +2,10 @@ package prize
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
 	"net/http"
 	"path"
 	"strings"
@@ -67,4 +71,64 @@ func CleanFileName(name string) string {
 		}
 	}
 	return s
+}
+
+// StreamFile copies a file from r in chunks of ChunkBytes, holding one
+// chunk in memory: the first bytes must be of an accepted type (create is
+// called with it before any chunk is stored, so the caller can create the
+// file's record), each chunk goes to put in order, and a file of more
+// than limit bytes is refused with tooLarge's error. It returns the file's
+// size and its SHA-256 in hexadecimal. Prize attachments and the
+// follow-up's evidence files are stored through it alike.
+func StreamFile(r io.Reader, limit int64, tooLarge func() error, create func(typ string) error, put func(seq int, b []byte) error) (int64, string, error) {
+	head := make([]byte, ChunkBytes)
+	n, err := io.ReadFull(r, head)
+	if err := readError(err); err != nil {
+		return 0, "", err
+	}
+	head = head[:n]
+	if n == 0 {
+		return 0, "", citylens.Ef(citylens.EINVALID, "prize.error.file_empty", "the file is empty")
+	}
+	typ := SniffType(head)
+	if typ == "" {
+		return 0, "", refuseType(head)
+	}
+	if err := create(typ); err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	var size int64
+	seq := 0
+	buf := head
+	for len(buf) > 0 {
+		size += int64(len(buf))
+		if size > limit {
+			return 0, "", tooLarge()
+		}
+		h.Write(buf)
+		if err := put(seq, buf); err != nil {
+			return 0, "", err
+		}
+		seq++
+		buf = head[:cap(head)]
+		n, err := io.ReadFull(r, buf)
+		buf = buf[:n]
+		if err := readError(err); err != nil {
+			return 0, "", err
+		}
+	}
+	return size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// readError is a read's error worth refusing the file for (nil at the
+// file's end).
+func readError(err error) error {
+	if err == nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil
+	}
+	if citylens.AsError(err) != nil {
+		return err
+	}
+	return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
 }

@@ -3,9 +3,7 @@ package prize
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -678,55 +676,22 @@ func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, n
 		if v.FileCounts()[field] >= maxFiles || len(v.Files) >= MaxAppFiles {
 			return citylens.Ef(citylens.ECONFLICT, "prize.error.file_count", "this field takes at most %d files; remove one first", maxFiles)
 		}
-		head := make([]byte, ChunkBytes)
-		n, err := io.ReadFull(r, head)
-		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-			if citylens.AsError(err) != nil {
-				return err
-			}
-			return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
-		}
-		head = head[:n]
-		if n == 0 {
-			return citylens.Ef(citylens.EINVALID, "prize.error.file_empty", "the file is empty")
-		}
-		typ := SniffType(head)
-		if typ == "" {
-			return refuseType(head)
-		}
-		att = Attachment{ID: NewID(), ApplicationID: id, Field: field, Name: CleanFileName(name), Type: typ, CreatedAt: s.now()}
-		if err := s.Store.CreatePrizeAttachment(ctx, att); err != nil {
-			return err
-		}
-		h := sha256.New()
 		limit := int64(MaxAttachmentBytes)
 		if left := MaxAppBytes - total; left < limit {
 			limit = left
 		}
-		seq := 0
-		buf := head
-		for len(buf) > 0 {
-			att.Size += int64(len(buf))
-			if att.Size > limit {
-				return citylens.Ef(citylens.ETOOLARGE, "prize.error.file_size", "a file may have at most %s, and an application's files %s together",
-					"10 MiB", "40 MiB")
-			}
-			h.Write(buf)
-			if err := s.Store.PutPrizeAttachmentChunk(ctx, att.ID, seq, buf); err != nil {
-				return err
-			}
-			seq++
-			buf = head[:cap(head)]
-			n, err := io.ReadFull(r, buf)
-			buf = buf[:n]
-			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-				if citylens.AsError(err) != nil {
-					return err
-				}
-				return citylens.Ef(citylens.EINVALID, "prize.error.file_read", "the file could not be read: %s", err.Error())
-			}
+		att.Size, att.SHA256, err = StreamFile(r, limit, func() error {
+			return citylens.Ef(citylens.ETOOLARGE, "prize.error.file_size", "a file may have at most %s, and an application's files %s together",
+				"10 MiB", "40 MiB")
+		}, func(typ string) error {
+			att = Attachment{ID: NewID(), ApplicationID: id, Field: field, Name: CleanFileName(name), Type: typ, CreatedAt: s.now()}
+			return s.Store.CreatePrizeAttachment(ctx, att)
+		}, func(seq int, b []byte) error {
+			return s.Store.PutPrizeAttachmentChunk(ctx, att.ID, seq, b)
+		})
+		if err != nil {
+			return err
 		}
-		att.SHA256 = hex.EncodeToString(h.Sum(nil))
 		if err := s.Store.FinishPrizeAttachment(ctx, att.ID, att.Size, att.SHA256); err != nil {
 			return err
 		}

@@ -12,3 +12,5 @@ func TestExchangeStores(t *testing.T) { RunExchangeSuite(t) }
 
 func TestTrainingStores(t *testing.T) { RunTrainingSuite(t) }
 func TestEventsStores(t *testing.T)   { RunEventsSuite(t) }
+
+func TestFollowupStores(t *testing.T) { RunFollowupSuite(t) }
