@@ -1,12 +1,16 @@
 package app
 
 import (
+	"crypto/rand"
+
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/exchange"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
@@ -28,6 +32,8 @@ type Services struct {
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange    *exchange.Service    // the knowledge exchange's practice library
+	Notify      *notify.Service      // notices, inbox, e-mail at once or in a digest, unsubscribe
+	Home        *notify.HomeService  // a city's home: the focal point's dashboard
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -49,5 +55,38 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now}
+	sv.Notify = &notify.Service{Store: st, Mail: cfg.Mail, Catalog: catalog(), Now: now, BaseURL: cfg.BaseURL,
+		Secret: serverSecret(st, "notify-unsubscribe")}
+	if sv.Notify.Secret == nil {
+		// No shared key (a database error): one of this process, so its
+		// links still verify here.
+		sv.Notify.Secret = make([]byte, 32)
+		rand.Read(sv.Notify.Secret)
+	}
+	sv.Notify.Add(NotifySources(st)...)
+	sv.Home = &notify.HomeService{Store: st, Calls: sv.DataCall, Releases: sv.Publication}
 	return sv
+}
+
+// NotifySources are the sources of notices, one per kind of thing people
+// must act on. An area adds its own here: a type with Kinds and Due
+// (notify.Source) built on its service or store, e.g.
+//
+//	followup.MilestonesDue{Store: st}, // milestone.due14, due3, overdue
+func NotifySources(st Store) []notify.Source {
+	return []notify.Source{
+		notify.DataCallClosing{Store: st},
+		notify.ReviewsWaitingSource{Store: st},
+		notify.EndorsementsSource{Store: st},
+	}
+}
+
+// catalog is the message catalogues e-mail is worded from (embedded, so
+// loading cannot fail but for a broken build, which the i18n tests catch).
+func catalog() *i18n.Catalog {
+	c, err := i18n.Load()
+	if err != nil {
+		panic("app: message catalogues: " + err.Error())
+	}
+	return c
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/judging"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
@@ -41,5 +42,8 @@ type Store interface {
 	judging.Store
 	survey.Store
 	exchange.Store
+	notify.Store
+	notify.SourceStore
+	notify.HomeStore
 	demo.Marks // what demo seeding created, its lock
 }

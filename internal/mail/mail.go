@@ -21,6 +21,10 @@ type Message struct {
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
+	// Headers are extra header lines ("Name: value"), such as the one-click
+	// unsubscribe of a notification (RFC 8058); names and values hold no
+	// line breaks.
+	Headers []string `json:"-"`
 }
 
 // Sender delivers a message. Callers send inside the transaction that created
@@ -85,7 +89,7 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 		auth = smtp.PlainAuth("", s.Config.Username, s.Config.Password, s.Config.Host)
 	}
 	body := "From: " + s.Config.From + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject +
-		"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(m.Body, "\n", "\r\n")
+		"\r\n" + headerLines(m.Headers) + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(m.Body, "\n", "\r\n")
 	done := make(chan error, 1)
 	go func() { done <- smtp.SendMail(addr, auth, s.Config.From, []string{m.To}, []byte(body)) }()
 	select {
@@ -97,4 +101,18 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 	case <-ctx.Done():
 		return citylens.Errorf(citylens.ECANCELED, "smtp: sending to %s: %v", m.To, ctx.Err())
 	}
+}
+
+// headerLines writes extra headers, each ended by CRLF, dropping any line
+// that carries a line break or no colon (no header injection).
+func headerLines(hs []string) string {
+	var b strings.Builder
+	for _, h := range hs {
+		if strings.ContainsAny(h, "\r\n") || !strings.Contains(h, ":") {
+			continue
+		}
+		b.WriteString(h)
+		b.WriteString("\r\n")
+	}
+	return b.String()
 }

@@ -9,3 +9,4 @@ func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
 func TestPrizeStores(t *testing.T)    { RunPrizeSuite(t) }
 func TestJudgingStores(t *testing.T)  { RunJudgingSuite(t) }
 func TestExchangeStores(t *testing.T) { RunExchangeSuite(t) }
+func TestNotifyStores(t *testing.T)   { RunNotifySuite(t) }
