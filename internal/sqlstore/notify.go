@@ -332,7 +332,8 @@ func (db *Store) CityFacts(ctx context.Context, city string) (notify.CityFacts, 
 			}
 		}
 	}
-	err = q.QueryRowContext(ctx, `SELECT edition, hash, title FROM releases WHERE state = 'published' ORDER BY published_at DESC, id DESC LIMIT 1`).
+	err = q.QueryRowContext(ctx, `SELECT r.edition, r.hash, r.title FROM releases r JOIN editions e ON e.code = r.edition
+		WHERE r.state = 'published' ORDER BY e.reference_year DESC, r.published_at DESC, r.id DESC LIMIT 1`).
 		Scan(&f.ReleaseEdition, &f.ReleaseHash, &f.ReleaseTitle)
 	if err != nil && err != sql.ErrNoRows {
 		return f, db.dbError(ctx, "city home", err)

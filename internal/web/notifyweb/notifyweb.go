@@ -143,6 +143,8 @@ type prefsData struct {
 	Lang  string
 	Langs []i18n.Lang
 	Error string
+	// Problems name each kind or field at fault.
+	Problems []string
 }
 
 func (a *Area) prefsData(r *http.Request, user int64) (prefsData, error) {
@@ -186,7 +188,13 @@ func (a *Area) savePrefs(w http.ResponseWriter, r *http.Request) error {
 		if derr != nil {
 			return derr
 		}
-		d.Error = a.s.Message(web.ReaderLang(r), err)
+		lang := web.ReaderLang(r)
+		d.Error = a.s.Message(lang, err)
+		if e := citylens.AsError(err); e != nil {
+			for _, p := range e.Problems {
+				d.Problems = append(d.Problems, a.s.ProblemReason(lang, p))
+			}
+		}
 		return a.s.RenderStatus(w, r, http.StatusUnprocessableEntity, "notify_prefs.html", d)
 	}
 	if err != nil {
