@@ -41,6 +41,18 @@ type OutboxStore interface {
 	OutboxMessage(ctx context.Context, id int64) (Message, error)
 }
 
+// BatchSender is a Sender that also delivers many messages in one go (a
+// reminder run's e-mails), in the caller's transaction.
+type BatchSender interface {
+	Sender
+	SendAll(ctx context.Context, ms []Message) error
+}
+
+// OutboxBatchStore writes many outbox messages in one statement.
+type OutboxBatchStore interface {
+	PutOutboxMessages(ctx context.Context, ms []Message) error
+}
+
 // Outbox is the Sender used when no SMTP server is configured.
 type Outbox struct {
 	Store OutboxStore
@@ -51,6 +63,24 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	m.CreatedAt = o.Now().UTC()
 	_, err := o.Store.PutOutboxMessage(ctx, m)
 	return err
+}
+
+// SendAll writes messages to the outbox, in one statement per few
+// hundred when the store can.
+func (o Outbox) SendAll(ctx context.Context, ms []Message) error {
+	now := o.Now().UTC()
+	for i := range ms {
+		ms[i].CreatedAt = now
+	}
+	if bs, ok := o.Store.(OutboxBatchStore); ok {
+		return bs.PutOutboxMessages(ctx, ms)
+	}
+	for _, m := range ms {
+		if _, err := o.Store.PutOutboxMessage(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SMTPConfig names an SMTP relay. Host empty means "not configured".

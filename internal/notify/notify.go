@@ -283,17 +283,31 @@ func (s *Service) add(ctx context.Context, ns []Notice, now time.Time) (created,
 	if err != nil {
 		return 0, 0, err
 	}
+	var msgs []mail.Message
 	for _, n := range send {
 		p, ok := people[n.UserID]
 		if !ok || !p.Active || p.Email == "" {
 			continue
 		}
-		if err := s.Mail.Send(ctx, s.immediateMail(p, n)); err != nil {
-			return 0, 0, err
-		}
-		mailed++
+		msgs = append(msgs, s.immediateMail(p, n))
 	}
-	return len(added), mailed, nil
+	if err := s.send(ctx, msgs); err != nil {
+		return 0, 0, err
+	}
+	return len(added), len(msgs), nil
+}
+
+// send delivers messages, in one go when the sender can.
+func (s *Service) send(ctx context.Context, ms []mail.Message) error {
+	if bs, ok := s.Mail.(mail.BatchSender); ok {
+		return bs.SendAll(ctx, ms)
+	}
+	for _, m := range ms {
+		if err := s.Mail.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func modeOf(modes map[int64]map[string]Mode, user int64, kind string) Mode {

@@ -230,10 +230,11 @@ func (db *Store) ClaimRun(ctx context.Context, job, slot, owner string, now time
 func (db *Store) ClosingCalls(ctx context.Context, now, until time.Time) ([]notify.ClosingCall, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT e.code, e.name, e.closes_at, c.code, c.name, u.id
 		FROM editions e
-		JOIN users u ON u.role = 'focal_point' AND u.status = 'active' AND u.city_code IS NOT NULL
-		JOIN cities c ON c.code = u.city_code
-		LEFT JOIN datacall_submissions s ON s.edition = e.code AND s.city = c.code
-		WHERE e.status = 'open' AND e.closes_at > $1 AND e.closes_at <= $2 AND (s.state IS NULL OR s.state IN ('draft', 'returned'))
+		CROSS JOIN cities c
+		JOIN users u ON u.city_code = c.code
+		WHERE e.status = 'open' AND e.closes_at > $1 AND e.closes_at <= $2
+		  AND u.role = 'focal_point' AND u.status = 'active'
+		  AND NOT EXISTS (SELECT 1 FROM datacall_submissions s WHERE s.edition = e.code AND s.city = c.code AND s.state IN ('submitted', 'accepted'))
 		ORDER BY e.code, c.code, u.id`, us(now), us(until))
 	if err != nil {
 		return nil, db.dbError(ctx, "closing calls", err)

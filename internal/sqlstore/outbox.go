@@ -13,6 +13,28 @@ func (db *Store) PutOutboxMessage(ctx context.Context, m mail.Message) (mail.Mes
 	return m, db.dbError(ctx, "outbox", err)
 }
 
+// PutOutboxMessages writes messages, 200 a statement.
+func (db *Store) PutOutboxMessages(ctx context.Context, ms []mail.Message) error {
+	const cols = 5
+	for i := 0; i < len(ms); i += 200 {
+		part := ms[i:min(i+200, len(ms))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO mail_outbox (to_addr, subject, body, created_at, headers) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for j, m := range part {
+			if j > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(j*cols+1, cols) + ")")
+			args = append(args, m.To, m.Subject, m.Body, us(m.CreatedAt), strings.Join(m.Headers, "\n"))
+		}
+		if _, err := db.writer(ctx).ExecContext(ctx, q.String(), args...); err != nil {
+			return db.dbError(ctx, "outbox", err)
+		}
+	}
+	return nil
+}
+
 func (db *Store) ListOutbox(ctx context.Context, limit int) ([]mail.Message, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 200

@@ -47,7 +47,7 @@ func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // notifyEnv is a test server with the demo network on a settable clock.
-func notifyEnv(t *testing.T, s storetest.Store) (*webtest.Env, *clock) {
+func notifyEnv(t testing.TB, s storetest.Store) (*webtest.Env, *clock) {
 	clk := &clock{t: time.Now().UTC()}
 	env := webtest.New(t, s, func(c *web.Config) { c.Now = clk.Now })
 	env.SeedDemo()

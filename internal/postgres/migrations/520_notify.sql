@@ -43,4 +43,7 @@ CREATE TABLE notify_runs (
 	PRIMARY KEY (job, slot)
 );
 
+-- Focal points by city: the reminders' and the home's look-up.
+CREATE INDEX notify_users_city ON users (city_code, role);
+
 ALTER TABLE mail_outbox ADD COLUMN headers TEXT NOT NULL DEFAULT '';
