@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,6 +112,7 @@ func benchRemind(b *testing.B, s notifyBenchStore) {
 			b.Fatal(err)
 		}
 	}
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -130,7 +132,11 @@ func benchRemind(b *testing.B, s notifyBenchStore) {
 			b.Logf("sources: %d due in %v", len(ns), time.Since(t0))
 		}
 		b.StartTimer()
+		var ru0, ru1 syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 		r, err := svc.Remind(ctx, now)
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		cpu += time.Duration(ru1.Utime.Nano()-ru0.Utime.Nano()) + time.Duration(ru1.Stime.Nano()-ru0.Stime.Nano())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -138,6 +144,8 @@ func benchRemind(b *testing.B, s notifyBenchStore) {
 			b.Fatalf("run %d: %+v, want %d notices and 9 in 10 mailed", i, r, cities/2*perCity)
 		}
 	}
+	// CPU of this process only (PostgreSQL's server runs apart).
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(cities*perCity), "people")
 	b.ReportMetric(float64(cities/2*perCity), "notices/op")
 }

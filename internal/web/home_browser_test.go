@@ -105,4 +105,3 @@ func TestCityHomeInBrowser(t *testing.T) {
 		}
 	}
 }
-

@@ -43,7 +43,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // notifyEnv is a test server with the demo network on a settable clock.
@@ -447,7 +447,7 @@ func TestCityHomeNumbers(t *testing.T) {
 		want := map[string]string{
 			`id="home-dc-state" data-state="returned"`: "state",
 			fmt.Sprintf(`data-entered="%d" data-required="%d">%d of %d<`, len(required), len(required), len(required), len(required)): "entered",
-			fmt.Sprintf(`id="home-dc-optional">%d<`, min(2, len(optional))): "optional",
+			fmt.Sprintf(`id="home-dc-optional">%d<`, min(2, len(optional))):                                                           "optional",
 			`id="home-dc-returned">2<`: "returned",
 		}
 		for frag, what := range want {
