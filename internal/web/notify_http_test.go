@@ -179,7 +179,6 @@ func TestNotifyDataCallClosing(t *testing.T) {
 			t.Fatalf("switching to the digest: %d", resp.StatusCode)
 		}
 		clk.Set(ed.Closes.Add(-12 * time.Hour))
-		fc = env.ClientAs(webtest.Focal)
 		if _, err := sv.Remind(ctx, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +206,7 @@ func TestNotifyDataCallClosing(t *testing.T) {
 		anon := env.Client()
 		u, _ := url.Parse(unsub)
 		token := u.Query().Get("t")
-		payload, sig, _ := strings.Cut(token, ".")
+		_, sig, _ := strings.Cut(token, ".")
 		forged := payloadFor(focal.ID, "review.waiting") + "." + sig
 		for name, tok := range map[string]string{"tampered": token[:len(token)-2] + "xx", "another kind": forged, "empty": ""} {
 			resp, _ := anon.Send(http.MethodPost, "/notifications/unsubscribe?t="+url.QueryEscape(tok), "application/x-www-form-urlencoded",
@@ -216,7 +215,6 @@ func TestNotifyDataCallClosing(t *testing.T) {
 				t.Errorf("%s token: %d, want 400", name, resp.StatusCode)
 			}
 		}
-		_ = payload
 		resp, body = anon.Get(u.RequestURI())
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "unsub-form") {
 			t.Fatalf("unsubscribe page: %d", resp.StatusCode)
