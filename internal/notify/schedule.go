@@ -59,7 +59,8 @@ func (s *Service) Tick(ctx context.Context, q jobs.Store, owner string, now time
 	return nil
 }
 
-// Schedule ticks every interval (a minute in production) until ctx ends;
+// Schedule ticks every interval (a minute in production), the first one
+// interval after it starts, until ctx ends;
 // a failed tick is logged and tried again at the next.
 func (s *Service) Schedule(ctx context.Context, q jobs.Store, owner string, every time.Duration, log *slog.Logger) {
 	if every <= 0 {
@@ -67,14 +68,16 @@ func (s *Service) Schedule(ctx context.Context, q jobs.Store, owner string, ever
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	// The first tick comes one interval after start (a server that has
+	// just started has nothing more urgent than its peers).
 	for {
-		if err := s.Tick(ctx, q, owner, s.Now()); err != nil && ctx.Err() == nil && log != nil {
-			log.Warn("notify: scheduling", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if err := s.Tick(ctx, q, owner, s.Now()); err != nil && ctx.Err() == nil && log != nil {
+			log.Warn("notify: scheduling", "err", err)
 		}
 	}
 }
