@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/app"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
@@ -235,6 +237,20 @@ func TestNotifyDataCallClosing(t *testing.T) {
 			t.Errorf("another person's preference changed: %+v", other)
 		}
 	})
+}
+
+// rankedCities lists a release's ranked cities, best first.
+func rankedCities(t *testing.T, rel *release.Release) []string {
+	t.Helper()
+	rows, err := rel.Rankings(release.RankingQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.City.Code)
+	}
+	return out
 }
 
 func payloadFor(user int64, kind string) string {
@@ -495,6 +511,42 @@ func TestCityHomeNumbers(t *testing.T) {
 				t.Errorf("the home lacks the score band %q", b)
 			}
 		}
+		// A ranked city's home: a focal point of a city ranked in the
+		// release sees its rank, score, bands and stage.
+		var ranked string
+		for _, row := range rankedCities(t, rel) {
+			if row != webtest.CityX {
+				ranked = row
+				break
+			}
+		}
+		if ranked == "" {
+			t.Fatal("no ranked city in the release")
+		}
+		if _, err := env.Services.Accounts.AddUser(ctx, auditlog.System("test"), accounts.User{Email: "focal.ranked@test.citylens",
+			Role: accounts.RoleFocal, CityCode: ranked}, webtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		rc := env.Client()
+		if res, _ := rc.Login("focal.ranked@test.citylens", webtest.Password); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login: %d", res.StatusCode)
+		}
+		_, rbody := rc.Get("/home?lang=en")
+		rp, err := rel.Profile(ranked)
+		if err != nil || !rp.Ranked {
+			t.Fatalf("profile of %s: %v", ranked, err)
+		}
+		for what, frag := range map[string]string{
+			"rank":       fmt.Sprintf(`data-rank="%d">%d of %d<`, rp.Rank, rp.Rank, rel.Summary().Ranked),
+			"score":      fmt.Sprintf(`id="home-score">%s<`, release.FormatNumber(*rp.Score)),
+			"score band": fmt.Sprintf(`id="home-score-band">%s–%s<`, release.FormatNumber(*rp.ScoreBand.Q5), release.FormatNumber(*rp.ScoreBand.Q95)),
+			"stage":      `id="home-stage">` + rp.Stage + `<`,
+		} {
+			if !strings.Contains(rbody, frag) {
+				t.Errorf("%s's home lacks the %s %q", ranked, what, frag)
+			}
+		}
+
 		// Korean: no English left in the panels' headings.
 		_, ko := fc.Get("/home?lang=ko")
 		for _, s := range []string{"데이터 요청", "지수 결과", "상 신청", "알림함", "수정 요청된 값"} {
