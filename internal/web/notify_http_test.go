@@ -13,8 +13,8 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
-	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/app"
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/datacall"
 	"github.com/citylens/citylens/internal/demo"
 	"github.com/citylens/citylens/internal/jobs"
