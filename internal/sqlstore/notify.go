@@ -12,8 +12,8 @@ import (
 	"github.com/citylens/citylens/internal/notify"
 )
 
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
+// notifyPlaceholders returns "$from, $from+1, ..." for n values.
+func notifyPlaceholders(from, n int) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		if i > 0 {
@@ -24,8 +24,8 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-// inChunk is how many ids one IN list holds.
-const inChunk = 500
+// notifyInChunk is how many ids one IN list holds.
+const notifyInChunk = 500
 
 func (db *Store) InsertNotices(ctx context.Context, ns []notify.Notice) ([]notify.Notice, error) {
 	var out []notify.Notice
@@ -40,7 +40,7 @@ func (db *Store) InsertNotices(ctx context.Context, ns []notify.Notice) ([]notif
 			if j > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(j*cols+1, cols) + ")")
+			q.WriteString("(" + notifyPlaceholders(j*cols+1, cols) + ")")
 			args = append(args, n.UserID, n.Kind, n.Key, n.Msg, notify.ArgsJSON(n.Args), n.URL, us(n.CreatedAt), n.MailState)
 			byKey[noticeKey(n.UserID, n.Kind, n.Key)] = n
 		}
@@ -72,15 +72,15 @@ func noticeKey(user int64, kind, key string) string {
 	return strconv.FormatInt(user, 10) + "\x00" + kind + "\x00" + key
 }
 
-// inIDs runs query (whose last clause is "IN (%s)") over ids in chunks.
-func (db *Store) inIDs(ctx context.Context, what, query string, ids []int64, scan func(*sql.Rows) error) error {
-	for i := 0; i < len(ids); i += inChunk {
-		part := ids[i:min(i+inChunk, len(ids))]
+// notifyInIDs runs query (whose last clause is "IN (%s)") over ids in chunks.
+func (db *Store) notifyInIDs(ctx context.Context, what, query string, ids []int64, scan func(*sql.Rows) error) error {
+	for i := 0; i < len(ids); i += notifyInChunk {
+		part := ids[i:min(i+notifyInChunk, len(ids))]
 		args := make([]any, len(part))
 		for j, id := range part {
 			args[j] = id
 		}
-		rows, err := db.reader(ctx).QueryContext(ctx, strings.Replace(query, "%s", placeholders(1, len(part)), 1), args...)
+		rows, err := db.reader(ctx).QueryContext(ctx, strings.Replace(query, "%s", notifyPlaceholders(1, len(part)), 1), args...)
 		if err != nil {
 			return db.dbError(ctx, what, err)
 		}
@@ -100,7 +100,7 @@ func (db *Store) inIDs(ctx context.Context, what, query string, ids []int64, sca
 
 func (db *Store) NoticeModes(ctx context.Context, users []int64) (map[int64]map[string]notify.Mode, error) {
 	out := map[int64]map[string]notify.Mode{}
-	err := db.inIDs(ctx, "notice preferences", `SELECT user_id, kind, mode FROM notify_prefs WHERE user_id IN (%s)`, users, func(r *sql.Rows) error {
+	err := db.notifyInIDs(ctx, "notice preferences", `SELECT user_id, kind, mode FROM notify_prefs WHERE user_id IN (%s)`, users, func(r *sql.Rows) error {
 		var u int64
 		var k, m string
 		if err := r.Scan(&u, &k, &m); err != nil {
@@ -129,7 +129,7 @@ func (db *Store) SetNoticeLang(ctx context.Context, user int64, lang i18n.Lang) 
 
 func (db *Store) Recipients(ctx context.Context, users []int64) (map[int64]notify.Recipient, error) {
 	out := map[int64]notify.Recipient{}
-	err := db.inIDs(ctx, "recipients", `SELECT u.id, u.email, u.name, u.status, COALESCE(p.lang, '') FROM users u
+	err := db.notifyInIDs(ctx, "recipients", `SELECT u.id, u.email, u.name, u.status, COALESCE(p.lang, '') FROM users u
 		LEFT JOIN notify_people p ON p.user_id = u.id WHERE u.id IN (%s)`, users, func(r *sql.Rows) error {
 		var p notify.Recipient
 		var status, lang string
@@ -204,7 +204,7 @@ func (db *Store) MarkNoticesRead(ctx context.Context, user int64, ids []int64, a
 		if len(ids) == 0 {
 			return 0, nil
 		}
-		q += ` AND id IN (` + placeholders(3, len(ids)) + `)`
+		q += ` AND id IN (` + notifyPlaceholders(3, len(ids)) + `)`
 		for _, id := range ids {
 			args = append(args, id)
 		}

@@ -25,7 +25,7 @@ func (db *Store) PutOutboxMessages(ctx context.Context, ms []mail.Message) error
 			if j > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(" + placeholders(j*cols+1, cols) + ")")
+			q.WriteString("(" + notifyPlaceholders(j*cols+1, cols) + ")")
 			args = append(args, m.To, m.Subject, m.Body, us(m.CreatedAt), strings.Join(m.Headers, "\n"))
 		}
 		if _, err := db.writer(ctx).ExecContext(ctx, q.String(), args...); err != nil {
