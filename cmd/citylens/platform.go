@@ -284,6 +284,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer close(workersDone)
 		queue.Run(workCtx, c.Workers)
 	}()
+	// Reminders and digests: every replica ticks, one enqueues each run.
+	go a.Services.Notify.Schedule(workCtx, db, fmt.Sprintf("%s:%d", host, os.Getpid()), time.Minute, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "demo", c.Demo, "workers", c.Workers, "job_kinds", queue.Kinds())

@@ -22,8 +22,10 @@ import (
 	"github.com/citylens/citylens/internal/web/exchangeweb"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 	"github.com/citylens/citylens/internal/web/followupweb"
+	"github.com/citylens/citylens/internal/web/homeweb"
 	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
+	"github.com/citylens/citylens/internal/web/notifyweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
@@ -83,7 +85,21 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st), Throttle: st}),
+		homeweb.New(sv.Home, sv.Notify, HomePanels(st, sv)...),
+		notifyweb.New(sv.Notify),
 	}
+}
+
+// HomePanels are the panels other areas add to a city's home (the focal
+// point's dashboard), after its built-in ones (data call, results, survey,
+// prize, inbox). A panel names a template file of its own area defining
+// "panel" and a loader, e.g.
+//
+//	{ID: "studies", Page: "followup_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
+//		return sv.Followup.CityStudies(ctx, city)
+//	}},
+func HomePanels(st Store, sv *Services) []homeweb.Panel {
+	return nil
 }
 
 // RegisterJobs registers the services' job kinds on q (their handlers
@@ -94,6 +110,7 @@ func RegisterJobs(q *jobs.Queue, sv *Services, cfg web.Config) {
 		(&diagnostic.Jobs{Store: cfg.Store, Now: cfg.Now}).RegisterJobs(q)
 	}
 	sv.Publication.RegisterJobs(q)
+	sv.Notify.RegisterJobs(q)
 	if relay, ok := cfg.Mail.(mail.Relay); ok {
 		relay.RegisterJobs(q)
 	}

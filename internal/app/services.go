@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -10,8 +11,10 @@ import (
 	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/followup"
+	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
@@ -37,6 +40,8 @@ type Services struct {
 	Training    *training.Service    // the capacity-building training of the prize's recognised cities
 	Events      *events.Service      // the network's events: registration, waiting lists, calendar feeds
 	Followup    *followup.Service    // the winners' feasibility studies
+	Notify      *notify.Service      // notices, inbox, e-mail at once or in a digest, unsubscribe
+	Home        *notify.HomeService  // a city's home: the focal point's dashboard
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -65,5 +70,38 @@ func NewServices(st Store, cfg web.Config) *Services {
 		_, err := sv.Followup.OpenForEdition(ctx, actor, edition)
 		return err
 	})
+	sv.Notify = &notify.Service{Store: st, Mail: cfg.Mail, Catalog: catalog(), Now: now, BaseURL: cfg.BaseURL,
+		Secret: serverSecret(st, "notify-unsubscribe")}
+	if sv.Notify.Secret == nil {
+		// No shared key (a database error): one of this process, so its
+		// links still verify here.
+		sv.Notify.Secret = make([]byte, 32)
+		rand.Read(sv.Notify.Secret)
+	}
+	sv.Notify.Add(NotifySources(st)...)
+	sv.Home = &notify.HomeService{Store: st, Calls: sv.DataCall, Releases: sv.Publication}
 	return sv
+}
+
+// NotifySources are the sources of notices, one per kind of thing people
+// must act on. An area adds its own here: a type with Kinds and Due
+// (notify.Source) built on its service or store, e.g.
+//
+//	followup.MilestonesDue{Store: st}, // milestone.due14, due3, overdue
+func NotifySources(st Store) []notify.Source {
+	return []notify.Source{
+		notify.DataCallClosing{Store: st},
+		notify.ReviewsWaitingSource{Store: st},
+		notify.EndorsementsSource{Store: st},
+	}
+}
+
+// catalog is the message catalogues e-mail is worded from (embedded, so
+// loading cannot fail but for a broken build, which the i18n tests catch).
+func catalog() *i18n.Catalog {
+	c, err := i18n.Load()
+	if err != nil {
+		panic("app: message catalogues: " + err.Error())
+	}
+	return c
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/release"
 	"github.com/citylens/citylens/internal/survey"
@@ -47,5 +48,8 @@ type Store interface {
 	training.Store
 	events.Store
 	followup.FullStore
+	notify.Store
+	notify.SourceStore
+	notify.HomeStore
 	demo.Marks // what demo seeding created, its lock
 }

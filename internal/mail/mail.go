@@ -21,6 +21,10 @@ type Message struct {
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
+	// Headers are extra header lines ("Name: value"), such as the one-click
+	// unsubscribe of a notification (RFC 8058); names and values hold no
+	// line breaks.
+	Headers []string `json:"-"`
 }
 
 // Sender delivers a message. Callers send inside the transaction that created
@@ -37,6 +41,18 @@ type OutboxStore interface {
 	OutboxMessage(ctx context.Context, id int64) (Message, error)
 }
 
+// BatchSender is a Sender that also delivers many messages in one go (a
+// reminder run's e-mails), in the caller's transaction.
+type BatchSender interface {
+	Sender
+	SendAll(ctx context.Context, ms []Message) error
+}
+
+// OutboxBatchStore writes many outbox messages in one statement.
+type OutboxBatchStore interface {
+	PutOutboxMessages(ctx context.Context, ms []Message) error
+}
+
 // Outbox is the Sender used when no SMTP server is configured.
 type Outbox struct {
 	Store OutboxStore
@@ -47,6 +63,24 @@ func (o Outbox) Send(ctx context.Context, m Message) error {
 	m.CreatedAt = o.Now().UTC()
 	_, err := o.Store.PutOutboxMessage(ctx, m)
 	return err
+}
+
+// SendAll writes messages to the outbox, in one statement per few
+// hundred when the store can.
+func (o Outbox) SendAll(ctx context.Context, ms []Message) error {
+	now := o.Now().UTC()
+	for i := range ms {
+		ms[i].CreatedAt = now
+	}
+	if bs, ok := o.Store.(OutboxBatchStore); ok {
+		return bs.PutOutboxMessages(ctx, ms)
+	}
+	for _, m := range ms {
+		if _, err := o.Store.PutOutboxMessage(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SMTPConfig names an SMTP relay. Host empty means "not configured".
@@ -85,7 +119,7 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 		auth = smtp.PlainAuth("", s.Config.Username, s.Config.Password, s.Config.Host)
 	}
 	body := "From: " + s.Config.From + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject +
-		"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(m.Body, "\n", "\r\n")
+		"\r\n" + headerLines(m.Headers) + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(m.Body, "\n", "\r\n")
 	done := make(chan error, 1)
 	go func() { done <- smtp.SendMail(addr, auth, s.Config.From, []string{m.To}, []byte(body)) }()
 	select {
@@ -97,4 +131,18 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 	case <-ctx.Done():
 		return citylens.Errorf(citylens.ECANCELED, "smtp: sending to %s: %v", m.To, ctx.Err())
 	}
+}
+
+// headerLines writes extra headers, each ended by CRLF, dropping any line
+// that carries a line break or no colon (no header injection).
+func headerLines(hs []string) string {
+	var b strings.Builder
+	for _, h := range hs {
+		if strings.ContainsAny(h, "\r\n") || !strings.Contains(h, ":") {
+			continue
+		}
+		b.WriteString(h)
+		b.WriteString("\r\n")
+	}
+	return b.String()
 }

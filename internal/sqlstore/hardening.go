@@ -94,9 +94,10 @@ func (db *Store) RevokeUserAPITokens(ctx context.Context, userID int64, at time.
 func (db *Store) OutboxMessage(ctx context.Context, id int64) (mail.Message, error) {
 	var m mail.Message
 	var c int64
-	err := db.reader(ctx).QueryRowContext(ctx, `SELECT id, to_addr, subject, body, created_at FROM mail_outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.To, &m.Subject, &m.Body, &c)
-	m.CreatedAt = tm(c)
+	var h string
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT id, to_addr, subject, body, created_at, headers FROM mail_outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.To, &m.Subject, &m.Body, &c, &h)
+	m.CreatedAt, m.Headers = tm(c), splitHeaders(h)
 	return m, db.dbError(ctx, "outbox", notFound(err, "outbox message %d not found", id))
 }
 

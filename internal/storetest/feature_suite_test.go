@@ -14,3 +14,4 @@ func TestTrainingStores(t *testing.T) { RunTrainingSuite(t) }
 func TestEventsStores(t *testing.T)   { RunEventsSuite(t) }
 
 func TestFollowupStores(t *testing.T) { RunFollowupSuite(t) }
+func TestNotifyStores(t *testing.T)   { RunNotifySuite(t) }

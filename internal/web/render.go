@@ -153,9 +153,11 @@ func langLinks(r *http.Request, cur i18n.Lang) []LangLink {
 }
 
 // NavLink is one entry of the navigation bar. Label is a catalogue key
-// (nav.*), shown in the reader's language.
+// (nav.*), shown in the reader's language; Count, when not 0, is shown
+// beside it (the inbox's unread notices).
 type NavLink struct {
 	Href, Label string
+	Count       int
 }
 
 // PageData is what every page template receives; Data is the page's own.
@@ -228,14 +230,14 @@ func (s *Server) renderLayout(w io.Writer, r *http.Request, lang i18n.Lang, page
 // nav is the navigation for a viewer: home, the areas' links (in
 // their order), then the viewer's API tokens.
 func (s *Server) nav(v Viewer) []NavLink {
-	links := []NavLink{{"/", "nav.home"}}
+	links := []NavLink{{Href: "/", Label: "nav.home"}}
 	for _, a := range s.areas {
 		if an, ok := a.(AreaNav); ok {
 			links = append(links, an.Nav(v)...)
 		}
 	}
 	if v.SignedIn() {
-		links = append(links, NavLink{"/account/tokens", "nav.tokens"})
+		links = append(links, NavLink{Href: "/account/tokens", Label: "nav.tokens"})
 	}
 	return links
 }

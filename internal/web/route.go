@@ -62,6 +62,9 @@ type Route struct {
 	MaxBody int64 // request body limit
 	Upload  bool  // reads an uploaded file: takes an upload slot (AsUpload)
 	Stream  bool  // reads its multipart body as a stream (StreamsUpload)
+	// SignedLink: an unsafe page route authorised by a signed token in its
+	// own URL, which mail clients call without a form (SignedByLink).
+	SignedLink bool
 	// Cache is the policy of its successful GETs (delivery.go).
 	Cache CachePolicy
 }
@@ -86,6 +89,13 @@ func AsUpload() RouteOption { return func(r *Route) { r.Upload = true } }
 // token among them) and the handler reads the files with UploadOf, so no
 // file is buffered in memory or in a temporary file. It implies AsUpload.
 func StreamsUpload() RouteOption { return func(r *Route) { r.Upload, r.Stream = true, true } }
+
+// SignedByLink marks a public page route whose POST is authorised by a
+// signed token in its URL alone, such as the one-click unsubscribe of RFC
+// 8058 that a mail client sends without a form or cookies: it takes no
+// CSRF token (a forged request would need the token, which is the
+// secret). The handler must verify the token and change nothing else.
+func SignedByLink() RouteOption { return func(r *Route) { r.SignedLink = true } }
 
 // page registers an HTML route: session cookie auth; anonymous users
 // denied a page are sent to /login; unsafe methods need the CSRF token.
@@ -150,7 +160,7 @@ func (s *Server) serveRoute(rt Route, h HandlerFunc) http.Handler {
 					return
 				}
 			}
-			if !rt.API {
+			if !rt.API && !rt.SignedLink {
 				if err := s.checkCSRF(r, v); err != nil {
 					s.writeError(w, r, err)
 					return
