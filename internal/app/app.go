@@ -99,7 +99,11 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 //		return sv.Followup.CityStudies(ctx, city)
 //	}},
 func HomePanels(st Store, sv *Services) []homeweb.Panel {
-	return nil
+	return []homeweb.Panel{
+		{ID: "studies", Page: "followup_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
+			return followupweb.CityStudies(ctx, st, city, sv.Followup.Time())
+		}},
+	}
 }
 
 // RegisterJobs registers the services' job kinds on q (their handlers

@@ -173,5 +173,40 @@ func TestFollowupOverdueReminderFlow(t *testing.T) {
 			!strings.Contains(section, fmt.Sprintf("1 of %d milestones done", len(st.Milestones))) {
 			t.Fatalf("the study in the report:\n%s", section)
 		}
+
+		// The focal point's home: the study with its milestones done of
+		// all and late, and the milestones not done linked, in English and
+		// Korean.
+		hc := env.ClientAs(webtest.Focal)
+		for _, lang := range []string{"en", "ko"} {
+			res, body := hc.Get("/home?lang=" + lang)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("/home?lang=%s: %d", lang, res.StatusCode)
+			}
+			for _, want := range []string{
+				`id="home-studies-late" data-late="1"`,
+				fmt.Sprintf(`id="home-study-%d" data-status="late" data-done="1" data-total="%d" data-late="1"`, st.ID, len(st.Milestones)),
+				fmt.Sprintf(`<li data-milestone="%d" data-status="late"><a href="%s#m%d">`, m2.ID, studyPath, m2.ID),
+			} {
+				if !strings.Contains(body, want) {
+					t.Fatalf("the %s home lacks %s:\n%s", lang, want, body)
+				}
+			}
+			if strings.Contains(body, fmt.Sprintf(`data-milestone="%d"`, m1.ID)) {
+				t.Fatalf("the %s home lists the milestone done", lang)
+			}
+			text := map[string][]string{
+				"en": {"Feasibility studies", fmt.Sprintf("1 of %d milestones done", len(st.Milestones)), "Milestones late: 1", m2.Title},
+				"ko": {"타당성 조사", fmt.Sprintf("마일스톤 %d개 중 1개 완료", len(st.Milestones)), "지연된 마일스톤: 1개"},
+			}[lang]
+			for _, w := range text {
+				if !strings.Contains(body, w) {
+					t.Fatalf("the %s home lacks %q", lang, w)
+				}
+			}
+			if lang == "ko" && (strings.Contains(body, "Feasibility studies") || strings.Contains(body, "milestones done") || m2.TitleKO != "" && strings.Contains(body, ">"+m2.Title+"<")) {
+				t.Fatalf("English on the Korean home:\n%s", body)
+			}
+		}
 	})
 }
