@@ -99,7 +99,17 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 //		return sv.Followup.CityStudies(ctx, city)
 //	}},
 func HomePanels(st Store, sv *Services) []homeweb.Panel {
-	return nil
+	return []homeweb.Panel{
+		{ID: "studies", Page: "followup_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
+			return followupweb.CityStudies(ctx, st, city, sv.Followup.Time())
+		}},
+		{ID: "training", Page: "training_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
+			return trainingweb.PersonTraining(ctx, st, v.User.ID, sv.Followup.Time()) // the platform's clock
+		}},
+		{ID: "events", Page: "events_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
+			return eventsweb.PersonEvents(ctx, st, v.User.ID, sv.Followup.Time())
+		}},
+	}
 }
 
 // RegisterJobs registers the services' job kinds on q (their handlers

@@ -93,6 +93,9 @@ func NotifySources(st Store) []notify.Source {
 		notify.DataCallClosing{Store: st},
 		notify.ReviewsWaitingSource{Store: st},
 		notify.EndorsementsSource{Store: st},
+		followupSource{Store: st},
+		trainingSource{Store: st},
+		eventsSource{Store: st},
 	}
 }
 
