@@ -207,4 +207,28 @@ func testExchangeSearch(t *testing.T, s ExchangeStore) {
 	if r.Total != 4 || len(r.Cases) != 1 || r.Cases[0].ID != cases[2].ID {
 		t.Errorf("second page of one: total %d, %v", r.Total, ids(r))
 	}
+	// The facet index follows writes: the port case made public with a
+	// new theme, and a new case, count at once (and the old theme of the
+	// port case no longer does).
+	port := cases[2]
+	port.Visibility = exchange.Public
+	port.Tags[exchange.FieldThemes] = []string{"ports", "energy"}
+	if err := s.UpdateExchangeCase(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	extra := exchangeCase("Solar roofs", "태양광 지붕", "Solar panels on schools.", "학교 지붕의 태양광.", "africa", exchange.Public, "energy")
+	if err := s.CreateExchangeCase(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	r = search("", false, nil)
+	want = []exchange.FacetCount{{Value: "energy", Count: 2}, {Value: "mobility", Count: 2}, {Value: "ai", Count: 1}, {Value: "health", Count: 1}, {Value: "ports", Count: 1}}
+	if r.Total != 5 || !cmp.Equal(r.Facets[exchange.FieldThemes], want) {
+		t.Errorf("after the writes: %d cases, themes %v, want 5 and %v", r.Total, r.Facets[exchange.FieldThemes], want)
+	}
+	if got := ids(search("항만", false, nil)); !cmp.Equal(got, []int64{port.ID}) {
+		t.Errorf("the port case made public: visitor finds %v", got)
+	}
+	if got := ids(search("", false, map[string][]string{exchange.FieldThemes: {"energy"}})); !cmp.Equal(got, []int64{extra.ID, port.ID}) {
+		t.Errorf("energy: %v, want the new case then the port case", got)
+	}
 }
