@@ -29,7 +29,7 @@ type exchangeIndex struct {
 	mu      sync.RWMutex
 	seq     int64 // the last sequence number read; -1 before the first read
 	loaded  bool
-	values  []exchangeFacetValue      // by value number
+	values  []exchangeFacetValue // by value number
 	numbers map[exchangeFacetValue]int32
 	cases   map[int64]*exchangeIndexed
 	ids     []int64 // the cases' ids, ascending
@@ -75,7 +75,7 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.seq, c.visibility, COALESCE(f.field, ''), COALESCE(f.value, '')
 		FROM exchange_cases c LEFT JOIN exchange_case_facets f ON f.case_id = c.id
-		WHERE c.seq > $1 ORDER BY c.seq, c.id`, ix.seq)
+		WHERE c.seq > $1`, ix.seq)
 	if err != nil {
 		return nil, db.dbError(ctx, "exchange index", err)
 	}
