@@ -19,7 +19,7 @@ import (
 // places), learner → mentor for each allowed pair (capacity 1, cost minus
 // the pair's score), each mentor → sink (the city's mentor places), and
 // learner → sink directly (the learner's places, cost 0) so that a place
-// may stay empty. Every flow of the greatest value then fills or leaves
+// may stay empty (costs shifted to be non-negative: see Match). Every flow of the greatest value then fills or leaves
 // empty every learner place, and the cheapest one has the greatest total
 // score: a pair is chosen only where it adds to the total. (Without the
 // direct arcs the solver would prefer more pairs to better ones.)
@@ -86,10 +86,18 @@ func Match(parts []Participant, pairs []Pair, excluded map[[2]string]bool) (Assi
 	}
 	n := len(parts)
 	// Nodes: 0 source, 1 sink, 2..n+1 learners, n+2..2n+1 mentors.
+	// Costs are shifted to be non-negative (no Bellman–Ford start): a
+	// place filled by a pair costs top − score, an empty one top. Every
+	// place is filled or empty in a flow of the greatest value, so the
+	// total cost is places × top − the total score.
+	top := int64(1)
+	for _, p := range pairs {
+		top = max(top, p.Score)
+	}
 	g := mcmf.New(2 + 2*n)
 	for i, p := range parts {
 		g.AddEdge(0, 2+i, int64(p.Learner), 0)
-		g.AddEdge(2+i, 1, int64(p.Learner), 0)
+		g.AddEdge(2+i, 1, int64(p.Learner), top)
 		g.AddEdge(2+n+i, 1, int64(p.Mentor), 0)
 	}
 	type cand struct {
@@ -108,10 +116,10 @@ func Match(parts []Participant, pairs []Pair, excluded map[[2]string]bool) (Assi
 		}
 		seen[k] = true
 		hasCand[l][0], hasCand[m][1] = true, true
-		cands = append(cands, cand{p, g.AddEdge(2+l, 2+n+m, 1, -p.Score)})
+		cands = append(cands, cand{p, g.AddEdge(2+l, 2+n+m, 1, top-p.Score)})
 	}
 	if _, err := g.Solve(0, 1, -1); err != nil {
-		return a, err // no negative cycle can exist: every path runs source → learner → mentor → sink
+		return a, err // costs are non-negative: the solver cannot fail
 	}
 	learned := make([][]int64, n) // the scores of each city's chosen pairs, by role
 	mentored := make([][]int64, n)
