@@ -106,7 +106,7 @@ type Profile struct {
 	// Context: the explorer's twins' criteria.
 	Region, PopulationClass, IncomeGroup, Stage string
 	Languages                                   []string
-	UTCOffset                                   float64 // hours
+	UTCOffset                                   float64  // hours
 	Ties                                        []string // cities it already works with
 }
 

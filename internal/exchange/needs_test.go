@@ -14,10 +14,10 @@ func pillar(code string, score, q5, q95, median float64, rank int) release.Pilla
 
 func TestPillarItemsOnlyBeyondTheBand(t *testing.T) {
 	p := &release.Profile{Pillars: []release.PillarProfile{
-		pillar("mobility", 40, 35, 45, 58, 120), // band wholly below the median: a need of 18 points
+		pillar("mobility", 40, 35, 45, 58, 120),   // band wholly below the median: a need of 18 points
 		pillar("environment", 50, 44, 61, 55, 80), // band holds the median: neither
-		pillar("economy", 80, 76, 84, 60, 3),     // band wholly above: a strength of 20 points, 3rd
-		pillar("health", 54, 50, 56.9, 57, 90),   // just below: a need of 3 points
+		pillar("economy", 80, 76, 84, 60, 3),      // band wholly above: a strength of 20 points, 3rd
+		pillar("health", 54, 50, 56.9, 57, 90),    // just below: a need of 3 points
 	}}
 	needs, strengths := PillarItems(p, 146)
 	if len(needs) != 2 || needs[0].Theme != "mobility" || needs[0].Gap != 18 || math.Abs(needs[0].Weight-0.9) > 1e-12 ||
