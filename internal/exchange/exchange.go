@@ -4,7 +4,7 @@
 // agreed to share them or added directly by the secretariat and member
 // cities, each public or for members only, and searched in English and
 // Korean with facets. Needs and strengths, partner matching and
-// partnerships are later parts (docs/exchange.md).
+// partnerships are later parts (docs/knowledge.md).
 package exchange
 
 import (

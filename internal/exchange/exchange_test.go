@@ -1,6 +1,7 @@
 package exchange
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,5 +86,24 @@ func TestFromApplication(t *testing.T) {
 	a.Answers["budget"] = []string{"1500000", "KRW"} // no rate: no band, rather than a wrong one
 	if c := FromApplication(a, Public); c.BudgetBand != "" {
 		t.Errorf("a budget in won has band %q", c.BudgetBand)
+	}
+}
+
+// The prize's default form asks the consent the import reads, and its
+// yes-answers are the library's visibilities.
+func TestDefaultPrizeFormAsksLibraryConsent(t *testing.T) {
+	var got []string
+	for _, f := range prize.DefaultForm().Fields {
+		if f.Key == ConsentKey {
+			if f.Kind != prize.KindChoice || f.LabelKO == "" {
+				t.Errorf("consent field %+v", f)
+			}
+			for _, o := range f.Options {
+				got = append(got, o.Value)
+			}
+		}
+	}
+	if want := []string{Public, Members, "no"}; !slices.Equal(got, want) {
+		t.Errorf("consent options %v, want %v", got, want)
 	}
 }

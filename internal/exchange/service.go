@@ -15,7 +15,7 @@ import (
 // ConsentKey is the prize form's answer by which an applicant agrees to
 // share the project in the library: "public" or "members" (its
 // visibility); any other answer, or none, keeps the application out.
-const ConsentKey = "library_consent"
+const ConsentKey = prize.FieldLibraryConsent
 
 // Applications is what the library reads of the prize.
 type Applications interface {

@@ -112,5 +112,13 @@ func DefaultForm() *Form {
 			ShowIf: &Condition{Field: FieldStage, Values: []string{StagePilot, StageOngoing, StageScaled}}},
 		{Key: "evidence", Kind: KindFile, MaxFiles: 5, Label: "Evidence and attachments (PDF, PNG, JPEG)", LabelKO: "증빙 자료와 첨부 파일 (PDF, PNG, JPEG)"},
 		{Key: "video", Kind: KindLink, Label: "Video link", LabelKO: "동영상 링크"},
+		{Key: FieldLibraryConsent, Kind: KindChoice, Label: "May the network publish this project as a case in its practice library?",
+			LabelKO: "이 프로젝트를 네트워크의 사례 라이브러리에 사례로 공개해도 됩니까?",
+			Help:    "Without an answer the project is not published.",
+			HelpKO:  "답하지 않으면 공개하지 않습니다.",
+			Options: opts(
+				"public", "Yes, for everyone", "예, 모두에게 공개",
+				"members", "Yes, for member cities only", "예, 회원 도시에만 공개",
+				"no", "No", "아니요")},
 	}}
 }

@@ -35,6 +35,10 @@ const (
 	FieldStage    = "stage"
 	FieldPlace    = "place"
 	FieldOriginal = "original_language"
+	// FieldLibraryConsent is the applicant's consent to publish the
+	// project as a case in the practice library: "public", "members"
+	// (member cities only) or "no"; no answer is no consent.
+	FieldLibraryConsent = "library_consent"
 )
 
 // Hard bounds of any answer, whatever the form says.

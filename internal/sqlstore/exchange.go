@@ -84,9 +84,13 @@ func (db *Store) CreateExchangeCase(ctx context.Context, c *exchange.Case) error
 		return err
 	}
 	return db.InTx(ctx, func(ctx context.Context) error {
-		err := db.writer(ctx).QueryRowContext(ctx, `INSERT INTO exchange_cases (`+strings.TrimPrefix(exchangeCaseColumns, "id, ")+`, terms_text)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
-			RETURNING id`, args...).Scan(&c.ID)
+		seq, err := db.nextExchangeSeq(ctx)
+		if err != nil {
+			return err
+		}
+		err = db.writer(ctx).QueryRowContext(ctx, `INSERT INTO exchange_cases (`+strings.TrimPrefix(exchangeCaseColumns, "id, ")+`, terms_text, seq)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+			RETURNING id`, append(args, seq)...).Scan(&c.ID)
 		if err != nil {
 			return db.dbError(ctx, "exchange case", err)
 		}
@@ -100,13 +104,16 @@ func (db *Store) UpdateExchangeCase(ctx context.Context, c *exchange.Case) error
 	if err != nil {
 		return err
 	}
-	args = append(args, c.ID)
 	return db.InTx(ctx, func(ctx context.Context) error {
+		seq, err := db.nextExchangeSeq(ctx)
+		if err != nil {
+			return err
+		}
 		res, err := db.writer(ctx).ExecContext(ctx, `UPDATE exchange_cases SET source = $1, application_id = $2, title = $3, title_ko = $4,
 			summary = $5, summary_ko = $6, city_code = $7, city_name = $8, country = $9, region = $10, population_band = $11,
 			esg_pillar = $12, stage = $13, budget_band = $14, results = $15, evidence = $16, contacts = $17, tags_json = $18,
-			links_json = $19, visibility = $20, demo = $21, created_by = $22, created_at = $23, updated_at = $24, terms_text = $25
-			WHERE id = $26`, args...)
+			links_json = $19, visibility = $20, demo = $21, created_by = $22, created_at = $23, updated_at = $24, terms_text = $25,
+			seq = $26 WHERE id = $27`, append(args, seq, c.ID)...)
 		if err != nil {
 			return db.dbError(ctx, "exchange case", err)
 		}
@@ -154,86 +161,58 @@ func (db *Store) ExchangeCaseByApplication(ctx context.Context, applicationID in
 const maxFacetValues = 30
 
 // SearchExchangeCases implements exchange.Store. Terms (letters and
-// digits only, from exchange.Terms) all match, each as a prefix.
+// digits only, from exchange.Terms) all match, each as a prefix. The
+// database finds the text matches and reads the page; the store's
+// exchangeIndex filters, counts and orders them (see exchange_index.go).
 func (db *Store) SearchExchangeCases(ctx context.Context, terms []string, q exchange.Query) (exchange.Result, error) {
 	r := exchange.Result{Facets: map[string][]exchange.FacetCount{}}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	var match string
-	switch {
-	case len(terms) == 0:
-		match = `SELECT id, 0 AS rank FROM exchange_cases`
-	case db.dialect.Name == "postgres":
-		qs := make([]string, len(terms))
-		for i, t := range terms {
-			qs[i] = "'" + t + "':*"
+	var hits []exchangeHit
+	if len(terms) > 0 {
+		var err error
+		if hits, err = db.exchangeMatches(ctx, terms); err != nil {
+			return r, err
 		}
-		p := arg(strings.Join(qs, " & "))
-		match = `SELECT id, -ts_rank(terms, ` + p + `::tsquery) AS rank FROM exchange_cases WHERE terms @@ ` + p + `::tsquery`
-	default:
-		qs := make([]string, len(terms))
-		for i, t := range terms {
-			qs[i] = `"` + t + `"*`
-		}
-		match = `SELECT rowid AS id, bm25(exchange_case_fts) AS rank FROM exchange_case_fts WHERE exchange_case_fts MATCH ` + arg(strings.Join(qs, " AND "))
 	}
-	where := []string{"TRUE"}
-	if !q.Members {
-		where = append(where, "c.visibility = 'public'")
+	ix, err := db.freshExchangeIndex(ctx)
+	if err != nil {
+		return r, err
 	}
-	for _, f := range exchange.Facets { // a stable order of arguments
-		vs := q.Filters[f]
-		if len(vs) == 0 {
-			continue
-		}
-		ps := make([]string, len(vs))
-		for i, v := range vs {
-			ps[i] = arg(v)
-		}
-		where = append(where, `c.id IN (SELECT case_id FROM exchange_case_facets WHERE field = `+arg(f)+` AND value IN (`+strings.Join(ps, ", ")+`))`)
+	hits, r.Facets = ix.counted(hits, len(terms) == 0, q)
+	ix.mu.RUnlock()
+	r.Total = len(hits)
+	lo, hi := min(q.Offset, len(hits)), min(q.Offset+q.Limit, len(hits))
+	page := hits[lo:hi]
+	if len(page) == 0 {
+		return r, nil
 	}
-	hits := `WITH m AS (` + match + `), hits AS (SELECT c.id, m.rank FROM m JOIN exchange_cases c ON c.id = m.id WHERE ` + strings.Join(where, " AND ") + `) `
-	rd := db.reader(ctx)
-	if err := rd.QueryRowContext(ctx, hits+`SELECT count(*) FROM hits`, args...).Scan(&r.Total); err != nil {
-		return r, db.dbError(ctx, "exchange search", err)
+	args := make([]any, len(page))
+	ps := make([]string, len(page))
+	for i, h := range page {
+		args[i] = h.id
+		ps[i] = fmt.Sprintf("$%d", i+1)
 	}
-	rows, err := rd.QueryContext(ctx, hits+`SELECT `+exchangeCaseColumnsAs("c")+` FROM hits h JOIN exchange_cases c ON c.id = h.id
-		ORDER BY h.rank, c.id DESC LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE id IN (`+strings.Join(ps, ", ")+`)`, args...)
 	if err != nil {
 		return r, db.dbError(ctx, "exchange search", err)
 	}
+	defer rows.Close()
+	byID := map[int64]*exchange.Case{}
 	for rows.Next() {
 		c, err := scanExchangeCase(rows)
 		if err != nil {
-			rows.Close()
 			return r, db.dbError(ctx, "exchange search", err)
 		}
-		r.Cases = append(r.Cases, c)
+		byID[c.ID] = c
 	}
-	if err := rows.Close(); err != nil {
+	if err := rows.Err(); err != nil {
 		return r, db.dbError(ctx, "exchange search", err)
 	}
-	args = args[:len(args)-2]
-	rows, err = rd.QueryContext(ctx, hits+`SELECT f.field, f.value, count(*) FROM hits h JOIN exchange_case_facets f ON f.case_id = h.id
-		GROUP BY f.field, f.value ORDER BY f.field, count(*) DESC, f.value`, args...)
-	if err != nil {
-		return r, db.dbError(ctx, "exchange facets", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var field string
-		var fc exchange.FacetCount
-		if err := rows.Scan(&field, &fc.Value, &fc.Count); err != nil {
-			return r, db.dbError(ctx, "exchange facets", err)
-		}
-		if len(r.Facets[field]) < maxFacetValues {
-			r.Facets[field] = append(r.Facets[field], fc)
+	for _, h := range page {
+		if c := byID[h.id]; c != nil {
+			r.Cases = append(r.Cases, c)
 		}
 	}
-	return r, db.dbError(ctx, "exchange facets", rows.Err())
+	return r, nil
 }
 
 // exchangeCaseColumnsAs is exchangeCaseColumns qualified by table alias t.

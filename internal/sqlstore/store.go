@@ -80,6 +80,7 @@ type Store struct {
 	read    *sql.DB // reads outside transactions; may be write
 	dialect Dialect
 	stmts   stmtCache // when dialect.PrepareStatements
+	exch    exchangeIndex
 }
 
 // New is the store over write (for writes and transactions) and read (for

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,6 +25,7 @@ var ExchangeSuite = []struct {
 }{
 	{"CaseRoundTrip", testExchangeRoundTrip},
 	{"SearchEnglishKoreanFacetsVisibility", testExchangeSearch},
+	{"SearchWhileWriting", testExchangeSearchWhileWriting},
 }
 
 // RunExchangeSuite runs ExchangeSuite against every database.
@@ -206,5 +209,86 @@ func testExchangeSearch(t *testing.T, s ExchangeStore) {
 	}
 	if r.Total != 4 || len(r.Cases) != 1 || r.Cases[0].ID != cases[2].ID {
 		t.Errorf("second page of one: total %d, %v", r.Total, ids(r))
+	}
+	// The facet index follows writes: the port case made public with a
+	// new theme, and a new case, count at once (and the old theme of the
+	// port case no longer does).
+	port := cases[2]
+	port.Visibility = exchange.Public
+	port.Tags[exchange.FieldThemes] = []string{"ports", "energy"}
+	if err := s.UpdateExchangeCase(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	extra := exchangeCase("Solar roofs", "태양광 지붕", "Solar panels on schools.", "학교 지붕의 태양광.", "africa", exchange.Public, "energy")
+	if err := s.CreateExchangeCase(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	r = search("", false, nil)
+	want = []exchange.FacetCount{{Value: "energy", Count: 2}, {Value: "mobility", Count: 2}, {Value: "ai", Count: 1}, {Value: "health", Count: 1}, {Value: "ports", Count: 1}}
+	if r.Total != 5 || !cmp.Equal(r.Facets[exchange.FieldThemes], want) {
+		t.Errorf("after the writes: %d cases, themes %v, want 5 and %v", r.Total, r.Facets[exchange.FieldThemes], want)
+	}
+	if got := ids(search("항만", false, nil)); !cmp.Equal(got, []int64{port.ID}) {
+		t.Errorf("the port case made public: visitor finds %v", got)
+	}
+	if got := ids(search("", false, map[string][]string{exchange.FieldThemes: {"energy"}})); !cmp.Equal(got, []int64{extra.ID, port.ID}) {
+		t.Errorf("energy: %v, want the new case then the port case", got)
+	}
+}
+
+// testExchangeSearchWhileWriting searches from several goroutines while
+// cases are added: every search's total and facet count agree with each
+// other (one consistent view), and the last search counts every case.
+func testExchangeSearchWhileWriting(t *testing.T, s ExchangeStore) {
+	ctx := context.Background()
+	const n = 40
+	done := make(chan error, 1)
+	go func() {
+		for i := range n {
+			c := exchangeCase(fmt.Sprintf("Water sensor %d", i), "", "", "", "asia", exchange.Public, "water")
+			if err := s.CreateExchangeCase(ctx, c); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				r, err := s.SearchExchangeCases(ctx, exchange.Terms("water", true), exchange.Query{Limit: 5})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				water := 0
+				if fs := r.Facets[exchange.FieldThemes]; len(fs) == 1 {
+					water = fs[0].Count
+				}
+				if r.Total != water || len(r.Cases) != min(5, r.Total) {
+					errs <- fmt.Sprintf("total %d, water facet %d, page %d", r.Total, water, len(r.Cases))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.SearchExchangeCases(ctx, nil, exchange.Query{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != n || r.Facets[exchange.FieldThemes][0] != (exchange.FacetCount{Value: "water", Count: n}) {
+		t.Errorf("after the writes: %d cases, themes %v", r.Total, r.Facets[exchange.FieldThemes])
 	}
 }
