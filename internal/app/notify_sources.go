@@ -28,7 +28,9 @@ func clipArg(s string) string {
 
 // followupSource reminds the owners, partners and focal points of a
 // feasibility study of its milestones due in 14 days, in 3 days and
-// overdue (followup.Reminders), one notice per person and key.
+// overdue (followup.Reminders), one notice per person and key. The
+// fourth argument is the milestone's Korean title, which the Korean
+// messages name.
 type followupSource struct{ Store followup.ReminderStore }
 
 func (followupSource) Kinds() []string {
@@ -45,7 +47,7 @@ func (s followupSource) Due(ctx context.Context, now time.Time) ([]notify.Notice
 		url := "/followup/studies/" + strconv.FormatInt(r.StudyID, 10) + "#m" + strconv.FormatInt(r.MilestoneID, 10)
 		for _, id := range r.UserIDs {
 			out = append(out, notify.Notice{UserID: id, Kind: r.Kind, Key: r.Key, Msg: "followup.notify." + r.Kind,
-				Args: []string{clipArg(r.StudyTitle), clipArg(r.Milestone), r.Due}, URL: url})
+				Args: []string{clipArg(r.StudyTitle), clipArg(r.Milestone), r.Due, clipArg(r.MilestoneKO)}, URL: url})
 		}
 	}
 	return out, nil

@@ -171,9 +171,9 @@ func (d dueStore) FollowupFocalPoints(_ context.Context, cities []string) (map[s
 
 func TestReminders(t *testing.T) {
 	st := dueStore{due: []Due{
-		{StudyID: 1, HostCity: "kr-seoul", StudyOwner: 10, MilestoneID: 5, Due: "2027-02-20", MilestoneOwner: 11, PartnerUserIDs: []int64{12, 10},
+		{StudyID: 1, HostCity: "kr-seoul", StudyOwner: 10, MilestoneID: 5, MilestoneTitle: "Baseline", MilestoneTitleKO: "기준선", Due: "2027-02-20", MilestoneOwner: 11, PartnerUserIDs: []int64{12, 10},
 			PartnerCityCodes: []string{"kr-busan"}},
-		{StudyID: 1, HostCity: "kr-seoul", StudyOwner: 10, MilestoneID: 6, Due: "2027-03-03", MilestoneOwner: 10},
+		{StudyID: 1, HostCity: "kr-seoul", StudyOwner: 10, MilestoneID: 6, MilestoneTitle: "Pilot", Due: "2027-03-03", MilestoneOwner: 10},
 		{StudyID: 2, HostCity: "", StudyOwner: 20, MilestoneID: 7, Due: "2027-03-14", MilestoneOwner: 0},
 		{StudyID: 2, StudyOwner: 20, MilestoneID: 8, Due: "2027-04-30"},
 	}, focal: map[string][]int64{"kr-seoul": {30, 31}, "kr-busan": {40}}}
@@ -182,8 +182,9 @@ func TestReminders(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Reminder{
-		{Kind: KindOverdue, Key: "followup:1:5:milestone.overdue:2027-02-20", StudyID: 1, MilestoneID: 5, Due: "2027-02-20", UserIDs: []int64{10, 11, 12, 30, 31, 40}},
-		{Kind: KindDue3, Key: "followup:1:6:milestone.due3:2027-03-03", StudyID: 1, MilestoneID: 6, Due: "2027-03-03", UserIDs: []int64{10, 30, 31}},
+		{Kind: KindOverdue, Key: "followup:1:5:milestone.overdue:2027-02-20", StudyID: 1, MilestoneID: 5, Milestone: "Baseline", MilestoneKO: "기준선", Due: "2027-02-20", UserIDs: []int64{10, 11, 12, 30, 31, 40}},
+		// No Korean title: the Korean messages name the English one.
+		{Kind: KindDue3, Key: "followup:1:6:milestone.due3:2027-03-03", StudyID: 1, MilestoneID: 6, Milestone: "Pilot", MilestoneKO: "Pilot", Due: "2027-03-03", UserIDs: []int64{10, 30, 31}},
 		{Kind: KindDue14, Key: "followup:2:7:milestone.due14:2027-03-14", StudyID: 2, MilestoneID: 7, Due: "2027-03-14", UserIDs: []int64{20}},
 	}
 	if !reflect.DeepEqual(rs, want) {

@@ -1,6 +1,7 @@
 package followup
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -648,6 +649,7 @@ type Reminder struct {
 	StudyTitle  string  `json:"study_title"`
 	MilestoneID int64   `json:"milestone_id"`
 	Milestone   string  `json:"milestone"`
+	MilestoneKO string  `json:"milestone_ko"` // the Korean title; the English one when it has none
 	Due         string  `json:"due"`
 	UserIDs     []int64 `json:"user_ids"`
 }
@@ -735,7 +737,7 @@ func Reminders(ctx context.Context, st ReminderStore, now time.Time) ([]Reminder
 		}
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		out = append(out, Reminder{Kind: kind, Key: fmt.Sprintf("followup:%d:%d:%s:%s", d.StudyID, d.MilestoneID, kind, d.Due),
-			StudyID: d.StudyID, StudyTitle: d.StudyTitle, MilestoneID: d.MilestoneID, Milestone: d.MilestoneTitle, Due: d.Due, UserIDs: ids})
+			StudyID: d.StudyID, StudyTitle: d.StudyTitle, MilestoneID: d.MilestoneID, Milestone: d.MilestoneTitle, MilestoneKO: cmp.Or(d.MilestoneTitleKO, d.MilestoneTitle), Due: d.Due, UserIDs: ids})
 	}
 	return out, nil
 }

@@ -26,6 +26,7 @@ type Due struct {
 	StudyOwner       int64
 	MilestoneID      int64
 	MilestoneTitle   string
+	MilestoneTitleKO string // "" when the milestone has no Korean title
 	Due              string
 	MilestoneOwner   int64
 	PartnerUserIDs   []int64

@@ -315,7 +315,7 @@ func (db *Store) FollowupStudyBytes(ctx context.Context, study int64) (int64, er
 // FollowupDue implements followup.Store: one query for the milestones,
 // one for their studies' partners.
 func (db *Store) FollowupDue(ctx context.Context, until string) ([]followup.Due, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, s.title, s.host_city, s.owner_user_id, m.id, m.title, m.due, m.owner_user_id
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT s.id, s.title, s.host_city, s.owner_user_id, m.id, m.title, m.title_ko, m.due, m.owner_user_id
 		FROM followup_milestones m JOIN followup_studies s ON s.id = m.study_id
 		WHERE m.reported <> 'done' AND m.due <= $1 ORDER BY m.due, m.id`, until)
 	if err != nil {
@@ -325,7 +325,7 @@ func (db *Store) FollowupDue(ctx context.Context, until string) ([]followup.Due,
 	studies := map[int64][]int{}
 	for rows.Next() {
 		var d followup.Due
-		if err := rows.Scan(&d.StudyID, &d.StudyTitle, &d.HostCity, &d.StudyOwner, &d.MilestoneID, &d.MilestoneTitle, &d.Due, &d.MilestoneOwner); err != nil {
+		if err := rows.Scan(&d.StudyID, &d.StudyTitle, &d.HostCity, &d.StudyOwner, &d.MilestoneID, &d.MilestoneTitle, &d.MilestoneTitleKO, &d.Due, &d.MilestoneOwner); err != nil {
 			rows.Close()
 			return nil, db.dbError(ctx, "followup due", err)
 		}

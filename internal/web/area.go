@@ -32,6 +32,8 @@ type AreaTemplates interface {
 }
 
 // AreaFuncs is an Area whose templates need functions besides the core's.
+// Every page shares them, so a name must be new: one the core or another
+// area already defines is refused when the server starts.
 type AreaFuncs interface {
 	TemplateFuncs() template.FuncMap
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"github.com/citylens/citylens/internal/i18n"
 )
 
 // TestResponseCacheCompressesOnDemand: a cached page is compressed only
@@ -71,5 +74,34 @@ func TestResponseCacheCompressesOnDemand(t *testing.T) {
 	c.shrink()
 	if st := c.Stats(); st.Bytes != 0 || st.Entries != 0 {
 		t.Fatalf("after eviction: %d entries, %d bytes; want none", st.Entries, st.Bytes)
+	}
+}
+
+type funcsArea struct{ funcs template.FuncMap }
+
+func (funcsArea) Register(*Server)                  {}
+func (a funcsArea) TemplateFuncs() template.FuncMap { return a.funcs }
+
+// TestAreaFuncsCannotShadow: an area's template function named like the
+// core's (num, which every explorer page calls with a value that may be
+// missing) or like another area's is refused, naming the function; a new
+// name is accepted.
+func TestAreaFuncsCannotShadow(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := template.FuncMap{"evidenceNum": func(float64) string { return "" }}
+	if _, err := parsePages(cat, []Area{funcsArea{own}}); err != nil {
+		t.Fatalf("a new function name: %v", err)
+	}
+	for name, areas := range map[string][]Area{
+		"num":         {funcsArea{template.FuncMap{"num": func(float64) string { return "" }}}},
+		"evidenceNum": {funcsArea{own}, funcsArea{own}},
+	} {
+		_, err := parsePages(cat, areas)
+		if err == nil || !strings.Contains(err.Error(), `"`+name+`"`) {
+			t.Errorf("%s defined twice: %v, want an error naming it", name, err)
+		}
 	}
 }

@@ -72,7 +72,13 @@ func parsePages(cat *i18n.Catalog, areas []Area) (map[string]*template.Template,
 			sources = append(sources, source{at.Templates(), "templates/*.html"})
 		}
 		if af, ok := a.(AreaFuncs); ok {
+			// Every page shares one set of functions: an area's function
+			// that took the name of the core's, or of another area's,
+			// would change every page that calls it.
 			for k, f := range af.TemplateFuncs() {
+				if _, core := templateFuncs[k]; core || extra[k] != nil {
+					return nil, fmt.Errorf("template function %q of area %T is already defined", k, a)
+				}
 				extra[k] = f
 			}
 		}

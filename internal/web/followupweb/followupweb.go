@@ -520,7 +520,7 @@ func (a *Area) reportPDF(w http.ResponseWriter, r *http.Request) error {
 			doc.Sources = append(doc.Sources, fmt.Sprintf("%s — %s (%s): %s", row.Study.Title, m.Title, m.Due, t("followup.status."+m.Status)))
 		}
 		for _, e := range row.Indicators {
-			doc.Sources = append(doc.Sources, fmt.Sprintf("%s — %s: %s → %s %s", row.Study.Title, e.Label, num(e.Before), num(e.After), e.Unit))
+			doc.Sources = append(doc.Sources, fmt.Sprintf("%s — %s: %s → %s %s", row.Study.Title, e.Label, evidenceNum(e.Before), evidenceNum(e.After), e.Unit))
 		}
 	}
 	var buf bytes.Buffer
@@ -535,10 +535,10 @@ func (a *Area) reportPDF(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// num prints an indicator's value: no trailing zeros.
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// evidenceNum prints an indicator's before or after value: no trailing zeros.
+func evidenceNum(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // TemplateFuncs are the follow-up's template functions.
 func (a *Area) TemplateFuncs() template.FuncMap {
-	return template.FuncMap{"num": num}
+	return template.FuncMap{"evidenceNum": evidenceNum}
 }
