@@ -1,7 +1,6 @@
 package explorerweb
 
 import (
-	"html"
 	"html/template"
 	"math"
 	"strconv"
@@ -19,7 +18,7 @@ import (
 func (v *relView) ValueRows(p *release.Profile) template.HTML {
 	var b strings.Builder
 	b.Grow(len(p.Values) * 320)
-	esc := html.EscapeString
+	esc := escapeHTML
 	for _, x := range p.Values {
 		b.WriteString(`<tr><td><a href="`)
 		b.WriteString(esc(v.Base + "/indicators/" + normalizeURLPath(x.Indicator)))
@@ -82,6 +81,13 @@ func (v *relView) ValueRows(p *release.Profile) template.HTML {
 	}
 	return template.HTML(b.String())
 }
+
+// htmlEscaper escapes text and quoted attribute values exactly as
+// html/template does (it also escapes + and NUL, which html.EscapeString
+// leaves), so markup written in Go equals the template's.
+var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
 
 // formatNumber is the templates' num/numd for a value that may be
 // missing: "—" for nil, NaN or infinite.

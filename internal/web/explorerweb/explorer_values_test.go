@@ -30,7 +30,7 @@ func TestValueRowsMatchTemplate(t *testing.T) {
 		{Indicator: "EC-I-UP-1A", Name: "Pedestrian infrastructure", Unit: "%", Value: f(42.125), Source: "City <survey> & \"census\"", DataYear: 2025, Rank: 3},
 		{Indicator: "SC EH/H 4A", Name: `Beds "in-patient" <per 100k> & 'more'`, Unit: "per 100,000", Value: f(-0.005)},
 		{Indicator: "x'(y)\"<z>%~é", Name: "Odd code"},
-		{Indicator: "a%2Fb%zz%4", Name: "Escapes"},
+		{Indicator: "a%2Fb%zz%4", Name: "Escapes + plus\x00nul", Unit: "+/-", Source: "A+B"},
 		{Indicator: "EN-E-E-4A", Name: "Energy", Value: f(math.NaN()), Rank: 12},
 		{Indicator: "MISSING", Name: "Missing value"},
 		{Indicator: "IMP1", Name: "Imputed raw", Imputed: true, ImputedValue: f(7.25), ImputedMethod: "group_mean", ImputedGroup: "Asia", ImputedStage: "raw", Rank: 1},
