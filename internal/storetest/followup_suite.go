@@ -200,11 +200,16 @@ func testFollowupReminders(t *testing.T, s FollowupStore) {
 		t.Fatal(err)
 	}
 	people := []int64{st.OwnerUserID, focal[0], focal[1]}
+	// The templates' milestones have Korean titles, which the Korean
+	// reminders name.
+	if st.Milestones[0].TitleKO == "" || st.Milestones[1].TitleKO == "" {
+		t.Fatalf("the template milestones have no Korean title: %+v", st.Milestones[:2])
+	}
 	want := []followup.Reminder{
 		{Kind: followup.KindOverdue, Key: "followup:" + itoa(st.ID) + ":" + itoa(st.Milestones[0].ID) + ":milestone.overdue:2026-04-15",
-			StudyID: st.ID, StudyTitle: st.Title, MilestoneID: st.Milestones[0].ID, Milestone: st.Milestones[0].Title, Due: "2026-04-15", UserIDs: people},
+			StudyID: st.ID, StudyTitle: st.Title, MilestoneID: st.Milestones[0].ID, Milestone: st.Milestones[0].Title, MilestoneKO: st.Milestones[0].TitleKO, Due: "2026-04-15", UserIDs: people},
 		{Kind: followup.KindDue14, Key: "followup:" + itoa(st.ID) + ":" + itoa(st.Milestones[1].ID) + ":milestone.due14:2026-06-29",
-			StudyID: st.ID, StudyTitle: st.Title, MilestoneID: st.Milestones[1].ID, Milestone: st.Milestones[1].Title, Due: "2026-06-29", UserIDs: people},
+			StudyID: st.ID, StudyTitle: st.Title, MilestoneID: st.Milestones[1].ID, Milestone: st.Milestones[1].Title, MilestoneKO: st.Milestones[1].TitleKO, Due: "2026-06-29", UserIDs: people},
 	}
 	sortIDs(want)
 	if !reflect.DeepEqual(rs, want) {
