@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/citylens/citylens/internal/i18n"
+	"github.com/citylens/citylens/internal/release"
 )
 
 // TestResponseCacheCompressesOnDemand: a cached page is compressed only
@@ -103,5 +105,31 @@ func TestAreaFuncsCannotShadow(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `"`+name+`"`) {
 			t.Errorf("%s defined twice: %v, want an error naming it", name, err)
 		}
+	}
+}
+
+// TestFigureFunctions: a band or number that is missing or not a number
+// prints "—", never 0 or NaN; changes carry their sign.
+func TestFigureFunctions(t *testing.T) {
+	f := func(x float64) *float64 { return &x }
+	nan := math.NaN()
+	for _, c := range []struct{ got, want string }{
+		{RankBand(release.Band{Q5: f(3), Q95: f(12.4)}), "3–12"},
+		{RankBand(release.Band{Q5: f(3)}), "—"},
+		{RankBand(release.Band{Q5: f(nan), Q95: f(4)}), "—"},
+		{FormatNumber(f(nan), 1), "—"},
+		{FormatNumber((*float64)(nil), 1), "—"},
+		{FormatNumber(0.0, 1), "0.0"},
+		{SignedChange(nil), "—"},
+		{SignedChange(new(int)), "0"},
+		{TieNames([]string{"a", "b"}, map[string]string{"a": "Bamako"}), "Bamako, b"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+	three, minus := 3, -2
+	if SignedChange(&three) != "+3" || SignedChange(&minus) != "−2" {
+		t.Errorf("signed changes: %q %q", SignedChange(&three), SignedChange(&minus))
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // RowsHTML writes the rankings table's rows in Go rather than in the
@@ -40,7 +40,7 @@ func (d *rankingsData) RowsHTML() template.HTML {
 		b.WriteString(strconv.Itoa(x.Rank))
 		if tied {
 			b.WriteString(`<abbr class="tie" title="`)
-			b.WriteString(esc(v.cat.T(v.lang, "ex.tie.with", x.TieFrom, x.TieTo, tiedNames(x.TiedWith, d.Names))))
+			b.WriteString(esc(v.cat.T(v.lang, "ex.tie.with", x.TieFrom, x.TieTo, web.TieNames(x.TiedWith, d.Names))))
 			b.WriteString(`">=</abbr>`)
 		}
 		name := v.CityName(x.City.Code, x.City.Name)
@@ -57,13 +57,13 @@ func (d *rankingsData) RowsHTML() template.HTML {
 		b.WriteString(` <span class="muted">`)
 		b.WriteString(esc(x.City.Country))
 		b.WriteString("</span></td>\n<td>")
-		band := rankBandText(x.RankBand)
+		band := web.RankBand(x.RankBand)
 		aria := v.cat.T(v.lang, "ex.band.aria", band)
 		b.WriteString(string(bandCell(x.Rank, x.RankBand, d.All, aria, name+": "+aria)))
 		b.WriteString(` <span class="band-text">`)
 		b.WriteString(esc(band))
 		b.WriteString("</span></td>\n<td class=\"num\">")
-		b.WriteString(esc(formatNumber(&x.Score, 1)))
+		b.WriteString(esc(web.FormatNumber(x.Score, 1)))
 		b.WriteString("</td>\n")
 		for _, p := range x.Pillars.Slice() {
 			b.WriteString(`<td class="num">`)
@@ -72,12 +72,12 @@ func (d *rankingsData) RowsHTML() template.HTML {
 				b.WriteString(esc(v.cat.T(v.lang, "ex.missing.title")))
 				b.WriteString(`">—</span>`)
 			} else {
-				b.WriteString(esc(formatNumber(&p.Score, 1)))
+				b.WriteString(esc(web.FormatNumber(p.Score, 1)))
 			}
 			b.WriteString(`</td>`)
 		}
 		b.WriteString("\n<td>")
-		b.WriteString(esc(v.label("stage", x.Stage)))
+		b.WriteString(esc(web.Label(v.cat, v.lang, "stage", x.Stage)))
 		b.WriteString(`</td><td>`)
 		if x.Rating != "" {
 			b.WriteString(esc(x.Rating))
@@ -90,52 +90,9 @@ func (d *rankingsData) RowsHTML() template.HTML {
 			b.WriteString(esc(v.cat.T(v.lang, "ex.change.new")))
 			b.WriteString(`</span>`)
 		} else {
-			b.WriteString(esc(signedChange(x.Change)))
+			b.WriteString(esc(web.SignedChange(x.Change)))
 		}
 		b.WriteString("</td>\n</tr>")
 	}
 	return template.HTML(b.String())
-}
-
-// label is the templates' label: the name of a code in the page's
-// language ("<prefix>.<code>"), the code itself when the catalogue has none.
-func (v *relView) label(prefix, code string) string {
-	if key := prefix + "." + code; v.cat.Has(key) {
-		return v.cat.T(v.lang, key)
-	}
-	return code
-}
-
-// rankBandText is the templates' rankBand: "12–30", "—" without a band.
-func rankBandText(b release.Band) string {
-	if b.Q5 == nil || b.Q95 == nil {
-		return "—"
-	}
-	return fmt.Sprintf("%.0f–%.0f", *b.Q5, *b.Q95)
-}
-
-// tiedNames is the templates' tieNames: tied cities by name, comma-separated.
-func tiedNames(codes []string, names map[string]string) string {
-	out := make([]string, 0, len(codes))
-	for _, c := range codes {
-		if n := names[c]; n != "" {
-			out = append(out, n)
-		} else {
-			out = append(out, c)
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-// signedChange is the templates' signed: "+3", "−2", "0"; nil is "—".
-func signedChange(c *int) string {
-	switch {
-	case c == nil:
-		return "—"
-	case *c > 0:
-		return "+" + strconv.Itoa(*c)
-	case *c < 0:
-		return "−" + strconv.Itoa(-*c)
-	}
-	return "0"
 }

@@ -2,7 +2,6 @@ package explorerweb
 
 import (
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // rankingRowTemplate is the rankings table's row as the template wrote it
@@ -68,13 +68,13 @@ func TestRankingRowsMatchTemplate(t *testing.T) {
 			v := (&relView{Base: base, snap: snap}).in(lang, cat)
 			d := &rankingsData{R: v, Rows: rows, All: 146, Names: map[string]string{"nl-rotterdam": "Rotterdam", "kr-seoul": "Seoul"}}
 			tpl := template.Must(template.New("row").Funcs(template.FuncMap{
-				"num":      func(v any) string { return formatAny(v) },
+				"num":      func(v any) string { return web.FormatNumber(v, 1) },
 				"t":        func(key string, args ...any) string { return cat.T(lang, key, args...) },
-				"label":    func(prefix string, code any) string { return v.label(prefix, fmt.Sprint(code)) },
-				"signed":   signedChange,
-				"tieNames": tiedNames,
+				"label":    func(prefix string, code any) string { return web.Label(cat, lang, prefix, code) },
+				"signed":   web.SignedChange,
+				"tieNames": web.TieNames,
 				"mod2":     func(n int) int { return n % 2 },
-				"rankBand": rankBandText,
+				"rankBand": web.RankBand,
 				"bandCell": bandCell,
 			}).Parse(`{{$d := .D}}{{$r := .R}}` + rankingRowTemplate))
 			var want strings.Builder
@@ -86,12 +86,4 @@ func TestRankingRowsMatchTemplate(t *testing.T) {
 			}
 		}
 	}
-}
-
-// formatAny is the templates' num for a float64.
-func formatAny(v any) string {
-	if x, ok := v.(float64); ok {
-		return formatNumber(&x, 1)
-	}
-	return fmt.Sprint(v)
 }

@@ -2,11 +2,11 @@ package explorerweb
 
 import (
 	"html/template"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // ValueRows writes the rows of a city profile's values table (one per
@@ -30,15 +30,15 @@ func (v *relView) ValueRows(p *release.Profile) template.HTML {
 			b.WriteString(`<input type="text" inputmode="decimal" name="`)
 			b.WriteString(esc(x.Indicator))
 			b.WriteString(`" value="`)
-			b.WriteString(esc(formatNumber(x.Value, 2)))
+			b.WriteString(esc(web.FormatNumber(x.Value, 2)))
 			b.WriteString(`" aria-label="`)
 			b.WriteString(esc(x.Name))
 			b.WriteString(`" size="8">`)
 		case x.Value != nil:
-			b.WriteString(esc(formatNumber(x.Value, 1)))
+			b.WriteString(esc(web.FormatNumber(x.Value, 1)))
 		case x.Imputed:
 			b.WriteString(`<i>`)
-			b.WriteString(esc(formatNumber(x.ImputedValue, 1)))
+			b.WriteString(esc(web.FormatNumber(x.ImputedValue, 1)))
 			b.WriteString(`</i>`)
 		default:
 			b.WriteString(`—`)
@@ -88,15 +88,6 @@ func (v *relView) ValueRows(p *release.Profile) template.HTML {
 var htmlEscaper = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
 func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
-
-// formatNumber is the templates' num/numd for a value that may be
-// missing: "—" for nil, NaN or infinite.
-func formatNumber(x *float64, d int) string {
-	if x == nil || math.IsNaN(*x) || math.IsInf(*x, 0) {
-		return "—"
-	}
-	return strconv.FormatFloat(*x, 'f', d, 64)
-}
 
 // normalizeURLPath percent-encodes s as html/template does a value in a
 // URL's path: the characters a URL may hold (unreserved and reserved ones,

@@ -1,15 +1,14 @@
 package explorerweb
 
 import (
-	"fmt"
 	"html/template"
 	"math"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/release"
+	"github.com/citylens/citylens/internal/web"
 )
 
 // valueRowTemplate is the values table's row as the city template wrote
@@ -38,24 +37,15 @@ func TestValueRowsMatchTemplate(t *testing.T) {
 		{Indicator: "IMP3", Name: "Imputed no method", Imputed: true, ImputedValue: f(1)},
 		{Indicator: "EST", Name: "Estimated", Value: f(1e6), Estimated: true, DataYear: 2023, Source: "서울 통계"},
 	}
-	num := func(d int, v any) string {
-		switch x := v.(type) {
-		case *float64:
-			if x == nil || math.IsNaN(*x) || math.IsInf(*x, 0) {
-				return "—"
-			}
-			return strconv.FormatFloat(*x, 'f', d, 64)
-		}
-		return fmt.Sprint(v)
-	}
+
 	for _, lang := range []i18n.Lang{i18n.English, i18n.Korean} {
 		for _, ranked := range []bool{true, false} {
 			for _, base := range []string{"", "/releases/abc123"} {
 				v := (&relView{Base: base}).in(lang, cat)
 				p := &release.Profile{Ranked: ranked, Values: values}
 				tpl := template.Must(template.New("row").Funcs(template.FuncMap{
-					"num":  func(v any) string { return num(1, v) },
-					"numd": num,
+					"num":  func(v any) string { return web.FormatNumber(v, 1) },
+					"numd": func(d int, v any) string { return web.FormatNumber(v, d) },
 					"t":    func(key string, args ...any) string { return cat.T(lang, key, args...) },
 				}).Parse(`{{$p := .P}}{{$r := .R}}` + valueRowTemplate))
 				var want strings.Builder
