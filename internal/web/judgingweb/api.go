@@ -1,6 +1,7 @@
 package judgingweb
 
 import (
+	"context"
 	"math"
 	"net/http"
 	"sort"
@@ -238,24 +239,22 @@ func (a *Area) apiSaveSheet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *Area) apiProgress(w http.ResponseWriter, r *http.Request) error {
-	round, err := pathID(r, "round")
-	if err != nil {
-		return err
-	}
-	offset, limit, err := web.PageQuery(r.URL.Query(), apiPages)
-	if err != nil {
-		return err
-	}
-	prog, err := a.svc.RoundProgress(r.Context(), viewer(r), round)
-	if err != nil {
-		return err
-	}
-	page, next := web.PageOf(w, r, prog, offset, limit)
-	web.WriteJSON(w, http.StatusOK, judgingProgressBody{Judges: page, Paginated: web.Paginated{NextCursor: next}})
-	return nil
+	return roundList(w, r, a.svc.RoundProgress, func(page []judging.Progress, p web.Paginated) any {
+		return judgingProgressBody{Judges: page, Paginated: p}
+	})
 }
 
 func (a *Area) apiAssignment(w http.ResponseWriter, r *http.Request) error {
+	return roundList(w, r, a.svc.RoundAssignment, func(page []judging.Assigned, p web.Paginated) any {
+		return judgingAssignmentBody{Pairs: page, Paginated: p}
+	})
+}
+
+// roundList answers a list of a round a page at a time: the round from
+// the path, limit and cursor from the query (refused before any reading),
+// the rows from load as the viewer may see them, wrapped by body.
+func roundList[T any](w http.ResponseWriter, r *http.Request, load func(context.Context, judging.Viewer, int64) ([]T, error),
+	body func(page []T, p web.Paginated) any) error {
 	round, err := pathID(r, "round")
 	if err != nil {
 		return err
@@ -264,12 +263,12 @@ func (a *Area) apiAssignment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pairs, err := a.svc.RoundAssignment(r.Context(), viewer(r), round)
+	rows, err := load(r.Context(), viewer(r), round)
 	if err != nil {
 		return err
 	}
-	page, next := web.PageOf(w, r, pairs, offset, limit)
-	web.WriteJSON(w, http.StatusOK, judgingAssignmentBody{Pairs: page, Paginated: web.Paginated{NextCursor: next}})
+	page, next := web.PageOf(w, r, rows, offset, limit)
+	web.WriteJSON(w, http.StatusOK, body(page, web.Paginated{NextCursor: next}))
 	return nil
 }
 

@@ -46,24 +46,12 @@ type judgingProgrammeBody struct {
 }
 
 func (a *Area) apiSlots(w http.ResponseWriter, r *http.Request) error {
-	round, err := pathID(r, "round")
-	if err != nil {
-		return err
-	}
-	offset, limit, err := web.PageQuery(r.URL.Query(), apiPages)
-	if err != nil {
-		return err
-	}
-	slots, err := a.svc.Slots(r.Context(), viewer(r), round)
-	if err != nil {
-		return err
-	}
-	for i := range slots {
-		slots[i].Starts = slots[i].Starts.UTC()
-	}
-	page, next := web.PageOf(w, r, slots, offset, limit)
-	web.WriteJSON(w, http.StatusOK, judgingSlotsBody{Slots: page, Paginated: web.Paginated{NextCursor: next}})
-	return nil
+	return roundList(w, r, a.svc.Slots, func(page []judging.Slot, p web.Paginated) any {
+		for i := range page {
+			page[i].Starts = page[i].Starts.UTC()
+		}
+		return judgingSlotsBody{Slots: page, Paginated: p}
+	})
 }
 
 func (a *Area) apiScheduleSlot(w http.ResponseWriter, r *http.Request) error {
