@@ -27,21 +27,22 @@ import (
 // areas, the CLI commands and the demo seeding call them, and background
 // jobs belong to them (RegisterJobs).
 type Services struct {
-	Members     *members.Service
-	Accounts    *accounts.Service
-	Catalogue   *catalogue.Service
-	DataCall    *datacall.Service
-	Releases    *release.Workflow
-	Publication *publication.Service // compute, preview, publish, correct
-	Prize       *prize.Service       // the Seoul Smart City Prize's call, applications and screening
-	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
-	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
-	Exchange    *exchange.Service    // the knowledge exchange's practice library
-	Training    *training.Service    // the capacity-building training of the prize's recognised cities
-	Events      *events.Service      // the network's events: registration, waiting lists, calendar feeds
-	Followup    *followup.Service    // the winners' feasibility studies
-	Notify      *notify.Service      // notices, inbox, e-mail at once or in a digest, unsubscribe
-	Home        *notify.HomeService  // a city's home: the focal point's dashboard
+	Members      *members.Service
+	Accounts     *accounts.Service
+	Catalogue    *catalogue.Service
+	DataCall     *datacall.Service
+	Releases     *release.Workflow
+	Publication  *publication.Service         // compute, preview, publish, correct
+	Prize        *prize.Service               // the Seoul Smart City Prize's call, applications and screening
+	Survey       *survey.Service              // the people-centric survey: instrument, responses, weighting, estimates
+	Judging      *judging.Service             // the prize's committee, conflicts, assignment, scoring, decisions and embargo
+	Exchange     *exchange.Service            // the knowledge exchange's practice library
+	Partnerships *exchange.PartnershipService // the network's partnerships, each a case of the library
+	Training     *training.Service            // the capacity-building training of the prize's recognised cities
+	Events       *events.Service              // the network's events: registration, waiting lists, calendar feeds
+	Followup     *followup.Service            // the winners' feasibility studies
+	Notify       *notify.Service              // notices, inbox, e-mail at once or in a digest, unsubscribe
+	Home         *notify.HomeService          // a city's home: the focal point's dashboard
 }
 
 // NewServices builds the services on st, with cfg's settings (clock, mail,
@@ -62,6 +63,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Survey: sv.Survey, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
+	sv.Partnerships = &exchange.PartnershipService{Store: st, Library: sv.Exchange, Directory: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
 	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
 	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}

@@ -24,8 +24,9 @@ import (
 
 // Area is the knowledge exchange web area.
 type Area struct {
-	svc *exchange.Service
-	s   *web.Server
+	svc      *exchange.Service
+	partners *exchange.PartnershipService // nil: no partnerships' pages (partnerships.go)
+	s        *web.Server
 }
 
 var (
@@ -54,11 +55,18 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /exchange/new", AccessAuthors, a.newPage)
 	s.Page("POST /exchange/cases", AccessAuthors, a.create)
 	s.Page("POST /admin/exchange/import", web.AccessAdmin, a.importPrize)
+	if a.partners != nil {
+		a.registerPartnerships(s)
+	}
 }
 
 // Nav links the library.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
-	return []web.NavLink{{Href: "/exchange", Label: "nav.exchange"}}
+	links := []web.NavLink{{Href: "/exchange", Label: "nav.exchange"}}
+	if a.partners != nil {
+		links = append(links, web.NavLink{Href: "/partnerships", Label: "nav.partnerships"})
+	}
+	return links
 }
 
 func viewer(r *http.Request) exchange.Viewer {
@@ -254,7 +262,7 @@ func (a *Area) casePage(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := string(web.ReaderLang(r))
 	return a.s.Render(w, r, "exchange_case.html", map[string]any{
-		"Case": c, "Similar": similar, "Lang": lang, "Title": c.TitleIn(lang), "Summary": c.SummaryIn(lang), "Tags": tags,
+		"Case": c, "Similar": similar, "Partnership": a.casePartnership(r, c.ID), "Lang": lang, "Title": c.TitleIn(lang), "Summary": c.SummaryIn(lang), "Tags": tags,
 		"Stage": a.label(r, "stage", c.Stage), "ESG": a.label(r, "esg_pillar", c.ESGPillar),
 		"Population": a.label(r, "population_band", c.PopulationBand), "Budget": a.label(r, "budget_band", c.BudgetBand),
 	})

@@ -46,6 +46,9 @@ type Config struct {
 	// new release shows at once (other replicas' within recordsTTL).
 	Publication *publication.Service
 	Limits      Limits
+	// Partnerships are the network's public partnerships (nil: no map, no
+	// partnerships on profiles).
+	Partnerships Partnerships
 }
 
 // Explorer is the explorer area. It keeps what never changes (published
@@ -53,11 +56,12 @@ type Config struct {
 // readers, whole responses) and, briefly, the list of releases and member
 // cities. Reads of the hot path take no lock shared by all requests.
 type Explorer struct {
-	s           *web.Server
-	store       Store
-	releases    *release.Workflow
-	publication *publication.Service
-	limits      Limits
+	s            *web.Server
+	store        Store
+	releases     *release.Workflow
+	publication  *publication.Service
+	limits       Limits
+	partnerships Partnerships
 
 	loaded       sync.Map   // hash → *loadedRelease
 	loadedMu     sync.Mutex // guards order
@@ -86,7 +90,7 @@ func New(cfg Config) *Explorer {
 	if l == (Limits{}) {
 		l = LimitsOf(0)
 	}
-	return &Explorer{store: cfg.Store, releases: cfg.Releases, publication: cfg.Publication, limits: l,
+	return &Explorer{store: cfg.Store, releases: cfg.Releases, publication: cfg.Publication, limits: l, partnerships: cfg.Partnerships,
 		pages:     pageCache{maxEntries: l.Pages, maxBytes: l.PageBytes},
 		responses: web.NewResponseCache(l.Responses, l.ResponseBytes)}
 }
@@ -124,6 +128,7 @@ func (a *Explorer) Register(s *web.Server) {
 	s.Page("GET /releases", web.AccessPublic, a.explorerReleases, short)
 	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease, rel)
 	s.Page("GET /downloads", web.AccessPublic, a.explorerDownloads, short)
+	s.Page("GET /partnerships", web.AccessPublic, a.explorerPartnerships, short)
 	s.Page("GET /releases/{hash}/download/{file}", web.AccessPublic, a.explorerDownload, rel)
 	a.registerExplorerAPI(s)
 	a.registerCharts(s)

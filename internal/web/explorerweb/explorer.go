@@ -33,8 +33,10 @@ type recordsSnap struct {
 	records []release.Record
 	network map[string]bool
 	members map[string]members.City // member cities by code
-	digest  string                  // identifies the members' list in cache keys
+	digest  string                  // identifies the members' list (and the public partnerships) in cache keys
 	at      time.Time
+	// partnerships are the public partnerships (explorer_partnerships.go).
+	partnerships *partnershipSnap
 }
 
 type loadedRelease struct {
@@ -180,6 +182,9 @@ func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
 			// population-class filter) is in the digest of the cache keys.
 			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population, c.Names.En, c.Names.Ko)
 		}
+	}
+	if snap.partnerships, err = a.readPartnerships(ctx, cities, h); err != nil {
+		return nil, err
 	}
 	snap.digest = hex.EncodeToString(h.Sum(nil)[:8])
 	return snap, nil
@@ -732,6 +737,7 @@ type cityData struct {
 	RankedIn     *release.TrendPoint
 	CityNames    map[string]string // the tied cities' names, in the page's language
 	Perception   []perceptionRow   // residents' ratings beside the measured indicators; nil: no survey
+	Partnerships []partnershipRow  // the city's public partnerships, the other party second; nil: none
 }
 
 func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
@@ -795,6 +801,7 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 			p.Weaknesses = p.Weaknesses[:maxStandings]
 		}
 		d.Perception = perceptionOf(v.rel, p)
+		d.Partnerships = cityPartnerships(v.snap, p.City.Code, lang)
 		a.cityFigures(lang, v, d)
 		return d, nil
 	})

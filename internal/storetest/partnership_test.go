@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func TestPartnershipStores(t *testing.T) { RunPartnershipSuite(t) }
