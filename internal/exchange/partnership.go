@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -176,6 +177,33 @@ type PartnershipService struct {
 	Directory Partners
 	Audit     auditlog.Store
 	Now       func() time.Time
+
+	mu       sync.Mutex
+	onChange []func()
+}
+
+// OnChange registers fn to be called after each committed change of a
+// partnership in this process (the explorer drops its snapshot, so its
+// map and profiles show the change at once here; other replicas read it
+// within their snapshot's lifetime).
+func (s *PartnershipService) OnChange(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onChange = append(s.onChange, fn)
+}
+
+// changed calls the OnChange functions when err is nil.
+func (s *PartnershipService) changed(err error) error {
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	fns := append([]func(){}, s.onChange...)
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+	return nil
 }
 
 func (s *PartnershipService) now() time.Time {
@@ -368,7 +396,7 @@ func (s *PartnershipService) Create(ctx context.Context, v Viewer, actor auditlo
 		return partnershipForbidden()
 	}
 	p.ID, p.CaseID, p.Agreement, p.Activities, p.CreatedBy = 0, 0, nil, nil, v.UserID
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(s.Store.InTx(ctx, func(ctx context.Context) error {
 		dps, err := s.checkDirectory(ctx, p)
 		if err != nil {
 			return err
@@ -388,7 +416,7 @@ func (s *PartnershipService) Create(ctx context.Context, v Viewer, actor auditlo
 			return err
 		}
 		return s.record(ctx, actor, "exchange.partnership.create", p.ID, nil, p)
-	})
+	}))
 }
 
 // editable loads partnership id for a change by v.
@@ -412,7 +440,7 @@ func (s *PartnershipService) editable(ctx context.Context, v Viewer, id int64) (
 // Update replaces partnership p.ID's fields (not its status, activities or
 // agreement file). A focal point keeps its own city in the partnership.
 func (s *PartnershipService) Update(ctx context.Context, v Viewer, actor auditlog.Actor, p *Partnership) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(s.Store.InTx(ctx, func(ctx context.Context) error {
 		old, err := s.editable(ctx, v, p.ID)
 		if err != nil {
 			return err
@@ -438,7 +466,7 @@ func (s *PartnershipService) Update(ctx context.Context, v Viewer, actor auditlo
 			return err
 		}
 		return s.record(ctx, actor, "exchange.partnership.update", p.ID, old, p)
-	})
+	}))
 }
 
 // SetStatus moves partnership id to status, if the move is valid.
@@ -464,13 +492,13 @@ func (s *PartnershipService) SetStatus(ctx context.Context, v Viewer, actor audi
 		}
 		return s.record(ctx, actor, "exchange.partnership.status", id, map[string]string{"status": before.Status}, map[string]string{"status": status})
 	})
-	return p, err
+	return p, s.changed(err)
 }
 
 // AddActivity adds an activity, with its dates and report, to
 // partnership id.
 func (s *PartnershipService) AddActivity(ctx context.Context, v Viewer, actor auditlog.Actor, id int64, a *Activity) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
+	return s.changed(s.Store.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.editable(ctx, v, id)
 		if err != nil {
 			return err
@@ -486,7 +514,7 @@ func (s *PartnershipService) AddActivity(ctx context.Context, v Viewer, actor au
 			return err
 		}
 		return s.record(ctx, actor, "exchange.partnership.activity", id, nil, a)
-	})
+	}))
 }
 
 // SetAgreement stores the partnership's agreement (MoU) file, read from r
@@ -533,7 +561,7 @@ func (s *PartnershipService) SetAgreement(ctx context.Context, v Viewer, actor a
 		}
 		return s.record(ctx, actor, "exchange.partnership.agreement", id, old, f)
 	})
-	return f, err
+	return f, s.changed(err)
 }
 
 // Get is partnership id as v may see it (a members-only one is ENOTFOUND

@@ -109,6 +109,9 @@ func (a *Explorer) Register(s *web.Server) {
 	if a.publication != nil {
 		a.publication.OnPublish(func(release.Record) { a.Published() })
 	}
+	if a.partnerships != nil {
+		a.partnerships.OnChange(a.Published) // the snapshot holds the public partnerships
+	}
 	// Cache policies (web.CachePolicy): what a release alone decides is
 	// immutable under its hash (CacheRelease); "latest", the lists of
 	// releases and a city's page (its trend grows with new editions) are

@@ -33,6 +33,9 @@ type Partnerships interface {
 	Public(ctx context.Context) ([]*exchange.Partnership, error)
 	// PartnerName is a partner organisation's name ("" when unknown).
 	PartnerName(ctx context.Context, code string) string
+	// OnChange registers a function called after each change in this
+	// process.
+	OnChange(fn func())
 }
 
 // partnershipSnap is what the snapshot holds of the partnerships.
