@@ -19,6 +19,7 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
@@ -40,6 +41,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	UserByEmail(ctx context.Context, email string) (accounts.User, error)
 	ListCities(ctx context.Context, f members.CityFilter) ([]members.City, error)
+	City(ctx context.Context, code string) (members.City, error)
 	Indicators(ctx context.Context) ([]catalogue.Indicator, error)
 	Edition(ctx context.Context, code string) (*catalogue.Edition, error)
 	Editions(ctx context.Context) ([]*catalogue.Edition, error)
@@ -65,20 +67,22 @@ const (
 
 // Services are what Seed uses.
 type Services struct {
-	Store       Store
-	Members     *members.Service
-	Accounts    *accounts.Service
-	Catalogue   *catalogue.Service
-	DataCall    *datacall.Service
-	Publication *publication.Service
-	Survey      *survey.Service   // nil: no demo survey
-	Prize       *prize.Service    // nil: no prize edition is seeded
-	Judging     *judging.Service  // nil: no judging is seeded
-	Training    *training.Service // nil: no training cohort is seeded
-	Events      *events.Service   // nil: no events are seeded
-	Followup    *followup.Service // nil: the 2025 winners' studies stay as the announcement opened them
-	Log         *slog.Logger      // nil: nothing is logged
-	Now         func() time.Time  // nil: time.Now
+	Store        Store
+	Members      *members.Service
+	Accounts     *accounts.Service
+	Catalogue    *catalogue.Service
+	DataCall     *datacall.Service
+	Publication  *publication.Service
+	Survey       *survey.Service              // nil: no demo survey
+	Prize        *prize.Service               // nil: no prize edition is seeded
+	Judging      *judging.Service             // nil: no judging is seeded
+	Training     *training.Service            // nil: no training cohort is seeded
+	Events       *events.Service              // nil: no events are seeded
+	Followup     *followup.Service            // nil: the 2025 winners' studies stay as the announcement opened them
+	Exchange     *exchange.Service            // nil: no demo practices (exchange.go)
+	Partnerships *exchange.PartnershipService // nil: no demo partnerships
+	Log          *slog.Logger                 // nil: nothing is logged
+	Now          func() time.Time             // nil: time.Now
 }
 
 // Result is what Seed did.
@@ -190,7 +194,10 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if err := seedJudging(ctx, s); err != nil {
 		return out, err
 	}
-	return out, seedPeople(ctx, s)
+	if err := seedPeople(ctx, s); err != nil {
+		return out, err
+	}
+	return out, seedExchange(ctx, s)
 }
 
 // demoSurveyCities is how many demo cities get survey responses (the

@@ -59,9 +59,9 @@ const demoPerCountry = 4
 
 // DemoOffices are the regional offices of the demo network, one per region.
 var DemoOffices = []Office{
-	{Code: "office-africa", Name: "Africa Regional Office", RegionCode: "AF", HostCity: "Nairobi"},
-	{Code: "office-asia", Name: "Asia Regional Office", RegionCode: "AS", HostCity: "Seoul"},
-	{Code: "office-europe", Name: "Europe Regional Office", RegionCode: "EU", HostCity: "Brussels"},
+	{Code: "office-africa", Name: "Africa Regional Office", RegionCode: "AF", HostCity: "Abuja"},
+	{Code: "office-asia", Name: "Asia Regional Office", RegionCode: "AS", HostCity: "Chengdu"},
+	{Code: "office-europe", Name: "Europe Regional Office", RegionCode: "EU", HostCity: "Beyoğlu (Istanbul)"},
 	{Code: "office-latam", Name: "Latin America and Caribbean Regional Office", RegionCode: "LA", HostCity: "Mexico City"},
 	{Code: "office-namerica", Name: "North America Regional Office", RegionCode: "NA", HostCity: "Toronto"},
 	{Code: "office-oceania", Name: "Oceania Regional Office", RegionCode: "OC", HostCity: "Sydney"},
