@@ -26,6 +26,7 @@ import (
 	"github.com/citylens/citylens/internal/web/judgingweb"
 	"github.com/citylens/citylens/internal/web/membersweb"
 	"github.com/citylens/citylens/internal/web/notifyweb"
+	"github.com/citylens/citylens/internal/web/officesweb"
 	"github.com/citylens/citylens/internal/web/prizeweb"
 	"github.com/citylens/citylens/internal/web/releaseweb"
 	"github.com/citylens/citylens/internal/web/surveyweb"
@@ -87,6 +88,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		surveyweb.New(surveyweb.Config{Survey: sv.Survey, Members: st, Editions: st, Secret: surveySecret(st), Throttle: st}),
 		homeweb.New(sv.Home, sv.Notify, HomePanels(st, sv)...),
 		notifyweb.New(sv.Notify),
+		officesweb.New(sv.Offices),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/notify"
+	"github.com/citylens/citylens/internal/offices"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/release"
@@ -38,6 +39,7 @@ type Services struct {
 	Judging      *judging.Service             // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange     *exchange.Service            // the knowledge exchange's practice library
 	Partnerships *exchange.PartnershipService // the network's partnerships, each a case of the library
+	Offices      *offices.Service             // the regional offices' pages and dashboards
 	Training     *training.Service            // the capacity-building training of the prize's recognised cities
 	Events       *events.Service              // the network's events: registration, waiting lists, calendar feeds
 	Followup     *followup.Service            // the winners' feasibility studies
@@ -81,6 +83,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 		rand.Read(sv.Notify.Secret)
 	}
 	sv.Notify.Add(NotifySources(st)...)
+	sv.Offices = &offices.Service{Directory: st, Sources: st, DataCall: sv.DataCall, Partnerships: sv.Partnerships}
 	sv.Home = &notify.HomeService{Store: st, Calls: sv.DataCall, Releases: sv.Publication}
 	return sv
 }
