@@ -182,15 +182,18 @@ func buildPartnershipMap(ps *partnershipSnap, members map[string]members.City, l
 		x1, y1 := mapXY(a.Latitude, a.Longitude)
 		x2, y2 := mapXY(c.Latitude, c.Longitude)
 		// A gentle arc: the control point is off the chord's middle by a
-		// fifth of its length, so lines sharing a city stay apart.
+		// fifth of its length, so lines sharing a city stay apart; between
+		// neighbouring cities by at least 8 units, so a short line still
+		// shows beside the cities' points and can be pointed at.
 		mx, my := (x1+x2)/2, (y1+y2)/2
 		dx, dy := x2-x1, y2-y1
 		l := math.Hypot(dx, dy)
-		cx, cy := mx, my
+		cx, cy := mx, my-8
 		if l > 0 {
-			cx, cy = mx+dy/l*l/5, my-dx/l*l/5
+			off := math.Max(l/5, 8)
+			cx, cy = mx+dy/l*off, my-dx/l*off
 			if cy > my { // arcs bow northwards
-				cx, cy = mx-dy/l*l/5, my+dx/l*l/5
+				cx, cy = mx-dy/l*off, my+dx/l*off
 			}
 		}
 		label := t("ex.partnerships.line", r.Title, r.A, r.B, t("partnership.status."+p.Status))
