@@ -51,6 +51,7 @@ const (
 	MaxActivities      = 200
 	MaxAgreementBytes  = prize.MaxAttachmentBytes
 	MaxPartnershipList = 2000
+	MaxCode            = 100 // a city's or partner's code
 )
 
 // File is a stored file of a partnership (its agreement).
@@ -274,6 +275,11 @@ func (p *Partnership) Validate() []citylens.Problem {
 	case p.CityB != "" && p.CityB == p.CityA:
 		add("city_b", "partnership.error.same_city", "a partnership is between two different cities")
 	}
+	for f, v := range map[string]string{"city_a": p.CityA, "city_b": p.CityB, "partner": p.Partner} {
+		if len(v) > MaxCode {
+			add(f, "partnership.error.too_long", "at most %d characters", MaxCode)
+		}
+	}
 	if p.Title == "" {
 		add("title", "partnership.error.required", "required")
 	}
@@ -366,7 +372,7 @@ func (s *PartnershipService) checkDirectory(ctx context.Context, p *Partnership)
 		return nil, nil
 	}
 	for f, code := range map[string]string{"city_a": p.CityA, "city_b": p.CityB} {
-		if code == "" {
+		if code == "" || len(code) > MaxCode {
 			continue
 		}
 		if _, err := s.Directory.City(ctx, code); err != nil {
@@ -376,7 +382,7 @@ func (s *PartnershipService) checkDirectory(ctx context.Context, p *Partnership)
 			ps = append(ps, citylens.Problem{Field: f}.Keyed("partnership.error.city", "no member city %s", code))
 		}
 	}
-	if p.Partner != "" {
+	if p.Partner != "" && len(p.Partner) <= MaxCode {
 		if _, err := s.Directory.Partner(ctx, p.Partner); err != nil {
 			if citylens.ErrorCode(err) != citylens.ENOTFOUND {
 				return nil, err
