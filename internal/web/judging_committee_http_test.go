@@ -116,7 +116,7 @@ func TestCeremonyCommitteePages(t *testing.T) {
 		}
 		first := got[0]
 		res, body = chair.Get(slots + "?lang=en")
-		if !strings.Contains(body, fmt.Sprintf(`<tr data-slot="%d"><td>%d</td><td>%s</td>`, first.ID, first.ID, apps[1].Title)) ||
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`<tr data-slot="%d"><td>%d</td><td>%s</td>`, first.ID, first.ID, apps[1].Title)) ||
 			!strings.Contains(body, "<td>2026-10-29 10:00–10:30</td><td>Hall 2</td>") {
 			t.Fatalf("slot listed:\n%s", body)
 		}
@@ -152,7 +152,7 @@ func TestCeremonyCommitteePages(t *testing.T) {
 			t.Fatalf("back to back: %d\n%s", res.StatusCode, body)
 		}
 		res, body = chair.Get(fmt.Sprintf("%s?edit=%d", slots, first.ID))
-		if !strings.Contains(body, fmt.Sprintf(`name="id" value="%d"`, first.ID)) || !strings.Contains(body, `value="2026-10-29T10:00"`) {
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`name="id" value="%d"`, first.ID)) || !strings.Contains(body, `value="2026-10-29T10:00"`) {
 			t.Fatalf("edit form:\n%s", body)
 		}
 		move := form(apps[1].ID, "2026-10-29T14:00", "2026-10-29T14:25", "Hall 2")
