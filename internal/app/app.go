@@ -80,7 +80,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange),
 		trainingweb.New(sv.Training, cfg.BaseURL),
-		eventsweb.New(sv.Events),
+		eventsweb.New(sv.Events, sv.Judging),
 		followupweb.New(sv.Followup),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),
