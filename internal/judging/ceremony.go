@@ -515,7 +515,23 @@ func (s *Service) Invitations(ctx context.Context, v Viewer, edition string) ([]
 	if !s.Committee(ctx, edition, v) {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
 	}
-	return s.Store.PrizeInvitations(ctx, edition)
+	invs, err := s.Store.PrizeInvitations(ctx, edition)
+	if err != nil || v.Admin {
+		return invs, err
+	}
+	// A chair never learns of an application they are in conflict with,
+	// not even that it was invited.
+	hidden, err := s.hiddenFrom(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	out := invs[:0]
+	for _, in := range invs {
+		if !hidden[in.App] {
+			out = append(out, in)
+		}
+	}
+	return out, nil
 }
 
 // AttendanceRow is one invitation with the finalist it invites, as the
@@ -541,24 +557,15 @@ type Attendance struct {
 
 // Attendance is the committee's view of the invitations' answers (the
 // secretariat's event page reads the same): every invitation by
-// application, a chair not those of applications they are in conflict
-// with. Everyone else is refused, as by Invitations.
+// application (a chair's without those of applications they are in
+// conflict with, as Invitations). Everyone else is refused.
 func (s *Service) Attendance(ctx context.Context, v Viewer, edition string) (*Attendance, error) {
 	invs, err := s.Invitations(ctx, v, edition)
 	if err != nil {
 		return nil, err
 	}
-	hidden := map[int64]bool{}
-	if !v.Admin {
-		if hidden, err = s.hiddenFrom(ctx, edition, v); err != nil {
-			return nil, err
-		}
-	}
 	out := &Attendance{Rows: []AttendanceRow{}}
 	for _, in := range invs {
-		if hidden[in.App] {
-			continue
-		}
 		a, err := s.Prize.PrizeApplication(ctx, in.App)
 		if err != nil {
 			return nil, err

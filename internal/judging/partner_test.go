@@ -165,5 +165,31 @@ func TestSlotDeleteAndAttendance(t *testing.T) {
 		if r := at.Rows[0]; r.App != f.apps[0].ID || r.Title != "Night buses" || r.Ref != f.apps[0].Ref() || r.Travel != "Visa letters." {
 			t.Fatalf("row %+v", r)
 		}
+		// A chair in conflict with an application never learns it was
+		// invited: neither from the invitations nor from the attendance.
+		cu, err := st.CreateUser(ctx, accounts.User{Email: "chair@example.org", Role: accounts.RoleApplicant, Status: accounts.StatusActive, CreatedAt: *f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cj := &judging.Judge{Edition: "2026", UserID: cu.ID, Email: cu.Email, Name: "Okafor", Role: judging.RoleChair,
+			Organisation: "Lagos Innovates", Country: "NGA", Languages: []string{"en"}, Load: 5}
+		if err := f.svc.InviteJudge(ctx, f.admin, cj); err != nil {
+			t.Fatal(err)
+		}
+		chair := judging.Viewer{UserID: cu.ID, Email: cu.Email}
+		if err := f.svc.Declare(ctx, chair, cj.ID, f.apps[0].ID, judging.ConflictAdviser); err != nil {
+			t.Fatal(err)
+		}
+		invs, err := f.svc.Invitations(ctx, chair, "2026")
+		if err != nil || len(invs) != 1 || invs[0].App != f.apps[1].ID {
+			t.Fatalf("a conflicted chair's invitations: %+v %v", invs, err)
+		}
+		at, err = f.svc.Attendance(ctx, chair, "2026")
+		if err != nil || len(at.Rows) != 1 || at.Rows[0].App != f.apps[1].ID || at.Confirmed != 0 || at.Declined != 1 || at.People != 0 {
+			t.Fatalf("a conflicted chair's attendance: %+v %v", at, err)
+		}
+		if invs, err := f.svc.Invitations(ctx, f.admin, "2026"); err != nil || len(invs) != 2 {
+			t.Fatalf("the administrator's invitations: %+v %v", invs, err)
+		}
 	})
 }
