@@ -317,13 +317,15 @@ func testSurveyComputeR(t *testing.T, s SurveyStore) {
 		t.Fatal(err)
 	}
 	// Figures read back from the database equal R's (city_summary.csv,
-	// item_estimates.csv of the reference), within 1e-9 relative.
+	// item_estimates.csv of the reference), within 1e-9 relative; the
+	// standard error is the calibrated one (agree_se_calibrated: svymean
+	// on the raked design).
 	want := []struct {
 		city, item       string
-		nEff, agree, sse float64
+		nEff, agree, ase float64
 	}{
-		{"ref-c01", "hs_s1", 150.269699927612123, 0.473805888026652466, 1.9685159522636055},
-		{"ref-c01", "hs_t2", 150.269699927612123, 0.533101316205029319, 2.1892392852347329},
+		{"ref-c01", "hs_s1", 150.269699927612123, 0.473805888026652466, 0.040869990522180724},
+		{"ref-c01", "hs_t2", 150.269699927612123, 0.533101316205029319, 0.041700310860505123},
 	}
 	for _, w := range want {
 		c, ok := res.City(w.city)
@@ -331,7 +333,7 @@ func testSurveyComputeR(t *testing.T, s SurveyStore) {
 			t.Fatalf("no result for %s", w.city)
 		}
 		it, _ := c.ItemOf(w.item)
-		for _, f := range [][2]float64{{c.Design.NEff, w.nEff}, {it.Agree.Mean, w.agree}, {it.Score.SE, w.sse}} {
+		for _, f := range [][2]float64{{c.Design.NEff, w.nEff}, {it.Agree.Mean, w.agree}, {it.Agree.SE, w.ase}} {
 			if math.Abs(f[0]-f[1]) > 1e-9*math.Abs(f[1]) {
 				t.Errorf("%s %s: %.15g, R %.15g", w.city, w.item, f[0], f[1])
 			}
