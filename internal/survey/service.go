@@ -113,6 +113,8 @@ type Store interface {
 	PutSurveyResults(ctx context.Context, r *Results) error              // replaces the edition's
 	SurveyResults(ctx context.Context, edition string) (*Results, error) // ENOTFOUND when never computed
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	TopicStore
+	IndicatorDirections
 }
 
 // Service runs the survey.
@@ -180,6 +182,9 @@ func (s *Service) Configure(ctx context.Context, actor auditlog.Actor, sv Survey
 		}
 		if isNew {
 			if err := s.Store.AddSurveyInstrument(ctx, sv.Edition, DefaultInstrument(), SeedAuthor, s.now()); err != nil {
+				return err
+			}
+			if err := s.seedTopics(ctx, sv.Edition); err != nil {
 				return err
 			}
 			return s.record(ctx, actor, "survey.create", "survey", sv.Edition, nil, sv)
