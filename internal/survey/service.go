@@ -126,6 +126,9 @@ type Service struct {
 	// instruments caches decoded instrument versions ("edition\x00v"):
 	// a version never changes once stored.
 	instruments sync.Map
+
+	topicsMu sync.Mutex
+	onTopics []func() // run after a mapping is saved (OnTopics)
 }
 
 // Instrument is the edition's latest instrument, shared: callers must not

@@ -161,7 +161,21 @@ func (s *Service) SaveTopics(ctx context.Context, actor auditlog.Actor, edition 
 	if err != nil {
 		return nil, err
 	}
+	s.topicsMu.Lock()
+	hooks := slices.Clone(s.onTopics)
+	s.topicsMu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
 	return topics, nil
+}
+
+// OnTopics registers fn to run after every saved change of a mapping (the
+// explorer drops its cached pages, which show the mapping).
+func (s *Service) OnTopics(fn func()) {
+	s.topicsMu.Lock()
+	defer s.topicsMu.Unlock()
+	s.onTopics = append(s.onTopics, fn)
 }
 
 // pairsOf is a mapping as the audit log records it.

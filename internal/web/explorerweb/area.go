@@ -110,6 +110,11 @@ func (a *Explorer) Register(s *web.Server) {
 	if a.publication != nil {
 		a.publication.OnPublish(func(release.Record) { a.Published() })
 	}
+	// A new perception-versus-data mapping shows at once on this replica
+	// (on the others within recordsTTL: it is in the cache keys' digest).
+	if n, ok := a.survey.(interface{ OnTopics(func()) }); ok {
+		n.OnTopics(a.Published)
+	}
 	// Cache policies (web.CachePolicy): what a release alone decides is
 	// immutable under its hash (CacheRelease); "latest", the lists of
 	// releases and a city's page (its trend grows with new editions) are
