@@ -287,6 +287,12 @@ func TestSurveyTopicsHTTP(t *testing.T) {
 	if res.StatusCode != 400 || !strings.Contains(page, "mo_s9&#34; 문항이 없습니다") {
 		t.Errorf("ko bad row: %d", res.StatusCode)
 	}
+	// Rows are named as the form numbers them, empty rows included.
+	res, page = admin.PostForm("/admin/survey/2026/topics?lang=en", url.Values{"rows": {"3"}, "item_0": {"mo_s1"}, "indicator_0": {"EC-I-T-5A"},
+		"item_2": {"hs_s1"}, "indicator_2": {"XX-NOPE-2"}})
+	if res.StatusCode != 400 || !strings.Contains(page, "row 3") || !strings.Contains(page, "XX-NOPE-2") {
+		t.Errorf("a bad third row after an empty one: %d, names row 3 %v", res.StatusCode, strings.Contains(page, "row 3"))
+	}
 	if res, _ := admin.PostForm("/admin/survey/2026/topics", url.Values{"rows": {"100000"}}); res.StatusCode != 400 {
 		t.Errorf("too many rows: %d", res.StatusCode)
 	}

@@ -102,6 +102,7 @@ func (a *Area) adminTopicsSave(w http.ResponseWriter, r *http.Request) error {
 		return citylens.E(citylens.EINVALID, "survey.error.topics_many", survey.MaxTopics)
 	}
 	var topics []survey.Topic
+	var formRow []int // formRow[i] is the form's row (from 1) of topics[i]
 	for k := range n {
 		key := strconv.Itoa(k)
 		item, ind := strings.TrimSpace(r.PostFormValue("item_"+key)), strings.TrimSpace(r.PostFormValue("indicator_"+key))
@@ -112,8 +113,27 @@ func (a *Area) adminTopicsSave(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		topics = append(topics, survey.Topic{Item: item, Indicator: ind, LowerBetter: r.PostFormValue("lower_"+key) != ""})
+		formRow = append(formRow, k+1)
 	}
 	if _, err := a.cfg.Survey.SaveTopics(r.Context(), web.ActorOf(r), edition, topics); err != nil {
+		// Problems name the rows as the form numbers them (empty rows
+		// are left out of the mapping checked).
+		if e := citylens.AsError(err); e != nil {
+			row := func(i int) int {
+				if i >= 1 && i <= len(formRow) {
+					return formRow[i-1]
+				}
+				return i
+			}
+			for k, p := range e.Problems {
+				e.Problems[k].Row = row(p.Row)
+				if p.Key == "survey.problem.topic_duplicate" && len(p.Args) == 3 {
+					if first, ok := p.Args[2].(int); ok {
+						e.Problems[k].Args = []any{p.Args[0], p.Args[1], row(first)}
+					}
+				}
+			}
+		}
 		return err
 	}
 	a.s.RedirectFlash(w, r, "/admin/survey/"+url.PathEscape(edition)+"/topics", "survey.flash.topics", len(topics))
