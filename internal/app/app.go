@@ -72,7 +72,7 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 	return []web.Area{
 		membersweb.New(st),
-		explorerweb.New(explorerweb.Config{Store: st, Releases: sv.Releases, Publication: sv.Publication,
+		explorerweb.New(explorerweb.Config{Store: st, Releases: sv.Releases, Publication: sv.Publication, Survey: sv.Survey,
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes)}),
 		datacallweb.New(st, sv.DataCall),
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),

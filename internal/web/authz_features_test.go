@@ -198,6 +198,8 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/survey/{edition}/compute":         {{Path: "/admin/survey/2026/compute", Allow: only(webtest.Admin)}},
 	"POST /admin/survey/{edition}/invites":         {{Path: "/admin/survey/2026/invites", Allow: only(webtest.Admin)}},
 	"POST /admin/survey/responses/{id}/override":   {{Path: "/admin/survey/responses/999999/override", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/topics":           {{Path: "/admin/survey/2026/topics", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/topics":          {{Path: "/admin/survey/2026/topics", Body: "rows=0", Allow: only(webtest.Admin)}},
 }
 
 // Who may use a prize route: the routes of applications let in

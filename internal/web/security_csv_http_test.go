@@ -82,6 +82,8 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			"GET /cities/{code}/trend.csv":                            {"/cities/" + v.City + "/trend.csv"},
 			"GET /releases/{hash}/cities/{code}/trend.csv":            {"/releases/latest/cities/" + v.City + "/trend.csv"},
 			"GET /map.csv":                                            {"/map.csv", "/map.csv?map=" + v.Indicator},
+			"GET /perception.csv":                                     {"/perception.csv"},
+			"GET /releases/{hash}/perception.csv":                     {"/releases/latest/perception.csv"},
 		}
 		sawName, sawSource, sawNegative := false, false, false
 		c := env.Client()
