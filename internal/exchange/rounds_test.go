@@ -21,8 +21,8 @@ func TestDeriveNamesTheFiguresOfEachItem(t *testing.T) {
 	mean := func(m, se float64) survey.Mean { return survey.Mean{N: 100, NEff: 100, Mean: m, SE: se} }
 	cr := &survey.CityResult{City: "kr-busan",
 		Items: []survey.ItemResult{
-			{Item: "mo_s1", Score: mean(40, 2)}, // interval 36–44: below the overall 60
-			{Item: "go_s1", Score: mean(58, 2)}, // interval holds 60: not a need
+			{Item: "mo_s1", Score: mean(40, 2)},   // interval 36–44: below the overall 60
+			{Item: "go_s1", Score: mean(58, 2)},   // interval holds 60: not a need
 			{Item: "at_data", Score: mean(10, 1)}, // an attitude item: never a need
 		},
 		Priorities: []survey.PriorityResult{{Choice: "congestion", Share: mean(0.42, 0.03)}, {Choice: "air", Share: mean(0.25, 0.03)},
