@@ -157,7 +157,7 @@ func (r *Round) Validate() error {
 		ps = append(ps, roundProblem("weight_needs", "match.problem.weights_zero", "at least one weight above 0"))
 	}
 	if len(ps) > 0 {
-		return citylens.Ef(citylens.EINVALID, "match.error.round", "the round was not saved: correct the fields named below").WithProblems(ps...)
+		return citylens.Ef(citylens.EINVALID, "match.error.round", "The round was not saved: correct the fields named below.").WithProblems(ps...)
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func (o *Opt) Validate() error {
 	}
 	o.Languages = langs
 	if len(ps) > 0 {
-		return citylens.Ef(citylens.EINVALID, "match.error.opt", "%s could not opt in: correct the fields named below", o.City).WithProblems(ps...)
+		return citylens.Ef(citylens.EINVALID, "match.error.opt", "%s could not opt in: correct the fields named below.", o.City).WithProblems(ps...)
 	}
 	return nil
 }

@@ -4,7 +4,7 @@ import "github.com/citylens/citylens/internal/web/webtest"
 
 // Needs and strengths and the matching rounds, probed on a round that
 // does not exist (404 for a role the route lets in) and on the focal
-// point's own city (an invalid decision: 422). Who may decide for which
+// point's own city (an invalid decision: 400). Who may decide for which
 // city, answer for which side and see which round is tested by
 // matching_http_test.go with real rounds.
 func init() {
