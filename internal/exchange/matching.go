@@ -120,14 +120,42 @@ func (s *Matching) city(ctx context.Context, code string) (members.City, error) 
 	return c, err
 }
 
+// readCache keeps what one request or run reads for several cities: the
+// published releases' hashes and the surveys' estimates and instruments.
+type readCache struct {
+	hashes  []string
+	surveys []survey.Survey
+	results map[string]*survey.Results // edition → estimates (nil: none computed)
+	ins     map[string]*survey.Instrument
+	loaded  bool
+}
+
+func (s *Matching) load(ctx context.Context, rc *readCache) error {
+	if rc.loaded {
+		return nil
+	}
+	var err error
+	if rc.hashes, err = s.Store.PublishedReleaseHashes(ctx, 3); err != nil {
+		return err
+	}
+	rc.results, rc.ins = map[string]*survey.Results{}, map[string]*survey.Instrument{}
+	if s.Survey != nil {
+		if rc.surveys, err = s.Survey.Surveys(ctx); err != nil {
+			return err
+		}
+	}
+	rc.loaded = true
+	return nil
+}
+
 // sources gathers what a city's items derive from.
-func (s *Matching) sources(ctx context.Context, city string) (Sources, string, error) {
+func (s *Matching) sources(ctx context.Context, city string, rc *readCache) (Sources, string, error) {
 	var src Sources
 	var edition string
-	hashes, err := s.Store.PublishedReleaseHashes(ctx, 3)
-	if err != nil {
+	if err := s.load(ctx, rc); err != nil {
 		return src, "", err
 	}
+	hashes := rc.hashes
 	for _, h := range hashes {
 		rel, err := s.Releases.Load(ctx, h)
 		if err != nil {
@@ -150,34 +178,41 @@ func (s *Matching) sources(ctx context.Context, city string) (Sources, string, e
 		}
 		break
 	}
-	if s.Survey != nil {
-		svs, err := s.Survey.Surveys(ctx)
-		if err != nil {
-			return src, "", err
-		}
-		for _, sv := range svs {
-			res, err := s.Survey.SurveyResults(ctx, sv.Edition)
+	for _, sv := range rc.surveys {
+		res, seen := rc.results[sv.Edition]
+		if !seen {
+			var err error
+			res, err = s.Survey.SurveyResults(ctx, sv.Edition)
 			if citylens.ErrorCode(err) == citylens.ENOTFOUND {
-				continue
+				res, err = nil, nil
 			}
 			if err != nil {
 				return src, "", err
 			}
-			cr, ok := res.City(city)
-			if !ok {
-				continue
-			}
-			in, err := s.Survey.SurveyInstrument(ctx, sv.Edition, res.Version)
-			if err != nil {
-				return src, "", err
-			}
-			src.Survey, src.Questions, src.Edition = cr, in, sv.Edition
-			if g, ok := cr.Group("overall", "", ""); ok {
-				src.Overall = &g
-			}
-			break
+			rc.results[sv.Edition] = res
 		}
+		if res == nil {
+			continue
+		}
+		cr, ok := res.City(city)
+		if !ok {
+			continue
+		}
+		in, ok := rc.ins[sv.Edition]
+		if !ok {
+			var err error
+			if in, err = s.Survey.SurveyInstrument(ctx, sv.Edition, res.Version); err != nil {
+				return src, "", err
+			}
+			rc.ins[sv.Edition] = in
+		}
+		src.Survey, src.Questions, src.Edition = cr, in, sv.Edition
+		if g, ok := cr.Group("overall", "", ""); ok {
+			src.Overall = &g
+		}
+		break
 	}
+	var err error
 	if src.Winners, err = s.Store.CityWinningProjects(ctx, city); err != nil {
 		return src, "", err
 	}
@@ -189,8 +224,8 @@ func (s *Matching) sources(ctx context.Context, city string) (Sources, string, e
 
 // items are a city's items with its overrides applied (members-only
 // practices included: callers filter for the viewer).
-func (s *Matching) items(ctx context.Context, city string) (needs, strengths []CityItem, src Sources, edition string, err error) {
-	src, edition, err = s.sources(ctx, city)
+func (s *Matching) items(ctx context.Context, city string, rc *readCache) (needs, strengths []CityItem, src Sources, edition string, err error) {
+	src, edition, err = s.sources(ctx, city, rc)
 	if err != nil {
 		return nil, nil, src, "", err
 	}
@@ -224,7 +259,7 @@ func (s *Matching) Needs(ctx context.Context, v Viewer, city string) (*CityNeeds
 	if err != nil {
 		return nil, err
 	}
-	needs, strengths, src, edition, err := s.items(ctx, city)
+	needs, strengths, src, edition, err := s.items(ctx, city, &readCache{})
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +331,7 @@ func (s *Matching) SetItem(ctx context.Context, v Viewer, actor auditlog.Actor, 
 		}
 		if action != ActionAdd {
 			// Only a derived item can be confirmed or removed.
-			needs, strengths, _, _, err := s.items(ctx, city)
+			needs, strengths, _, _, err := s.items(ctx, city, &readCache{})
 			if err != nil {
 				return err
 			}
@@ -502,13 +537,14 @@ func (s *Matching) Run(ctx context.Context, v Viewer, actor auditlog.Actor, id i
 		if err != nil {
 			return err
 		}
+		rc := &readCache{}
 		in := RunInput{Opts: opts, Profiles: map[string]*Profile{}, Items: map[string]map[ItemKey]CityItem{}, Weights: r.Weights, Before: before}
 		for _, o := range opts {
 			c, err := s.city(ctx, o.City)
 			if err != nil {
 				return err
 			}
-			needs, strengths, src, _, err := s.items(ctx, o.City)
+			needs, strengths, src, _, err := s.items(ctx, o.City, rc)
 			if err != nil {
 				return err
 			}

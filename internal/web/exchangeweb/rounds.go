@@ -17,7 +17,7 @@ func (a *Matching) roundsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.s.Render(w, r, "exchange_rounds.html", map[string]any{
-		"Rounds": rs, "Admin": v.Admin, "Lang": string(web.ReaderLang(r)), "Defaults": exchange.DefaultWeights,
+		"Rounds": rs, "Admin": v.Admin, "MyCity": v.City, "Lang": string(web.ReaderLang(r)), "Defaults": exchange.DefaultWeights,
 	})
 }
 
