@@ -96,8 +96,12 @@ func (a *Matching) why(r *http.Request, it exchange.CityItem) string {
 func (a *Matching) items(r *http.Request, items []exchange.CityItem) []itemView {
 	out := make([]itemView, 0, len(items))
 	for _, it := range items {
+		why := a.why(r, it)
+		if it.Kind == exchange.KindStated {
+			why = "" // its name and state say it
+		}
 		out = append(out, itemView{Side: it.Side, Kind: it.Kind, Ref: it.Ref, Theme: it.Theme, ThemeLabel: a.theme(r, it.Theme),
-			Name: it.NameIn(string(web.ReaderLang(r))), Why: a.why(r, it), State: it.State, Note: it.Note})
+			Name: it.NameIn(string(web.ReaderLang(r))), Why: why, State: it.State, Note: it.Note})
 	}
 	return out
 }
