@@ -279,7 +279,6 @@ func (s *Matching) SetItem(ctx context.Context, v Viewer, actor auditlog.Actor, 
 	}
 	o.City, o.Action, o.By, o.At = city, action, actor.Email, s.now()
 	o.Name, o.Note = strings.TrimSpace(o.Name), strings.TrimSpace(o.Note)
-	o.Key.Theme = strings.ToLower(strings.TrimSpace(o.Key.Theme))
 	var ps []citylens.Problem
 	if o.Key.Side != SideNeed && o.Key.Side != SideStrength {
 		ps = append(ps, roundProblem("side", "match.problem.side", "need or strength"))
@@ -290,6 +289,7 @@ func (s *Matching) SetItem(ctx context.Context, v Viewer, actor auditlog.Actor, 
 	switch action {
 	case ActionAdd:
 		o.Key.Kind = KindStated
+		o.Key.Theme = strings.ToLower(strings.TrimSpace(o.Key.Theme)) // a stated theme meets the library's lower-case themes
 		if o.Key.Theme == "" {
 			ps = append(ps, roundProblem("theme", "exchange.error.required", "required"))
 		} else if utf8.RuneCountInString(o.Key.Theme) > MaxTagChars {

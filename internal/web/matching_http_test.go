@@ -68,8 +68,18 @@ func TestMatchingHTTP(t *testing.T) {
 		post(admin, "/exchange/cities/"+lyon+"/items", item("strength", "mobility", "Lyon's cycle lanes"), http.StatusSeeOther)
 		post(admin, "/exchange/cities/"+busan+"/items", item("strength", "mobility", ""), http.StatusSeeOther)
 		// Busan's members-only practice becomes a strength, seen by members only.
-		post(admin, "/exchange/cases", url.Values{"title": {"Busan bike share"}, "summary": {"Bikes at every metro station."}, "city_code": {busan},
-			"visibility": {"members"}, "stage": {"ongoing"}, "themes": {"mobility"}}, http.StatusSeeOther)
+		res, _ := admin.PostForm("/exchange/cases", url.Values{"title": {"Busan bike share"}, "summary": {"Bikes at every metro station."}, "city_code": {busan},
+			"visibility": {"members"}, "stage": {"ongoing"}, "themes": {"mobility"}})
+		cm := exchangeCasePath.FindStringSubmatch(res.Header.Get("Location"))
+		if cm == nil {
+			t.Fatalf("Busan's practice not added: %d", res.StatusCode)
+		}
+		// The secretariat confirms the derived strength; the page says so.
+		body = post(admin, "/exchange/cities/"+busan+"/items", url.Values{"action": {"confirm"}, "side": {"strength"}, "kind": {"practice"},
+			"ref": {cm[1]}, "theme": {"mobility"}}, http.StatusSeeOther)
+		if !strings.Contains(body, `data-kind="practice" data-theme="mobility" data-state="confirmed"`) {
+			t.Errorf("the confirmed practice strength:\n%s", body)
+		}
 		if body = get(visitor, "/exchange/cities/"+busan, http.StatusOK); strings.Contains(body, "Busan bike share") {
 			t.Errorf("a visitor sees Busan's members-only practice:\n%s", body)
 		}
@@ -87,7 +97,7 @@ func TestMatchingHTTP(t *testing.T) {
 			!strings.Contains(body, "weight_context: a weight from 0 to 1") {
 			t.Errorf("a bad round does not name its fields:\n%s", body)
 		}
-		res, _ := admin.PostForm("/admin/exchange/rounds", url.Values{"title": {"Mobility round 2026"}, "title_ko": {"2026 이동 라운드"},
+		res, _ = admin.PostForm("/admin/exchange/rounds", url.Values{"title": {"Mobility round 2026"}, "title_ko": {"2026 이동 라운드"},
 			"weight_needs": {"0.6"}, "weight_context": {"0.25"}, "weight_practical": {"0.15"}})
 		m := roundPath.FindStringSubmatch(res.Header.Get("Location"))
 		if res.StatusCode != http.StatusSeeOther || m == nil {
