@@ -79,6 +79,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 		prizeweb.New(st, sv.Prize).WithWinners(sv.Judging.AnnouncedWinners),
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange),
+		exchangeweb.NewMatching(sv.Matching),
 		trainingweb.New(sv.Training, cfg.BaseURL),
 		eventsweb.New(sv.Events, sv.Judging),
 		followupweb.New(sv.Followup),

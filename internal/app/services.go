@@ -37,6 +37,7 @@ type Services struct {
 	Survey      *survey.Service      // the people-centric survey: instrument, responses, weighting, estimates
 	Judging     *judging.Service     // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange    *exchange.Service    // the knowledge exchange's practice library
+	Matching    *exchange.Matching   // needs and strengths, and partner-matching rounds
 	Training    *training.Service    // the capacity-building training of the prize's recognised cities
 	Events      *events.Service      // the network's events: registration, waiting lists, calendar feeds
 	Followup    *followup.Service    // the winners' feasibility studies
@@ -62,6 +63,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Survey: sv.Survey, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
+	sv.Matching = &exchange.Matching{Store: st, Cities: st, Releases: sv.Publication, Survey: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
 	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
 	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}

@@ -45,6 +45,7 @@ type Store interface {
 	judging.Store
 	survey.Store
 	exchange.Store
+	exchange.MatchStore
 	training.Store
 	events.Store
 	followup.FullStore

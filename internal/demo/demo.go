@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"github.com/citylens/citylens/internal/events"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/training"
 	"io"
 	"log/slog"
@@ -71,14 +72,15 @@ type Services struct {
 	Catalogue   *catalogue.Service
 	DataCall    *datacall.Service
 	Publication *publication.Service
-	Survey      *survey.Service   // nil: no demo survey
-	Prize       *prize.Service    // nil: no prize edition is seeded
-	Judging     *judging.Service  // nil: no judging is seeded
-	Training    *training.Service // nil: no training cohort is seeded
-	Events      *events.Service   // nil: no events are seeded
-	Followup    *followup.Service // nil: the 2025 winners' studies stay as the announcement opened them
-	Log         *slog.Logger      // nil: nothing is logged
-	Now         func() time.Time  // nil: time.Now
+	Survey      *survey.Service    // nil: no demo survey
+	Prize       *prize.Service     // nil: no prize edition is seeded
+	Judging     *judging.Service   // nil: no judging is seeded
+	Training    *training.Service  // nil: no training cohort is seeded
+	Events      *events.Service    // nil: no events are seeded
+	Followup    *followup.Service  // nil: the 2025 winners' studies stay as the announcement opened them
+	Matching    *exchange.Matching // nil: no matching round is seeded
+	Log         *slog.Logger       // nil: nothing is logged
+	Now         func() time.Time   // nil: time.Now
 }
 
 // Result is what Seed did.
@@ -188,6 +190,9 @@ func seed(ctx context.Context, s Services) (Result, error) {
 		return out, err
 	}
 	if err := seedJudging(ctx, s); err != nil {
+		return out, err
+	}
+	if err := seedMatching(ctx, s); err != nil {
 		return out, err
 	}
 	return out, seedPeople(ctx, s)
