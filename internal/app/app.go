@@ -73,15 +73,16 @@ func NewServer(cfg web.Config) (*web.Server, error) {
 func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 	return []web.Area{
 		membersweb.New(st),
-		explorerweb.New(explorerweb.Config{Store: st, Releases: sv.Releases, Publication: sv.Publication,
+		explorerweb.New(explorerweb.Config{Store: st, Releases: sv.Releases, Publication: sv.Publication, Survey: sv.Survey,
 			Limits: explorerweb.LimitsOf(cfg.ExplorerCacheBytes), Partnerships: sv.Partnerships}),
 		datacallweb.New(st, sv.DataCall),
 		releaseweb.New(st, sv.Catalogue, sv.DataCall, sv.Publication),
 		prizeweb.New(st, sv.Prize).WithWinners(sv.Judging.AnnouncedWinners),
 		judgingweb.New(sv.Judging),
 		exchangeweb.New(sv.Exchange).WithPartnerships(sv.Partnerships),
+		exchangeweb.NewMatching(sv.Matching),
 		trainingweb.New(sv.Training, cfg.BaseURL),
-		eventsweb.New(sv.Events),
+		eventsweb.New(sv.Events, sv.Judging),
 		followupweb.New(sv.Followup),
 		adminweb.New(st, sv.Members, sv.Catalogue, sv.DataCall.Calls),
 		apiweb.New(st, sv.Members),

@@ -38,6 +38,7 @@ type Services struct {
 	Survey       *survey.Service              // the people-centric survey: instrument, responses, weighting, estimates
 	Judging      *judging.Service             // the prize's committee, conflicts, assignment, scoring, decisions and embargo
 	Exchange     *exchange.Service            // the knowledge exchange's practice library
+	Matching     *exchange.Matching           // needs and strengths, and partner-matching rounds
 	Partnerships *exchange.PartnershipService // the network's partnerships, each a case of the library
 	Offices      *offices.Service             // the regional offices' pages and dashboards
 	Training     *training.Service            // the capacity-building training of the prize's recognised cities
@@ -65,6 +66,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Publication = &publication.Service{Store: st, DataCall: sv.DataCall, Releases: sv.Releases, Survey: sv.Survey, Now: now, Demo: cfg.Demo}
 	sv.Prize = &prize.Service{Store: st, Directory: st, Accounts: cfg.Accounts, Audit: st, Mail: cfg.Mail, Now: now, BaseURL: cfg.BaseURL}
 	sv.Exchange = &exchange.Service{Store: st, Prize: st, Cities: st, Audit: st, Now: now}
+	sv.Matching = &exchange.Matching{Store: st, Cities: st, Releases: sv.Publication, Survey: st, Audit: st, Now: now}
 	sv.Partnerships = &exchange.PartnershipService{Store: st, Library: sv.Exchange, Directory: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
 	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}

@@ -45,6 +45,7 @@ type Store interface {
 	judging.Store
 	survey.Store
 	exchange.Store
+	exchange.MatchStore
 	exchange.PartnershipStore
 	training.Store
 	events.Store

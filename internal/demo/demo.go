@@ -8,6 +8,7 @@ package demo
 import (
 	"context"
 	"github.com/citylens/citylens/internal/events"
+	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/training"
 	"io"
 	"log/slog"
@@ -19,7 +20,6 @@ import (
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/catalogue"
 	"github.com/citylens/citylens/internal/datacall"
-	"github.com/citylens/citylens/internal/exchange"
 	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
@@ -79,6 +79,7 @@ type Services struct {
 	Training     *training.Service            // nil: no training cohort is seeded
 	Events       *events.Service              // nil: no events are seeded
 	Followup     *followup.Service            // nil: the 2025 winners' studies stay as the announcement opened them
+	Matching     *exchange.Matching           // nil: no matching round is seeded
 	Exchange     *exchange.Service            // nil: no demo practices (exchange.go)
 	Partnerships *exchange.PartnershipService // nil: no demo partnerships
 	Log          *slog.Logger                 // nil: nothing is logged
@@ -192,6 +193,9 @@ func seed(ctx context.Context, s Services) (Result, error) {
 		return out, err
 	}
 	if err := seedJudging(ctx, s); err != nil {
+		return out, err
+	}
+	if err := seedMatching(ctx, s); err != nil {
 		return out, err
 	}
 	if err := seedPeople(ctx, s); err != nil {

@@ -112,7 +112,11 @@ func seedJudging(ctx context.Context, s Services) error {
 		if nn%17 == 9 {
 			nn += 100 // not the withdrawn one
 		}
-		if err := seedPrizeApplication(ctx, s25, e, who, prof, p.track, p, nn, demoBrief, prize.Who{}); err != nil {
+		track := p.track
+		if n == 7 { // the partner's Special Mention track has one application
+			track = prize.TrackSpecial
+		}
+		if err := seedPrizeApplication(ctx, s25, e, who, prof, track, p, nn, demoBrief, prize.Who{}); err != nil {
 			return fmt.Errorf("demo 2025 application: %w", err)
 		}
 		n++
@@ -157,6 +161,31 @@ func seedJudging(ctx context.Context, s Services) error {
 	if err := scoreRound(ctx, &j25, adminV, judgeUsers, final, 1); err != nil {
 		return err
 	}
+	// The finalists are invited to the ceremony: two answer (one comes
+	// with two people, one cannot), the others do not.
+	clock = e.Finalists.AddDate(0, 0, 3)
+	if _, err := j25.InviteFinalists(ctx, adminV, "2025"); err != nil {
+		return err
+	}
+	clock = e.Finalists.AddDate(0, 0, 10)
+	for i, a := range rep.Apps {
+		if i >= 2 {
+			break
+		}
+		app, err := j25.Prize.PrizeApplication(ctx, a.App)
+		if err != nil {
+			return err
+		}
+		owner := judging.Viewer{UserID: app.UserID, Email: app.Email}
+		if i == 0 {
+			err = j25.RespondInvitation(ctx, owner, app.ID, true, []string{"Project lead (demo)", "Deputy mayor (demo)"}, "Visa letter for one person (demo).")
+		} else {
+			err = j25.RespondInvitation(ctx, owner, app.ID, false, nil, "")
+		}
+		if err != nil {
+			return err
+		}
+	}
 	clock = e.Ceremony.AddDate(0, 0, -10)
 	rep, err = j25.RoundReport(ctx, adminV, final.ID)
 	if err != nil {
@@ -164,17 +193,25 @@ func seedJudging(ctx context.Context, s Services) error {
 	}
 	grades := []string{"gold", "silver", "bronze"}
 	for i, a := range rep.Apps {
-		d := &judging.Decision{Edition: "2025", App: a.App, Kind: judging.DecisionWinner}
-		switch {
-		case i < len(grades):
-			d.Grade = grades[i]
-		case i == len(grades):
-			d.Kind = judging.DecisionMention
-		default:
-			continue
+		if i >= len(grades) {
+			break
 		}
-		if err := j25.Decide(ctx, adminV, d); err != nil {
+		if err := j25.Decide(ctx, adminV, &judging.Decision{Edition: "2025", App: a.App, Kind: judging.DecisionWinner, Grade: grades[i]}); err != nil {
 			return err
+		}
+	}
+	// The partner's Special Mention goes to the application of its own
+	// track (judging refuses any other).
+	special, err := s.Prize.Store.PrizeApplications(ctx, prize.ApplicationFilter{Edition: "2025", State: prize.StateSubmitted})
+	if err != nil {
+		return err
+	}
+	for _, a := range special {
+		if a.Track == prize.TrackSpecial {
+			if err := j25.Decide(ctx, adminV, &judging.Decision{Edition: "2025", App: a.ID, Kind: judging.DecisionMention}); err != nil {
+				return err
+			}
+			break
 		}
 	}
 	clock = e.Ceremony

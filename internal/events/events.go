@@ -93,6 +93,9 @@ type Notice struct {
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	CreateEvent(ctx context.Context, e *Event) error
+	// SetEventEdition links event id to a prize edition ("" unlinks);
+	// ENOTFOUND for no such event, EINVALID for no such edition.
+	SetEventEdition(ctx context.Context, id int64, edition string) error
 	Event(ctx context.Context, id int64) (*Event, error)
 	// Events lists events by start, the first limit after offset.
 	Events(ctx context.Context, limit, offset int) ([]*Event, error)

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
@@ -61,6 +63,44 @@ func (s *Service) Create(ctx context.Context, v Viewer, actor auditlog.Actor, e 
 			return nil
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), actor, "events.event.create", "event", strconv.FormatInt(e.ID, 10), nil, e)
+	})
+}
+
+// MaxEdition bounds a prize edition's code as an event names it.
+const MaxEdition = 40
+
+// LinkEdition links event id to the prize edition of code edition (""
+// unlinks): the secretariat only. A ceremony's page then shows, to the
+// prize's committee, the finalists invited and their answers. An edition
+// that does not exist is refused naming the field; nothing changes.
+func (s *Service) LinkEdition(ctx context.Context, v Viewer, actor auditlog.Actor, id int64, edition string) error {
+	if !v.Admin {
+		return forbidden()
+	}
+	edition = strings.TrimSpace(edition)
+	bad := func() error {
+		return citylens.Ef(citylens.EINVALID, "events.error.event", "the event was not saved: correct the fields named below").
+			WithProblems(problem("edition", "events.error.edition", "no prize edition %s", edition))
+	}
+	if utf8.RuneCountInString(edition) > MaxEdition || !utf8.ValidString(edition) {
+		return bad()
+	}
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.SetEventEdition(ctx, id, edition); err != nil {
+			if citylens.ErrorCode(err) == citylens.EINVALID {
+				return bad()
+			}
+			return err
+		}
+		if s.Audit == nil {
+			return nil
+		}
+		return auditlog.Record(ctx, s.Audit, s.now(), actor, "events.event.edition", "event", strconv.FormatInt(id, 10),
+			map[string]string{"edition": e.Edition}, map[string]string{"edition": edition})
 	})
 }
 

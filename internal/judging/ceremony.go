@@ -191,6 +191,19 @@ func (s *Service) ScheduleSlot(ctx context.Context, v Viewer, sl *Slot) error {
 	if err != nil {
 		return err
 	}
+	if sl.ID != 0 { // a move: the slot must be one the viewer sees
+		visible, err := s.Slots(ctx, v, sl.Round)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, o := range visible {
+			found = found || o.ID == sl.ID
+		}
+		if !found {
+			return citylens.Ef(citylens.ENOTFOUND, "judging.err.noslot", "Slot %d not found.", sl.ID)
+		}
+	}
 	as, err := s.Store.PrizeAssignment(ctx, sl.Round)
 	if err != nil {
 		return err
@@ -226,6 +239,40 @@ func (s *Service) ScheduleSlot(ctx context.Context, v Viewer, sl *Slot) error {
 		}
 		return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.slot", "application", fmt.Sprint(sl.App), nil, sl)
 	})
+}
+
+// DeleteSlot removes a presentation slot of the finalist round: the
+// committee only (a chair not a slot of an application they are in
+// conflict with), until the announcement.
+func (s *Service) DeleteSlot(ctx context.Context, v Viewer, roundID, slotID int64) error {
+	r, err := s.Store.PrizeRound(ctx, roundID)
+	if err != nil {
+		return err
+	}
+	if !s.Committee(ctx, r.Edition, v) {
+		return citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
+	}
+	if _, ok, err := s.Store.PrizeAnnounced(ctx, r.Edition); err != nil {
+		return err
+	} else if ok {
+		return citylens.Ef(citylens.ECONFLICT, "judging.err.announced", "The results were announced; decisions are final.")
+	}
+	slots, err := s.Slots(ctx, v, roundID)
+	if err != nil {
+		return err
+	}
+	for _, sl := range slots {
+		if sl.ID != slotID {
+			continue
+		}
+		return s.Store.InTx(ctx, func(ctx context.Context) error {
+			if err := s.Store.DeletePrizeSlot(ctx, roundID, slotID); err != nil {
+				return err
+			}
+			return auditlog.Record(ctx, s.Audit, s.now(), v.actor(), "judging.slot.delete", "application", fmt.Sprint(sl.App), sl, nil)
+		})
+	}
+	return citylens.Ef(citylens.ENOTFOUND, "judging.err.noslot", "Slot %d not found.", slotID)
 }
 
 // Slots is the finalist round's slots by start time: the committee sees
@@ -468,7 +515,74 @@ func (s *Service) Invitations(ctx context.Context, v Viewer, edition string) ([]
 	if !s.Committee(ctx, edition, v) {
 		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.committee", "Only the committee may do this.")
 	}
-	return s.Store.PrizeInvitations(ctx, edition)
+	invs, err := s.Store.PrizeInvitations(ctx, edition)
+	if err != nil || v.Admin {
+		return invs, err
+	}
+	// A chair never learns of an application they are in conflict with,
+	// not even that it was invited.
+	hidden, err := s.hiddenFrom(ctx, edition, v)
+	if err != nil {
+		return nil, err
+	}
+	out := invs[:0]
+	for _, in := range invs {
+		if !hidden[in.App] {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+// AttendanceRow is one invitation with the finalist it invites, as the
+// committee reads the answers.
+type AttendanceRow struct {
+	Invitation
+	Ref          string `json:"ref"`
+	Title        string `json:"title"`
+	Organisation string `json:"organisation"`
+	City         string `json:"city"`
+	Country      string `json:"country"`
+}
+
+// Attendance is the edition's invitations with their finalists and the
+// count of each answer; NoAnswer counts invitations still "invited".
+type Attendance struct {
+	Rows      []AttendanceRow `json:"rows"`
+	Confirmed int             `json:"confirmed"`
+	Declined  int             `json:"declined"`
+	NoAnswer  int             `json:"no_answer"`
+	People    int             `json:"people"` // attendees named by the confirmed finalists
+}
+
+// Attendance is the committee's view of the invitations' answers (the
+// secretariat's event page reads the same): every invitation by
+// application (a chair's without those of applications they are in
+// conflict with, as Invitations). Everyone else is refused.
+func (s *Service) Attendance(ctx context.Context, v Viewer, edition string) (*Attendance, error) {
+	invs, err := s.Invitations(ctx, v, edition)
+	if err != nil {
+		return nil, err
+	}
+	out := &Attendance{Rows: []AttendanceRow{}}
+	for _, in := range invs {
+		a, err := s.Prize.PrizeApplication(ctx, in.App)
+		if err != nil {
+			return nil, err
+		}
+		out.Rows = append(out.Rows, AttendanceRow{Invitation: in, Ref: a.Ref(), Title: a.Title, Organisation: a.Organisation,
+			City: a.CityName, Country: a.Country})
+		switch in.Status {
+		case InviteConfirmed:
+			out.Confirmed++
+			out.People += len(in.Attendees)
+		case InviteDeclined:
+			out.Declined++
+		default:
+			out.NoAnswer++
+		}
+	}
+	return out, nil
 }
 
 // SetProgramme replaces the ceremony's programme: items in order, each

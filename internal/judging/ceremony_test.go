@@ -18,7 +18,8 @@ import (
 )
 
 // ceremonyFixture is an edition (ceremony 2026-09-10 09:00 UTC, 18:00 in
-// Seoul) with three applications — the first written in Korean — two
+// Seoul) with three applications — the first written in Korean, the third
+// in the Special Mention track — two
 // judges, the first two applications decided finalists, the first also a
 // Gold winner (under embargo), and a finalist round judged by both.
 type ceremonyFixture struct {
@@ -70,7 +71,11 @@ func newCeremony(t *testing.T, st storetest.Store) *ceremonyFixture {
 			ans[prize.FieldOriginal] = []string{"ko"}
 			ans[exchange.ConsentKey] = []string{exchange.Public} // agrees to share in the library
 		}
-		a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: u.ID, Email: u.Email,
+		track := prize.TrackTech
+		if i == 2 { // the partner's Special Mention track
+			track = prize.TrackSpecial
+		}
+		a := &prize.Application{Edition: "2026", Track: track, UserID: u.ID, Email: u.Email,
 			ApplicantType: prize.TypeLocalGov, Organisation: "Org " + title, CityName: "City", Country: "NOR",
 			Title: title, Answers: ans, State: prize.StateSubmitted, CreatedAt: now, UpdatedAt: now, SubmittedAt: now}
 		if err := s.CreatePrizeApplication(ctx, a); err != nil {

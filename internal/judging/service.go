@@ -93,6 +93,11 @@ func (s *Service) InviteJudge(ctx context.Context, v Viewer, j *Judge) error {
 	default:
 		return citylens.Ef(citylens.EINVALID, "judging.err.role", "Role %q is not judge, chair or partner.", j.Role)
 	}
+	if j.Role == RolePartner {
+		if err := s.specialTrack(ctx, j.Edition, j.PartnerTrack); err != nil {
+			return err
+		}
+	}
 	if j.Load < 0 || j.Load > 500 {
 		return citylens.Ef(citylens.EINVALID, "judging.err.load", "A judge's load must be between 0 and 500, not %d.", j.Load)
 	}
@@ -335,7 +340,36 @@ func (s *Service) SeeApplication(ctx context.Context, v Viewer, edition string, 
 	if bl[[2]int64{j.ID, appID}] {
 		return nil, notFoundApp(appID)
 	}
+	if outsidePartnerTrack(j, a) {
+		return nil, citylens.Ef(citylens.EFORBIDDEN, "judging.err.partnerscope",
+			"As a partner's judge you see and score only the Special Mention track %q.", j.PartnerTrack)
+	}
 	return a, nil
+}
+
+// outsidePartnerTrack reports whether a is outside the Special Mention
+// track of partner judge j (false for every other judge).
+func outsidePartnerTrack(j *Judge, a *prize.Application) bool {
+	return j.Role == RolePartner && a.Track != j.PartnerTrack
+}
+
+// specialTrack checks that code is one of the edition's Special Mention
+// tracks (kind special), the only tracks a partner judges and gives a
+// Special Mention in.
+func (s *Service) specialTrack(ctx context.Context, edition, code string) error {
+	tracks, err := s.Prize.PrizeTracks(ctx, edition)
+	if err != nil {
+		return err
+	}
+	for _, t := range tracks {
+		if t.Code == code {
+			if t.Kind == prize.KindSpecial {
+				return nil
+			}
+			break
+		}
+	}
+	return citylens.Ef(citylens.EINVALID, "judging.err.notspecial", "Track %q is not a Special Mention track of edition %s.", code, edition)
 }
 
 // Bid places a judge's bid on an application they may see.
@@ -490,6 +524,19 @@ func (s *Service) Lock(ctx context.Context, v Viewer, a Assigned) error {
 		}
 		if bl[[2]int64{a.Judge, a.App}] {
 			return citylens.Ef(citylens.ECONFLICT, "judging.err.pinconflict", "Judge %d cannot be pinned to application %d: they are in conflict or the pair is forbidden.", a.Judge, a.App)
+		}
+		j, err := s.Store.PrizeJudge(ctx, a.Judge)
+		if err != nil || j.Edition != r.Edition {
+			return citylens.Ef(citylens.ENOTFOUND, "judging.err.nojudge", "Judge %d not found.", a.Judge)
+		}
+		app, err := s.Prize.PrizeApplication(ctx, a.App)
+		if err != nil || app.Edition != r.Edition {
+			return notFoundApp(a.App)
+		}
+		if outsidePartnerTrack(j, app) {
+			return citylens.Ef(citylens.EINVALID, "judging.err.pinpartner",
+				"Judge %d is a partner's judge of the Special Mention track %q and cannot be pinned to application %d of track %q.",
+				a.Judge, j.PartnerTrack, a.App, app.Track)
 		}
 	}
 	return s.Store.PutPrizeLock(ctx, a)
@@ -715,6 +762,18 @@ func (s *Service) Decide(ctx context.Context, v Viewer, d *Decision) error {
 		}
 		if hidden[d.App] {
 			return notFoundApp(d.App)
+		}
+	}
+	if d.Kind == DecisionMention {
+		// A partner's Special Mention goes only to an application of
+		// that partner's Special Mention track.
+		if d.Track != "" && d.Track != a.Track {
+			return citylens.Ef(citylens.EINVALID, "judging.err.mentiontrack",
+				"A Special Mention of track %q goes only to applications of that track; application %d is in track %q.", d.Track, d.App, a.Track)
+		}
+		if err := s.specialTrack(ctx, d.Edition, a.Track); err != nil {
+			return citylens.Ef(citylens.EINVALID, "judging.err.mentionapp",
+				"Application %d is in track %q, not a Special Mention track: a partner's Special Mention goes only to applications of its own track.", d.App, a.Track)
 		}
 	}
 	if d.Track == "" {
@@ -1058,6 +1117,9 @@ func (s *Service) Work(ctx context.Context, v Viewer, edition string) ([]WorkIte
 			app, err := s.Prize.PrizeApplication(ctx, a.App)
 			if err != nil {
 				return nil, err
+			}
+			if outsidePartnerTrack(j, app) {
+				continue
 			}
 			out = append(out, WorkItem{Round: r, App: app, Scored: mine[a.App]})
 		}

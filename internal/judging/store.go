@@ -134,6 +134,7 @@ type Store interface {
 	// The ceremony (migration 421).
 	PutPrizeSlot(ctx context.Context, s *Slot) error                                    // ID 0 inserts and sets ID; otherwise replaces (ENOTFOUND if none)
 	PrizeSlots(ctx context.Context, round int64) ([]Slot, error)                        // by start, then ID
+	DeletePrizeSlot(ctx context.Context, round, id int64) error                         // ENOTFOUND if the round has no such slot
 	PutPrizeInvitation(ctx context.Context, in Invitation) error                        // one per application: replaces
 	PrizeInvitations(ctx context.Context, edition string) ([]Invitation, error)         // by application
 	PutPrizeProgramme(ctx context.Context, edition string, items []ProgrammeItem) error // replaces the programme

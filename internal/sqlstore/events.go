@@ -48,6 +48,19 @@ func (db *Store) CreateEvent(ctx context.Context, e *events.Event) error {
 	return db.dbError(ctx, "event", err)
 }
 
+// SetEventEdition implements events.Store.
+func (db *Store) SetEventEdition(ctx context.Context, id int64, edition string) error {
+	var ed any
+	if edition != "" {
+		ed = edition
+	}
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE network_events SET edition = $2 WHERE id = $1`, id, ed)
+	if err != nil {
+		return db.dbError(ctx, "event", err)
+	}
+	return db.rowsAffected(ctx, res, "event %d not found", id)
+}
+
 // Event implements events.Store.
 func (db *Store) Event(ctx context.Context, id int64) (*events.Event, error) {
 	e, err := scanEvent(db.reader(ctx).QueryRowContext(ctx, `SELECT `+eventColumns+` FROM network_events WHERE id = $1`, id))

@@ -355,6 +355,14 @@ func (db *Store) PutPrizeSlot(ctx context.Context, s *judging.Slot) error {
 	return db.rowsAffected(ctx, res, "slot %d not found", s.ID)
 }
 
+func (db *Store) DeletePrizeSlot(ctx context.Context, round, id int64) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM judging_slots WHERE id = $1 AND round_id = $2`, id, round)
+	if err != nil {
+		return db.dbError(ctx, "slot", err)
+	}
+	return db.rowsAffected(ctx, res, "slot %d not found", id)
+}
+
 func (db *Store) PrizeSlots(ctx context.Context, round int64) ([]judging.Slot, error) {
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, round_id, application_id, starts_at, minutes, room, link
 		FROM judging_slots WHERE round_id = $1 ORDER BY starts_at, id`, round)

@@ -391,3 +391,50 @@ func unknownCity(city string) error {
 		Message:  "there is no city " + city + " in the network",
 		Problems: []citylens.Problem{{Field: "city", City: city, Reason: "unknown city", Key: "survey.problem.city", Args: []any{city}}}}
 }
+
+// SurveyTopics is an edition's perception-versus-data mapping in its
+// order; edition "" lists every edition's.
+func (db *Store) SurveyTopics(ctx context.Context, edition string) ([]survey.Topic, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT item, indicator, lower_better, updated_by, updated_at FROM survey_topics
+		WHERE $1 = '' OR edition = $1 ORDER BY edition, position`, edition)
+	if err != nil {
+		return nil, db.dbError(ctx, "survey topics", err)
+	}
+	defer rows.Close()
+	out := []survey.Topic{}
+	for rows.Next() {
+		var t survey.Topic
+		var lower int
+		var at int64
+		if err := rows.Scan(&t.Item, &t.Indicator, &lower, &t.UpdatedBy, &at); err != nil {
+			return nil, db.dbError(ctx, "survey topics", err)
+		}
+		t.LowerBetter, t.UpdatedAt = lower != 0, tm(at)
+		out = append(out, t)
+	}
+	return out, db.dbError(ctx, "survey topics", rows.Err())
+}
+
+// PutSurveyTopics replaces an edition's mapping, in one transaction.
+func (db *Store) PutSurveyTopics(ctx context.Context, edition string, topics []survey.Topic) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM survey_topics WHERE edition = $1`, edition); err != nil {
+			return db.dbError(ctx, "survey topics", err)
+		}
+		for k, t := range topics {
+			if _, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO survey_topics (edition, position, item, indicator, lower_better, updated_by, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, edition, k, t.Item, t.Indicator, boolInt(t.LowerBetter), t.UpdatedBy, us(t.UpdatedAt)); err != nil {
+				return db.dbError(ctx, "survey topic "+t.Item+" ↔ "+t.Indicator, err)
+			}
+		}
+		return nil
+	})
+}
+
+// IndicatorDirection is a catalogue indicator's direction (ENOTFOUND for
+// an unknown code).
+func (db *Store) IndicatorDirection(ctx context.Context, code string) (int, error) {
+	var dir int
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT direction FROM indicators WHERE code = $1`, code).Scan(&dir)
+	return dir, db.dbError(ctx, "indicator", notFound(err, "no indicator %q in the catalogue", code))
+}

@@ -9,6 +9,7 @@ func TestDataCallStores(t *testing.T) { RunFeatureSuite(t, DataCallSuite) }
 func TestPrizeStores(t *testing.T)    { RunPrizeSuite(t) }
 func TestJudgingStores(t *testing.T)  { RunJudgingSuite(t) }
 func TestExchangeStores(t *testing.T) { RunExchangeSuite(t) }
+func TestMatchingStores(t *testing.T) { RunMatchingSuite(t) }
 
 func TestTrainingStores(t *testing.T) { RunTrainingSuite(t) }
 func TestEventsStores(t *testing.T)   { RunEventsSuite(t) }

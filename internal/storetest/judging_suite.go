@@ -266,6 +266,19 @@ func testJudgingCeremony(t *testing.T, s JudgingStore) {
 	if diff := cmp.Diff([]judging.Slot{*early, *late}, slots); diff != "" {
 		t.Errorf("slots by start (-want +got):\n%s", diff)
 	}
+	// Deleting: only the round's own slot, once.
+	gone := &judging.Slot{Round: r.ID, App: apps[1], Starts: t0.Add(5 * time.Hour), Minutes: 10, Room: "Hall C"}
+	if err := s.PutPrizeSlot(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeletePrizeSlot(ctx, r.ID+100, gone.ID), "not_found")
+	if err := s.DeletePrizeSlot(ctx, r.ID, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeletePrizeSlot(ctx, r.ID, gone.ID), "not_found")
+	if slots, err := s.PrizeSlots(ctx, r.ID); err != nil || len(slots) != 2 {
+		t.Errorf("slots after a delete: %d, %v", len(slots), err)
+	}
 	in := judging.Invitation{Edition: "2026", App: apps[1], Lang: "ko", Status: judging.InviteSent, Attendees: []string{}, SentAt: t0}
 	if err := s.PutPrizeInvitation(ctx, in); err != nil {
 		t.Fatal(err)

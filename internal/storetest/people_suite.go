@@ -203,6 +203,22 @@ func testEventsRoundTrip(t *testing.T, s EventsStore) {
 	wantCode(t, s.CreateEvent(ctx, &events.Event{Kind: events.KindKickoff, Title: "x", Place: "y", TimeZone: "UTC", Start: t0, End: t0.Add(time.Hour),
 		Capacity: 1, Edition: "1999", CreatedAt: t0}), "invalid")
 	wantCode(t, s.LockEvent(ctx, 999999), "not_found")
+	// Linking to a prize edition: unlinked, relinked; no such edition or
+	// event refused, nothing changed.
+	if err := s.SetEventEdition(ctx, e.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Event(ctx, e.ID); err != nil || got.Edition != "" {
+		t.Errorf("unlinked event's edition %q, %v", got.Edition, err)
+	}
+	wantCode(t, s.SetEventEdition(ctx, e.ID, "1999"), "invalid")
+	wantCode(t, s.SetEventEdition(ctx, 999999, "2026"), "not_found")
+	if err := s.SetEventEdition(ctx, e.ID, "2026"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Event(ctx, e.ID); err != nil || got.Edition != "2026" {
+		t.Errorf("linked event's edition %q, %v", got.Edition, err)
+	}
 	u := prizeUser(t, s, "n@example.org")
 	for i := 0; i < 2; i++ { // the second is the same key: recorded once
 		if err := s.AddEventNotice(ctx, events.Notice{UserID: u.ID, Kind: events.NoticeRegistered, Ref: "1", DedupeKey: "k1", CreatedAt: t0}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ var SurveySuite = []struct {
 	{"ComputeFailsWhole", testSurveyComputeFails},
 	{"OverrideAudited", testSurveyOverride},
 	{"IndexFeed", testSurveyIndexFeed},
+	{"TopicsEditedAndAudited", testSurveyTopics},
 }
 
 // RunSurveySuite runs SurveySuite against every database.
@@ -317,13 +319,15 @@ func testSurveyComputeR(t *testing.T, s SurveyStore) {
 		t.Fatal(err)
 	}
 	// Figures read back from the database equal R's (city_summary.csv,
-	// item_estimates.csv of the reference), within 1e-9 relative.
+	// item_estimates.csv of the reference), within 1e-9 relative; the
+	// standard error is the calibrated one (agree_se_calibrated: svymean
+	// on the raked design).
 	want := []struct {
 		city, item       string
-		nEff, agree, sse float64
+		nEff, agree, ase float64
 	}{
-		{"ref-c01", "hs_s1", 150.269699927612123, 0.473805888026652466, 1.9685159522636055},
-		{"ref-c01", "hs_t2", 150.269699927612123, 0.533101316205029319, 2.1892392852347329},
+		{"ref-c01", "hs_s1", 150.269699927612123, 0.473805888026652466, 0.040869990522180724},
+		{"ref-c01", "hs_t2", 150.269699927612123, 0.533101316205029319, 0.041700310860505123},
 	}
 	for _, w := range want {
 		c, ok := res.City(w.city)
@@ -331,7 +335,7 @@ func testSurveyComputeR(t *testing.T, s SurveyStore) {
 			t.Fatalf("no result for %s", w.city)
 		}
 		it, _ := c.ItemOf(w.item)
-		for _, f := range [][2]float64{{c.Design.NEff, w.nEff}, {it.Agree.Mean, w.agree}, {it.Score.SE, w.sse}} {
+		for _, f := range [][2]float64{{c.Design.NEff, w.nEff}, {it.Agree.Mean, w.agree}, {it.Agree.SE, w.ase}} {
 			if math.Abs(f[0]-f[1]) > 1e-9*math.Abs(f[1]) {
 				t.Errorf("%s %s: %.15g, R %.15g", w.city, w.item, f[0], f[1])
 			}
@@ -476,4 +480,108 @@ func testSurveyIndexFeed(t *testing.T, s SurveyStore) {
 	if none, survey := band(0), band(1); none != 0 || !(survey > 0) {
 		t.Errorf("rank bands: %v without sampling error, %v with the survey's", none, survey)
 	}
+}
+
+// The perception-versus-data mapping: a new survey starts with the
+// default pairs the catalogue has indicators for; an edit replaces the
+// pairs in order and is audited; a mapping naming an unknown item or
+// indicator is refused with every problem named and nothing saved.
+func testSurveyTopics(t *testing.T, s SurveyStore) {
+	ctx := context.Background()
+	crime, tti := -1, -1
+	if err := s.PutIndicators(ctx, []catalogue.Indicator{
+		{Code: "SC-SH-SA-8C", Name: "Violent Crime Rate", Unit: "per 100,000 inhabitants", Direction: crime},
+		{Code: "EC-I-T-5A", Name: "Travel Time Index", Unit: "ratio", Direction: tti},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sv := seedSurvey(t, s)
+	got, err := sv.Topics(ctx, "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, x := range got {
+		codes = append(codes, x.Item+"/"+x.Indicator)
+		if x.UpdatedBy != survey.SeedAuthor {
+			t.Errorf("seeded pair %+v", x)
+		}
+	}
+	// The two the catalogue has, in the default order, and only those the
+	// catalogue knows.
+	for _, want := range []string{"hs_s1/SC-SH-SA-8C", "mo_s1/EC-I-T-5A"} {
+		if !slices.Contains(codes, want) {
+			t.Errorf("default pairs %v lack %s", codes, want)
+		}
+	}
+	for _, x := range got {
+		if _, err := s.IndicatorDirection(ctx, x.Indicator); err != nil {
+			t.Errorf("seeded pair with an indicator the catalogue lacks: %+v (%v)", x, err)
+		}
+	}
+
+	edit := []survey.Topic{{Item: "mo_s1", Indicator: "EC-I-T-5A", LowerBetter: true}, {Item: " at_online ", Indicator: "SC-SH-SA-8C"}}
+	saved, err := sv.SaveTopics(ctx, surveyActor, "2026", edit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.SurveyTopics(ctx, "2026")
+	if err != nil || len(got) != 2 || got[0].Item != "mo_s1" || !got[0].LowerBetter || got[1].Item != "at_online" || got[1].LowerBetter ||
+		got[1].UpdatedBy != "analyst@test" || !got[1].UpdatedAt.Equal(saved[1].UpdatedAt) {
+		t.Fatalf("saved %+v, read back %+v, %v", saved, got, err)
+	}
+	all, err := s.SurveyTopics(ctx, "")
+	if err != nil || len(all) != 2 {
+		t.Errorf("every edition's pairs: %+v, %v", all, err)
+	}
+	hist, err := s.ListAudit(ctx, auditlog.Filter{EntityType: "survey"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var audited bool
+	for _, h := range hist {
+		if h.Action == "survey.topics" && h.EntityID == "2026" && h.ActorEmail == "analyst@test" &&
+			strings.Contains(string(h.After), "mo_s1 ↔ EC-I-T-5A (lower is better)") && strings.Contains(string(h.Before), "hs_s1 ↔ SC-SH-SA-8C") {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Errorf("no audit entry of the edit in %+v", hist)
+	}
+
+	// Unknown item, unknown indicator, the survey's own indicator, an
+	// item that is not rated, a repeated pair: refused, every row named,
+	// nothing saved.
+	_, err = sv.SaveTopics(ctx, surveyActor, "2026", []survey.Topic{
+		{Item: "mo_s1", Indicator: "EC-I-T-5A"},
+		{Item: "no_such_item", Indicator: "SC-SH-SA-8C"},
+		{Item: "hs_s1", Indicator: "XX-NOPE-1"},
+		{Item: "sex", Indicator: "PC-MOBILITY-S"},
+		{Item: "mo_s1", Indicator: "EC-I-T-5A"},
+	})
+	e := citylens.AsError(err)
+	if e == nil || e.Code != citylens.EINVALID {
+		t.Fatalf("bad mapping: %v", err)
+	}
+	var problems []string
+	for _, p := range e.Problems {
+		problems = append(problems, p.String())
+	}
+	want := []string{
+		`row 2, item: unknown survey item "no_such_item"`,
+		`row 3, indicator: unknown indicator "XX-NOPE-1"`,
+		`row 4, item: survey item "sex" is not a rating (weight)`,
+		`row 4, indicator: PC-MOBILITY-S is the survey's own indicator`,
+		`row 5, item: mo_s1 and EC-I-T-5A are already paired in row 1`,
+	}
+	if strings.Join(problems, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
+	}
+	if again, _ := s.SurveyTopics(ctx, "2026"); len(again) != 2 || again[0] != got[0] || again[1] != got[1] {
+		t.Errorf("a refused mapping changed the saved one: %+v", again)
+	}
+	_, err = sv.SaveTopics(ctx, surveyActor, "2026", make([]survey.Topic, survey.MaxTopics+1))
+	wantErrCode(t, err, citylens.EINVALID)
+	_, err = sv.SaveTopics(ctx, surveyActor, "1999", edit)
+	wantErrCode(t, err, citylens.ENOTFOUND)
 }

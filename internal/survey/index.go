@@ -91,18 +91,6 @@ func SamplingInput(vals []IndexValue) engine.UncertainInput {
 	return in
 }
 
-// AreaCategories maps each seeded area to the U4SSC indicator categories
-// (catalogue crosswalk) that measure the same topics, for the
-// perception-versus-data view: residents' rating of an area beside the
-// city's measured indicators.
-var AreaCategories = map[string][]string{
-	"health_safety": {"Health", "Safety", "Air Quality", "Environmental Quality"},
-	"mobility":      {"Transport", "Urban Planning"},
-	"activities":    {"Culture", "Public Space and Nature"},
-	"opportunities": {"Employment", "Innovation", "Education", "Housing"},
-	"governance":    {"Public Sector", "ICT Infrastructure", "Social Inclusion"},
-}
-
 // AreaOf is the area and pillar of a people-centric indicator code
 // (IndicatorCode's inverse); ok is false for any other code.
 func AreaOf(code string) (area, pillar string, ok bool) {

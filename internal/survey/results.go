@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/citylens/citylens"
@@ -124,9 +125,22 @@ func (in *Instrument) estimate(ctx context.Context, city, wave string, rs []Resp
 		return nil, err
 	}
 	w := raked.Weights
+	// Standard errors account for the raking (Calibration.Mean), unless
+	// trimming moved weights: trimmed weights no longer meet the margins,
+	// so the figures take the fixed-weight standard error (WeightedMean).
+	cal := raked.Calibration
 	if opt.TrimAt > 1 {
 		w = Trim(w, opt.TrimAt)
 		out.Trimmed = opt.TrimAt
+		if !slices.Equal(w, raked.Weights) {
+			cal = nil
+		}
+	}
+	mean := func(y []float64) Mean {
+		if cal != nil {
+			return cal.Mean(y)
+		}
+		return WeightedMean(y, w)
 	}
 	out.Iterations = raked.Iterations
 	out.Design = Kish(w)
@@ -199,7 +213,7 @@ func (in *Instrument) estimate(ctx context.Context, city, wave string, rs []Resp
 				g.cnt[i]++
 			}
 		}
-		out.Items = append(out.Items, ItemResult{Item: it.Code, Agree: WeightedMean(agree, w), Score: WeightedMean(score, w)})
+		out.Items = append(out.Items, ItemResult{Item: it.Code, Agree: mean(agree), Score: mean(score)})
 	}
 	sc.y = grow(sc.y, n)
 	y := sc.y
@@ -211,7 +225,7 @@ func (in *Instrument) estimate(ctx context.Context, city, wave string, rs []Resp
 				y[i] = g.sum[i] / float64(g.cnt[i])
 			}
 		}
-		out.Groups = append(out.Groups, GroupResult{Kind: g.kind, Area: g.area, Pillar: g.pillar, Score: WeightedMean(y, w)})
+		out.Groups = append(out.Groups, GroupResult{Kind: g.kind, Area: g.area, Pillar: g.pillar, Score: mean(y)})
 	}
 	for _, it := range in.Items {
 		if it.Kind != KindPriorities {
@@ -234,7 +248,7 @@ func (in *Instrument) estimate(ctx context.Context, city, wave string, rs []Resp
 					}
 				}
 			}
-			out.Priorities = append(out.Priorities, PriorityResult{Choice: c.Code, Share: WeightedMean(y, w)})
+			out.Priorities = append(out.Priorities, PriorityResult{Choice: c.Code, Share: mean(y)})
 		}
 	}
 	return out, nil

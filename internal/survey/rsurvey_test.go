@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -199,4 +200,131 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// rRakedSE is R's svymean standard error on a raked design written out as
+// R's survey 4.1-1 computes it (svyrecvar's "raking" branch): the influence
+// values x = w(y − ȳ)/Σw (0 where y is missing) go through ten sweeps of
+// x ← x − w·ave(x/w, category) over the raking variables in order, then
+// SE² = m/(m−1)·Σ(x − x̄)². An independent transcription, to check
+// Calibration.Mean on figures the reference does not list (the score).
+func rRakedSE(y, w []float64, cats [][]string) float64 {
+	m := len(y)
+	var sw, swy float64
+	for i, v := range y {
+		if !math.IsNaN(v) {
+			sw += w[i]
+			swy += w[i] * v
+		}
+	}
+	mean := swy / sw
+	x := make([]float64, m)
+	for i, v := range y {
+		if !math.IsNaN(v) {
+			x[i] = w[i] * (v - mean) / sw
+		}
+	}
+	for range 10 {
+		for _, col := range cats {
+			sum, cnt := map[string]float64{}, map[string]float64{}
+			for i, c := range col {
+				sum[c] += x[i] / w[i]
+				cnt[c]++
+			}
+			for i, c := range col {
+				x[i] -= w[i] * sum[c] / cnt[c]
+			}
+		}
+	}
+	var xb, ss float64
+	for _, v := range x {
+		xb += v / float64(m)
+	}
+	for _, v := range x {
+		ss += (v - xb) * (v - xb)
+	}
+	return math.Sqrt(float64(m) / float64(m-1) * ss)
+}
+
+// The calibrated standard error of the agree share equals R's
+// (agree_se_calibrated: svymean on the raked design), and that of the
+// score equals R's algorithm transcribed, within 1e-9 relative.
+func TestCalibratedSEMatchesR(t *testing.T) {
+	cities, _ := referenceSample(t)
+	raked := map[string]Raked{}
+	for city, c := range cities {
+		res, err := Rake(c.in, RakeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raked[city] = res
+	}
+	var worst float64
+	for _, r := range readCSV(t, "item_estimates.csv") {
+		c, rk := cities[r["city"]], raked[r["city"]]
+		ans := c.answers[r["item"]]
+		agree := make([]float64, len(ans))
+		score := make([]float64, len(ans))
+		for i, a := range ans {
+			agree[i], score[i] = math.NaN(), math.NaN()
+			if !math.IsNaN(a) {
+				agree[i] = b2f(a >= 4)
+				score[i] = (a - 1) / 4 * 100
+			}
+		}
+		ag, sc := rk.Calibration.Mean(agree), rk.Calibration.Mean(score)
+		fixed := WeightedMean(agree, rk.Weights)
+		if ag.N != fixed.N || ag.Mean != fixed.Mean || ag.NEff != fixed.NEff {
+			t.Errorf("%s %s: calibrated %+v, fixed %+v: only the SE may differ", r["city"], r["item"], ag, fixed)
+		}
+		want := num(t, r["agree_se_calibrated"])
+		worst = math.Max(worst, math.Abs(ag.SE-want)/want)
+		if !close9(ag.SE, want) {
+			t.Errorf("%s %s agree_se_calibrated = %.15g, R %.15g", r["city"], r["item"], ag.SE, want)
+		}
+		if want := rRakedSE(score, rk.Weights, c.in.Categories); !close9(sc.SE, want) {
+			t.Errorf("%s %s calibrated score SE = %.15g, R's algorithm %.15g", r["city"], r["item"], sc.SE, want)
+		}
+	}
+	t.Logf("largest relative difference from R's agree_se_calibrated: %.3g", worst)
+}
+
+// A share the raking fixes has no sampling error once the raking is
+// accounted for: the share of women among those who stated their sex is
+// the population's, whoever answered, with or without respondents who
+// preferred not to say.
+func TestCalibratedSEOfAMargin(t *testing.T) {
+	cities, _ := referenceSample(t)
+	c := cities["C02"]
+	for _, refuse := range []bool{false, true} {
+		in := c.in
+		in.Categories = [][]string{slices.Clone(c.in.Categories[0]), c.in.Categories[1], slices.Clone(c.in.Categories[2])}
+		if refuse {
+			for i := 0; i < len(in.Categories[0]); i += 7 {
+				in.Categories[0][i] = "" // sex not stated
+			}
+			for i := 3; i < len(in.Categories[2]); i += 11 {
+				in.Categories[2][i] = "" // education not stated
+			}
+		}
+		res, err := Rake(in, RakeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		y := make([]float64, len(res.Weights))
+		for i, s := range in.Categories[0] {
+			y[i] = math.NaN()
+			if s != "" {
+				y[i] = b2f(s == "female")
+			}
+		}
+		m := res.Calibration.Mean(y)
+		share := c.in.Margins["sex"]["female"] / c.in.Margins.Total()
+		if math.Abs(m.Mean-share) > 1e-9 || !(m.SE < 1e-12) {
+			t.Errorf("refusals %v: women %.12f (population %.12f), calibrated SE %g, want 0", refuse, m.Mean, share, m.SE)
+		}
+		if f := WeightedMean(y, res.Weights); !(f.SE > 1e-3) {
+			t.Errorf("refusals %v: the fixed-weight SE %g should not be 0", refuse, f.SE)
+		}
+	}
 }

@@ -113,6 +113,8 @@ type Store interface {
 	PutSurveyResults(ctx context.Context, r *Results) error              // replaces the edition's
 	SurveyResults(ctx context.Context, edition string) (*Results, error) // ENOTFOUND when never computed
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	TopicStore
+	IndicatorDirections
 }
 
 // Service runs the survey.
@@ -124,6 +126,9 @@ type Service struct {
 	// instruments caches decoded instrument versions ("edition\x00v"):
 	// a version never changes once stored.
 	instruments sync.Map
+
+	topicsMu sync.Mutex
+	onTopics []func() // run after a mapping is saved (OnTopics)
 }
 
 // Instrument is the edition's latest instrument, shared: callers must not
@@ -180,6 +185,9 @@ func (s *Service) Configure(ctx context.Context, actor auditlog.Actor, sv Survey
 		}
 		if isNew {
 			if err := s.Store.AddSurveyInstrument(ctx, sv.Edition, DefaultInstrument(), SeedAuthor, s.now()); err != nil {
+				return err
+			}
+			if err := s.seedTopics(ctx, sv.Edition); err != nil {
 				return err
 			}
 			return s.record(ctx, actor, "survey.create", "survey", sv.Edition, nil, sv)

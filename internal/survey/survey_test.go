@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,12 +246,33 @@ func TestEstimateMatchesR(t *testing.T) {
 		}
 		for _, it := range res.Items {
 			r := want[city+"/"+it.Item]
-			if !close9(it.Agree.Mean, num(t, r["agree_share"])) || !close9(it.Score.SE, num(t, r["score_se"])) {
-				t.Errorf("%s %s: agree %v score se %v, R %s %s", city, it.Item, it.Agree.Mean, it.Score.SE, r["agree_share"], r["score_se"])
+			// The published standard error is the calibrated one.
+			if !close9(it.Agree.Mean, num(t, r["agree_share"])) || !close9(it.Agree.SE, num(t, r["agree_se_calibrated"])) ||
+				!close9(it.Score.Mean, num(t, r["score_mean"])) {
+				t.Errorf("%s %s: agree %v ± %v score %v, R %s ± %s, %s", city, it.Item, it.Agree.Mean, it.Agree.SE, it.Score.Mean,
+					r["agree_share"], r["agree_se_calibrated"], r["score_mean"])
 			}
 		}
 		if len(res.Items) != 12 {
 			t.Errorf("%d items", len(res.Items))
+		}
+		// Trimmed weights no longer meet the margins: the standard error
+		// is then the fixed-weight one over the trimmed weights.
+		trimmed, err := in.Estimate(context.Background(), city, "w1", rs, c.in.Margins, EstimateOptions{TrimAt: 1.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raked, _ := Rake(c.in, RakeOptions{})
+		w := Trim(raked.Weights, 1.5)
+		agree := make([]float64, len(w))
+		for i, a := range c.answers["q01"] {
+			agree[i] = math.NaN()
+			if !math.IsNaN(a) {
+				agree[i] = b2f(a >= 4)
+			}
+		}
+		if got, want := trimmed.Items[0].Agree, WeightedMean(agree, w); slices.Equal(w, raked.Weights) || got.SE != want.SE || got.Mean != want.Mean {
+			t.Errorf("%s trimmed: %+v, want the fixed-weight %+v", city, got, want)
 		}
 	}
 }

@@ -123,6 +123,9 @@ type Raked struct {
 	Weights    []float64
 	Iterations int  // sweeps made
 	Converged  bool // false: stopped at MaxIterations
+	// Calibration gives the standard errors that account for the raking
+	// (Calibration.Mean), over these weights.
+	Calibration *Calibration
 }
 
 // Rake weights a city's respondents to its population margins by
@@ -293,6 +296,25 @@ func Rake(in RakeInput, opt RakeOptions) (Raked, error) {
 		}
 	}
 	out.Weights = w
+	vars := make([]calVar, len(margins))
+	cols := 0
+	for v, m := range margins {
+		cv := calVar{off: cols, idx: make([]int32, n), share: make([]float64, len(m.names))}
+		for i, k := range m.idx {
+			cv.idx[i] = int32(k)
+			if k < 0 {
+				cv.unstated = true
+			}
+		}
+		if total > 0 {
+			for k, t := range m.target {
+				cv.share[k] = t / total
+			}
+		}
+		cols += len(m.names)
+		vars[v] = cv
+	}
+	out.Calibration = newCalibration(w, in.Start, vars, cols)
 	return out, nil
 }
 

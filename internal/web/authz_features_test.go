@@ -57,6 +57,10 @@ var featureMatrix = map[string][]probe{
 	"GET /admin/events/new":              {{Path: "/admin/events/new", Allow: only(webtest.Admin)}},
 	"POST /admin/events":                 {{Path: "/admin/events", Body: "title=", Allow: only(webtest.Admin)}},
 	"POST /admin/events/{id}/attendance": {{Path: "/admin/events/999999/attendance", Body: "user=1", Allow: only(webtest.Admin)}},
+	// Linking an event to a prize edition: the secretariat (an event that
+	// does not exist is 404 for it). Who sees a ceremony's finalists is
+	// tested by judging_committee_http_test.go.
+	"POST /admin/events/{id}/edition": {{Path: "/admin/events/999999/edition", Body: "edition=2026", Allow: only(webtest.Admin)}},
 
 	"GET /catalogue":        {{Path: "/catalogue", Allow: everyone}},
 	"GET /catalogue/{code}": {{Path: "/catalogue/EC-P-EM-1C", Allow: everyone}},
@@ -137,10 +141,23 @@ var featureMatrix = map[string][]probe{
 	// not exist (404 for a signed-in caller); who reads which invitation
 	// is tested by judging_ceremony_http_test.go. The 2026 programme is
 	// public (empty here).
-	"GET /prize/editions/{edition}/programme":            {{Path: "/prize/editions/2026/programme", Allow: everyone}},
-	"GET /prize/invitations/{id}":                        {{Path: "/prize/invitations/999999", Allow: signedIn}},
-	"POST /prize/invitations/{id}":                       {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
-	"POST /admin/judging/{edition}/invite":               {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
+	"GET /prize/editions/{edition}/programme": {{Path: "/prize/editions/2026/programme", Allow: everyone}},
+	"GET /prize/invitations/{id}":             {{Path: "/prize/invitations/999999", Allow: signedIn}},
+	"POST /prize/invitations/{id}":            {{Path: "/prize/invitations/999999", Body: "attend=yes", Allow: signedIn}},
+	"POST /admin/judging/{edition}/invite":    {{Path: "/admin/judging/2026/invite", Allow: only(webtest.Admin)}},
+	// The committee's ceremony pages. Round routes are probed on a round
+	// that does not exist (404 for a role the route lets in); edition
+	// routes on 2026, whose committee here is the administrator alone
+	// (judges and partners: 403 from the service). The chair's access and
+	// the refusals of judges outside the committee are tested by
+	// judging_committee_http_test.go.
+	"GET /judging/rounds/{round}/slots":                  {{Path: "/judging/rounds/999999/slots", Allow: judgingRoles}},
+	"POST /judging/rounds/{round}/slots":                 {{Path: "/judging/rounds/999999/slots", Body: "app=1", Allow: judgingRoles}},
+	"POST /judging/rounds/{round}/slots/{slot}/delete":   {{Path: "/judging/rounds/999999/slots/999999/delete", Allow: judgingRoles}},
+	"GET /judging/editions/{edition}/programme":          {{Path: "/judging/editions/2026/programme", Allow: only(webtest.Admin)}},
+	"POST /judging/editions/{edition}/programme":         {{Path: "/judging/editions/2026/programme", Allow: only(webtest.Admin)}},
+	"GET /judging/editions/{edition}/attendance":         {{Path: "/judging/editions/2026/attendance", Allow: only(webtest.Admin)}},
+	"GET /judging/editions/{edition}/attendance.csv":     {{Path: "/judging/editions/2026/attendance.csv", Allow: only(webtest.Admin)}},
 	"GET /api/v1/judging/rounds/{round}/slots":           {{Path: "/api/v1/judging/rounds/999999/slots", Allow: judgingRoles}},
 	"POST /api/v1/judging/rounds/{round}/slots":          {{Path: "/api/v1/judging/rounds/999999/slots", Body: `{"application":1}`, Allow: judgingRoles}},
 	"GET /api/v1/judging/editions/{edition}/invitations": {{Path: "/api/v1/judging/editions/2026/invitations", Allow: only(webtest.Admin)}},
@@ -181,6 +198,8 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/survey/{edition}/compute":         {{Path: "/admin/survey/2026/compute", Allow: only(webtest.Admin)}},
 	"POST /admin/survey/{edition}/invites":         {{Path: "/admin/survey/2026/invites", Allow: only(webtest.Admin)}},
 	"POST /admin/survey/responses/{id}/override":   {{Path: "/admin/survey/responses/999999/override", Allow: only(webtest.Admin)}},
+	"GET /admin/survey/{edition}/topics":           {{Path: "/admin/survey/2026/topics", Allow: only(webtest.Admin)}},
+	"POST /admin/survey/{edition}/topics":          {{Path: "/admin/survey/2026/topics", Body: "rows=0", Allow: only(webtest.Admin)}},
 }
 
 // Who may use a prize route: the routes of applications let in

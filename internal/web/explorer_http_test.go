@@ -38,6 +38,8 @@ func init() {
 		featureMatrix["GET "+base+"/compare"] = pub(p + "/compare?c=a&c=b")
 		featureMatrix["GET "+base+"/indicators/{code}"] = pub(p + "/indicators/EC-ICT-ICT-1C")
 		featureMatrix["GET "+base+"/methodology"] = pub(p + "/methodology")
+		featureMatrix["GET "+base+"/perception"] = pub(p + "/perception")
+		featureMatrix["GET "+base+"/perception.csv"] = pub(p + "/perception.csv")
 	}
 	featureMatrix["GET /releases"] = pub("/releases")
 	featureMatrix["GET /releases/{hash}"] = pub("/releases/latest")

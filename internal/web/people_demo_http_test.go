@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,10 +53,11 @@ func TestPeopleDemo(t *testing.T) {
 	if err != nil || len(es) != 2 {
 		t.Fatalf("demo events %v %d", err, len(es))
 	}
-	var ga *events.Event
+	var ga, ceremony *events.Event
 	for _, e := range es {
 		switch e.Kind {
 		case events.KindCeremony:
+			ceremony = e
 			if e.Edition != "2025" || e.Open {
 				t.Errorf("ceremony %+v", e)
 			}
@@ -65,6 +67,23 @@ func TestPeopleDemo(t *testing.T) {
 	}
 	if ga == nil || !ga.Open {
 		t.Fatalf("no open General Assembly: %+v", ga)
+	}
+	// The 2025 ceremony shows the secretariat the six finalists invited
+	// (one confirmed with two people, one declined), the public no finalist.
+	if ceremony == nil {
+		t.Fatal("no demo ceremony")
+	}
+	cpage := "/events/" + strconv.FormatInt(ceremony.ID, 10) + "?lang=en"
+	_, body = env.ClientAs(webtest.Admin).Get(cpage)
+	for _, want := range []string{`<dd id="finalists-confirmed">1</dd>`, `<dd id="finalists-declined">1</dd>`, `<dd id="finalists-noanswer">4</dd>`,
+		`<dd id="finalists-people">2</dd>`, "Project lead (demo); Deputy mayor (demo)", `href="/prize/editions/2025/winners"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the demo ceremony's page for the secretariat lacks %q:\n%s", want, body)
+		}
+	}
+	if _, body = env.Client().Get(cpage); strings.Contains(body, "event-finalists") || strings.Contains(body, "Project lead (demo)") ||
+		!strings.Contains(body, `href="/prize/editions/2025/winners"`) {
+		t.Errorf("the demo ceremony's public page:\n%s", body)
 	}
 	// A focal point registers for the Assembly.
 	focal := env.ClientAs(webtest.Focal)

@@ -82,6 +82,8 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			"GET /cities/{code}/trend.csv":                            {"/cities/" + v.City + "/trend.csv"},
 			"GET /releases/{hash}/cities/{code}/trend.csv":            {"/releases/latest/cities/" + v.City + "/trend.csv"},
 			"GET /map.csv":                                            {"/map.csv", "/map.csv?map=" + v.Indicator},
+			"GET /perception.csv":                                     {"/perception.csv"},
+			"GET /releases/{hash}/perception.csv":                     {"/releases/latest/perception.csv"},
 		}
 		sawName, sawSource, sawNegative := false, false, false
 		c := env.Client()
@@ -89,8 +91,8 @@ func TestSecurityCSVExportsNeutraliseFormulas(t *testing.T) {
 			if !strings.Contains(rt.Path, ".csv") && !strings.Contains(rt.Path, "download/{file}") {
 				continue
 			}
-			if surveyCSVRoutes[rt.Pattern] || rt.Pattern == prizeCSVRoute {
-				continue // TestSecuritySurveyCSVExports, TestSecurityPrizeCSVExport
+			if surveyCSVRoutes[rt.Pattern] || rt.Pattern == prizeCSVRoute || rt.Pattern == attendanceCSVRoute {
+				continue // TestSecuritySurveyCSVExports, TestSecurityPrizeCSVExport, TestSecurityAttendanceCSVExport
 			}
 			paths, ok := probes[rt.Pattern]
 			if !ok {
@@ -240,6 +242,33 @@ func TestSecurityPrizeCSVExport(t *testing.T) {
 		}
 		if !saw {
 			t.Errorf("the export does not show the organisation escaped:\n%s", body)
+		}
+	})
+}
+
+const attendanceCSVRoute = "GET /judging/editions/{edition}/attendance.csv"
+
+// TestSecurityAttendanceCSVExport: the attendance answers' CSV escapes
+// the names and travel needs a finalist typed that a spreadsheet would
+// run as formulas.
+func TestSecurityAttendanceCSVExport(t *testing.T) {
+	storetest.ForEachStore(t, func(t *testing.T, s storetest.Store) {
+		env, _, apps, _, chair := committeeEnv(t, s)
+		if res, body := env.ClientAs(webtest.Admin).PostForm("/admin/judging/2026/invite", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("invite: %d %s", res.StatusCode, body)
+		}
+		pc := env.ClientAs(webtest.Applicant)
+		res, body := pc.PostForm("/prize/invitations/"+itoa(apps[1].ID), url.Values{"attend": {"yes"}, "attendees": {hostileName}, "travel": {"@SUM(1+1)"}})
+		expectStatus(t, "confirm", res, body, http.StatusSeeOther)
+		res, body = chair.Get("/judging/editions/2026/attendance.csv")
+		expectStatus(t, "attendance CSV", res, body, http.StatusOK)
+		sawName, sawTravel := false, false
+		for _, cell := range checkCSVCells(t, "/judging/editions/2026/attendance.csv", body) {
+			sawName = sawName || cell == "'"+hostileName
+			sawTravel = sawTravel || cell == "'@SUM(1+1)"
+		}
+		if !sawName || !sawTravel {
+			t.Errorf("the attendance CSV does not show the name (%v) and travel needs (%v) escaped:\n%s", sawName, sawTravel, body)
 		}
 	})
 }

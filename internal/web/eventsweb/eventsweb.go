@@ -19,13 +19,18 @@ import (
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/events"
+	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/web"
 )
 
 // Area is the network events' web area.
 type Area struct {
 	svc *events.Service
-	s   *web.Server
+	// prize is the prize's judging: a ceremony linked to its edition
+	// shows the committee the finalists invited and their answers (nil:
+	// no prize, nothing shown).
+	prize *judging.Service
+	s     *web.Server
 }
 
 var (
@@ -33,8 +38,9 @@ var (
 	_ web.AreaNav       = (*Area)(nil)
 )
 
-// New is the events area.
-func New(svc *events.Service) *Area { return &Area{svc: svc} }
+// New is the events area; prize (may be nil) is the prize's judging, for
+// the ceremonies linked to a prize edition.
+func New(svc *events.Service, prize *judging.Service) *Area { return &Area{svc: svc, prize: prize} }
 
 //go:embed templates/*.html
 var templateFiles embed.FS
@@ -58,6 +64,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /admin/events/new", web.AccessAdmin, a.newPage)
 	s.Page("POST /admin/events", web.AccessAdmin, a.create)
 	s.Page("POST /admin/events/{id}/attendance", web.AccessAdmin, a.attendance)
+	s.Page("POST /admin/events/{id}/edition", web.AccessAdmin, a.linkEdition)
 }
 
 // Nav links the events.
@@ -177,6 +184,9 @@ func (a *Area) eventPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		d["Places"], d["Waiting"] = places, waiting
+	}
+	if err := a.ceremony(r, e, d); err != nil {
+		return err
 	}
 	return a.s.Render(w, r, "events_event.html", d)
 }
@@ -331,4 +341,60 @@ func merge(ps, more []citylens.Problem) []citylens.Problem {
 		}
 	}
 	return ps
+}
+
+// ceremony adds to an event page what its linked prize edition shows:
+// to the prize's committee (the secretariat, the chair) the finalists
+// invited and their answers; to everyone the public programme's link
+// and, once the results are announced, the winners' link. Being a
+// finalist is a decision under embargo (docs/judging.md), so nobody
+// else sees a finalist's name here, before or after the announcement.
+func (a *Area) ceremony(r *http.Request, e *events.Event, d map[string]any) error {
+	if a.prize == nil {
+		return nil
+	}
+	ctx := r.Context()
+	v := web.ViewerOf(r)
+	if v.IsAdmin() {
+		eds, err := a.prize.Prize.PrizeEditions(ctx)
+		if err != nil {
+			return err
+		}
+		d["Editions"] = eds
+	}
+	if e.Edition == "" {
+		return nil
+	}
+	ed, err := a.prize.Prize.PrizeEdition(ctx, e.Edition)
+	if err != nil || !ed.Published && !v.IsAdmin() {
+		return nil // an unpublished edition is not named to the public
+	}
+	d["Prize"] = ed
+	if _, announced, err := a.prize.Store.PrizeAnnounced(ctx, e.Edition); err != nil {
+		return err
+	} else if announced {
+		d["Announced"] = true
+	}
+	jv := judging.Viewer{UserID: v.User.ID, Email: v.User.Email, Admin: v.IsAdmin()}
+	if !a.prize.Committee(ctx, e.Edition, jv) {
+		return nil
+	}
+	att, err := a.prize.Attendance(ctx, jv, e.Edition)
+	if err != nil {
+		return err
+	}
+	d["Finalists"] = att
+	return nil
+}
+
+func (a *Area) linkEdition(w http.ResponseWriter, r *http.Request) error {
+	id, err := eventID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.LinkEdition(r.Context(), viewer(r), actor(r), id, r.PostFormValue("edition")); err != nil {
+		return err
+	}
+	a.s.RedirectFlash(w, r, "/events/"+strconv.FormatInt(id, 10), "flash.events.linked")
+	return nil
 }

@@ -46,6 +46,10 @@ type Config struct {
 	// new release shows at once (other replicas' within recordsTTL).
 	Publication *publication.Service
 	Limits      Limits
+	// Survey reads the perception-versus-data mapping and the survey's
+	// figures (nil: the city pages show no measured topics and there is
+	// no disagreement list).
+	Survey SurveyReader
 	// Partnerships are the network's public partnerships (nil: no map, no
 	// partnerships on profiles).
 	Partnerships Partnerships
@@ -61,6 +65,7 @@ type Explorer struct {
 	releases     *release.Workflow
 	publication  *publication.Service
 	limits       Limits
+	survey       SurveyReader
 	partnerships Partnerships
 
 	loaded       sync.Map   // hash → *loadedRelease
@@ -90,7 +95,7 @@ func New(cfg Config) *Explorer {
 	if l == (Limits{}) {
 		l = LimitsOf(0)
 	}
-	return &Explorer{store: cfg.Store, releases: cfg.Releases, publication: cfg.Publication, limits: l, partnerships: cfg.Partnerships,
+	return &Explorer{store: cfg.Store, releases: cfg.Releases, publication: cfg.Publication, limits: l, survey: cfg.Survey, partnerships: cfg.Partnerships,
 		pages:     pageCache{maxEntries: l.Pages, maxBytes: l.PageBytes},
 		responses: web.NewResponseCache(l.Responses, l.ResponseBytes)}
 }
@@ -108,6 +113,11 @@ func (a *Explorer) Register(s *web.Server) {
 	a.s = s
 	if a.publication != nil {
 		a.publication.OnPublish(func(release.Record) { a.Published() })
+	}
+	// A new perception-versus-data mapping shows at once on this replica
+	// (on the others within recordsTTL: it is in the cache keys' digest).
+	if n, ok := a.survey.(interface{ OnTopics(func()) }); ok {
+		n.OnTopics(a.Published)
 	}
 	if a.partnerships != nil {
 		a.partnerships.OnChange(a.Published) // the snapshot holds the public partnerships
@@ -127,6 +137,10 @@ func (a *Explorer) Register(s *web.Server) {
 		s.Page("GET "+base+"/indicators/{code}", web.AccessPublic, a.explorerIndicator, rel)
 		s.Page("GET "+base+"/indicators/{code}/distribution.csv", web.AccessPublic, a.explorerDistributionCSV, rel)
 		s.Page("GET "+base+"/methodology", web.AccessPublic, a.explorerMethodology, rel)
+		// The mapping and the survey's figures change apart from the
+		// release: short caching.
+		s.Page("GET "+base+"/perception", web.AccessPublic, a.explorerPerception, short)
+		s.Page("GET "+base+"/perception.csv", web.AccessPublic, a.explorerPerceptionCSV, short)
 	}
 	s.Page("GET /releases", web.AccessPublic, a.explorerReleases, short)
 	s.Page("GET /releases/{hash}", web.AccessPublic, a.explorerRelease, rel)

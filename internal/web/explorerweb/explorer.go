@@ -183,6 +183,17 @@ func (a *Explorer) readSnap(ctx context.Context) (*recordsSnap, error) {
 			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00%s\x00", c.Code, c.Name, c.Country, c.RegionCode, c.Population, c.Names.En, c.Names.Ko)
 		}
 	}
+	// The perception-versus-data mapping shows on the city pages and
+	// the disagreement lists: an edit changes the cache keys.
+	if a.survey != nil {
+		topics, err := a.survey.Topics(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range topics {
+			fmt.Fprintf(h, "topic\x00%s\x00%s\x00%v\x00%d\x00", t.Item, t.Indicator, t.LowerBetter, t.UpdatedAt.UnixMicro())
+		}
+	}
 	if snap.partnerships, err = a.readPartnerships(ctx, cities, h); err != nil {
 		return nil, err
 	}
@@ -800,7 +811,11 @@ func (a *Explorer) explorerCity(w http.ResponseWriter, r *http.Request) error {
 		if len(p.Weaknesses) > maxStandings {
 			p.Weaknesses = p.Weaknesses[:maxStandings]
 		}
-		d.Perception = perceptionOf(v.rel, p)
+		topics, in, err := a.surveyTopics(r.Context(), v.Rec.Edition)
+		if err != nil {
+			return nil, err
+		}
+		d.Perception = perceptionOf(v.rel, p, topics, in)
 		d.Partnerships = cityPartnerships(v.snap, p.City.Code, lang)
 		a.cityFigures(lang, v, d)
 		return d, nil

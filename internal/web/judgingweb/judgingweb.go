@@ -60,6 +60,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /prize/invitations/{id}", web.AccessSignedIn, a.invitationPage)
 	s.Page("POST /prize/invitations/{id}", web.AccessSignedIn, a.respondInvitation)
 	s.Page("POST /admin/judging/{edition}/invite", web.AccessAdmin, a.inviteFinalists)
+	a.registerCommittee(s)
 	a.registerAPI(s)
 }
 

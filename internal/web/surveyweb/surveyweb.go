@@ -124,6 +124,8 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/survey/{edition}/compute", web.AccessAdmin, a.adminCompute)
 	s.Page("POST /admin/survey/{edition}/invites", web.AccessAdmin, a.adminInvites)
 	s.Page("POST /admin/survey/responses/{id}/override", web.AccessAdmin, a.adminOverride)
+	s.Page("GET /admin/survey/{edition}/topics", web.AccessAdmin, a.adminTopics)
+	s.Page("POST /admin/survey/{edition}/topics", web.AccessAdmin, a.adminTopicsSave, web.WithMaxBody(256<<10))
 }
 
 // TemplateFuncs: surveyX places a 0–100 figure on a 200-unit wide chart.
