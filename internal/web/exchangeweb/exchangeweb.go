@@ -62,11 +62,9 @@ func (a *Area) Register(s *web.Server) {
 
 // Nav links the library.
 func (a *Area) Nav(v web.Viewer) []web.NavLink {
-	links := []web.NavLink{{Href: "/exchange", Label: "nav.exchange"}}
-	if a.partners != nil {
-		links = append(links, web.NavLink{Href: "/partnerships", Label: "nav.partnerships"})
-	}
-	return links
+	// The partnerships are linked from the library's page, not the bar
+	// (already full: one more link wraps it on narrower screens).
+	return []web.NavLink{{Href: "/exchange", Label: "nav.exchange"}}
 }
 
 func viewer(r *http.Request) exchange.Viewer {
