@@ -446,7 +446,8 @@ func validCurrency(s string) bool {
 	return true
 }
 
-func validCountry(s string) bool { return validCurrency(s) } // three capital letters
+func validCountry(s string) bool { return KnownCountry(s) }
 
-// ValidCountry reports whether s has the form of an ISO 3166 alpha-3 code.
+// ValidCountry reports whether s is a known ISO 3166 alpha-3 code
+// (Countries).
 func ValidCountry(s string) bool { return validCountry(s) }

@@ -490,6 +490,7 @@ func (s *Service) SaveDraft(ctx context.Context, who Who, id int64, ans Answers,
 			return err
 		}
 		ps := v.Form.CheckBounds(ans)
+		ps = append(ps, s.checkPlaces(ctx, v.Form, ans)...)
 		ps = append(ps, checkCoApplicants(co)...)
 		if len(ps) > 0 {
 			return citylens.Ef(citylens.EINVALID, "prize.error.answers", "nothing was saved: correct the answers named below").WithProblems(ps...)
@@ -527,6 +528,11 @@ func (s *Service) applyAnswers(ctx context.Context, a *Application) {
 		if len(pl) > 1 {
 			a.CityName = pl[1]
 		}
+		// The city picker's member city, by its code.
+		if c, ok := s.memberCity(ctx, a.CityName); ok && c.Country == a.Country {
+			a.CityCode, a.CityName = c.Code, c.Name
+			return
+		}
 		if cs, err := s.Directory.ListCities(ctx, members.CityFilter{Country: a.Country}); err == nil {
 			for _, c := range cs {
 				if strings.EqualFold(c.Name, a.CityName) || (c.LocalName != "" && c.LocalName == a.CityName) {
@@ -535,6 +541,33 @@ func (s *Service) applyAnswers(ctx context.Context, a *Application) {
 			}
 		}
 	}
+}
+
+// memberCity is the member city whose code is v, if there is one.
+func (s *Service) memberCity(ctx context.Context, v string) (members.City, bool) {
+	if v == "" || len(v) > 64 || strings.ContainsAny(v, " \t") {
+		return members.City{}, false
+	}
+	c, err := s.Directory.City(ctx, v)
+	return c, err == nil
+}
+
+// checkPlaces checks the city of each country/city field: a member city
+// (chosen by its code from the picker's list) must be in the country
+// chosen; any other value is a free name of a city that is not a member.
+func (s *Service) checkPlaces(ctx context.Context, f *Form, a Answers) []citylens.Problem {
+	var ps []citylens.Problem
+	for _, fd := range f.Fields {
+		vals := a[fd.Key]
+		if fd.Kind != KindPlace || len(vals) < 2 || !validCountry(vals[0]) {
+			continue
+		}
+		if c, ok := s.memberCity(ctx, vals[1]); ok && c.Country != vals[0] {
+			ps = append(ps, citylens.Problem{Field: fd.Key}.Keyed("prize.error.city_country", "%s is a member city of %s, not of %s",
+				c.Name, citylens.Phrase{Key: CountryKey(c.Country), English: c.Country}, citylens.Phrase{Key: CountryKey(vals[0]), English: vals[0]}))
+		}
+	}
+	return ps
 }
 
 func checkCoApplicants(co []CoApplicant) []citylens.Problem {

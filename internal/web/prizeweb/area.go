@@ -153,6 +153,9 @@ func (a *Area) TemplateFuncs() template.FuncMap {
 		"joinStr": strings.Join,
 		"list":    func(s ...string) []string { return s },
 		"sorted":  prize.Sorted,
+		// knownCountry reports whether a country field's value is a
+		// country (else the picker shows it as typed, to be corrected).
+		"knownCountry": prize.KnownCountry,
 		"ferr": func(fe *formErrors, field string) string {
 			if fe == nil {
 				return ""
