@@ -207,4 +207,3 @@ func BenchmarkPrizeSubmissions(b *testing.B) {
 }
 
 var auditlogSystem = auditlog.System("bench")
-
