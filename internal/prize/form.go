@@ -28,6 +28,9 @@ const (
 
 var fieldKinds = []string{KindText, KindLongText, KindNumber, KindMoney, KindDate, KindChoice, KindMulti, KindPlace, KindFile, KindLink}
 
+// FieldKinds lists the field kinds, in the order a form editor offers them.
+func FieldKinds() []string { return append([]string(nil), fieldKinds...) }
+
 // Keys of the fields the platform reads (the form may add others).
 const (
 	FieldTitle    = "title"

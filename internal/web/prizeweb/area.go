@@ -113,6 +113,8 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/prize/{edition}/settings", web.AccessAdmin, a.adminSaveSettings)
 	s.Page("POST /admin/prize/{edition}/eligibility", web.AccessAdmin, a.adminSaveEligibility)
 	s.Page("POST /admin/prize/{edition}/form", web.AccessAdmin, a.adminSaveForm)
+	s.Page("GET /admin/prize/{edition}/form-editor", web.AccessAdmin, a.adminFormEditor)
+	s.Page("POST /admin/prize/{edition}/form-editor", web.AccessAdmin, a.adminSaveFormEditor)
 	s.Page("POST /prize/applications/{id}/screen", web.AccessAdmin, a.screen)
 	a.registerAPI(s)
 }
