@@ -3,9 +3,13 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/sqlite"
@@ -91,5 +95,124 @@ func copyTree(t *testing.T, from, to string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSQLiteFilesUnderConcurrency adds, deletes and collects attachments
+// of the same bytes from several goroutines while sweeps run with no
+// grace: no committed row ever points to a missing file, and once every
+// row is gone and a last sweep ran, no file is left.
+func TestSQLiteFilesUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	db := OpenSQLite(t)
+	prizeEdition(t, db)
+	u := prizeUser(t, db, "a@example.org")
+	a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: u.ID, Email: u.Email, ApplicantType: prize.TypeCorporation,
+		Organisation: "Acme", Answers: prize.Answers{}, State: prize.StateDraft, CreatedAt: t0, UpdatedAt: t0}
+	if err := db.CreatePrizeApplication(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	contents := [][]byte{[]byte("%PDF-1.4 one"), []byte("%PDF-1.4 two")}
+	future := time.Now().Add(2 * time.Hour) // every kept file older than the grace (not the temporary ones)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() { // the sweeper
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := db.CollectFiles(ctx, future, time.Hour); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	var uploads sync.WaitGroup
+	for g := 0; g < 6; g++ {
+		uploads.Add(1)
+		go func() {
+			defer uploads.Done()
+			for i := 0; i < 15; i++ {
+				b := contents[(g+i)%2]
+				f, err := db.StageFile()
+				if err != nil {
+					errs <- err
+					return
+				}
+				f.Write(b)
+				if err := f.Finish(); err != nil {
+					errs <- err
+					return
+				}
+				att := prize.Attachment{ID: prize.NewID(), ApplicationID: a.ID, Field: "evidence", Name: "x.pdf", Type: "application/pdf", CreatedAt: t0}
+				fail := i%5 == 4 // some transactions fail after the file is in place
+				err = db.InTx(ctx, func(ctx context.Context) error {
+					if err := db.AddPrizeAttachment(ctx, att, f); err != nil {
+						return err
+					}
+					if fail {
+						return errors.New("fails after the link")
+					}
+					return nil
+				})
+				db.ReleaseStaged(ctx, f, err == nil)
+				if err != nil && !fail {
+					errs <- err
+					return
+				}
+				// Every committed row's bytes are there.
+				list, lerr := db.PrizeAttachments(ctx, a.ID)
+				if lerr != nil {
+					errs <- lerr
+					return
+				}
+				for _, x := range list {
+					var got bytes.Buffer
+					if err := db.PrizeAttachmentChunks(ctx, x.ID, func(b []byte) error { got.Write(b); return nil }); err != nil {
+						if _, gone := db.PrizeAttachment(ctx, x.ID); gone != nil {
+							continue // deleted meanwhile by another goroutine
+						}
+						errs <- fmt.Errorf("row %s points to missing bytes: %v", x.ID, err)
+						return
+					}
+				}
+				if !fail && i%2 == 1 {
+					if err := db.DeletePrizeAttachment(ctx, att.ID); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	uploads.Wait()
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	list, err := db.PrizeAttachments(ctx, a.ID)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("rows left: %d %v", len(list), err)
+	}
+	for _, x := range list {
+		if !db.FileDir().Exists(x.SHA256) {
+			t.Errorf("row %s: file %s missing", x.ID, x.SHA256)
+		}
+		if err := db.DeletePrizeAttachment(ctx, x.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.CollectFiles(ctx, future, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if files := keptFiles(t, db); len(files) != 0 {
+		t.Errorf("files left after every row went: %v", files)
 	}
 }
