@@ -85,6 +85,9 @@ func TestPrizeFormEditor(t *testing.T) {
 			path := "/admin/prize/2026/form-editor"
 			q := "?track=" + prize.TrackTech + "&type=" + prize.TypeCorporation
 
+			if _, body := admin.Get("/admin/prize/2026/settings" + q); !strings.Contains(body, `<a href="/admin/prize/2026/form-editor`+strings.ReplaceAll(q, "&", "&amp;")+`" id="form-editor-link">`) {
+				t.Errorf("the settings page does not link the editor of its track and type")
+			}
 			res, body := admin.Get(path + q)
 			expectStatus(t, "the editor", res, body, http.StatusOK)
 			for _, want := range []string{
