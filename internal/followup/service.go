@@ -13,6 +13,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -484,11 +485,12 @@ func milestoneOf(st *Study, mid int64) (Milestone, bool) {
 }
 
 // AddEvidence adds evidence to a milestone. A file (e.Kind file) is read
-// from file as the prize's attachments are: in chunks straight into the
-// database, of an accepted type by content, at most
+// from file as the prize's attachments are: in chunks into the store's
+// staged file, of an accepted type by content, at most
 // prize.MaxAttachmentBytes and MaxStudyBytes for the study's files
 // together. Nothing is stored when anything is refused.
 func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Evidence, fileName string, file io.Reader) (Evidence, error) {
+	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		st, err := s.editable(ctx, v, id)
 		if err != nil {
@@ -519,22 +521,24 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 				limit = left
 			}
 			f := File{ID: prize.NewID(), StudyID: id, Name: prize.CleanFileName(fileName), CreatedAt: e.CreatedAt}
-			f.Size, f.SHA256, err = prize.StreamFile(file, limit, func() error {
+			if staged, err = s.Store.StageFile(); err != nil {
+				return err
+			}
+			f.Type, _, err = prize.StreamFile(file, limit, func() error {
 				return citylens.Ef(citylens.ETOOLARGE, "followup.error.file_size", "a file may have at most %s, and a study's files %s together", "10 MiB", "80 MiB").
 					WithProblems(citylens.Problem{Field: "file"}.Keyed("followup.error.file_size_field", "too large"))
-			}, func(typ string) error {
-				f.Type = typ
-				return s.Store.CreateFollowupFile(ctx, f)
-			}, func(seq int, b []byte) error {
-				return s.Store.PutFollowupFileChunk(ctx, f.ID, seq, b)
-			})
+			}, staged)
 			if err != nil {
 				if ce := citylens.AsError(err); ce != nil && len(ce.Problems) == 0 {
 					ce.Problems = append(ce.Problems, citylens.Problem{Field: "file", Reason: ce.Message, Key: ce.Key, Args: ce.Args})
 				}
 				return err
 			}
-			if err := s.Store.FinishFollowupFile(ctx, f.ID, f.Size, f.SHA256); err != nil {
+			if err := staged.Finish(); err != nil {
+				return citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
+			}
+			f.Size, f.SHA256 = staged.Size(), staged.Sum()
+			if err := s.Store.AddFollowupFile(ctx, f, staged); err != nil {
 				return err
 			}
 			e.FileID, e.FileName, e.FileType, e.FileSize, e.SHA256 = f.ID, f.Name, f.Type, f.Size, f.SHA256
@@ -549,6 +553,8 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 		}
 		return s.record(ctx, v.Actor(), "followup.evidence.add", id, nil, e)
 	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
 	return e, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/followup"
 )
 
@@ -256,26 +257,18 @@ func (db *Store) FollowupEvidenceByFile(ctx context.Context, fileID string) (fol
 	return e, db.dbError(ctx, "followup evidence", notFound(err, "no evidence holds file %s", fileID))
 }
 
-// CreateFollowupFile implements followup.Store.
-func (db *Store) CreateFollowupFile(ctx context.Context, f followup.File) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_files (id, study_id, name, type, size, sha256, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.StudyID, f.Name, f.Type, f.Size, f.SHA256, us(f.CreatedAt))
-	return db.dbError(ctx, "followup file", err)
-}
-
-// PutFollowupFileChunk implements followup.Store.
-func (db *Store) PutFollowupFileChunk(ctx context.Context, id string, seq int, data []byte) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, id, seq, data)
-	return db.dbError(ctx, "followup file chunk", err)
-}
-
-// FinishFollowupFile implements followup.Store.
-func (db *Store) FinishFollowupFile(ctx context.Context, id string, size int64, sha string) error {
-	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_files SET size = $2, sha256 = $3 WHERE id = $1`, id, size, sha)
-	if err != nil {
-		return db.dbError(ctx, "followup file", err)
-	}
-	return db.rowsAffected(ctx, res, "followup file %s not found", id)
+// AddFollowupFile implements followup.Store: the record of f (size and
+// SHA-256 from t) with the bytes of t (finished), in the transaction of
+// ctx (see files.go).
+func (db *Store) AddFollowupFile(ctx context.Context, f followup.File, t *blobs.Temp) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_files (id, study_id, name, type, size, sha256, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.StudyID, f.Name, f.Type, t.Size(), t.Sum(), us(f.CreatedAt))
+		if err != nil {
+			return db.dbError(ctx, "followup file", err)
+		}
+		return db.putFileBytes(ctx, followupChunks, f.ID, t)
+	})
 }
 
 // FollowupFile implements followup.Store.
@@ -290,19 +283,11 @@ func (db *Store) FollowupFile(ctx context.Context, id string) (followup.File, er
 
 // FollowupFileChunks implements followup.Store.
 func (db *Store) FollowupFileChunks(ctx context.Context, id string, fn func([]byte) error) error {
-	for seq := 0; ; seq++ {
-		var data []byte
-		err := db.reader(ctx).QueryRowContext(ctx, `SELECT data FROM followup_file_chunks WHERE file_id = $1 AND seq = $2`, id, seq).Scan(&data)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return db.dbError(ctx, "followup file chunk", err)
-		}
-		if err := fn(data); err != nil {
-			return err
-		}
+	f, err := db.FollowupFile(ctx, id)
+	if err != nil {
+		return err
 	}
+	return db.readFileBytes(ctx, followupChunks, id, f.SHA256, fn)
 }
 
 // FollowupStudyBytes implements followup.Store.

@@ -130,17 +130,20 @@ func testFollowupFiles(t *testing.T, s FollowupStore) {
 	ctx := context.Background()
 	st := followupStudy(t, s, "a@example.org", "", prize.StagePilot)
 	f := followup.File{ID: prize.NewID(), StudyID: st.ID, Name: "plan.pdf", Type: "application/pdf", CreatedAt: t0}
-	if err := s.CreateFollowupFile(ctx, f); err != nil {
+	content := append(bytes.Repeat([]byte("a"), 1000), "tail"...)
+	staged := stage(t, s, content)
+	if err := s.AddFollowupFile(ctx, f, staged); err != nil {
 		t.Fatal(err)
 	}
-	chunks := [][]byte{bytes.Repeat([]byte("a"), 1000), []byte("tail")}
-	for i, c := range chunks {
-		if err := s.PutFollowupFileChunk(ctx, f.ID, i, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.FinishFollowupFile(ctx, f.ID, 1004, "abc"); err != nil {
+	if err := s.ReleaseStaged(ctx, staged, true); err != nil {
 		t.Fatal(err)
+	}
+	if back, err := s.FollowupFile(ctx, f.ID); err != nil || back.Size != 1004 || back.SHA256 != sha(content) {
+		t.Fatalf("file record: %+v %v", back, err)
+	}
+	// The evidence file's row keeps its bytes from being collected.
+	if removed, err := s.(FileKeeper).CollectFile(ctx, sha(content)); err != nil || removed {
+		t.Fatalf("collecting an evidence file's bytes: %v %v", removed, err)
 	}
 	e := &followup.Evidence{StudyID: st.ID, MilestoneID: st.Milestones[0].ID, Kind: followup.EvidenceFile, Label: "Plan", FileID: f.ID, CreatedAt: t0}
 	if err := s.AddFollowupEvidence(ctx, e); err != nil {

@@ -124,6 +124,8 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/prize/{edition}/settings":        {{Path: "/admin/prize/2026/settings", Allow: only(webtest.Admin)}},
 	"POST /admin/prize/{edition}/eligibility":     {{Path: "/admin/prize/1999/eligibility", Allow: only(webtest.Admin)}},
 	"POST /admin/prize/{edition}/form":            {{Path: "/admin/prize/2026/form", Body: "form=x", Allow: only(webtest.Admin)}},
+	"GET /admin/prize/{edition}/form-editor":      {{Path: "/admin/prize/2026/form-editor", Allow: only(webtest.Admin)}},
+	"POST /admin/prize/{edition}/form-editor":     {{Path: "/admin/prize/2026/form-editor", Body: "rows=0", Allow: only(webtest.Admin)}},
 	"GET /api/v1/prize/editions":                  {{Path: "/api/v1/prize/editions", Allow: everyone}},
 	"GET /api/v1/prize/editions/{edition}":        {{Path: "/api/v1/prize/editions/2026", Allow: everyone}},
 	"GET /api/v1/prize/applications":              {{Path: "/api/v1/prize/applications", Allow: signedIn}},
