@@ -267,20 +267,33 @@ func (g *Graph) solveSupplies(s, t int, limit int64) (Result, bool) {
 	}
 	back := make([][]int32, g.n)
 	bpos := make([]int32, len(g.to))
-	const inf = math.MaxInt64 / 4
-	pot := make([]int64, g.n)
-	dist := make([]int64, g.n)
-	prev := make([]int32, g.n) // the arc into a node on its shortest path
-	for i := range dist {
-		dist[i] = inf
+	fto := make([]int32, len(fwd)) // the forward arcs' heads and costs, in fwd's order
+	fcost := make([]int64, len(fwd))
+	for i, e := range fwd {
+		fto[i], fcost[i] = g.to[e], g.cost[e]
 	}
+	const inf = math.MaxInt64 / 4
+	// A node's search state in one place: a relaxation reads one cache
+	// line, not four arrays.
+	type nodeState struct {
+		dist, pot int64
+		prev      int32 // the arc into the node on its shortest path
+		done      bool  // settled (s always: it is not part of the search)
+	}
+	ns := make([]nodeState, g.n)
+	for i := range ns {
+		ns[i].dist = inf
+	}
+	ns[s].done = true
+	cp := g.cap
 	var touched, settled []int32
-	done := make([]bool, g.n)
 	h := &heap{}
 	for k := range g.n {
 		for k != t && k != s && excess[k] > 0 {
-			// Dijkstra from k on reduced costs, stopping at t.
-			dist[k] = 0
+			// Dijkstra from k on reduced costs, stopping at t. A node
+			// no nearer than t's distance so far is not queued: it would
+			// never be settled before t.
+			ns[k].dist = 0
 			touched = append(touched[:0], int32(k))
 			settled = settled[:0]
 			h.reset()
@@ -288,42 +301,54 @@ func (g *Graph) solveSupplies(s, t int, limit int64) (Result, bool) {
 			reached := false
 			for h.len() > 0 {
 				u, d := h.pop()
-				if d != dist[u] || done[u] {
+				nu := &ns[u]
+				if d != nu.dist || nu.done {
 					continue
 				}
-				if d >= dist[t] {
+				if d >= ns[t].dist {
 					// t is as near as anything left: settle it now, so
 					// that ties do not spread the search.
-					done[t] = true
+					ns[t].done = true
 					settled = append(settled, int32(t))
 					reached = true
 					break
 				}
-				done[u] = true
+				nu.done = true
 				settled = append(settled, int32(u))
-				pu := pot[u]
-				relax := func(e int32) {
-					v := g.to[e]
-					if int(v) == s || done[v] {
-						return
+				base := d + nu.pot
+				lo, hi := fstart[u], fstart[u+1]
+				for i := lo; i < hi; i++ {
+					if cp[fwd[i]] == 0 {
+						continue
 					}
-					nd := d + g.cost[e] + pu - pot[v]
-					if nd < dist[v] {
-						if dist[v] == inf {
+					v := fto[i]
+					nv := &ns[v]
+					if nv.done {
+						continue
+					}
+					nd := base + fcost[i] - nv.pot
+					if nd < nv.dist && nd < ns[t].dist {
+						if nv.dist == inf {
 							touched = append(touched, v)
 						}
-						dist[v] = nd
-						prev[v] = e
+						nv.dist, nv.prev = nd, fwd[i]
 						h.push(int(v), nd)
 					}
 				}
-				for _, e := range fwd[fstart[u]:fstart[u+1]] {
-					if g.cap[e] > 0 {
-						relax(e)
-					}
-				}
 				for _, e := range back[u] {
-					relax(e)
+					v := g.to[e]
+					nv := &ns[v]
+					if nv.done {
+						continue
+					}
+					nd := base + g.cost[e] - nv.pot
+					if nd < nv.dist && nd < ns[t].dist {
+						if nv.dist == inf {
+							touched = append(touched, v)
+						}
+						nv.dist, nv.prev = nd, e
+						h.push(int(v), nd)
+					}
 				}
 			}
 			res.Phases++
@@ -331,30 +356,30 @@ func (g *Graph) solveSupplies(s, t int, limit int64) (Result, bool) {
 				g.restore()
 				return Result{}, false
 			}
-			dt := dist[t]
+			dt := ns[t].dist
 			for _, v := range settled {
-				pot[v] += dist[v] - dt
-				done[v] = false
+				ns[v].pot += ns[v].dist - dt
+				ns[v].done = false
 			}
 			for _, v := range touched {
-				dist[v] = inf
+				ns[v].dist = inf
 			}
 			// Augment along the path by what it and the excess carry.
 			f := excess[k]
-			for v := t; v != k; v = int(g.to[prev[v]^1]) {
-				f = min(f, g.cap[prev[v]])
+			for v := t; v != k; v = int(g.to[ns[v].prev^1]) {
+				f = min(f, cp[ns[v].prev])
 			}
-			for v := t; v != k; v = int(g.to[prev[v]^1]) {
-				e := prev[v]
-				if e&1 == 0 && g.cap[e^1] == 0 {
+			for v := t; v != k; v = int(g.to[ns[v].prev^1]) {
+				e := ns[v].prev
+				if e&1 == 0 && cp[e^1] == 0 {
 					// The arc carries flow: its reverse becomes usable.
 					w := g.to[e]
 					bpos[e^1] = int32(len(back[w]))
 					back[w] = append(back[w], e^1)
 				}
-				g.cap[e] -= f
-				g.cap[e^1] += f
-				if e&1 == 1 && g.cap[e] == 0 {
+				cp[e] -= f
+				cp[e^1] += f
+				if e&1 == 1 && cp[e] == 0 {
 					// Its flow is undone: the reverse is unusable again.
 					w := g.to[e^1]
 					i, last := bpos[e], len(back[w])-1
