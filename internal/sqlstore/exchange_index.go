@@ -133,9 +133,10 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 // apply replaces the entries of the cases in rows (each case's facet
 // rows and one terms row, field ”). ix is write-locked.
 func (ix *exchangeIndex) apply(n int, rows func(yield func(id, seq int64, vis, fld, val, title string))) {
-	if !ix.loaded {
+	first := !ix.loaded
+	if first {
 		ix.numbers = map[exchangeFacetValue]int32{}
-		ix.docOf = map[int64]int32{}
+		ix.docOf = make(map[int64]int32, n/8)
 		ix.termOf = map[string]int32{}
 		ix.loaded, ix.sorted = true, true
 	}
@@ -176,6 +177,14 @@ func (ix *exchangeIndex) apply(n int, rows func(yield func(id, seq int64, vis, f
 	for d := range fresh {
 		slices.Sort(ix.docs[d].values)
 	}
+	if first {
+		// The whole library was read: give back what the posting lists
+		// grew in advance (up to half of them).
+		for n, p := range ix.postings {
+			ix.postings[n] = slices.Clip(slices.Clone(p))
+		}
+		ix.docs = slices.Clip(ix.docs)
+	}
 	if !ix.sorted {
 		slices.SortFunc(ix.byID, func(a, b int32) int { return cmp.Compare(ix.docs[a].id, ix.docs[b].id) })
 		ix.sorted = true
@@ -190,7 +199,9 @@ func (ix *exchangeIndex) post(d int32, termsText, title string) {
 		inTitle[t] = true
 	}
 	e := &ix.docs[d]
-	for _, t := range strings.Fields(termsText) {
+	fields := strings.Fields(termsText)
+	e.terms = make([]int32, 0, len(fields))
+	for _, t := range fields {
 		n, ok := ix.termOf[t]
 		if !ok {
 			n = int32(len(ix.terms))
