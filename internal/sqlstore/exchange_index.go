@@ -90,6 +90,19 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 	if !ix.loaded {
 		ix.seq = -1
 	}
+	// The library's last number first (one row by its key): when the
+	// index has seen it, nothing changed, and the search asks nothing
+	// more of the database until it reads its page. Numbers are taken in
+	// commit order, so every case up to lib is committed and the query
+	// below, run later, sees it.
+	var lib int64
+	if err := db.read.QueryRowContext(ctx, `SELECT seq FROM exchange_library WHERE id = 1`).Scan(&lib); err != nil {
+		return nil, db.dbError(ctx, "exchange library sequence", err)
+	}
+	if ix.loaded && lib <= ix.seq {
+		ix.mu.RLock()
+		return ix, nil
+	}
 	// One statement, so one snapshot: each changed case's terms (field
 	// '') and its facet values.
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.seq, c.visibility, '', c.terms_text, c.title || ' ' || c.title_ko
@@ -126,6 +139,7 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 		ix.sortDict()
 		ix.mu.Unlock()
 	}
+	ix.seq = max(ix.seq, lib) // (read and written under ix.refresh only)
 	ix.mu.RLock()
 	return ix, nil
 }
