@@ -37,6 +37,7 @@ type Users interface {
 type FullStore interface {
 	Store
 	EvidenceStore
+	CityStore
 }
 
 // Service runs the feasibility studies.

@@ -105,6 +105,16 @@ func (db *Store) FollowupStudies(ctx context.Context, edition string) ([]*follow
 	return db.followupStudies(ctx, `edition = $1`, edition)
 }
 
+// FollowupCityStudies implements followup.CityStore: the studies city
+// hosts or is a partner city of (indexed: followup_studies_host and
+// followup_partners_city).
+func (db *Store) FollowupCityStudies(ctx context.Context, city string) ([]*followup.Study, error) {
+	if city == "" { // "" is no city, not the studies without a host
+		return nil, nil
+	}
+	return db.followupStudies(ctx, `host_city = $1 OR id IN (SELECT study_id FROM followup_partners WHERE kind = 'city' AND city_code = $1)`, city)
+}
+
 // followupStudies reads the studies of where (on followup_studies, with
 // one argument) whole.
 func (db *Store) followupStudies(ctx context.Context, where string, arg any) ([]*followup.Study, error) {

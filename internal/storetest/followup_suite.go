@@ -28,6 +28,7 @@ var FollowupSuite = []struct {
 	{"StudyRoundTripOncePerApplication", testFollowupRoundTrip},
 	{"EvidenceFilesInChunks", testFollowupFiles},
 	{"RemindersDueAndPeople", testFollowupReminders},
+	{"CityStudiesHostAndPartnerCity", testFollowupCityStudies},
 }
 
 // RunFollowupSuite runs FollowupSuite against every database.
@@ -227,5 +228,62 @@ func sortIDs(rs []followup.Reminder) {
 				ids[b], ids[b-1] = ids[b-1], ids[b]
 			}
 		}
+	}
+}
+
+// testFollowupCityStudies: a city's studies are those it hosts and those
+// it is a partner city of (not an organisation partner named like it),
+// whole, by ID; "" is no city.
+func testFollowupCityStudies(t *testing.T, s FollowupStore) {
+	ctx := context.Background()
+	hosted := followupStudy(t, s, "host@example.org", "kr-seoul", prize.StagePilot)
+	partnered := followupStudy(t, s, "partner@example.org", "jp-tokyo", prize.StageConcept)
+	other := followupStudy(t, s, "other@example.org", "fr-paris", prize.StageScaled)
+	noHost := followupStudy(t, s, "nohost@example.org", "", prize.StageScaled)
+	for _, p := range []followup.Partner{
+		{StudyID: partnered.ID, Kind: followup.PartnerCity, CityCode: "kr-seoul", Name: "Seoul", Role: "partner_city"},
+		{StudyID: other.ID, Kind: followup.PartnerOrganisation, CityCode: "", Name: "kr-seoul", Role: "funder"},
+	} {
+		if err := s.AddFollowupPartner(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(city string) []int64 {
+		t.Helper()
+		got, err := followup.CityStore(s).FollowupCityStudies(ctx, city)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, st := range got {
+			if len(st.Milestones) != 4 || len(st.Partners) == 0 {
+				t.Fatalf("%s: study %d read incomplete: %d milestones, %d partners", city, st.ID, len(st.Milestones), len(st.Partners))
+			}
+			out = append(out, st.ID)
+		}
+		return out
+	}
+	if got, want := ids("kr-seoul"), []int64{hosted.ID, partnered.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("kr-seoul's studies %v, want %v", got, want)
+	}
+	if got, want := ids("fr-paris"), []int64{other.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("fr-paris's studies %v, want %v", got, want)
+	}
+	if got := ids("de-berlin"); len(got) != 0 {
+		t.Fatalf("de-berlin's studies %v, want none", got)
+	}
+	if got := ids(""); len(got) != 0 {
+		t.Fatalf("no city's studies %v, want none (not study %d without a host)", got, noHost.ID)
+	}
+	panel, err := followup.CityStudies(ctx, s, "kr-seoul", t0.AddDate(0, 3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := panel.(*followup.HomeStudies)
+	if !ok || len(h.Studies) != 2 || h.Studies[0].Total != 4 || h.Studies[0].Late != 1 || h.Late != 2 || len(h.Studies[0].Due) != followup.HomeDueShown {
+		t.Fatalf("kr-seoul's panel 3 months on: %+v", panel)
+	}
+	if panel, err := followup.CityStudies(ctx, s, "de-berlin", t0); err != nil || panel != nil {
+		t.Fatalf("a city without studies: panel %v, %v; want nil (hidden)", panel, err)
 	}
 }
