@@ -17,12 +17,16 @@ func init() {
 		"POST /followup/studies/{id}/milestones/{m}": {{Path: "/followup/studies/999999/milestones/1", Body: "due=2030-01-01", Allow: signedIn}},
 		"POST /followup/studies/{id}/milestones/{m}/evidence": {{Path: "/followup/studies/999999/milestones/1/evidence", Body: "kind=link",
 			Allow: signedIn}},
-		"GET /followup/files/{file}":                 {{Path: "/followup/files/0123456789abcdef0123456789abcdef", Allow: everyone}},
-		"GET /followup/report/{edition}":             {{Path: "/followup/report/1999", Allow: everyone}},
-		"GET /followup/report/{edition}/pdf":         {{Path: "/followup/report/1999/pdf", Allow: everyone}},
-		"POST /admin/followup/studies/{id}/modality": {{Path: "/admin/followup/studies/999999/modality", Body: "modality=pilot_programme", Allow: only(webtest.Admin)}},
-		"POST /admin/followup/studies/{id}/review":   {{Path: "/admin/followup/studies/999999/review", Allow: only(webtest.Admin)}},
-		"POST /admin/followup/{edition}/open":        {{Path: "/admin/followup/1999/open", Allow: only(webtest.Admin)}},
+		"POST /followup/studies/{id}/partners/{p}":        {{Path: "/followup/studies/999999/partners/1", Body: "name=x", Allow: signedIn}},
+		"POST /followup/studies/{id}/partners/{p}/remove": {{Path: "/followup/studies/999999/partners/1/remove", Allow: signedIn}},
+		"POST /followup/studies/{id}/evidence/{e}":        {{Path: "/followup/studies/999999/evidence/1", Body: "label=x", Allow: signedIn}},
+		"POST /followup/studies/{id}/evidence/{e}/remove": {{Path: "/followup/studies/999999/evidence/1/remove", Allow: signedIn}},
+		"GET /followup/files/{file}":                      {{Path: "/followup/files/0123456789abcdef0123456789abcdef", Allow: everyone}},
+		"GET /followup/report/{edition}":                  {{Path: "/followup/report/1999", Allow: everyone}},
+		"GET /followup/report/{edition}/pdf":              {{Path: "/followup/report/1999/pdf", Allow: everyone}},
+		"POST /admin/followup/studies/{id}/modality":      {{Path: "/admin/followup/studies/999999/modality", Body: "modality=pilot_programme", Allow: only(webtest.Admin)}},
+		"POST /admin/followup/studies/{id}/review":        {{Path: "/admin/followup/studies/999999/review", Allow: only(webtest.Admin)}},
+		"POST /admin/followup/{edition}/open":             {{Path: "/admin/followup/1999/open", Allow: only(webtest.Admin)}},
 	} {
 		featureMatrix[k] = v
 	}
