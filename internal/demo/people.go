@@ -101,7 +101,7 @@ func seedTraining(ctx context.Context, s Services) error {
 	for ei, e := range es {
 		v := training.Viewer{UserID: e.UserID}
 		if ei < len(es)-1 {
-			if err := s.Training.Submit(ctx, v, as.ID, "Our plan: three resident panels before the pilot's second phase (demo)."); err != nil {
+			if err := s.Training.Submit(ctx, v, as.ID, "Our plan: three resident panels before the pilot's second phase (demo).", "", nil); err != nil {
 				return err
 			}
 		}
