@@ -73,6 +73,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/followup/studies/{id}/modality", web.AccessAdmin, a.setModality)
 	s.Page("POST /admin/followup/studies/{id}/review", web.AccessAdmin, a.review)
 	s.Page("POST /admin/followup/{edition}/open", web.AccessAdmin, a.open)
+	a.registerAPI(s)
 }
 
 // Nav links the studies.

@@ -74,6 +74,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/training/cohorts/{id}/certificates", web.AccessAdmin, a.issue)
 	s.Page("POST /admin/training/enrolments/{id}", web.AccessAdmin, a.decide)
 	s.Page("POST /admin/training/sessions/{id}/attendance", web.AccessAdmin, a.attendance)
+	a.registerAPI(s)
 }
 
 // Nav links the programme for signed-in people.
