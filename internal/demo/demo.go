@@ -22,6 +22,7 @@ import (
 	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/survey"
@@ -77,6 +78,7 @@ type Services struct {
 	Training    *training.Service // nil: no training cohort is seeded
 	Events      *events.Service   // nil: no events are seeded
 	Followup    *followup.Service // nil: the 2025 winners' studies stay as the announcement opened them
+	Notify      *notify.Service   // nil: the demo focal points' inboxes stay empty
 	Log         *slog.Logger      // nil: nothing is logged
 	Now         func() time.Time  // nil: time.Now
 }
