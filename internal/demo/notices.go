@@ -3,14 +3,12 @@ package demo
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/events"
 	"github.com/citylens/citylens/internal/followup"
-	"github.com/citylens/citylens/internal/i18n"
 	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/training"
 )
@@ -24,8 +22,8 @@ import (
 // confirmed (the focal point registers for the demo General Assembly,
 // unread). The notices carry the keys the reminder job uses, so a later
 // run does not send them again, and the Korean titles beside the English
-// ones; each focal point's e-mail language is their city's (Korean for a
-// Korean city). They are never mailed. Seeding twice adds nothing.
+// ones: the inbox words them in the reader's language (English or Korean)
+// when it shows them. They are never mailed. Seeding twice adds nothing.
 func seedNotices(ctx context.Context, s Services) error {
 	if s.Notify == nil {
 		return nil
@@ -36,13 +34,6 @@ func seedNotices(ctx context.Context, s Services) error {
 		}
 		acc, err := s.Store.UserByEmail(ctx, u.Email)
 		if err != nil {
-			return err
-		}
-		lang := i18n.English
-		if strings.HasPrefix(u.CityCode, "kr-") { // a city's code starts with its country's
-			lang = i18n.Korean
-		}
-		if err := s.Notify.SetPreferences(ctx, acc.ID, nil, lang); err != nil {
 			return err
 		}
 		var ns []notify.Notice
