@@ -29,6 +29,7 @@ var FollowupSuite = []struct {
 	{"EvidenceFilesInChunks", testFollowupFiles},
 	{"RemindersDueAndPeople", testFollowupReminders},
 	{"CityStudiesHostAndPartnerCity", testFollowupCityStudies},
+	{"CorrectPartnersAndEvidence", testFollowupCorrections},
 }
 
 // RunFollowupSuite runs FollowupSuite against every database.
@@ -285,5 +286,74 @@ func testFollowupCityStudies(t *testing.T, s FollowupStore) {
 	}
 	if panel, err := followup.CityStudies(ctx, s, "de-berlin", t0); err != nil || panel != nil {
 		t.Fatalf("a city without studies: panel %v, %v; want nil (hidden)", panel, err)
+	}
+}
+
+// testFollowupCorrections: a partner and evidence are changed and removed
+// within their own study only; removing file evidence removes its file
+// and chunks.
+func testFollowupCorrections(t *testing.T, s FollowupStore) {
+	ctx := context.Background()
+	st := followupStudy(t, s, "host@example.org", "kr-seoul", prize.StagePilot)
+	other := followupStudy(t, s, "other@example.org", "fr-paris", prize.StagePilot)
+	p := st.Partners[0]
+	p.Kind, p.CityCode, p.Name, p.Role, p.UserID = followup.PartnerCity, "jp-tokyo", "Tokyo", "partner_city", 0
+	if err := s.UpdateFollowupPartner(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	wrong := p
+	wrong.StudyID = other.ID
+	wantCode(t, s.UpdateFollowupPartner(ctx, wrong), "not_found")
+	wantCode(t, s.DeleteFollowupPartner(ctx, other.ID, p.ID), "not_found")
+	got, _ := s.FollowupStudy(ctx, st.ID)
+	if len(got.Partners) != 1 || got.Partners[0] != p {
+		t.Fatalf("partner after the update %+v", got.Partners)
+	}
+	m := st.Milestones[0]
+	file := followup.File{ID: "0123456789abcdef0123456789abcdef", StudyID: st.ID, Name: "plan.pdf", Type: "application/pdf", CreatedAt: t0}
+	ev := followup.Evidence{StudyID: st.ID, MilestoneID: m.ID, Kind: followup.EvidenceFile, Label: "Plan", FileID: file.ID, CreatedAt: t0}
+	link := followup.Evidence{StudyID: st.ID, MilestoneID: m.ID, Kind: followup.EvidenceLink, Label: "Site", URL: "https://example.org", CreatedAt: t0}
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.CreateFollowupFile(ctx, file); err != nil {
+			return err
+		}
+		if err := s.PutFollowupFileChunk(ctx, file.ID, 0, []byte("%PDF-")); err != nil {
+			return err
+		}
+		if err := s.FinishFollowupFile(ctx, file.ID, 5, "sum"); err != nil {
+			return err
+		}
+		if err := s.AddFollowupEvidence(ctx, &ev); err != nil {
+			return err
+		}
+		return s.AddFollowupEvidence(ctx, &link)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link.Label, link.Public, link.URL = "Project site", true, "https://example.org/site"
+	if err := s.UpdateFollowupEvidence(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	wrongE := link
+	wrongE.StudyID = other.ID
+	wantCode(t, s.UpdateFollowupEvidence(ctx, wrongE), "not_found")
+	wantCode(t, s.DeleteFollowupEvidence(ctx, other.ID, ev.ID), "not_found")
+	if err := s.DeleteFollowupEvidence(ctx, st.ID, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, func() error { _, err := s.FollowupFile(ctx, file.ID); return err }(), "not_found")
+	if n, _ := s.FollowupStudyBytes(ctx, st.ID); n != 0 {
+		t.Fatalf("the study's files take %d bytes after the removal", n)
+	}
+	got, _ = s.FollowupStudy(ctx, st.ID)
+	if e := got.Milestones[0].Evidence; len(e) != 1 || e[0].ID != link.ID || e[0].Label != "Project site" || !e[0].Public || e[0].URL != "https://example.org/site" {
+		t.Fatalf("evidence after the corrections %+v", e)
+	}
+	if err := s.DeleteFollowupPartner(ctx, st.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FollowupStudy(ctx, st.ID); len(got.Partners) != 0 {
+		t.Fatalf("partners after the removal %+v", got.Partners)
 	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -33,6 +34,7 @@ var TrainingSuite = []struct {
 }{
 	{"CoursesCohortsSessions", testTrainingCourses},
 	{"EnrolmentsAttendanceCertificates", testTrainingPeople},
+	{"FilesMaterialsAndAnswers", testTrainingFiles},
 }
 
 // EventsSuite covers the network events (package events).
@@ -262,5 +264,96 @@ func testEventsConcurrent(t *testing.T, s EventsStore) {
 	}
 	if count[events.StateRegistered] != 5 || count[events.StateWaiting] != 15 {
 		t.Errorf("after %d concurrent registrations for 5 places: %v", n, count)
+	}
+}
+
+// testTrainingFiles: a material's file and an answer's file round-trip in
+// chunks; a file is a course's or an answer's, never both (the table's
+// check); an answer refers to its file, read back with it; a file deleted
+// takes its chunks.
+func testTrainingFiles(t *testing.T, s TrainingStore) {
+	ctx := context.Background()
+	prizeEdition(t, s)
+	c := &training.Course{Title: "Course", MinAttendance: 50, CreatedAt: t0}
+	if err := s.CreateCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	co := &training.Cohort{CourseID: c.ID, Edition: "2026", Title: "C", CreatedAt: t0}
+	if err := s.CreateCohort(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	as := &training.Assignment{CohortID: co.ID, Title: "Plan", Due: t0}
+	if err := s.CreateAssignment(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	u := prizeUser(t, s, "a@example.org")
+	put := func(f training.File, chunks ...[]byte) {
+		t.Helper()
+		err := s.InTx(ctx, func(ctx context.Context) error {
+			if err := s.CreateTrainingFile(ctx, f); err != nil {
+				return err
+			}
+			var n int64
+			for i, b := range chunks {
+				if err := s.PutTrainingFileChunk(ctx, f.ID, i, b); err != nil {
+					return err
+				}
+				n += int64(len(b))
+			}
+			return s.FinishTrainingFile(ctx, f.ID, n, "sum-"+f.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(id string) []byte {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := s.TrainingFileChunks(ctx, id, func(b []byte) error { buf.Write(b); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	material := training.File{ID: "00000000000000000000000000000001", CourseID: c.ID, Name: "guide.pdf", Type: "application/pdf", CreatedAt: t0}
+	put(material, []byte("%PDF-one "), []byte("two"))
+	answer := training.File{ID: "00000000000000000000000000000002", AssignmentID: as.ID, UserID: u.ID, Name: "plan.png", Type: "image/png", CreatedAt: t0}
+	put(answer, []byte("\x89PNG"))
+	if got := read(material.ID); string(got) != "%PDF-one two" {
+		t.Fatalf("material's bytes %q", got)
+	}
+	got, err := s.TrainingFile(ctx, material.ID)
+	if err != nil || got.CourseID != c.ID || got.AssignmentID != 0 || got.UserID != 0 || got.Size != 12 || got.SHA256 != "sum-"+material.ID || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("material's record %+v %v", got, err)
+	}
+	both := training.File{ID: "00000000000000000000000000000003", CourseID: c.ID, AssignmentID: as.ID, UserID: u.ID, Name: "x", Type: "image/png", CreatedAt: t0}
+	if err := s.CreateTrainingFile(ctx, both); err == nil {
+		t.Fatal("a file of a course and of an answer at once was stored")
+	}
+	if err := s.SetCourseMaterials(ctx, c.ID, []training.Material{{Title: "Guide", FileID: material.ID, FileName: "guide.pdf", FileType: "application/pdf", FileSize: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	if cc, _ := s.Course(ctx, c.ID); len(cc.Materials) != 1 || cc.Materials[0].FileID != material.ID || cc.Materials[0].FileSize != 12 {
+		t.Fatalf("materials read back %+v", cc.Materials)
+	}
+	if err := s.PutTrainingSubmission(ctx, &training.Submission{AssignmentID: as.ID, UserID: u.ID, FileID: answer.ID, SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	subs, err := s.CohortSubmissions(ctx, co.ID)
+	if err != nil || len(subs) != 1 || subs[0].FileID != answer.ID || subs[0].FileName != "plan.png" || subs[0].FileType != "image/png" || subs[0].FileSize != 4 {
+		t.Fatalf("answer read back %+v %v", subs, err)
+	}
+	// Replaced by a text answer, the file is no longer referred to and goes.
+	if err := s.PutTrainingSubmission(ctx, &training.Submission{AssignmentID: as.ID, UserID: u.ID, Text: "Our plan.", SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTrainingFile(ctx, answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, func() error { _, err := s.TrainingFile(ctx, answer.ID); return err }(), "not_found")
+	if got := read(answer.ID); len(got) != 0 {
+		t.Fatalf("a deleted file's chunks remain: %q", got)
+	}
+	if subs, _ := s.CohortSubmissions(ctx, co.ID); len(subs) != 1 || subs[0].FileID != "" || subs[0].Text != "Our plan." {
+		t.Fatalf("the text answer %+v", subs)
 	}
 }
