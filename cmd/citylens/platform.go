@@ -292,7 +292,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sv := a.Services
 		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
 			DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Judging: sv.Judging,
-			Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching, Log: log})
+			Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching, Notify: sv.Notify, Log: log})
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ type Users interface {
 type FullStore interface {
 	Store
 	EvidenceStore
+	CityStore
 }
 
 // Service runs the feasibility studies.
@@ -381,12 +382,7 @@ func (s *Service) AddPartner(ctx context.Context, v Viewer, id int64, p Partner,
 			return citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxPartners)
 		}
 		p.StudyID = id
-		if p.Kind != PartnerCity {
-			p.CityCode = ""
-		} else if !codeRe.MatchString(p.CityCode) || len(p.CityCode) > maxIndicatorID {
-			return invalid([]citylens.Problem{citylens.Problem{Field: "city_code"}.Keyed("followup.error.city", "%q is not a city's code", p.CityCode)})
-		}
-		if err := p.Validate(); err != nil {
+		if err := checkPartner(&p); err != nil {
 			return err
 		}
 		if p.UserID, err = s.userByEmail(ctx, "email", email); err != nil {

@@ -57,6 +57,16 @@ type Store interface {
 	AddFollowupMilestone(ctx context.Context, m *Milestone) error
 	UpdateFollowupMilestone(ctx context.Context, m *Milestone) error
 	AddFollowupEvidence(ctx context.Context, e *Evidence) error
+	// UpdateFollowupPartner replaces partner p of study p.StudyID.
+	UpdateFollowupPartner(ctx context.Context, p Partner) error
+	// DeleteFollowupPartner removes partner id of study (ENOTFOUND if the
+	// study has none such).
+	DeleteFollowupPartner(ctx context.Context, study, id int64) error
+	// UpdateFollowupEvidence replaces e's label, public mark, link and
+	// measured values (not its kind, milestone or file).
+	UpdateFollowupEvidence(ctx context.Context, e Evidence) error
+	// DeleteFollowupEvidence removes evidence id of study and its file.
+	DeleteFollowupEvidence(ctx context.Context, study, id int64) error
 
 	// StageFile starts the file an upload streams into (hashed as it is
 	// written); ReleaseStaged ends it once its transaction is over.

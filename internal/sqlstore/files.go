@@ -11,7 +11,8 @@ import (
 	"github.com/citylens/citylens/internal/blobs"
 )
 
-// Files: the bytes of prize attachments and follow-up evidence files.
+// Files: the bytes of prize attachments, follow-up evidence files and
+// training's materials and submissions.
 //
 // On SQLite (SetFiles) they are kept by content in a directory beside the
 // database (package blobs): an upload streams into a temporary file there,
@@ -51,6 +52,7 @@ type chunkTable struct{ table, key string }
 var (
 	prizeChunks    = chunkTable{"prize_attachment_chunks", "attachment_id"}
 	followupChunks = chunkTable{"followup_file_chunks", "file_id"}
+	trainingChunks = chunkTable{"training_file_chunks", "file_id"}
 )
 
 // putFileBytes stores the bytes of t (finished) for the file id, in the
@@ -119,7 +121,8 @@ func (db *Store) readFileBytes(ctx context.Context, ct chunkTable, id, sum strin
 func (db *Store) fileReferenced(ctx context.Context, sum string) (bool, error) {
 	var n int
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM prize_attachments WHERE sha256 = $1 LIMIT 1) a)
-		+ (SELECT COUNT(*) FROM (SELECT 1 FROM followup_files WHERE sha256 = $1 LIMIT 1) f)`, sum).Scan(&n)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM followup_files WHERE sha256 = $1 LIMIT 1) f)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM training_files WHERE sha256 = $1 LIMIT 1) t)`, sum).Scan(&n)
 	return n > 0, db.dbError(ctx, "file references", err)
 }
 

@@ -106,6 +106,16 @@ func (db *Store) FollowupStudies(ctx context.Context, edition string) ([]*follow
 	return db.followupStudies(ctx, `edition = $1`, edition)
 }
 
+// FollowupCityStudies implements followup.CityStore: the studies city
+// hosts or is a partner city of (indexed: followup_studies_host and
+// followup_partners_city).
+func (db *Store) FollowupCityStudies(ctx context.Context, city string) ([]*followup.Study, error) {
+	if city == "" { // "" is no city, not the studies without a host
+		return nil, nil
+	}
+	return db.followupStudies(ctx, `host_city = $1 OR id IN (SELECT study_id FROM followup_partners WHERE kind = 'city' AND city_code = $1)`, city)
+}
+
 // followupStudies reads the studies of where (on followup_studies, with
 // one argument) whole.
 func (db *Store) followupStudies(ctx context.Context, where string, arg any) ([]*followup.Study, error) {
@@ -248,6 +258,56 @@ func (db *Store) AddFollowupEvidence(ctx context.Context, e *followup.Evidence) 
 		RETURNING id`, e.StudyID, e.MilestoneID, e.Kind, e.Label, boolInt(e.Public), e.URL, file, e.Indicator, e.Unit, e.Before, e.After,
 		e.CreatedBy, us(e.CreatedAt)).Scan(&e.ID)
 	return db.dbError(ctx, "followup evidence", err)
+}
+
+// UpdateFollowupPartner implements followup.Store.
+func (db *Store) UpdateFollowupPartner(ctx context.Context, p followup.Partner) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_partners SET kind = $3, city_code = $4, name = $5, role = $6, user_id = $7
+		WHERE id = $1 AND study_id = $2`, p.ID, p.StudyID, p.Kind, p.CityCode, p.Name, p.Role, p.UserID)
+	if err != nil {
+		return db.dbError(ctx, "followup partner", err)
+	}
+	return db.rowsAffected(ctx, res, "followup partner %d not found", p.ID)
+}
+
+// DeleteFollowupPartner implements followup.Store.
+func (db *Store) DeleteFollowupPartner(ctx context.Context, study, id int64) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_partners WHERE id = $1 AND study_id = $2`, id, study)
+	if err != nil {
+		return db.dbError(ctx, "followup partner", err)
+	}
+	return db.rowsAffected(ctx, res, "followup partner %d not found", id)
+}
+
+// UpdateFollowupEvidence implements followup.Store.
+func (db *Store) UpdateFollowupEvidence(ctx context.Context, e followup.Evidence) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_evidence SET label = $3, public = $4, url = $5, indicator = $6, unit = $7,
+		before_value = $8, after_value = $9 WHERE id = $1 AND study_id = $2`, e.ID, e.StudyID, e.Label, boolInt(e.Public), e.URL, e.Indicator,
+		e.Unit, e.Before, e.After)
+	if err != nil {
+		return db.dbError(ctx, "followup evidence", err)
+	}
+	return db.rowsAffected(ctx, res, "followup evidence %d not found", e.ID)
+}
+
+// DeleteFollowupEvidence implements followup.Store: the evidence, then
+// its file's chunks and record, in one transaction.
+func (db *Store) DeleteFollowupEvidence(ctx context.Context, study, id int64) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		var file sql.NullString
+		err := db.writer(ctx).QueryRowContext(ctx, `DELETE FROM followup_evidence WHERE id = $1 AND study_id = $2 RETURNING file_id`, id, study).Scan(&file)
+		if err != nil {
+			return db.dbError(ctx, "followup evidence", notFound(err, "followup evidence %d not found", id))
+		}
+		if !file.Valid || file.String == "" {
+			return nil
+		}
+		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_file_chunks WHERE file_id = $1`, file.String); err != nil {
+			return db.dbError(ctx, "followup file", err)
+		}
+		_, err = db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_files WHERE id = $1`, file.String)
+		return db.dbError(ctx, "followup file", err)
+	})
 }
 
 // FollowupEvidenceByFile implements followup.EvidenceStore.

@@ -36,6 +36,8 @@ var featureMatrix = map[string][]probe{
 	"POST /training/cohorts/{id}/request":             {{Path: "/training/cohorts/999999/request", Allow: only(webtest.Regional, webtest.Focal)}},
 	"POST /training/cohorts/{id}/feedback":            {{Path: "/training/cohorts/999999/feedback", Body: "rating=5&relevance=5", Allow: signedIn}},
 	"POST /training/assignments/{id}/submit":          {{Path: "/training/assignments/999999/submit", Body: "text=x", Allow: signedIn}},
+	"GET /training/files/{file}":                      {{Path: "/training/files/0123456789abcdef0123456789abcdef", Allow: signedIn}},
+	"POST /admin/training/courses/{id}/materials":     {{Path: "/admin/training/courses/999999/materials", Body: "title=x", Allow: only(webtest.Admin)}},
 	"POST /admin/training/courses":                    {{Path: "/admin/training/courses", Body: "title=", Allow: only(webtest.Admin)}},
 	"POST /admin/training/cohorts":                    {{Path: "/admin/training/cohorts", Body: "course=0", Allow: only(webtest.Admin)}},
 	"POST /admin/training/cohorts/{id}/sessions":      {{Path: "/admin/training/cohorts/999999/sessions", Allow: only(webtest.Admin)}},
