@@ -25,6 +25,7 @@ import (
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/postgres"
 	"github.com/citylens/citylens/internal/sqlite"
+	"github.com/citylens/citylens/internal/sqlstore"
 	"github.com/citylens/citylens/internal/web"
 	"github.com/citylens/citylens/internal/web/explorerweb"
 )
@@ -207,6 +208,37 @@ func openStore(ctx context.Context, c *platformConfig, log *slog.Logger) (platfo
 	return db, nil
 }
 
+// fileSweeper is a store that keeps files' bytes in a directory.
+type fileSweeper interface {
+	CollectFiles(ctx context.Context, now time.Time, grace time.Duration) (sqlstore.Sweep, error)
+}
+
+// sweepFiles collects the store's unreferenced files at once and then
+// every interval, leaving those younger than an hour (uploads under way,
+// and a backup's window; see sqlite's Backup).
+func sweepFiles(ctx context.Context, db platformStore, interval time.Duration, log *slog.Logger) {
+	fs, ok := db.(fileSweeper)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sw, err := fs.CollectFiles(ctx, time.Now(), time.Hour)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("file sweep", "err", err)
+		case sw.Removed > 0 || sw.Temporary > 0:
+			log.Info("file sweep", "removed", sw.Removed, "temporary", sw.Temporary, "kept", sw.Kept)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // parseFlags parses args, reporting which flags were set.
 func parseFlags(fs *flag.FlagSet, args []string) (map[string]bool, error) {
 	if err := fs.Parse(args); err != nil {
@@ -260,7 +292,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sv := a.Services
 		res, err := demo.Seed(ctx, demo.Services{Store: db, Members: sv.Members, Accounts: sv.Accounts, Catalogue: sv.Catalogue,
 			DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Judging: sv.Judging,
-			Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching, Log: log,
+			Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching, Notify: sv.Notify, Log: log,
 			Exchange: sv.Exchange, Partnerships: sv.Partnerships})
 		if err != nil {
 			return err
@@ -287,6 +319,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	// Reminders and digests: every replica ticks, one enqueues each run.
 	go a.Services.Notify.Schedule(workCtx, db, fmt.Sprintf("%s:%d", host, os.Getpid()), time.Minute, log)
+	// Attachments kept beside a SQLite database: the files no row refers to
+	// (a crash between an upload and its transaction, deleted attachments).
+	go sweepFiles(workCtx, db, time.Hour, log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "demo", c.Demo, "workers", c.Workers, "job_kinds", queue.Kinds())
@@ -502,6 +537,6 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
+	fmt.Fprintf(stdout, "backed up %s to %s (attachments in %s)\n", path, fs.Arg(0), sqlite.FilesDir(fs.Arg(0)))
 	return nil
 }

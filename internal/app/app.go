@@ -12,6 +12,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/diagnostic"
+	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/jobs"
 	"github.com/citylens/citylens/internal/mail"
 	"github.com/citylens/citylens/internal/web"
@@ -104,7 +105,7 @@ func Areas(st Store, cfg web.Config, sv *Services) []web.Area {
 func HomePanels(st Store, sv *Services) []homeweb.Panel {
 	return []homeweb.Panel{
 		{ID: "studies", Page: "followup_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
-			return followupweb.CityStudies(ctx, st, city, sv.Followup.Time())
+			return followup.CityStudies(ctx, st, city, sv.Followup.Time())
 		}},
 		{ID: "training", Page: "training_home_panel.html", Load: func(ctx context.Context, v web.Viewer, city string) (any, error) {
 			return trainingweb.PersonTraining(ctx, st, v.User.ID, sv.Followup.Time()) // the platform's clock

@@ -23,6 +23,7 @@ import (
 	"github.com/citylens/citylens/internal/followup"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/members"
+	"github.com/citylens/citylens/internal/notify"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/publication"
 	"github.com/citylens/citylens/internal/survey"
@@ -80,6 +81,7 @@ type Services struct {
 	Events       *events.Service              // nil: no events are seeded
 	Followup     *followup.Service            // nil: the 2025 winners' studies stay as the announcement opened them
 	Matching     *exchange.Matching           // nil: no matching round is seeded
+	Notify       *notify.Service              // nil: the demo focal points' inboxes stay empty
 	Exchange     *exchange.Service            // nil: no demo practices (exchange.go)
 	Partnerships *exchange.PartnershipService // nil: no demo partnerships
 	Log          *slog.Logger                 // nil: nothing is logged

@@ -13,7 +13,8 @@ import (
 // attendance, an assignment, certificates for those who completed and
 // feedback; the 2025 ceremony (linked to its edition) and the 2026
 // General Assembly, open for registration. It needs the announced 2025
-// edition (seedJudging).
+// edition (seedJudging). Then the demo focal points' inbox notices
+// (seedNotices).
 func seedPeople(ctx context.Context, s Services) error {
 	if s.Training != nil {
 		if err := seedTraining(ctx, s); err != nil {
@@ -21,9 +22,11 @@ func seedPeople(ctx context.Context, s Services) error {
 		}
 	}
 	if s.Events != nil {
-		return seedEvents(ctx, s)
+		if err := seedEvents(ctx, s); err != nil {
+			return err
+		}
 	}
-	return nil
+	return seedNotices(ctx, s)
 }
 
 func seedTraining(ctx context.Context, s Services) error {
@@ -101,7 +104,7 @@ func seedTraining(ctx context.Context, s Services) error {
 	for ei, e := range es {
 		v := training.Viewer{UserID: e.UserID}
 		if ei < len(es)-1 {
-			if err := s.Training.Submit(ctx, v, as.ID, "Our plan: three resident panels before the pilot's second phase (demo)."); err != nil {
+			if err := s.Training.Submit(ctx, v, as.ID, "Our plan: three resident panels before the pilot's second phase (demo).", "", nil); err != nil {
 				return err
 			}
 		}

@@ -312,9 +312,11 @@ type Store interface {
 	UpdateExchangeCase(ctx context.Context, c *Case) error
 	ExchangeCase(ctx context.Context, id int64) (*Case, error)
 	ExchangeCaseByApplication(ctx context.Context, applicationID int64) (*Case, error)
-	// SearchExchangeCases runs q: terms (from Terms, all must match; none
-	// for every case), filters, visibility; the total and facets count
-	// every matching case the viewer may see.
+	// SearchExchangeCases runs q: terms (from Terms, all must match, each
+	// as a prefix; none for every case, newest first), filters,
+	// visibility; the total and facets count every matching case the
+	// viewer may see. Matches come best first (BM25, a term in the title
+	// counting twice), then newest.
 	SearchExchangeCases(ctx context.Context, terms []string, q Query) (Result, error)
 	// SimilarExchangeCases lists up to limit other cases sharing the most
 	// themes, SDGs, technologies, target groups, ESG pillar and stage with

@@ -95,6 +95,7 @@ func Match(parts []Participant, pairs []Pair, excluded map[[2]string]bool) (Assi
 		top = max(top, p.Score)
 	}
 	g := mcmf.New(2 + 2*n)
+	g.Reserve(3*n + len(pairs))
 	for i, p := range parts {
 		g.AddEdge(0, 2+i, int64(p.Learner), 0)
 		g.AddEdge(2+i, 1, int64(p.Learner), top)
@@ -104,17 +105,20 @@ func Match(parts []Participant, pairs []Pair, excluded map[[2]string]bool) (Assi
 		pair Pair
 		edge int
 	}
-	var cands []cand
-	seen := map[[2]string]bool{}
-	hasCand := make([][2]bool, n) // [learner side, mentor side]
+	cands := make([]cand, 0, len(pairs))
+	seen := make(map[int64]struct{}, len(pairs)) // learner × n + mentor
+	hasCand := make([][2]bool, n)                // [learner side, mentor side]
 	for _, p := range pairs {
 		l, okL := idx[p.Learner]
 		m, okM := idx[p.Mentor]
-		k := [2]string{p.Learner, p.Mentor}
-		if !okL || !okM || l == m || p.Score <= 0 || excluded[k] || seen[k] || parts[l].Learner == 0 || parts[m].Mentor == 0 {
+		if !okL || !okM || l == m || p.Score <= 0 || parts[l].Learner == 0 || parts[m].Mentor == 0 || excluded[[2]string{p.Learner, p.Mentor}] {
 			continue
 		}
-		seen[k] = true
+		k := int64(l)*int64(n) + int64(m)
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
 		hasCand[l][0], hasCand[m][1] = true, true
 		cands = append(cands, cand{p, g.AddEdge(2+l, 2+n+m, 1, top-p.Score)})
 	}

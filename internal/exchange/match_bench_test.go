@@ -13,7 +13,14 @@ import (
 // 0–2 as mentor) and finds the optimal assignment with its stability
 // report: a whole round. It reports this process's CPU time per round
 // next to the wall time.
-func BenchmarkMatchRound1000(b *testing.B) {
+func BenchmarkMatchRound1000(b *testing.B) { benchmarkMatchRound(b, 1, 2) }
+
+// BenchmarkMatchRound1000Wide is the same round with more places: 1–5 as
+// a learner and 0–6 as a mentor (about 3,000 learner places), which
+// makes more shortest-path searches.
+func BenchmarkMatchRound1000Wide(b *testing.B) { benchmarkMatchRound(b, 5, 6) }
+
+func benchmarkMatchRound(b *testing.B, maxLearner, maxMentor int) {
 	rng := rand.New(rand.NewPCG(1000, 16))
 	themes := []string{"mobility", "ports", "energy", "water", "health", "housing", "waste", "safety", "governance", "economy", "education", "culture"}
 	regions := []string{"asia", "europe", "africa", "americas", "oceania"}
@@ -30,7 +37,11 @@ func BenchmarkMatchRound1000(b *testing.B) {
 			p.Strengths = append(p.Strengths, Item{Theme: themes[rng.IntN(len(themes))], Kind: KindPractice, Weight: 0.1 + 0.9*rng.Float64()})
 		}
 		ps = append(ps, p)
-		parts = append(parts, Participant{City: p.City, Learner: 1, Mentor: rng.IntN(3)})
+		learner := 1
+		if maxLearner > 1 { // (the first benchmark's cities as they were)
+			learner += rng.IntN(maxLearner)
+		}
+		parts = append(parts, Participant{City: p.City, Learner: learner, Mentor: rng.IntN(maxMentor + 1)})
 	}
 	var ru0, ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/members"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -157,9 +158,13 @@ type PartnershipStore interface {
 	// activities, at most MaxPartnershipList.
 	Partnerships(ctx context.Context, f PartnershipFilter) ([]*Partnership, error)
 	AddPartnershipActivity(ctx context.Context, a *Activity) error // sets a.ID
-	CreatePartnershipFile(ctx context.Context, f File) error
-	PutPartnershipFileChunk(ctx context.Context, id string, seq int, data []byte) error
-	FinishPartnershipFile(ctx context.Context, id string, size int64, sha256 string) error
+	// StageFile starts the file an upload streams into (outside the
+	// database); AddPartnershipFile stores f's record with the bytes of t
+	// (finished) in the transaction of ctx; ReleaseStaged ends t after the
+	// transaction (the files of the prize and the follow-up alike).
+	StageFile() (*blobs.Temp, error)
+	AddPartnershipFile(ctx context.Context, f File, t *blobs.Temp) error
+	ReleaseStaged(ctx context.Context, t *blobs.Temp, committed bool) error
 	PartnershipFile(ctx context.Context, id string) (File, error)
 	PartnershipFileChunks(ctx context.Context, id string, fn func([]byte) error) error
 	DeletePartnershipFile(ctx context.Context, id string) error
@@ -523,12 +528,13 @@ func (s *PartnershipService) AddActivity(ctx context.Context, v Viewer, actor au
 	}))
 }
 
-// SetAgreement stores the partnership's agreement (MoU) file, read from r
-// in chunks with the prize's file rules (PDF or image by content, at most
-// MaxAgreementBytes), replacing the one before; date is its signature.
-// Nothing is stored when it is refused.
+// SetAgreement stores the partnership's agreement (MoU) file, streamed
+// from r with the prize's file rules (PDF or image by content, at most
+// MaxAgreementBytes) into the store's files, replacing the one before;
+// date is its signature. Nothing is stored when it is refused.
 func (s *PartnershipService) SetAgreement(ctx context.Context, v Viewer, actor auditlog.Actor, id int64, date, name string, r io.Reader) (File, error) {
 	var f File
+	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		p, err := s.editable(ctx, v, id)
 		if err != nil {
@@ -538,18 +544,20 @@ func (s *PartnershipService) SetAgreement(ctx context.Context, v Viewer, actor a
 			return partnershipInvalid([]citylens.Problem{citylens.Problem{Field: "agreement_date"}.Keyed("partnership.error.date", "a date as YYYY-MM-DD")})
 		}
 		f = File{ID: prize.NewID(), PartnershipID: id, Name: prize.CleanFileName(name), CreatedAt: s.now()}
-		f.Size, f.SHA256, err = prize.StreamFile(r, MaxAgreementBytes, func() error {
+		if staged, err = s.Store.StageFile(); err != nil {
+			return err
+		}
+		f.Type, _, err = prize.StreamFile(r, MaxAgreementBytes, func() error {
 			return citylens.Ef(citylens.ETOOLARGE, "partnership.error.file_size", "an agreement file may have at most %s", "10 MiB")
-		}, func(typ string) error {
-			f.Type = typ
-			return s.Store.CreatePartnershipFile(ctx, f)
-		}, func(seq int, b []byte) error {
-			return s.Store.PutPartnershipFileChunk(ctx, f.ID, seq, b)
-		})
+		}, staged)
 		if err != nil {
 			return err
 		}
-		if err := s.Store.FinishPartnershipFile(ctx, f.ID, f.Size, f.SHA256); err != nil {
+		if err := staged.Finish(); err != nil {
+			return citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
+		}
+		f.Size, f.SHA256 = staged.Size(), staged.Sum()
+		if err := s.Store.AddPartnershipFile(ctx, f, staged); err != nil {
 			return err
 		}
 		old := p.Agreement
@@ -567,6 +575,8 @@ func (s *PartnershipService) SetAgreement(ctx context.Context, v Viewer, actor a
 		}
 		return s.record(ctx, actor, "exchange.partnership.agreement", id, old, f)
 	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
 	return f, s.changed(err)
 }
 

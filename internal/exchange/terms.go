@@ -6,14 +6,13 @@ import (
 )
 
 // Terms splits text into the terms of the full-text index, the same for a
-// case and a query so both databases' engines only compare whole tokens
-// the platform made: a word of a space-separated script (English, ...)
+// case and a query so the store's search index only compares whole
+// tokens the platform made: a word of a space-separated script (English, ...)
 // is one term, lower-cased; a run of Hangul, Han, Hiragana or Katakana,
 // which Korean and its neighbours write without spaces between a stem and
 // its particles, becomes its overlapping two-character terms (a lone
 // character is its own term), so "교통혼잡을" holds "교통" and "혼잡".
-// Terms hold only letters and digits, so no query character reaches a
-// database's query syntax. A query's terms are deduplicated and at most
+// Terms hold only letters and digits. A query's terms are deduplicated and at most
 // MaxTerms; a case's are deduplicated.
 func Terms(text string, query bool) []string {
 	var out []string

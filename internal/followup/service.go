@@ -13,6 +13,7 @@ import (
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -37,6 +38,7 @@ type Users interface {
 type FullStore interface {
 	Store
 	EvidenceStore
+	CityStore
 }
 
 // Service runs the feasibility studies.
@@ -380,12 +382,7 @@ func (s *Service) AddPartner(ctx context.Context, v Viewer, id int64, p Partner,
 			return citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxPartners)
 		}
 		p.StudyID = id
-		if p.Kind != PartnerCity {
-			p.CityCode = ""
-		} else if !codeRe.MatchString(p.CityCode) || len(p.CityCode) > maxIndicatorID {
-			return invalid([]citylens.Problem{citylens.Problem{Field: "city_code"}.Keyed("followup.error.city", "%q is not a city's code", p.CityCode)})
-		}
-		if err := p.Validate(); err != nil {
+		if err := checkPartner(&p); err != nil {
 			return err
 		}
 		if p.UserID, err = s.userByEmail(ctx, "email", email); err != nil {
@@ -484,11 +481,12 @@ func milestoneOf(st *Study, mid int64) (Milestone, bool) {
 }
 
 // AddEvidence adds evidence to a milestone. A file (e.Kind file) is read
-// from file as the prize's attachments are: in chunks straight into the
-// database, of an accepted type by content, at most
+// from file as the prize's attachments are: in chunks into the store's
+// staged file, of an accepted type by content, at most
 // prize.MaxAttachmentBytes and MaxStudyBytes for the study's files
 // together. Nothing is stored when anything is refused.
 func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Evidence, fileName string, file io.Reader) (Evidence, error) {
+	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
 		st, err := s.editable(ctx, v, id)
 		if err != nil {
@@ -519,22 +517,24 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 				limit = left
 			}
 			f := File{ID: prize.NewID(), StudyID: id, Name: prize.CleanFileName(fileName), CreatedAt: e.CreatedAt}
-			f.Size, f.SHA256, err = prize.StreamFile(file, limit, func() error {
+			if staged, err = s.Store.StageFile(); err != nil {
+				return err
+			}
+			f.Type, _, err = prize.StreamFile(file, limit, func() error {
 				return citylens.Ef(citylens.ETOOLARGE, "followup.error.file_size", "a file may have at most %s, and a study's files %s together", "10 MiB", "80 MiB").
 					WithProblems(citylens.Problem{Field: "file"}.Keyed("followup.error.file_size_field", "too large"))
-			}, func(typ string) error {
-				f.Type = typ
-				return s.Store.CreateFollowupFile(ctx, f)
-			}, func(seq int, b []byte) error {
-				return s.Store.PutFollowupFileChunk(ctx, f.ID, seq, b)
-			})
+			}, staged)
 			if err != nil {
 				if ce := citylens.AsError(err); ce != nil && len(ce.Problems) == 0 {
 					ce.Problems = append(ce.Problems, citylens.Problem{Field: "file", Reason: ce.Message, Key: ce.Key, Args: ce.Args})
 				}
 				return err
 			}
-			if err := s.Store.FinishFollowupFile(ctx, f.ID, f.Size, f.SHA256); err != nil {
+			if err := staged.Finish(); err != nil {
+				return citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
+			}
+			f.Size, f.SHA256 = staged.Size(), staged.Sum()
+			if err := s.Store.AddFollowupFile(ctx, f, staged); err != nil {
 				return err
 			}
 			e.FileID, e.FileName, e.FileType, e.FileSize, e.SHA256 = f.ID, f.Name, f.Type, f.Size, f.SHA256
@@ -549,6 +549,8 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 		}
 		return s.record(ctx, v.Actor(), "followup.evidence.add", id, nil, e)
 	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
 	return e, err
 }
 

@@ -3,10 +3,13 @@ package followup
 import (
 	"context"
 	"time"
+
+	"github.com/citylens/citylens/internal/blobs"
 )
 
-// File is an evidence file's record; its bytes are in the database in
-// chunks, as the prize's attachments. ID is random: the file's URL is not
+// File is an evidence file's record; its bytes are kept as the prize's
+// attachments' (by content beside a SQLite database, in chunks in
+// PostgreSQL). ID is random: the file's URL is not
 // guessable, and every download checks the viewer too.
 type File struct {
 	ID        string    `json:"id"`
@@ -54,10 +57,24 @@ type Store interface {
 	AddFollowupMilestone(ctx context.Context, m *Milestone) error
 	UpdateFollowupMilestone(ctx context.Context, m *Milestone) error
 	AddFollowupEvidence(ctx context.Context, e *Evidence) error
+	// UpdateFollowupPartner replaces partner p of study p.StudyID.
+	UpdateFollowupPartner(ctx context.Context, p Partner) error
+	// DeleteFollowupPartner removes partner id of study (ENOTFOUND if the
+	// study has none such).
+	DeleteFollowupPartner(ctx context.Context, study, id int64) error
+	// UpdateFollowupEvidence replaces e's label, public mark, link and
+	// measured values (not its kind, milestone or file).
+	UpdateFollowupEvidence(ctx context.Context, e Evidence) error
+	// DeleteFollowupEvidence removes evidence id of study and its file.
+	DeleteFollowupEvidence(ctx context.Context, study, id int64) error
 
-	CreateFollowupFile(ctx context.Context, f File) error
-	PutFollowupFileChunk(ctx context.Context, id string, seq int, data []byte) error
-	FinishFollowupFile(ctx context.Context, id string, size int64, sha256 string) error
+	// StageFile starts the file an upload streams into (hashed as it is
+	// written); ReleaseStaged ends it once its transaction is over.
+	StageFile() (*blobs.Temp, error)
+	ReleaseStaged(ctx context.Context, t *blobs.Temp, committed bool) error
+	// AddFollowupFile stores f's record, its size and SHA-256 those of t
+	// (finished), with t's bytes.
+	AddFollowupFile(ctx context.Context, f File, t *blobs.Temp) error
 	FollowupFile(ctx context.Context, id string) (File, error)
 	FollowupFileChunks(ctx context.Context, id string, fn func([]byte) error) error
 	FollowupStudyBytes(ctx context.Context, study int64) (int64, error)

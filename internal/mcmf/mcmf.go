@@ -1,9 +1,18 @@
 // Package mcmf computes minimum-cost flows exactly: successive shortest
-// paths with node potentials (Johnson's reweighting), Dijkstra on the
-// reduced costs and, in each phase, as many augmenting paths as the
-// admissible (zero reduced cost) subgraph carries, found by a blocking-flow
-// search. Capacities and costs are integers, so results are exact and
-// reproducible: ties go to the edge added first.
+// paths with node potentials (Johnson's reweighting) and Dijkstra on the
+// reduced costs. Capacities and costs are integers, so results are exact
+// and reproducible.
+//
+// Solve first tries the supply form (see solveSupplies): every arc out of
+// the source saturated, each node's share of that flow routed to the sink
+// one node at a time by a Dijkstra that stops at the sink, as the
+// Hungarian method (Jonker–Volgenant's augmentation) does row by row.
+// Where that cannot route everything (the maximum flow does not fill the
+// source's arcs), or a cost is negative, or a limit cuts the flow, it
+// solves from scratch with the general method: Dijkstra from the source
+// over the whole network and, in each phase, as many augmenting paths as
+// the admissible (zero reduced cost) subgraph carries, found by a
+// blocking-flow search.
 //
 // The prize's judge assignment and the knowledge exchange's partner
 // matching both build a bipartite network on it.
@@ -12,6 +21,7 @@ package mcmf
 import (
 	"errors"
 	"math"
+	"slices"
 )
 
 // ErrNegativeCycle is returned when the costs hold a negative cycle
@@ -38,6 +48,20 @@ func New(n int) *Graph {
 		g.head[i] = -1
 	}
 	return g
+}
+
+// Reserve makes room for arcs more arcs, so that adding them does not
+// copy the arrays as they grow.
+func (g *Graph) Reserve(arcs int) {
+	if arcs <= 0 {
+		return
+	}
+	k := len(g.to) + 2*arcs
+	g.to = slices.Grow(g.to, k-len(g.to))
+	g.next = slices.Grow(g.next, k-len(g.next))
+	g.cap = slices.Grow(g.cap, k-len(g.cap))
+	g.orig = slices.Grow(g.orig, k-len(g.orig))
+	g.cost = slices.Grow(g.cost, k-len(g.cost))
 }
 
 // Nodes is the number of nodes.
@@ -86,6 +110,8 @@ type Result struct {
 	Flow   int64
 	Cost   int64
 	Phases int // shortest-path computations (for benchmarks)
+
+	supplies bool // solved in the supply form (for tests)
 }
 
 // Solve sends as much flow as possible (at most limit; limit < 0 means no
@@ -102,6 +128,9 @@ func (g *Graph) Solve(s, t int, limit int64) (Result, error) {
 	g.flow0 = true
 	if limit < 0 {
 		limit = math.MaxInt64
+	}
+	if r, ok := g.solveSupplies(s, t, limit); ok {
+		return r, nil
 	}
 	pot, err := g.initialPotentials(s)
 	if err != nil {
@@ -167,6 +196,214 @@ func (g *Graph) Solve(s, t int, limit int64) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// solveSupplies solves the problem as a transportation problem when its
+// maximum flow saturates every arc out of s, which is the common case of
+// both users (every learner place is filled or left empty on an arc of its
+// own; every application gets its judges). Every flow of that value
+// saturates those arcs, so it is enough to find the cheapest flow that
+// carries each node's share (its excess) to t. With non-negative costs and
+// zero potentials every residual arc starts with a non-negative reduced
+// cost; each step runs Dijkstra from one node with excess, stops when t
+// is settled at distance D, lowers the potential of every settled node v
+// by D − dist(v) (which keeps every reduced cost non-negative and makes
+// the path's arcs zero), and augments along the path. A step settles only
+// the nodes closer than t, so early steps touch a node and its best arc,
+// not the whole network.
+//
+// It reports false, with the network as it found it, when it does not
+// apply: a limit below the source's capacity, a negative cost, an arc into
+// s, or an excess that cannot reach t (the maximum flow is smaller: the
+// general method then decides which shares to leave out).
+func (g *Graph) solveSupplies(s, t int, limit int64) (Result, bool) {
+	var res Result
+	var total int64
+	for e := g.head[s]; e >= 0; e = g.next[e] {
+		if e&1 == 1 && g.orig[e^1] > 0 {
+			return res, false // an arc into s
+		}
+		if e&1 == 0 {
+			if int(g.to[e]) == s {
+				return res, false // a loop
+			}
+			total += g.cap[e]
+		}
+	}
+	if total == 0 || total > limit {
+		return res, false
+	}
+	for e := 0; e < len(g.cost); e += 2 {
+		if g.cost[e] < 0 && g.orig[e] > 0 {
+			return res, false
+		}
+	}
+	excess := make([]int64, g.n)
+	for e := g.head[s]; e >= 0; e = g.next[e] {
+		if e&1 == 0 {
+			excess[g.to[e]] += g.cap[e]
+			g.cap[e^1] += g.cap[e]
+			g.cap[e] = 0
+		}
+	}
+	excess[t] -= total
+	// The arcs out of each node in one array (forward arcs, as added),
+	// and per node the reverse arcs that can carry flow back (those of
+	// the arcs into it that carry flow): a node with many arcs in scans
+	// only those in use.
+	fstart := make([]int32, g.n+1)
+	for e := 0; e < len(g.to); e += 2 {
+		fstart[g.to[e^1]+1]++
+	}
+	for i := range g.n {
+		fstart[i+1] += fstart[i]
+	}
+	fwd := make([]int32, len(g.to)/2)
+	fill := slices.Clone(fstart[:g.n])
+	for e := 0; e < len(g.to); e += 2 {
+		u := g.to[e^1]
+		fwd[fill[u]] = int32(e)
+		fill[u]++
+	}
+	back := make([][]int32, g.n)
+	bpos := make([]int32, len(g.to))
+	fto := make([]int32, len(fwd)) // the forward arcs' heads and costs, in fwd's order
+	fcost := make([]int64, len(fwd))
+	for i, e := range fwd {
+		fto[i], fcost[i] = g.to[e], g.cost[e]
+	}
+	const inf = math.MaxInt64 / 4
+	// A node's search state in one place: a relaxation reads one cache
+	// line, not four arrays.
+	type nodeState struct {
+		dist, pot int64
+		prev      int32 // the arc into the node on its shortest path
+		done      bool  // settled (s always: it is not part of the search)
+	}
+	ns := make([]nodeState, g.n)
+	for i := range ns {
+		ns[i].dist = inf
+	}
+	ns[s].done = true
+	cp := g.cap
+	var touched, settled []int32
+	h := &heap{}
+	for k := range g.n {
+		for k != t && k != s && excess[k] > 0 {
+			// Dijkstra from k on reduced costs, stopping at t. A node
+			// no nearer than t's distance so far is not queued: it would
+			// never be settled before t.
+			ns[k].dist = 0
+			touched = append(touched[:0], int32(k))
+			settled = settled[:0]
+			h.reset()
+			h.push(k, 0)
+			reached := false
+			for h.len() > 0 {
+				u, d := h.pop()
+				nu := &ns[u]
+				if d != nu.dist || nu.done {
+					continue
+				}
+				if d >= ns[t].dist {
+					// t is as near as anything left: settle it now, so
+					// that ties do not spread the search.
+					ns[t].done = true
+					settled = append(settled, int32(t))
+					reached = true
+					break
+				}
+				nu.done = true
+				settled = append(settled, int32(u))
+				base := d + nu.pot
+				lo, hi := fstart[u], fstart[u+1]
+				for i := lo; i < hi; i++ {
+					if cp[fwd[i]] == 0 {
+						continue
+					}
+					v := fto[i]
+					nv := &ns[v]
+					if nv.done {
+						continue
+					}
+					nd := base + fcost[i] - nv.pot
+					if nd < nv.dist && nd < ns[t].dist {
+						if nv.dist == inf {
+							touched = append(touched, v)
+						}
+						nv.dist, nv.prev = nd, fwd[i]
+						h.push(int(v), nd)
+					}
+				}
+				for _, e := range back[u] {
+					v := g.to[e]
+					nv := &ns[v]
+					if nv.done {
+						continue
+					}
+					nd := base + g.cost[e] - nv.pot
+					if nd < nv.dist && nd < ns[t].dist {
+						if nv.dist == inf {
+							touched = append(touched, v)
+						}
+						nv.dist, nv.prev = nd, e
+						h.push(int(v), nd)
+					}
+				}
+			}
+			res.Phases++
+			if !reached {
+				g.restore()
+				return Result{}, false
+			}
+			dt := ns[t].dist
+			for _, v := range settled {
+				ns[v].pot += ns[v].dist - dt
+				ns[v].done = false
+			}
+			for _, v := range touched {
+				ns[v].dist = inf
+			}
+			// Augment along the path by what it and the excess carry.
+			f := excess[k]
+			for v := t; v != k; v = int(g.to[ns[v].prev^1]) {
+				f = min(f, cp[ns[v].prev])
+			}
+			for v := t; v != k; v = int(g.to[ns[v].prev^1]) {
+				e := ns[v].prev
+				if e&1 == 0 && cp[e^1] == 0 {
+					// The arc carries flow: its reverse becomes usable.
+					w := g.to[e]
+					bpos[e^1] = int32(len(back[w]))
+					back[w] = append(back[w], e^1)
+				}
+				cp[e] -= f
+				cp[e^1] += f
+				if e&1 == 1 && cp[e] == 0 {
+					// Its flow is undone: the reverse is unusable again.
+					w := g.to[e^1]
+					i, last := bpos[e], len(back[w])-1
+					back[w][i] = back[w][last]
+					bpos[back[w][i]] = i
+					back[w] = back[w][:last]
+				}
+			}
+			excess[k] -= f
+			excess[t] += f
+		}
+	}
+	res.Flow, res.supplies = total, true
+	for e := 0; e < len(g.cost); e += 2 {
+		res.Cost += (g.orig[e] - g.cap[e]) * g.cost[e]
+	}
+	return res, true
+}
+
+// restore undoes every flow: the network as added.
+func (g *Graph) restore() {
+	for e := 0; e < len(g.cap); e += 2 {
+		g.cap[e], g.cap[e^1] = g.orig[e], 0
+	}
 }
 
 func (g *Graph) dfs(u, t int, f int64, pot []int64, iter []int32, onPath []bool) int64 {

@@ -207,6 +207,83 @@ func TestRandomAgainstNaive(t *testing.T) {
 	}
 }
 
+// randomLayered is a network like the users' own: s → left nodes →
+// right nodes → t, some left nodes straight to t, with parallel arcs and
+// ties; some rounds can route all the source's capacity (the supply form
+// solves them), others cannot (the general method does).
+func randomLayered(r *rand.Rand) (n int, arcs []arc) {
+	nl, nr := 1+r.IntN(5), 1+r.IntN(4)
+	n = 2 + nl + nr
+	for i := range nl {
+		arcs = append(arcs, arc{0, 2 + i, 1 + r.Int64N(3), r.Int64N(3)})
+		for j := range nr {
+			if r.IntN(3) > 0 {
+				arcs = append(arcs, arc{2 + i, 2 + nl + j, 1 + r.Int64N(2), r.Int64N(12)})
+			}
+		}
+		if r.IntN(3) == 0 {
+			arcs = append(arcs, arc{2 + i, 1, r.Int64N(3), 5 + r.Int64N(10)})
+		}
+	}
+	for j := range nr {
+		for range 1 + r.IntN(2) {
+			arcs = append(arcs, arc{2 + nl + j, 1, 1 + r.Int64N(3), r.Int64N(6)})
+		}
+	}
+	return n, arcs
+}
+
+// Both ways of solving give the least cost of the greatest flow, and the
+// supply form gives the network back untouched when it cannot route
+// everything, so the general method starts from nothing.
+func TestSupplyFormAgainstNaive(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var supplies, general int
+	for i := range 2000 {
+		n, arcs := randomLayered(r)
+		g := New(n)
+		ids := make([]int, len(arcs))
+		for k, a := range arcs {
+			ids[k] = g.AddEdge(a.from, a.to, a.cap, a.cost)
+		}
+		res, err := g.Solve(0, 1, -1)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if res.supplies {
+			supplies++
+		} else {
+			general++
+		}
+		wf, wc := naive(n, arcs, 0, 1, 1<<40)
+		if res.Flow != wf || res.Cost != wc {
+			t.Fatalf("case %d (%v, supply form %v): flow %d cost %d, naive %d %d", i, arcs, res.supplies, res.Flow, res.Cost, wf, wc)
+		}
+		bal := make([]int64, n)
+		var cost int64
+		for k, a := range arcs {
+			f := g.Flow(ids[k])
+			if f < 0 || f > a.cap {
+				t.Fatalf("case %d: arc %d flow %d outside [0,%d]", i, k, f, a.cap)
+			}
+			bal[a.from] -= f
+			bal[a.to] += f
+			cost += f * a.cost
+		}
+		if bal[0] != -res.Flow || bal[1] != res.Flow || cost != res.Cost {
+			t.Fatalf("case %d: balances %v, cost %d, result %+v", i, bal, cost, res)
+		}
+		for v := 2; v < n; v++ {
+			if bal[v] != 0 {
+				t.Fatalf("case %d: node %d balance %d", i, v, bal[v])
+			}
+		}
+	}
+	if supplies < 200 || general < 200 {
+		t.Fatalf("supply form %d times, general method %d times: the cases do not exercise both", supplies, general)
+	}
+}
+
 func BenchmarkBipartite(b *testing.B) {
 	// 2,000 left × 100 right, 3 units per left node, load 70 per right node.
 	r := rand.New(rand.NewPCG(3, 4))

@@ -606,3 +606,42 @@ func ParseArgs(s string) []string {
 	}
 	return a
 }
+
+// SeedInbox adds notices to inboxes without mailing them (the demo's):
+// each keeps its CreatedAt when set (a notice of the past) and is marked
+// read when its ReadAt is set. Notices already there (same person, kind
+// and key) are skipped, so seeding twice adds nothing; it returns how
+// many were added.
+func (s *Service) SeedInbox(ctx context.Context, ns ...Notice) (int, error) {
+	now := s.Now().UTC()
+	rows := make([]Notice, len(ns))
+	for i, n := range ns {
+		if err := n.Check(); err != nil {
+			return 0, err
+		}
+		if n.CreatedAt.IsZero() {
+			n.CreatedAt = now
+		}
+		n.MailState = MailNone
+		rows[i] = n
+	}
+	added := 0
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		got, err := s.Store.InsertNotices(ctx, rows)
+		if err != nil {
+			return err
+		}
+		added = len(got)
+		for _, n := range got {
+			for _, want := range ns {
+				if want.UserID == n.UserID && want.Kind == n.Kind && want.Key == n.Key && !want.ReadAt.IsZero() {
+					if _, err := s.Store.MarkNoticesRead(ctx, n.UserID, []int64{n.ID}, false, want.ReadAt); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return added, err
+}

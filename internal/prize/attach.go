@@ -2,8 +2,6 @@ package prize
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -14,8 +12,8 @@ import (
 	"github.com/citylens/citylens"
 )
 
-// Attachment limits. A file is read in chunks of ChunkBytes straight into
-// the database, so an upload holds a chunk in memory, never the file.
+// Attachment limits. A file is read in chunks of ChunkBytes into the
+// store's staged file, so an upload holds a chunk in memory, never the file.
 const (
 	MaxAttachmentBytes = 10 << 20 // one file
 	MaxAppBytes        = 40 << 20 // all the files of one application
@@ -73,52 +71,43 @@ func CleanFileName(name string) string {
 	return s
 }
 
-// StreamFile copies a file from r in chunks of ChunkBytes, holding one
-// chunk in memory: the first bytes must be of an accepted type (create is
-// called with it before any chunk is stored, so the caller can create the
-// file's record), each chunk goes to put in order, and a file of more
-// than limit bytes is refused with tooLarge's error. It returns the file's
-// size and its SHA-256 in hexadecimal. Prize attachments and the
-// follow-up's evidence files are stored through it alike.
-func StreamFile(r io.Reader, limit int64, tooLarge func() error, create func(typ string) error, put func(seq int, b []byte) error) (int64, string, error) {
+// StreamFile copies a file from r to w in chunks of ChunkBytes, holding
+// one chunk in memory: the first bytes must be of an accepted type (checked
+// before anything is written), and a file of more than limit bytes is
+// refused with tooLarge's error. It returns the file's type and size.
+// Prize attachments and the follow-up's evidence files are streamed
+// through it alike, into a store's staged file (which hashes them).
+func StreamFile(r io.Reader, limit int64, tooLarge func() error, w io.Writer) (string, int64, error) {
 	head := make([]byte, ChunkBytes)
 	n, err := io.ReadFull(r, head)
 	if err := readError(err); err != nil {
-		return 0, "", err
+		return "", 0, err
 	}
-	head = head[:n]
 	if n == 0 {
-		return 0, "", citylens.Ef(citylens.EINVALID, "prize.error.file_empty", "the file is empty")
+		return "", 0, citylens.Ef(citylens.EINVALID, "prize.error.file_empty", "the file is empty")
 	}
-	typ := SniffType(head)
+	typ := SniffType(head[:n])
 	if typ == "" {
-		return 0, "", refuseType(head)
+		return "", 0, refuseType(head[:n])
 	}
-	if err := create(typ); err != nil {
-		return 0, "", err
-	}
-	h := sha256.New()
 	var size int64
-	seq := 0
-	buf := head
+	buf := head[:n]
 	for len(buf) > 0 {
 		size += int64(len(buf))
 		if size > limit {
-			return 0, "", tooLarge()
+			return "", 0, tooLarge()
 		}
-		h.Write(buf)
-		if err := put(seq, buf); err != nil {
-			return 0, "", err
+		if _, err := w.Write(buf); err != nil {
+			return "", 0, citylens.Errorf(citylens.EINTERNAL, "files: write: %v", err)
 		}
-		seq++
 		buf = head[:cap(head)]
 		n, err := io.ReadFull(r, buf)
 		buf = buf[:n]
 		if err := readError(err); err != nil {
-			return 0, "", err
+			return "", 0, err
 		}
 	}
-	return size, hex.EncodeToString(h.Sum(nil)), nil
+	return typ, size, nil
 }
 
 // readError is a read's error worth refusing the file for (nil at the

@@ -28,6 +28,9 @@ const (
 
 var fieldKinds = []string{KindText, KindLongText, KindNumber, KindMoney, KindDate, KindChoice, KindMulti, KindPlace, KindFile, KindLink}
 
+// FieldKinds lists the field kinds, in the order a form editor offers them.
+func FieldKinds() []string { return append([]string(nil), fieldKinds...) }
+
 // Keys of the fields the platform reads (the form may add others).
 const (
 	FieldTitle    = "title"
@@ -446,7 +449,8 @@ func validCurrency(s string) bool {
 	return true
 }
 
-func validCountry(s string) bool { return validCurrency(s) } // three capital letters
+func validCountry(s string) bool { return KnownCountry(s) }
 
-// ValidCountry reports whether s has the form of an ISO 3166 alpha-3 code.
+// ValidCountry reports whether s is a known ISO 3166 alpha-3 code
+// (Countries).
 func ValidCountry(s string) bool { return validCountry(s) }

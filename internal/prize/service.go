@@ -490,6 +490,7 @@ func (s *Service) SaveDraft(ctx context.Context, who Who, id int64, ans Answers,
 			return err
 		}
 		ps := v.Form.CheckBounds(ans)
+		ps = append(ps, s.checkPlaces(ctx, v.Form, ans)...)
 		ps = append(ps, checkCoApplicants(co)...)
 		if len(ps) > 0 {
 			return citylens.Ef(citylens.EINVALID, "prize.error.answers", "nothing was saved: correct the answers named below").WithProblems(ps...)
@@ -527,6 +528,11 @@ func (s *Service) applyAnswers(ctx context.Context, a *Application) {
 		if len(pl) > 1 {
 			a.CityName = pl[1]
 		}
+		// The city picker's member city, by its code.
+		if c, ok := s.memberCity(ctx, a.CityName); ok && c.Country == a.Country {
+			a.CityCode, a.CityName = c.Code, c.Name
+			return
+		}
 		if cs, err := s.Directory.ListCities(ctx, members.CityFilter{Country: a.Country}); err == nil {
 			for _, c := range cs {
 				if strings.EqualFold(c.Name, a.CityName) || (c.LocalName != "" && c.LocalName == a.CityName) {
@@ -535,6 +541,33 @@ func (s *Service) applyAnswers(ctx context.Context, a *Application) {
 			}
 		}
 	}
+}
+
+// memberCity is the member city whose code is v, if there is one.
+func (s *Service) memberCity(ctx context.Context, v string) (members.City, bool) {
+	if v == "" || len(v) > 64 || strings.ContainsAny(v, " \t") {
+		return members.City{}, false
+	}
+	c, err := s.Directory.City(ctx, v)
+	return c, err == nil
+}
+
+// checkPlaces checks the city of each country/city field: a member city
+// (chosen by its code from the picker's list) must be in the country
+// chosen; any other value is a free name of a city that is not a member.
+func (s *Service) checkPlaces(ctx context.Context, f *Form, a Answers) []citylens.Problem {
+	var ps []citylens.Problem
+	for _, fd := range f.Fields {
+		vals := a[fd.Key]
+		if fd.Kind != KindPlace || len(vals) < 2 || !validCountry(vals[0]) {
+			continue
+		}
+		if c, ok := s.memberCity(ctx, vals[1]); ok && c.Country != vals[0] {
+			ps = append(ps, citylens.Problem{Field: fd.Key}.Keyed("prize.error.city_country", "%s is a member city of %s, not of %s",
+				c.Name, citylens.Phrase{Key: CountryKey(c.Country), English: c.Country}, citylens.Phrase{Key: CountryKey(vals[0]), English: vals[0]}))
+		}
+	}
+	return ps
 }
 
 func checkCoApplicants(co []CoApplicant) []citylens.Problem {
@@ -650,54 +683,83 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// AddAttachment stores a file of a file field, reading r in chunks straight
-// into the database: at most MaxAttachmentBytes, of an accepted type by
-// content, within the application's and the field's counts. Nothing is
-// stored when it is refused.
-func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, name string, r io.Reader) (Attachment, error) {
-	var att Attachment
-	err := s.Store.InTx(ctx, func(ctx context.Context) error {
-		v, err := s.mayChange(ctx, who, id)
-		if err != nil {
+// AddAttachment stores a file of a file field: at most MaxAttachmentBytes,
+// of an accepted type by content, within the application's and the field's
+// counts. The file streams into the store's staged file (hashed on the
+// way) before any transaction, so a slow upload holds no lock; then one
+// short transaction checks the rules again with the file's size and
+// records it. Nothing is stored when it is refused.
+func (s *Service) AddAttachment(ctx context.Context, who Who, id int64, field, name string, r io.Reader) (att Attachment, err error) {
+	limit, err := s.attachLimit(ctx, who, id, field, 0)
+	if err != nil {
+		return att, err
+	}
+	t, err := s.Store.StageFile()
+	if err != nil {
+		return att, err
+	}
+	committed := false
+	// What a failed release leaves, the periodic sweep collects.
+	defer func() { _ = s.Store.ReleaseStaged(ctx, t, committed) }()
+	typ, _, err := StreamFile(r, limit, fileTooLarge, t)
+	if err != nil {
+		return att, err
+	}
+	if err := t.Finish(); err != nil {
+		return att, citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
+	}
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.attachLimit(ctx, who, id, field, t.Size()); err != nil {
 			return err
 		}
-		fd, ok := v.Form.Field(field)
-		if !ok || fd.Kind != KindFile {
-			return citylens.Ef(citylens.EINVALID, "prize.error.file_field", "the form has no file field %q", field)
-		}
-		maxFiles := fd.MaxFiles
-		if maxFiles == 0 {
-			maxFiles = DefaultMaxFiles
-		}
-		var total int64
-		for _, f := range v.Files {
-			total += f.Size
-		}
-		if v.FileCounts()[field] >= maxFiles || len(v.Files) >= MaxAppFiles {
-			return citylens.Ef(citylens.ECONFLICT, "prize.error.file_count", "this field takes at most %d files; remove one first", maxFiles)
-		}
-		limit := int64(MaxAttachmentBytes)
-		if left := MaxAppBytes - total; left < limit {
-			limit = left
-		}
-		att.Size, att.SHA256, err = StreamFile(r, limit, func() error {
-			return citylens.Ef(citylens.ETOOLARGE, "prize.error.file_size", "a file may have at most %s, and an application's files %s together",
-				"10 MiB", "40 MiB")
-		}, func(typ string) error {
-			att = Attachment{ID: NewID(), ApplicationID: id, Field: field, Name: CleanFileName(name), Type: typ, CreatedAt: s.now()}
-			return s.Store.CreatePrizeAttachment(ctx, att)
-		}, func(seq int, b []byte) error {
-			return s.Store.PutPrizeAttachmentChunk(ctx, att.ID, seq, b)
-		})
-		if err != nil {
-			return err
-		}
-		if err := s.Store.FinishPrizeAttachment(ctx, att.ID, att.Size, att.SHA256); err != nil {
+		att = Attachment{ID: NewID(), ApplicationID: id, Field: field, Name: CleanFileName(name), Type: typ,
+			Size: t.Size(), SHA256: t.Sum(), CreatedAt: s.now()}
+		if err := s.Store.AddPrizeAttachment(ctx, att, t); err != nil {
 			return err
 		}
 		return s.record(ctx, who.Actor(), "prize.attachment.add", "prize_application", itoa(id), nil, att)
 	})
+	committed = err == nil
 	return att, err
+}
+
+// fileTooLarge is the error of a file over the limits.
+func fileTooLarge() error {
+	return citylens.Ef(citylens.ETOOLARGE, "prize.error.file_size", "a file may have at most %s, and an application's files %s together",
+		"10 MiB", "40 MiB")
+}
+
+// attachLimit checks that the viewer may add a file of size bytes (0: not
+// yet known) to field of application id, and returns the most a file
+// may have there.
+func (s *Service) attachLimit(ctx context.Context, who Who, id int64, field string, size int64) (int64, error) {
+	v, err := s.mayChange(ctx, who, id)
+	if err != nil {
+		return 0, err
+	}
+	fd, ok := v.Form.Field(field)
+	if !ok || fd.Kind != KindFile {
+		return 0, citylens.Ef(citylens.EINVALID, "prize.error.file_field", "the form has no file field %q", field)
+	}
+	maxFiles := fd.MaxFiles
+	if maxFiles == 0 {
+		maxFiles = DefaultMaxFiles
+	}
+	var total int64
+	for _, f := range v.Files {
+		total += f.Size
+	}
+	if v.FileCounts()[field] >= maxFiles || len(v.Files) >= MaxAppFiles {
+		return 0, citylens.Ef(citylens.ECONFLICT, "prize.error.file_count", "this field takes at most %d files; remove one first", maxFiles)
+	}
+	limit := int64(MaxAttachmentBytes)
+	if left := MaxAppBytes - total; left < limit {
+		limit = left
+	}
+	if size > limit {
+		return 0, fileTooLarge()
+	}
+	return limit, nil
 }
 
 // fileView loads an attachment and its application for the viewer.

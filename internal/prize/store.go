@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/members"
 )
 
@@ -47,9 +48,14 @@ type Store interface {
 	PrizeApplication(ctx context.Context, id int64) (*Application, error)
 	PrizeApplications(ctx context.Context, f ApplicationFilter) ([]*Application, error) // by ID
 
-	CreatePrizeAttachment(ctx context.Context, a Attachment) error
-	PutPrizeAttachmentChunk(ctx context.Context, id string, seq int, data []byte) error
-	FinishPrizeAttachment(ctx context.Context, id string, size int64, sha256 string) error
+	// StageFile starts the file an upload streams into (hashed as it is
+	// written); ReleaseStaged ends it once its transaction is over
+	// (collecting its bytes if that failed).
+	StageFile() (*blobs.Temp, error)
+	ReleaseStaged(ctx context.Context, t *blobs.Temp, committed bool) error
+	// AddPrizeAttachment stores a's record, its size and SHA-256 those of
+	// t (finished), with t's bytes.
+	AddPrizeAttachment(ctx context.Context, a Attachment, t *blobs.Temp) error
 	PrizeAttachment(ctx context.Context, id string) (Attachment, error)
 	PrizeAttachments(ctx context.Context, applicationID int64) ([]Attachment, error)
 	// PrizeAttachmentChunks calls fn with the file's chunks in order.

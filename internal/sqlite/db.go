@@ -18,13 +18,17 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/sqlstore"
 )
 
@@ -68,6 +72,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	db := &DB{Store: sqlstore.New(write, read, dialect), path: path, write: write, read: read}
+	// Attachments' bytes: by content in a directory beside the database
+	// (sqlstore's files.go), not in its WAL.
+	files, err := blobs.Open(FilesDir(path))
+	if err != nil {
+		db.Store.Close()
+		return nil, err
+	}
+	db.Store.SetFiles(files)
 	if err := write.PingContext(ctx); err != nil {
 		db.Store.Close()
 		return nil, citylens.Errorf(citylens.EINTERNAL, "sqlite: open %s: %v", path, err)
@@ -105,23 +117,105 @@ func (db *DB) Close() error {
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
+// FilesDir is the directory beside the database file at path where
+// attachments are kept by content.
+func FilesDir(path string) string { return path + "-files" }
+
 // Migration is one embedded schema change.
 type Migration = sqlstore.Migration
 
 // Migrations lists the embedded migrations in order.
 func Migrations() ([]Migration, error) { return sqlstore.LoadMigrations(migrationFiles) }
 
-// Backup writes a consistent copy of the live database to path. VACUUM
-// INTO reads one snapshot; under WAL other processes (a running server)
-// keep writing meanwhile. It runs on this DB's writer connection (the
-// reader pool is query-only), so writes through this *DB wait for it.
-// path must not exist.
+// Backup writes a consistent copy of the live database to path, and of
+// the files it refers to into FilesDir(path). VACUUM INTO reads one
+// snapshot; under WAL other processes (a running server) keep writing
+// meanwhile. It runs on this DB's writer connection (the reader pool is
+// query-only), so writes through this *DB wait for it. path must not exist.
+//
+// The files: every kept file is copied first, then the snapshot is taken,
+// then the files the snapshot refers to that were not there before are
+// copied, and those it does not refer to are dropped from the copy. A file
+// the snapshot refers to was either there at the first step or written
+// since, and the sweep leaves files younger than its grace (an hour)
+// alone, so none is missing.
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return citylens.Errorf(citylens.ECONFLICT, "backup: %s already exists", path)
 	}
+	dst := FilesDir(path)
+	if _, err := os.Stat(dst); err == nil {
+		return citylens.Errorf(citylens.ECONFLICT, "backup: %s already exists", dst)
+	}
+	out, err := blobs.Open(dst)
+	if err != nil {
+		return err
+	}
+	live := db.Store.FileDir()
+	if err := live.Walk(func(sum string, _ time.Time) error { return copyFile(live, out, sum) }); err != nil {
+		return citylens.Errorf(citylens.EINTERNAL, "backup: copy files: %v", err)
+	}
 	if _, err := db.write.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
 		return db.TranslateError(ctx, "backup", err)
 	}
-	return nil
+	snap, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=query_only(1)")
+	if err != nil {
+		return err
+	}
+	defer snap.Close()
+	refs := map[string]bool{}
+	rows, err := snap.QueryContext(ctx, `SELECT sha256 FROM prize_attachments UNION SELECT sha256 FROM followup_files`)
+	if err != nil {
+		return db.TranslateError(ctx, "backup: files", err)
+	}
+	for rows.Next() {
+		var sum string
+		if err := rows.Scan(&sum); err != nil {
+			rows.Close()
+			return db.TranslateError(ctx, "backup: files", err)
+		}
+		refs[sum] = true
+	}
+	rows.Close()
+	for sum := range refs {
+		if !blobs.ValidSum(sum) || out.Exists(sum) || !live.Exists(sum) {
+			continue // bytes of a file stored in its chunk rows, or already copied
+		}
+		if err := copyFile(live, out, sum); err != nil {
+			return citylens.Errorf(citylens.EINTERNAL, "backup: copy files: %v", err)
+		}
+	}
+	return out.Walk(func(sum string, _ time.Time) error {
+		if refs[sum] {
+			return nil
+		}
+		return out.Remove(sum)
+	})
+}
+
+// copyFile copies the file of sum from one directory to another.
+func copyFile(from, to *blobs.Dir, sum string) error {
+	in, err := from.Open(sum)
+	if citylens.ErrorCode(err) == citylens.ENOTFOUND {
+		return nil // collected meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	t, err := blobs.NewTemp(to)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	if _, err := io.Copy(t, in); err != nil {
+		return err
+	}
+	if err := t.Finish(); err != nil {
+		return err
+	}
+	if t.Sum() != sum {
+		return fmt.Errorf("file %s does not match its name", sum)
+	}
+	return t.Link()
 }

@@ -13,10 +13,10 @@ import (
 
 // The knowledge exchange's practice library. Cases are one row each, with
 // their multi-valued fields and links as JSON; exchange_case_facets holds
-// every facet value for filters and counts. The full-text index is the
-// one thing the databases do differently: SQLite's FTS5 table (kept by
-// triggers) and PostgreSQL's generated tsvector, both made of the terms
-// package exchange computes, so they match alike.
+// every facet value for filters and counts, and terms_text the case's
+// index terms (exchange.Terms). Search runs on the store's index in
+// memory (exchange_index.go), made of those, so it is the same on both
+// databases.
 
 const exchangeCaseColumns = `id, source, application_id, title, title_ko, summary, summary_ko, city_code, city_name, country,
 	region, population_band, esg_pillar, stage, budget_band, results, evidence, contacts, tags_json, links_json,
@@ -162,33 +162,25 @@ const maxFacetValues = 30
 
 // SearchExchangeCases implements exchange.Store. Terms (letters and
 // digits only, from exchange.Terms) all match, each as a prefix. The
-// database finds the text matches and reads the page; the store's
-// exchangeIndex filters, counts and orders them (see exchange_index.go).
+// store's exchangeIndex, in memory and the same on both databases, finds
+// the matches, ranks, filters and counts them (see exchange_index.go);
+// the database reads the page's cases.
 func (db *Store) SearchExchangeCases(ctx context.Context, terms []string, q exchange.Query) (exchange.Result, error) {
 	r := exchange.Result{Facets: map[string][]exchange.FacetCount{}}
-	var hits []exchangeHit
-	if len(terms) > 0 {
-		var err error
-		if hits, err = db.exchangeMatches(ctx, terms); err != nil {
-			return r, err
-		}
-	}
 	ix, err := db.freshExchangeIndex(ctx)
 	if err != nil {
 		return r, err
 	}
-	hits, r.Facets = ix.counted(hits, len(terms) == 0, q)
+	var page []int64
+	r.Total, page, r.Facets = ix.counted(ix.matches(terms), len(terms) == 0, q)
 	ix.mu.RUnlock()
-	r.Total = len(hits)
-	lo, hi := min(q.Offset, len(hits)), min(q.Offset+q.Limit, len(hits))
-	page := hits[lo:hi]
 	if len(page) == 0 {
 		return r, nil
 	}
 	args := make([]any, len(page))
 	ps := make([]string, len(page))
-	for i, h := range page {
-		args[i] = h.id
+	for i, id := range page {
+		args[i] = id
 		ps[i] = fmt.Sprintf("$%d", i+1)
 	}
 	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE id IN (`+strings.Join(ps, ", ")+`)`, args...)
@@ -207,8 +199,8 @@ func (db *Store) SearchExchangeCases(ctx context.Context, terms []string, q exch
 	if err := rows.Err(); err != nil {
 		return r, db.dbError(ctx, "exchange search", err)
 	}
-	for _, h := range page {
-		if c := byID[h.id]; c != nil {
+	for _, id := range page {
+		if c := byID[id]; c != nil {
 			r.Cases = append(r.Cases, c)
 		}
 	}

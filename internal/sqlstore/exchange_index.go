@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -10,13 +12,17 @@ import (
 	"github.com/citylens/citylens/internal/exchange"
 )
 
-// exchangeIndex is the practice library's facet index in memory: each
-// case's visibility and facet values, as small numbers. A search asks the
-// database only for the text matches (the full-text index) and for the
-// page of cases it shows; filters, visibility, the total and every facet
-// count are one pass over the matches here. Counting facets in SQL joins
-// every match to its facet rows (a third of 100,000 cases matched a
-// two-word Korean query: 300,000 rows grouped per search).
+// exchangeIndex is the practice library's search index in memory, the
+// same on both databases: each case's visibility and facet values as small
+// numbers (the facet index), and an inverted index of its terms (the text
+// index: for each term of exchange.Terms, the cases that hold it). A
+// search asks the database only for the page of cases it shows; the text
+// match, its ranking, filters, visibility, the total and every facet
+// count are passes over these arrays. Counting facets in SQL joined every
+// match to its facet rows (a third of 100,000 cases matched a two-word
+// Korean query: 300,000 rows grouped per search), and ranking in the
+// databases (FTS5's bm25, PostgreSQL's ts_rank) read every match's row:
+// most of a broad search's time.
 //
 // The index follows the database through exchange_library's sequence
 // (migration 610): every write of a case takes the next number, in commit
@@ -31,9 +37,17 @@ type exchangeIndex struct {
 	loaded  bool
 	values  []exchangeFacetValue // by value number
 	numbers map[exchangeFacetValue]int32
-	cases   map[int64]*exchangeIndexed
-	ids     []int64 // the cases' ids, ascending
+	docOf   map[int64]int32 // case id → document number
+	docs    []exchangeDoc   // by document number (arrival order)
+	byID    []int32         // document numbers by case id, ascending
 	sorted  bool
+
+	termOf   map[string]int32
+	terms    []string  // by term number
+	postings [][]int32 // by term number: document number << 1 | 1 if in the title, ascending
+	dict     []int32   // term numbers in the terms' order, for prefixes
+	dictOK   bool      // dict holds every term
+	length   int64     // the documents' terms, summed (for the mean length)
 }
 
 type exchangeFacetValue struct {
@@ -41,9 +55,12 @@ type exchangeFacetValue struct {
 	value string
 }
 
-type exchangeIndexed struct {
+// exchangeDoc is one case in the index.
+type exchangeDoc struct {
+	id     int64
 	public bool
 	values []int32 // facet value numbers, ascending
+	terms  []int32 // term numbers
 }
 
 // exchangeFacetField is the index of each facet field in exchange.Facets.
@@ -73,20 +90,37 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 	if !ix.loaded {
 		ix.seq = -1
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.seq, c.visibility, COALESCE(f.field, ''), COALESCE(f.value, '')
-		FROM exchange_cases c LEFT JOIN exchange_case_facets f ON f.case_id = c.id
-		WHERE c.seq > $1`, ix.seq)
+	// The library's last number first (one row by its key): when the
+	// index has seen it, nothing changed, and the search asks nothing
+	// more of the database until it reads its page. Numbers are taken in
+	// commit order, so every case up to lib is committed and the query
+	// below, run later, sees it.
+	var lib int64
+	if err := db.read.QueryRowContext(ctx, `SELECT seq FROM exchange_library WHERE id = 1`).Scan(&lib); err != nil {
+		return nil, db.dbError(ctx, "exchange library sequence", err)
+	}
+	if ix.loaded && lib <= ix.seq {
+		ix.mu.RLock()
+		return ix, nil
+	}
+	// One statement, so one snapshot: each changed case's terms (field
+	// '') and its facet values.
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.seq, c.visibility, '', c.terms_text, c.title || ' ' || c.title_ko
+		FROM exchange_cases c WHERE c.seq > $1
+		UNION ALL
+		SELECT c.id, c.seq, c.visibility, f.field, f.value, ''
+		FROM exchange_cases c JOIN exchange_case_facets f ON f.case_id = c.id WHERE c.seq > $1`, ix.seq)
 	if err != nil {
 		return nil, db.dbError(ctx, "exchange index", err)
 	}
 	type row struct {
-		id, seq       int64
-		vis, fld, val string
+		id, seq              int64
+		vis, fld, val, title string
 	}
 	var got []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.seq, &r.vis, &r.fld, &r.val); err != nil {
+		if err := rows.Scan(&r.id, &r.seq, &r.vis, &r.fld, &r.val, &r.title); err != nil {
 			rows.Close()
 			return nil, db.dbError(ctx, "exchange index", err)
 		}
@@ -97,96 +131,227 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 	}
 	if len(got) > 0 || !ix.loaded {
 		ix.mu.Lock()
-		if !ix.loaded {
-			ix.numbers = map[exchangeFacetValue]int32{}
-			ix.cases = map[int64]*exchangeIndexed{}
-			ix.loaded, ix.sorted = true, true
-		}
-		fresh := map[int64]*exchangeIndexed{}
-		for _, r := range got {
-			e := fresh[r.id]
-			if e == nil {
-				e = &exchangeIndexed{public: r.vis == exchange.Public}
-				fresh[r.id] = e
-				if _, known := ix.cases[r.id]; !known {
-					ix.ids = append(ix.ids, r.id)
-					ix.sorted = false
-				}
-				ix.cases[r.id] = e
+		ix.apply(len(got), func(yield func(id, seq int64, vis, fld, val, title string)) {
+			for _, r := range got {
+				yield(r.id, r.seq, r.vis, r.fld, r.val, r.title)
 			}
-			ix.seq = max(ix.seq, r.seq)
-			f, ok := exchangeFacetField[r.fld]
-			if !ok {
-				continue
-			}
-			k := exchangeFacetValue{f, r.val}
-			n, ok := ix.numbers[k]
-			if !ok {
-				n = int32(len(ix.values))
-				ix.values = append(ix.values, k)
-				ix.numbers[k] = n
-			}
-			e.values = append(e.values, n)
-		}
-		for _, e := range fresh {
-			slices.Sort(e.values)
-		}
-		if !ix.sorted {
-			slices.Sort(ix.ids)
-			ix.sorted = true
-		}
+		})
+		ix.sortDict()
 		ix.mu.Unlock()
 	}
+	ix.seq = max(ix.seq, lib) // (read and written under ix.refresh only)
 	ix.mu.RLock()
 	return ix, nil
 }
 
-// exchangeHit is a text match and its rank (lower ranks first).
+// apply replaces the entries of the cases in rows (each case's facet
+// rows and one terms row, field ”). ix is write-locked.
+func (ix *exchangeIndex) apply(n int, rows func(yield func(id, seq int64, vis, fld, val, title string))) {
+	first := !ix.loaded
+	if first {
+		ix.numbers = map[exchangeFacetValue]int32{}
+		ix.docOf = make(map[int64]int32, n/8)
+		ix.termOf = map[string]int32{}
+		ix.loaded, ix.sorted = true, true
+	}
+	fresh := map[int32]bool{}
+	rows(func(id, seq int64, vis, fld, val, title string) {
+		d, known := ix.docOf[id]
+		if !known {
+			d = int32(len(ix.docs))
+			ix.docs = append(ix.docs, exchangeDoc{id: id})
+			ix.docOf[id] = d
+			ix.byID = append(ix.byID, d)
+			ix.sorted = false
+		}
+		e := &ix.docs[d]
+		if !fresh[d] {
+			fresh[d] = true
+			ix.unpost(d)
+			e.public, e.values, e.terms = vis == exchange.Public, e.values[:0], nil
+		}
+		ix.seq = max(ix.seq, seq)
+		if fld == "" {
+			ix.post(d, val, title)
+			return
+		}
+		f, ok := exchangeFacetField[fld]
+		if !ok {
+			return
+		}
+		k := exchangeFacetValue{f, val}
+		v, ok := ix.numbers[k]
+		if !ok {
+			v = int32(len(ix.values))
+			ix.values = append(ix.values, k)
+			ix.numbers[k] = v
+		}
+		e.values = append(e.values, v)
+	})
+	for d := range fresh {
+		slices.Sort(ix.docs[d].values)
+	}
+	if first {
+		// The whole library was read: give back what the posting lists
+		// grew in advance (up to half of them).
+		for n, p := range ix.postings {
+			ix.postings[n] = slices.Clip(slices.Clone(p))
+		}
+		ix.docs = slices.Clip(ix.docs)
+	}
+	if !ix.sorted {
+		slices.SortFunc(ix.byID, func(a, b int32) int { return cmp.Compare(ix.docs[a].id, ix.docs[b].id) })
+		ix.sorted = true
+	}
+}
+
+// post adds document d's terms (terms_text: exchange.Terms of the case,
+// space-separated) to the inverted index, marking those of its title.
+func (ix *exchangeIndex) post(d int32, termsText, title string) {
+	inTitle := map[string]bool{}
+	for _, t := range exchange.Terms(title, false) {
+		inTitle[t] = true
+	}
+	e := &ix.docs[d]
+	fields := strings.Fields(termsText)
+	e.terms = make([]int32, 0, len(fields))
+	for _, t := range fields {
+		n, ok := ix.termOf[t]
+		if !ok {
+			n = int32(len(ix.terms))
+			ix.terms = append(ix.terms, t)
+			ix.postings = append(ix.postings, nil)
+			ix.termOf[t] = n
+			ix.dictOK = false
+		}
+		p := d << 1
+		if inTitle[t] {
+			p |= 1
+		}
+		ps := ix.postings[n]
+		if len(ps) == 0 || ps[len(ps)-1] < p {
+			ix.postings[n] = append(ps, p) // a new document: the usual case
+		} else {
+			i, _ := slices.BinarySearch(ps, p)
+			ix.postings[n] = slices.Insert(ps, i, p)
+		}
+		e.terms = append(e.terms, n)
+	}
+	ix.length += int64(len(e.terms))
+}
+
+// unpost removes document d's terms from the inverted index.
+func (ix *exchangeIndex) unpost(d int32) {
+	e := &ix.docs[d]
+	for _, n := range e.terms {
+		ps := ix.postings[n]
+		if i, ok := slices.BinarySearch(ps, d<<1); ok {
+			ix.postings[n] = slices.Delete(ps, i, i+1)
+		} else if i, ok := slices.BinarySearch(ps, d<<1|1); ok {
+			ix.postings[n] = slices.Delete(ps, i, i+1)
+		}
+	}
+	ix.length -= int64(len(e.terms))
+	e.terms = nil
+}
+
+// exchangeHit is a text match and its score (higher first).
 type exchangeHit struct {
-	id   int64
-	rank float64
+	doc   int32
+	score float64
 }
 
-// exchangeMatches are the cases whose index terms match all terms (each
-// as a prefix), with their rank.
-func (db *Store) exchangeMatches(ctx context.Context, terms []string) ([]exchangeHit, error) {
-	var query string
-	var arg string
-	if db.dialect.Name == "postgres" {
-		qs := make([]string, len(terms))
-		for i, t := range terms {
-			qs[i] = "'" + t + "':*"
-		}
-		arg = strings.Join(qs, " & ")
-		query = `SELECT id, -ts_rank(terms, $1::tsquery) FROM exchange_cases WHERE terms @@ $1::tsquery`
-	} else {
-		qs := make([]string, len(terms))
-		for i, t := range terms {
-			qs[i] = `"` + t + `"*`
-		}
-		arg = strings.Join(qs, " AND ")
-		query = `SELECT rowid, bm25(exchange_case_fts) FROM exchange_case_fts WHERE exchange_case_fts MATCH $1`
+// BM25's constants, as FTS5 and Lucene use them.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// matches are the documents holding every term (each as a prefix: any
+// term of the index that begins with it), with their BM25F score. A
+// case's terms are distinct, so a term occurs once in a case; an
+// occurrence in the title counts twice. Each query term weighs its
+// inverse document frequency (of the cases matching the prefix, as FTS5
+// counts a prefix), and shorter cases score higher. ix is read-locked
+// and its dictionary sorted (sortDict).
+func (ix *exchangeIndex) matches(terms []string) []exchangeHit {
+	nd := len(ix.docs)
+	if nd == 0 || len(terms) == 0 {
+		return nil
 	}
-	rows, err := db.reader(ctx).QueryContext(ctx, query, arg)
-	if err != nil {
-		return nil, db.dbError(ctx, "exchange search", err)
+	words := (nd + 63) / 64
+	all := make([]uint64, words)          // in every term so far
+	cur := make([]uint64, words)          // this term's documents
+	title := make([][]uint64, len(terms)) // per term: its documents with it in the title
+	idf := make([]float64, len(terms))
+	for q, t := range terms {
+		clear(cur)
+		tb := make([]uint64, words)
+		i, _ := slices.BinarySearchFunc(ix.dict, t, func(n int32, t string) int { return strings.Compare(ix.terms[n], t) })
+		for ; i < len(ix.dict) && strings.HasPrefix(ix.terms[ix.dict[i]], t); i++ {
+			for _, p := range ix.postings[ix.dict[i]] {
+				d := p >> 1
+				cur[d>>6] |= 1 << (d & 63)
+				tb[d>>6] |= uint64(p&1) << (d & 63)
+			}
+		}
+		df := 0
+		for w, x := range cur {
+			df += bits.OnesCount64(x)
+			if q == 0 {
+				all[w] = x
+			} else {
+				all[w] &= x
+			}
+		}
+		if df == 0 {
+			return nil
+		}
+		title[q] = tb
+		// FTS5's idf: never below a small positive number, so a term in
+		// more than half the library still counts a little.
+		idf[q] = max(math.Log((float64(nd)-float64(df)+0.5)/(float64(df)+0.5)), 1e-6)
 	}
-	defer rows.Close()
+	avg := float64(ix.length) / float64(nd)
 	var out []exchangeHit
-	for rows.Next() {
-		var h exchangeHit
-		if err := rows.Scan(&h.id, &h.rank); err != nil {
-			return nil, db.dbError(ctx, "exchange search", err)
+	for w, x := range all {
+		for x != 0 {
+			b := bits.TrailingZeros64(x)
+			x &^= 1 << b
+			d := int32(w<<6 | b)
+			norm := bm25K1 * (1 - bm25B + bm25B*float64(len(ix.docs[d].terms))/max(avg, 1))
+			var s float64
+			for q := range terms {
+				tf := 1.0 + float64(title[q][w]>>b&1)
+				s += idf[q] * tf * (bm25K1 + 1) / (tf + norm)
+			}
+			out = append(out, exchangeHit{doc: d, score: s})
 		}
-		out = append(out, h)
 	}
-	return out, db.dbError(ctx, "exchange search", rows.Err())
+	return out
 }
 
-// counted filters hits (nil: every case, newest first) by
-// visibility and q's filters, counts the facets of what is left and
-// returns it in rank order. ix is read-locked.
-func (ix *exchangeIndex) counted(hits []exchangeHit, all bool, q exchange.Query) ([]exchangeHit, map[string][]exchange.FacetCount) {
+// sortDict puts the dictionary in the terms' order after new terms came.
+// ix is write-locked.
+func (ix *exchangeIndex) sortDict() {
+	if ix.dictOK {
+		return
+	}
+	ix.dict = ix.dict[:0]
+	for n := range ix.terms {
+		if len(ix.postings[n]) > 0 {
+			ix.dict = append(ix.dict, int32(n))
+		}
+	}
+	slices.SortFunc(ix.dict, func(a, b int32) int { return strings.Compare(ix.terms[a], ix.terms[b]) })
+	ix.dictOK = true
+}
+
+// counted filters hits (all: every case, newest first) by visibility and
+// q's filters, counts the facets of what is left, and returns how many
+// are left and the ids of the page q asks for, in order (score, then
+// newest). ix is read-locked.
+func (ix *exchangeIndex) counted(hits []exchangeHit, all bool, q exchange.Query) (int, []int64, map[string][]exchange.FacetCount) {
 	// A filter on a field keeps a case with any of its values; filters on
 	// different fields all hold.
 	var wanted [][]int32 // per filtered field, its value numbers
@@ -204,9 +369,9 @@ func (ix *exchangeIndex) counted(hits []exchangeHit, all bool, q exchange.Query)
 		wanted = append(wanted, ns)
 	}
 	counts := make([]int32, len(ix.values))
-	keep := func(id int64) bool {
-		e := ix.cases[id]
-		if e == nil || (!e.public && !q.Members) {
+	keep := func(d int32) bool {
+		e := &ix.docs[d]
+		if !e.public && !q.Members {
 			return false
 		}
 		for _, ns := range wanted {
@@ -226,27 +391,36 @@ func (ix *exchangeIndex) counted(hits []exchangeHit, all bool, q exchange.Query)
 		}
 		return true
 	}
-	var out []exchangeHit
+	lo, hi := max(q.Offset, 0), max(q.Offset, 0)+max(q.Limit, 0)
+	var page []int64
+	total := 0
 	if all {
-		out = make([]exchangeHit, 0, len(ix.ids))
-		for i := len(ix.ids) - 1; i >= 0; i-- {
-			if keep(ix.ids[i]) {
-				out = append(out, exchangeHit{id: ix.ids[i]})
+		for i := len(ix.byID) - 1; i >= 0; i-- {
+			if d := ix.byID[i]; keep(d) {
+				if total >= lo && total < hi {
+					page = append(page, ix.docs[d].id)
+				}
+				total++
 			}
 		}
 	} else {
-		out = hits[:0]
+		kept := hits[:0]
 		for _, h := range hits {
-			if keep(h.id) {
-				out = append(out, h)
+			if keep(h.doc) {
+				kept = append(kept, h)
 			}
 		}
-		slices.SortFunc(out, func(a, b exchangeHit) int {
-			if c := cmp.Compare(a.rank, b.rank); c != 0 {
+		total = len(kept)
+		better := func(a, b exchangeHit) int {
+			if c := cmp.Compare(b.score, a.score); c != 0 {
 				return c
 			}
-			return cmp.Compare(b.id, a.id)
-		})
+			return cmp.Compare(ix.docs[b.doc].id, ix.docs[a.doc].id)
+		}
+		top := topHits(kept, min(hi, len(kept)), better)
+		for _, h := range top[min(lo, len(top)):] {
+			page = append(page, ix.docs[h.doc].id)
+		}
 	}
 	facets := map[string][]exchange.FacetCount{}
 	for n, c := range counts {
@@ -268,5 +442,48 @@ func (ix *exchangeIndex) counted(hits []exchangeHit, all bool, q exchange.Query)
 		}
 		facets[f] = fcs
 	}
-	return out, facets
+	return total, page, facets
+}
+
+// topHits puts the k best of hits first, in order, and returns them: a
+// page needs its own hits sorted, not every match. Where k is small
+// beside the matches it keeps the k best in a heap (about n log k
+// comparisons instead of n log n); it may reorder hits.
+func topHits(hits []exchangeHit, k int, cmpf func(a, b exchangeHit) int) []exchangeHit {
+	if k <= 0 {
+		return nil
+	}
+	if k*8 >= len(hits) {
+		slices.SortFunc(hits, cmpf)
+		return hits[:k]
+	}
+	// A max-heap (by cmpf: the worst of the k on top) in hits[:k].
+	h := hits[:k]
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < k && cmpf(h[l], h[m]) > 0 {
+				m = l
+			}
+			if r := l + 1; r < k && cmpf(h[r], h[m]) > 0 {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range hits[k:] {
+		if cmpf(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmpf)
+	return h
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/followup"
 )
 
@@ -103,6 +104,16 @@ func (db *Store) FollowupStudies(ctx context.Context, edition string) ([]*follow
 		return db.followupStudies(ctx, `$1 = ''`, "")
 	}
 	return db.followupStudies(ctx, `edition = $1`, edition)
+}
+
+// FollowupCityStudies implements followup.CityStore: the studies city
+// hosts or is a partner city of (indexed: followup_studies_host and
+// followup_partners_city).
+func (db *Store) FollowupCityStudies(ctx context.Context, city string) ([]*followup.Study, error) {
+	if city == "" { // "" is no city, not the studies without a host
+		return nil, nil
+	}
+	return db.followupStudies(ctx, `host_city = $1 OR id IN (SELECT study_id FROM followup_partners WHERE kind = 'city' AND city_code = $1)`, city)
 }
 
 // followupStudies reads the studies of where (on followup_studies, with
@@ -249,6 +260,56 @@ func (db *Store) AddFollowupEvidence(ctx context.Context, e *followup.Evidence) 
 	return db.dbError(ctx, "followup evidence", err)
 }
 
+// UpdateFollowupPartner implements followup.Store.
+func (db *Store) UpdateFollowupPartner(ctx context.Context, p followup.Partner) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_partners SET kind = $3, city_code = $4, name = $5, role = $6, user_id = $7
+		WHERE id = $1 AND study_id = $2`, p.ID, p.StudyID, p.Kind, p.CityCode, p.Name, p.Role, p.UserID)
+	if err != nil {
+		return db.dbError(ctx, "followup partner", err)
+	}
+	return db.rowsAffected(ctx, res, "followup partner %d not found", p.ID)
+}
+
+// DeleteFollowupPartner implements followup.Store.
+func (db *Store) DeleteFollowupPartner(ctx context.Context, study, id int64) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_partners WHERE id = $1 AND study_id = $2`, id, study)
+	if err != nil {
+		return db.dbError(ctx, "followup partner", err)
+	}
+	return db.rowsAffected(ctx, res, "followup partner %d not found", id)
+}
+
+// UpdateFollowupEvidence implements followup.Store.
+func (db *Store) UpdateFollowupEvidence(ctx context.Context, e followup.Evidence) error {
+	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_evidence SET label = $3, public = $4, url = $5, indicator = $6, unit = $7,
+		before_value = $8, after_value = $9 WHERE id = $1 AND study_id = $2`, e.ID, e.StudyID, e.Label, boolInt(e.Public), e.URL, e.Indicator,
+		e.Unit, e.Before, e.After)
+	if err != nil {
+		return db.dbError(ctx, "followup evidence", err)
+	}
+	return db.rowsAffected(ctx, res, "followup evidence %d not found", e.ID)
+}
+
+// DeleteFollowupEvidence implements followup.Store: the evidence, then
+// its file's chunks and record, in one transaction.
+func (db *Store) DeleteFollowupEvidence(ctx context.Context, study, id int64) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		var file sql.NullString
+		err := db.writer(ctx).QueryRowContext(ctx, `DELETE FROM followup_evidence WHERE id = $1 AND study_id = $2 RETURNING file_id`, id, study).Scan(&file)
+		if err != nil {
+			return db.dbError(ctx, "followup evidence", notFound(err, "followup evidence %d not found", id))
+		}
+		if !file.Valid || file.String == "" {
+			return nil
+		}
+		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_file_chunks WHERE file_id = $1`, file.String); err != nil {
+			return db.dbError(ctx, "followup file", err)
+		}
+		_, err = db.writer(ctx).ExecContext(ctx, `DELETE FROM followup_files WHERE id = $1`, file.String)
+		return db.dbError(ctx, "followup file", err)
+	})
+}
+
 // FollowupEvidenceByFile implements followup.EvidenceStore.
 func (db *Store) FollowupEvidenceByFile(ctx context.Context, fileID string) (followup.Evidence, error) {
 	e, err := scanFollowupEvidence(db.reader(ctx).QueryRowContext(ctx, `SELECT `+followupEvidenceColumns+` FROM followup_evidence e
@@ -256,26 +317,18 @@ func (db *Store) FollowupEvidenceByFile(ctx context.Context, fileID string) (fol
 	return e, db.dbError(ctx, "followup evidence", notFound(err, "no evidence holds file %s", fileID))
 }
 
-// CreateFollowupFile implements followup.Store.
-func (db *Store) CreateFollowupFile(ctx context.Context, f followup.File) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_files (id, study_id, name, type, size, sha256, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.StudyID, f.Name, f.Type, f.Size, f.SHA256, us(f.CreatedAt))
-	return db.dbError(ctx, "followup file", err)
-}
-
-// PutFollowupFileChunk implements followup.Store.
-func (db *Store) PutFollowupFileChunk(ctx context.Context, id string, seq int, data []byte) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, id, seq, data)
-	return db.dbError(ctx, "followup file chunk", err)
-}
-
-// FinishFollowupFile implements followup.Store.
-func (db *Store) FinishFollowupFile(ctx context.Context, id string, size int64, sha string) error {
-	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE followup_files SET size = $2, sha256 = $3 WHERE id = $1`, id, size, sha)
-	if err != nil {
-		return db.dbError(ctx, "followup file", err)
-	}
-	return db.rowsAffected(ctx, res, "followup file %s not found", id)
+// AddFollowupFile implements followup.Store: the record of f (size and
+// SHA-256 from t) with the bytes of t (finished), in the transaction of
+// ctx (see files.go).
+func (db *Store) AddFollowupFile(ctx context.Context, f followup.File, t *blobs.Temp) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO followup_files (id, study_id, name, type, size, sha256, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.StudyID, f.Name, f.Type, t.Size(), t.Sum(), us(f.CreatedAt))
+		if err != nil {
+			return db.dbError(ctx, "followup file", err)
+		}
+		return db.putFileBytes(ctx, followupChunks, f.ID, t)
+	})
 }
 
 // FollowupFile implements followup.Store.
@@ -290,19 +343,11 @@ func (db *Store) FollowupFile(ctx context.Context, id string) (followup.File, er
 
 // FollowupFileChunks implements followup.Store.
 func (db *Store) FollowupFileChunks(ctx context.Context, id string, fn func([]byte) error) error {
-	for seq := 0; ; seq++ {
-		var data []byte
-		err := db.reader(ctx).QueryRowContext(ctx, `SELECT data FROM followup_file_chunks WHERE file_id = $1 AND seq = $2`, id, seq).Scan(&data)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return db.dbError(ctx, "followup file chunk", err)
-		}
-		if err := fn(data); err != nil {
-			return err
-		}
+	f, err := db.FollowupFile(ctx, id)
+	if err != nil {
+		return err
 	}
+	return db.readFileBytes(ctx, followupChunks, id, f.SHA256, fn)
 }
 
 // FollowupStudyBytes implements followup.Store.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/exchange"
 )
 
@@ -214,26 +215,21 @@ func (db *Store) AddPartnershipActivity(ctx context.Context, a *exchange.Activit
 	return db.dbError(ctx, "partnership activity", err)
 }
 
-// CreatePartnershipFile implements exchange.PartnershipStore.
-func (db *Store) CreatePartnershipFile(ctx context.Context, f exchange.File) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO exchange_partnership_files (id, partnership_id, name, type, size, sha256, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.PartnershipID, f.Name, f.Type, f.Size, f.SHA256, us(f.CreatedAt))
-	return db.dbError(ctx, "partnership file", err)
-}
+// partnershipChunks are the agreement files' chunk rows (files.go).
+var partnershipChunks = chunkTable{"exchange_partnership_file_chunks", "file_id"}
 
-// PutPartnershipFileChunk implements exchange.PartnershipStore.
-func (db *Store) PutPartnershipFileChunk(ctx context.Context, id string, seq int, data []byte) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO exchange_partnership_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, id, seq, data)
-	return db.dbError(ctx, "partnership file chunk", err)
-}
-
-// FinishPartnershipFile implements exchange.PartnershipStore.
-func (db *Store) FinishPartnershipFile(ctx context.Context, id string, size int64, sha string) error {
-	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE exchange_partnership_files SET size = $2, sha256 = $3 WHERE id = $1`, id, size, sha)
-	if err != nil {
-		return db.dbError(ctx, "partnership file", err)
-	}
-	return db.rowsAffected(ctx, res, "partnership file %s not found", id)
+// AddPartnershipFile implements exchange.PartnershipStore: the record of f
+// (size and SHA-256 from t) with the bytes of t (finished), in the
+// transaction of ctx (see files.go).
+func (db *Store) AddPartnershipFile(ctx context.Context, f exchange.File, t *blobs.Temp) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO exchange_partnership_files (id, partnership_id, name, type, size, sha256, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, f.PartnershipID, f.Name, f.Type, t.Size(), t.Sum(), us(f.CreatedAt))
+		if err != nil {
+			return db.dbError(ctx, "partnership file", err)
+		}
+		return db.putFileBytes(ctx, partnershipChunks, f.ID, t)
+	})
 }
 
 // PartnershipFile implements exchange.PartnershipStore.
@@ -246,22 +242,14 @@ func (db *Store) PartnershipFile(ctx context.Context, id string) (exchange.File,
 	return f, db.dbError(ctx, "partnership file", notFound(err, "partnership file %s not found", id))
 }
 
-// PartnershipFileChunks implements exchange.PartnershipStore: one query a
-// chunk, so a download holds one chunk in memory.
+// PartnershipFileChunks implements exchange.PartnershipStore: one chunk
+// at a time, from the chunk rows or the files' directory (files.go).
 func (db *Store) PartnershipFileChunks(ctx context.Context, id string, fn func([]byte) error) error {
-	for seq := 0; ; seq++ {
-		var data []byte
-		err := db.reader(ctx).QueryRowContext(ctx, `SELECT data FROM exchange_partnership_file_chunks WHERE file_id = $1 AND seq = $2`, id, seq).Scan(&data)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return db.dbError(ctx, "partnership file chunk", err)
-		}
-		if err := fn(data); err != nil {
-			return err
-		}
+	f, err := db.PartnershipFile(ctx, id)
+	if err != nil {
+		return err
 	}
+	return db.readFileBytes(ctx, partnershipChunks, id, f.SHA256, fn)
 }
 
 // DeletePartnershipFile implements exchange.PartnershipStore.

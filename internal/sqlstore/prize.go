@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/prize"
 )
 
@@ -332,23 +333,18 @@ func (db *Store) PrizeApplications(ctx context.Context, f prize.ApplicationFilte
 	return out, db.dbError(ctx, "prize applications", rows.Err())
 }
 
-func (db *Store) CreatePrizeAttachment(ctx context.Context, a prize.Attachment) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO prize_attachments (id, application_id, field, name, type, size, sha256, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.ApplicationID, a.Field, a.Name, a.Type, a.Size, a.SHA256, us(a.CreatedAt))
-	return db.dbError(ctx, "prize attachment", err)
-}
-
-func (db *Store) PutPrizeAttachmentChunk(ctx context.Context, id string, seq int, data []byte) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO prize_attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)`, id, seq, data)
-	return db.dbError(ctx, "prize attachment chunk", err)
-}
-
-func (db *Store) FinishPrizeAttachment(ctx context.Context, id string, size int64, sha string) error {
-	res, err := db.writer(ctx).ExecContext(ctx, `UPDATE prize_attachments SET size = $2, sha256 = $3 WHERE id = $1`, id, size, sha)
-	if err != nil {
-		return db.dbError(ctx, "prize attachment", err)
-	}
-	return db.rowsAffected(ctx, res, "prize attachment %q not found", id)
+// AddPrizeAttachment implements prize.Store: the record of a (size and
+// SHA-256 from t) with the bytes of t (finished), in the transaction of
+// ctx (see files.go).
+func (db *Store) AddPrizeAttachment(ctx context.Context, a prize.Attachment, t *blobs.Temp) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO prize_attachments (id, application_id, field, name, type, size, sha256, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.ApplicationID, a.Field, a.Name, a.Type, t.Size(), t.Sum(), us(a.CreatedAt))
+		if err != nil {
+			return db.dbError(ctx, "prize attachment", err)
+		}
+		return db.putFileBytes(ctx, prizeChunks, a.ID, t)
+	})
 }
 
 const prizeAttColumns = `id, application_id, field, name, type, size, sha256, created_at`
@@ -384,22 +380,14 @@ func (db *Store) PrizeAttachments(ctx context.Context, applicationID int64) ([]p
 	return out, db.dbError(ctx, "prize attachments", rows.Err())
 }
 
-// PrizeAttachmentChunks reads the chunks one query each, so a download
+// PrizeAttachmentChunks reads the file a chunk at a time, so a download
 // holds one chunk in memory.
 func (db *Store) PrizeAttachmentChunks(ctx context.Context, id string, fn func([]byte) error) error {
-	for seq := 0; ; seq++ {
-		var b []byte
-		err := db.reader(ctx).QueryRowContext(ctx, `SELECT data FROM prize_attachment_chunks WHERE attachment_id = $1 AND seq = $2`, id, seq).Scan(&b)
-		if err == sql.ErrNoRows {
-			return nil
-		}
-		if err != nil {
-			return db.dbError(ctx, "prize attachment chunk", err)
-		}
-		if err := fn(b); err != nil {
-			return err
-		}
+	a, err := db.PrizeAttachment(ctx, id)
+	if err != nil {
+		return err
 	}
+	return db.readFileBytes(ctx, prizeChunks, id, a.SHA256, fn)
 }
 
 func (db *Store) DeletePrizeAttachment(ctx context.Context, id string) error {
@@ -407,6 +395,7 @@ func (db *Store) DeletePrizeAttachment(ctx context.Context, id string) error {
 		if _, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM prize_attachment_chunks WHERE attachment_id = $1`, id); err != nil {
 			return db.dbError(ctx, "prize attachment", err)
 		}
+		// Bytes kept in the file directory stay for the sweep (CollectFiles).
 		res, err := db.writer(ctx).ExecContext(ctx, `DELETE FROM prize_attachments WHERE id = $1`, id)
 		if err != nil {
 			return db.dbError(ctx, "prize attachment", err)

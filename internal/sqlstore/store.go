@@ -31,6 +31,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/auditlog"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/datacall"
 )
 
@@ -81,6 +82,7 @@ type Store struct {
 	dialect Dialect
 	stmts   stmtCache // when dialect.PrepareStatements
 	exch    exchangeIndex
+	files   *blobs.Dir // files' bytes (see files.go); nil: in the database
 }
 
 // New is the store over write (for writes and transactions) and read (for

@@ -240,20 +240,26 @@ func (db *Store) CohortAssignments(ctx context.Context, cohortID int64) ([]train
 
 // PutTrainingSubmission implements training.Store.
 func (db *Store) PutTrainingSubmission(ctx context.Context, s *training.Submission) error {
-	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO training_submissions (assignment_id, user_id, body, submitted_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (assignment_id, user_id) DO UPDATE SET body = excluded.body, submitted_at = excluded.submitted_at`,
-		s.AssignmentID, s.UserID, s.Text, us(s.SubmittedAt))
+	var file any
+	if s.FileID != "" {
+		file = s.FileID
+	}
+	_, err := db.writer(ctx).ExecContext(ctx, `INSERT INTO training_submissions (assignment_id, user_id, body, file_id, submitted_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (assignment_id, user_id) DO UPDATE SET body = excluded.body, file_id = excluded.file_id, submitted_at = excluded.submitted_at`,
+		s.AssignmentID, s.UserID, s.Text, file, us(s.SubmittedAt))
 	return db.dbError(ctx, "training submission", err)
 }
 
 // CohortSubmissions implements training.Store.
 func (db *Store) CohortSubmissions(ctx context.Context, cohortID int64) ([]training.Submission, error) {
-	return queryAll(ctx, db, "training submissions", `SELECT s.assignment_id, s.user_id, s.body, s.submitted_at FROM training_submissions s
-		JOIN training_assignments a ON a.id = s.assignment_id WHERE a.cohort_id = $1 ORDER BY s.assignment_id, s.user_id`,
+	return queryAll(ctx, db, "training submissions", `SELECT s.assignment_id, s.user_id, s.body, s.submitted_at, COALESCE(f.id, ''),
+		COALESCE(f.name, ''), COALESCE(f.type, ''), COALESCE(f.size, 0) FROM training_submissions s
+		JOIN training_assignments a ON a.id = s.assignment_id LEFT JOIN training_files f ON f.id = s.file_id
+		WHERE a.cohort_id = $1 ORDER BY s.assignment_id, s.user_id`,
 		func(row scanner) (training.Submission, error) {
 			var s training.Submission
 			var at int64
-			err := row.Scan(&s.AssignmentID, &s.UserID, &s.Text, &at)
+			err := row.Scan(&s.AssignmentID, &s.UserID, &s.Text, &at, &s.FileID, &s.FileName, &s.FileType, &s.FileSize)
 			s.SubmittedAt = tm(at)
 			return s, err
 		}, cohortID)

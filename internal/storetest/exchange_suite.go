@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -26,6 +27,7 @@ var ExchangeSuite = []struct {
 	{"CaseRoundTrip", testExchangeRoundTrip},
 	{"SearchEnglishKoreanFacetsVisibility", testExchangeSearch},
 	{"SearchWhileWriting", testExchangeSearchWhileWriting},
+	{"SearchRanking", testExchangeSearchRanking},
 }
 
 // RunExchangeSuite runs ExchangeSuite against every database.
@@ -290,5 +292,70 @@ func testExchangeSearchWhileWriting(t *testing.T, s ExchangeStore) {
 	}
 	if r.Total != n || r.Facets[exchange.FieldThemes][0] != (exchange.FacetCount{Value: "water", Count: n}) {
 		t.Errorf("after the writes: %d cases, themes %v", r.Total, r.Facets[exchange.FieldThemes])
+	}
+}
+
+// testExchangeSearchRanking checks the order of results, the same on both
+// databases (the store ranks in memory, BM25 with the title counted
+// twice): a match in the title before one in the summary only, in English
+// and Korean; among equal matches the shorter case first, then the newest;
+// a prefix finds every word it begins; a page deep in many matches is the
+// same slice of the whole order.
+func testExchangeSearchRanking(t *testing.T, s ExchangeStore) {
+	ctx := context.Background()
+	add := func(c *exchange.Case) *exchange.Case {
+		t.Helper()
+		c.CityName = "Anytown"
+		if err := s.CreateExchangeCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	inSummary := add(exchangeCase("River basin monitoring", "하천 유역 관측", "Flood alerts for the river basin.", "홍수 경보를 보낸다.", "asia", exchange.Public, "water"))
+	inTitle := add(exchangeCase("Flood warning", "홍수 경보", "Alerts for the river basin.", "하천 유역에 경보를 보낸다.", "asia", exchange.Public, "water"))
+	longer := add(exchangeCase("Flood warning", "홍수 경보", "Alerts for the river basin, the coast, the harbour and the old town.", "하천 유역에 경보를 보낸다.", "asia", exchange.Public, "water"))
+	twin := add(exchangeCase("Flood warning", "홍수 경보", "Alerts for the river basin.", "하천 유역에 경보를 보낸다.", "asia", exchange.Public, "water"))
+	sensor := add(exchangeCase("Sensor grid", "", "One sensor a street.", "", "asia", exchange.Public, "data"))
+	sensors := add(exchangeCase("Noise sensors", "", "Sensors on lamp posts.", "", "asia", exchange.Public, "data"))
+	ids := func(text string, offset, limit int) ([]int64, int) {
+		t.Helper()
+		r, err := s.SearchExchangeCases(ctx, exchange.Terms(text, true), exchange.Query{Text: text, Offset: offset, Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range r.Cases {
+			out = append(out, c.ID)
+		}
+		return out, r.Total
+	}
+	// The twin (same words, added later) before inTitle; the longer one
+	// after both; the summary-only match last.
+	want := []int64{twin.ID, inTitle.ID, longer.ID, inSummary.ID}
+	for _, q := range []string{"flood", "홍수", "flood 홍수"} {
+		if got, _ := ids(q, 0, 10); !cmp.Equal(got, want) {
+			t.Errorf("%q: %v, want %v", q, got, want)
+		}
+	}
+	if got, total := ids("sens", 0, 10); total != 2 || !cmp.Equal(got, []int64{sensors.ID, sensor.ID}) && !cmp.Equal(got, []int64{sensor.ID, sensors.ID}) {
+		t.Errorf("prefix sens: %v of %d, want both sensor cases", got, total)
+	}
+	// Forty matches of growing length: page 2 of 2 (the store keeps only
+	// the best 4 of 40 in order) is the 3rd and 4th.
+	var many []int64
+	for i := range 40 {
+		var words []string
+		for j := range i%20 + 1 {
+			words = append(words, fmt.Sprintf("word%d", j))
+		}
+		c := exchangeCase("Street lighting", "", "Lamps "+strings.Join(words, " ")+".", "", "europe", exchange.Public, "energy")
+		many = append(many, add(c).ID)
+	}
+	// By length (i%20), then newest: i = 20, 0, 21, 1, 22, 2, ...
+	if got, total := ids("lighting", 2, 2); total != 40 || !cmp.Equal(got, []int64{many[21], many[1]}) {
+		t.Errorf("lighting, 3rd and 4th: %v of %d, want %v", got, total, []int64{many[21], many[1]})
+	}
+	if got, _ := ids("lighting", 0, 40); len(got) != 40 || got[2] != many[21] || got[39] != many[19] {
+		t.Errorf("lighting, all 40: %v", got)
 	}
 }

@@ -28,6 +28,8 @@ var FollowupSuite = []struct {
 	{"StudyRoundTripOncePerApplication", testFollowupRoundTrip},
 	{"EvidenceFilesInChunks", testFollowupFiles},
 	{"RemindersDueAndPeople", testFollowupReminders},
+	{"CityStudiesHostAndPartnerCity", testFollowupCityStudies},
+	{"CorrectPartnersAndEvidence", testFollowupCorrections},
 }
 
 // RunFollowupSuite runs FollowupSuite against every database.
@@ -130,17 +132,20 @@ func testFollowupFiles(t *testing.T, s FollowupStore) {
 	ctx := context.Background()
 	st := followupStudy(t, s, "a@example.org", "", prize.StagePilot)
 	f := followup.File{ID: prize.NewID(), StudyID: st.ID, Name: "plan.pdf", Type: "application/pdf", CreatedAt: t0}
-	if err := s.CreateFollowupFile(ctx, f); err != nil {
+	content := append(bytes.Repeat([]byte("a"), 1000), "tail"...)
+	staged := stage(t, s, content)
+	if err := s.AddFollowupFile(ctx, f, staged); err != nil {
 		t.Fatal(err)
 	}
-	chunks := [][]byte{bytes.Repeat([]byte("a"), 1000), []byte("tail")}
-	for i, c := range chunks {
-		if err := s.PutFollowupFileChunk(ctx, f.ID, i, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.FinishFollowupFile(ctx, f.ID, 1004, "abc"); err != nil {
+	if err := s.ReleaseStaged(ctx, staged, true); err != nil {
 		t.Fatal(err)
+	}
+	if back, err := s.FollowupFile(ctx, f.ID); err != nil || back.Size != 1004 || back.SHA256 != sha(content) {
+		t.Fatalf("file record: %+v %v", back, err)
+	}
+	// The evidence file's row keeps its bytes from being collected.
+	if removed, err := s.(FileKeeper).CollectFile(ctx, sha(content)); err != nil || removed {
+		t.Fatalf("collecting an evidence file's bytes: %v %v", removed, err)
 	}
 	e := &followup.Evidence{StudyID: st.ID, MilestoneID: st.Milestones[0].ID, Kind: followup.EvidenceFile, Label: "Plan", FileID: f.ID, CreatedAt: t0}
 	if err := s.AddFollowupEvidence(ctx, e); err != nil {
@@ -227,5 +232,131 @@ func sortIDs(rs []followup.Reminder) {
 				ids[b], ids[b-1] = ids[b-1], ids[b]
 			}
 		}
+	}
+}
+
+// testFollowupCityStudies: a city's studies are those it hosts and those
+// it is a partner city of (not an organisation partner named like it),
+// whole, by ID; "" is no city.
+func testFollowupCityStudies(t *testing.T, s FollowupStore) {
+	ctx := context.Background()
+	hosted := followupStudy(t, s, "host@example.org", "kr-seoul", prize.StagePilot)
+	partnered := followupStudy(t, s, "partner@example.org", "jp-tokyo", prize.StageConcept)
+	other := followupStudy(t, s, "other@example.org", "fr-paris", prize.StageScaled)
+	noHost := followupStudy(t, s, "nohost@example.org", "", prize.StageScaled)
+	for _, p := range []followup.Partner{
+		{StudyID: partnered.ID, Kind: followup.PartnerCity, CityCode: "kr-seoul", Name: "Seoul", Role: "partner_city"},
+		{StudyID: other.ID, Kind: followup.PartnerOrganisation, CityCode: "", Name: "kr-seoul", Role: "funder"},
+	} {
+		if err := s.AddFollowupPartner(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(city string) []int64 {
+		t.Helper()
+		got, err := followup.CityStore(s).FollowupCityStudies(ctx, city)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, st := range got {
+			if len(st.Milestones) != 4 || len(st.Partners) == 0 {
+				t.Fatalf("%s: study %d read incomplete: %d milestones, %d partners", city, st.ID, len(st.Milestones), len(st.Partners))
+			}
+			out = append(out, st.ID)
+		}
+		return out
+	}
+	if got, want := ids("kr-seoul"), []int64{hosted.ID, partnered.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("kr-seoul's studies %v, want %v", got, want)
+	}
+	if got, want := ids("fr-paris"), []int64{other.ID}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("fr-paris's studies %v, want %v", got, want)
+	}
+	if got := ids("de-berlin"); len(got) != 0 {
+		t.Fatalf("de-berlin's studies %v, want none", got)
+	}
+	if got := ids(""); len(got) != 0 {
+		t.Fatalf("no city's studies %v, want none (not study %d without a host)", got, noHost.ID)
+	}
+	panel, err := followup.CityStudies(ctx, s, "kr-seoul", t0.AddDate(0, 3, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := panel.(*followup.HomeStudies)
+	if !ok || len(h.Studies) != 2 || h.Studies[0].Total != 4 || h.Studies[0].Late != 1 || h.Late != 2 || len(h.Studies[0].Due) != followup.HomeDueShown {
+		t.Fatalf("kr-seoul's panel 3 months on: %+v", panel)
+	}
+	if panel, err := followup.CityStudies(ctx, s, "de-berlin", t0); err != nil || panel != nil {
+		t.Fatalf("a city without studies: panel %v, %v; want nil (hidden)", panel, err)
+	}
+}
+
+// testFollowupCorrections: a partner and evidence are changed and removed
+// within their own study only; removing file evidence removes its file
+// and chunks.
+func testFollowupCorrections(t *testing.T, s FollowupStore) {
+	ctx := context.Background()
+	st := followupStudy(t, s, "host@example.org", "kr-seoul", prize.StagePilot)
+	other := followupStudy(t, s, "other@example.org", "fr-paris", prize.StagePilot)
+	p := st.Partners[0]
+	p.Kind, p.CityCode, p.Name, p.Role, p.UserID = followup.PartnerCity, "jp-tokyo", "Tokyo", "partner_city", 0
+	if err := s.UpdateFollowupPartner(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	wrong := p
+	wrong.StudyID = other.ID
+	wantCode(t, s.UpdateFollowupPartner(ctx, wrong), "not_found")
+	wantCode(t, s.DeleteFollowupPartner(ctx, other.ID, p.ID), "not_found")
+	got, _ := s.FollowupStudy(ctx, st.ID)
+	if len(got.Partners) != 1 || got.Partners[0] != p {
+		t.Fatalf("partner after the update %+v", got.Partners)
+	}
+	m := st.Milestones[0]
+	file := followup.File{ID: "0123456789abcdef0123456789abcdef", StudyID: st.ID, Name: "plan.pdf", Type: "application/pdf", CreatedAt: t0}
+	ev := followup.Evidence{StudyID: st.ID, MilestoneID: m.ID, Kind: followup.EvidenceFile, Label: "Plan", FileID: file.ID, CreatedAt: t0}
+	link := followup.Evidence{StudyID: st.ID, MilestoneID: m.ID, Kind: followup.EvidenceLink, Label: "Site", URL: "https://example.org", CreatedAt: t0}
+	staged := stage(t, s, []byte("%PDF-"))
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.AddFollowupFile(ctx, file, staged); err != nil {
+			return err
+		}
+		if err := s.AddFollowupEvidence(ctx, &ev); err != nil {
+			return err
+		}
+		return s.AddFollowupEvidence(ctx, &link)
+	})
+	if rerr := s.ReleaseStaged(ctx, staged, err == nil); err != nil || rerr != nil {
+		t.Fatal(err, rerr)
+	}
+	link.Label, link.Public, link.URL = "Project site", true, "https://example.org/site"
+	if err := s.UpdateFollowupEvidence(ctx, link); err != nil {
+		t.Fatal(err)
+	}
+	wrongE := link
+	wrongE.StudyID = other.ID
+	wantCode(t, s.UpdateFollowupEvidence(ctx, wrongE), "not_found")
+	wantCode(t, s.DeleteFollowupEvidence(ctx, other.ID, ev.ID), "not_found")
+	if err := s.DeleteFollowupEvidence(ctx, st.ID, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, func() error { _, err := s.FollowupFile(ctx, file.ID); return err }(), "not_found")
+	// The bytes no row refers to any more go with the next collection.
+	fk := s.(FileKeeper)
+	if removed, err := fk.CollectFile(ctx, staged.Sum()); err != nil || removed != (fk.FileDir() != nil) {
+		t.Fatalf("the removed evidence's bytes: collected %v, %v", removed, err)
+	}
+	if n, _ := s.FollowupStudyBytes(ctx, st.ID); n != 0 {
+		t.Fatalf("the study's files take %d bytes after the removal", n)
+	}
+	got, _ = s.FollowupStudy(ctx, st.ID)
+	if e := got.Milestones[0].Evidence; len(e) != 1 || e[0].ID != link.ID || e[0].Label != "Project site" || !e[0].Public || e[0].URL != "https://example.org/site" {
+		t.Fatalf("evidence after the corrections %+v", e)
+	}
+	if err := s.DeleteFollowupPartner(ctx, st.ID, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FollowupStudy(ctx, st.ID); len(got.Partners) != 0 {
+		t.Fatalf("partners after the removal %+v", got.Partners)
 	}
 }

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"testing"
@@ -33,6 +36,7 @@ var TrainingSuite = []struct {
 }{
 	{"CoursesCohortsSessions", testTrainingCourses},
 	{"EnrolmentsAttendanceCertificates", testTrainingPeople},
+	{"FilesMaterialsAndAnswers", testTrainingFiles},
 }
 
 // EventsSuite covers the network events (package events).
@@ -279,4 +283,100 @@ func testEventsConcurrent(t *testing.T, s EventsStore) {
 	if count[events.StateRegistered] != 5 || count[events.StateWaiting] != 15 {
 		t.Errorf("after %d concurrent registrations for 5 places: %v", n, count)
 	}
+}
+
+// testTrainingFiles: a material's file and an answer's file round-trip in
+// chunks; a file is a course's or an answer's, never both (the table's
+// check); an answer refers to its file, read back with it; a file deleted
+// takes its chunks.
+func testTrainingFiles(t *testing.T, s TrainingStore) {
+	ctx := context.Background()
+	prizeEdition(t, s)
+	c := &training.Course{Title: "Course", MinAttendance: 50, CreatedAt: t0}
+	if err := s.CreateCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	co := &training.Cohort{CourseID: c.ID, Edition: "2026", Title: "C", CreatedAt: t0}
+	if err := s.CreateCohort(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	as := &training.Assignment{CohortID: co.ID, Title: "Plan", Due: t0}
+	if err := s.CreateAssignment(ctx, as); err != nil {
+		t.Fatal(err)
+	}
+	u := prizeUser(t, s, "a@example.org")
+	put := func(f training.File, chunks ...[]byte) {
+		t.Helper()
+		staged := stage(t, s, bytes.Join(chunks, nil))
+		err := s.InTx(ctx, func(ctx context.Context) error { return s.AddTrainingFile(ctx, f, staged) })
+		if rerr := s.ReleaseStaged(ctx, staged, err == nil); err != nil || rerr != nil {
+			t.Fatal(err, rerr)
+		}
+	}
+	read := func(id string) []byte {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := s.TrainingFileChunks(ctx, id, func(b []byte) error { buf.Write(b); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	material := training.File{ID: "00000000000000000000000000000001", CourseID: c.ID, Name: "guide.pdf", Type: "application/pdf", CreatedAt: t0}
+	put(material, []byte("%PDF-one "), []byte("two"))
+	answer := training.File{ID: "00000000000000000000000000000002", AssignmentID: as.ID, UserID: u.ID, Name: "plan.png", Type: "image/png", CreatedAt: t0}
+	put(answer, []byte("\x89PNG"))
+	if got := read(material.ID); string(got) != "%PDF-one two" {
+		t.Fatalf("material's bytes %q", got)
+	}
+	got, err := s.TrainingFile(ctx, material.ID)
+	if err != nil || got.CourseID != c.ID || got.AssignmentID != 0 || got.UserID != 0 || got.Size != 12 || got.SHA256 != sha256Hex("%PDF-one two") || !got.CreatedAt.Equal(t0) {
+		t.Fatalf("material's record %+v %v", got, err)
+	}
+	both := training.File{ID: "00000000000000000000000000000003", CourseID: c.ID, AssignmentID: as.ID, UserID: u.ID, Name: "x", Type: "image/png", CreatedAt: t0}
+	bothStaged := stage(t, s, []byte("\x89PNG"))
+	err = s.AddTrainingFile(ctx, both, bothStaged)
+	if rerr := s.ReleaseStaged(ctx, bothStaged, err == nil); err == nil || rerr != nil {
+		t.Fatal("a file of a course and of an answer at once was stored", rerr)
+	}
+	if err := s.SetCourseMaterials(ctx, c.ID, []training.Material{{Title: "Guide", FileID: material.ID, FileName: "guide.pdf", FileType: "application/pdf", FileSize: 12}}); err != nil {
+		t.Fatal(err)
+	}
+	if cc, _ := s.Course(ctx, c.ID); len(cc.Materials) != 1 || cc.Materials[0].FileID != material.ID || cc.Materials[0].FileSize != 12 {
+		t.Fatalf("materials read back %+v", cc.Materials)
+	}
+	if err := s.PutTrainingSubmission(ctx, &training.Submission{AssignmentID: as.ID, UserID: u.ID, FileID: answer.ID, SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	subs, err := s.CohortSubmissions(ctx, co.ID)
+	if err != nil || len(subs) != 1 || subs[0].FileID != answer.ID || subs[0].FileName != "plan.png" || subs[0].FileType != "image/png" || subs[0].FileSize != 4 {
+		t.Fatalf("answer read back %+v %v", subs, err)
+	}
+	// Replaced by a text answer, the file is no longer referred to and goes.
+	if err := s.PutTrainingSubmission(ctx, &training.Submission{AssignmentID: as.ID, UserID: u.ID, Text: "Our plan.", SubmittedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTrainingFile(ctx, answer.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, func() error { _, err := s.TrainingFile(ctx, answer.ID); return err }(), "not_found")
+	wantCode(t, s.TrainingFileChunks(ctx, answer.ID, func([]byte) error { return nil }), "not_found")
+	// The collection of unreferred bytes keeps the material's (a training
+	// file refers to them) and takes the replaced answer's.
+	fk := s.(FileKeeper)
+	if sw, err := fk.CollectFiles(ctx, t0.AddDate(10, 0, 0), time.Hour); err != nil || (fk.FileDir() != nil && sw.Removed != 1) {
+		t.Fatalf("collection after the answer was replaced: %+v %v", sw, err)
+	}
+	if got := read(material.ID); string(got) != "%PDF-one two" {
+		t.Fatalf("the material's bytes after the collection: %q", got)
+	}
+	if subs, _ := s.CohortSubmissions(ctx, co.ID); len(subs) != 1 || subs[0].FileID != "" || subs[0].Text != "Our plan." {
+		t.Fatalf("the text answer %+v", subs)
+	}
+}
+
+// sha256Hex is the SHA-256 of s in lower-case hexadecimal, as stores keep
+// files' sums.
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }

@@ -3,13 +3,19 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/prize"
+	"github.com/citylens/citylens/internal/sqlstore"
 )
 
 // PrizeStore is a store with the prize's records.
@@ -25,7 +31,7 @@ var PrizeSuite = []struct {
 }{
 	{"EditionTracksEligibilityForms", testPrizeEdition},
 	{"ApplicationsRoundTripAndFilter", testPrizeApplications},
-	{"AttachmentChunks", testPrizeAttachments},
+	{"AttachmentFiles", testPrizeAttachments},
 	{"EndorsementsAndScreenings", testPrizeEndorsements},
 }
 
@@ -216,8 +222,60 @@ func testPrizeApplications(t *testing.T, s PrizeStore) {
 	wantCode(t, err, "not_found")
 }
 
+// FileKeeper is the stores' handling of files' bytes (package sqlstore's
+// files.go): a directory on SQLite, chunk rows on PostgreSQL (FileDir nil).
+type FileKeeper interface {
+	FileDir() *blobs.Dir
+	CollectFile(ctx context.Context, sum string) (bool, error)
+	CollectFiles(ctx context.Context, now time.Time, grace time.Duration) (sqlstore.Sweep, error)
+}
+
+// stage is a staged file of s holding b, finished.
+func stage(t *testing.T, s interface{ StageFile() (*blobs.Temp, error) }, b []byte) *blobs.Temp {
+	t.Helper()
+	f, err := s.StageFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(b) > 0 { // in pieces, as an upload arrives
+		n := min(len(b), 700)
+		if _, err := f.Write(b[:n]); err != nil {
+			t.Fatal(err)
+		}
+		b = b[n:]
+	}
+	if err := f.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// keptFiles lists the sums in a store's file directory (nil without one).
+func keptFiles(t *testing.T, s any) []string {
+	t.Helper()
+	d := s.(FileKeeper).FileDir()
+	if d == nil {
+		return nil
+	}
+	var out []string
+	if err := d.Walk(func(sum string, _ time.Time) error { out = append(out, sum); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
 func testPrizeAttachments(t *testing.T, s PrizeStore) {
 	ctx := context.Background()
+	fk := s.(FileKeeper)
+	dir := fk.FileDir()
+	if (dir != nil) != (s.Dialect() == "sqlite") {
+		t.Fatalf("%s: file directory %v; want one on SQLite only", s.Dialect(), dir)
+	}
 	prizeEdition(t, s)
 	u := prizeUser(t, s, "a@example.org")
 	a := &prize.Application{Edition: "2026", Track: prize.TrackTech, UserID: u.ID, Email: u.Email, ApplicantType: prize.TypeCorporation,
@@ -225,53 +283,130 @@ func testPrizeAttachments(t *testing.T, s PrizeStore) {
 	if err := s.CreatePrizeApplication(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	att := prize.Attachment{ID: prize.NewID(), ApplicationID: a.ID, Field: "evidence", Name: "plan.pdf", Type: "application/pdf", CreatedAt: t0}
-	chunks := [][]byte{bytes.Repeat([]byte("a"), 1000), bytes.Repeat([]byte{0, 255}, 300), []byte("end")}
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		if err := s.CreatePrizeAttachment(ctx, att); err != nil {
-			return err
+	// Over two chunk rows, so both ways of keeping bytes read back in order.
+	content := append(append(bytes.Repeat([]byte("a"), 300<<10), bytes.Repeat([]byte{0, 255}, 300)...), "end"...)
+	add := func(name string, b []byte) prize.Attachment {
+		t.Helper()
+		f := stage(t, s, b)
+		att := prize.Attachment{ID: prize.NewID(), ApplicationID: a.ID, Field: "evidence", Name: name, Type: "application/pdf", CreatedAt: t0}
+		err := s.InTx(ctx, func(ctx context.Context) error { return s.AddPrizeAttachment(ctx, att, f) })
+		if rerr := s.ReleaseStaged(ctx, f, err == nil); err != nil || rerr != nil {
+			t.Fatal(err, rerr)
 		}
-		for i, c := range chunks {
-			if err := s.PutPrizeAttachmentChunk(ctx, att.ID, i, c); err != nil {
-				return err
-			}
+		att.Size, att.SHA256 = int64(len(b)), sha(b)
+		return att
+	}
+	read := func(id string) []byte {
+		t.Helper()
+		var got bytes.Buffer
+		if err := s.PrizeAttachmentChunks(ctx, id, func(b []byte) error { got.Write(b); return nil }); err != nil {
+			t.Fatal(err)
 		}
-		return s.FinishPrizeAttachment(ctx, att.ID, 1603, "abc")
-	})
-	if err != nil {
-		t.Fatal(err)
+		return got.Bytes()
 	}
-	var got bytes.Buffer
-	if err := s.PrizeAttachmentChunks(ctx, att.ID, func(b []byte) error { got.Write(b); return nil }); err != nil {
-		t.Fatal(err)
+	att := add("plan.pdf", content)
+	if got := read(att.ID); !bytes.Equal(got, content) {
+		t.Errorf("file read back: %d bytes, want %d", len(got), len(content))
 	}
-	if want := bytes.Join(chunks, nil); !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("chunks read back: %d bytes, want %d", got.Len(), len(want))
-	}
-	att.Size, att.SHA256 = 1603, "abc"
 	list, err := s.PrizeAttachments(ctx, a.ID)
 	if err != nil || len(list) != 1 || list[0] != att {
 		t.Errorf("attachments = %+v, %v; want [%+v]", list, err, att)
 	}
+	// The same bytes again: kept once.
+	att2 := add("copy.pdf", content)
+	if got := read(att2.ID); !bytes.Equal(got, content) {
+		t.Errorf("second file read back: %d bytes", len(got))
+	}
+	if dir != nil {
+		if kept := keptFiles(t, s); len(kept) != 1 || kept[0] != att.SHA256 {
+			t.Errorf("files kept = %v; want the one file %s", kept, att.SHA256)
+		}
+	}
+	// Deleting one leaves the bytes the other refers to, even when they
+	// are collected.
 	if err := s.DeletePrizeAttachment(ctx, att.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.PrizeAttachment(ctx, att.ID)
 	wantCode(t, err, "not_found")
 	wantCode(t, s.DeletePrizeAttachment(ctx, att.ID), "not_found")
-	// A transaction that fails leaves no half-stored file.
-	att2 := prize.Attachment{ID: prize.NewID(), ApplicationID: a.ID, Field: "evidence", Name: "x.pdf", Type: "application/pdf", CreatedAt: t0}
-	_ = s.InTx(ctx, func(ctx context.Context) error {
-		if err := s.CreatePrizeAttachment(ctx, att2); err != nil {
+	if removed, err := fk.CollectFile(ctx, att.SHA256); err != nil || removed {
+		t.Fatalf("collecting bytes a row refers to: removed %v, %v", removed, err)
+	}
+	if sw, err := fk.CollectFiles(ctx, t0.AddDate(10, 0, 0), time.Hour); err != nil || sw.Removed != 0 {
+		t.Fatalf("sweep with a row referring: %+v %v", sw, err)
+	}
+	if got := read(att2.ID); !bytes.Equal(got, content) {
+		t.Errorf("file read back after the other was deleted: %d bytes", len(got))
+	}
+	if err := s.DeletePrizeAttachment(ctx, att2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := fk.CollectFile(ctx, att.SHA256); err != nil || removed != (dir != nil) {
+		t.Fatalf("collecting bytes no row refers to: removed %v, %v", removed, err)
+	}
+	if kept := keptFiles(t, s); len(kept) != 0 {
+		t.Errorf("files kept after both were deleted: %v", kept)
+	}
+
+	// A transaction that fails after storing the file leaves neither a
+	// row nor the file's bytes (nor its temporary file).
+	other := []byte("%PDF-1.4 never stored")
+	f := stage(t, s, other)
+	att3 := prize.Attachment{ID: prize.NewID(), ApplicationID: a.ID, Field: "evidence", Name: "x.pdf", Type: "application/pdf", CreatedAt: t0}
+	err = s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.AddPrizeAttachment(ctx, att3, f); err != nil {
 			return err
 		}
-		if err := s.PutPrizeAttachmentChunk(ctx, att2.ID, 0, []byte("x")); err != nil {
-			return err
-		}
-		return s.PutPrizeAttachmentChunk(ctx, att2.ID, 0, []byte("dup")) // conflict
+		return s.AddPrizeAttachment(ctx, att3, f) // the same ID again: a conflict
 	})
-	_, err = s.PrizeAttachment(ctx, att2.ID)
+	wantCode(t, err, "conflict")
+	if err := s.ReleaseStaged(ctx, f, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.PrizeAttachment(ctx, att3.ID)
 	wantCode(t, err, "not_found")
+	if kept := keptFiles(t, s); len(kept) != 0 {
+		t.Errorf("files kept after a failed transaction: %v", kept)
+	}
+	if dir != nil {
+		tmp, err := os.ReadDir(filepath.Join(dir.Root(), "tmp"))
+		if err != nil || len(tmp) != 0 {
+			t.Errorf("temporary files left: %v %v", tmp, err)
+		}
+	}
+
+	// A file a crash left unreferenced is swept once older than the grace;
+	// one a row refers to never is.
+	att4 := add("kept.pdf", other)
+	if dir != nil {
+		orphan := []byte("%PDF-1.4 orphan")
+		o, err := blobs.NewTemp(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Write(orphan)
+		if err := o.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Link(); err != nil {
+			t.Fatal(err)
+		}
+		o.Close()
+		now := time.Now()
+		if sw, err := fk.CollectFiles(ctx, now, time.Hour); err != nil || sw.Removed != 0 || sw.Kept != 2 {
+			t.Errorf("sweep within the grace: %+v %v", sw, err)
+		}
+		if sw, err := fk.CollectFiles(ctx, now.Add(2*time.Hour), time.Hour); err != nil || sw.Removed != 1 || sw.Kept != 1 {
+			t.Errorf("sweep after the grace: %+v %v", sw, err)
+		}
+		if dir.Exists(sha(orphan)) || !dir.Exists(att4.SHA256) {
+			t.Errorf("after the sweep: orphan kept %v, referenced kept %v", dir.Exists(sha(orphan)), dir.Exists(att4.SHA256))
+		}
+	}
+	if got := read(att4.ID); !bytes.Equal(got, other) {
+		t.Errorf("file read back after the sweep: %q", got)
+	}
 }
 
 func testPrizeEndorsements(t *testing.T, s PrizeStore) {

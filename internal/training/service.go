@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
 )
@@ -286,21 +288,68 @@ func (s *Service) participant(ctx context.Context, v Viewer, cohortID int64) err
 	return citylens.Ef(citylens.EFORBIDDEN, "training.error.participants", "Only the cohort's participants may do this.")
 }
 
-// Submit records v's answer to an assignment (replacing an earlier one).
-func (s *Service) Submit(ctx context.Context, v Viewer, assignmentID int64, text string) error {
+// Submit records v's answer to an assignment: a text, a file (name and
+// r, nil for none; streamed under the prize's file rules) or both. A new
+// answer replaces the earlier one whole, its file removed.
+func (s *Service) Submit(ctx context.Context, v Viewer, assignmentID int64, text, name string, r io.Reader) error {
 	a, err := s.Store.TrainingAssignment(ctx, assignmentID)
 	if err != nil {
 		return missing(err, "Assignment", assignmentID)
 	}
-	if err := s.participant(ctx, v, a.CohortID); err != nil {
-		return err
+	var staged *blobs.Temp
+	err = s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.participant(ctx, v, a.CohortID); err != nil {
+			return err
+		}
+		var ch checker
+		ch.text("text", text, MaxText, r == nil)
+		if err := ch.err("training.error.submission", "the submission was not saved: correct the fields named below"); err != nil {
+			return err
+		}
+		sub := &Submission{AssignmentID: assignmentID, UserID: v.UserID, Text: text, SubmittedAt: s.now()}
+		if r != nil {
+			f, err := s.storeFile(ctx, File{AssignmentID: assignmentID, UserID: v.UserID}, name, r, &staged)
+			if err != nil {
+				return err
+			}
+			sub.FileID, sub.FileName, sub.FileType, sub.FileSize = f.ID, f.Name, f.Type, f.Size
+		}
+		old := ""
+		subs, err := s.Store.CohortSubmissions(ctx, a.CohortID)
+		if err != nil {
+			return err
+		}
+		for _, x := range subs {
+			if x.AssignmentID == assignmentID && x.UserID == v.UserID {
+				old = x.FileID
+			}
+		}
+		if err := s.Store.PutTrainingSubmission(ctx, sub); err != nil {
+			return err
+		}
+		if old != "" {
+			return s.Store.DeleteTrainingFile(ctx, old)
+		}
+		return nil
+	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
+	return err
+}
+
+// Submissions are v's own submissions to a cohort's assignments.
+func (s *Service) Submissions(ctx context.Context, v Viewer, cohortID int64) ([]Submission, error) {
+	subs, err := s.Store.CohortSubmissions(ctx, cohortID)
+	if err != nil {
+		return nil, err
 	}
-	var ch checker
-	ch.text("text", text, MaxText, true)
-	if err := ch.err("training.error.submission", "the submission was not saved: correct the fields named below"); err != nil {
-		return err
+	var out []Submission
+	for _, x := range subs {
+		if x.UserID == v.UserID {
+			out = append(out, x)
+		}
 	}
-	return s.Store.PutTrainingSubmission(ctx, &Submission{AssignmentID: assignmentID, UserID: v.UserID, Text: text, SubmittedAt: s.now()})
+	return out, nil
 }
 
 // SubmitFeedback records v's end-of-course form (replacing an earlier one).

@@ -48,10 +48,15 @@ const (
 	MaxComment   = 4_000
 )
 
-// Material is a course's reading or file, by link.
+// Material is a course's reading: a link, or a file uploaded (FileID,
+// downloaded at /training/files/{FileID} by the course's participants).
 type Material struct {
-	Title string `json:"title"`
-	URL   string `json:"url"`
+	Title    string `json:"title"`
+	URL      string `json:"url"`
+	FileID   string `json:"file_id,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+	FileType string `json:"file_type,omitempty"`
+	FileSize int64  `json:"file_size,omitempty"`
 }
 
 // Course is a training course.
@@ -110,11 +115,16 @@ type Assignment struct {
 	Due      time.Time `json:"due"`
 }
 
-// Submission is a participant's answer to an assignment.
+// Submission is a participant's answer to an assignment: a text, a file
+// or both.
 type Submission struct {
 	AssignmentID int64     `json:"assignment_id"`
 	UserID       int64     `json:"user_id"`
 	Text         string    `json:"text"`
+	FileID       string    `json:"file_id,omitempty"` // read with its name, type and size
+	FileName     string    `json:"file_name,omitempty"`
+	FileType     string    `json:"file_type,omitempty"`
+	FileSize     int64     `json:"file_size,omitempty"`
 	SubmittedAt  time.Time `json:"submitted_at"`
 }
 
@@ -148,6 +158,7 @@ type Attendance struct {
 // Store is what training needs from the database.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	FileStore
 	CreateCourse(ctx context.Context, c *Course) error
 	Course(ctx context.Context, id int64) (*Course, error)
 	Courses(ctx context.Context) ([]*Course, error)
@@ -168,6 +179,8 @@ type Store interface {
 	CreateAssignment(ctx context.Context, a *Assignment) error
 	TrainingAssignment(ctx context.Context, id int64) (*Assignment, error)
 	CohortAssignments(ctx context.Context, cohortID int64) ([]Assignment, error)
+	// PutTrainingSubmission inserts or replaces (assignment, user)'s
+	// submission, its file too (FileID, "" for none).
 	PutTrainingSubmission(ctx context.Context, s *Submission) error
 	CohortSubmissions(ctx context.Context, cohortID int64) ([]Submission, error)
 	// CreateCertificate stores c unless (cohort, user) has one (ECONFLICT).
@@ -225,7 +238,7 @@ func (c *Course) Validate() error {
 	for _, m := range c.Materials {
 		ch.text("materials", m.Title, MaxTitle, true)
 		ch.link("materials", m.URL)
-		if m.URL == "" {
+		if m.URL == "" && m.FileID == "" {
 			ch.ps = append(ch.ps, problem("materials", "training.error.link", "not a web address (http or https)"))
 		}
 	}

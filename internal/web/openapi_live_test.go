@@ -61,6 +61,8 @@ func TestAPIAnswersMatchOpenAPI(t *testing.T) {
 			"listCities":        {{"", ""}, {"?limit=5", ""}, {"?region=EU&status=member", ""}},
 			"listAudit":         {{"?limit=2", ""}},
 			"putDataCallValues": {{"", `{"values":[{"indicator":"nope","value":1,"source":"x","year":2025}]}`}},
+			"listInbox":         {{"", ""}, {"?limit=1&lang=ko", ""}},
+			"markInboxRead":     {{"", `{"all":true}`}},
 		}
 		for _, op := range env.Server.APIOperations() {
 			t.Run(op.ID, func(t *testing.T) {
@@ -76,6 +78,18 @@ func TestAPIAnswersMatchOpenAPI(t *testing.T) {
 						t.Fatal(err)
 					}
 					path = strings.ReplaceAll(path, "{id}", strconv.FormatInt(j.ID, 10))
+				}
+				if op.ID == "getFollowupStudy" { // a demo study, with its evidence
+					var list struct {
+						Studies []struct {
+							ID int64 `json:"id"`
+						} `json:"studies"`
+					}
+					getJSON(t, c, "/api/v1/followup/studies", &list)
+					if len(list.Studies) == 0 {
+						t.Fatal("the demo has no studies")
+					}
+					path = strings.ReplaceAll(path, "{id}", strconv.FormatInt(list.Studies[len(list.Studies)-1].ID, 10))
 				}
 				cs := calls[op.ID]
 				if cs == nil {

@@ -3,14 +3,20 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/citylens/citylens/internal/accounts"
 	"github.com/citylens/citylens/internal/prize"
@@ -19,10 +25,12 @@ import (
 )
 
 // TestPrizeUploadStreamed checks the streamed attachment upload: a file
-// over the limit is refused as too large and leaves no attachment and no
-// chunk behind; two files in one body are refused and neither is kept; a
-// body whose file comes before the CSRF token is refused; a good file is
-// stored whole.
+// over the limit is refused as too large and leaves no attachment, no
+// kept file and no temporary file behind; two files in one body are
+// refused and neither is kept; a body whose file comes before the CSRF
+// token is refused; a good file is kept whole by its SHA-256 beside the
+// database (not in it), the same bytes twice are kept once, and deleting
+// one attachment leaves the other's download.
 func TestPrizeUploadStreamed(t *testing.T) {
 	db := storetest.OpenSQLite(t)
 	env, _ := prizeEnv(t, db)
@@ -41,15 +49,24 @@ func TestPrizeUploadStreamed(t *testing.T) {
 		}
 		return n
 	}
-	stored := func(what string, files, chunks int) {
+	// Rows, and files kept by content beside the database: never a chunk
+	// in the database, never a temporary file left.
+	stored := func(what string, rows, kept int) {
 		t.Helper()
-		if f, ch := count("prize_attachments"), count("prize_attachment_chunks"); f != files || ch != chunks {
-			t.Errorf("%s: %d attachments and %d chunks stored, want %d and %d", what, f, ch, files, chunks)
+		var files, tmp int
+		db.FileDir().Walk(func(string, time.Time) error { files++; return nil })
+		entries, err := os.ReadDir(filepath.Join(db.FileDir().Root(), "tmp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmp = len(entries)
+		if f, ch := count("prize_attachments"), count("prize_attachment_chunks"); f != rows || ch != 0 || files != kept || tmp != 0 {
+			t.Errorf("%s: %d attachments, %d chunks, %d files kept, %d temporary files; want %d, 0, %d, 0", what, f, ch, files, tmp, rows, kept)
 		}
 	}
 
 	// Over the 10 MiB limit (but within the body limit): refused while
-	// streaming, after chunks were written in the transaction.
+	// streaming, after part of it was written to its temporary file.
 	big := append(append([]byte{}, pdf...), bytes.Repeat([]byte("0"), prize.MaxAttachmentBytes)...)
 	res, body := uploadFile(c, app+"/files", "evidence", "big.pdf", big)
 	expectStatus(t, "an over-size file", res, body, http.StatusRequestEntityTooLarge)
@@ -93,11 +110,11 @@ func TestPrizeUploadStreamed(t *testing.T) {
 	expectStatus(t, "file before the token", res, body, http.StatusForbidden)
 	stored("file before the token", 0, 0)
 
-	// A good file of 600 KB: three chunks, downloaded byte for byte.
+	// A good file of 600 KB, downloaded byte for byte.
 	good := append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 600<<10)...)
 	res, body = uploadFile(c, app+"/files", "evidence", "plan.pdf", good)
 	expectStatus(t, "a good file", res, body, http.StatusSeeOther)
-	stored("good file", 1, 3)
+	stored("good file", 1, 1)
 	files, err := db.PrizeAttachments(ctx, a.ID)
 	if err != nil || len(files) != 1 {
 		t.Fatalf("attachments %v %v", files, err)
@@ -113,6 +130,36 @@ func TestPrizeUploadStreamed(t *testing.T) {
 	res.Body.Close()
 	if !bytes.Equal(got, good) {
 		t.Errorf("downloaded %d bytes, want the %d uploaded", len(got), len(good))
+	}
+	h := sha256.Sum256(good)
+	if files[0].SHA256 != hex.EncodeToString(h[:]) || !db.FileDir().Exists(files[0].SHA256) {
+		t.Errorf("stored hash %s, want %x kept in the file directory", files[0].SHA256, h)
+	}
+
+	// The same bytes again under another name: a second attachment with
+	// its own unguessable URL, one file kept. Deleting the first leaves
+	// the second downloadable; another applicant gets 404 for both.
+	res, body = uploadFile(c, app+"/files", "evidence", "copy.pdf", good)
+	expectStatus(t, "the same file again", res, body, http.StatusSeeOther)
+	stored("the same file again", 2, 1)
+	files, _ = db.PrizeAttachments(ctx, a.ID)
+	if len(files) != 2 || files[0].ID == files[1].ID || files[0].SHA256 != files[1].SHA256 {
+		t.Fatalf("two attachments of the same bytes: %+v", files)
+	}
+	_, other := prizeApplicant(t, env, "other@acme.example")
+	for _, f := range files {
+		if res, _ := other.Get("/prize/files/" + f.ID); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another applicant's download of %s: %d, want 404", f.Name, res.StatusCode)
+		}
+	}
+	res, body = c.PostForm("/prize/files/"+files[0].ID+"/delete", url.Values{})
+	expectStatus(t, "delete the first", res, body, http.StatusSeeOther)
+	stored("one of two deleted", 1, 1)
+	if res, body := c.Get("/prize/files/" + files[1].ID); res.StatusCode != http.StatusOK || body != string(good) {
+		t.Errorf("the second after the first was deleted: %d, %d bytes", res.StatusCode, len(body))
+	}
+	if res, _ := c.Get("/prize/files/" + files[0].ID); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the deleted file: %d, want 404", res.StatusCode)
 	}
 }
 

@@ -1,7 +1,7 @@
 -- Partnerships of the knowledge exchange (package exchange, partnership.go):
 -- two member cities, or a member city and a partner organisation; their
--- activities; the agreement (MoU) file in chunks, as the prize's
--- attachments. Each partnership is a case of the library (case_id).
+-- activities; the agreement (MoU) file's record (its bytes by content
+-- beside SQLite, in chunk rows on PostgreSQL, as the prize's attachments). Each partnership is a case of the library (case_id).
 CREATE TABLE exchange_partnerships (
 	id             INTEGER PRIMARY KEY AUTOINCREMENT,
 	city_a         TEXT NOT NULL REFERENCES cities (code),
@@ -51,6 +51,7 @@ CREATE TABLE exchange_partnership_files (
 	sha256         TEXT NOT NULL DEFAULT '',
 	created_at     INTEGER NOT NULL
 );
+CREATE INDEX exchange_partnership_files_sha256 ON exchange_partnership_files (sha256);
 
 CREATE TABLE exchange_partnership_file_chunks (
 	file_id TEXT NOT NULL REFERENCES exchange_partnership_files (id) ON DELETE CASCADE,

@@ -63,12 +63,17 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /followup/studies/{id}/milestones/{m}", web.AccessSignedIn, a.updateMilestone)
 	s.Page("POST /followup/studies/{id}/milestones/{m}/evidence", web.AccessSignedIn, a.addEvidence,
 		web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
+	s.Page("POST /followup/studies/{id}/partners/{p}", web.AccessSignedIn, a.updatePartner)
+	s.Page("POST /followup/studies/{id}/partners/{p}/remove", web.AccessSignedIn, a.removePartner)
+	s.Page("POST /followup/studies/{id}/evidence/{e}", web.AccessSignedIn, a.updateEvidence)
+	s.Page("POST /followup/studies/{id}/evidence/{e}/remove", web.AccessSignedIn, a.removeEvidence)
 	s.Page("GET /followup/files/{file}", web.AccessPublic, a.download)
 	s.Page("GET /followup/report/{edition}", web.AccessPublic, a.reportPage)
 	s.Page("GET /followup/report/{edition}/pdf", web.AccessPublic, a.reportPDF)
 	s.Page("POST /admin/followup/studies/{id}/modality", web.AccessAdmin, a.setModality)
 	s.Page("POST /admin/followup/studies/{id}/review", web.AccessAdmin, a.review)
 	s.Page("POST /admin/followup/{edition}/open", web.AccessAdmin, a.open)
+	a.registerAPI(s)
 }
 
 // Nav links the studies.
@@ -100,6 +105,15 @@ func milestoneID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("m"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, citylens.Ef(citylens.ENOTFOUND, "followup.error.milestone", "Milestone %d not found.", int64(0))
+	}
+	return id, nil
+}
+
+// subID is the path's value name as an ID (ENOTFOUND for a malformed one).
+func subID(r *http.Request, name, key, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, citylens.Ef(citylens.ENOTFOUND, key, what+" %d not found.", int64(0))
 	}
 	return id, nil
 }
@@ -332,6 +346,85 @@ func (a *Area) updateMilestone(w http.ResponseWriter, r *http.Request) error {
 		return a.refused(w, r, id, fmt.Sprintf("m%d", mid), err)
 	}
 	a.done(w, r, id, "flash.followup.saved")
+	return nil
+}
+
+// ids are the study's ID and the path's sub-record's (a partner's p, an
+// evidence's e).
+func ids(r *http.Request, name, key, what string) (int64, int64, error) {
+	id, err := studyID(r)
+	if err != nil {
+		return 0, 0, err
+	}
+	sub, err := subID(r, name, key, what)
+	return id, sub, err
+}
+
+func (a *Area) updatePartner(w http.ResponseWriter, r *http.Request) error {
+	id, pid, err := ids(r, "p", "followup.error.partner", "Partner")
+	if err != nil {
+		return err
+	}
+	f := r.PostFormValue
+	p := followup.Partner{Kind: f("kind"), CityCode: f("city_code"), Name: f("name"), Role: f("role")}
+	if err := a.svc.UpdatePartner(r.Context(), viewer(r), id, pid, p, f("email"), f("no_account") == "1"); err != nil {
+		return a.refused(w, r, id, fmt.Sprintf("p%d", pid), err)
+	}
+	a.done(w, r, id, "flash.followup.saved")
+	return nil
+}
+
+func (a *Area) removePartner(w http.ResponseWriter, r *http.Request) error {
+	id, pid, err := ids(r, "p", "followup.error.partner", "Partner")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.RemovePartner(r.Context(), viewer(r), id, pid); err != nil {
+		return a.refused(w, r, id, fmt.Sprintf("p%d", pid), err)
+	}
+	a.done(w, r, id, "flash.followup.removed")
+	return nil
+}
+
+func (a *Area) updateEvidence(w http.ResponseWriter, r *http.Request) error {
+	id, eid, err := ids(r, "e", "followup.error.evidence", "Evidence")
+	if err != nil {
+		return err
+	}
+	f := r.PostFormValue
+	ed := followup.EvidenceEdit{Label: f("label"), Public: f("public") == "1", URL: f("url"), Indicator: f("indicator"), Unit: f("unit")}
+	var ps []citylens.Problem
+	for _, nf := range []struct {
+		field string
+		v     *float64
+	}{{"before", &ed.Before}, {"after", &ed.After}} {
+		x, ok := number(f(nf.field))
+		if !ok {
+			ps = append(ps, citylens.Problem{Field: nf.field}.Keyed("followup.error.number", "%q is not a number", f(nf.field)))
+		}
+		*nf.v = x
+	}
+	if len(ps) > 0 {
+		err = citylens.Ef(citylens.EINVALID, "followup.error.invalid", "nothing was saved: correct the fields named below").WithProblems(ps...)
+	} else {
+		err = a.svc.UpdateEvidence(r.Context(), viewer(r), id, eid, ed)
+	}
+	if err != nil {
+		return a.refused(w, r, id, fmt.Sprintf("e%d", eid), err)
+	}
+	a.done(w, r, id, "flash.followup.saved")
+	return nil
+}
+
+func (a *Area) removeEvidence(w http.ResponseWriter, r *http.Request) error {
+	id, eid, err := ids(r, "e", "followup.error.evidence", "Evidence")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.RemoveEvidence(r.Context(), viewer(r), id, eid); err != nil {
+		return a.refused(w, r, id, fmt.Sprintf("e%d", eid), err)
+	}
+	a.done(w, r, id, "flash.followup.removed")
 	return nil
 }
 

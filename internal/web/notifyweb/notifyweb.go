@@ -47,6 +47,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /notifications/preferences", web.AccessSignedIn, a.savePrefs)
 	s.Page("GET /notifications/unsubscribe", web.AccessPublic, a.unsubscribePage)
 	s.Page("POST /notifications/unsubscribe", web.AccessPublic, a.unsubscribe, web.SignedByLink())
+	a.registerAPI(s)
 }
 
 // Nav links the inbox with its unread count.

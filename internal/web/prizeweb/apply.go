@@ -6,9 +6,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
@@ -118,6 +122,47 @@ type appData struct {
 	Official    string
 	Reason      string
 	MaxFileSize int64
+	// The country/city picker's lists (a form with a place field, while
+	// it may change): countries by name in the page's language, member
+	// cities by code.
+	Countries []placeOption
+	Cities    []placeOption
+}
+
+// placeOption is one entry of the country/city picker.
+type placeOption struct {
+	Value string
+	Label string
+}
+
+// placeOptions fills the picker's lists when the form has a place field.
+func (a *Area) placeOptions(r *http.Request, d *appData) error {
+	has := false
+	for _, f := range d.Form.Fields {
+		has = has || f.Kind == prize.KindPlace
+	}
+	if !has {
+		return nil
+	}
+	lang := string(web.ReaderLang(r))
+	names := make(map[string]string, len(prize.Countries))
+	for _, c := range prize.Countries {
+		names[c] = a.s.T(r, prize.CountryKey(c))
+		d.Countries = append(d.Countries, placeOption{Value: c, Label: names[c]})
+	}
+	coll := collate.New(language.Make(lang))
+	sort.SliceStable(d.Countries, func(i, j int) bool { return coll.CompareString(d.Countries[i].Label, d.Countries[j].Label) < 0 })
+	cities, err := a.store.ListCities(r.Context(), members.CityFilter{})
+	if err != nil {
+		return err
+	}
+	for _, c := range cities {
+		if c.Status != members.StatusMember && c.Status != members.StatusCandidate {
+			continue
+		}
+		d.Cities = append(d.Cities, placeOption{Value: c.Code, Label: a.s.T(r, "prize.place.city_option", c.NameIn(lang), names[c.Country])})
+	}
+	return nil
 }
 
 // checkView is an automatic check worded in the reader's language.
@@ -152,6 +197,11 @@ func (a *Area) appData(r *http.Request, id int64) (*appData, error) {
 	if v.App.CityCode != "" {
 		if c, err := a.store.City(ctx, v.App.CityCode); err == nil {
 			d.City = &c
+		}
+	}
+	if d.Editable {
+		if err := a.placeOptions(r, d); err != nil {
+			return nil, err
 		}
 	}
 	if w.Admin() {

@@ -113,6 +113,8 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/prize/{edition}/settings", web.AccessAdmin, a.adminSaveSettings)
 	s.Page("POST /admin/prize/{edition}/eligibility", web.AccessAdmin, a.adminSaveEligibility)
 	s.Page("POST /admin/prize/{edition}/form", web.AccessAdmin, a.adminSaveForm)
+	s.Page("GET /admin/prize/{edition}/form-editor", web.AccessAdmin, a.adminFormEditor)
+	s.Page("POST /admin/prize/{edition}/form-editor", web.AccessAdmin, a.adminSaveFormEditor)
 	s.Page("POST /prize/applications/{id}/screen", web.AccessAdmin, a.screen)
 	a.registerAPI(s)
 }
@@ -153,6 +155,9 @@ func (a *Area) TemplateFuncs() template.FuncMap {
 		"joinStr": strings.Join,
 		"list":    func(s ...string) []string { return s },
 		"sorted":  prize.Sorted,
+		// knownCountry reports whether a country field's value is a
+		// country (else the picker shows it as typed, to be corrected).
+		"knownCountry": prize.KnownCountry,
 		"ferr": func(fe *formErrors, field string) string {
 			if fe == nil {
 				return ""

@@ -22,71 +22,22 @@ type HomeCohort struct {
 // HomeTraining is the home panel's data.
 type HomeTraining struct{ Cohorts []HomeCohort }
 
-// PersonTraining reads the home panel of user's cohorts at now (nil, not a
-// typed nil, when they have none). Cohorts are a few a year; each one's
-// enrolments are read to find the person's.
+// PersonTraining reads the home panel of user's cohorts at now
+// (training.PersonCohorts; nil, not a typed nil, when they have none).
 func PersonTraining(ctx context.Context, st training.Store, user int64, now time.Time) (any, error) {
-	cohorts, err := st.Cohorts(ctx)
+	es, err := training.PersonCohorts(ctx, st, user, now)
 	if err != nil {
 		return nil, err
 	}
 	var out HomeTraining
-	for _, co := range cohorts {
-		es, err := st.CohortEnrolments(ctx, co.ID)
-		if err != nil {
-			return nil, err
-		}
-		var mine *training.Enrolment
-		for i := range es {
-			if es[i].UserID == user && es[i].State != training.StateDeclined {
-				mine = &es[i]
-			}
-		}
-		if mine == nil {
-			continue
-		}
-		course, err := st.Course(ctx, co.CourseID)
-		if err != nil {
-			return nil, err
-		}
-		sessions, err := st.CohortSessions(ctx, co.ID)
-		if err != nil {
-			return nil, err
-		}
-		hc := HomeCohort{Cohort: co, Course: course.Title, State: mine.State}
-		for i := range sessions {
-			s := &sessions[i]
-			if s.Start.After(now) && (hc.Next == nil || s.Start.Before(hc.Next.Start)) {
-				hc.Next = s
-			}
-		}
+	for _, e := range es {
+		hc := HomeCohort{Cohort: e.Cohort, Course: e.Course.Title, State: e.Enrolment.State, Next: e.Next, Progress: e.Progress}
 		if hc.Next != nil {
 			loc, err := time.LoadLocation(hc.Next.TimeZone)
 			if err != nil {
 				loc = time.UTC
 			}
 			hc.NextTime = hc.Next.Start.In(loc).Format("2006-01-02 15:04 MST")
-		}
-		if mine.State == training.StateApproved {
-			att, err := st.CohortAttendance(ctx, co.ID)
-			if err != nil {
-				return nil, err
-			}
-			as, err := st.CohortAssignments(ctx, co.ID)
-			if err != nil {
-				return nil, err
-			}
-			subs, err := st.CohortSubmissions(ctx, co.ID)
-			if err != nil {
-				return nil, err
-			}
-			certs, err := st.CohortCertificates(ctx, co.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, p := range training.Compute(course, []training.Enrolment{*mine}, sessions, att, as, subs, certs) {
-				hc.Progress = &p
-			}
 		}
 		out.Cohorts = append(out.Cohorts, hc)
 	}

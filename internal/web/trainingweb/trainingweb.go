@@ -10,6 +10,7 @@ package trainingweb
 import (
 	"bytes"
 	"embed"
+	"io"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/citylens/citylens"
 	"github.com/citylens/citylens/internal/accounts"
+	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/training"
 	"github.com/citylens/citylens/internal/web"
 )
@@ -59,7 +61,11 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /training/certificates/{number}", web.AccessSignedIn, a.certificate)
 	s.Page("POST /training/cohorts/{id}/request", AccessOfficials, a.request)
 	s.Page("POST /training/cohorts/{id}/feedback", web.AccessSignedIn, a.feedback)
-	s.Page("POST /training/assignments/{id}/submit", web.AccessSignedIn, a.submit)
+	s.Page("POST /training/assignments/{id}/submit", web.AccessSignedIn, a.submit,
+		web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
+	s.Page("GET /training/files/{file}", web.AccessSignedIn, a.download)
+	s.Page("POST /admin/training/courses/{id}/materials", web.AccessAdmin, a.addMaterial,
+		web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
 	s.Page("POST /admin/training/courses", web.AccessAdmin, a.createCourse)
 	s.Page("POST /admin/training/cohorts", web.AccessAdmin, a.createCohort)
 	s.Page("POST /admin/training/cohorts/{id}/sessions", web.AccessAdmin, a.addSession)
@@ -68,6 +74,7 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("POST /admin/training/cohorts/{id}/certificates", web.AccessAdmin, a.issue)
 	s.Page("POST /admin/training/enrolments/{id}", web.AccessAdmin, a.decide)
 	s.Page("POST /admin/training/sessions/{id}/attendance", web.AccessAdmin, a.attendance)
+	a.registerAPI(s)
 }
 
 // Nav links the programme for signed-in people.
@@ -166,8 +173,19 @@ func (a *Area) cohortPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		sessions = append(sessions, sv)
 	}
+	mine := map[int64]*training.Submission{}
+	participant := cv.Mine != nil && cv.Mine.State == training.StateApproved
+	if participant {
+		subs, err := a.svc.Submissions(r.Context(), v, id)
+		if err != nil {
+			return err
+		}
+		for i := range subs {
+			mine[subs[i].AssignmentID] = &subs[i]
+		}
+	}
 	d := map[string]any{"V": cv, "Sessions": sessions, "Official": v.Official, "Scale": []int{1, 2, 3, 4, 5},
-		"Participant": cv.Mine != nil && cv.Mine.State == training.StateApproved}
+		"Participant": participant, "Mine": mine}
 	return a.s.Render(w, r, "training_cohort.html", d)
 }
 
@@ -250,21 +268,77 @@ func (a *Area) feedback(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// uploaded is the streamed body's file part named "file" with its name
+// (nil when the form has none or it is empty of a name).
+func uploaded(r *http.Request) (io.Reader, string, error) {
+	up := web.UploadOf(r)
+	if up == nil {
+		return nil, "", nil
+	}
+	part, err := up.NextFile()
+	if err != nil || part == nil || part.FormName() != "file" {
+		return nil, "", err
+	}
+	return part, part.FileName(), nil
+}
+
+// submit records an answer: a text, a file or both. The body is read as a
+// stream (the route StreamsUpload): the service copies the file into the
+// database chunk by chunk as it arrives.
 func (a *Area) submit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "Assignment")
 	if err != nil {
 		return err
 	}
-	if err := a.svc.Submit(r.Context(), viewer(r), id, r.PostFormValue("text")); err != nil {
+	text, cohortField := r.PostFormValue("text"), r.PostFormValue("cohort")
+	file, name, err := uploaded(r)
+	if err != nil {
 		return err
 	}
-	cohort, _ := strconv.ParseInt(r.PostFormValue("cohort"), 10, 64)
+	if err := a.svc.Submit(r.Context(), viewer(r), id, text, name, file); err != nil {
+		return err
+	}
+	cohort, _ := strconv.ParseInt(cohortField, 10, 64)
 	target := "/training"
 	if cohort > 0 {
 		target = cohortPath(cohort)
 	}
 	a.s.RedirectFlash(w, r, target, "flash.training.submitted")
 	return nil
+}
+
+// addMaterial adds a file to a course's materials (streamed as submit).
+func (a *Area) addMaterial(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "Course")
+	if err != nil {
+		return err
+	}
+	title, cohortField := r.PostFormValue("title"), r.PostFormValue("cohort")
+	file, name, err := uploaded(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.svc.AddMaterialFile(r.Context(), viewer(r), id, title, name, file); err != nil {
+		return err
+	}
+	target := "/training"
+	if cohort, _ := strconv.ParseInt(cohortField, 10, 64); cohort > 0 {
+		target = cohortPath(cohort)
+	}
+	a.s.RedirectFlash(w, r, target, "flash.training.material")
+	return nil
+}
+
+// download serves a training file to whoever may read it (404 to anyone
+// else, as for a file that does not exist).
+func (a *Area) download(w http.ResponseWriter, r *http.Request) error {
+	v := viewer(r)
+	f, err := a.svc.File(r.Context(), v, r.PathValue("file"))
+	if err != nil {
+		return err
+	}
+	web.AttachmentHeaders(w, f.Name, f.Type, f.Size)
+	return a.svc.WriteFile(r.Context(), v, f.ID, w)
 }
 
 func lines(s string) []string {

@@ -107,7 +107,7 @@ func (e *Env) SeedDemo() demo.Result {
 	sv := e.Services
 	res, err := demo.Seed(context.Background(), demo.Services{Store: e.Store, Members: sv.Members, Accounts: sv.Accounts,
 		Catalogue: sv.Catalogue, DataCall: sv.DataCall, Publication: sv.Publication, Survey: sv.Survey, Prize: sv.Prize, Judging: sv.Judging,
-		Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching,
+		Training: sv.Training, Events: sv.Events, Followup: sv.Followup, Matching: sv.Matching, Notify: sv.Notify,
 		Exchange: sv.Exchange, Partnerships: sv.Partnerships})
 	if err != nil {
 		e.T.Fatal(err)
