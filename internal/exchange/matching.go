@@ -46,8 +46,10 @@ type MatchStore interface {
 	SetMatchAnswer(ctx context.Context, round int64, learner, mentor, side, answer string, at time.Time) error
 	// CityMatchSuggestions are the suggestions naming city, of every round.
 	CityMatchSuggestions(ctx context.Context, city string) ([]Suggestion, error)
-	// AcceptedMatchPairs are the pairs both cities accepted, of every round.
-	AcceptedMatchPairs(ctx context.Context) ([][2]string, error)
+	// MatchTies are the pairs of cities already tied: both accepted the
+	// pair in a round (of any round), or they are partners in a
+	// partnership that has not lapsed. A pair may come in either order.
+	MatchTies(ctx context.Context) ([][2]string, error)
 }
 
 // Directory is what matching reads of the member directory.
@@ -533,7 +535,7 @@ func (s *Matching) Run(ctx context.Context, v Viewer, actor auditlog.Actor, id i
 		if err != nil {
 			return err
 		}
-		ties, err := s.Store.AcceptedMatchPairs(ctx)
+		ties, err := s.Store.MatchTies(ctx)
 		if err != nil {
 			return err
 		}

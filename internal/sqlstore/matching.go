@@ -324,21 +324,25 @@ func (db *Store) SetMatchAnswer(ctx context.Context, round int64, learner, mento
 	return nil
 }
 
-// AcceptedMatchPairs implements exchange.MatchStore.
-func (db *Store) AcceptedMatchPairs(ctx context.Context) ([][2]string, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT DISTINCT learner, mentor FROM exchange_round_pairs
-		WHERE learner_answer = 'accepted' AND mentor_answer = 'accepted' ORDER BY learner, mentor`)
+// MatchTies implements exchange.MatchStore: the pairs both cities
+// accepted in a round, and the pairs of cities in a partnership that has
+// not lapsed.
+func (db *Store) MatchTies(ctx context.Context) ([][2]string, error) {
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT learner, mentor FROM exchange_round_pairs
+		WHERE learner_answer = 'accepted' AND mentor_answer = 'accepted'
+		UNION SELECT city_a, city_b FROM exchange_partnerships WHERE city_b IS NOT NULL AND status <> 'lapsed'
+		ORDER BY 1, 2`)
 	if err != nil {
-		return nil, db.dbError(ctx, "accepted pairs", err)
+		return nil, db.dbError(ctx, "city ties", err)
 	}
 	defer rows.Close()
 	var out [][2]string
 	for rows.Next() {
 		var p [2]string
 		if err := rows.Scan(&p[0], &p[1]); err != nil {
-			return nil, db.dbError(ctx, "accepted pairs", err)
+			return nil, db.dbError(ctx, "city ties", err)
 		}
 		out = append(out, p)
 	}
-	return out, db.dbError(ctx, "accepted pairs", rows.Err())
+	return out, db.dbError(ctx, "city ties", rows.Err())
 }

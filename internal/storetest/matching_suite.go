@@ -227,9 +227,28 @@ func testMatchingRounds(t *testing.T, s MatchingStore) {
 	if city, _ := s.CityMatchSuggestions(ctx, "nl-rotterdam"); len(city) != 1 {
 		t.Errorf("Rotterdam's suggestions %+v", city)
 	}
-	acc, err := s.AcceptedMatchPairs(ctx)
+	acc, err := s.MatchTies(ctx)
 	if err != nil || !cmp.Equal(acc, [][2]string{{"kr-busan", "nl-rotterdam"}}) {
-		t.Errorf("accepted pairs %v %v", acc, err)
+		t.Errorf("ties from the accepted pairs %v %v", acc, err)
+	}
+	// A partnership that has not lapsed ties its two cities too; a lapsed
+	// one, or one with a partner organisation, does not.
+	if ps, ok := s.(exchange.PartnershipStore); ok {
+		for _, p := range []*exchange.Partnership{
+			{CityA: "kr-seoul", CityB: "nl-rotterdam", Status: exchange.StatusActive},
+			{CityA: "kr-busan", CityB: "kr-seoul", Status: exchange.StatusLapsed},
+		} {
+			p.Title, p.StartDate, p.Visibility, p.CreatedAt, p.UpdatedAt = "Tie", "2024-01-01", exchange.Public, t0, t0
+			if err := ps.CreatePartnership(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ties, err := s.MatchTies(ctx)
+		if err != nil || !cmp.Equal(ties, [][2]string{{"kr-busan", "nl-rotterdam"}, {"kr-seoul", "nl-rotterdam"}}) {
+			t.Errorf("ties with the partnerships %v %v", ties, err)
+		}
+	} else {
+		t.Fatalf("%T keeps no partnerships", s)
 	}
 
 	r.State, r.Runs, r.RunAt = exchange.RoundPublished, 1, t0.Add(30*time.Minute)
