@@ -36,7 +36,7 @@ type exchangeIndex struct {
 	loads   int    // whole loads of the library (under refresh)
 	onLoad  func() // called before a whole load (tests: to hold the warm-up)
 	onWait  func() // called before taking refresh (tests: a search has started)
-	seq     int64 // the last sequence number read; -1 before the first read
+	seq     int64  // the last sequence number read; -1 before the first read
 	loaded  bool
 	values  []exchangeFacetValue // by value number
 	numbers map[exchangeFacetValue]int32
