@@ -114,9 +114,13 @@ func TestExchangeStudyCasesHTTP(t *testing.T) {
 		if res, _ := visitor.Get(fmt.Sprintf("/exchange/cases/%d", sc.ID)); res.StatusCode != http.StatusNotFound {
 			t.Errorf("the visitor opens the members-only study's case: %d", res.StatusCode)
 		}
-		body = search(visitor, "source=study&lang=en")
-		if !strings.Contains(body, "1 practice") {
-			t.Errorf("the visitor's study facet counts the members-only study:\n%s", body)
+		body = search(visitor, "f=source:study&lang=en")
+		if !strings.Contains(body, "1 practice") || !strings.Contains(body, caseLink(bc)) {
+			t.Errorf("the visitor's studies (source facet) count the members-only study:\n%s", body)
+		}
+		body = search(member, "f=source:study&lang=en")
+		if !strings.Contains(body, "2 practices") || !strings.Contains(body, caseLink(sc)) || strings.Contains(body, caseLink(project)) {
+			t.Errorf("a member's studies (source facet):\n%s", body)
 		}
 		body = search(member, "q=night+buses&lang=en")
 		if !strings.Contains(body, caseLink(sc)) || !strings.Contains(body, caseLink(project)) || !strings.Contains(body, "2 practices") {
