@@ -1,8 +1,8 @@
 // Package exchange is the network's knowledge exchange. This first part is
 // the practice library: cases (a city's practice with its context, themes,
 // results and contacts), made from prize applications whose applicant
-// agreed to share them or added directly by the secretariat and member
-// cities, each public or for members only, and searched in English and
+// agreed to share them, from the winners' feasibility studies, or added
+// directly by the secretariat and member cities, each public or for members only, and searched in English and
 // Korean with facets. Needs and strengths, partner matching and
 // partnerships are later parts (docs/knowledge.md).
 package exchange
