@@ -96,6 +96,9 @@ func FromStudy(st Study) *Case {
 	}
 	c.Summary = clip(strings.Join(en, "\n"), MaxText)
 	c.SummaryKO = clip(strings.Join(ko, "\n"), MaxText)
+	if c.Summary == "" && c.SummaryKO == "" {
+		c.Summary = c.Title // a study with nothing public yet but its title
+	}
 	var results, evidence []string
 	for _, e := range st.Evidence {
 		switch e.Kind {
