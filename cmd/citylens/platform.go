@@ -322,6 +322,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Attachments kept beside a SQLite database: the files no row refers to
 	// (a crash between an upload and its transaction, deleted attachments).
 	go sweepFiles(workCtx, db, time.Hour, log)
+	// The library's search index, loaded now rather than by the first
+	// search (seconds for 100,000 cases); readiness does not wait for it,
+	// and a search meanwhile waits for this load instead of making its own.
+	go func() {
+		start := time.Now()
+		if err := a.Services.Exchange.Warm(workCtx); err != nil {
+			log.Warn("library index not warmed; the first search loads it", "err", err)
+			return
+		}
+		log.Info("library index warmed", "seconds", time.Since(start).Seconds())
+	}()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "demo", c.Demo, "workers", c.Workers, "job_kinds", queue.Kinds())

@@ -76,6 +76,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 		_, err := sv.Followup.OpenForEdition(ctx, actor, edition)
 		return err
 	})
+	sv.Followup.Changed = append(sv.Followup.Changed, studyToLibrary(sv.Exchange, st))
 	sv.Notify = &notify.Service{Store: st, Mail: cfg.Mail, Catalog: catalog(), Now: now, BaseURL: cfg.BaseURL,
 		Secret: serverSecret(st, "notify-unsubscribe")}
 	if sv.Notify.Secret == nil {

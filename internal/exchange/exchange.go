@@ -1,8 +1,8 @@
 // Package exchange is the network's knowledge exchange. This first part is
 // the practice library: cases (a city's practice with its context, themes,
 // results and contacts), made from prize applications whose applicant
-// agreed to share them or added directly by the secretariat and member
-// cities, each public or for members only, and searched in English and
+// agreed to share them, from the winners' feasibility studies, or added
+// directly by the secretariat and member cities, each public or for members only, and searched in English and
 // Korean with facets. Needs and strengths, partner matching and
 // partnerships are later parts (docs/knowledge.md).
 package exchange
@@ -74,8 +74,9 @@ type Link struct {
 // Case is one practice of the library.
 type Case struct {
 	ID             int64               `json:"id"`
-	Source         string              `json:"source"`         // "prize" or "direct"
+	Source         string              `json:"source"`         // "prize", "study" or "direct"
 	ApplicationID  int64               `json:"application_id"` // the prize application it came from, or 0
+	StudyID        int64               `json:"study_id"`       // the feasibility study it is, or 0
 	Title          string              `json:"title"`
 	TitleKO        string              `json:"title_ko"`
 	Summary        string              `json:"summary"`
@@ -312,6 +313,9 @@ type Store interface {
 	UpdateExchangeCase(ctx context.Context, c *Case) error
 	ExchangeCase(ctx context.Context, id int64) (*Case, error)
 	ExchangeCaseByApplication(ctx context.Context, applicationID int64) (*Case, error)
+	// ExchangeCaseByStudy is the case of a feasibility study
+	// (Service.PublishStudy): one a study, a unique key.
+	ExchangeCaseByStudy(ctx context.Context, studyID int64) (*Case, error)
 	// SearchExchangeCases runs q: terms (from Terms, all must match, each
 	// as a prefix; none for every case, newest first), filters,
 	// visibility; the total and facets count every matching case the

@@ -107,3 +107,31 @@ func TestDefaultPrizeFormAsksLibraryConsent(t *testing.T) {
 		t.Errorf("consent options %v, want %v", got, want)
 	}
 }
+
+// A study's case holds what its public page shows, and the project's
+// description only with the applicant's consent, taking its visibility.
+func TestFromStudy(t *testing.T) {
+	st := Study{ID: 7, Title: "Night buses", Organisation: "City of Seoul", Country: "KOR", Stage: "pilot", HostCityName: "Seoul",
+		Milestones: []StudyMilestone{{Title: "Work plan", TitleKO: "공동 작업 계획", Deliverables: "Signed plan"}},
+		Evidence:   []StudyEvidence{{Kind: "indicator", Label: "Riders", Unit: "a week", Before: "10", After: "20"}, {Kind: "link", Label: "Report", URL: "https://example.org/r"}}}
+	c := FromStudy(st)
+	if c.Source != "study" || c.StudyID != 7 || c.Visibility != Public || c.Summary != "Work plan: Signed plan" || c.SummaryKO != "공동 작업 계획" ||
+		c.Results != "Riders: 10 → 20 a week" || c.Evidence != "Report https://example.org/r" || len(c.Tags[FieldThemes]) != 0 {
+		t.Errorf("without an application: %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("the case does not validate: %v", err)
+	}
+	st.Application = &prize.Application{ID: 3, Title: "Night buses", Answers: prize.Answers{"summary": {"Buses at night."}, "themes": {"mobility"},
+		ConsentKey: {Members}}}
+	c = FromStudy(st)
+	if c.Visibility != Members || !strings.HasPrefix(c.Summary, "Buses at night.\n") || len(c.Tags[FieldThemes]) != 1 {
+		t.Errorf("shared with members: %+v", c)
+	}
+	st.Application.Answers[ConsentKey] = []string{"no"}
+	st.Milestones, st.Evidence = nil, nil
+	c = FromStudy(st)
+	if c.Visibility != Public || c.Summary != "Night buses" || len(c.Tags[FieldThemes]) != 0 {
+		t.Errorf("without consent and nothing public: %+v", c)
+	}
+}

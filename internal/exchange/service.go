@@ -392,3 +392,19 @@ const MaxSimilar = 5
 func (s *Service) Similar(ctx context.Context, v Viewer, id int64) ([]*Case, error) {
 	return s.Store.SimilarExchangeCases(ctx, id, v.Member, MaxSimilar)
 }
+
+// IndexWarmer is a store whose search index loads ahead of the first
+// search (the store's index in memory).
+type IndexWarmer interface {
+	WarmExchangeIndex(ctx context.Context) error
+}
+
+// Warm loads the library's search index now, when the store has one to
+// load; a search meanwhile waits for this load and uses it. The server
+// calls it in the background when it starts.
+func (s *Service) Warm(ctx context.Context) error {
+	if w, ok := s.Store.(IndexWarmer); ok {
+		return w.WarmExchangeIndex(ctx)
+	}
+	return nil
+}

@@ -75,6 +75,9 @@ func (s *Service) UpdatePartner(ctx context.Context, v Viewer, id, pid int64, p 
 		if err := s.Store.UpdateFollowupPartner(ctx, p); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
 		return s.record(ctx, v.Actor(), "followup.partner.update", id, before, p)
 	})
 }
@@ -91,6 +94,9 @@ func (s *Service) RemovePartner(ctx context.Context, v Viewer, id, pid int64) er
 			return partnerNotFound(pid)
 		}
 		if err := s.Store.DeleteFollowupPartner(ctx, id, pid); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.partner.remove", id, before, nil)
@@ -138,6 +144,9 @@ func (s *Service) UpdateEvidence(ctx context.Context, v Viewer, id, eid int64, e
 		if err := s.Store.UpdateFollowupEvidence(ctx, e); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
 		return s.record(ctx, v.Actor(), "followup.evidence.update", id, before, e)
 	})
 }
@@ -154,6 +163,9 @@ func (s *Service) RemoveEvidence(ctx context.Context, v Viewer, id, eid int64) e
 			return evidenceNotFound(eid)
 		}
 		if err := s.Store.DeleteFollowupEvidence(ctx, id, eid); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.evidence.remove", id, before, nil)

@@ -50,6 +50,28 @@ type Service struct {
 	Audit     auditlog.Store
 	Now       func() time.Time
 	Finalists bool // open studies for finalists too, not only winners
+	// Changed are called in the transaction of every change of a study
+	// (opening included) with the study as stored after it: the knowledge
+	// library keeps the study's case in step (internal/app). If one
+	// fails, the change fails whole. Each must be idempotent.
+	Changed []func(ctx context.Context, actor auditlog.Actor, st *Study) error
+}
+
+// changed runs the Changed hooks on study id as stored now.
+func (s *Service) changed(ctx context.Context, actor auditlog.Actor, id int64) error {
+	if len(s.Changed) == 0 {
+		return nil
+	}
+	st, err := s.Store.FollowupStudy(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, fn := range s.Changed {
+		if err := fn(ctx, actor, st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Viewer is who asks: the secretariat (Admin), a focal point (City), or
@@ -175,7 +197,8 @@ func (s *Service) List(ctx context.Context, v Viewer, edition string) ([]*Study,
 // each finalist's with Finalists) that has none: the modality from the
 // application's development stage, the host city the project's, the
 // applicant's organisation a partner (project owner) and the milestones
-// from the modality's template. Opening twice opens nothing new; it runs
+// from the modality's template. Opening twice opens nothing new (the
+// Changed hooks run again on the studies already open); it runs
 // in the caller's transaction when there is one (the announcement's).
 func (s *Service) OpenForEdition(ctx context.Context, actor auditlog.Actor, edition string) (int, error) {
 	ds, err := s.Judging.PrizeDecisions(ctx, edition)
@@ -201,7 +224,12 @@ func (s *Service) OpenForEdition(ctx context.Context, actor auditlog.Actor, edit
 	n := 0
 	err = s.Store.InTx(ctx, func(ctx context.Context) error {
 		for _, id := range apps {
-			if _, err := s.Store.FollowupStudyByApp(ctx, id); err == nil {
+			if old, err := s.Store.FollowupStudyByApp(ctx, id); err == nil {
+				// Opened before: its library case is refreshed (made, for
+				// a study older than the library's study cases).
+				if err := s.changed(ctx, actor, old.ID); err != nil {
+					return err
+				}
 				continue
 			} else if citylens.ErrorCode(err) != citylens.ENOTFOUND {
 				return err
@@ -218,6 +246,9 @@ func (s *Service) OpenForEdition(ctx context.Context, actor auditlog.Actor, edit
 				return err
 			}
 			if err := s.record(ctx, actor, "followup.study.open", st.ID, nil, st); err != nil {
+				return err
+			}
+			if err := s.changed(ctx, actor, st.ID); err != nil {
 				return err
 			}
 			n++
@@ -289,6 +320,9 @@ func (s *Service) Update(ctx context.Context, v Viewer, id int64, e StudyEdit) e
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
 		return s.record(ctx, v.Actor(), "followup.study.update", id, studyFields(&before), studyFields(st))
 	})
 }
@@ -322,6 +356,9 @@ func (s *Service) SetModality(ctx context.Context, v Viewer, id int64, modality,
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
 		return s.record(ctx, v.Actor(), "followup.study.modality", id, before, studyFields(st))
 	})
 }
@@ -345,6 +382,9 @@ func (s *Service) Review(ctx context.Context, v Viewer, id int64, note, decision
 		now := s.now()
 		st.ReviewedAt, st.UpdatedAt = now, now
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.study.review", id, before, studyFields(st))
@@ -391,6 +431,9 @@ func (s *Service) AddPartner(ctx context.Context, v Viewer, id int64, p Partner,
 		if err := s.Store.AddFollowupPartner(ctx, &p); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
 		return s.record(ctx, v.Actor(), "followup.partner.add", id, nil, p)
 	})
 }
@@ -424,6 +467,9 @@ func (s *Service) AddMilestone(ctx context.Context, v Viewer, id int64, m Milest
 			m.DoneAt = m.UpdatedAt
 		}
 		if err := s.Store.AddFollowupMilestone(ctx, &m); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.milestone.add", id, nil, m)
@@ -465,6 +511,9 @@ func (s *Service) UpdateMilestone(ctx context.Context, v Viewer, id, mid int64, 
 			m.DoneAt = time.Time{}
 		}
 		if err := s.Store.UpdateFollowupMilestone(ctx, &m); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.milestone.update", id, before, m)
@@ -545,6 +594,9 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 			e.FileID, e.FileName, e.FileType, e.FileSize, e.SHA256 = "", "", "", 0, ""
 		}
 		if err := s.Store.AddFollowupEvidence(ctx, &e); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, v.Actor(), "followup.evidence.add", id, nil, e)

@@ -18,7 +18,7 @@ import (
 // memory (exchange_index.go), made of those, so it is the same on both
 // databases.
 
-const exchangeCaseColumns = `id, source, application_id, title, title_ko, summary, summary_ko, city_code, city_name, country,
+const exchangeCaseColumns = `id, source, application_id, study_id, title, title_ko, summary, summary_ko, city_code, city_name, country,
 	region, population_band, esg_pillar, stage, budget_band, results, evidence, contacts, tags_json, links_json,
 	visibility, demo, created_by, created_at, updated_at`
 
@@ -38,11 +38,14 @@ func exchangeCaseArgs(c *exchange.Case) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var app any
+	var app, study any
 	if c.ApplicationID != 0 {
 		app = c.ApplicationID
 	}
-	return []any{c.Source, app, c.Title, c.TitleKO, c.Summary, c.SummaryKO, c.CityCode, c.CityName, c.Country,
+	if c.StudyID != 0 {
+		study = c.StudyID
+	}
+	return []any{c.Source, app, study, c.Title, c.TitleKO, c.Summary, c.SummaryKO, c.CityCode, c.CityName, c.Country,
 		c.Region, c.PopulationBand, c.ESGPillar, c.Stage, c.BudgetBand, c.Results, c.Evidence, c.Contacts, string(tags), string(lj),
 		c.Visibility, boolInt(c.Demo), c.CreatedBy, us(c.CreatedAt), us(c.UpdatedAt), strings.Join(c.SearchText(), " ")}, nil
 }
@@ -56,16 +59,16 @@ func boolInt(b bool) int {
 
 func scanExchangeCase(row interface{ Scan(...any) error }) (*exchange.Case, error) {
 	var c exchange.Case
-	var app sql.NullInt64
+	var app, study sql.NullInt64
 	var tags, links string
 	var demo int
 	var created, updated int64
-	if err := row.Scan(&c.ID, &c.Source, &app, &c.Title, &c.TitleKO, &c.Summary, &c.SummaryKO, &c.CityCode, &c.CityName, &c.Country,
+	if err := row.Scan(&c.ID, &c.Source, &app, &study, &c.Title, &c.TitleKO, &c.Summary, &c.SummaryKO, &c.CityCode, &c.CityName, &c.Country,
 		&c.Region, &c.PopulationBand, &c.ESGPillar, &c.Stage, &c.BudgetBand, &c.Results, &c.Evidence, &c.Contacts, &tags, &links,
 		&c.Visibility, &demo, &c.CreatedBy, &created, &updated); err != nil {
 		return nil, err
 	}
-	c.ApplicationID = app.Int64
+	c.ApplicationID, c.StudyID = app.Int64, study.Int64
 	c.Demo = demo != 0
 	c.CreatedAt, c.UpdatedAt = tm(created), tm(updated)
 	if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil {
@@ -89,7 +92,7 @@ func (db *Store) CreateExchangeCase(ctx context.Context, c *exchange.Case) error
 			return err
 		}
 		err = db.writer(ctx).QueryRowContext(ctx, `INSERT INTO exchange_cases (`+strings.TrimPrefix(exchangeCaseColumns, "id, ")+`, terms_text, seq)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
 			RETURNING id`, append(args, seq)...).Scan(&c.ID)
 		if err != nil {
 			return db.dbError(ctx, "exchange case", err)
@@ -109,11 +112,11 @@ func (db *Store) UpdateExchangeCase(ctx context.Context, c *exchange.Case) error
 		if err != nil {
 			return err
 		}
-		res, err := db.writer(ctx).ExecContext(ctx, `UPDATE exchange_cases SET source = $1, application_id = $2, title = $3, title_ko = $4,
-			summary = $5, summary_ko = $6, city_code = $7, city_name = $8, country = $9, region = $10, population_band = $11,
-			esg_pillar = $12, stage = $13, budget_band = $14, results = $15, evidence = $16, contacts = $17, tags_json = $18,
-			links_json = $19, visibility = $20, demo = $21, created_by = $22, created_at = $23, updated_at = $24, terms_text = $25,
-			seq = $26 WHERE id = $27`, append(args, seq, c.ID)...)
+		res, err := db.writer(ctx).ExecContext(ctx, `UPDATE exchange_cases SET source = $1, application_id = $2, study_id = $3, title = $4, title_ko = $5,
+			summary = $6, summary_ko = $7, city_code = $8, city_name = $9, country = $10, region = $11, population_band = $12,
+			esg_pillar = $13, stage = $14, budget_band = $15, results = $16, evidence = $17, contacts = $18, tags_json = $19,
+			links_json = $20, visibility = $21, demo = $22, created_by = $23, created_at = $24, updated_at = $25, terms_text = $26,
+			seq = $27 WHERE id = $28`, append(args, seq, c.ID)...)
 		if err != nil {
 			return db.dbError(ctx, "exchange case", err)
 		}
@@ -153,6 +156,15 @@ func (db *Store) ExchangeCaseByApplication(ctx context.Context, applicationID in
 	c, err := scanExchangeCase(db.reader(ctx).QueryRowContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE application_id = $1`, applicationID))
 	if err != nil {
 		return nil, db.dbError(ctx, "exchange case", notFound(err, "no exchange case of application %d", applicationID))
+	}
+	return c, nil
+}
+
+// ExchangeCaseByStudy implements exchange.Store.
+func (db *Store) ExchangeCaseByStudy(ctx context.Context, studyID int64) (*exchange.Case, error) {
+	c, err := scanExchangeCase(db.reader(ctx).QueryRowContext(ctx, `SELECT `+exchangeCaseColumns+` FROM exchange_cases WHERE study_id = $1`, studyID))
+	if err != nil {
+		return nil, db.dbError(ctx, "exchange case", notFound(err, "no exchange case of study %d", studyID))
 	}
 	return c, nil
 }

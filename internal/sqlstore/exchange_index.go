@@ -31,9 +31,12 @@ import (
 // changed). So every process and replica serving searches stays current
 // with what it reads.
 type exchangeIndex struct {
-	refresh sync.Mutex // one refresh at a time
+	refresh sync.Mutex // one refresh at a time: a search during the first load waits for it
 	mu      sync.RWMutex
-	seq     int64 // the last sequence number read; -1 before the first read
+	loads   int    // whole loads of the library (under refresh)
+	onLoad  func() // called before a whole load (tests: to hold the warm-up)
+	onWait  func() // called before taking refresh (tests: a search has started)
+	seq     int64  // the last sequence number read; -1 before the first read
 	loaded  bool
 	values  []exchangeFacetValue // by value number
 	numbers map[exchangeFacetValue]int32
@@ -85,10 +88,16 @@ func (db *Store) nextExchangeSeq(ctx context.Context) (int64, error) {
 // returns it read-locked; the caller calls ix.mu.RUnlock.
 func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error) {
 	ix := &db.exch
+	if ix.onWait != nil {
+		ix.onWait()
+	}
 	ix.refresh.Lock()
 	defer ix.refresh.Unlock()
 	if !ix.loaded {
 		ix.seq = -1
+		if ix.onLoad != nil {
+			ix.onLoad()
+		}
 	}
 	// The library's last number first (one row by its key): when the
 	// index has seen it, nothing changed, and the search asks nothing
@@ -130,6 +139,9 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 		return nil, db.dbError(ctx, "exchange index", err)
 	}
 	if len(got) > 0 || !ix.loaded {
+		if !ix.loaded {
+			ix.loads++
+		}
 		ix.mu.Lock()
 		ix.apply(len(got), func(yield func(id, seq int64, vis, fld, val, title string)) {
 			for _, r := range got {
@@ -142,6 +154,34 @@ func (db *Store) freshExchangeIndex(ctx context.Context) (*exchangeIndex, error)
 	ix.seq = max(ix.seq, lib) // (read and written under ix.refresh only)
 	ix.mu.RLock()
 	return ix, nil
+}
+
+// WarmExchangeIndex loads the library's index now (the server calls it in
+// the background at start), so the first search does not pay for it. A
+// search meanwhile waits for this load and uses it: the library is read
+// once. Afterwards it only catches up, as every search does.
+func (db *Store) WarmExchangeIndex(ctx context.Context) error {
+	ix, err := db.freshExchangeIndex(ctx)
+	if err != nil {
+		return err
+	}
+	ix.mu.RUnlock()
+	return nil
+}
+
+// ExchangeIndexLoads is how many times this store has read the whole
+// library into its index (once, unless a first load failed).
+func (db *Store) ExchangeIndexLoads() int {
+	db.exch.refresh.Lock()
+	defer db.exch.refresh.Unlock()
+	return db.exch.loads
+}
+
+// HookExchangeIndex sets, for tests, functions called before a whole load
+// of the index (under its refresh lock) and before a search or warm-up
+// waits for that lock. Set them before any search.
+func (db *Store) HookExchangeIndex(beforeLoad, beforeWait func()) {
+	db.exch.onLoad, db.exch.onWait = beforeLoad, beforeWait
 }
 
 // apply replaces the entries of the cases in rows (each case's facet

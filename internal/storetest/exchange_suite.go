@@ -28,6 +28,7 @@ var ExchangeSuite = []struct {
 	{"SearchEnglishKoreanFacetsVisibility", testExchangeSearch},
 	{"SearchWhileWriting", testExchangeSearchWhileWriting},
 	{"SearchRanking", testExchangeSearchRanking},
+	{"WarmIndexThenSearch", testExchangeWarmIndex},
 }
 
 // RunExchangeSuite runs ExchangeSuite against every database.
@@ -357,5 +358,89 @@ func testExchangeSearchRanking(t *testing.T, s ExchangeStore) {
 	}
 	if got, _ := ids("lighting", 0, 40); len(got) != 40 || got[2] != many[21] || got[39] != many[19] {
 		t.Errorf("lighting, all 40: %v", got)
+	}
+}
+
+// exchangeWarmer is a store whose library index is warmed at start.
+type exchangeWarmer interface {
+	exchange.IndexWarmer
+	ExchangeIndexLoads() int
+	HookExchangeIndex(beforeLoad, beforeWait func())
+}
+
+// The server's warm-up loads the index once; a search that starts while
+// the warm-up is still loading waits for it, finds the right cases and
+// does not load the library a second time.
+func testExchangeWarmIndex(t *testing.T, s ExchangeStore) {
+	ctx := context.Background()
+	w, ok := s.(exchangeWarmer)
+	if !ok {
+		t.Fatal("the store has no library index to warm")
+	}
+	pub := exchangeCase("Shared mobility hubs", "공유 모빌리티 허브", "Bike hubs.", "", "asia", exchange.Public, "mobility")
+	mem := exchangeCase("Mobility data exchange", "모빌리티 데이터", "Members' data.", "", "asia", exchange.Members, "mobility")
+	other := exchangeCase("Flood sensors", "홍수 센서", "Rivers.", "", "europe", exchange.Public, "water")
+	for _, c := range []*exchange.Case{pub, mem, other} {
+		if err := s.CreateExchangeCase(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loading, release, searching := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var waits sync.Mutex
+	n := 0
+	w.HookExchangeIndex(func() {
+		once.Do(func() { close(loading); <-release })
+	}, func() {
+		waits.Lock()
+		defer waits.Unlock()
+		if n++; n == 2 { // the search, after the warm-up
+			close(searching)
+		}
+	})
+	warmed := make(chan error, 1)
+	go func() { warmed <- w.WarmExchangeIndex(ctx) }()
+	<-loading // the warm-up holds the index, about to read the library
+	type result struct {
+		r   exchange.Result
+		err error
+	}
+	found := make(chan result, 1)
+	go func() {
+		r, err := s.SearchExchangeCases(ctx, exchange.Terms("모빌리티", true), exchange.Query{Limit: 10})
+		found <- result{r, err}
+	}()
+	<-searching // the search has started before the warm-up finished
+	close(release)
+	if err := <-warmed; err != nil {
+		t.Fatalf("warm-up: %v", err)
+	}
+	got := <-found
+	if got.err != nil {
+		t.Fatalf("search during the warm-up: %v", got.err)
+	}
+	if got.r.Total != 1 || len(got.r.Cases) != 1 || got.r.Cases[0].ID != pub.ID {
+		t.Errorf("search during the warm-up: %d cases %v, want only the public case %d", got.r.Total, got.r.Cases, pub.ID)
+	}
+	if want := []exchange.FacetCount{{Value: "mobility", Count: 1}}; !cmp.Equal(got.r.Facets[exchange.FieldThemes], want) {
+		t.Errorf("themes facet %v, want %v (the members-only case is not counted)", got.r.Facets[exchange.FieldThemes], want)
+	}
+	if l := w.ExchangeIndexLoads(); l != 1 {
+		t.Errorf("the library was loaded %d times, want once", l)
+	}
+	// Warmed, the index still follows writes.
+	later := exchangeCase("Mobility on demand", "", "Buses.", "", "asia", exchange.Public, "mobility")
+	if err := s.CreateExchangeCase(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.SearchExchangeCases(ctx, exchange.Terms("mobility", true), exchange.Query{Members: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 3 {
+		t.Errorf("after a new case: %d cases for a member, want 3", r.Total)
+	}
+	if l := w.ExchangeIndexLoads(); l != 1 {
+		t.Errorf("the library was loaded %d times after a write, want once", l)
 	}
 }

@@ -30,6 +30,7 @@ var FollowupSuite = []struct {
 	{"RemindersDueAndPeople", testFollowupReminders},
 	{"CityStudiesHostAndPartnerCity", testFollowupCityStudies},
 	{"CorrectPartnersAndEvidence", testFollowupCorrections},
+	{"StudyCaseOncePerStudy", testFollowupStudyCase},
 }
 
 // RunFollowupSuite runs FollowupSuite against every database.
