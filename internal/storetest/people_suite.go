@@ -37,6 +37,7 @@ var TrainingSuite = []struct {
 	{"CoursesCohortsSessions", testTrainingCourses},
 	{"EnrolmentsAttendanceCertificates", testTrainingPeople},
 	{"FilesMaterialsAndAnswers", testTrainingFiles},
+	{"MaterialsRemovedReplacedRenamed", testTrainingMaterialChanges},
 }
 
 // EventsSuite covers the network events (package events).
