@@ -38,6 +38,7 @@ var TrainingSuite = []struct {
 	{"EnrolmentsAttendanceCertificates", testTrainingPeople},
 	{"FilesMaterialsAndAnswers", testTrainingFiles},
 	{"MaterialsRemovedReplacedRenamed", testTrainingMaterialChanges},
+	{"ConcurrentMaterialChangesNoneLost", testTrainingMaterialsConcurrent},
 }
 
 // EventsSuite covers the network events (package events).

@@ -50,6 +50,9 @@ type FileStore interface {
 	// TrainingFileChunks calls fn with the file's chunks in order.
 	TrainingFileChunks(ctx context.Context, id string, fn func([]byte) error) error
 	DeleteTrainingFile(ctx context.Context, id string) error
+	// LockCourse serialises the changes to course id's materials within
+	// the transaction of ctx (ENOTFOUND for no such course).
+	LockCourse(ctx context.Context, id int64) error
 	// SetCourseMaterials replaces a course's materials.
 	SetCourseMaterials(ctx context.Context, courseID int64, ms []Material) error
 }
@@ -99,6 +102,9 @@ func (s *Service) AddMaterialFile(ctx context.Context, v Viewer, courseID int64,
 	var m Material
 	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
 		c, err := s.Store.Course(ctx, courseID)
 		if err != nil {
 			return missing(err, "Course", courseID)
@@ -243,6 +249,9 @@ func (s *Service) RemoveMaterial(ctx context.Context, v Viewer, courseID int64, 
 		return forbidden()
 	}
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
 		c, err := s.Store.Course(ctx, courseID)
 		if err != nil {
 			return missing(err, "Course", courseID)
@@ -276,6 +285,9 @@ func (s *Service) UpdateMaterial(ctx context.Context, v Viewer, courseID int64, 
 	var m Material
 	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
 		c, err := s.Store.Course(ctx, courseID)
 		if err != nil {
 			return missing(err, "Course", courseID)
