@@ -29,25 +29,27 @@ var featureMatrix = map[string][]probe{
 	// Capacity-building training. Who sees whose progress, and the
 	// participants-only actions, are tested by training_http_test.go;
 	// routes are probed on rows that do not exist (404 once let in).
-	"GET /training":                                          {{Path: "/training", Allow: signedIn}},
-	"GET /training/cohorts/{id}":                             {{Path: "/training/cohorts/999999", Allow: signedIn}},
-	"GET /training/verify":                                   {{Path: "/training/verify?number=CLT-X&hash=0", Allow: everyone}},
-	"GET /training/certificates/{number}":                    {{Path: "/training/certificates/CLT-NONE", Allow: signedIn}},
-	"POST /training/cohorts/{id}/request":                    {{Path: "/training/cohorts/999999/request", Allow: only(webtest.Regional, webtest.Focal)}},
-	"POST /training/cohorts/{id}/feedback":                   {{Path: "/training/cohorts/999999/feedback", Body: "rating=5&relevance=5", Allow: signedIn}},
-	"POST /training/assignments/{id}/submit":                 {{Path: "/training/assignments/999999/submit", Body: "text=x", Allow: signedIn}},
-	"GET /training/files/{file}":                             {{Path: "/training/files/0123456789abcdef0123456789abcdef", Allow: signedIn}},
-	"POST /admin/training/courses/{id}/materials":            {{Path: "/admin/training/courses/999999/materials", Body: "title=x", Allow: only(webtest.Admin)}},
+	"GET /training":                                   {{Path: "/training", Allow: signedIn}},
+	"GET /training/cohorts/{id}":                      {{Path: "/training/cohorts/999999", Allow: signedIn}},
+	"GET /training/verify":                            {{Path: "/training/verify?number=CLT-X&hash=0", Allow: everyone}},
+	"GET /training/certificates/{number}":             {{Path: "/training/certificates/CLT-NONE", Allow: signedIn}},
+	"POST /training/cohorts/{id}/request":             {{Path: "/training/cohorts/999999/request", Allow: only(webtest.Regional, webtest.Focal)}},
+	"POST /training/cohorts/{id}/feedback":            {{Path: "/training/cohorts/999999/feedback", Body: "rating=5&relevance=5", Allow: signedIn}},
+	"POST /training/assignments/{id}/submit":          {{Path: "/training/assignments/999999/submit", Body: "text=x", Allow: signedIn}},
+	"GET /training/files/{file}":                      {{Path: "/training/files/0123456789abcdef0123456789abcdef", Allow: signedIn}},
+	"POST /admin/training/courses/{id}/materials":     {{Path: "/admin/training/courses/999999/materials", Body: "title=x", Allow: only(webtest.Admin)}},
+	"POST /admin/training/courses":                    {{Path: "/admin/training/courses", Body: "title=", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts":                    {{Path: "/admin/training/cohorts", Body: "course=0", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/sessions":      {{Path: "/admin/training/cohorts/999999/sessions", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/assignments":   {{Path: "/admin/training/cohorts/999999/assignments", Body: "due=2026-01-01T00:00", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/enrol-winners": {{Path: "/admin/training/cohorts/999999/enrol-winners", Allow: only(webtest.Admin)}},
+	"POST /admin/training/cohorts/{id}/certificates":  {{Path: "/admin/training/cohorts/999999/certificates", Allow: only(webtest.Admin)}},
+	"POST /admin/training/enrolments/{id}":            {{Path: "/admin/training/enrolments/999999", Body: "decision=approve", Allow: only(webtest.Admin)}},
+	"POST /admin/training/sessions/{id}/attendance":   {{Path: "/admin/training/sessions/999999/attendance", Allow: only(webtest.Admin)}},
+	// Changing a course's materials: on real rows every role is tested by
+	// training_materials_http_test.go.
 	"POST /admin/training/courses/{id}/materials/{n}":        {{Path: "/admin/training/courses/999999/materials/1", Body: "title=x", Allow: only(webtest.Admin)}},
 	"POST /admin/training/courses/{id}/materials/{n}/remove": {{Path: "/admin/training/courses/999999/materials/1/remove", Allow: only(webtest.Admin)}},
-	"POST /admin/training/courses":                           {{Path: "/admin/training/courses", Body: "title=", Allow: only(webtest.Admin)}},
-	"POST /admin/training/cohorts":                           {{Path: "/admin/training/cohorts", Body: "course=0", Allow: only(webtest.Admin)}},
-	"POST /admin/training/cohorts/{id}/sessions":             {{Path: "/admin/training/cohorts/999999/sessions", Allow: only(webtest.Admin)}},
-	"POST /admin/training/cohorts/{id}/assignments":          {{Path: "/admin/training/cohorts/999999/assignments", Body: "due=2026-01-01T00:00", Allow: only(webtest.Admin)}},
-	"POST /admin/training/cohorts/{id}/enrol-winners":        {{Path: "/admin/training/cohorts/999999/enrol-winners", Allow: only(webtest.Admin)}},
-	"POST /admin/training/cohorts/{id}/certificates":         {{Path: "/admin/training/cohorts/999999/certificates", Allow: only(webtest.Admin)}},
-	"POST /admin/training/enrolments/{id}":                   {{Path: "/admin/training/enrolments/999999", Body: "decision=approve", Allow: only(webtest.Admin)}},
-	"POST /admin/training/sessions/{id}/attendance":          {{Path: "/admin/training/sessions/999999/attendance", Allow: only(webtest.Admin)}},
 
 	// Network events: pages and calendar feeds are public (a person's
 	// feed needs its token, tested by events_http_test.go); delegates
