@@ -69,7 +69,7 @@ func NewServices(st Store, cfg web.Config) *Services {
 	sv.Matching = &exchange.Matching{Store: st, Cities: st, Releases: sv.Publication, Survey: st, Audit: st, Now: now}
 	sv.Partnerships = &exchange.PartnershipService{Store: st, Library: sv.Exchange, Directory: st, Audit: st, Now: now}
 	sv.Judging = &judging.Service{Store: st, Prize: st, Audit: st, Mail: cfg.Mail, Now: now, Library: sv.Exchange}
-	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Now: now}
+	sv.Training = &training.Service{Store: st, Winners: sv.Judging, Prize: st, Audit: st, Now: now}
 	sv.Events = &events.Service{Store: st, Audit: st, Now: now, Secret: serverSecret(st, "events-feed")}
 	sv.Followup = &followup.Service{Store: st, Prize: st, Judging: st, Users: st, Audit: st, Now: now}
 	sv.Judging.Announced = append(sv.Judging.Announced, func(ctx context.Context, actor auditlog.Actor, edition string) error {

@@ -69,6 +69,20 @@ func (db *Store) DeleteTrainingFile(ctx context.Context, id string) error {
 	})
 }
 
+// LockCourse implements training.FileStore: on PostgreSQL the course's
+// row is locked to the transaction's end, so that concurrent changes to
+// its materials (read, changed, written whole) follow one another; SQLite
+// runs one writing transaction at a time.
+func (db *Store) LockCourse(ctx context.Context, id int64) error {
+	q := `SELECT id FROM training_courses WHERE id = $1`
+	if db.dialect.Name == "postgres" {
+		q += ` FOR UPDATE`
+	}
+	var got int64
+	err := db.writer(ctx).QueryRowContext(ctx, q, id).Scan(&got)
+	return db.dbError(ctx, "training course", notFound(err, "course %d not found", id))
+}
+
 // SetCourseMaterials implements training.FileStore.
 func (db *Store) SetCourseMaterials(ctx context.Context, courseID int64, ms []training.Material) error {
 	if ms == nil {

@@ -37,6 +37,8 @@ var TrainingSuite = []struct {
 	{"CoursesCohortsSessions", testTrainingCourses},
 	{"EnrolmentsAttendanceCertificates", testTrainingPeople},
 	{"FilesMaterialsAndAnswers", testTrainingFiles},
+	{"MaterialsRemovedReplacedRenamed", testTrainingMaterialChanges},
+	{"ConcurrentMaterialChangesNoneLost", testTrainingMaterialsConcurrent},
 }
 
 // EventsSuite covers the network events (package events).

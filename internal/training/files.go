@@ -50,6 +50,9 @@ type FileStore interface {
 	// TrainingFileChunks calls fn with the file's chunks in order.
 	TrainingFileChunks(ctx context.Context, id string, fn func([]byte) error) error
 	DeleteTrainingFile(ctx context.Context, id string) error
+	// LockCourse serialises the changes to course id's materials within
+	// the transaction of ctx (ENOTFOUND for no such course).
+	LockCourse(ctx context.Context, id int64) error
 	// SetCourseMaterials replaces a course's materials.
 	SetCourseMaterials(ctx context.Context, courseID int64, ms []Material) error
 }
@@ -99,6 +102,9 @@ func (s *Service) AddMaterialFile(ctx context.Context, v Viewer, courseID int64,
 	var m Material
 	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
 		c, err := s.Store.Course(ctx, courseID)
 		if err != nil {
 			return missing(err, "Course", courseID)
@@ -186,4 +192,146 @@ func (s *Service) WriteFile(ctx context.Context, v Viewer, id string, w io.Write
 		_, err := w.Write(b)
 		return err
 	})
+}
+
+// Changing a course's materials: the secretariat removes one, changes its
+// title, or uploads a file that takes its place (keeping its position and,
+// unless changed, its title). A material is named by its position (1 for
+// the first) and, to refuse a change made on a page loaded before someone
+// else's change, by what it is (its file's identifier or its link): a
+// material that is no longer there answers a conflict. Each change is one
+// transaction with its audit entry (before and after); a removed or
+// replaced file's record goes in the same transaction, so its download
+// answers 404 at once, and the bytes no record refers to any more are
+// collected by the store's periodic file sweep.
+
+// MaterialChange is an entry of the audit log of a change to a course's
+// materials: the material and its position (1 for the first).
+type MaterialChange struct {
+	Position int      `json:"position"`
+	Material Material `json:"material"`
+}
+
+// ident is what names m on a page: its file's identifier or its link.
+func (m Material) ident() string {
+	if m.FileID != "" {
+		return m.FileID
+	}
+	return m.URL
+}
+
+func materialChanged() error {
+	return citylens.Ef(citylens.ECONFLICT, "training.error.material_changed",
+		"The course's materials changed since the page was loaded: reload it and try again.").
+		WithProblems(problem("current", "training.error.material_changed_field", "no longer at this position"))
+}
+
+// material is course c's material at position (1-based) if it is still
+// the one current names (its file's identifier or link; "" skips the check).
+func material(c *Course, position int, current string) (Material, error) {
+	if position < 1 || position > len(c.Materials) {
+		if current != "" {
+			return Material{}, materialChanged()
+		}
+		return Material{}, notFound("Material", position)
+	}
+	m := c.Materials[position-1]
+	if current != "" && current != m.ident() {
+		return Material{}, materialChanged()
+	}
+	return m, nil
+}
+
+// RemoveMaterial removes the material at position of course courseID:
+// the secretariat. A file's record goes with it, in the same transaction.
+func (s *Service) RemoveMaterial(ctx context.Context, v Viewer, courseID int64, position int, current string) error {
+	if !v.Admin {
+		return forbidden()
+	}
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
+		c, err := s.Store.Course(ctx, courseID)
+		if err != nil {
+			return missing(err, "Course", courseID)
+		}
+		m, err := material(c, position, current)
+		if err != nil {
+			return err
+		}
+		ms := append(append([]Material{}, c.Materials[:position-1]...), c.Materials[position:]...)
+		if err := s.Store.SetCourseMaterials(ctx, courseID, ms); err != nil {
+			return err
+		}
+		if m.FileID != "" {
+			if err := s.Store.DeleteTrainingFile(ctx, m.FileID); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, v, "training.material.remove", courseID, MaterialChange{position, m}, nil)
+	})
+}
+
+// UpdateMaterial changes the material at position of course courseID: the
+// secretariat. A title not nil replaces its title (required, at most
+// MaxTitle characters); a file (r not nil) takes the place of its file or
+// link, the old file's record removed in the same transaction. A refused
+// title or file is named ("title", "file") and nothing is saved.
+func (s *Service) UpdateMaterial(ctx context.Context, v Viewer, courseID int64, position int, current string, title *string, name string, r io.Reader) (Material, error) {
+	if !v.Admin {
+		return Material{}, forbidden()
+	}
+	var m Material
+	var staged *blobs.Temp
+	err := s.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.Store.LockCourse(ctx, courseID); err != nil {
+			return missing(err, "Course", courseID)
+		}
+		c, err := s.Store.Course(ctx, courseID)
+		if err != nil {
+			return missing(err, "Course", courseID)
+		}
+		old, err := material(c, position, current)
+		if err != nil {
+			return err
+		}
+		m = old
+		if title != nil {
+			var ch checker
+			ch.text("title", strings.TrimSpace(*title), MaxTitle, true)
+			if err := ch.err("training.error.material", "the material was not saved: correct the fields named below"); err != nil {
+				return err
+			}
+			m.Title = strings.TrimSpace(*title)
+		}
+		if title == nil && r == nil {
+			return citylens.Ef(citylens.EINVALID, "training.error.material", "the material was not saved: correct the fields named below").
+				WithProblems(problem("file", "training.error.material_nochange", "change the title or choose a file"))
+		}
+		if r != nil {
+			f, err := s.storeFile(ctx, File{CourseID: courseID}, name, r, &staged)
+			if err != nil {
+				return err
+			}
+			m.URL, m.FileID, m.FileName, m.FileType, m.FileSize = "", f.ID, f.Name, f.Type, f.Size
+		}
+		if m == old {
+			return nil // nothing changed: nothing written, nothing logged
+		}
+		ms := append([]Material{}, c.Materials...)
+		ms[position-1] = m
+		if err := s.Store.SetCourseMaterials(ctx, courseID, ms); err != nil {
+			return err
+		}
+		if old.FileID != "" && old.FileID != m.FileID {
+			if err := s.Store.DeleteTrainingFile(ctx, old.FileID); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, v, "training.material.update", courseID, MaterialChange{position, old}, MaterialChange{position, m})
+	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
+	return m, err
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/citylens/citylens"
+	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/blobs"
 	"github.com/citylens/citylens/internal/judging"
 	"github.com/citylens/citylens/internal/prize"
@@ -24,6 +25,14 @@ type Viewer struct {
 	UserID   int64
 	Admin    bool
 	Official bool
+	// Email and RemoteAddr name the actor in the audit log.
+	Email      string
+	RemoteAddr string
+}
+
+// Actor is who the audit log names.
+func (v Viewer) Actor() auditlog.Actor {
+	return auditlog.Actor{UserID: v.UserID, Email: v.Email, RemoteAddr: v.RemoteAddr}
 }
 
 // Winners is what training reads of the prize's announced winners.
@@ -42,7 +51,18 @@ type Service struct {
 	Store   Store
 	Winners Winners
 	Prize   Applications
-	Now     func() time.Time
+	// Audit records changes to courses' materials (nil: not recorded).
+	Audit auditlog.Store
+	Now   func() time.Time
+}
+
+// record appends an audit entry of a change to course courseID, in the
+// transaction of ctx.
+func (s *Service) record(ctx context.Context, v Viewer, action string, courseID int64, before, after any) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return auditlog.Record(ctx, s.Audit, s.now(), v.Actor(), action, "training_course", strconv.FormatInt(courseID, 10), before, after)
 }
 
 func (s *Service) now() time.Time {

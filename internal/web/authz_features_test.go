@@ -46,6 +46,10 @@ var featureMatrix = map[string][]probe{
 	"POST /admin/training/cohorts/{id}/certificates":  {{Path: "/admin/training/cohorts/999999/certificates", Allow: only(webtest.Admin)}},
 	"POST /admin/training/enrolments/{id}":            {{Path: "/admin/training/enrolments/999999", Body: "decision=approve", Allow: only(webtest.Admin)}},
 	"POST /admin/training/sessions/{id}/attendance":   {{Path: "/admin/training/sessions/999999/attendance", Allow: only(webtest.Admin)}},
+	// Changing a course's materials: on real rows every role is tested by
+	// training_materials_http_test.go.
+	"POST /admin/training/courses/{id}/materials/{n}":        {{Path: "/admin/training/courses/999999/materials/1", Body: "title=x", Allow: only(webtest.Admin)}},
+	"POST /admin/training/courses/{id}/materials/{n}/remove": {{Path: "/admin/training/courses/999999/materials/1/remove", Allow: only(webtest.Admin)}},
 
 	// Network events: pages and calendar feeds are public (a person's
 	// feed needs its token, tested by events_http_test.go); delegates

@@ -66,6 +66,9 @@ func (a *Area) Register(s *web.Server) {
 	s.Page("GET /training/files/{file}", web.AccessSignedIn, a.download)
 	s.Page("POST /admin/training/courses/{id}/materials", web.AccessAdmin, a.addMaterial,
 		web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
+	s.Page("POST /admin/training/courses/{id}/materials/{n}", web.AccessAdmin, a.updateMaterial,
+		web.WithMaxBody(prize.MaxAttachmentBytes+1<<20), web.StreamsUpload())
+	s.Page("POST /admin/training/courses/{id}/materials/{n}/remove", web.AccessAdmin, a.removeMaterial)
 	s.Page("POST /admin/training/courses", web.AccessAdmin, a.createCourse)
 	s.Page("POST /admin/training/cohorts", web.AccessAdmin, a.createCohort)
 	s.Page("POST /admin/training/cohorts/{id}/sessions", web.AccessAdmin, a.addSession)
@@ -87,7 +90,7 @@ func (a *Area) Nav(v web.Viewer) []web.NavLink {
 
 func viewer(r *http.Request) training.Viewer {
 	u := web.ViewerOf(r).User
-	tv := training.Viewer{UserID: u.ID}
+	tv := training.Viewer{UserID: u.ID, Email: u.Email, RemoteAddr: r.RemoteAddr}
 	switch u.Role {
 	case accounts.RoleAdmin:
 		tv.Admin = true
@@ -186,6 +189,9 @@ func (a *Area) cohortPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := map[string]any{"V": cv, "Sessions": sessions, "Official": v.Official, "Scale": []int{1, 2, 3, 4, 5},
 		"Participant": participant, "Mine": mine}
+	if v.Admin && cv.Course != nil {
+		d["Materials"] = materialRows(cv.Course.Materials)
+	}
 	return a.s.Render(w, r, "training_cohort.html", d)
 }
 
@@ -326,6 +332,91 @@ func (a *Area) addMaterial(w http.ResponseWriter, r *http.Request) error {
 		target = cohortPath(cohort)
 	}
 	a.s.RedirectFlash(w, r, target, "flash.training.material")
+	return nil
+}
+
+// materialRow is a material on the secretariat's form that changes it:
+// its position (1 for the first) and what names it (its file's identifier
+// or its link), sent back so a change made since the page was loaded is
+// refused rather than applied to another material.
+type materialRow struct {
+	training.Material
+	Position int
+	Current  string
+}
+
+func materialRows(ms []training.Material) []materialRow {
+	rows := make([]materialRow, len(ms))
+	for i, m := range ms {
+		cur := m.FileID
+		if cur == "" {
+			cur = m.URL
+		}
+		rows[i] = materialRow{Material: m, Position: i + 1, Current: cur}
+	}
+	return rows
+}
+
+// materialPosition is the {n} of a material's route: its position, 1 for
+// the first.
+func materialPosition(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > training.MaxMaterials {
+		return 0, citylens.Ef(citylens.ENOTFOUND, "training.error.notfound", "%s %v not found.", "Material", r.PathValue("n"))
+	}
+	return n, nil
+}
+
+// backTo is the cohort page a course's form came from, else the programme.
+func backTo(r *http.Request) string {
+	if cohort, _ := strconv.ParseInt(r.PostFormValue("cohort"), 10, 64); cohort > 0 {
+		return cohortPath(cohort)
+	}
+	return "/training"
+}
+
+// updateMaterial changes a material's title and, with a file chosen,
+// replaces its file or link (streamed as addMaterial). A title field
+// left out keeps the title; one sent blank is refused.
+func (a *Area) updateMaterial(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "Course")
+	if err != nil {
+		return err
+	}
+	n, err := materialPosition(r)
+	if err != nil {
+		return err
+	}
+	var title *string
+	if vs, ok := r.PostForm["title"]; ok && len(vs) > 0 {
+		title = &vs[0]
+	}
+	current, target := r.PostFormValue("current"), backTo(r)
+	file, name, err := uploaded(r)
+	if err != nil {
+		return err
+	}
+	if _, err := a.svc.UpdateMaterial(r.Context(), viewer(r), id, n, current, title, name, file); err != nil {
+		return err
+	}
+	a.s.RedirectFlash(w, r, target, "flash.training.material_updated")
+	return nil
+}
+
+// removeMaterial removes a material; its file, if any, answers 404 at once.
+func (a *Area) removeMaterial(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "Course")
+	if err != nil {
+		return err
+	}
+	n, err := materialPosition(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.RemoveMaterial(r.Context(), viewer(r), id, n, r.PostFormValue("current")); err != nil {
+		return err
+	}
+	a.s.RedirectFlash(w, r, backTo(r), "flash.training.material_removed")
 	return nil
 }
 
