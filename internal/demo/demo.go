@@ -32,6 +32,9 @@ import (
 // Password is every demo account's password (shown in the log and README).
 const Password = "citylens-demo"
 
+// demoFocalEmail is the demo focal point's (Seoul's) account.
+const demoFocalEmail = "focal.seoul@demo.citylens"
+
 // Account is a seeded demo account.
 type Account struct {
 	Email, Role, Scope string
@@ -98,7 +101,7 @@ type Result struct {
 var users = []accounts.User{
 	{Email: "admin@demo.citylens", Name: "Demo Secretariat Admin", Role: accounts.RoleAdmin},
 	{Email: "regional.asia@demo.citylens", Name: "Demo Regional Officer (Asia)", Role: accounts.RoleRegional, RegionCode: "AS"},
-	{Email: "focal.seoul@demo.citylens", Name: "Demo Focal Point (Seoul)", Role: accounts.RoleFocal, CityCode: "kr-seoul"},
+	{Email: demoFocalEmail, Name: "Demo Focal Point (Seoul)", Role: accounts.RoleFocal, CityCode: "kr-seoul"},
 	{Email: "judge@demo.citylens", Name: "Demo Judge", Role: accounts.RoleJudge},
 	{Email: "partner@demo.citylens", Name: "Demo Partner", Role: accounts.RolePartner},
 }

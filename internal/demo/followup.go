@@ -50,6 +50,15 @@ func seedFollowup(ctx context.Context, s Services, adminID int64, adminEmail str
 		return nil
 	}
 
+	// Seoul is a partner city of the gold and silver studies, its focal
+	// point editing them for it (and told of their milestones).
+	for _, st := range []*followup.Study{gold, silver} {
+		if err := s.Followup.AddPartner(ctx, admin, st.ID, followup.Partner{Kind: followup.PartnerCity, CityCode: "kr-seoul", Name: "Seoul",
+			Role: "partner_city"}, demoFocalEmail); err != nil {
+			return fmt.Errorf("demo study partner: %w", err)
+		}
+	}
+
 	// The gold winner's study: done, with evidence.
 	if err := plan(gold, []int{-300, -200, -100, -10}, []string{done, done, done, done}); err != nil {
 		return err

@@ -38,7 +38,7 @@ func seedNotices(ctx context.Context, s Services) error {
 		}
 		var ns []notify.Notice
 		if s.Followup != nil {
-			ms, err := milestoneNotices(ctx, s, acc.ID)
+			ms, err := milestoneNotices(ctx, s, acc.ID, acc.CityCode)
 			if err != nil {
 				return err
 			}
@@ -68,8 +68,10 @@ func seedNotices(ctx context.Context, s Services) error {
 }
 
 // milestoneNotices: the first open milestone due within 14 days and the
-// last milestone done whose due date has passed, of the 2025 studies.
-func milestoneNotices(ctx context.Context, s Services, user int64) ([]notify.Notice, error) {
+// last milestone done whose due date has passed, of the 2025 studies the
+// reminder job tells the person of (their city hosts the study, or they
+// edit it for a partner).
+func milestoneNotices(ctx context.Context, s Services, user int64, city string) ([]notify.Notice, error) {
 	studies, err := s.Followup.List(ctx, followup.Viewer{Admin: true}, "2025")
 	if err != nil {
 		return nil, err
@@ -87,6 +89,13 @@ func milestoneNotices(ctx context.Context, s Services, user int64) ([]notify.Not
 	}
 	var due, overdue *notify.Notice
 	for _, st := range studies {
+		told := st.HostCity == city
+		for _, p := range st.Partners {
+			told = told || p.UserID == user
+		}
+		if !told {
+			continue
+		}
 		for _, m := range st.Milestones {
 			if m.Reported != followup.StatusDone && m.Due >= today && due == nil {
 				if kind := followup.ReminderKind(m.Due, today); kind != "" {
@@ -119,7 +128,8 @@ func milestoneNotices(ctx context.Context, s Services, user int64) ([]notify.Not
 	return out, nil
 }
 
-// trainingNotice: the demo cohort's last session, the day before.
+// trainingNotice: the demo cohort's last session, the day before, for a
+// person with a place in the cohort.
 func trainingNotice(ctx context.Context, s Services, user int64) ([]notify.Notice, error) {
 	cs, err := s.Training.Store.Cohorts(ctx)
 	if err != nil {
@@ -128,6 +138,17 @@ func trainingNotice(ctx context.Context, s Services, user int64) ([]notify.Notic
 	for _, c := range cs {
 		if !c.Demo {
 			continue
+		}
+		es, err := s.Training.Store.CohortEnrolments(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		placed := false
+		for _, e := range es {
+			placed = placed || (e.UserID == user && e.State == training.StateApproved)
+		}
+		if !placed {
+			return nil, nil
 		}
 		ss, err := s.Training.Store.CohortSessions(ctx, c.ID)
 		if err != nil || len(ss) == 0 {

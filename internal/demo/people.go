@@ -83,6 +83,17 @@ func seedTraining(ctx context.Context, s Services) error {
 	if _, err := s.Training.EnrolWinners(ctx, admin, cohort.ID); err != nil {
 		return err
 	}
+	// A member city's official joins on request, approved by the
+	// secretariat: the demo's focal point of Seoul.
+	if u, err := s.Store.UserByEmail(ctx, demoFocalEmail); err == nil {
+		req, err := s.Training.Request(ctx, training.Viewer{UserID: u.ID, Official: true}, cohort.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Training.Decide(ctx, admin, req.ID, true); err != nil {
+			return err
+		}
+	}
 	es, err := s.Training.Store.CohortEnrolments(ctx, cohort.ID)
 	if err != nil {
 		return err
