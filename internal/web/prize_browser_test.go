@@ -24,12 +24,7 @@ func TestPrizeFormInBrowser(t *testing.T) {
 	page := browsertest.Open(t, 120*time.Second)
 	env := webtest.New(t, storetest.OpenSQLite(t))
 	bg := context.Background()
-	now := time.Now()
-	if err := env.Services.Prize.SeedEdition(bg, auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
-		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
-		Opens: now.Add(-24 * time.Hour), Deadline: now.AddDate(0, 0, 30), Published: true}); err != nil {
-		t.Fatal(err)
-	}
+	seedOpenPrizeEdition(t, env, bg)
 	u := env.Users[webtest.Applicant]
 	who := prize.Who{UserID: u.ID, Email: u.Email, Role: u.Role}
 	if err := env.Services.Prize.SaveProfile(bg, who, prize.Profile{Type: prize.TypeCorporation, Organisation: "Acme Mobility", Country: "KOR", CityName: "Seoul"}); err != nil {
@@ -133,4 +128,16 @@ func TestPrizeFormInBrowser(t *testing.T) {
 			document.querySelector('button[form=upload-evidence]').click(); return 'ok' })()`)
 		p.WaitFor("the attached file listed", `Array.from(document.querySelectorAll('#field-evidence a')).some(a => a.textContent === 'plan.pdf')`)
 	})
+}
+
+// seedOpenPrizeEdition seeds the published 2026 prize edition, opened a
+// day ago and closing in 30 days, for the prize pages' browser tests.
+func seedOpenPrizeEdition(t *testing.T, env *webtest.Env, bg context.Context) {
+	t.Helper()
+	now := time.Now()
+	if err := env.Services.Prize.SeedEdition(bg, auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
+		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
+		Opens: now.Add(-24 * time.Hour), Deadline: now.AddDate(0, 0, 30), Published: true}); err != nil {
+		t.Fatal(err)
+	}
 }

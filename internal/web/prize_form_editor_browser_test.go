@@ -9,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/citylens/citylens/internal/auditlog"
 	"github.com/citylens/citylens/internal/browsertest"
 	"github.com/citylens/citylens/internal/prize"
 	"github.com/citylens/citylens/internal/storetest"
@@ -25,12 +24,7 @@ func TestPrizeFormEditorInBrowser(t *testing.T) {
 	b := browsertest.Open(t, 120*time.Second)
 	env := webtest.New(t, storetest.OpenSQLite(t))
 	bg := context.Background()
-	now := time.Now()
-	if err := env.Services.Prize.SeedEdition(bg, auditlog.System("test"), &prize.Edition{Code: "2026", Year: 2026,
-		Title: "Seoul Smart City Prize 2026", TitleKO: "서울스마트시티상 2026", TimeZone: "Asia/Seoul",
-		Opens: now.Add(-24 * time.Hour), Deadline: now.AddDate(0, 0, 30), Published: true}); err != nil {
-		t.Fatal(err)
-	}
+	seedOpenPrizeEdition(t, env, bg)
 	base := env.URL("")
 	editor := base + "/admin/prize/2026/form-editor?track=" + prize.TrackHuman + "&type=" + prize.TypeInstitution
 	set := func(t *testing.T, sel, value string) {
