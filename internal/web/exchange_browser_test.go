@@ -40,35 +40,7 @@ func TestExchangeLibraryInBrowser(t *testing.T) {
 	flood := mk("Flood sensors", "홍수 센서", "하천 수위 측정", "asia", "scaled", exchange.Public, "water")
 
 	base := env.URL("")
-	b := browsertest.New(t, 120*time.Second)
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(b, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	b := browsertest.Open(t, 120*time.Second)
 	results := `Array.from(document.querySelectorAll('#exchange-results li[data-case]')).map(li => li.dataset.case).sort().join(',')`
 	ids := func(cs ...*exchange.Case) string {
 		var out []string
@@ -78,18 +50,18 @@ func TestExchangeLibraryInBrowser(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 
-	do("library", chromedp.Navigate(base+"/exchange?lang=ko"))
-	waitFor("the Korean library", `document.documentElement.lang === 'ko' && document.getElementById('exchange-search') !== null`)
-	do("type a Korean query", chromedp.SendKeys(chromedp.CSS("#q"), "정류장"),
+	b.Do("library", chromedp.Navigate(base+"/exchange?lang=ko"))
+	b.WaitFor("the Korean library", `document.documentElement.lang === 'ko' && document.getElementById('exchange-search') !== null`)
+	b.Do("type a Korean query", chromedp.SendKeys(chromedp.CSS("#q"), "정류장"),
 		chromedp.Click(chromedp.CSS(`#exchange-search button[type=submit]`)))
-	waitFor("the results", `new URLSearchParams(location.search).get('q') === '정류장' && document.getElementById('exchange-total') !== null`)
-	if got := str(`document.getElementById('exchange-total').innerText`); got != "사례 2건" {
+	b.WaitFor("the results", `new URLSearchParams(location.search).get('q') === '정류장' && document.getElementById('exchange-total') !== null`)
+	if got := b.Str(`document.getElementById('exchange-total').innerText`); got != "사례 2건" {
 		t.Fatalf("total for 정류장: %q, want 사례 2건", got)
 	}
-	if got, want := str(results), ids(stops, night); got != want {
+	if got, want := b.Str(results), ids(stops, night); got != want {
 		t.Fatalf("results for 정류장: %s, want %s (not the members-only %d nor %d)", got, want, hidden.ID, flood.ID)
 	}
-	page := str(`document.querySelector('main').innerText`)
+	page := b.Str(`document.querySelector('main').innerText`)
 	for _, s := range []string{"스마트 버스 정류장", "심야 버스 노선망"} {
 		if !strings.Contains(page, s) {
 			t.Fatalf("the results lack %q:\n%s", s, page)
@@ -99,32 +71,32 @@ func TestExchangeLibraryInBrowser(t *testing.T) {
 		t.Fatalf("the visitor sees the members-only case:\n%s", page)
 	}
 	europe := `document.querySelector('#exchange-facets section[data-field="region"] a[data-value="europe"]')`
-	if got := str(europe + `.parentElement.querySelector('.count').innerText`); got != "1" {
+	if got := b.Str(europe + `.parentElement.querySelector('.count').innerText`); got != "1" {
 		t.Fatalf("the region facet counts europe %q, want 1 (the members-only case not counted)", got)
 	}
 
-	do("choose a region", chromedp.Click(chromedp.CSS(`#exchange-facets section[data-field="region"] a[data-value="europe"]`)))
-	waitFor("the filtered results", `new URLSearchParams(location.search).getAll('f').includes('region:europe') && document.getElementById('exchange-total') !== null`)
-	if got := str(`document.getElementById('exchange-total').innerText`); got != "사례 1건" {
+	b.Do("choose a region", chromedp.Click(chromedp.CSS(`#exchange-facets section[data-field="region"] a[data-value="europe"]`)))
+	b.WaitFor("the filtered results", `new URLSearchParams(location.search).getAll('f').includes('region:europe') && document.getElementById('exchange-total') !== null`)
+	if got := b.Str(`document.getElementById('exchange-total').innerText`); got != "사례 1건" {
 		t.Fatalf("total for 정류장 in europe: %q, want 사례 1건", got)
 	}
-	if got, want := str(results), ids(night); got != want {
+	if got, want := b.Str(results), ids(night); got != want {
 		t.Fatalf("results in europe: %s, want %s", got, want)
 	}
-	if got := str(`new URLSearchParams(location.search).get('q')`); got != "정류장" {
+	if got := b.Str(`new URLSearchParams(location.search).get('q')`); got != "정류장" {
 		t.Fatalf("the filter lost the query: %q", got)
 	}
-	if got := str(`document.getElementById('exchange-filters') ? document.getElementById('exchange-filters').innerText : ''`); got == "" {
+	if got := b.Str(`document.getElementById('exchange-filters') ? document.getElementById('exchange-filters').innerText : ''`); got == "" {
 		t.Fatal("the chosen region is not shown as a filter")
 	}
 
-	do("open the case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#exchange-results a[href="/exchange/cases/%d"]`, night.ID))))
-	waitFor("the case page", fmt.Sprintf(`location.pathname === '/exchange/cases/%d' && document.getElementById('exchange-similar') !== null`, night.ID))
-	similar := str(`Array.from(document.querySelectorAll('#exchange-similar a')).map(a => a.getAttribute('href')).join(',')`)
+	b.Do("open the case", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#exchange-results a[href="/exchange/cases/%d"]`, night.ID))))
+	b.WaitFor("the case page", fmt.Sprintf(`location.pathname === '/exchange/cases/%d' && document.getElementById('exchange-similar') !== null`, night.ID))
+	similar := b.Str(`Array.from(document.querySelectorAll('#exchange-similar a')).map(a => a.getAttribute('href')).join(',')`)
 	if similar != fmt.Sprintf("/exchange/cases/%d", stops.ID) {
 		t.Fatalf("similar cases %q, want only the public case %d (not the members-only %d)", similar, stops.ID, hidden.ID)
 	}
-	if text := str(`document.getElementById('exchange-similar').innerText`); !strings.Contains(text, "비슷한 사례") || !strings.Contains(text, "스마트 버스 정류장") {
+	if text := b.Str(`document.getElementById('exchange-similar').innerText`); !strings.Contains(text, "비슷한 사례") || !strings.Contains(text, "스마트 버스 정류장") {
 		t.Fatalf("similar cases in Korean:\n%s", text)
 	}
 }

@@ -46,54 +46,22 @@ func TestFollowupInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := env.URL("")
-	b := browsertest.New(t, 120*time.Second)
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(b, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	do("sign in", chromedp.Navigate(base+"/login"))
-	do("credentials", chromedp.SetValue(chromedp.CSS("#email"), env.Users[webtest.Focal].Email),
-		chromedp.SetValue(chromedp.CSS("#password"), webtest.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitFor("signed in", `document.readyState === 'complete' && !location.pathname.startsWith('/login')`)
+	b := browsertest.Open(t, 120*time.Second)
+	b.SignIn(base, env.Users[webtest.Focal].Email, webtest.Password, browsertest.LoginButton)
 
 	page := fmt.Sprintf("%s/followup/studies/%d", base, st.ID)
 	m1 := st.Milestones[0]
-	do("the study in Korean", chromedp.Navigate(page+"?lang=ko"))
-	waitFor("the study", `document.getElementById('followup-study') !== null`)
-	if got := str(`document.getElementById('followup-modality').innerText`); got != "시범 프로그램" {
+	b.Do("the study in Korean", chromedp.Navigate(page+"?lang=ko"))
+	b.WaitFor("the study", `document.getElementById('followup-study') !== null`)
+	if got := b.Str(`document.getElementById('followup-modality').innerText`); got != "시범 프로그램" {
 		t.Fatalf("modality in Korean: %q", got)
 	}
-	str(fmt.Sprintf(`(() => { const s = document.getElementById('m%d'); s.querySelector('details').open = true;
+	b.Str(fmt.Sprintf(`(() => { const s = document.getElementById('m%d'); s.querySelector('details').open = true;
 		document.getElementById('status-%d').value = 'done'; return 'ok' })()`, m1.ID, m1.ID))
-	do("mark done", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#m%d form button[type=submit]`, m1.ID))))
-	waitFor("saved", `document.querySelector('.flash') !== null && document.querySelector('.flash').innerText === '저장했습니다.'`)
-	text := str(`document.getElementById('followup-study').innerText`)
-	if !strings.Contains(text, "마일스톤 4개 중 1개 완료") || !strings.Contains(str(fmt.Sprintf(`document.querySelector('#m%d .status-done').innerText`, m1.ID)), "완료") {
+	b.Do("mark done", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#m%d form button[type=submit]`, m1.ID))))
+	b.WaitFor("saved", `document.querySelector('.flash') !== null && document.querySelector('.flash').innerText === '저장했습니다.'`)
+	text := b.Str(`document.getElementById('followup-study').innerText`)
+	if !strings.Contains(text, "마일스톤 4개 중 1개 완료") || !strings.Contains(b.Str(fmt.Sprintf(`document.querySelector('#m%d .status-done').innerText`, m1.ID)), "완료") {
 		t.Fatalf("the Korean study after the update:\n%s", text)
 	}
 	for _, english := range []string{"Milestones", "Due date", "Status", "Pilot programme", "On track", "Done", "Partners", "Project owner", "Baseline measurements"} {
@@ -101,9 +69,9 @@ func TestFollowupInBrowser(t *testing.T) {
 			t.Fatalf("English %q on the Korean page:\n%s", english, text)
 		}
 	}
-	do("the study in English", chromedp.Navigate(page+"?lang=en"))
-	waitFor("the study", `document.getElementById('followup-study') !== null`)
-	if text := str(`document.getElementById('followup-study').innerText`); !strings.Contains(text, "1 of 4 milestones done") ||
+	b.Do("the study in English", chromedp.Navigate(page+"?lang=en"))
+	b.WaitFor("the study", `document.getElementById('followup-study') !== null`)
+	if text := b.Str(`document.getElementById('followup-study').innerText`); !strings.Contains(text, "1 of 4 milestones done") ||
 		!strings.Contains(text, "Baseline and pilot design") || !strings.Contains(text, "Pilot programme") {
 		t.Fatalf("the English study:\n%s", text)
 	}

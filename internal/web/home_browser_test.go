@@ -33,67 +33,35 @@ func TestCityHomeInBrowser(t *testing.T) {
 		t.Fatalf("unread %d, %v", unread, err)
 	}
 	base := env.URL("")
-	b := browsertest.New(t, 120*time.Second)
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(b, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	run("sign in", chromedp.Navigate(base+"/login"))
-	run("credentials", chromedp.SetValue(chromedp.CSS("#email"), env.Users[webtest.Focal].Email),
-		chromedp.SetValue(chromedp.CSS("#password"), webtest.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitFor("signed in", `document.readyState === 'complete' && !location.pathname.startsWith('/login')`)
+	b := browsertest.Open(t, 120*time.Second)
+	b.SignIn(base, env.Users[webtest.Focal].Email, webtest.Password, browsertest.LoginButton)
 
-	run("home", chromedp.Navigate(base+"/home?lang=en"))
-	waitFor("the home", `document.getElementById('home-datacall') !== null`)
-	if got := str(`document.getElementById('home-dc-state').dataset.state`); got != "draft" {
+	b.Do("home", chromedp.Navigate(base+"/home?lang=en"))
+	b.WaitFor("the home", `document.getElementById('home-datacall') !== null`)
+	if got := b.Str(`document.getElementById('home-dc-state').dataset.state`); got != "draft" {
 		t.Errorf("data-call state %q, want draft (Seoul has entered nothing in the demo's 2026 call)", got)
 	}
-	if got := str(`document.getElementById('home-dc-entered').innerText`); !strings.HasPrefix(got, "0 of ") {
+	if got := b.Str(`document.getElementById('home-dc-entered').innerText`); !strings.HasPrefix(got, "0 of ") {
 		t.Errorf("entered %q, want 0 of the required", got)
 	}
-	if got := str(`document.getElementById('home-unread').dataset.unread`); got != strconv.Itoa(unread) {
+	if got := b.Str(`document.getElementById('home-unread').dataset.unread`); got != strconv.Itoa(unread) {
 		t.Errorf("unread on the home %q, want %d", got, unread)
 	}
-	if got := str(`(document.querySelector('a[href="/inbox"] .nav-count') || {innerText: ''}).innerText`); got != strconv.Itoa(unread) {
+	if got := b.Str(`(document.querySelector('a[href="/inbox"] .nav-count') || {innerText: ''}).innerText`); got != strconv.Itoa(unread) {
 		t.Errorf("unread in the navigation %q, want %d", got, unread)
 	}
-	if !strings.Contains(str(`document.getElementById('home-inbox').innerText`), "closes in 7 days") {
+	if !strings.Contains(b.Str(`document.getElementById('home-inbox').innerText`), "closes in 7 days") {
 		t.Error("the inbox panel lacks the closing reminder")
 	}
 	// Panels sit side by side on a desktop and stack on a phone, never
 	// scrolling sideways.
-	run("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	run("home ko", chromedp.Navigate(base+"/home?lang=ko"))
-	waitFor("the Korean home", `document.documentElement.lang === 'ko' && document.getElementById('home-datacall') !== null`)
-	if w := str(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
+	b.Do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	b.Do("home ko", chromedp.Navigate(base+"/home?lang=ko"))
+	b.WaitFor("the Korean home", `document.documentElement.lang === 'ko' && document.getElementById('home-datacall') !== null`)
+	if w := b.Str(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); w != "true" {
 		t.Error("the home scrolls sideways on a phone")
 	}
-	text := str(`document.querySelector('main').innerText`)
+	text := b.Str(`document.querySelector('main').innerText`)
 	for _, s := range []string{"데이터 요청", "지수 결과", "상 신청", "알림함", "7일 후 마감"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the Korean home lacks %q", s)

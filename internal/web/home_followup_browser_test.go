@@ -54,56 +54,24 @@ func TestHomeStudiesInBrowser(t *testing.T) {
 	clock.Set(due.Add(33 * time.Hour)) // the day after, 09:00 UTC
 
 	base := env.URL("")
-	b := browsertest.New(t, 120*time.Second)
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(b, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	do("sign in", chromedp.Navigate(base+"/login"))
-	do("credentials", chromedp.SetValue(chromedp.CSS("#email"), env.Users[webtest.Focal].Email),
-		chromedp.SetValue(chromedp.CSS("#password"), webtest.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitFor("signed in", `document.readyState === 'complete' && !location.pathname.startsWith('/login')`)
+	b := browsertest.Open(t, 120*time.Second)
+	b.SignIn(base, env.Users[webtest.Focal].Email, webtest.Password, browsertest.LoginButton)
 
-	do("home", chromedp.Navigate(base+"/home?lang=en"))
-	waitFor("the studies panel", `document.getElementById('home-studies') !== null`)
+	b.Do("home", chromedp.Navigate(base+"/home?lang=en"))
+	b.WaitFor("the studies panel", `document.getElementById('home-studies') !== null`)
 	study := fmt.Sprintf(`document.getElementById('home-study-%d')`, st.ID)
-	if got := str(study + `.dataset.done + '/' + ` + study + `.dataset.total + ' late ' + ` + study + `.dataset.late + ' ' + ` + study + `.dataset.status`); got != fmt.Sprintf("0/%d late 1 late", len(st.Milestones)) {
+	if got := b.Str(study + `.dataset.done + '/' + ` + study + `.dataset.total + ' late ' + ` + study + `.dataset.late + ' ' + ` + study + `.dataset.status`); got != fmt.Sprintf("0/%d late 1 late", len(st.Milestones)) {
 		t.Fatalf("the study on the home: %s", got)
 	}
-	if text := str(`document.getElementById('home-studies').innerText`); !strings.Contains(text, "Feasibility studies") ||
+	if text := b.Str(`document.getElementById('home-studies').innerText`); !strings.Contains(text, "Feasibility studies") ||
 		!strings.Contains(text, fmt.Sprintf("0 of %d milestones done", len(st.Milestones))) || !strings.Contains(text, "Milestones late: 1") ||
 		!strings.Contains(text, m1.Title) || !strings.Contains(text, "due "+m1.Due) {
 		t.Fatalf("the English studies panel:\n%s", text)
 	}
 
-	do("home ko", chromedp.Navigate(base+"/home?lang=ko"))
-	waitFor("the Korean home", `document.documentElement.lang === 'ko' && document.getElementById('home-studies') !== null`)
-	text := str(`document.getElementById('home-studies').innerText`)
+	b.Do("home ko", chromedp.Navigate(base+"/home?lang=ko"))
+	b.WaitFor("the Korean home", `document.documentElement.lang === 'ko' && document.getElementById('home-studies') !== null`)
+	text := b.Str(`document.getElementById('home-studies').innerText`)
 	for _, s := range []string{"타당성 조사", fmt.Sprintf("마일스톤 %d개 중 0개 완료", len(st.Milestones)), "지연된 마일스톤: 1개", "지연", "기한 " + m1.Due} {
 		if !strings.Contains(text, s) {
 			t.Fatalf("the Korean studies panel lacks %q:\n%s", s, text)
@@ -119,9 +87,9 @@ func TestHomeStudiesInBrowser(t *testing.T) {
 	}
 
 	// The milestone's link opens its update on the study page.
-	do("follow the milestone", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#home-studies li[data-milestone="%d"] a`, m1.ID))))
-	waitFor("the study page", fmt.Sprintf(`location.pathname === '/followup/studies/%d' && location.hash === '#m%d' && document.getElementById('m%d') !== null`, st.ID, m1.ID, m1.ID))
-	if got := str(fmt.Sprintf(`(document.querySelector('#m%d form[method=post]') ? 'form' : 'none') + ' ' + (document.querySelector('#m%d .status-late') || {innerText: ''}).innerText`, m1.ID, m1.ID)); got != "form 지연" {
+	b.Do("follow the milestone", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#home-studies li[data-milestone="%d"] a`, m1.ID))))
+	b.WaitFor("the study page", fmt.Sprintf(`location.pathname === '/followup/studies/%d' && location.hash === '#m%d' && document.getElementById('m%d') !== null`, st.ID, m1.ID, m1.ID))
+	if got := b.Str(fmt.Sprintf(`(document.querySelector('#m%d form[method=post]') ? 'form' : 'none') + ' ' + (document.querySelector('#m%d .status-late') || {innerText: ''}).innerText`, m1.ID, m1.ID)); got != "form 지연" {
 		t.Fatalf("the milestone's update on the study page: %q", got)
 	}
 }

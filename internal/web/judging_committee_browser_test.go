@@ -23,75 +23,43 @@ import (
 func TestSlotsPageInBrowser(t *testing.T) {
 	env, _, apps, r, _ := committeeEnv(t, storetest.OpenSQLite(t))
 	base := env.URL("")
-	ctx := browsertest.New(t, 120*time.Second)
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	eval := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	do("sign in", chromedp.Navigate(base+"/login"))
-	do("credentials", chromedp.SetValue(chromedp.CSS("#email"), env.Users[webtest.Admin].Email),
-		chromedp.SetValue(chromedp.CSS("#password"), webtest.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitFor("signed in", `document.readyState === 'complete' && !location.pathname.startsWith('/login')`)
+	b := browsertest.Open(t, 120*time.Second)
+	b.SignIn(base, env.Users[webtest.Admin].Email, webtest.Password, browsertest.LoginButton)
 
 	slots := fmt.Sprintf("%s/judging/rounds/%d/slots?lang=en", base, r.ID)
 	fill := func(app int64, starts, ends, room string) {
 		t.Helper()
-		eval(fmt.Sprintf(`(() => { document.getElementById('slot-app').value = '%d'; document.getElementById('slot-starts').value = '%s';
+		b.Str(fmt.Sprintf(`(() => { document.getElementById('slot-app').value = '%d'; document.getElementById('slot-starts').value = '%s';
 			document.getElementById('slot-ends').value = '%s'; document.getElementById('slot-room').value = '%s'; return 'ok' })()`, app, starts, ends, room))
-		do("save the slot", chromedp.Click(chromedp.CSS(`#slot-form button[type=submit]`)))
+		b.Do("save the slot", chromedp.Click(chromedp.CSS(`#slot-form button[type=submit]`)))
 	}
-	do("slots page", chromedp.Navigate(slots))
-	waitFor("the slot form", `document.getElementById('slot-form') !== null`)
+	b.Do("slots page", chromedp.Navigate(slots))
+	b.WaitFor("the slot form", `document.getElementById('slot-form') !== null`)
 	fill(apps[1].ID, "2026-10-29T10:00", "2026-10-29T10:30", "Hall 2")
-	waitFor("the slot listed", `document.querySelector('#slots tr[data-slot]') !== null`)
-	row := eval(`document.querySelector('#slots tr[data-slot]').innerText`)
+	b.WaitFor("the slot listed", `document.querySelector('#slots tr[data-slot]') !== null`)
+	row := b.Str(`document.querySelector('#slots tr[data-slot]').innerText`)
 	if !strings.Contains(row, apps[1].Title) || !strings.Contains(row, "2026-10-29 10:00–10:30") || !strings.Contains(row, "Hall 2") {
 		t.Fatalf("the slot's row: %q", row)
 	}
-	id := eval(`document.querySelector('#slots tr[data-slot]').dataset.slot`)
+	id := b.Str(`document.querySelector('#slots tr[data-slot]').dataset.slot`)
 	fill(apps[2].ID, "2026-10-29T10:15", "2026-10-29T10:45", "Hall 2")
-	waitFor("the clash", `document.getElementById('slot-error') !== null`)
-	if msg := eval(`document.getElementById('slot-error').innerText`); msg != "The slot clashes with slot "+id+" (2026-10-29 10:00–10:30) in the same room." {
+	b.WaitFor("the clash", `document.getElementById('slot-error') !== null`)
+	if msg := b.Str(`document.getElementById('slot-error').innerText`); msg != "The slot clashes with slot "+id+" (2026-10-29 10:00–10:30) in the same room." {
 		t.Fatalf("the clash reads %q", msg)
 	}
-	if kept := eval(`[document.getElementById('slot-app').value, document.getElementById('slot-starts').value, document.getElementById('slot-ends').value, document.getElementById('slot-room').value].join('|')`); kept != fmt.Sprintf("%d|2026-10-29T10:15|2026-10-29T10:45|Hall 2", apps[2].ID) {
+	if kept := b.Str(`[document.getElementById('slot-app').value, document.getElementById('slot-starts').value, document.getElementById('slot-ends').value, document.getElementById('slot-room').value].join('|')`); kept != fmt.Sprintf("%d|2026-10-29T10:15|2026-10-29T10:45|Hall 2", apps[2].ID) {
 		t.Fatalf("the form kept %q", kept)
 	}
 
 	axe := axeScript(t)
 	for _, path := range []string{fmt.Sprintf("/judging/rounds/%d/slots", r.ID), "/judging/editions/2026/programme", "/judging/editions/2026/attendance"} {
 		for _, lang := range []string{"en", "ko"} {
-			do("open "+path, chromedp.Navigate(base+path+"?lang="+lang))
-			waitFor(path, `document.readyState === 'complete' && document.querySelector('main h1') !== null`)
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+			b.Do("open "+path, chromedp.Navigate(base+path+"?lang="+lang))
+			b.WaitFor(path, `document.readyState === 'complete' && document.querySelector('main h1') !== null`)
+			if _, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
 				t.Fatalf("injecting axe-core: %v", err)
 			}
-			out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, chromedp.EvalAwaitPromise))
+			out, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))))`, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatalf("axe.run on %s: %v", path, err)
 			}

@@ -50,58 +50,26 @@ func TestMatchingPartnersInBrowser(t *testing.T) {
 	}
 
 	base := env.URL("")
-	b := browsertest.New(t, 120*time.Second)
-	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(b, chromedp.Evaluate[string](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			ok, err := chromedp.Run(b, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %s: %v", what, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	do("sign in", chromedp.Navigate(base+"/login"))
-	do("credentials", chromedp.SetValue(chromedp.CSS("#email"), env.Users[webtest.Focal].Email),
-		chromedp.SetValue(chromedp.CSS("#password"), webtest.Password),
-		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
-	waitFor("signed in", `document.readyState === 'complete' && !location.pathname.startsWith('/login')`)
+	b := browsertest.Open(t, 120*time.Second)
+	b.SignIn(base, env.Users[webtest.Focal].Email, webtest.Password, browsertest.LoginButton)
 
 	partner := `document.querySelector('article.match-partner[data-partner="` + webtest.CityXB + `"]')`
-	do("city page", chromedp.Navigate(base+"/exchange/cities/"+webtest.CityX+"?lang=en"))
-	waitFor("the suggested partner", partner+` !== null`)
-	text := str(partner + `.innerText`)
+	b.Do("city page", chromedp.Navigate(base+"/exchange/cities/"+webtest.CityX+"?lang=en"))
+	b.WaitFor("the suggested partner", partner+` !== null`)
+	text := b.Str(partner + `.innerText`)
 	for _, s := range []string{"Busan", "learns from this partner", "Round 2026", "awaiting answers",
 		"Seoul needs mobility: stated by the city: Night buses; Busan: stated by the city: Bus rapid transit"} {
 		if !strings.Contains(text, s) {
 			t.Fatalf("the partner lacks %q:\n%s", s, text)
 		}
 	}
-	if got := str(`document.getElementById('match-needs').innerText`); !strings.Contains(got, "Night buses") {
+	if got := b.Str(`document.getElementById('match-needs').innerText`); !strings.Contains(got, "Night buses") {
 		t.Fatalf("Seoul's needs:\n%s", got)
 	}
 
-	do("Korean", chromedp.Navigate(base+"/exchange/cities/"+webtest.CityX+"?lang=ko"))
-	waitFor("the Korean page", `document.documentElement.lang === 'ko' && `+partner+` !== null`)
-	text = str(`document.getElementById('match-partners').innerText`)
+	b.Do("Korean", chromedp.Navigate(base+"/exchange/cities/"+webtest.CityX+"?lang=ko"))
+	b.WaitFor("the Korean page", `document.documentElement.lang === 'ko' && `+partner+` !== null`)
+	text = b.Str(`document.getElementById('match-partners').innerText`)
 	for _, s := range []string{"추천 파트너", "이 파트너에게서 배움", "2026 라운드", "답변 대기 중", "Seoul에 이동 분야가 필요합니다: 도시가 직접 밝힘: Night buses"} {
 		if !strings.Contains(text, s) {
 			t.Fatalf("the Korean partner lacks %q:\n%s", s, text)
@@ -112,9 +80,9 @@ func TestMatchingPartnersInBrowser(t *testing.T) {
 			t.Fatalf("English %q on the Korean page:\n%s", s, text)
 		}
 	}
-	do("decline", chromedp.Click(chromedp.CSS(`article.match-partner button[value="declined"]`)))
-	waitFor("the declined pair", partner+` !== null && `+partner+`.dataset.status === 'declined'`)
-	if text := str(partner + `.innerText`); !strings.Contains(text, "거절됨") || !strings.Contains(text, "우리 시가 거절했습니다.") {
+	b.Do("decline", chromedp.Click(chromedp.CSS(`article.match-partner button[value="declined"]`)))
+	b.WaitFor("the declined pair", partner+` !== null && `+partner+`.dataset.status === 'declined'`)
+	if text := b.Str(partner + `.innerText`); !strings.Contains(text, "거절됨") || !strings.Contains(text, "우리 시가 거절했습니다.") {
 		t.Fatalf("after declining:\n%s", text)
 	}
 }
