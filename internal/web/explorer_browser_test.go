@@ -81,14 +81,15 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Fatal("no ranking rows")
 		}
 		do(t, "sort by name", chromedp.Click(chromedp.CSS("#sort-name")))
-		waitFor(t, "the name sort", `location.search.includes('sort=name')`)
+		// The new page's rows, not the old page's or none while it loads.
+		waitFor(t, "the name sort", `location.search.includes('sort=name') && document.readyState === 'complete' && document.querySelectorAll('#rankings tbody tr[data-city]').length > 0`)
 		names := strs(t, "names", `[...document.querySelectorAll('#rankings tbody tr[data-city] td:nth-child(2) a')].map(a => a.textContent)`)
 		if !sort.StringsAreSorted(names) || len(names) < 2 {
 			t.Errorf("after sorting by name the rows are not sorted: %q", names)
 		}
 		waitFor(t, "the sorted page", `document.readyState === 'complete' && document.getElementById('f-region') !== null`)
 		eval(t, "filter Europe", `(() => { const s = document.getElementById('f-region'); s.value = 'EU'; s.dispatchEvent(new Event('change')); return true })()`)
-		waitFor(t, "the region filter", `location.search.includes('region=EU')`)
+		waitFor(t, "the region filter", `location.search.includes('region=EU') && document.readyState === 'complete' && document.querySelectorAll('#rankings tbody tr[data-city]').length > 0`)
 		regions := strs(t, "regions", `[...document.querySelectorAll('#rankings tbody tr[data-city]')].map(r => r.dataset.region)`)
 		if len(regions) == 0 {
 			t.Fatal("no European city after filtering")

@@ -76,7 +76,10 @@ func outboxTo(t *testing.T, env *webtest.Env, to string) []mail.Message {
 func callMails(ms []mail.Message) []mail.Message {
 	var out []mail.Message
 	for _, m := range ms {
-		if strings.Contains(m.Subject, "마감") || strings.Contains(m.Subject, "closes") || strings.Contains(m.Subject, "처리할 일") {
+		// A closing reminder or digest that links to the data call (a study
+		// milestone's "마감" does not).
+		closing := strings.Contains(m.Subject, "마감") || strings.Contains(m.Subject, "closes") || strings.Contains(m.Subject, "처리할 일")
+		if closing && strings.Contains(m.Body, "/datacall/") {
 			out = append(out, m)
 		}
 	}
