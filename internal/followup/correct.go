@@ -52,54 +52,41 @@ func checkPartner(p *Partner) error {
 // UpdatePartner changes a partner's kind, city, name, role and account:
 // email names a new account, "" keeps the partner's own unless noAccount.
 func (s *Service) UpdatePartner(ctx context.Context, v Viewer, id, pid int64, p Partner, email string, noAccount bool) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.partner.update", func(ctx context.Context, st *Study) (any, any, error) {
 		before, ok := partnerOf(st, pid)
 		if !ok {
-			return partnerNotFound(pid)
+			return nil, nil, partnerNotFound(pid)
 		}
 		p.ID, p.StudyID = pid, id
 		p.Name, p.CityCode = strings.TrimSpace(p.Name), strings.TrimSpace(p.CityCode)
 		if err := checkPartner(&p); err != nil {
-			return err
+			return nil, nil, err
 		}
+		var err error
 		if p.UserID, err = s.userByEmail(ctx, "email", email); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if p.UserID == 0 && !noAccount {
 			p.UserID = before.UserID
 		}
 		if err := s.Store.UpdateFollowupPartner(ctx, p); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.partner.update", id, before, p)
+		return before, p, nil
 	})
 }
 
 // RemovePartner removes a partner from a study.
 func (s *Service) RemovePartner(ctx context.Context, v Viewer, id, pid int64) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.partner.remove", func(ctx context.Context, st *Study) (any, any, error) {
 		before, ok := partnerOf(st, pid)
 		if !ok {
-			return partnerNotFound(pid)
+			return nil, nil, partnerNotFound(pid)
 		}
 		if err := s.Store.DeleteFollowupPartner(ctx, id, pid); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.partner.remove", id, before, nil)
+		return before, nil, nil
 	})
 }
 
@@ -117,14 +104,10 @@ type EvidenceEdit struct {
 
 // UpdateEvidence corrects evidence.
 func (s *Service) UpdateEvidence(ctx context.Context, v Viewer, id, eid int64, ed EvidenceEdit) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.evidence.update", func(ctx context.Context, st *Study) (any, any, error) {
 		before, ok := evidenceOf(st, eid)
 		if !ok {
-			return evidenceNotFound(eid)
+			return nil, nil, evidenceNotFound(eid)
 		}
 		e := before
 		e.Label, e.Public = strings.TrimSpace(ed.Label), ed.Public
@@ -139,35 +122,25 @@ func (s *Service) UpdateEvidence(ctx context.Context, v Viewer, id, eid int64, e
 			}
 		}
 		if err := e.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if err := s.Store.UpdateFollowupEvidence(ctx, e); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.evidence.update", id, before, e)
+		return before, e, nil
 	})
 }
 
 // RemoveEvidence removes evidence, and its file with it.
 func (s *Service) RemoveEvidence(ctx context.Context, v Viewer, id, eid int64) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.evidence.remove", func(ctx context.Context, st *Study) (any, any, error) {
 		before, ok := evidenceOf(st, eid)
 		if !ok {
-			return evidenceNotFound(eid)
+			return nil, nil, evidenceNotFound(eid)
 		}
 		if err := s.Store.DeleteFollowupEvidence(ctx, id, eid); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.evidence.remove", id, before, nil)
+		return before, nil, nil
 	})
 }

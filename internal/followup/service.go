@@ -291,6 +291,27 @@ func (s *Service) editable(ctx context.Context, v Viewer, id int64) (*Study, err
 	return st, nil
 }
 
+// mutate runs one change of study id by v in a transaction: it loads the
+// study for an edit (editable), lets fn make the change, runs the Changed
+// hooks and records action in the audit log with fn's before and after.
+// An error of fn, or of any step, fails the change whole.
+func (s *Service) mutate(ctx context.Context, v Viewer, id int64, action string, fn func(ctx context.Context, st *Study) (before, after any, err error)) error {
+	return s.Store.InTx(ctx, func(ctx context.Context) error {
+		st, err := s.editable(ctx, v, id)
+		if err != nil {
+			return err
+		}
+		before, after, err := fn(ctx, st)
+		if err != nil {
+			return err
+		}
+		if err := s.changed(ctx, v.Actor(), id); err != nil {
+			return err
+		}
+		return s.record(ctx, v.Actor(), action, id, before, after)
+	})
+}
+
 // StudyEdit is what the study's editors change of it.
 type StudyEdit struct {
 	Currency    string
@@ -303,27 +324,20 @@ type StudyEdit struct {
 // Update changes a study's budget, reported status, risks and final
 // report: its editors.
 func (s *Service) Update(ctx context.Context, v Viewer, id int64, e StudyEdit) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.study.update", func(ctx context.Context, st *Study) (any, any, error) {
 		if ps := BudgetProblems(e.Currency, e.Budget); len(ps) > 0 {
-			return invalid(ps)
+			return nil, nil, invalid(ps)
 		}
 		before := *st
 		st.Currency, st.Budget, st.Reported, st.Risks, st.FinalReport = e.Currency, int64(e.Budget), e.Reported, e.Risks, e.FinalReport
 		if err := st.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		st.UpdatedAt = s.now()
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.study.update", id, studyFields(&before), studyFields(st))
+		return studyFields(&before), studyFields(st), nil
 	})
 }
 
@@ -339,27 +353,20 @@ func (s *Service) SetModality(ctx context.Context, v Viewer, id int64, modality,
 	if !v.Admin {
 		return citylens.Ef(citylens.EFORBIDDEN, "followup.error.adminonly", "Only the secretariat may do this.")
 	}
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.study.modality", func(ctx context.Context, st *Study) (any, any, error) {
 		if strings.TrimSpace(reason) == "" {
-			return invalid([]citylens.Problem{citylens.Problem{Field: "modality_reason"}.Keyed("followup.error.reason", "give the reason")})
+			return nil, nil, invalid([]citylens.Problem{citylens.Problem{Field: "modality_reason"}.Keyed("followup.error.reason", "give the reason")})
 		}
 		before := studyFields(st)
 		st.Modality, st.ModalityReason = modality, strings.TrimSpace(reason)
 		if err := st.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		st.UpdatedAt = s.now()
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.study.modality", id, before, studyFields(st))
+		return before, studyFields(st), nil
 	})
 }
 
@@ -369,25 +376,18 @@ func (s *Service) Review(ctx context.Context, v Viewer, id int64, note, decision
 	if !v.Admin {
 		return citylens.Ef(citylens.EFORBIDDEN, "followup.error.adminonly", "Only the secretariat may do this.")
 	}
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.study.review", func(ctx context.Context, st *Study) (any, any, error) {
 		before := studyFields(st)
 		st.Review, st.Decision, st.DecisionReason = strings.TrimSpace(note), decision, strings.TrimSpace(reason)
 		if err := st.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		now := s.now()
 		st.ReviewedAt, st.UpdatedAt = now, now
 		if err := s.Store.UpdateFollowupStudy(ctx, st); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.study.review", id, before, studyFields(st))
+		return before, studyFields(st), nil
 	})
 }
 
@@ -413,51 +413,42 @@ func (s *Service) userByEmail(ctx context.Context, field, email string) (int64, 
 // AddPartner adds a partner city or organisation; email names the
 // account that edits the study for it ("" for none).
 func (s *Service) AddPartner(ctx context.Context, v Viewer, id int64, p Partner, email string) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.partner.add", func(ctx context.Context, st *Study) (any, any, error) {
 		if len(st.Partners) >= MaxPartners {
-			return citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxPartners)
+			return nil, nil, citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxPartners)
 		}
 		p.StudyID = id
 		if err := checkPartner(&p); err != nil {
-			return err
+			return nil, nil, err
 		}
+		var err error
 		if p.UserID, err = s.userByEmail(ctx, "email", email); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if err := s.Store.AddFollowupPartner(ctx, &p); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.partner.add", id, nil, p)
+		return nil, p, nil
 	})
 }
 
 // AddMilestone adds a milestone to a study's plan; email names its owner
 // ("" for the study's owner).
 func (s *Service) AddMilestone(ctx context.Context, v Viewer, id int64, m Milestone, email string) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.milestone.add", func(ctx context.Context, st *Study) (any, any, error) {
 		if len(st.Milestones) >= MaxMilestones {
-			return citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxMilestones)
+			return nil, nil, citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxMilestones)
 		}
 		m.StudyID, m.Seq, m.DoneAt = id, len(st.Milestones)+1, time.Time{}
 		if m.Reported == "" {
 			m.Reported = StatusOnTrack
 		}
 		if err := m.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
+		var err error
 		if m.OwnerUserID, err = s.userByEmail(ctx, "owner", email); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if m.OwnerUserID == 0 {
 			m.OwnerUserID = st.OwnerUserID
@@ -467,12 +458,9 @@ func (s *Service) AddMilestone(ctx context.Context, v Viewer, id int64, m Milest
 			m.DoneAt = m.UpdatedAt
 		}
 		if err := s.Store.AddFollowupMilestone(ctx, &m); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.milestone.add", id, nil, m)
+		return nil, m, nil
 	})
 }
 
@@ -487,21 +475,17 @@ type MilestoneEdit struct {
 // UpdateMilestone changes a milestone's due date, reported status and
 // deliverables.
 func (s *Service) UpdateMilestone(ctx context.Context, v Viewer, id, mid int64, e MilestoneEdit) error {
-	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	return s.mutate(ctx, v, id, "followup.milestone.update", func(ctx context.Context, st *Study) (any, any, error) {
 		m, ok := milestoneOf(st, mid)
 		if !ok {
-			return citylens.Ef(citylens.ENOTFOUND, "followup.error.milestone", "Milestone %d not found.", mid)
+			return nil, nil, citylens.Ef(citylens.ENOTFOUND, "followup.error.milestone", "Milestone %d not found.", mid)
 		}
 		before := m
 		before.Evidence = nil
 		m.Evidence = nil
 		m.Due, m.Reported, m.Deliverables, m.DeliverablesKO = strings.TrimSpace(e.Due), e.Reported, e.Deliverables, e.DeliverablesKO
 		if err := m.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		m.UpdatedAt = s.now()
 		switch {
@@ -511,12 +495,9 @@ func (s *Service) UpdateMilestone(ctx context.Context, v Viewer, id, mid int64, 
 			m.DoneAt = time.Time{}
 		}
 		if err := s.Store.UpdateFollowupMilestone(ctx, &m); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.milestone.update", id, before, m)
+		return before, m, nil
 	})
 }
 
@@ -536,30 +517,26 @@ func milestoneOf(st *Study, mid int64) (Milestone, bool) {
 // together. Nothing is stored when anything is refused.
 func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Evidence, fileName string, file io.Reader) (Evidence, error) {
 	var staged *blobs.Temp
-	err := s.Store.InTx(ctx, func(ctx context.Context) error {
-		st, err := s.editable(ctx, v, id)
-		if err != nil {
-			return err
-		}
+	err := s.mutate(ctx, v, id, "followup.evidence.add", func(ctx context.Context, st *Study) (any, any, error) {
 		m, ok := milestoneOf(st, mid)
 		if !ok {
-			return citylens.Ef(citylens.ENOTFOUND, "followup.error.milestone", "Milestone %d not found.", mid)
+			return nil, nil, citylens.Ef(citylens.ENOTFOUND, "followup.error.milestone", "Milestone %d not found.", mid)
 		}
 		if len(m.Evidence) >= MaxEvidence {
-			return citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxEvidence)
+			return nil, nil, citylens.Ef(citylens.ECONFLICT, "followup.error.too_many", "a study has at most %d of these", MaxEvidence)
 		}
 		e.ID, e.StudyID, e.MilestoneID, e.CreatedBy, e.CreatedAt = 0, id, mid, v.UserID, s.now()
 		e.Label, e.URL, e.Unit, e.Indicator = strings.TrimSpace(e.Label), strings.TrimSpace(e.URL), strings.TrimSpace(e.Unit), strings.TrimSpace(e.Indicator)
 		if err := e.Validate(); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if e.Kind == EvidenceFile {
 			if file == nil {
-				return invalid([]citylens.Problem{citylens.Problem{Field: "file"}.Keyed("followup.error.file_missing", "choose a file")})
+				return nil, nil, invalid([]citylens.Problem{citylens.Problem{Field: "file"}.Keyed("followup.error.file_missing", "choose a file")})
 			}
 			used, err := s.Store.FollowupStudyBytes(ctx, id)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			limit := int64(prize.MaxAttachmentBytes)
 			if left := MaxStudyBytes - used; left < limit {
@@ -567,7 +544,7 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 			}
 			f := File{ID: prize.NewID(), StudyID: id, Name: prize.CleanFileName(fileName), CreatedAt: e.CreatedAt}
 			if staged, err = s.Store.StageFile(); err != nil {
-				return err
+				return nil, nil, err
 			}
 			f.Type, _, err = prize.StreamFile(file, limit, func() error {
 				return citylens.Ef(citylens.ETOOLARGE, "followup.error.file_size", "a file may have at most %s, and a study's files %s together", "10 MiB", "80 MiB").
@@ -577,14 +554,14 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 				if ce := citylens.AsError(err); ce != nil && len(ce.Problems) == 0 {
 					ce.Problems = append(ce.Problems, citylens.Problem{Field: "file", Reason: ce.Message, Key: ce.Key, Args: ce.Args})
 				}
-				return err
+				return nil, nil, err
 			}
 			if err := staged.Finish(); err != nil {
-				return citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
+				return nil, nil, citylens.Errorf(citylens.EINTERNAL, "files: finish: %v", err)
 			}
 			f.Size, f.SHA256 = staged.Size(), staged.Sum()
 			if err := s.Store.AddFollowupFile(ctx, f, staged); err != nil {
-				return err
+				return nil, nil, err
 			}
 			e.FileID, e.FileName, e.FileType, e.FileSize, e.SHA256 = f.ID, f.Name, f.Type, f.Size, f.SHA256
 			if e.Label == "" {
@@ -594,12 +571,9 @@ func (s *Service) AddEvidence(ctx context.Context, v Viewer, id, mid int64, e Ev
 			e.FileID, e.FileName, e.FileType, e.FileSize, e.SHA256 = "", "", "", 0, ""
 		}
 		if err := s.Store.AddFollowupEvidence(ctx, &e); err != nil {
-			return err
+			return nil, nil, err
 		}
-		if err := s.changed(ctx, v.Actor(), id); err != nil {
-			return err
-		}
-		return s.record(ctx, v.Actor(), "followup.evidence.add", id, nil, e)
+		return nil, e, nil
 	})
 	// What a failed release leaves, the periodic sweep collects.
 	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)

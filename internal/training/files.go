@@ -94,39 +94,60 @@ func (s *Service) storeFile(ctx context.Context, f File, name string, r io.Reade
 	return f, s.Store.AddTrainingFile(ctx, f, t)
 }
 
-// AddMaterialFile adds a file to a course's materials: the secretariat.
-func (s *Service) AddMaterialFile(ctx context.Context, v Viewer, courseID int64, title, name string, r io.Reader) (Material, error) {
+// lockedCourse locks course courseID's materials for the transaction of
+// ctx and loads the course (ENOTFOUND naming the course if there is none).
+func (s *Service) lockedCourse(ctx context.Context, courseID int64) (*Course, error) {
+	if err := s.Store.LockCourse(ctx, courseID); err != nil {
+		return nil, missing(err, "Course", courseID)
+	}
+	c, err := s.Store.Course(ctx, courseID)
+	if err != nil {
+		return nil, missing(err, "Course", courseID)
+	}
+	return c, nil
+}
+
+// changeMaterials runs a change of course courseID's materials that may
+// store a file, by v (the secretariat only), in one transaction: fn gets
+// the course, locked (lockedCourse), and the staged file to fill, and
+// returns the material it leaves. The staged file is released after it.
+func (s *Service) changeMaterials(ctx context.Context, v Viewer, courseID int64, fn func(ctx context.Context, c *Course, staged **blobs.Temp) (Material, error)) (Material, error) {
 	if !v.Admin {
 		return Material{}, forbidden()
 	}
 	var m Material
 	var staged *blobs.Temp
 	err := s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.LockCourse(ctx, courseID); err != nil {
-			return missing(err, "Course", courseID)
-		}
-		c, err := s.Store.Course(ctx, courseID)
+		c, err := s.lockedCourse(ctx, courseID)
 		if err != nil {
-			return missing(err, "Course", courseID)
+			return err
 		}
+		m, err = fn(ctx, c, &staged)
+		return err
+	})
+	// What a failed release leaves, the periodic sweep collects.
+	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
+	return m, err
+}
+
+// AddMaterialFile adds a file to a course's materials: the secretariat.
+func (s *Service) AddMaterialFile(ctx context.Context, v Viewer, courseID int64, title, name string, r io.Reader) (Material, error) {
+	return s.changeMaterials(ctx, v, courseID, func(ctx context.Context, c *Course, staged **blobs.Temp) (Material, error) {
 		var ch checker
 		ch.text("title", strings.TrimSpace(title), MaxTitle, true)
 		if len(c.Materials) >= MaxMaterials {
 			ch.ps = append(ch.ps, problem("materials", "training.error.toomany", "more than %d", MaxMaterials))
 		}
 		if err := ch.err("training.error.material", "the material was not saved: correct the fields named below"); err != nil {
-			return err
+			return Material{}, err
 		}
-		f, err := s.storeFile(ctx, File{CourseID: courseID}, name, r, &staged)
+		f, err := s.storeFile(ctx, File{CourseID: courseID}, name, r, staged)
 		if err != nil {
-			return err
+			return Material{}, err
 		}
-		m = Material{Title: strings.TrimSpace(title), FileID: f.ID, FileName: f.Name, FileType: f.Type, FileSize: f.Size}
-		return s.Store.SetCourseMaterials(ctx, courseID, append(c.Materials, m))
+		m := Material{Title: strings.TrimSpace(title), FileID: f.ID, FileName: f.Name, FileType: f.Type, FileSize: f.Size}
+		return m, s.Store.SetCourseMaterials(ctx, courseID, append(c.Materials, m))
 	})
-	// What a failed release leaves, the periodic sweep collects.
-	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
-	return m, err
 }
 
 // Participant reports whether v is an approved participant of a cohort of
@@ -249,12 +270,9 @@ func (s *Service) RemoveMaterial(ctx context.Context, v Viewer, courseID int64, 
 		return forbidden()
 	}
 	return s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.LockCourse(ctx, courseID); err != nil {
-			return missing(err, "Course", courseID)
-		}
-		c, err := s.Store.Course(ctx, courseID)
+		c, err := s.lockedCourse(ctx, courseID)
 		if err != nil {
-			return missing(err, "Course", courseID)
+			return err
 		}
 		m, err := material(c, position, current)
 		if err != nil {
@@ -279,59 +297,44 @@ func (s *Service) RemoveMaterial(ctx context.Context, v Viewer, courseID int64, 
 // link, the old file's record removed in the same transaction. A refused
 // title or file is named ("title", "file") and nothing is saved.
 func (s *Service) UpdateMaterial(ctx context.Context, v Viewer, courseID int64, position int, current string, title *string, name string, r io.Reader) (Material, error) {
-	if !v.Admin {
-		return Material{}, forbidden()
-	}
-	var m Material
-	var staged *blobs.Temp
-	err := s.Store.InTx(ctx, func(ctx context.Context) error {
-		if err := s.Store.LockCourse(ctx, courseID); err != nil {
-			return missing(err, "Course", courseID)
-		}
-		c, err := s.Store.Course(ctx, courseID)
-		if err != nil {
-			return missing(err, "Course", courseID)
-		}
+	return s.changeMaterials(ctx, v, courseID, func(ctx context.Context, c *Course, staged **blobs.Temp) (Material, error) {
 		old, err := material(c, position, current)
 		if err != nil {
-			return err
+			return Material{}, err
 		}
-		m = old
+		m := old
 		if title != nil {
 			var ch checker
 			ch.text("title", strings.TrimSpace(*title), MaxTitle, true)
 			if err := ch.err("training.error.material", "the material was not saved: correct the fields named below"); err != nil {
-				return err
+				return m, err
 			}
 			m.Title = strings.TrimSpace(*title)
 		}
 		if title == nil && r == nil {
-			return citylens.Ef(citylens.EINVALID, "training.error.material", "the material was not saved: correct the fields named below").
+			return m, citylens.Ef(citylens.EINVALID, "training.error.material", "the material was not saved: correct the fields named below").
 				WithProblems(problem("file", "training.error.material_nochange", "change the title or choose a file"))
 		}
 		if r != nil {
-			f, err := s.storeFile(ctx, File{CourseID: courseID}, name, r, &staged)
+			f, err := s.storeFile(ctx, File{CourseID: courseID}, name, r, staged)
 			if err != nil {
-				return err
+				return m, err
 			}
 			m.URL, m.FileID, m.FileName, m.FileType, m.FileSize = "", f.ID, f.Name, f.Type, f.Size
 		}
 		if m == old {
-			return nil // nothing changed: nothing written, nothing logged
+			return m, nil // nothing changed: nothing written, nothing logged
 		}
 		ms := append([]Material{}, c.Materials...)
 		ms[position-1] = m
 		if err := s.Store.SetCourseMaterials(ctx, courseID, ms); err != nil {
-			return err
+			return m, err
 		}
 		if old.FileID != "" && old.FileID != m.FileID {
 			if err := s.Store.DeleteTrainingFile(ctx, old.FileID); err != nil {
-				return err
+				return m, err
 			}
 		}
-		return s.record(ctx, v, "training.material.update", courseID, MaterialChange{position, old}, MaterialChange{position, m})
+		return m, s.record(ctx, v, "training.material.update", courseID, MaterialChange{position, old}, MaterialChange{position, m})
 	})
-	// What a failed release leaves, the periodic sweep collects.
-	_ = s.Store.ReleaseStaged(ctx, staged, err == nil)
-	return m, err
 }
