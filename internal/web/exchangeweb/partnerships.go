@@ -301,8 +301,9 @@ func (a *Area) addActivity(w http.ResponseWriter, r *http.Request) error {
 }
 
 // uploadAgreement stores the agreement file. The body is streamed (the
-// route StreamsUpload): the service copies the file into the database
-// chunk by chunk with the prize's file rules.
+// route StreamsUpload): the service streams it into the store's staged
+// file under the prize's file rules, kept as the prize's attachments are
+// (by content beside SQLite, in chunk rows on PostgreSQL).
 func (a *Area) uploadAgreement(w http.ResponseWriter, r *http.Request) error {
 	id, err := partnershipID(r)
 	if err != nil {
